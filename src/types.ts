@@ -1,0 +1,173 @@
+// Plain data that leaves the core. Reporters turn these into text; the JSON
+// reporter prints them unchanged, so field names here are a public contract.
+
+/** One step of a retainer path, from a GC root (first) to the object (last). */
+export interface RetainerStep {
+  /** V8 node id: look the object up in DevTools with `@<nodeId>`. */
+  nodeId: number;
+  /** Class (constructor) name, or the node's name for internal nodes. */
+  name: string;
+  /** V8 node type: object, closure, array, string, synthetic, hidden, ... */
+  type: string;
+  /** The edge from the previous step into this one; null on the first step. */
+  edge: { type: string; name: string } | null;
+}
+export type RetainerPath = RetainerStep[];
+
+/** What one snapshot file is. */
+export interface SnapshotMeta {
+  path: string;
+  /** File size on disk in bytes (compressed size for .gz). */
+  fileBytes: number;
+  nodeCount: number;
+  edgeCount: number;
+  /** Sum of self sizes of all nodes, bytes. */
+  totalSize: number;
+  /** Sum of self sizes of nodes reachable from the GC roots (weak edges skipped), bytes. */
+  reachableSize: number;
+  /** 'node' when the heap has Node.js internals, 'browser' for Chrome/Electron renderer heaps. */
+  runtime: 'node' | 'browser' | 'unknown';
+}
+
+/** One class in a diff: objects matched by node id between two snapshots. */
+export interface ClassDiff {
+  name: string;
+  type: string;
+  /** Reachable objects in after whose id is not in before. */
+  added: number;
+  /** Reachable objects in before whose id is not in after. */
+  removed: number;
+  /** Self sizes of the added objects, bytes ("Alloc. size"). */
+  addedSize: number;
+  /** Self sizes of the removed objects, bytes ("Freed size"). */
+  removedSize: number;
+  /** Retained size of the added objects, each byte counted once, bytes. */
+  retainedSize: number;
+  /** Node id of the sample instance whose path is shown; null when none was traced. */
+  sampleNodeId: number | null;
+  /** Shortest path from a GC root to the sample, weak edges excluded; null when not traced. */
+  retainerPath: RetainerPath | null;
+}
+
+export interface DiffTotals {
+  added: number;
+  removed: number;
+  addedSize: number;
+  removedSize: number;
+  retainedSize: number;
+}
+
+export interface DiffResult {
+  before: SnapshotMeta;
+  after: SnapshotMeta;
+  /** Reachable node ids present in both snapshots. */
+  sharedIds: number;
+  /** Sorted by retainedSize, then added, largest first. */
+  classes: ClassDiff[];
+  /** Over all classes kept by the filter, before --top/--class/--min-count. */
+  totals: DiffTotals;
+  engine: 'leakscan' | 'memlab';
+}
+
+/** Per-class aggregate of one snapshot (reachable nodes only). */
+export interface ClassSummary {
+  name: string;
+  type: string;
+  count: number;
+  selfSize: number;
+  /** Retained size of the class's instances, each byte counted once. */
+  retainedSize: number;
+}
+
+export interface ObjectSummary {
+  nodeId: number;
+  name: string;
+  type: string;
+  selfSize: number;
+  retainedSize: number;
+  retainerPath: RetainerPath | null;
+}
+
+export interface DuplicatedString {
+  /** The string, cut to 100 characters. */
+  value: string;
+  /** Full length of the string, in characters. */
+  length: number;
+  count: number;
+  /** Self sizes of all copies, bytes. */
+  totalSize: number;
+  /** Bytes saved if only one copy were kept. */
+  wastedSize: number;
+}
+
+export interface InspectResult {
+  snapshot: SnapshotMeta;
+  byRetainedSize: ClassSummary[];
+  byCount: ClassSummary[];
+  /** The objects with the largest retained sizes that no other listed object dominates. */
+  largestObjects: ObjectSummary[];
+  duplicatedStrings: DuplicatedString[];
+  /** With --id: that object. */
+  object: ObjectSummary | null;
+  /** With --class: that class's largest instances. */
+  classInstances: ObjectSummary[] | null;
+  engine: 'leakscan' | 'memlab';
+}
+
+export type LeakExpectation = 'leak' | 'no-leak';
+
+/** Raw measurements of one scenario, as the child process reports them. */
+export interface ScenarioRun {
+  name: string;
+  description: string;
+  /** Path of the scenario module that ran. */
+  file: string;
+  expect: LeakExpectation;
+  /** Class whose objects each call allocates, used in the verdict (e.g. "B"); null if not declared. */
+  trackClass: string | null;
+  iterations: number;
+  batch: number;
+  intervalMs: number;
+  rss: {
+    /** RSS in bytes before each call of the pass without forced GC. */
+    withoutGc: number[];
+    /** RSS in bytes before each call of the pass with gc() after each call. */
+    withGc: number[];
+  };
+  snapshots: {
+    before: string;
+    /** Taken halfway through the with-GC pass; used to tell growth from one-off allocations. */
+    mid: string;
+    after: string;
+  };
+  durationMs: number;
+}
+
+export type ScenarioStatus = 'leak' | 'no-leak' | 'failed';
+
+export interface ScenarioResult {
+  name: string;
+  description: string;
+  file: string;
+  expect: LeakExpectation;
+  iterations: number;
+  batch: number;
+  intervalMs: number;
+  rss: { withoutGc: number[]; withGc: number[] };
+  snapshots: { before: string; after: string };
+  diff: DiffResult | null;
+  /** Classes that grew with the iterations (see leak rule in README). */
+  leaks: ClassDiff[];
+  status: ScenarioStatus;
+  /** True when status matches expect. */
+  asExpected: boolean;
+  /** One line, e.g. "global-cache: 1000 B retained — leak (via cache[…])". */
+  verdict: string;
+  /** Set when status is 'failed'. */
+  error: string | null;
+  durationMs: number;
+}
+
+export interface RunResult {
+  scenarios: ScenarioResult[];
+}
