@@ -19,6 +19,15 @@ export const INTERNAL_TYPES: ReadonlySet<string> = new Set([
   'number',
 ]);
 
+/**
+ * Node's C++ embedder objects ("Node / BindingData", "Node / std::basic_string"):
+ * Node creates them afresh, with new ids, for every snapshot, so by id they
+ * would always look new. They are Node's bookkeeping, not the program's.
+ */
+export function isRuntimeBookkeeping(nodeType: string, nodeName: string): boolean {
+  return nodeType === 'native' && nodeName.startsWith('Node / ');
+}
+
 /** Class name for a node: the constructor name for objects, '(string)' for every string. */
 export function classNameOf(nodeType: string, nodeName: string): string {
   if (STRING_TYPES.has(nodeType)) return '(string)';

@@ -43,6 +43,11 @@ export interface ClassDiff {
   removedSize: number;
   /** Retained size of the added objects, each byte counted once, bytes. */
   retainedSize: number;
+  /** Added objects held only through other added objects (dominated by one): a class all of
+   *  whose new objects are held this way is a part of another leak, not its cause. */
+  heldByNew: number;
+  /** New objects that stay reachable in numbers and bytes above the thresholds (see README, "Leak rule"). */
+  suspect: boolean;
   /** Node id of the sample instance whose path is shown; null when none was traced. */
   sampleNodeId: number | null;
   /** Shortest path from a GC root to the sample, weak edges excluded; null when not traced. */
@@ -64,8 +69,10 @@ export interface DiffResult {
   sharedIds: number;
   /** Sorted by retainedSize, then added, largest first. */
   classes: ClassDiff[];
-  /** Over all classes kept by the filter, before --top/--class/--min-count. */
+  /** Over all classes (internal types only with includeInternal), before --top/--class/--min-count. */
   totals: DiffTotals;
+  /** Thresholds a class had to pass to be a suspect. */
+  thresholds: { minCount: number; minBytes: number };
   engine: 'leakscan' | 'memlab';
 }
 

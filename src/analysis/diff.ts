@@ -1,0 +1,254 @@
+// Diff of two snapshots of one process, matched by V8 node id (ids are stable
+// for the life of an isolate). The before snapshot contributes only its
+// reachable ids, classes and self sizes, and is dropped before the after
+// snapshot is read, as DevTools' Comparison view does with its base snapshot.
+import {
+  buildDominatorTree,
+  buildRetainers,
+  calculateRetainedSizes,
+  readSnapshot,
+  type HeapGraph,
+} from '../engine/index.js';
+import { UnrelatedSnapshotsError } from '../errors.js';
+import type { ClassDiff, DiffResult, SnapshotMeta } from '../types.js';
+import { ClassTable } from './class-table.js';
+import { dominatorChildren, setRetainedSizes } from './dominance.js';
+import { retainerPath } from './paths.js';
+import { snapshotMeta } from './snapshot-meta.js';
+import { binarySearch, sortedOrder } from './sort.js';
+import { traceFromRoots, UNREACHED } from './trace.js';
+
+export type AnalysisProgress =
+  | { phase: 'read'; file: string; bytesRead: number; totalBytes: number }
+  | { phase: 'analyze'; file: string; step: string };
+
+export interface Thresholds {
+  /** Least number of new objects that stay reachable for a class to be a suspect. */
+  minCount: number;
+  /** Least retained size, bytes, of those objects. */
+  minBytes: number;
+}
+
+export const DEFAULT_DIFF_THRESHOLDS: Thresholds = { minCount: 50, minBytes: 0 };
+
+export interface DiffOptions {
+  /** How many classes (from the top, after filtering) get a retainer path. Default 3. */
+  paths?: number;
+  /** Overrides `paths`: which classes get a retainer path (rank counts from 0 after sorting and filtering). */
+  tracePath?: (entry: ClassDiff, rank: number) => boolean;
+  /** Keep only the first N classes. Default: all. */
+  top?: number;
+  /** Keep only classes with this name. */
+  className?: string;
+  /** Keep only classes with at least this many new objects. Default 1. */
+  minCount?: number;
+  /** Also report V8's internal types (hidden, code, arrays, ...). */
+  includeInternal?: boolean;
+  thresholds?: Thresholds;
+  onProgress?: (event: AnalysisProgress) => void;
+}
+
+/** What the diff keeps of the before snapshot: parallel arrays sorted by node id. */
+export interface Baseline {
+  ids: Uint32Array;
+  classOf: Uint32Array;
+  selfSize: Float64Array;
+  meta: SnapshotMeta;
+  /** Class numbering shared with every snapshot diffed against this baseline. */
+  table: ClassTable;
+}
+
+async function loadGraph(file: string, onProgress: DiffOptions['onProgress']): Promise<HeapGraph> {
+  return readSnapshot(file, {
+    onProgress: onProgress ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes }) : undefined,
+  });
+}
+
+function baselineOf(graph: HeapGraph): Baseline {
+  const table = new ClassTable();
+  const trace = traceFromRoots(graph);
+  const count = trace.reachableCount;
+  const rawIds = new Uint32Array(count);
+  const ordinals = new Uint32Array(count);
+  for (let o = 0, k = 0; o < graph.nodeCount; o++) {
+    if (trace.distance[o] === UNREACHED) continue;
+    rawIds[k] = graph.nodeId(o);
+    ordinals[k++] = o;
+  }
+  const order = sortedOrder(rawIds);
+  const ids = new Uint32Array(count);
+  const classOf = new Uint32Array(count);
+  const selfSize = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const o = ordinals[order[i]];
+    ids[i] = rawIds[order[i]];
+    classOf[i] = table.indexOf(graph, o);
+    selfSize[i] = graph.nodeSelfSize(o);
+  }
+  return { ids, classOf, selfSize, meta: snapshotMeta(graph, trace), table };
+}
+
+/**
+ * Two snapshots of different processes can share ids by chance (ids count up
+ * from the same start in every isolate), so a shared id is only evidence when
+ * it names an object of the same class in both.
+ */
+function checkSameProcess(before: Baseline, after: SnapshotMeta, shared: number, sameClass: number, afterReachable: number): void {
+  const smaller = Math.min(before.ids.length, afterReachable);
+  const names = `${before.meta.path} and ${after.path}`;
+  const advice = 'diff needs two snapshots of one running process';
+  if (smaller >= 1000 && shared < smaller * 0.02) {
+    throw new UnrelatedSnapshotsError(
+      `${names} share almost no objects (${shared} of ${smaller} ids): ${advice}`,
+    );
+  }
+  if (shared >= 1000 && sameClass < shared * 0.9) {
+    const pct = Math.round((100 * (shared - sameClass)) / shared);
+    throw new UnrelatedSnapshotsError(
+      `${names} are not snapshots of one process (${pct}% of the shared ids name different objects): ${advice}`,
+    );
+  }
+}
+
+/**
+ * A class whose new objects stay reachable, outnumber the freed ones by the
+ * thresholds, and are not all held through other new objects (then the
+ * holder's class is the suspect, e.g. a leaked Session's strings are not).
+ */
+export function isSuspect(c: Pick<ClassDiff, 'added' | 'removed' | 'retainedSize' | 'heldByNew'>, thresholds: Thresholds): boolean {
+  return (
+    c.added - c.removed >= thresholds.minCount &&
+    c.added >= thresholds.minCount &&
+    c.retainedSize >= thresholds.minBytes &&
+    c.heldByNew < c.added
+  );
+}
+
+/** --class, --min-count and --top, in that order, on classes already sorted. */
+export function filterClasses(classes: ClassDiff[], options: Pick<DiffOptions, 'className' | 'minCount' | 'top'>): ClassDiff[] {
+  const minCount = options.minCount ?? 1;
+  const kept = classes.filter((c) => c.added >= minCount && (options.className === undefined || c.name === options.className));
+  return options.top === undefined ? kept : kept.slice(0, options.top);
+}
+
+export async function diffSnapshots(beforeFile: string, afterFile: string, options: DiffOptions = {}): Promise<DiffResult> {
+  const baseline = await loadBaseline(beforeFile, options);
+  return diffAgainst(baseline, afterFile, options);
+}
+
+/** Reads the before snapshot and keeps only its ids, classes and self sizes; the graph itself is dropped. */
+export async function loadBaseline(file: string, options: Pick<DiffOptions, 'onProgress'> = {}): Promise<Baseline> {
+  const graph = await loadGraph(file, options.onProgress);
+  options.onProgress?.({ phase: 'analyze', file, step: 'tracing' });
+  return baselineOf(graph);
+}
+
+export async function diffAgainst(baseline: Baseline, afterFile: string, options: DiffOptions = {}): Promise<DiffResult> {
+  const onProgress = options.onProgress;
+  const thresholds = options.thresholds ?? DEFAULT_DIFF_THRESHOLDS;
+  const table = baseline.table;
+  const graph = await loadGraph(afterFile, onProgress);
+  onProgress?.({ phase: 'analyze', file: afterFile, step: 'tracing' });
+  const trace = traceFromRoots(graph);
+  const afterMeta = snapshotMeta(graph, trace);
+
+  // New objects: reachable in after, id not among before's reachable ids.
+  const memberClass = new Int32Array(graph.nodeCount).fill(-1);
+  const added: number[] = [];
+  const addedSize: number[] = [];
+  const sample: number[] = [];
+  let shared = 0;
+  let sameClass = 0;
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (trace.distance[o] === UNREACHED) continue;
+    const cls = table.indexOf(graph, o);
+    const at = binarySearch(baseline.ids, graph.nodeId(o));
+    if (at >= 0) {
+      shared++;
+      if (baseline.classOf[at] === cls) sameClass++;
+      continue;
+    }
+    if (table.keys[cls].internal && !options.includeInternal) continue;
+    memberClass[o] = cls;
+    added[cls] = (added[cls] ?? 0) + 1;
+    addedSize[cls] = (addedSize[cls] ?? 0) + graph.nodeSelfSize(o);
+    const best = sample[cls];
+    if (best === undefined || trace.distance[o] < trace.distance[best]) sample[cls] = o;
+  }
+  checkSameProcess(baseline, afterMeta, shared, sameClass, trace.reachableCount);
+
+  // Freed objects: in before, id absent from after altogether.
+  const afterIds = new Uint32Array(graph.nodeCount);
+  for (let o = 0; o < graph.nodeCount; o++) afterIds[o] = graph.nodeId(o);
+  afterIds.sort();
+  const removed: number[] = [];
+  const removedSize: number[] = [];
+  for (let i = 0, j = 0; i < baseline.ids.length; i++) {
+    const id = baseline.ids[i];
+    while (j < afterIds.length && afterIds[j] < id) j++;
+    if (j < afterIds.length && afterIds[j] === id) continue;
+    const cls = baseline.classOf[i];
+    if (table.keys[cls].internal && !options.includeInternal) continue;
+    removed[cls] = (removed[cls] ?? 0) + 1;
+    removedSize[cls] = (removedSize[cls] ?? 0) + baseline.selfSize[i];
+  }
+
+  onProgress?.({ phase: 'analyze', file: afterFile, step: 'dominators' });
+  const dominators = buildDominatorTree(graph, buildRetainers(graph));
+  const retainedSizes = calculateRetainedSizes(graph, dominators);
+  const tree = dominatorChildren(graph, dominators, (o) => trace.distance[o] !== UNREACHED);
+  const retained = setRetainedSizes(graph, tree, retainedSizes, memberClass, table.size);
+
+  let classes: ClassDiff[] = [];
+  const classIndex = new Map<ClassDiff, number>();
+  const totals = { added: 0, removed: 0, addedSize: 0, removedSize: 0, retainedSize: retained.total };
+  for (let cls = 0; cls < table.size; cls++) {
+    const a = added[cls] ?? 0;
+    const r = removed[cls] ?? 0;
+    if (a === 0 && r === 0) continue;
+    const key = table.keys[cls];
+    const entry: ClassDiff = {
+      name: key.name,
+      type: key.type,
+      added: a,
+      removed: r,
+      addedSize: addedSize[cls] ?? 0,
+      removedSize: removedSize[cls] ?? 0,
+      retainedSize: retained.perClass[cls],
+      heldByNew: retained.nested[cls],
+      suspect: false,
+      sampleNodeId: null,
+      retainerPath: null,
+    };
+    entry.suspect = isSuspect(entry, thresholds);
+    totals.added += entry.added;
+    totals.removed += entry.removed;
+    totals.addedSize += entry.addedSize;
+    totals.removedSize += entry.removedSize;
+    classes.push(entry);
+    classIndex.set(entry, cls);
+  }
+  classes.sort((x, y) => y.retainedSize - x.retainedSize || y.added - x.added || x.name.localeCompare(y.name));
+
+  classes = filterClasses(classes, options);
+
+  const pathCount = options.paths ?? 3;
+  const tracePath = options.tracePath ?? ((_: ClassDiff, rank: number) => rank < pathCount);
+  for (const [rank, entry] of classes.entries()) {
+    if (!tracePath(entry, rank)) continue;
+    const o = sample[classIndex.get(entry)!];
+    if (o === undefined) continue;
+    entry.sampleNodeId = graph.nodeId(o);
+    entry.retainerPath = retainerPath(graph, trace, o);
+  }
+
+  return {
+    before: baseline.meta,
+    after: afterMeta,
+    sharedIds: shared,
+    classes,
+    totals,
+    thresholds,
+    engine: 'leakscan',
+  };
+}

@@ -1,0 +1,184 @@
+// One snapshot, postmortem: what holds the memory.
+import {
+  buildDominatorTree,
+  buildRetainers,
+  calculateRetainedSizes,
+  readSnapshot,
+  type HeapGraph,
+} from '../engine/index.js';
+import { UsageError } from '../errors.js';
+import type { ClassSummary, DuplicatedString, InspectResult, ObjectSummary } from '../types.js';
+import { ClassTable } from './class-table.js';
+import type { AnalysisProgress } from './diff.js';
+import { dominatorChildren, setRetainedSizes } from './dominance.js';
+import { retainerPath } from './paths.js';
+import { snapshotMeta } from './snapshot-meta.js';
+import { traceFromRoots, UNREACHED, type RootTrace } from './trace.js';
+
+export interface InspectOptions {
+  /** Rows per table. Default 20 for classes, 10 for objects and strings. */
+  top?: number;
+  /** Node id to explain (retainer path). */
+  id?: number;
+  /** Class whose largest instances to list. */
+  className?: string;
+  includeInternal?: boolean;
+  onProgress?: (event: AnalysisProgress) => void;
+}
+
+const STRING_CUT = 100;
+
+export async function inspectSnapshot(file: string, options: InspectOptions = {}): Promise<InspectResult> {
+  const onProgress = options.onProgress;
+  const graph = await readSnapshot(file, {
+    onProgress: onProgress ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes }) : undefined,
+  });
+  onProgress?.({ phase: 'analyze', file, step: 'tracing' });
+  const trace = traceFromRoots(graph);
+  const reachable = (o: number): boolean => trace.distance[o] !== UNREACHED;
+  onProgress?.({ phase: 'analyze', file, step: 'dominators' });
+  const dominators = buildDominatorTree(graph, buildRetainers(graph));
+  const retainedSizes = calculateRetainedSizes(graph, dominators);
+  const tree = dominatorChildren(graph, dominators, reachable);
+
+  const table = new ClassTable();
+  const memberClass = new Int32Array(graph.nodeCount).fill(-1);
+  const count: number[] = [];
+  const selfSize: number[] = [];
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (!reachable(o)) continue;
+    const cls = table.indexOf(graph, o);
+    if (table.keys[cls].internal && !options.includeInternal) continue;
+    memberClass[o] = cls;
+    count[cls] = (count[cls] ?? 0) + 1;
+    selfSize[cls] = (selfSize[cls] ?? 0) + graph.nodeSelfSize(o);
+  }
+  const retained = setRetainedSizes(graph, tree, retainedSizes, memberClass, table.size);
+  const summaries: ClassSummary[] = [];
+  for (let cls = 0; cls < table.size; cls++) {
+    if (!count[cls]) continue;
+    const { name, type } = table.keys[cls];
+    summaries.push({ name, type, count: count[cls], selfSize: selfSize[cls], retainedSize: retained.perClass[cls] });
+  }
+  const classTop = options.top ?? 20;
+  const objectTop = options.top ?? 10;
+  const byRetainedSize = [...summaries].sort((a, b) => b.retainedSize - a.retainedSize || b.count - a.count).slice(0, classTop);
+  const byCount = [...summaries].sort((a, b) => b.count - a.count || b.retainedSize - a.retainedSize).slice(0, classTop);
+
+  const summarize = (o: number): ObjectSummary => ({
+    nodeId: graph.nodeId(o),
+    name: graph.className(o),
+    type: graph.nodeTypeName(o),
+    selfSize: graph.nodeSelfSize(o),
+    retainedSize: retainedSizes[o],
+    retainerPath: retainerPath(graph, trace, o),
+  });
+
+  let object: ObjectSummary | null = null;
+  if (options.id !== undefined) {
+    const o = graph.ordinalOfId(options.id);
+    if (o < 0) throw new UsageError(`${file}: no object with id @${options.id}`);
+    object = summarize(o);
+  }
+
+  let classInstances: ObjectSummary[] | null = null;
+  if (options.className !== undefined) {
+    const wanted = options.className;
+    const instances: number[] = [];
+    for (let o = 0; o < graph.nodeCount; o++) {
+      if (reachable(o) && graph.className(o) === wanted) instances.push(o);
+    }
+    if (instances.length === 0) throw new UsageError(`${file}: no reachable object of class ${wanted}`);
+    instances.sort((a, b) => retainedSizes[b] - retainedSizes[a]);
+    classInstances = instances.slice(0, objectTop).map(summarize);
+  }
+
+  onProgress?.({ phase: 'analyze', file, step: 'largest objects' });
+  return {
+    snapshot: snapshotMeta(graph, trace),
+    byRetainedSize,
+    byCount,
+    largestObjects: largestObjects(graph, trace, dominators, retainedSizes, memberClass, objectTop).map(summarize),
+    duplicatedStrings: duplicatedStrings(graph, trace, objectTop),
+    object,
+    classInstances,
+    engine: 'leakscan',
+  };
+}
+
+/**
+ * The objects with the largest retained sizes, leaving out any object that a
+ * listed one dominates (it would only repeat part of that one's size).
+ */
+function largestObjects(
+  graph: HeapGraph,
+  trace: RootTrace,
+  dominators: Uint32Array,
+  retainedSizes: Float64Array,
+  memberClass: Int32Array,
+  top: number,
+): number[] {
+  // Only the few thousand largest can make the list: find the size cut with a native numeric sort
+  // instead of sorting every node with a comparator.
+  const sizes = new Float64Array(graph.nodeCount);
+  let n = 0;
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (memberClass[o] >= 0 && trace.distance[o] !== UNREACHED) sizes[n++] = retainedSizes[o];
+  }
+  const pool = Math.min(n, Math.max(top * 200, 2000));
+  if (pool === 0) return [];
+  const cut = sizes.subarray(0, n).sort()[n - pool];
+  const candidates: number[] = [];
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (memberClass[o] >= 0 && trace.distance[o] !== UNREACHED && retainedSizes[o] >= cut) candidates.push(o);
+  }
+  candidates.sort((a, b) => retainedSizes[b] - retainedSizes[a]);
+  const root = graph.rootOrdinal;
+  const chosen = new Set<number>();
+  const picked: number[] = [];
+  for (const o of candidates) {
+    if (picked.length >= top) break;
+    let dominated = false;
+    for (let d = dominators[o]; d !== root && d !== dominators[d]; d = dominators[d]) {
+      if (chosen.has(d)) {
+        dominated = true;
+        break;
+      }
+    }
+    if (dominated) continue;
+    chosen.add(o);
+    picked.push(o);
+  }
+  return picked;
+}
+
+/** Reachable flat strings with equal contents, grouped by string-table entry (V8 deduplicates names there). */
+function duplicatedStrings(graph: HeapGraph, trace: RootTrace, top: number): DuplicatedString[] {
+  const byName = new Map<number, { count: number; totalSize: number; maxSize: number; ordinal: number }>();
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (trace.distance[o] === UNREACHED || graph.nodeTypeName(o) !== 'string') continue;
+    const nameIndex = graph.nodes[o * graph.nodeFieldCount + graph.nodeNameOffset];
+    const size = graph.nodeSelfSize(o);
+    const entry = byName.get(nameIndex);
+    if (entry) {
+      entry.count++;
+      entry.totalSize += size;
+      entry.maxSize = Math.max(entry.maxSize, size);
+    } else {
+      byName.set(nameIndex, { count: 1, totalSize: size, maxSize: size, ordinal: o });
+    }
+  }
+  const result: DuplicatedString[] = [];
+  for (const entry of byName.values()) {
+    if (entry.count < 2) continue;
+    const value = graph.nodeName(entry.ordinal);
+    result.push({
+      value: value.length > STRING_CUT ? value.slice(0, STRING_CUT) : value,
+      length: value.length,
+      count: entry.count,
+      totalSize: entry.totalSize,
+      wastedSize: entry.totalSize - entry.maxSize,
+    });
+  }
+  return result.sort((a, b) => b.wastedSize - a.wastedSize || b.count - a.count).slice(0, top);
+}

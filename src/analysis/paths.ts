@@ -1,0 +1,54 @@
+// Retainer paths: why an object is alive, read off the root trace.
+import type { HeapGraph } from '../engine/index.js';
+import type { RetainerPath, RetainerStep } from '../types.js';
+import { UNREACHED, type RootTrace } from './trace.js';
+
+/** Paths longer than this (linked lists) keep their first and last steps around one 'elided' step. */
+const MAX_PATH_STEPS = 48;
+const HEAD_STEPS = 6;
+
+function stepOf(graph: HeapGraph, ordinal: number, edge: number | null): RetainerStep {
+  return {
+    nodeId: graph.nodeId(ordinal),
+    name: graph.className(ordinal),
+    type: graph.nodeTypeName(ordinal),
+    edge: edge === null ? null : { type: graph.edgeTypeName(edge), name: graph.edgeName(edge) },
+  };
+}
+
+/**
+ * The traced path from the first node below the synthetic root to `ordinal`,
+ * or null if the node is unreachable. Weak edges never appear: the trace skips them.
+ */
+export function retainerPath(graph: HeapGraph, trace: RootTrace, ordinal: number): RetainerPath | null {
+  if (trace.distance[ordinal] === UNREACHED) return null;
+  const ordinals: number[] = [];
+  for (let o = ordinal; o !== graph.rootOrdinal; o = trace.parentNode[o]) ordinals.push(o);
+  ordinals.reverse();
+  const steps = ordinals.map((o, i) => stepOf(graph, o, i === 0 ? null : trace.parentEdge[o]));
+  if (steps.length <= MAX_PATH_STEPS) return steps;
+  const tail = MAX_PATH_STEPS - HEAD_STEPS - 1;
+  const elided = steps.length - HEAD_STEPS - tail;
+  return [
+    ...steps.slice(0, HEAD_STEPS),
+    { nodeId: 0, name: `… ${elided} steps …`, type: 'elided', edge: null },
+    ...steps.slice(steps.length - tail),
+  ];
+}
+
+const NAMING_EDGES = new Set(['property', 'context', 'shortcut']);
+
+/**
+ * The holder a user would recognise, e.g. "cache[…]" or "leakyMap[…]": the
+ * last property or variable name on the path, with "[…]" when the object sits
+ * inside it (array elements, Map/Set tables) rather than directly on it.
+ */
+export function holderLabel(path: RetainerPath | null): string | null {
+  if (!path) return null;
+  for (let i = path.length - 1; i > 0; i--) {
+    const edge = path[i].edge;
+    if (!edge || !NAMING_EDGES.has(edge.type) || /^\d+$/.test(edge.name)) continue;
+    return i === path.length - 1 ? edge.name : `${edge.name}[…]`;
+  }
+  return null;
+}

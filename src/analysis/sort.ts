@@ -1,0 +1,36 @@
+/**
+ * Permutation that sorts `keys` ascending: LSD radix sort on two 16-bit digits,
+ * linear time, no comparator calls (a comparator sort of millions of ids costs seconds).
+ */
+export function sortedOrder(keys: Uint32Array): Uint32Array {
+  const n = keys.length;
+  let order = new Uint32Array(n);
+  let scratch = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  const counts = new Uint32Array(65537);
+  for (let shift = 0; shift < 32; shift += 16) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[((keys[order[i]] >>> shift) & 0xffff) + 1]++;
+    for (let d = 0; d < 65536; d++) counts[d + 1] += counts[d];
+    for (let i = 0; i < n; i++) {
+      const index = order[i];
+      scratch[counts[(keys[index] >>> shift) & 0xffff]++] = index;
+    }
+    [order, scratch] = [scratch, order];
+  }
+  return order;
+}
+
+/** Index of `value` in ascending `sorted`, or -1. */
+export function binarySearch(sorted: Uint32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = sorted[mid];
+    if (at < value) lo = mid + 1;
+    else if (at > value) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
+}

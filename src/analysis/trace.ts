@@ -1,0 +1,96 @@
+// Which nodes are reachable from the GC roots, and by which edge each was
+// first reached: the shortest-path tree that retainer paths are read from.
+import type { HeapGraph } from '../engine/index.js';
+
+export const UNREACHED = 0xffffffff;
+
+/**
+ * GC-root categories that hold only what the snapshotting code had on its
+ * stack or in open handle scopes at that instant. A path through them says
+ * nothing about why an object lives on, so they are explored last: any
+ * other route to an object wins, however long.
+ */
+const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
+
+export interface RootTrace {
+  /** Edge ordinal by which each node was first reached; UNREACHED for the root and unreachable nodes. */
+  parentEdge: Uint32Array;
+  /** Ordinal of the node that edge leaves from. */
+  parentNode: Uint32Array;
+  /** Hops from the root along the traced path; UNREACHED if unreachable. */
+  distance: Uint32Array;
+  reachableCount: number;
+}
+
+/**
+ * Breadth-first search from the synthetic root, weak edges skipped (they do
+ * not retain), in two phases: first everything not behind a transient root,
+ * then from the transient roots. Same idea as DevTools' distance pass, which
+ * visits user roots before the rest (HeapSnapshot.ts calculateDistances).
+ */
+export function traceFromRoots(graph: HeapGraph): RootTrace {
+  const nodeCount = graph.nodeCount;
+  const parentEdge = new Uint32Array(nodeCount).fill(UNREACHED);
+  const parentNode = new Uint32Array(nodeCount).fill(UNREACHED);
+  const distance = new Uint32Array(nodeCount).fill(UNREACHED);
+  const queue = new Uint32Array(nodeCount);
+  const deferred: number[] = [];
+  let head = 0;
+  let tail = 0;
+
+  const root = graph.rootOrdinal;
+  const transient = findTransientRoots(graph);
+  distance[root] = 0;
+  queue[tail++] = root;
+
+  const drain = (deferTransient: boolean): void => {
+    while (head < tail) {
+      const from = queue[head++];
+      const nextDistance = distance[from] + 1;
+      const edgeEnd = graph.firstEdge(from + 1);
+      for (let edge = graph.firstEdge(from); edge < edgeEnd; edge++) {
+        if (graph.isWeakEdge(edge)) continue;
+        const to = graph.edgeTarget(edge);
+        if (distance[to] !== UNREACHED) continue;
+        if (deferTransient && transient[to] === 1) {
+          deferred.push(edge, from);
+          continue;
+        }
+        distance[to] = nextDistance;
+        parentEdge[to] = edge;
+        parentNode[to] = from;
+        queue[tail++] = to;
+      }
+    }
+  };
+
+  drain(true);
+  for (let i = 0; i < deferred.length; i += 2) {
+    const edge = deferred[i];
+    const from = deferred[i + 1];
+    const to = graph.edgeTarget(edge);
+    if (distance[to] !== UNREACHED) continue;
+    distance[to] = distance[from] + 1;
+    parentEdge[to] = edge;
+    parentNode[to] = from;
+    queue[tail++] = to;
+  }
+  drain(false);
+
+  return { parentEdge, parentNode, distance, reachableCount: tail };
+}
+
+/** Flags the synthetic root categories named in TRANSIENT_ROOTS (children of the root's children). */
+function findTransientRoots(graph: HeapGraph): Uint8Array {
+  const flags = new Uint8Array(graph.nodeCount);
+  const root = graph.rootOrdinal;
+  for (let e = graph.firstEdge(root); e < graph.firstEdge(root + 1); e++) {
+    const category = graph.edgeTarget(e);
+    if (graph.nodeTypeName(category) !== 'synthetic') continue;
+    for (let c = graph.firstEdge(category); c < graph.firstEdge(category + 1); c++) {
+      const to = graph.edgeTarget(c);
+      if (graph.nodeTypeName(to) === 'synthetic' && TRANSIENT_ROOTS.has(graph.nodeName(to))) flags[to] = 1;
+    }
+  }
+  return flags;
+}
