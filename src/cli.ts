@@ -1,2 +1,88 @@
 #!/usr/bin/env node
-console.log('leakscan: under construction');
+// Entry point: parses arguments, runs one command, and turns its outcome or
+// error into the exit code (the only place that does).
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import * as bundleCommand from './commands/bundle.js';
+import * as diffCommand from './commands/diff.js';
+import * as inspectCommand from './commands/inspect.js';
+import type { GlobalArgs } from './commands/io.js';
+import * as runCommand from './commands/run.js';
+import { ExitCode, LeakscanError } from './errors.js';
+import { version } from './version.js';
+
+interface CommandFile<A> {
+  command: string;
+  describe: string;
+  builder(yargs: Argv<GlobalArgs>): Argv<A>;
+  execute(args: A): Promise<ExitCode>;
+}
+
+const verbose = process.argv.includes('--verbose');
+
+function report(err: unknown): ExitCode {
+  if (err instanceof LeakscanError) {
+    process.stderr.write(`leakscan: ${err.message}\n`);
+    if (verbose && err.cause instanceof Error) process.stderr.write(`${err.cause.stack}\n`);
+    if (verbose) process.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`leakscan: internal error: ${message}${verbose ? '' : ' (run with --verbose for details)'}\n`);
+  if (verbose && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  return ExitCode.Internal;
+}
+
+function register<A>(file: CommandFile<A>, setExit: (code: ExitCode) => void): CommandModule<GlobalArgs, A> {
+  return {
+    command: file.command,
+    describe: file.describe,
+    builder: (y) => file.builder(y),
+    handler: async (args) => setExit(await file.execute(args as A)),
+  };
+}
+
+async function main(): Promise<ExitCode> {
+  let exitCode: ExitCode = ExitCode.Ok;
+  const setExit = (code: ExitCode): void => {
+    exitCode = code;
+  };
+  let usageError: string | null = null;
+  const parser = yargs(hideBin(process.argv))
+    .scriptName('leakscan')
+    .usage('$0 <command> [options]\n\nFind memory leaks in Node.js programs from V8 heap snapshots.')
+    .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout (nothing else)' })
+    .option('verbose', { type: 'boolean', default: false, describe: 'Stack traces with errors' })
+    .command(register(runCommand, setExit))
+    .command(register(diffCommand, setExit))
+    .command(register(inspectCommand, setExit))
+    .command(register(bundleCommand, setExit))
+    .demandCommand(1, 'Name a command: run, diff, inspect or bundle')
+    .strict()
+    .recommendCommands()
+    .version(version)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilogue('Exit codes: 0 done · 1 leak found (with --fail-on-leak) · 2 bad input or usage · 3 internal error\nDocs: README.md')
+    .fail((message, err) => {
+      // yargs calls this for its own parse errors (message) and for errors thrown by handlers (err).
+      if (err) throw err;
+      usageError = message;
+    });
+  await parser.parseAsync();
+  if (usageError !== null) {
+    process.stderr.write(`leakscan: ${usageError} (see leakscan --help)\n`);
+    return ExitCode.BadInput;
+  }
+  return exitCode;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = report(err);
+  },
+);

@@ -1,0 +1,64 @@
+import { basename } from 'node:path';
+import type { Argv } from 'yargs';
+import { DEFAULT_DIFF_THRESHOLDS, diffSnapshots } from '../analysis/diff.js';
+import { writeBundle } from '../bundle/bundle.js';
+import { ExitCode } from '../errors.js';
+import { markdownDiff } from '../report/markdown.js';
+import { analysisProgressText, createProgress, toJson, writeReport, type GlobalArgs } from './io.js';
+
+export interface BundleArgs extends GlobalArgs {
+  before: string;
+  after: string;
+  out: string;
+  tar: boolean;
+  redact: boolean;
+}
+
+export const command = 'bundle <before> <after>';
+export const describe = 'Write a folder to attach to a bug report: compressed snapshots, Markdown report, environment';
+
+export function builder(yargs: Argv<GlobalArgs>): Argv<BundleArgs> {
+  return yargs
+    .positional('before', { type: 'string', describe: 'Earlier snapshot', demandOption: true })
+    .positional('after', { type: 'string', describe: 'Later snapshot of the same process', demandOption: true })
+    .option('out', { alias: 'o', type: 'string', default: 'leakscan-bundle', describe: 'Folder to create (must not exist, or be empty)' })
+    .option('tar', { type: 'boolean', default: false, describe: 'Also write FOLDER.tar.gz' })
+    .option('redact', { type: 'boolean', default: false, describe: 'Replace string contents (secrets) in the bundled snapshots' })
+    .example('$0 bundle before.heapsnapshot after.heapsnapshot -o leak-report --redact --tar', 'A redacted bundle and its .tar.gz') as unknown as Argv<BundleArgs>;
+}
+
+export async function execute(args: BundleArgs): Promise<ExitCode> {
+  const progress = createProgress(args);
+  let written: Awaited<ReturnType<typeof writeBundle>>;
+  try {
+    const diff = await diffSnapshots(args.before, args.after, {
+      thresholds: DEFAULT_DIFF_THRESHOLDS,
+      minCount: DEFAULT_DIFF_THRESHOLDS.minCount,
+      top: 30,
+      onProgress: (event) => progress.update(analysisProgressText(event)),
+    });
+    written = await writeBundle({
+      outDir: args.out,
+      tar: args.tar,
+      redact: args.redact,
+      snapshots: [
+        { label: `before.${stem(args.before)}`, path: args.before },
+        { label: `after.${stem(args.after)}`, path: args.after },
+      ],
+      reportMarkdown: markdownDiff(diff),
+      reportJson: diff,
+      argv: process.argv,
+      onProgress: (step) => progress.update(step),
+    });
+  } finally {
+    progress.stop();
+  }
+  await writeReport(
+    args.json ? toJson(written) : `Bundle written to ${written.dir}${written.tarFile ? ` and ${written.tarFile}` : ''} (${written.files.length} files)\n`,
+  );
+  return ExitCode.Ok;
+}
+
+function stem(file: string): string {
+  return basename(file).replace(/\.gz$/, '').replace(/\.heapsnapshot$/, '');
+}

@@ -1,0 +1,79 @@
+import type { Argv } from 'yargs';
+import { DEFAULT_DIFF_THRESHOLDS, diffSnapshots, filterClasses, isSuspect } from '../analysis/diff.js';
+import { ExitCode } from '../errors.js';
+import { memlabDiff } from '../memlab/adapter.js';
+import { markdownDiff } from '../report/markdown.js';
+import { renderDiff } from '../report/terminal.js';
+import type { DiffResult } from '../types.js';
+import { analysisProgressText, createProgress, stdoutColor, toJson, writeReport, type GlobalArgs } from './io.js';
+import { checkCount, checkExclusive } from './checks.js';
+
+export interface DiffArgs extends GlobalArgs {
+  before: string;
+  after: string;
+  top: number;
+  class?: string;
+  minCount: number;
+  minBytes: number;
+  paths: number;
+  internal: boolean;
+  engine: 'leakscan' | 'memlab';
+  markdown: boolean;
+  failOnLeak: boolean;
+}
+
+export const command = 'diff <before> <after>';
+export const describe = 'Compare two snapshots of one process: what was allocated and stays reachable';
+
+export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
+  return yargs
+    .positional('before', { type: 'string', describe: 'Earlier snapshot (.heapsnapshot or .heapsnapshot.gz)', demandOption: true })
+    .positional('after', { type: 'string', describe: 'Later snapshot of the same process', demandOption: true })
+    .option('top', { type: 'number', default: 15, describe: 'Show the N classes with the largest retained size of new objects' })
+    .option('class', { type: 'string', describe: 'Show only this class (constructor name)' })
+    .option('min-count', { type: 'number', default: DEFAULT_DIFF_THRESHOLDS.minCount, describe: 'New reachable objects a class needs to be listed and to count as a leak suspect' })
+    .option('min-bytes', { type: 'number', default: DEFAULT_DIFF_THRESHOLDS.minBytes, describe: 'Retained bytes a class needs to count as a leak suspect' })
+    .option('paths', { type: 'number', default: 3, describe: 'Retainer paths to trace, from the top class down' })
+    .option('internal', { type: 'boolean', default: false, describe: "Include V8's internal types (hidden, code, arrays, numbers)" })
+    .option('engine', { choices: ['leakscan', 'memlab'] as const, default: 'leakscan' as const, describe: 'Snapshot engine (memlab is the slower reference)' })
+    .option('markdown', { type: 'boolean', default: false, describe: 'Print a Markdown report for a GitHub issue' })
+    .option('fail-on-leak', { type: 'boolean', default: false, describe: 'Exit 1 when a class is a leak suspect' })
+    .check((argv) => checkCount(argv, ['top', 'min-count', 'min-bytes', 'paths']) && checkExclusive(argv, ['json', 'markdown']))
+    .example('$0 diff before.heapsnapshot after.heapsnapshot', 'What grew between two snapshots, and what holds it')
+    .example('$0 diff a.heapsnapshot.gz b.heapsnapshot.gz --class Session', 'Only the Session class, with its retainer path')
+    .example('$0 diff a.heapsnapshot b.heapsnapshot --json > diff.json', 'The data, for scripts') as unknown as Argv<DiffArgs>;
+}
+
+export async function execute(args: DiffArgs): Promise<ExitCode> {
+  const progress = createProgress(args);
+  const thresholds = { minCount: args.minCount, minBytes: args.minBytes };
+  let result: DiffResult;
+  try {
+    if (args.engine === 'memlab') {
+      result = await memlabDiff(args.before, args.after, { onProgress: (step) => progress.update(step) });
+      result = {
+        ...result,
+        thresholds,
+        classes: filterClasses(
+          result.classes.map((c) => ({ ...c, suspect: isSuspect(c, thresholds) })),
+          { className: args.class, minCount: args.minCount, top: args.top },
+        ),
+      };
+    } else {
+      result = await diffSnapshots(args.before, args.after, {
+        top: args.top,
+        className: args.class,
+        minCount: args.minCount,
+        paths: args.paths,
+        includeInternal: args.internal,
+        thresholds,
+        onProgress: (event) => progress.update(analysisProgressText(event)),
+      });
+    }
+  } finally {
+    progress.stop();
+  }
+  const text = args.json ? toJson(result) : args.markdown ? markdownDiff(result) : renderDiff(result, { color: stdoutColor() });
+  await writeReport(text);
+  return args.failOnLeak && result.classes.some((c) => c.suspect) ? ExitCode.LeakFound : ExitCode.Ok;
+}

@@ -1,0 +1,62 @@
+// What a command needs from the outside world, passed in so commands stay testable.
+import ora, { type Ora } from 'ora';
+import type { AnalysisProgress } from '../analysis/diff.js';
+import { colorEnabled } from '../report/format.js';
+import { basename } from 'node:path';
+
+export interface GlobalArgs {
+  verbose: boolean;
+  json?: boolean;
+}
+
+export interface Progress {
+  /** Shows `text` as the current step (spinner on a TTY; nothing otherwise). */
+  update(text: string): void;
+  stop(): void;
+}
+
+/** Spinner on stderr, only where a person watches: a TTY, not CI, not --json. */
+export function createProgress(options: { json?: boolean }): Progress {
+  const stream = process.stderr;
+  const enabled = Boolean(stream.isTTY) && !process.env.CI && !options.json;
+  if (!enabled) return { update() {}, stop() {} };
+  let spinner: Ora | null = null;
+  return {
+    update(text) {
+      if (!spinner) spinner = ora({ text, stream, discardStdin: false }).start();
+      else spinner.text = text;
+    },
+    stop() {
+      spinner?.stop();
+      spinner = null;
+    },
+  };
+}
+
+/** Progress events of the analysis core as spinner text. */
+export function analysisProgressText(event: AnalysisProgress): string {
+  const name = basename(event.file);
+  if (event.phase === 'read') {
+    const pct = event.totalBytes > 0 ? Math.floor((100 * event.bytesRead) / event.totalBytes) : 0;
+    return `Reading ${name} ${pct}%`;
+  }
+  return `Analysing ${name}: ${event.step}`;
+}
+
+export function stdoutColor(): boolean {
+  return colorEnabled(process.stdout);
+}
+
+/** Writes the report; a closed pipe (`| head`) is not an error. */
+export function writeReport(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (err) => {
+      if (err && (err as NodeJS.ErrnoException).code !== 'EPIPE') reject(err);
+      else resolve();
+    });
+  });
+}
+
+export function toJson(data: unknown): string {
+  return JSON.stringify(data, null, 2) + '\n';
+}

@@ -1,0 +1,101 @@
+import type { Argv } from 'yargs';
+import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
+import { writeBundle } from '../bundle/bundle.js';
+import { ExitCode } from '../errors.js';
+import { markdownRun } from '../report/markdown.js';
+import { renderRun } from '../report/terminal.js';
+import { runScenarios } from '../run.js';
+import { builtinScenarioNames } from '../scenario.js';
+import { checkCount, checkExclusive, checkPositive } from './checks.js';
+import { createProgress, stdoutColor, toJson, writeReport, type GlobalArgs } from './io.js';
+
+export interface RunArgs extends GlobalArgs {
+  scenarios: string[];
+  iterations?: number;
+  batch?: number;
+  interval?: number;
+  out: string;
+  timeout: number;
+  minCount: number;
+  minBytes: number;
+  markdown: boolean;
+  failOnLeak: boolean;
+  bundle?: string;
+  tar: boolean;
+  redact: boolean;
+}
+
+export const command = 'run [scenarios..]';
+export const describe = 'Run leak scenarios in fresh Node processes: RSS per iteration, snapshots before and after, what stays retained';
+
+export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
+  return yargs
+    .positional('scenarios', {
+      type: 'string',
+      array: true,
+      describe: `Built-in scenario names (${builtinScenarioNames.join(', ')}) or paths to scenario files (.js, .mjs, .cjs, .ts); default: the built-ins`,
+    })
+    .option('iterations', { alias: 'n', type: 'number', describe: 'Calls per pass (default: the scenario\'s, else 10)' })
+    .option('batch', { type: 'number', describe: 'Objects per call, passed to the scenario (default: the scenario\'s, else 100)' })
+    .option('interval', { type: 'number', describe: 'Pause between calls in ms, so WeakRef targets can die (default 100)' })
+    .option('out', { type: 'string', default: 'snapshots', describe: 'Folder for the before/after snapshots' })
+    .option('timeout', { type: 'number', default: 120, describe: 'Seconds a scenario may take before it is stopped' })
+    .option('min-count', { type: 'number', default: DEFAULT_LEAK_RULE.minCount, describe: 'New reachable objects a growing class needs to count as a leak' })
+    .option('min-bytes', { type: 'number', default: DEFAULT_LEAK_RULE.minBytes, describe: 'Retained bytes a growing class needs to count as a leak' })
+    .option('markdown', { type: 'boolean', default: false, describe: 'Print a Markdown report' })
+    .option('fail-on-leak', { type: 'boolean', default: false, describe: "Exit 1 when a scenario's result differs from its `expect`" })
+    .option('bundle', { type: 'string', describe: 'Also write a bug-report bundle to this folder' })
+    .option('tar', { type: 'boolean', default: false, describe: 'With --bundle: also write FOLDER.tar.gz' })
+    .option('redact', { type: 'boolean', default: false, describe: 'With --bundle: replace string contents in the bundled snapshots' })
+    .check((argv) => checkPositive(argv, ['iterations', 'batch', 'timeout']) && checkCount(argv, ['interval', 'min-count', 'min-bytes']) && checkExclusive(argv, ['json', 'markdown']))
+    .example('$0 run', 'The three built-in scenarios: cycle, weakref, global-cache')
+    .example('$0 run global-cache -n 20 --batch 50', 'One scenario, more iterations, smaller batches')
+    .example('$0 run ./leaks/my-cache.ts --fail-on-leak', 'Your own scenario; exit 1 if it leaks')
+    .example('$0 run --json > run.json', 'The data, for scripts') as unknown as Argv<RunArgs>;
+}
+
+export async function execute(args: RunArgs): Promise<ExitCode> {
+  const scenarios = args.scenarios && args.scenarios.length > 0 ? args.scenarios : [...builtinScenarioNames];
+  const progress = createProgress(args);
+  let outcome: Awaited<ReturnType<typeof runScenarios>>;
+  try {
+    outcome = await runScenarios(scenarios, {
+      iterations: args.iterations,
+      batch: args.batch,
+      intervalMs: args.interval,
+      outDir: args.out,
+      timeoutMs: args.timeout * 1000,
+      rule: { minCount: args.minCount, minBytes: args.minBytes },
+      onProgress: (scenario, text) => progress.update(`${scenario}: ${text}`),
+    });
+    if (args.bundle) {
+      const ok = outcome.result.scenarios.filter((s) => s.status !== 'failed');
+      await writeBundle({
+        outDir: args.bundle,
+        tar: args.tar,
+        redact: args.redact,
+        snapshots: ok.flatMap((s) => [
+          { label: `${s.name}.before`, path: s.snapshots.before },
+          { label: `${s.name}.after`, path: s.snapshots.after },
+        ]),
+        reportMarkdown: markdownRun(outcome.result),
+        reportJson: outcome.result,
+        rssSeries: ok.map((s) => ({ name: s.name, withoutGc: s.rss.withoutGc, withGc: s.rss.withGc })),
+        argv: process.argv,
+        onProgress: (step) => progress.update(`bundle: ${step}`),
+      });
+    }
+  } finally {
+    progress.stop();
+  }
+  const { result, failures, errors } = outcome;
+  const text = args.json ? toJson(result) : args.markdown ? markdownRun(result) : renderRun(result, { color: stdoutColor() });
+  await writeReport(text);
+  for (const [i, failure] of failures.entries()) {
+    process.stderr.write(`leakscan: ${failure.result.verdict}\n`);
+    if (args.verbose && errors[i] instanceof Error) process.stderr.write(`${(errors[i] as Error).stack}\n`);
+  }
+  if (failures.length > 0) return Math.max(...failures.map((f) => f.exitCode)) as ExitCode;
+  if (args.failOnLeak && result.scenarios.some((s) => !s.asExpected)) return ExitCode.LeakFound;
+  return ExitCode.Ok;
+}

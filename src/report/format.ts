@@ -1,0 +1,83 @@
+// Small text helpers shared by the reporters.
+
+/** Whether to colour a stream: NO_COLOR and FORCE_COLOR (https://no-color.org) win over the TTY check. */
+export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' ) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
+}
+
+export interface Style {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+}
+
+const sgr = (open: number, close: number) => (text: string) => `\u001b[${open}m${text}\u001b[${close}m`;
+const plain = (text: string): string => text;
+
+export function style(enabled: boolean): Style {
+  if (!enabled) return { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain };
+  return { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), green: sgr(32, 39), yellow: sgr(33, 39), cyan: sgr(36, 39) };
+}
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** 1536 → "1.5 KB" (powers of 1024, as DevTools shows sizes). */
+export function formatBytes(bytes: number): string {
+  let value = Math.abs(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const text = unit === 0 ? String(Math.round(value)) : value.toFixed(value < 10 ? 2 : 1);
+  return `${bytes < 0 ? '-' : ''}${text} ${UNITS[unit]}`;
+}
+
+export function formatSignedBytes(bytes: number): string {
+  return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
+}
+
+/** RSS as in the original experiment: megabytes with two decimals. */
+export function formatMB(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(2);
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function formatSigned(n: number): string {
+  return n > 0 ? `+${formatCount(n)}` : formatCount(n);
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+const visibleLength = (text: string): number => text.replace(ANSI, '').length;
+
+export type Align = 'left' | 'right';
+
+/** Fixed-width text table; cells may hold colour codes. */
+export function table(header: string[], rows: string[][], align: Align[]): string {
+  const widths = header.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))));
+  const pad = (cell: string, i: number): string => {
+    const gap = ' '.repeat(widths[i] - visibleLength(cell));
+    return align[i] === 'right' ? gap + cell : cell + gap;
+  };
+  const line = (cells: string[]): string => cells.map(pad).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** Escapes text for a Markdown table cell or inline text. */
+export function mdEscape(text: string): string {
+  return text.replace(/[\\`*_{}[\]<>|]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+}
+
+export function mdTable(header: string[], rows: string[][], align: Align[]): string {
+  const rule = align.map((a) => (a === 'right' ? '---:' : ':---'));
+  return [header, rule, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}

@@ -1,0 +1,130 @@
+// Markdown reporters: reports ready to paste into a GitHub issue.
+import type { ClassDiff, ClassSummary, DiffResult, InspectResult, ObjectSummary, RetainerPath, RunResult, ScenarioResult, SnapshotMeta } from '../types.js';
+import { formatBytes, formatCount, formatMB, formatSigned, formatSignedBytes, mdEscape, mdTable } from './format.js';
+import { edgeLabel } from './path.js';
+import { diffVerdict } from './terminal.js';
+
+function mdPath(path: RetainerPath): string {
+  const lines = path.map((step, i) => {
+    if (step.type === 'elided') return step.name;
+    const edge = step.edge ? `${edgeLabel(step.edge)} ` : '';
+    return `${i === 0 ? '' : '→ '}${edge}${step.name} @${step.nodeId}`;
+  });
+  // A fenced block keeps the path readable and needs no escaping.
+  return ['```', ...lines, '```'].join('\n');
+}
+
+function metaRow(label: string, m: SnapshotMeta): string[] {
+  return [label, `\`${mdEscape(m.path)}\``, formatBytes(m.fileBytes), formatCount(m.nodeCount), formatBytes(m.reachableSize), m.runtime];
+}
+
+function classDiffTable(classes: ClassDiff[]): string {
+  return mdTable(
+    ['Class', 'Type', '# New', '# Deleted', '# Delta', 'Alloc. size', 'Freed size', 'Size delta', 'Retained (new)', 'Suspect'],
+    classes.map((c) => [
+      mdEscape(c.name),
+      c.type,
+      formatCount(c.added),
+      formatCount(c.removed),
+      formatSigned(c.added - c.removed),
+      formatBytes(c.addedSize),
+      formatBytes(c.removedSize),
+      formatSignedBytes(c.addedSize - c.removedSize),
+      formatBytes(c.retainedSize),
+      c.suspect ? '**yes**' : '',
+    ]),
+    ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+  );
+}
+
+function pathSections(classes: ClassDiff[], level: string): string[] {
+  const out: string[] = [];
+  for (const c of classes) {
+    if (!c.retainerPath) continue;
+    out.push(`${level} Retainer path of \`${mdEscape(c.name)}\` (sample @${c.sampleNodeId})`, '', mdPath(c.retainerPath), '');
+  }
+  return out;
+}
+
+export function markdownDiff(result: DiffResult): string {
+  return [
+    '# leakscan diff',
+    '',
+    `**${mdEscape(diffVerdict(result))}**`,
+    '',
+    mdTable(['', 'File', 'Size', 'Nodes', 'Reachable', 'Runtime'], [metaRow('before', result.before), metaRow('after', result.after)], ['left', 'left', 'right', 'right', 'right', 'left']),
+    '',
+    `Shared objects: ${formatCount(result.sharedIds)}. New objects still reachable: ${formatCount(result.totals.added)} (${formatBytes(result.totals.retainedSize)} retained). Freed: ${formatCount(result.totals.removed)}.`,
+    '',
+    result.classes.length ? classDiffTable(result.classes) : '_No class matches the filters._',
+    '',
+    ...pathSections(result.classes, '##'),
+    `<sub>engine: ${result.engine}; suspect = at least ${result.thresholds.minCount} new objects that stay reachable and ${formatBytes(result.thresholds.minBytes)} retained.</sub>`,
+    '',
+  ].join('\n');
+}
+
+function classSummaryTable(classes: ClassSummary[]): string {
+  return mdTable(
+    ['Class', 'Type', 'Count', 'Self size', 'Retained'],
+    classes.map((c) => [mdEscape(c.name), c.type, formatCount(c.count), formatBytes(c.selfSize), formatBytes(c.retainedSize)]),
+    ['left', 'left', 'right', 'right', 'right'],
+  );
+}
+
+function objectSections(objects: ObjectSummary[]): string[] {
+  return objects.flatMap((o) => [
+    `- \`${mdEscape(o.name)}\` @${o.nodeId} (${o.type}): self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}`,
+    '',
+    o.retainerPath ? mdPath(o.retainerPath) : '_not reachable from the GC roots_',
+    '',
+  ]);
+}
+
+export function markdownInspect(result: InspectResult): string {
+  const m = result.snapshot;
+  const out = [
+    '# leakscan inspect',
+    '',
+    `\`${mdEscape(m.path)}\`: ${formatBytes(m.fileBytes)}, ${formatCount(m.nodeCount)} nodes, ${formatCount(m.edgeCount)} edges, total ${formatBytes(m.totalSize)}, reachable ${formatBytes(m.reachableSize)} (${m.runtime}).`,
+    '',
+  ];
+  if (result.object) out.push(`## Object @${result.object.nodeId}`, '', ...objectSections([result.object]));
+  if (result.classInstances) out.push('## Largest instances', '', ...objectSections(result.classInstances));
+  if (!result.object && !result.classInstances) {
+    out.push('## Classes by retained size', '', classSummaryTable(result.byRetainedSize), '');
+    out.push('## Classes by count', '', classSummaryTable(result.byCount), '');
+    out.push('## Largest objects', '', ...objectSections(result.largestObjects));
+    if (result.duplicatedStrings.length) {
+      out.push(
+        '## Duplicated strings',
+        '',
+        mdTable(
+          ['Count', 'Wasted', 'Length', 'Value'],
+          result.duplicatedStrings.map((d) => [formatCount(d.count), formatBytes(d.wastedSize), formatCount(d.length), `\`${d.value.replace(/`/g, "'").replace(/\n/g, ' ')}\``]),
+          ['right', 'right', 'right', 'left'],
+        ),
+        '',
+      );
+    }
+  }
+  return out.join('\n');
+}
+
+function scenarioSection(s: ScenarioResult): string[] {
+  const rows: string[][] = [];
+  for (let i = 0; i < Math.max(s.rss.withoutGc.length, s.rss.withGc.length); i++) {
+    const a = s.rss.withoutGc[i];
+    const b = s.rss.withGc[i];
+    rows.push([String(i + 1), a === undefined ? '' : formatMB(a), b === undefined ? '' : formatMB(b)]);
+  }
+  const out = [`## ${mdEscape(s.name)}`, '', s.description ? `${mdEscape(s.description)}\n` : '', `**${mdEscape(s.verdict)}**`, ''];
+  if (rows.length) out.push(`RSS in MB, ${s.iterations} iterations × batch ${s.batch}:`, '', mdTable(['Iteration', 'Without GC', 'With GC'], rows, ['right', 'right', 'right']), '');
+  if (s.error) out.push('```', s.error, '```', '');
+  if (s.diff && s.diff.classes.length) out.push(classDiffTable(s.diff.classes.slice(0, 10)), '', ...pathSections(s.leaks, '###'));
+  return out;
+}
+
+export function markdownRun(result: RunResult): string {
+  return ['# leakscan run', '', ...result.scenarios.flatMap(scenarioSection)].join('\n');
+}

@@ -1,0 +1,170 @@
+// Terminal reporters: functions of the result, returning text for stdout.
+import { sparkline } from '../bundle/sparkline.js';
+import type { ClassDiff, ClassSummary, DiffResult, InspectResult, ObjectSummary, RetainerPath, RunResult, ScenarioResult, SnapshotMeta } from '../types.js';
+import { holderLabel } from '../analysis/paths.js';
+import {
+  formatBytes,
+  formatCount,
+  formatMB,
+  formatSigned,
+  formatSignedBytes,
+  style,
+  table,
+  type Style,
+} from './format.js';
+import { edgeLabel } from './path.js';
+
+export interface TerminalOptions {
+  color: boolean;
+  /** Rows of class tables. */
+  top?: number;
+}
+
+function pathLines(path: RetainerPath, s: Style, indent = '    '): string[] {
+  return path.map((step, i) => {
+    if (step.type === 'elided') return `${indent}${s.dim(step.name)}`;
+    const node = `${step.name} ${s.dim(`@${step.nodeId}`)}`;
+    const edge = step.edge ? `${s.cyan(edgeLabel(step.edge))} ` : '';
+    return `${indent}${i === 0 ? '' : '→ '}${edge}${node}`;
+  });
+}
+
+function metaLine(label: string, meta: SnapshotMeta): string {
+  return `${label}  ${meta.path}  ${formatBytes(meta.fileBytes)} · ${formatCount(meta.nodeCount)} nodes · ${formatBytes(meta.reachableSize)} reachable · ${meta.runtime}`;
+}
+
+function diffTable(classes: ClassDiff[], s: Style): string {
+  const rows = classes.map((c) => [
+    c.suspect ? s.bold(c.name) : c.name,
+    c.type,
+    formatCount(c.added),
+    formatCount(c.removed),
+    formatSigned(c.added - c.removed),
+    formatBytes(c.addedSize),
+    formatBytes(c.removedSize),
+    formatSignedBytes(c.addedSize - c.removedSize),
+    formatBytes(c.retainedSize),
+    c.suspect ? s.red('suspect') : '',
+  ]);
+  return table(
+    ['Class', 'Type', '# New', '# Deleted', '# Delta', 'Alloc. size', 'Freed size', 'Size delta', 'Retained (new)', ''],
+    rows,
+    ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+  );
+}
+
+function tracedPaths(classes: ClassDiff[], s: Style): string[] {
+  const lines: string[] = [];
+  for (const c of classes) {
+    if (!c.retainerPath) continue;
+    lines.push(`  ${s.bold(c.name)} ${s.dim(`(sample @${c.sampleNodeId})`)}`, ...pathLines(c.retainerPath, s));
+  }
+  return lines.length ? ['', s.bold('Retainer paths'), ...lines] : [];
+}
+
+export function diffVerdict(result: DiffResult): string {
+  const suspects = result.classes.filter((c) => c.suspect);
+  if (suspects.length === 0) {
+    return `No suspected leak: no class gained ${result.thresholds.minCount} or more objects that stay reachable.`;
+  }
+  const parts = suspects.slice(0, 3).map((c) => {
+    const holder = holderLabel(c.retainerPath);
+    return `${c.name} ${formatSigned(c.added - c.removed)} (${formatBytes(c.retainedSize)} retained)${holder ? ` via ${holder}` : ''}`;
+  });
+  const more = suspects.length > 3 ? `, and ${suspects.length - 3} more` : '';
+  return `${suspects.length} suspected leak${suspects.length === 1 ? '' : 's'}: ${parts.join('; ')}${more}`;
+}
+
+export function renderDiff(result: DiffResult, options: TerminalOptions): string {
+  const s = style(options.color);
+  const t = result.totals;
+  const lines = [
+    metaLine('before', result.before),
+    metaLine('after ', result.after),
+    `shared objects ${formatCount(result.sharedIds)} · new ${formatCount(t.added)} (${formatBytes(t.retainedSize)} retained) · freed ${formatCount(t.removed)} (${formatBytes(t.removedSize)})`,
+    '',
+  ];
+  if (result.classes.length === 0) lines.push('No class matches the filters.');
+  else lines.push(diffTable(result.classes, s));
+  lines.push(...tracedPaths(result.classes, s), '');
+  const verdict = diffVerdict(result);
+  lines.push(result.classes.some((c) => c.suspect) ? s.red(verdict) : s.green(verdict));
+  return lines.join('\n') + '\n';
+}
+
+function classTable(classes: ClassSummary[]): string {
+  return table(
+    ['Class', 'Type', 'Count', 'Self size', 'Retained'],
+    classes.map((c) => [c.name, c.type, formatCount(c.count), formatBytes(c.selfSize), formatBytes(c.retainedSize)]),
+    ['left', 'left', 'right', 'right', 'right'],
+  );
+}
+
+function objectLines(objects: ObjectSummary[], s: Style): string[] {
+  const lines: string[] = [];
+  for (const o of objects) {
+    lines.push(`  ${s.bold(o.name)} ${s.dim(`@${o.nodeId}`)} ${o.type}  self ${formatBytes(o.selfSize)} · retained ${formatBytes(o.retainedSize)}`);
+    if (o.retainerPath) lines.push(...pathLines(o.retainerPath, s));
+    else lines.push(`    ${s.dim('(not reachable from the GC roots)')}`);
+  }
+  return lines;
+}
+
+export function renderInspect(result: InspectResult, options: TerminalOptions): string {
+  const s = style(options.color);
+  const m = result.snapshot;
+  const lines = [
+    `${m.path}  ${formatBytes(m.fileBytes)} · ${m.runtime}`,
+    `${formatCount(m.nodeCount)} nodes · ${formatCount(m.edgeCount)} edges · total ${formatBytes(m.totalSize)} · reachable ${formatBytes(m.reachableSize)}`,
+  ];
+  if (result.object) lines.push('', s.bold(`Object @${result.object.nodeId}`), ...objectLines([result.object], s));
+  if (result.classInstances) {
+    lines.push('', s.bold(`Largest instances of ${result.classInstances[0]?.name ?? ''}`), ...objectLines(result.classInstances, s));
+  }
+  if (!result.object && !result.classInstances) {
+    lines.push('', s.bold('Classes by retained size'), classTable(result.byRetainedSize));
+    lines.push('', s.bold('Classes by count'), classTable(result.byCount));
+    lines.push('', s.bold('Largest objects'), ...objectLines(result.largestObjects, s));
+    if (result.duplicatedStrings.length) {
+      lines.push(
+        '',
+        s.bold('Duplicated strings'),
+        table(
+          ['Count', 'Wasted', 'Length', 'Value'],
+          result.duplicatedStrings.map((d) => [formatCount(d.count), formatBytes(d.wastedSize), formatCount(d.length), JSON.stringify(d.value)]),
+          ['right', 'right', 'right', 'left'],
+        ),
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function rssTable(scenario: ScenarioResult): string {
+  const { withoutGc, withGc } = scenario.rss;
+  const rows: string[][] = [];
+  for (let i = 0; i < Math.max(withoutGc.length, withGc.length); i++) {
+    rows.push([String(i + 1), withoutGc[i] === undefined ? '' : formatMB(withoutGc[i]), withGc[i] === undefined ? '' : formatMB(withGc[i])]);
+  }
+  rows.push(['', sparkline(withoutGc), sparkline(withGc)]);
+  return table(['Iteration', 'Without GC', 'With GC'], rows, ['right', 'right', 'right']);
+}
+
+export function renderScenario(scenario: ScenarioResult, options: TerminalOptions): string {
+  const s = style(options.color);
+  const lines = [s.bold(`${scenario.name}`) + (scenario.description ? s.dim(` — ${scenario.description}`) : ''), ''];
+  if (scenario.rss.withoutGc.length || scenario.rss.withGc.length) lines.push(`RSS (MB), ${scenario.iterations} iterations × batch ${scenario.batch}`, rssTable(scenario), '');
+  if (scenario.diff) {
+    const shown = scenario.diff.classes.slice(0, options.top ?? 5);
+    if (shown.length) lines.push(diffTable(shown, s));
+    lines.push(...tracedPaths(scenario.leaks, s));
+    lines.push('');
+  }
+  const color = scenario.status === 'failed' || !scenario.asExpected ? s.red : scenario.status === 'leak' ? s.yellow : s.green;
+  lines.push(color(scenario.verdict));
+  return lines.join('\n') + '\n';
+}
+
+export function renderRun(result: RunResult, options: TerminalOptions): string {
+  return result.scenarios.map((scenario) => renderScenario(scenario, options)).join('\n');
+}

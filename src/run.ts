@@ -1,0 +1,86 @@
+// `leakscan run` as a library: each scenario in its own child process, then
+// the snapshots it left are analysed here. A failing scenario does not stop
+// the others; it is reported with its error.
+import { basename, extname } from 'node:path';
+import { analyzeRun } from './analysis/run-analysis.js';
+import type { AnalysisProgress } from './analysis/diff.js';
+import type { LeakRule } from './analysis/leaks.js';
+import { ExitCode, LeakscanError } from './errors.js';
+import { resolveScenario, runScenario as runInChild, type RunOptions } from './runner/runner.js';
+import type { RunResult, ScenarioResult } from './types.js';
+
+export interface RunScenariosOptions extends Omit<RunOptions, 'onProgress'> {
+  rule?: LeakRule;
+  /** Progress of the scenario in the child and of the analysis, as short texts. */
+  onProgress?: (scenario: string, text: string) => void;
+}
+
+function progressText(event: AnalysisProgress): string {
+  if (event.phase === 'read') {
+    const pct = event.totalBytes > 0 ? Math.floor((100 * event.bytesRead) / event.totalBytes) : 0;
+    return `reading ${basename(event.file)} ${pct}%`;
+  }
+  return `analysing ${basename(event.file)}: ${event.step}`;
+}
+
+/** Runs one scenario (a built-in name or a file path) and analyses it. Throws LeakscanError when it fails. */
+export async function runScenario(scenario: string, options: RunScenariosOptions): Promise<ScenarioResult> {
+  const label = scenarioLabel(scenario);
+  const file = resolveScenario(scenario);
+  const run = await runInChild(file, {
+    ...options,
+    onProgress: (event) =>
+      options.onProgress?.(label, event.phase === 'iteration' ? `${event.pass} iteration ${event.iteration}` : event.phase),
+  });
+  return analyzeRun(run, { rule: options.rule, onProgress: (event) => options.onProgress?.(run.name, progressText(event)) });
+}
+
+export interface ScenarioFailure {
+  result: ScenarioResult;
+  exitCode: ExitCode;
+}
+
+/** Runs every scenario in turn; failures become results with status 'failed'. */
+export async function runScenarios(scenarios: string[], options: RunScenariosOptions): Promise<{ result: RunResult; failures: ScenarioFailure[]; errors: unknown[] }> {
+  const results: ScenarioResult[] = [];
+  const failures: ScenarioFailure[] = [];
+  const errors: unknown[] = [];
+  for (const scenario of scenarios) {
+    try {
+      results.push(await runScenario(scenario, options));
+    } catch (err) {
+      const result = failedResult(scenario, err, options);
+      results.push(result);
+      failures.push({ result, exitCode: err instanceof LeakscanError ? err.exitCode : ExitCode.Internal });
+      errors.push(err);
+    }
+  }
+  return { result: { scenarios: results }, failures, errors };
+}
+
+function scenarioLabel(scenario: string): string {
+  return /[\\/]/.test(scenario) || extname(scenario) ? basename(scenario, extname(scenario)) : scenario;
+}
+
+function failedResult(scenario: string, err: unknown, options: RunScenariosOptions): ScenarioResult {
+  const message = err instanceof Error ? err.message : String(err);
+  const name = err instanceof LeakscanError && 'scenario' in err ? String(err.scenario) : scenarioLabel(scenario);
+  return {
+    name,
+    description: '',
+    file: scenario,
+    expect: 'no-leak',
+    iterations: options.iterations ?? 0,
+    batch: options.batch ?? 0,
+    intervalMs: options.intervalMs ?? 0,
+    rss: { withoutGc: [], withGc: [] },
+    snapshots: { before: '', after: '' },
+    diff: null,
+    leaks: [],
+    status: 'failed',
+    asExpected: false,
+    verdict: `${name}: failed — ${message}`,
+    error: message,
+    durationMs: 0,
+  };
+}
