@@ -1,0 +1,49 @@
+// Shared by the CLI tests: spawn the built binary, make snapshots in child processes.
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+export const cli = join(root, 'dist/src/cli.js');
+export const fixture = (name: string): string => join(root, 'test/fixtures', name);
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cli, ...args],
+      {
+        cwd: options.cwd ?? root,
+        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...options.env },
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Runs a fixture program that writes snapshots into `dir` (its first argument). */
+export function runFixture(name: string, dir: string, extra: string[] = []): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--expose-gc', fixture(name), dir, ...extra], { timeout: 120_000 }, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`${name} failed: ${stderr || err.message}`));
+      else resolve();
+    });
+  });
+}
+
+export function tempDir(prefix = 'leakscan-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
