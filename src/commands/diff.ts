@@ -5,6 +5,7 @@ import { memlabDiff } from '../memlab/adapter.js';
 import { markdownDiff } from '../report/markdown.js';
 import { renderDiff } from '../report/terminal.js';
 import type { DiffResult } from '../types.js';
+import { relaunchForHeap } from './heap-limit.js';
 import { analysisProgressText, createProgress, stdoutColor, toJson, writeReport, type GlobalArgs } from './io.js';
 import { checkCount, checkExclusive } from './checks.js';
 
@@ -45,6 +46,8 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
 }
 
 export async function execute(args: DiffArgs): Promise<ExitCode> {
+  const relaunched = await relaunchForHeap([args.before, args.after], args.engine);
+  if (relaunched !== null) return relaunched;
   const progress = createProgress(args);
   const thresholds = { minCount: args.minCount, minBytes: args.minBytes };
   let result: DiffResult;

@@ -6,6 +6,7 @@ import { markdownInspect } from '../report/markdown.js';
 import { renderInspect } from '../report/terminal.js';
 import type { InspectResult } from '../types.js';
 import { checkCount, checkExclusive, checkPositive } from './checks.js';
+import { relaunchForHeap } from './heap-limit.js';
 import { analysisProgressText, createProgress, stdoutColor, toJson, writeReport, type GlobalArgs } from './io.js';
 
 export interface InspectArgs extends GlobalArgs {
@@ -37,6 +38,8 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<InspectArgs> {
 }
 
 export async function execute(args: InspectArgs): Promise<ExitCode> {
+  const relaunched = await relaunchForHeap([args.snapshot], args.engine);
+  if (relaunched !== null) return relaunched;
   const progress = createProgress(args);
   let result: InspectResult;
   try {

@@ -1,0 +1,65 @@
+// Big snapshots must not end in "JavaScript heap out of memory": when the
+// files call for more heap than this process may use, the command runs again
+// in a child Node with a larger --max-old-space-size.
+import { spawn } from 'node:child_process';
+import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { totalmem } from 'node:os';
+import v8 from 'node:v8';
+import type { ExitCode } from '../errors.js';
+
+const RELAUNCHED = 'LEAKSCAN_HEAP_RAISED';
+const MB = 1024 * 1024;
+
+/** Heap bytes per snapshot byte each engine needs, measured (BENCHMARKS.md). memlab keeps an object per node. */
+const HEAP_PER_BYTE = { leakscan: 0.5, memlab: 9 } as const;
+/** gzip'd snapshots inflate about tenfold (digits and commas compress well). */
+const GZIP_RATIO = 10;
+
+function isGzip(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function snapshotBytes(file: string): number {
+  try {
+    const size = statSync(file).size;
+    return isGzip(file) ? size * GZIP_RATIO : size;
+  } catch {
+    return 0; // missing or unreadable: the command itself reports it
+  }
+}
+
+/**
+ * Runs this command again with a heap sized for the largest of `files`, if the
+ * current limit is too small, and resolves to its exit code; null when this
+ * process is big enough (or already is the relaunched one).
+ */
+export async function relaunchForHeap(files: string[], engine: keyof typeof HEAP_PER_BYTE): Promise<ExitCode | null> {
+  if (process.env[RELAUNCHED]) return null;
+  const largest = Math.max(0, ...files.map(snapshotBytes));
+  const needed = largest * HEAP_PER_BYTE[engine] + 256 * MB;
+  const limit = v8.getHeapStatistics().heap_size_limit;
+  if (needed <= limit) return null;
+  const heapMb = Math.floor(Math.min(needed * 1.5, totalmem() * 0.8) / MB);
+  if (heapMb * MB <= limit) return null;
+  const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${heapMb}`, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, [RELAUNCHED]: '1' },
+  });
+  const forward = (signal: NodeJS.Signals): void => {
+    child.kill(signal);
+  };
+  process.on('SIGINT', forward).on('SIGTERM', forward);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', forward).off('SIGTERM', forward);
+      resolve((code ?? (signal ? 3 : 0)) as ExitCode);
+    });
+  });
+}

@@ -1,0 +1,97 @@
+// The classic Node leaks and their fixed twins, as users' scenario files
+// (CommonJS, ESM and TypeScript), through the CLI and the programmatic API.
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { describe, test } from 'node:test';
+import { assertNoLeak, runScenario } from '../src/index.js';
+import type { RunResult, ScenarioResult } from '../src/types.js';
+import { fixture, runCli, tempDir } from './helpers.js';
+
+const leaks = [
+  { file: 'listener-leak.cjs', twin: 'listener-fixed.cjs', holder: /_events|config-changed/, leakClass: 'onConfigChanged' },
+  { file: 'interval-leak.mjs', twin: 'interval-fixed.mjs', holder: /_idleNext|_idlePrev|Timeout|_onTimeout/, leakClass: 'Timeout' },
+  { file: 'cache-leak.ts', twin: 'cache-fixed.ts', holder: /^cache$/, leakClass: 'CacheEntry' },
+  { file: 'callbacks-leak.mjs', twin: 'callbacks-fixed.mjs', holder: /pendingCallbacks/, leakClass: 'onJobDone' },
+];
+const fast = ['-n', '4', '--batch', '20', '--interval', '10'];
+
+describe('classic leaks through the CLI', () => {
+  let result: RunResult;
+  let code: number;
+  test('all eight run; --fail-on-leak passes because each behaves as it declares', async () => {
+    const files = leaks.flatMap((l) => [fixture(`leaks/${l.file}`), fixture(`leaks/${l.twin}`)]);
+    const r = await runCli(['run', '--json', '--fail-on-leak', ...fast, '--out', tempDir(), ...files], { env: { CI: 'true' } });
+    code = r.code;
+    result = JSON.parse(r.stdout) as RunResult;
+    assert.equal(code, 0, `${r.stderr}\n${result.scenarios.map((s) => s.verdict).join('\n')}`);
+  });
+
+  for (const l of leaks) {
+    test(`${l.file}: caught with its class and a path naming the holder; ${l.twin} passes`, () => {
+      const name = l.file.replace(/\.\w+$/, '');
+      const leak = result.scenarios.find((s) => s.name === name) as ScenarioResult;
+      assert.equal(leak.status, 'leak', leak.verdict);
+      const found = leak.leaks.find((c) => c.name === l.leakClass);
+      assert.ok(found, `${l.leakClass} among ${leak.leaks.map((c) => c.name).join(', ')}`);
+      const path = leak.leaks.find((c) => c.retainerPath?.some((s) => s.edge && l.holder.test(s.edge.name)));
+      assert.ok(path, `a path names the holder: ${JSON.stringify(leak.leaks.map((c) => c.retainerPath?.map((s) => s.edge?.name)))}`);
+      const twin = result.scenarios.find((s) => s.name === l.twin.replace(/\.\w+$/, '')) as ScenarioResult;
+      assert.equal(twin.status, 'no-leak', `${twin.verdict}: ${twin.leaks.map((c) => c.name).join(', ')}`);
+    });
+  }
+
+  test('a leaking scenario declared no-leak fails the gate with exit 1', async () => {
+    const r = await runCli(['run', '--fail-on-leak', ...fast, '--out', tempDir(), fixture('leaks/no-leak-claimed.mjs')]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /leak .*\(expected no leak\)/);
+  });
+
+  test('a scenario that throws, or hangs, is reported; the others still run', async () => {
+    const r = await runCli(['run', '--json', ...fast, '--timeout', '3', '--out', tempDir(), fixture('leaks/throws.mjs'), fixture('leaks/hangs.mjs'), 'cycle']);
+    assert.equal(r.code, 2);
+    const out = JSON.parse(r.stdout) as RunResult;
+    assert.deepEqual(out.scenarios.map((s) => s.status), ['failed', 'failed', 'no-leak']);
+    assert.match(out.scenarios[0].error ?? '', /database unavailable/);
+    assert.match(out.scenarios[1].error ?? '', /timed out after 3 ?s/);
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 2, r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+});
+
+describe('programmatic API', () => {
+  test('runScenario returns the same result shape', async () => {
+    const s = await runScenario(fixture('leaks/cache-leak.ts'), { iterations: 4, batch: 10, intervalMs: 10, outDir: tempDir() });
+    assert.equal(s.status, 'leak');
+    assert.equal(s.leaks[0].name, 'CacheEntry');
+    assert.equal(s.leaks[0].added, 4 * 10 * 2);
+  });
+
+  test('assertNoLeak passes for code that cleans up', async () => {
+    const bus = new EventEmitter();
+    await assertNoLeak(() => {
+      const handler = (): void => {};
+      bus.on('tick', handler);
+      bus.off('tick', handler);
+    }, { iterations: 6 });
+  });
+
+  test('assertNoLeak throws an AssertionError naming the class and its path', async () => {
+    class Subscriber {
+      constructor(readonly id: number) {}
+    }
+    const subscribers: Subscriber[] = [];
+    await assert.rejects(
+      assertNoLeak((i) => {
+        subscribers.push(new Subscriber(i));
+      }, { iterations: 6 }),
+      (err: Error) => {
+        assert.equal(err.name, 'AssertionError');
+        assert.match(err.message, /Subscriber \(object\): \d+ new objects/);
+        assert.match(err.message, /retained via: .*Subscriber @\d+/);
+        return true;
+      },
+    );
+    assert.ok(subscribers.length > 0);
+  });
+});
