@@ -110,18 +110,19 @@ function checkSameProcess(before: Baseline, after: SnapshotMeta, shared: number,
   }
 }
 
+/** New objects of a class not held through other new objects: the ones a leak would be blamed on. */
+export function independentCount(c: Pick<ClassDiff, 'added' | 'heldByNew'>): number {
+  return c.added - c.heldByNew;
+}
+
 /**
- * A class whose new objects stay reachable, outnumber the freed ones by the
- * thresholds, and are not all held through other new objects (then the
- * holder's class is the suspect, e.g. a leaked Session's strings are not).
+ * A class whose new objects stay reachable and outnumber the freed ones by the
+ * thresholds, counting only those not held through other new objects (a leaked
+ * Session's strings are part of the Session leak, not suspects of their own).
  */
 export function isSuspect(c: Pick<ClassDiff, 'added' | 'removed' | 'retainedSize' | 'heldByNew'>, thresholds: Thresholds): boolean {
-  return (
-    c.added - c.removed >= thresholds.minCount &&
-    c.added >= thresholds.minCount &&
-    c.retainedSize >= thresholds.minBytes &&
-    c.heldByNew < c.added
-  );
+  const independent = independentCount(c);
+  return independent - c.removed >= thresholds.minCount && independent >= thresholds.minCount && c.retainedSize >= thresholds.minBytes;
 }
 
 /** --class, --min-count and --top, in that order, on classes already sorted. */

@@ -2,6 +2,7 @@
 // stay reachable keep growing with the iterations, not when something was
 // allocated once (a lazy cache, compiled code, a warmed-up pool).
 import type { ClassDiff, DiffResult, LeakExpectation, ScenarioStatus } from '../types.js';
+import { independentCount } from './diff.js';
 import { holderLabel } from './paths.js';
 
 export interface LeakRule {
@@ -15,9 +16,9 @@ export const DEFAULT_LEAK_RULE: LeakRule = { minCount: 1, minBytes: 0 };
 
 const keyOf = (c: { name: string; type: string }): string => `${c.type}\u0000${c.name}`;
 
-/** New reachable objects per class in a diff, for comparing two points of one run. */
+/** New reachable objects per class not held through other new ones, for comparing two points of one run. */
 export function addedCounts(diff: DiffResult): Map<string, number> {
-  return new Map(diff.classes.map((c) => [keyOf(c), c.added]));
+  return new Map(diff.classes.map((c) => [keyOf(c), independentCount(c)]));
 }
 
 /**
@@ -25,14 +26,10 @@ export function addedCounts(diff: DiffResult): Map<string, number> {
  * calls apart), the class gained at least one reachable object per call.
  */
 export function isGrowing(entry: ClassDiff, midAdded: Map<string, number>, iterationsBetween: number, rule: LeakRule): boolean {
-  const growth = entry.added - (midAdded.get(keyOf(entry)) ?? 0);
-  return (
-    growth >= Math.max(1, iterationsBetween) &&
-    entry.added >= rule.minCount &&
-    entry.retainedSize >= rule.minBytes &&
-    // Held only through other new objects: part of their leak, not a cause of its own.
-    entry.heldByNew < entry.added
-  );
+  // Objects held only through other new objects are part of those objects' leak, not a cause of their own.
+  const independent = independentCount(entry);
+  const growth = independent - (midAdded.get(keyOf(entry)) ?? 0);
+  return growth >= Math.max(1, iterationsBetween) && independent >= rule.minCount && entry.retainedSize >= rule.minBytes;
 }
 
 export interface Verdict {

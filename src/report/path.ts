@@ -6,6 +6,9 @@ export function edgeLabel(edge: { type: string; name: string }): string {
   switch (edge.type) {
     case 'element':
       return `[${edge.name}]`;
+    case 'internal':
+      // Numbered internal edges are slots of a backing store (a Map's table): read them as elements.
+      return /^\d+$/.test(edge.name) ? `[${edge.name}]` : edge.name;
     case 'property':
       return `.${edge.name}`;
     case 'hidden':

@@ -1,0 +1,192 @@
+// The heap graph in flat typed arrays, with all index math behind small
+// accessors (as DevTools' HeapSnapshot does with its node and edge cursors).
+import { classNameOf, classTypeOf } from '../classes.js';
+import { SnapshotFormatError } from '../errors.js';
+import type { RawSnapshot, SnapshotMetaJson } from './reader.js';
+
+function fieldIndex(fields: string[], name: string, file: string, required = true): number {
+  const index = fields.indexOf(name);
+  if (index < 0 && required) throw new SnapshotFormatError(file, `not a heap snapshot (no "${name}" field in snapshot.meta)`);
+  return index;
+}
+
+function typeNames(types: unknown[], offset: number, file: string, what: string): string[] {
+  const names = types[offset];
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
+    throw new SnapshotFormatError(file, `not a heap snapshot (no ${what} type list in snapshot.meta)`);
+  }
+  return names as string[];
+}
+
+export class HeapGraph {
+  readonly file: string;
+  readonly fileBytes: number;
+  readonly meta: SnapshotMetaJson;
+  readonly nodeCount: number;
+  readonly edgeCount: number;
+  /** node_count × nodeFieldCount, as in the file. */
+  readonly nodes: Uint32Array;
+  /** edge_count × edgeFieldCount; the to_node field holds the target's ORDINAL (the file holds ordinal × nodeFieldCount). */
+  readonly edges: Uint32Array;
+  readonly strings: readonly string[];
+  /** Per node ordinal, the ordinal of its first edge; nodeCount + 1 entries. */
+  readonly firstEdgeIndexes: Uint32Array;
+  readonly rootOrdinal = 0;
+
+  readonly nodeFieldCount: number;
+  readonly edgeFieldCount: number;
+  readonly nodeTypeOffset: number;
+  readonly nodeNameOffset: number;
+  readonly nodeIdOffset: number;
+  readonly nodeSelfSizeOffset: number;
+  readonly nodeEdgeCountOffset: number;
+  readonly edgeTypeOffset: number;
+  readonly edgeNameOrIndexOffset: number;
+  readonly edgeToNodeOffset: number;
+  readonly nodeTypeNames: readonly string[];
+  readonly edgeTypeNames: readonly string[];
+
+  private readonly weakEdgeType: number;
+  private readonly elementEdgeType: number;
+  private readonly hiddenEdgeType: number;
+  private readonly classNames: (string | undefined)[];
+  private idIndex: { ids: Uint32Array; ordinals: Uint32Array } | null = null;
+
+  constructor(raw: RawSnapshot, file: string) {
+    this.file = file;
+    this.fileBytes = raw.fileBytes;
+    this.meta = raw.meta;
+    this.nodeCount = raw.nodeCount;
+    this.edgeCount = raw.edgeCount;
+    this.nodes = raw.nodes;
+    this.edges = raw.edges;
+    this.strings = raw.strings;
+    const { node_fields: nodeFields, edge_fields: edgeFields } = raw.meta;
+    this.nodeFieldCount = nodeFields.length;
+    this.edgeFieldCount = edgeFields.length;
+    this.nodeTypeOffset = fieldIndex(nodeFields, 'type', file);
+    this.nodeNameOffset = fieldIndex(nodeFields, 'name', file);
+    this.nodeIdOffset = fieldIndex(nodeFields, 'id', file);
+    this.nodeSelfSizeOffset = fieldIndex(nodeFields, 'self_size', file);
+    this.nodeEdgeCountOffset = fieldIndex(nodeFields, 'edge_count', file);
+    this.edgeTypeOffset = fieldIndex(edgeFields, 'type', file);
+    this.edgeNameOrIndexOffset = fieldIndex(edgeFields, 'name_or_index', file);
+    this.edgeToNodeOffset = fieldIndex(edgeFields, 'to_node', file);
+    this.nodeTypeNames = typeNames(raw.meta.node_types, this.nodeTypeOffset, file, 'node');
+    this.edgeTypeNames = typeNames(raw.meta.edge_types, this.edgeTypeOffset, file, 'edge');
+    this.weakEdgeType = this.edgeTypeNames.indexOf('weak');
+    this.elementEdgeType = this.edgeTypeNames.indexOf('element');
+    this.hiddenEdgeType = this.edgeTypeNames.indexOf('hidden');
+    this.classNames = new Array(this.strings.length * 0);
+    this.firstEdgeIndexes = new Uint32Array(this.nodeCount + 1);
+    this.validate();
+  }
+
+  /** Builds first-edge offsets, converts to_node to ordinals, and checks every index is in range. */
+  private validate(): void {
+    const { nodes, edges, nodeFieldCount, edgeFieldCount, file } = this;
+    const stringCount = this.strings.length;
+    const nodeTypes = this.nodeTypeNames.length;
+    const edgeTypes = this.edgeTypeNames.length;
+    let edge = 0;
+    for (let o = 0; o < this.nodeCount; o++) {
+      const base = o * nodeFieldCount;
+      this.firstEdgeIndexes[o] = edge;
+      edge += nodes[base + this.nodeEdgeCountOffset];
+      if (nodes[base + this.nodeTypeOffset] >= nodeTypes) throw new SnapshotFormatError(file, `node ${o} has an unknown type`);
+      if (nodes[base + this.nodeNameOffset] >= stringCount) throw new SnapshotFormatError(file, `node ${o} names string ${nodes[base + this.nodeNameOffset]}, but there are only ${stringCount} strings`);
+    }
+    this.firstEdgeIndexes[this.nodeCount] = edge;
+    if (edge !== this.edgeCount) {
+      throw new SnapshotFormatError(file, `edge count does not match: the nodes' edge counts add up to ${edge}, edge_count is ${this.edgeCount}`);
+    }
+    const nodesLength = nodes.length;
+    for (let e = 0, base = 0; e < this.edgeCount; e++, base += edgeFieldCount) {
+      const type = edges[base + this.edgeTypeOffset];
+      if (type >= edgeTypes) throw new SnapshotFormatError(file, `edge ${e} has an unknown type`);
+      const to = edges[base + this.edgeToNodeOffset];
+      if (to >= nodesLength || to % nodeFieldCount !== 0) {
+        throw new SnapshotFormatError(file, `edge ${e} points outside the node array (to_node ${to})`);
+      }
+      edges[base + this.edgeToNodeOffset] = to / nodeFieldCount;
+      if (type !== this.elementEdgeType && type !== this.hiddenEdgeType && edges[base + this.edgeNameOrIndexOffset] >= stringCount) {
+        throw new SnapshotFormatError(file, `edge ${e} names string ${edges[base + this.edgeNameOrIndexOffset]}, but there are only ${stringCount} strings`);
+      }
+    }
+  }
+
+  nodeId(ordinal: number): number {
+    return this.nodes[ordinal * this.nodeFieldCount + this.nodeIdOffset];
+  }
+  nodeSelfSize(ordinal: number): number {
+    return this.nodes[ordinal * this.nodeFieldCount + this.nodeSelfSizeOffset];
+  }
+  nodeTypeIndex(ordinal: number): number {
+    return this.nodes[ordinal * this.nodeFieldCount + this.nodeTypeOffset];
+  }
+  nodeTypeName(ordinal: number): string {
+    return this.nodeTypeNames[this.nodeTypeIndex(ordinal)];
+  }
+  nodeNameIndex(ordinal: number): number {
+    return this.nodes[ordinal * this.nodeFieldCount + this.nodeNameOffset];
+  }
+  nodeName(ordinal: number): string {
+    return this.strings[this.nodeNameIndex(ordinal)];
+  }
+  nodeEdgeCount(ordinal: number): number {
+    return this.nodes[ordinal * this.nodeFieldCount + this.nodeEdgeCountOffset];
+  }
+  className(ordinal: number): string {
+    return classNameOf(this.nodeTypeName(ordinal), this.nodeName(ordinal));
+  }
+  classType(ordinal: number): string {
+    return classTypeOf(this.nodeTypeName(ordinal));
+  }
+
+  /** Edge ordinal of the node's first edge; its edges run to firstEdge(ordinal + 1). */
+  firstEdge(ordinal: number): number {
+    return this.firstEdgeIndexes[ordinal];
+  }
+  edgeTypeIndex(edge: number): number {
+    return this.edges[edge * this.edgeFieldCount + this.edgeTypeOffset];
+  }
+  edgeTypeName(edge: number): string {
+    return this.edgeTypeNames[this.edgeTypeIndex(edge)];
+  }
+  /** Property or variable name; for element and hidden edges the index, as a string. */
+  edgeName(edge: number): string {
+    const type = this.edgeTypeIndex(edge);
+    const nameOrIndex = this.edges[edge * this.edgeFieldCount + this.edgeNameOrIndexOffset];
+    return type === this.elementEdgeType || type === this.hiddenEdgeType ? String(nameOrIndex) : this.strings[nameOrIndex];
+  }
+  edgeTarget(edge: number): number {
+    return this.edges[edge * this.edgeFieldCount + this.edgeToNodeOffset];
+  }
+  isWeakEdge(edge: number): boolean {
+    return this.edgeTypeIndex(edge) === this.weakEdgeType;
+  }
+
+  /** Ordinal of the node with this id, or -1. */
+  ordinalOfId(nodeId: number): number {
+    if (!this.idIndex) {
+      const ids = new Uint32Array(this.nodeCount);
+      for (let o = 0; o < this.nodeCount; o++) ids[o] = this.nodeId(o);
+      const order = new Uint32Array(this.nodeCount);
+      for (let o = 0; o < this.nodeCount; o++) order[o] = o;
+      order.sort((a, b) => ids[a] - ids[b]);
+      const sortedIds = new Uint32Array(this.nodeCount);
+      for (let i = 0; i < this.nodeCount; i++) sortedIds[i] = ids[order[i]];
+      this.idIndex = { ids: sortedIds, ordinals: order };
+    }
+    const { ids, ordinals } = this.idIndex;
+    let lo = 0;
+    let hi = ids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ids[mid] < nodeId) lo = mid + 1;
+      else if (ids[mid] > nodeId) hi = mid - 1;
+      else return ordinals[mid];
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,483 @@
+// Streams a V8 heap snapshot (JSON, or gzip of it) into flat typed arrays.
+// Digits are read straight from the bytes; only the small header and the
+// strings are decoded as JSON. Reference design: Chrome DevTools'
+// HeapSnapshotLoader (front_end/entrypoints/heap_snapshot_worker).
+import { createReadStream, promises as fs } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { fileError, LeakscanError, SnapshotFormatError } from '../errors.js';
+
+export interface RawSnapshot {
+  meta: SnapshotMetaJson;
+  nodeCount: number;
+  edgeCount: number;
+  nodes: Uint32Array;
+  edges: Uint32Array;
+  strings: string[];
+  fileBytes: number;
+}
+
+export interface SnapshotMetaJson {
+  node_fields: string[];
+  node_types: unknown[];
+  edge_fields: string[];
+  edge_types: unknown[];
+  [key: string]: unknown;
+}
+
+export interface ReadOptions {
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Bytes per read; small values exercise chunk boundaries in tests. */
+  chunkSize?: number;
+}
+
+const enum Ch {
+  Quote = 0x22,
+  Backslash = 0x5c,
+  Comma = 0x2c,
+  Colon = 0x3a,
+  LBracket = 0x5b,
+  RBracket = 0x5d,
+  LBrace = 0x7b,
+  RBrace = 0x7d,
+  Zero = 0x30,
+  Nine = 0x39,
+}
+
+type Section = 'nodes' | 'edges' | 'strings' | 'skip';
+
+/**
+ * A push parser: feed() it chunks, finish() at the end. States:
+ * header (collect bytes of `{"snapshot":{...}` until its brace closes),
+ * key (look for the next `"name":`), array of numbers, array of strings,
+ * skipping an unknown value (bracket depth, strings aware).
+ */
+class SnapshotParser {
+  private state: 'start' | 'header' | 'key' | 'value' | 'numbers' | 'strings' | 'skip' | 'done' = 'start';
+  private headerParts: Buffer[] = [];
+  private headerDepth = 0;
+  private inString = false;
+  private escaped = false;
+  private keyBytes: number[] = [];
+  private inKey = false;
+  private currentKey = '';
+  private section: Section = 'skip';
+  private number = 0;
+  private inNumber = false;
+  private target: Uint32Array | null = null;
+  private filled = 0;
+  private skipDepth = 0;
+  private stringParts: Buffer[] = [];
+  private stringHasEscape = false;
+  private readonly decoder = new TextDecoder('utf-8');
+
+  meta: SnapshotMetaJson | null = null;
+  nodeCount = 0;
+  edgeCount = 0;
+  nodes: Uint32Array | null = null;
+  edges: Uint32Array | null = null;
+  strings: string[] | null = null;
+  nodesFilled = 0;
+  edgesFilled = 0;
+  seen = new Set<string>();
+
+  constructor(private readonly file: string) {}
+
+  private fail(problem: string): never {
+    throw new SnapshotFormatError(this.file, problem);
+  }
+
+  feed(chunk: Buffer): void {
+    let i = 0;
+    const n = chunk.length;
+    while (i < n) {
+      switch (this.state) {
+        case 'start': {
+          const c = chunk[i];
+          if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xef || c === 0xbb || c === 0xbf) {
+            i++;
+            continue;
+          }
+          if (c !== Ch.LBrace) this.fail('not a heap snapshot (not JSON)');
+          this.state = 'key';
+          i++;
+          continue;
+        }
+        case 'key':
+          i = this.scanKey(chunk, i);
+          continue;
+        case 'header':
+          i = this.scanHeader(chunk, i);
+          continue;
+        case 'numbers':
+          i = this.scanNumbers(chunk, i);
+          continue;
+        case 'strings':
+          i = this.scanStrings(chunk, i);
+          continue;
+        case 'skip':
+          i = this.scanSkip(chunk, i);
+          continue;
+        case 'value': {
+          const c = chunk[i];
+          if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+            i++;
+            continue;
+          }
+          // 'header' and 'skip' rescan the opening bracket to count depth; the others start after it.
+          if (this.beginValue(c) === 'consumed') i++;
+          continue;
+        }
+        case 'done':
+          return;
+      }
+    }
+  }
+
+  /** Reads `"key":` at top level; a `}` ends the document. */
+  private scanKey(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    while (i < n) {
+      const c = chunk[i];
+      if (this.inKey) {
+        if (this.escaped) {
+          this.escaped = false;
+          this.keyBytes.push(c);
+        } else if (c === Ch.Backslash) {
+          this.escaped = true;
+        } else if (c === Ch.Quote) {
+          this.inKey = false;
+          this.currentKey = Buffer.from(this.keyBytes).toString('utf8');
+          this.keyBytes = [];
+        } else {
+          if (this.keyBytes.length > 256) this.fail('not a heap snapshot (unexpected key)');
+          this.keyBytes.push(c);
+        }
+        i++;
+        continue;
+      }
+      if (c === Ch.Quote) {
+        this.inKey = true;
+      } else if (c === Ch.Colon) {
+        this.state = 'value';
+        return i + 1;
+      } else if (c === Ch.RBrace) {
+        this.state = 'done';
+        return n;
+      } else if (c !== Ch.Comma && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+        this.fail('not a heap snapshot (malformed JSON)');
+      }
+      i++;
+    }
+    return i;
+  }
+
+  private beginValue(c: number): 'consumed' | 'rescan' {
+    const key = this.currentKey;
+    this.seen.add(key);
+    if (key === 'snapshot') {
+      if (c !== Ch.LBrace) this.fail('not a heap snapshot ("snapshot" is not an object)');
+      this.state = 'header';
+      this.headerDepth = 0;
+      return 'rescan';
+    }
+    if ((key === 'nodes' || key === 'edges') && c === Ch.LBracket) {
+      if (!this.meta) this.fail(`not a heap snapshot ("${key}" before "snapshot")`);
+      this.section = key;
+      this.target = key === 'nodes' ? this.nodes : this.edges;
+      this.filled = 0;
+      this.inNumber = false;
+      this.number = 0;
+      this.state = 'numbers';
+      return 'consumed';
+    }
+    if (key === 'strings' && c === Ch.LBracket) {
+      this.strings = [];
+      this.inString = false;
+      this.state = 'strings';
+      return 'consumed';
+    }
+    // Any other section (trace_tree, samples, locations, ...) or value: skip it.
+    this.skipDepth = 0;
+    this.inString = false;
+    this.escaped = false;
+    this.state = 'skip';
+    return 'rescan';
+  }
+
+  private scanHeader(chunk: Buffer, i: number): number {
+    const start = i;
+    const n = chunk.length;
+    while (i < n) {
+      const c = chunk[i++];
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === Ch.Backslash) this.escaped = true;
+        else if (c === Ch.Quote) this.inString = false;
+        continue;
+      }
+      if (c === Ch.Quote) this.inString = true;
+      else if (c === Ch.LBrace || c === Ch.LBracket) this.headerDepth++;
+      else if (c === Ch.RBrace || c === Ch.RBracket) {
+        this.headerDepth--;
+        if (this.headerDepth === 0) {
+          this.headerParts.push(chunk.subarray(start, i));
+          this.parseHeader(Buffer.concat(this.headerParts).toString('utf8'));
+          this.headerParts = [];
+          this.state = 'key';
+          return i;
+        }
+      }
+    }
+    this.headerParts.push(Buffer.from(chunk.subarray(start, i)));
+    if (this.headerParts.reduce((s, b) => s + b.length, 0) > 16 * 1024 * 1024) this.fail('not a heap snapshot (header too large)');
+    return i;
+  }
+
+  private parseHeader(text: string): void {
+    let header: { meta?: SnapshotMetaJson; node_count?: unknown; edge_count?: unknown };
+    try {
+      header = JSON.parse(text);
+    } catch {
+      this.fail('not a heap snapshot (malformed "snapshot" header)');
+    }
+    const meta = header.meta;
+    if (!meta || !Array.isArray(meta.node_fields) || !Array.isArray(meta.edge_fields) || !Array.isArray(meta.node_types) || !Array.isArray(meta.edge_types)) {
+      this.fail('not a heap snapshot (no snapshot.meta)');
+    }
+    const nodeCount = header.node_count;
+    const edgeCount = header.edge_count;
+    if (!Number.isSafeInteger(nodeCount) || !Number.isSafeInteger(edgeCount) || (nodeCount as number) < 1 || (edgeCount as number) < 0) {
+      this.fail('not a heap snapshot (no node_count/edge_count)');
+    }
+    this.meta = meta;
+    this.nodeCount = nodeCount as number;
+    this.edgeCount = edgeCount as number;
+    try {
+      this.nodes = new Uint32Array(this.nodeCount * meta.node_fields.length);
+      this.edges = new Uint32Array(this.edgeCount * meta.edge_fields.length);
+    } catch {
+      this.fail(`node_count ${this.nodeCount} / edge_count ${this.edgeCount} are too large to load`);
+    }
+  }
+
+  private scanNumbers(chunk: Buffer, i: number): number {
+    const target = this.target!;
+    const capacity = target.length;
+    const n = chunk.length;
+    let filled = this.filled;
+    let number = this.number;
+    let inNumber = this.inNumber;
+    while (i < n) {
+      const c = chunk[i++];
+      if (c >= Ch.Zero && c <= Ch.Nine) {
+        number = number * 10 + (c - Ch.Zero);
+        inNumber = true;
+        continue;
+      }
+      if (inNumber) {
+        if (filled >= capacity) this.fail(`${this.section === 'nodes' ? 'node' : 'edge'} count does not match: more numbers in "${this.section}" than ${this.section === 'nodes' ? 'node_count' : 'edge_count'} × fields`);
+        if (number > 0xffffffff) this.fail(`a value in "${this.section}" is out of range`);
+        target[filled++] = number;
+        number = 0;
+        inNumber = false;
+      }
+      if (c === Ch.RBracket) {
+        this.finishNumbers(filled);
+        this.filled = filled;
+        this.number = 0;
+        this.inNumber = false;
+        return i;
+      }
+      if (c !== Ch.Comma && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+        this.fail(`unexpected character in "${this.section}"`);
+      }
+    }
+    this.filled = filled;
+    this.number = number;
+    this.inNumber = inNumber;
+    return i;
+  }
+
+  private finishNumbers(filled: number): void {
+    const target = this.target!;
+    if (filled !== target.length) {
+      const what = this.section === 'nodes' ? 'node' : 'edge';
+      this.fail(`${what} count does not match: "${this.section}" has ${filled} numbers, ${what}_count × fields is ${target.length}`);
+    }
+    if (this.section === 'nodes') this.nodesFilled = filled;
+    else this.edgesFilled = filled;
+    this.state = 'key';
+    this.target = null;
+  }
+
+  private scanStrings(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    const strings = this.strings!;
+    while (i < n) {
+      if (this.inString) {
+        const start = i;
+        let end = -1;
+        while (i < n) {
+          const c = chunk[i];
+          if (this.escaped) {
+            this.escaped = false;
+          } else if (c === Ch.Backslash) {
+            this.escaped = true;
+            this.stringHasEscape = true;
+          } else if (c === Ch.Quote) {
+            end = i;
+            break;
+          }
+          i++;
+        }
+        if (end < 0) {
+          this.stringParts.push(Buffer.from(chunk.subarray(start, n)));
+          return n;
+        }
+        let bytes: Buffer = chunk.subarray(start, end);
+        if (this.stringParts.length) {
+          this.stringParts.push(bytes);
+          bytes = Buffer.concat(this.stringParts);
+          this.stringParts = [];
+        }
+        strings.push(this.decodeString(bytes));
+        this.inString = false;
+        this.stringHasEscape = false;
+        i = end + 1;
+        continue;
+      }
+      const c = chunk[i++];
+      if (c === Ch.Quote) this.inString = true;
+      else if (c === Ch.RBracket) {
+        this.state = 'key';
+        return i;
+      } else if (c !== Ch.Comma && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+        this.fail('unexpected character in "strings"');
+      }
+    }
+    return i;
+  }
+
+  private decodeString(bytes: Buffer): string {
+    if (!this.stringHasEscape) return this.decoder.decode(bytes);
+    try {
+      return JSON.parse(`"${bytes.toString('utf8')}"`) as string;
+    } catch {
+      // V8 writes lone surrogates as \uD800-style escapes, which JSON.parse accepts;
+      // anything else here is a corrupt file.
+      this.fail('malformed string in "strings"');
+    }
+  }
+
+  private scanSkip(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    while (i < n) {
+      const c = chunk[i++];
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === Ch.Backslash) this.escaped = true;
+        else if (c === Ch.Quote) this.inString = false;
+        continue;
+      }
+      if (c === Ch.Quote) this.inString = true;
+      else if (c === Ch.LBracket || c === Ch.LBrace) this.skipDepth++;
+      else if (c === Ch.RBracket || c === Ch.RBrace) {
+        this.skipDepth--;
+        if (this.skipDepth === 0) {
+          this.state = 'key';
+          return i;
+        }
+        if (this.skipDepth < 0) {
+          // A scalar value followed by the closing brace of the document.
+          this.state = 'done';
+          return n;
+        }
+      } else if (this.skipDepth === 0 && c === Ch.Comma) {
+        this.state = 'key';
+        return i;
+      }
+    }
+    return i;
+  }
+
+  /** Where the input ended, for the "truncated" message. */
+  private where(): string {
+    if (this.state === 'numbers') return `inside "${this.section}"`;
+    if (this.state === 'strings') return 'inside "strings"';
+    if (this.state === 'header') return 'inside "snapshot"';
+    if (this.state === 'skip' || this.state === 'value') return `inside "${this.currentKey}"`;
+    return 'before the end of the JSON';
+  }
+
+  finish(bytesRead: number): RawSnapshot {
+    if (bytesRead === 0) this.fail('file is empty');
+    if (this.state === 'start') this.fail('not a heap snapshot (no JSON object)');
+    if (this.state !== 'done') this.fail(`snapshot is truncated (ended ${this.where()})`);
+    if (!this.meta) this.fail('not a heap snapshot (no snapshot.meta)');
+    for (const key of ['nodes', 'edges', 'strings']) {
+      if (!this.seen.has(key)) this.fail(`not a heap snapshot (no "${key}")`);
+    }
+    return {
+      meta: this.meta,
+      nodeCount: this.nodeCount,
+      edgeCount: this.edgeCount,
+      nodes: this.nodes!,
+      edges: this.edges!,
+      strings: this.strings!,
+      fileBytes: 0,
+    };
+  }
+}
+
+/** Streams `file` (plain or gzip, told by its first two bytes) through the parser. */
+export async function readRawSnapshot(file: string, options: ReadOptions = {}): Promise<RawSnapshot> {
+  let size: number;
+  try {
+    const stat = await fs.stat(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    size = stat.size;
+  } catch (err) {
+    throw fileError(file, err);
+  }
+  if (size === 0) throw new SnapshotFormatError(file, 'file is empty');
+  const head = Buffer.alloc(2);
+  const handle = await fs.open(file, 'r').catch((err: unknown) => {
+    throw fileError(file, err);
+  });
+  try {
+    await handle.read(head, 0, 2, 0);
+  } finally {
+    await handle.close();
+  }
+  const gzip = head[0] === 0x1f && head[1] === 0x8b;
+  const parser = new SnapshotParser(file);
+  const source = createReadStream(file, { highWaterMark: options.chunkSize ?? 1 << 20 });
+  let compressedRead = 0;
+  let lastReport = 0;
+  source.on('data', (chunk) => {
+    compressedRead += chunk.length;
+  });
+  const stream = gzip ? source.pipe(createGunzip({ chunkSize: options.chunkSize ?? 1 << 20 })) : source;
+  let bytes = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      parser.feed(chunk);
+      if (options.onProgress && compressedRead - lastReport >= 8 << 20) {
+        lastReport = compressedRead;
+        options.onProgress(compressedRead, size);
+      }
+    }
+  } catch (err) {
+    source.destroy();
+    if (err instanceof LeakscanError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (gzip && typeof code === 'string' && code.startsWith('Z_')) throw new SnapshotFormatError(file, `corrupt gzip data (${(err as Error).message})`, { cause: err });
+    if (gzip && code === 'ERR_STREAM_PREMATURE_CLOSE') throw new SnapshotFormatError(file, 'corrupt gzip data (unexpected end of file)', { cause: err });
+    throw fileError(file, err);
+  }
+  options.onProgress?.(size, size);
+  const raw = parser.finish(bytes);
+  raw.fileBytes = size;
+  return raw;
+}
