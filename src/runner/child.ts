@@ -1,0 +1,174 @@
+// Runs one scenario inside a fresh `node --expose-gc` process, driven by the
+// runner over IPC. Never prints: the parent's stdout carries the report.
+import { chmodSync, closeSync, openSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import v8 from 'node:v8';
+import { validateScenario, type Pass, type Scenario } from '../scenario.js';
+import type { ChildMessage, StartMessage } from './protocol.js';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function send(message: ChildMessage): Promise<void> {
+  return new Promise((resolve) => process.send!(message, undefined, {}, () => resolve()));
+}
+
+class StageError extends Error {
+  constructor(
+    readonly stage: string,
+    readonly original: unknown,
+  ) {
+    super(original instanceof Error ? original.message : String(original));
+  }
+}
+
+async function stage<T>(name: string, work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw new StageError(name, err);
+  }
+}
+
+/** Module objects from import() of CommonJS put module.exports on `default`; ESM-compiled CJS nests once more. */
+function scenarioExport(module: Record<string, unknown>): unknown {
+  let value: unknown = module.default ?? module;
+  if (value && typeof value === 'object' && 'default' in value && !('run' in value)) value = (value as { default: unknown }).default;
+  return value;
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+/**
+ * Lets the current job end and collects: WeakRef targets stay alive until the
+ * job that created or dereferenced them is over (ECMAScript KeepDuringJob), so
+ * a gc() in the same job would keep them all.
+ */
+async function settle(intervalMs: number): Promise<void> {
+  await sleep(intervalMs);
+  gc!();
+  await new Promise((r) => setImmediate(r));
+  gc!();
+}
+
+/** writeHeapSnapshot to a temp name, check it is complete, make it owner-only, rename. */
+function writeSnapshot(file: string): void {
+  const temp = `${file}.tmp-${process.pid}`;
+  try {
+    v8.writeHeapSnapshot(temp);
+    // V8 does not report a failed write (e.g. a full disk): check the JSON closed.
+    const size = statSync(temp).size;
+    const tail = Buffer.alloc(Math.min(16, size));
+    const fd = openSync(temp, 'r');
+    try {
+      readSync(fd, tail, 0, tail.length, size - tail.length);
+    } finally {
+      closeSync(fd);
+    }
+    if (!/\]\s*\}\s*$/.test(tail.toString('latin1'))) {
+      throw Object.assign(new Error(`incomplete snapshot written to ${file} (disk full?)`), { code: 'ENOSPC', path: file });
+    }
+    chmodSync(temp, 0o600);
+    renameSync(temp, file);
+  } catch (err) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // already gone
+    }
+    throw err;
+  }
+}
+
+async function main(start: StartMessage): Promise<void> {
+  const begin = Date.now();
+  const module = (await stage('load', () => import(pathToFileURL(start.file).href))) as Record<string, unknown>;
+  const scenario: Scenario = await stage('validate', () => validateScenario(scenarioExport(module), start.file));
+  const iterations = start.iterations ?? scenario.iterations ?? 10;
+  const batch = start.batch ?? scenario.batch ?? 100;
+  const growthIterations = start.growthIterations ?? Math.max(2, Math.ceil(iterations / 2));
+  const base = safeName(scenario.name);
+  const snapshots = {
+    before: join(start.outDir, `${base}.before.heapsnapshot`),
+    after: join(start.outDir, `${base}.after.heapsnapshot`),
+    growth: join(start.scratchDir, `${base}.growth.heapsnapshot`),
+  };
+  await send({
+    type: 'loaded',
+    name: scenario.name,
+    description: scenario.description ?? '',
+    expect: scenario.expect ?? 'no-leak',
+    trackClass: scenario.trackClass ?? null,
+    iterations,
+    batch,
+    growthIterations,
+    snapshots,
+  });
+
+  await send({ type: 'progress', phase: 'setup' });
+  await stage('setup', () => scenario.setup?.());
+  await settle(start.intervalMs);
+  await send({ type: 'progress', phase: 'snapshot-before' });
+  await stage('snapshot', () => writeSnapshot(snapshots.before));
+
+  const rss = { withoutGc: [] as number[], withGc: [] as number[] };
+  const pass = async (name: Pass, samples: number[] | null, count: number, withGc: boolean, startPass: boolean): Promise<void> => {
+    if (startPass) {
+      await stage('setup', () => scenario.beforePass?.(name));
+      // Each pass starts from a collected heap, so its first sample is not the last pass's garbage.
+      await settle(start.intervalMs);
+    }
+    for (let iteration = 0; iteration < count; iteration++) {
+      if (samples) {
+        await send({ type: 'progress', phase: 'iteration', pass: name, iteration: iteration + 1 });
+        samples.push(process.memoryUsage.rss());
+      }
+      await stage('run', () => scenario.run({ iteration, batch, pass: name }));
+      // Yield to the event loop after every call (the original experiment slept 0.1 s):
+      // WeakRef targets made in this job can only die once it ends.
+      await sleep(start.intervalMs);
+      if (withGc) gc!();
+    }
+  };
+  await pass('without-gc', rss.withoutGc, iterations, false, true);
+  await pass('with-gc', rss.withGc, iterations, true, true);
+  await settle(start.intervalMs);
+  await send({ type: 'progress', phase: 'snapshot-after' });
+  await stage('snapshot', () => writeSnapshot(snapshots.after));
+
+  // A few more calls of the same pass, to tell objects that grow with every call
+  // from ones allocated once (lazy caches, compiled code).
+  await send({ type: 'progress', phase: 'growth' });
+  await pass('with-gc', null, growthIterations, true, false);
+  await settle(start.intervalMs);
+  await send({ type: 'progress', phase: 'snapshot-growth' });
+  await stage('snapshot', () => writeSnapshot(snapshots.growth));
+
+  await send({ type: 'progress', phase: 'teardown' });
+  await stage('teardown', () => scenario.teardown?.());
+  await send({ type: 'done', rss, durationMs: Date.now() - begin });
+}
+
+process.once('message', (start: StartMessage) => {
+  main(start).then(
+    // Scenarios may leave timers, servers or intervals behind: do not wait for them.
+    () => process.exit(0),
+    async (err: unknown) => {
+      const stageName = err instanceof StageError ? err.stage : 'internal';
+      const original = err instanceof StageError ? err.original : err;
+      const e = original instanceof Error ? (original as NodeJS.ErrnoException) : null;
+      await send({
+        type: 'error',
+        stage: stageName,
+        message: e ? e.message : String(original),
+        stack: e?.stack ?? null,
+        code: typeof e?.code === 'string' ? e.code : null,
+        file: typeof (e as { path?: unknown } | null)?.path === 'string' ? String((e as { path: string }).path) : null,
+      });
+      process.exit(1);
+    },
+  );
+});
