@@ -65,27 +65,30 @@ export async function assertNoLeak(fn: (iteration: number) => unknown, options: 
       await sleep(intervalMs);
     }
     const file = (name: string): string => join(dir, `${name}.heapsnapshot`);
+    const calls = async (from: number, count: number): Promise<void> => {
+      for (let i = from; i < from + count; i++) {
+        await fn(i);
+        // Yield after every call: WeakRef targets made in this job only die once it ends.
+        await sleep(intervalMs);
+        gc();
+      }
+    };
     await settle(gc, intervalMs);
     v8.writeHeapSnapshot(file('before'));
-    const half = Math.floor(iterations / 2);
-    for (let i = 0; i < iterations; i++) {
-      await fn(warmup + i);
-      await sleep(intervalMs);
-      gc();
-      if (i + 1 === half) {
-        await settle(gc, intervalMs);
-        v8.writeHeapSnapshot(file('mid'));
-      }
-    }
-    if (half === 0) v8.writeHeapSnapshot(file('mid'));
+    await calls(warmup, iterations);
     await settle(gc, intervalMs);
     v8.writeHeapSnapshot(file('after'));
+    // More calls tell what grows with every call from what was allocated once.
+    const extra = Math.max(2, Math.ceil(iterations / 2));
+    await calls(warmup + iterations, extra);
+    await settle(gc, intervalMs);
+    v8.writeHeapSnapshot(file('growth'));
 
     const baseline = await loadBaseline(file('before'));
-    const midAdded = addedCounts(await diffAgainst(baseline, file('mid'), { paths: 0 }));
-    const between = iterations - half;
-    const diff = await diffAgainst(baseline, file('after'), { tracePath: (c) => isGrowing(c, midAdded, between, rule) });
-    const leaks = diff.classes.filter((c) => isGrowing(c, midAdded, between, rule));
+    const later = addedCounts(await diffAgainst(baseline, file('growth'), { paths: 0 }));
+    const growing = (c: ClassDiff): boolean => isGrowing(c, later, extra, rule);
+    const diff = await diffAgainst(baseline, file('after'), { tracePath: growing });
+    const leaks = diff.classes.filter(growing);
     if (leaks.length > 0) {
       throw new AssertionError({
         message: `leak: ${leaks.length} class${leaks.length === 1 ? '' : 'es'} grew with every call\n${leaks.map((c) => describeLeak(c, iterations)).join('\n')}`,

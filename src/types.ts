@@ -141,11 +141,14 @@ export interface ScenarioRun {
     /** RSS in bytes before each call of the pass with gc() after each call. */
     withGc: number[];
   };
+  /** Extra with-GC calls made after the after snapshot, before the growth one. */
+  growthIterations: number;
   snapshots: {
     before: string;
-    /** Taken halfway through the with-GC pass; used to tell growth from one-off allocations. */
-    mid: string;
     after: string;
+    /** Taken after growthIterations more calls; tells objects that grow with every call from
+     *  ones allocated once. Lives in a temp folder of its own; the caller deletes it. */
+    growth: string;
   };
   durationMs: number;
 }

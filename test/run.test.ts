@@ -7,8 +7,8 @@ import { before, describe, test } from 'node:test';
 import type { RunResult, ScenarioResult } from '../src/types.js';
 import { runCli, tempDir } from './helpers.js';
 
-const ITERATIONS = 4;
-const BATCH = 50;
+const ITERATIONS = 5;
+const BATCH = 100;
 const out = tempDir();
 let run: { code: number; stdout: string; stderr: string };
 let result: RunResult;

@@ -2,6 +2,8 @@
 // for the life of an isolate). The before snapshot contributes only its
 // reachable ids, classes and self sizes, and is dropped before the after
 // snapshot is read, as DevTools' Comparison view does with its base snapshot.
+// New objects held only by transient roots (trace.ts) are left out: the
+// program does not retain them.
 import {
   buildDominatorTree,
   buildRetainers,
@@ -170,6 +172,8 @@ export async function diffAgainst(baseline: Baseline, afterFile: string, options
       continue;
     }
     if (table.keys[cls].internal && !options.includeInternal) continue;
+    // Held only by the snapshotting code's stack or by a string table: not retained by the program.
+    if (trace.transientOnly[o] === 1) continue;
     memberClass[o] = cls;
     added[cls] = (added[cls] ?? 0) + 1;
     addedSize[cls] = (addedSize[cls] ?? 0) + graph.nodeSelfSize(o);

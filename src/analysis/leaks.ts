@@ -22,13 +22,14 @@ export function addedCounts(diff: DiffResult): Map<string, number> {
 }
 
 /**
- * True when, between the mid snapshot and the final one (`iterationsBetween`
- * calls apart), the class gained at least one reachable object per call.
+ * True when, between this diff's snapshot and a later one (`iterationsBetween`
+ * calls apart, counts in `laterAdded`), the class gained at least one
+ * reachable object per call.
  */
-export function isGrowing(entry: ClassDiff, midAdded: Map<string, number>, iterationsBetween: number, rule: LeakRule): boolean {
+export function isGrowing(entry: ClassDiff, laterAdded: Map<string, number>, iterationsBetween: number, rule: LeakRule): boolean {
   // Objects held only through other new objects are part of those objects' leak, not a cause of their own.
   const independent = independentCount(entry);
-  const growth = independent - (midAdded.get(keyOf(entry)) ?? 0);
+  const growth = (laterAdded.get(keyOf(entry)) ?? 0) - independent;
   return growth >= Math.max(1, iterationsBetween) && independent >= rule.minCount && entry.retainedSize >= rule.minBytes;
 }
 

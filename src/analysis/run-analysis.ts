@@ -2,7 +2,7 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
-import type { ScenarioResult, ScenarioRun } from '../types.js';
+import type { ClassDiff, ScenarioResult, ScenarioRun } from '../types.js';
 import { diffAgainst, loadBaseline, type AnalysisProgress } from './diff.js';
 import { addedCounts, DEFAULT_LEAK_RULE, isGrowing, verdictOf, type LeakRule } from './leaks.js';
 
@@ -12,24 +12,24 @@ export interface AnalyzeRunOptions {
 }
 
 /**
- * Diffs before→mid and before→after; a class leaks when it kept growing
- * between mid and after (leaks.ts). The mid snapshot is deleted afterwards:
- * it only serves this comparison.
+ * Diffs before→after (the reported diff) and before→growth; a class leaks
+ * when it kept growing over the extra calls between after and growth
+ * (leaks.ts). The growth snapshot is deleted afterwards: it only serves this
+ * comparison.
  */
 export async function analyzeRun(run: ScenarioRun, options: AnalyzeRunOptions = {}): Promise<ScenarioResult> {
   const rule = options.rule ?? DEFAULT_LEAK_RULE;
   const thresholds = { minCount: rule.minCount, minBytes: rule.minBytes };
-  const iterationsBetween = run.iterations - Math.floor(run.iterations / 2);
   try {
     const baseline = await loadBaseline(run.snapshots.before, options);
-    const mid = await diffAgainst(baseline, run.snapshots.mid, { paths: 0, thresholds, onProgress: options.onProgress });
-    const midAdded = addedCounts(mid);
+    const later = addedCounts(await diffAgainst(baseline, run.snapshots.growth, { paths: 0, thresholds, onProgress: options.onProgress }));
+    const growing = (entry: ClassDiff): boolean => isGrowing(entry, later, run.growthIterations, rule);
     const diff = await diffAgainst(baseline, run.snapshots.after, {
       thresholds,
       onProgress: options.onProgress,
-      tracePath: (entry, rank) => rank < 3 || isGrowing(entry, midAdded, iterationsBetween, rule),
+      tracePath: (entry, rank) => rank < 3 || growing(entry),
     });
-    for (const entry of diff.classes) entry.suspect = isGrowing(entry, midAdded, iterationsBetween, rule);
+    for (const entry of diff.classes) entry.suspect = growing(entry);
     const leaks = diff.classes.filter((c) => c.suspect);
     const { status, asExpected, verdict } = verdictOf(run, diff, leaks);
     return {
@@ -51,12 +51,12 @@ export async function analyzeRun(run: ScenarioRun, options: AnalyzeRunOptions = 
       durationMs: run.durationMs,
     };
   } finally {
-    await removeMidSnapshot(run.snapshots.mid);
+    await removeGrowthSnapshot(run.snapshots.growth);
   }
 }
 
-/** The runner writes mid into its own `leakscan-*` temp folder: remove that folder, and never more than the file otherwise. */
-async function removeMidSnapshot(file: string): Promise<void> {
+/** The runner writes it into its own `leakscan-*` temp folder: remove that folder, and never more than the file otherwise. */
+async function removeGrowthSnapshot(file: string): Promise<void> {
   const folder = dirname(file);
   const own = dirname(folder) === tmpdir() && basename(folder).startsWith('leakscan-');
   await rm(own ? folder : file, { recursive: true, force: true });

@@ -5,12 +5,13 @@ import type { HeapGraph } from '../engine/index.js';
 export const UNREACHED = 0xffffffff;
 
 /**
- * GC-root categories that hold only what the snapshotting code had on its
- * stack or in open handle scopes at that instant. A path through them says
- * nothing about why an object lives on, so they are explored last: any
- * other route to an object wins, however long.
+ * GC-root categories that do not keep objects alive on the program's behalf:
+ * the stack and open handle scopes of the code taking the snapshot (held for
+ * that instant only), and V8's string tables (which the GC clears of strings
+ * nothing else references). A path through them says nothing about why an
+ * object lives on, so they are explored last: any other route wins, however long.
  */
-const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
+const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)', '(Internalized strings)', '(External strings)']);
 
 export interface RootTrace {
   /** Edge ordinal by which each node was first reached; UNREACHED for the root and unreachable nodes. */
@@ -19,6 +20,8 @@ export interface RootTrace {
   parentNode: Uint32Array;
   /** Hops from the root along the traced path; UNREACHED if unreachable. */
   distance: Uint32Array;
+  /** 1 for nodes reachable only through the transient roots (TRANSIENT_ROOTS). */
+  transientOnly: Uint8Array;
   reachableCount: number;
 }
 
@@ -65,6 +68,7 @@ export function traceFromRoots(graph: HeapGraph): RootTrace {
   };
 
   drain(true);
+  const firstTransient = tail;
   for (let i = 0; i < deferred.length; i += 2) {
     const edge = deferred[i];
     const from = deferred[i + 1];
@@ -76,8 +80,10 @@ export function traceFromRoots(graph: HeapGraph): RootTrace {
     queue[tail++] = to;
   }
   drain(false);
+  const transientOnly = new Uint8Array(nodeCount);
+  for (let i = firstTransient; i < tail; i++) transientOnly[queue[i]] = 1;
 
-  return { parentEdge, parentNode, distance, reachableCount: tail };
+  return { parentEdge, parentNode, distance, transientOnly, reachableCount: tail };
 }
 
 /** Flags the synthetic root categories named in TRANSIENT_ROOTS (children of the root's children). */
