@@ -1,0 +1,348 @@
+// The one module that touches memlab (CommonJS, global config, prints to
+// stdout). It is the reference engine: `--engine memlab` and the cross-engine
+// tests. memlab parses and computes dominators and retained sizes; what
+// counts as new, reachable or internal follows leakscan's rules, so the two
+// engines answer the same question.
+import { createRequire } from 'node:module';
+import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { classNameOf, classTypeOf, INTERNAL_TYPES, isRuntimeBookkeeping } from '../classes.js';
+import { fileError, LeakscanError, SnapshotFormatError, UsageError } from '../errors.js';
+import type { ClassDiff, ClassSummary, DiffResult, InspectResult, ObjectSummary, RetainerPath, SnapshotMeta } from '../types.js';
+
+// Minimal shapes of what we use from @memlab/core's IHeapSnapshot.
+interface MemlabEdge {
+  type: string;
+  name_or_index: string | number;
+  toNode: MemlabNode;
+}
+interface MemlabNode {
+  id: number;
+  is_detached: boolean;
+  type: string;
+  name: string;
+  self_size: number;
+  retainedSize: number;
+  nodeIndex: number;
+  dominatorNode: MemlabNode | null;
+  references: MemlabEdge[];
+}
+interface MemlabHeap {
+  nodes: { length: number; get(index: number): MemlabNode | null; forEach(cb: (node: MemlabNode, index: number) => void | boolean): void };
+  edges: { length: number };
+}
+interface MemlabConfig {
+  muteConsole: boolean;
+  verbose: boolean;
+}
+
+const require = createRequire(import.meta.url);
+
+const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)', '(Internalized strings)', '(External strings)']);
+
+/** Runs `work` with memlab silent and its global config as it was afterwards. */
+async function withMemlab<T>(work: (api: { getFullHeapFromFile(file: string): Promise<MemlabHeap> }) => Promise<T>): Promise<T> {
+  const core = require('@memlab/core') as { config: MemlabConfig };
+  const api = require('@memlab/heap-analysis') as { getFullHeapFromFile(file: string): Promise<MemlabHeap> };
+  const saved = { muteConsole: core.config.muteConsole, verbose: core.config.verbose };
+  const write = process.stdout.write;
+  core.config.muteConsole = true;
+  core.config.verbose = false;
+  // memlab also writes progress straight to stdout, which carries our report.
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    return await work(api);
+  } finally {
+    process.stdout.write = write;
+    core.config.muteConsole = saved.muteConsole;
+    core.config.verbose = saved.verbose;
+  }
+}
+
+async function loadHeap(api: { getFullHeapFromFile(file: string): Promise<MemlabHeap> }, file: string): Promise<MemlabHeap> {
+  let size: number;
+  try {
+    const stat = statSync(file);
+    if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    size = stat.size;
+  } catch (err) {
+    throw fileError(file, err);
+  }
+  if (size === 0) throw new SnapshotFormatError(file, 'file is empty');
+  const head = Buffer.alloc(2);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, head, 0, 2, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head[0] === 0x1f && head[1] === 0x8b) throw new UsageError(`${file}: the memlab engine reads only uncompressed snapshots (gunzip it, or use the leakscan engine)`);
+  try {
+    return await api.getFullHeapFromFile(file);
+  } catch (err) {
+    if (err instanceof LeakscanError) throw err;
+    throw new SnapshotFormatError(file, `memlab could not read it: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
+
+interface Trace {
+  /** Parent edge by node index; undefined for unreached nodes and the root. */
+  parent: (MemlabEdge | undefined)[];
+  parentNode: Int32Array;
+  reached: Uint8Array;
+  transientOnly: Uint8Array;
+  reachableCount: number;
+}
+
+/** Breadth-first from the root over non-weak edges, transient roots last (as src/analysis/trace.ts). */
+function trace(heap: MemlabHeap): Trace {
+  const n = heap.nodes.length;
+  const reached = new Uint8Array(n);
+  const transientOnly = new Uint8Array(n);
+  const parentNode = new Int32Array(n).fill(-1);
+  const parent: (MemlabEdge | undefined)[] = new Array(n);
+  const root = heap.nodes.get(0)!;
+  const queue: MemlabNode[] = [root];
+  const deferred: Array<[MemlabEdge, MemlabNode]> = [];
+  reached[0] = 1;
+  let count = 1;
+  const drain = (defer: boolean, markTransient: boolean): void => {
+    for (let head = 0; head < queue.length; head++) {
+      const from = queue[head];
+      for (const edge of from.references) {
+        if (edge.type === 'weak') continue;
+        const to = edge.toNode;
+        if (reached[to.nodeIndex]) continue;
+        if (defer && from !== root && to.type === 'synthetic' && TRANSIENT_ROOTS.has(to.name)) {
+          deferred.push([edge, from]);
+          continue;
+        }
+        reached[to.nodeIndex] = 1;
+        if (markTransient) transientOnly[to.nodeIndex] = 1;
+        parent[to.nodeIndex] = edge;
+        parentNode[to.nodeIndex] = from.nodeIndex;
+        queue.push(to);
+        count++;
+      }
+    }
+    queue.length = 0;
+  };
+  drain(true, false);
+  for (const [edge, from] of deferred) {
+    const to = edge.toNode;
+    if (reached[to.nodeIndex]) continue;
+    reached[to.nodeIndex] = 1;
+    transientOnly[to.nodeIndex] = 1;
+    parent[to.nodeIndex] = edge;
+    parentNode[to.nodeIndex] = from.nodeIndex;
+    queue.push(to);
+    count++;
+  }
+  drain(false, true);
+  return { parent, parentNode, reached, transientOnly, reachableCount: count };
+}
+
+function pathTo(heap: MemlabHeap, t: Trace, node: MemlabNode): RetainerPath | null {
+  if (!t.reached[node.nodeIndex]) return null;
+  const steps: RetainerPath = [];
+  for (let index = node.nodeIndex; index > 0; index = t.parentNode[index]) {
+    const n = heap.nodes.get(index)!;
+    const edge = t.parent[index]!;
+    steps.push({ nodeId: n.id, name: classNameOf(n.type, nameOf(n)), type: n.type, edge: { type: edge.type, name: String(edge.name_or_index) } });
+  }
+  steps.reverse();
+  if (steps.length) steps[0] = { ...steps[0], edge: null };
+  return steps;
+}
+
+/** memlab renames detached nodes "Detached <name>"; the snapshot's own name is what leakscan groups by. */
+const nameOf = (node: MemlabNode): string => (node.is_detached && node.name.startsWith('Detached ') ? node.name.slice(9) : node.name);
+const keyOf = (node: MemlabNode): string => `${classTypeOf(node.type)}\u0000${classNameOf(node.type, nameOf(node))}`;
+const isInternal = (node: MemlabNode): boolean => INTERNAL_TYPES.has(classTypeOf(node.type)) || isRuntimeBookkeeping(node.type, nameOf(node));
+
+function runtimeOf(heap: MemlabHeap): SnapshotMeta['runtime'] {
+  let browser = false;
+  for (const edge of heap.nodes.get(0)!.references) {
+    const name = edge.toNode.name;
+    if (name.startsWith('Node / ')) return 'node';
+    if (name === 'Window' || name.startsWith('Window / ')) browser = true;
+  }
+  return browser ? 'browser' : 'unknown';
+}
+
+function metaOf(file: string, heap: MemlabHeap, t: Trace): SnapshotMeta {
+  let totalSize = 0;
+  let reachableSize = 0;
+  heap.nodes.forEach((node, i) => {
+    totalSize += node.self_size;
+    if (t.reached[i]) reachableSize += node.self_size;
+  });
+  return { path: file, fileBytes: statSync(file).size, nodeCount: heap.nodes.length, edgeCount: heap.edges.length, totalSize, reachableSize, runtime: runtimeOf(heap) };
+}
+
+/** True when a node of the same class is among the node's dominators (then its size is already counted). */
+function dominatedBySame(node: MemlabNode, isMember: (n: MemlabNode) => string | null, key: string): { same: boolean; any: boolean } {
+  let any = false;
+  for (let d = node.dominatorNode; d && d !== d.dominatorNode && d.nodeIndex !== 0; d = d.dominatorNode) {
+    const k = isMember(d);
+    if (k !== null) {
+      any = true;
+      if (k === key) return { same: true, any };
+    }
+  }
+  return { same: false, any };
+}
+
+export interface MemlabOptions {
+  onProgress?: (step: string) => void;
+}
+
+export async function memlabDiff(beforeFile: string, afterFile: string, options: MemlabOptions = {}): Promise<DiffResult> {
+  return withMemlab(async (api) => {
+    options.onProgress?.(`memlab: reading ${beforeFile}`);
+    let before: MemlabHeap | null = await loadHeap(api, beforeFile);
+    const bt = trace(before);
+    const beforeMeta = metaOf(beforeFile, before, bt);
+    const beforeClass = new Map<number, string>();
+    const beforeSize = new Map<number, number>();
+    before.nodes.forEach((node, i) => {
+      if (!bt.reached[i]) return;
+      beforeClass.set(node.id, keyOf(node));
+      beforeSize.set(node.id, node.self_size);
+    });
+    before = null;
+
+    options.onProgress?.(`memlab: reading ${afterFile}`);
+    const after = await loadHeap(api, afterFile);
+    const at = trace(after);
+    const afterMeta = metaOf(afterFile, after, at);
+    const rows = new Map<string, ClassDiff & { sample: MemlabNode | null; sampleDepth: number }>();
+    const row = (key: string): ClassDiff & { sample: MemlabNode | null; sampleDepth: number } => {
+      let r = rows.get(key);
+      if (!r) {
+        const [type, name] = key.split('\u0000');
+        r = { name, type, added: 0, removed: 0, addedSize: 0, removedSize: 0, retainedSize: 0, heldByNew: 0, suspect: false, sampleNodeId: null, retainerPath: null, sample: null, sampleDepth: Infinity };
+        rows.set(key, r);
+      }
+      return r;
+    };
+    const addedKey = new Map<number, string>();
+    const afterIds = new Set<number>();
+    let shared = 0;
+    after.nodes.forEach((node, i) => {
+      afterIds.add(node.id);
+      if (!at.reached[i]) return;
+      if (beforeClass.has(node.id)) {
+        shared++;
+        return;
+      }
+      if (isInternal(node) || at.transientOnly[i]) return;
+      addedKey.set(node.nodeIndex, keyOf(node));
+    });
+    const memberKey = (n: MemlabNode): string | null => addedKey.get(n.nodeIndex) ?? null;
+    let totalRetained = 0;
+    for (const [index, key] of addedKey) {
+      const node = after.nodes.get(index)!;
+      const r = row(key);
+      r.added++;
+      r.addedSize += node.self_size;
+      const dom = dominatedBySame(node, memberKey, key);
+      if (!dom.same) r.retainedSize += node.retainedSize;
+      if (dom.any) r.heldByNew++;
+      else totalRetained += node.retainedSize;
+      let depth = 0;
+      for (let p = at.parentNode[index]; p > 0; p = at.parentNode[p]) depth++;
+      if (depth < r.sampleDepth) {
+        r.sampleDepth = depth;
+        r.sample = node;
+      }
+    }
+    for (const [id, key] of beforeClass) {
+      if (afterIds.has(id)) continue;
+      const [type, name] = key.split('\u0000');
+      if (INTERNAL_TYPES.has(type) || isRuntimeBookkeeping(type, name)) continue;
+      const r = row(key);
+      r.removed++;
+      r.removedSize += beforeSize.get(id)!;
+    }
+    const classes = [...rows.values()].sort((x, y) => y.retainedSize - x.retainedSize || y.added - x.added || x.name.localeCompare(y.name));
+    classes.forEach((r, rank) => {
+      if (rank < 3 && r.sample) {
+        r.sampleNodeId = r.sample.id;
+        r.retainerPath = pathTo(after, at, r.sample);
+      }
+    });
+    const totals = { added: 0, removed: 0, addedSize: 0, removedSize: 0, retainedSize: totalRetained };
+    for (const r of classes) {
+      totals.added += r.added;
+      totals.removed += r.removed;
+      totals.addedSize += r.addedSize;
+      totals.removedSize += r.removedSize;
+    }
+    return {
+      before: beforeMeta,
+      after: afterMeta,
+      sharedIds: shared,
+      classes: classes.map(({ sample: _s, sampleDepth: _d, ...c }) => c),
+      totals,
+      thresholds: { minCount: 1, minBytes: 0 },
+      engine: 'memlab' as const,
+    };
+  });
+}
+
+export async function memlabInspect(file: string, options: MemlabOptions = {}): Promise<InspectResult> {
+  return withMemlab(async (api) => {
+    options.onProgress?.(`memlab: reading ${file}`);
+    const heap = await loadHeap(api, file);
+    const t = trace(heap);
+    const classes = new Map<string, ClassSummary>();
+    const keyByIndex = new Map<number, string>();
+    heap.nodes.forEach((node, i) => {
+      if (!t.reached[i] || isInternal(node)) return;
+      keyByIndex.set(i, keyOf(node));
+    });
+    for (const [index, key] of keyByIndex) {
+      const node = heap.nodes.get(index)!;
+      let c = classes.get(key);
+      if (!c) {
+        c = { name: classNameOf(node.type, nameOf(node)), type: classTypeOf(node.type), count: 0, selfSize: 0, retainedSize: 0 };
+        classes.set(key, c);
+      }
+      c.count++;
+      c.selfSize += node.self_size;
+      if (!dominatedBySame(node, (n) => keyByIndex.get(n.nodeIndex) ?? null, key).same) c.retainedSize += node.retainedSize;
+    }
+    const all = [...classes.values()];
+    const summary = (node: MemlabNode): ObjectSummary => ({
+      nodeId: node.id,
+      name: classNameOf(node.type, nameOf(node)),
+      type: node.type,
+      selfSize: node.self_size,
+      retainedSize: node.retainedSize,
+      retainerPath: pathTo(heap, t, node),
+    });
+    const largest = [...keyByIndex.keys()].map((i) => heap.nodes.get(i)!).sort((a, b) => b.retainedSize - a.retainedSize);
+    const chosen = new Set<MemlabNode>();
+    for (const node of largest) {
+      if (chosen.size >= 10) break;
+      let dominated = false;
+      for (let d = node.dominatorNode; d && d !== d.dominatorNode; d = d.dominatorNode) {
+        if (chosen.has(d)) {
+          dominated = true;
+          break;
+        }
+      }
+      if (!dominated) chosen.add(node);
+    }
+    return {
+      snapshot: metaOf(file, heap, t),
+      byRetainedSize: [...all].sort((a, b) => b.retainedSize - a.retainedSize || b.count - a.count).slice(0, 20),
+      byCount: [...all].sort((a, b) => b.count - a.count || b.retainedSize - a.retainedSize).slice(0, 20),
+      largestObjects: [...chosen].map(summary),
+      duplicatedStrings: [],
+      object: null,
+      classInstances: null,
+      engine: 'memlab' as const,
+    };
+  });
+}
