@@ -43,8 +43,8 @@ export interface ClassDiff {
   removedSize: number;
   /** Retained size of the added objects, each byte counted once, bytes. */
   retainedSize: number;
-  /** Added objects held only through other added objects (dominated by one): a class all of
-   *  whose new objects are held this way is a part of another leak, not its cause. */
+  /** Added objects held only through other added objects or through compiled code (dominated by
+   *  one): a class all of whose new objects are held this way is part of another leak, not its cause. */
   heldByNew: number;
   /** New objects that stay reachable in numbers and bytes above the thresholds (see README, "Leak rule"). */
   suspect: boolean;

@@ -28,7 +28,7 @@ export interface SetRetainedSizes {
   perClass: Float64Array;
   /** Retained size of all members together: members dominated by no other member. */
   total: number;
-  /** Per class: members dominated by another member (of any class), i.e. held only through it. */
+  /** Per class: members dominated by another member (of any class) or by compiled code, i.e. held only through it. */
   nested: Uint32Array;
 }
 
@@ -38,6 +38,9 @@ export interface SetRetainedSizes {
  * retained size only when it is the first of its class on the path (as DevTools
  * computes class retained sizes, HeapSnapshot.ts calculateClassesRetainedSize).
  * memberClass[o] is the node's class index, or -1 when it is not in the set.
+ * Members below a node of type 'code' (bytecode, constant pools, feedback)
+ * count as nested too: they are literals and caches of compiled code, which
+ * V8 creates and flushes as functions are compiled, not the program's data.
  */
 export function setRetainedSizes(
   graph: HeapGraph,
@@ -46,10 +49,13 @@ export function setRetainedSizes(
   memberClass: Int32Array,
   classCount: number,
 ): SetRetainedSizes {
+  const codeType = graph.nodeTypeNames.indexOf('code');
+  const isOwner = (o: number): boolean => memberClass[o] >= 0 || graph.nodeTypeIndex(o) === codeType;
   const perClass = new Float64Array(classCount);
   const onPath = new Uint32Array(classCount);
   const nested = new Uint32Array(classCount);
-  let membersOnPath = 0;
+  /** Members and code nodes on the current path. */
+  let ownersOnPath = 0;
   let total = 0;
   const stack = new Uint32Array(graph.nodeCount);
   const cursor = new Uint32Array(graph.nodeCount);
@@ -58,11 +64,11 @@ export function setRetainedSizes(
     const cls = memberClass[o];
     if (cls >= 0) {
       if (onPath[cls] === 0) perClass[cls] += retainedSizes[o];
-      if (membersOnPath === 0) total += retainedSizes[o];
+      if (ownersOnPath === 0) total += retainedSizes[o];
       else nested[cls]++;
       onPath[cls]++;
-      membersOnPath++;
     }
+    if (isOwner(o)) ownersOnPath++;
     stack[depth] = o;
     cursor[depth] = tree.first[o];
     depth++;
@@ -78,10 +84,8 @@ export function setRetainedSizes(
     }
     depth--;
     const cls = memberClass[o];
-    if (cls >= 0) {
-      onPath[cls]--;
-      membersOnPath--;
-    }
+    if (cls >= 0) onPath[cls]--;
+    if (isOwner(o)) ownersOnPath--;
   }
   return { perClass, total, nested };
 }

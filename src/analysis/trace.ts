@@ -5,13 +5,12 @@ import type { HeapGraph } from '../engine/index.js';
 export const UNREACHED = 0xffffffff;
 
 /**
- * GC-root categories that do not keep objects alive on the program's behalf:
- * the stack and open handle scopes of the code taking the snapshot (held for
- * that instant only), and V8's string tables (which the GC clears of strings
- * nothing else references). A path through them says nothing about why an
- * object lives on, so they are explored last: any other route wins, however long.
+ * GC-root categories that hold only what the snapshotting code had on its
+ * stack or in open handle scopes at that instant. A path through them says
+ * nothing about why an object lives on, so they are explored last: any
+ * other route to an object wins, however long.
  */
-const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)', '(Internalized strings)', '(External strings)']);
+const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
 
 export interface RootTrace {
   /** Edge ordinal by which each node was first reached; UNREACHED for the root and unreachable nodes. */
@@ -26,8 +25,8 @@ export interface RootTrace {
 }
 
 /**
- * Breadth-first search from the synthetic root, weak edges skipped (they do
- * not retain), in two phases: first everything not behind a transient root,
+ * Breadth-first search from the synthetic root, edges that do not retain
+ * skipped (weak edges, string tables: HeapGraph.holdsWeakly), in two phases: first everything not behind a transient root,
  * then from the transient roots. Same idea as DevTools' distance pass, which
  * visits user roots before the rest (HeapSnapshot.ts calculateDistances).
  */
@@ -49,6 +48,7 @@ export function traceFromRoots(graph: HeapGraph): RootTrace {
   const drain = (deferTransient: boolean): void => {
     while (head < tail) {
       const from = queue[head++];
+      if (graph.holdsWeakly(from)) continue;
       const nextDistance = distance[from] + 1;
       const edgeEnd = graph.firstEdge(from + 1);
       for (let edge = graph.firstEdge(from); edge < edgeEnd; edge++) {

@@ -1,5 +1,6 @@
 // Graph algorithms over HeapGraph: all iterative (heap graphs are deep), all
-// skipping weak edges, which do not retain.
+// skipping edges that do not retain: weak edges, and edges out of the string
+// tables (HeapGraph.holdsWeakly).
 import type { HeapGraph } from './graph.js';
 
 export const NO_NODE = 0xffffffff;
@@ -41,6 +42,7 @@ export function calculateDistances(graph: HeapGraph): Uint32Array {
   queue[tail++] = graph.rootOrdinal;
   while (head < tail) {
     const from = queue[head++];
+    if (graph.holdsWeakly(from)) continue;
     const end = graph.firstEdge(from + 1);
     for (let e = graph.firstEdge(from); e < end; e++) {
       if (graph.isWeakEdge(e)) continue;
@@ -70,7 +72,7 @@ function postOrder(graph: HeapGraph): { order: Uint32Array; count: number; index
   depth = 1;
   while (depth > 0) {
     const node = stackNode[depth - 1];
-    const end = graph.firstEdge(node + 1);
+    const end = graph.holdsWeakly(node) ? 0 : graph.firstEdge(node + 1);
     let e = stackEdge[depth - 1];
     let pushed = false;
     while (e < end) {
@@ -121,7 +123,7 @@ export function buildDominatorTree(graph: HeapGraph, retainers: Retainers): Uint
       const node = order[b];
       let newIdom = NO_NODE;
       for (let r = firstRetainer[node]; r < firstRetainer[node + 1]; r++) {
-        if (graph.isWeakEdge(retainerEdges[r])) continue;
+        if (graph.isWeakEdge(retainerEdges[r]) || graph.holdsWeakly(retainerNodes[r])) continue;
         let p = indexOf[retainerNodes[r]];
         if (p === NO_NODE || doms[p] === NO_NODE) continue;
         if (newIdom === NO_NODE) {
@@ -139,7 +141,7 @@ export function buildDominatorTree(graph: HeapGraph, retainers: Retainers): Uint
       if (newIdom !== NO_NODE && doms[b] !== newIdom) {
         doms[b] = newIdom;
         changed = true;
-        const end = graph.firstEdge(node + 1);
+        const end = graph.holdsWeakly(node) ? 0 : graph.firstEdge(node + 1);
         for (let e = graph.firstEdge(node); e < end; e++) {
           if (graph.isWeakEdge(e)) continue;
           const s = indexOf[graph.edgeTarget(e)];

@@ -18,6 +18,12 @@ function typeNames(types: unknown[], offset: number, file: string, what: string)
   return names as string[];
 }
 
+/**
+ * Root categories whose edges V8 shows as strong but the GC treats as weak:
+ * it clears its string tables of strings nothing else references.
+ */
+const WEAK_HOLDERS = new Set(['(Internalized strings)', '(External strings)']);
+
 export class HeapGraph {
   readonly file: string;
   readonly fileBytes: number;
@@ -49,7 +55,8 @@ export class HeapGraph {
   private readonly weakEdgeType: number;
   private readonly elementEdgeType: number;
   private readonly hiddenEdgeType: number;
-  private readonly classNames: (string | undefined)[];
+  /** Nodes whose outgoing edges do not retain (see WEAK_HOLDERS). */
+  private readonly weakHolders: Uint8Array;
   private idIndex: { ids: Uint32Array; ordinals: Uint32Array } | null = null;
 
   constructor(raw: RawSnapshot, file: string) {
@@ -77,9 +84,17 @@ export class HeapGraph {
     this.weakEdgeType = this.edgeTypeNames.indexOf('weak');
     this.elementEdgeType = this.edgeTypeNames.indexOf('element');
     this.hiddenEdgeType = this.edgeTypeNames.indexOf('hidden');
-    this.classNames = new Array(this.strings.length * 0);
     this.firstEdgeIndexes = new Uint32Array(this.nodeCount + 1);
     this.validate();
+    this.weakHolders = new Uint8Array(this.nodeCount);
+    for (let o = 0; o < this.nodeCount; o++) {
+      if (this.nodeTypeName(o) === 'synthetic' && WEAK_HOLDERS.has(this.nodeName(o))) this.weakHolders[o] = 1;
+    }
+  }
+
+  /** True when the edges leaving this node do not keep their targets alive (V8's string tables). */
+  holdsWeakly(ordinal: number): boolean {
+    return this.weakHolders[ordinal] === 1;
   }
 
   /** Builds first-edge offsets, converts to_node to ordinals, and checks every index is in range. */

@@ -37,7 +37,9 @@ interface MemlabConfig {
 
 const require = createRequire(import.meta.url);
 
-const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)', '(Internalized strings)', '(External strings)']);
+const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
+/** As HeapGraph.holdsWeakly: V8 clears its string tables of otherwise unreferenced strings. */
+const WEAK_HOLDERS = new Set(['(Internalized strings)', '(External strings)']);
 
 /** Runs `work` with memlab silent and its global config as it was afterwards. */
 async function withMemlab<T>(work: (api: { getFullHeapFromFile(file: string): Promise<MemlabHeap> }) => Promise<T>): Promise<T> {
@@ -108,6 +110,7 @@ function trace(heap: MemlabHeap): Trace {
   const drain = (defer: boolean, markTransient: boolean): void => {
     for (let head = 0; head < queue.length; head++) {
       const from = queue[head];
+      if (from.type === 'synthetic' && WEAK_HOLDERS.has(from.name)) continue;
       for (const edge of from.references) {
         if (edge.type === 'weak') continue;
         const to = edge.toNode;
