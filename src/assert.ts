@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { diffAgainst, loadBaseline } from './analysis/diff.js';
-import { addedCounts, isGrowing } from './analysis/leaks.js';
+import { loadBaseline } from './analysis/diff.js';
+import { findLeaks } from './analysis/leaks.js';
 import { formatPath } from './report/path.js';
 import { formatBytes } from './report/format.js';
 import type { ClassDiff } from './types.js';
@@ -85,10 +85,7 @@ export async function assertNoLeak(fn: (iteration: number) => unknown, options: 
     v8.writeHeapSnapshot(file('growth'));
 
     const baseline = await loadBaseline(file('before'));
-    const later = addedCounts(await diffAgainst(baseline, file('growth'), { paths: 0 }));
-    const growing = (c: ClassDiff): boolean => isGrowing(c, later, extra, rule);
-    const diff = await diffAgainst(baseline, file('after'), { tracePath: growing });
-    const leaks = diff.classes.filter(growing);
+    const { leaks } = await findLeaks(baseline, file('after'), file('growth'), iterations, extra, rule);
     if (leaks.length > 0) {
       throw new AssertionError({
         message: `leak: ${leaks.length} class${leaks.length === 1 ? '' : 'es'} grew with every call\n${leaks.map((c) => describeLeak(c, iterations)).join('\n')}`,

@@ -33,12 +33,21 @@ function report(err: unknown): ExitCode {
   return ExitCode.Internal;
 }
 
-function register<A>(file: CommandFile<A>, setExit: (code: ExitCode) => void): CommandModule<GlobalArgs, A> {
+/** The handler never throws into yargs, so yargs' fail() sees only its own argument errors. */
+function register<A>(file: CommandFile<A>, setExit: (code: ExitCode) => void, failed: () => boolean): CommandModule<GlobalArgs, A> {
   return {
     command: file.command,
     describe: file.describe,
     builder: (y) => file.builder(y),
-    handler: async (args) => setExit(await file.execute(args as A)),
+    handler: async (args) => {
+      // With a fail() handler that does not throw, yargs still calls the command: not after a usage error.
+      if (failed()) return;
+      try {
+        setExit(await file.execute(args as A));
+      } catch (err) {
+        setExit(report(err));
+      }
+    },
   };
 }
 
@@ -48,15 +57,16 @@ async function main(): Promise<ExitCode> {
     exitCode = code;
   };
   let usageError: string | null = null;
+  const failed = (): boolean => usageError !== null;
   const parser = yargs(hideBin(process.argv))
     .scriptName('leakscan')
     .usage('$0 <command> [options]\n\nFind memory leaks in Node.js programs from V8 heap snapshots.')
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout (nothing else)' })
     .option('verbose', { type: 'boolean', default: false, describe: 'Stack traces with errors' })
-    .command(register(runCommand, setExit))
-    .command(register(diffCommand, setExit))
-    .command(register(inspectCommand, setExit))
-    .command(register(bundleCommand, setExit))
+    .command(register(runCommand, setExit, failed))
+    .command(register(diffCommand, setExit, failed))
+    .command(register(inspectCommand, setExit, failed))
+    .command(register(bundleCommand, setExit, failed))
     .demandCommand(1, 'Name a command: run, diff, inspect or bundle')
     .strict()
     .recommendCommands()
@@ -66,9 +76,8 @@ async function main(): Promise<ExitCode> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .epilogue('Exit codes: 0 done · 1 leak found (with --fail-on-leak) · 2 bad input or usage · 3 internal error\nDocs: README.md')
     .fail((message, err) => {
-      // yargs calls this for its own parse errors (message) and for errors thrown by handlers (err).
-      if (err) throw err;
-      usageError = message;
+      // Unknown options, missing arguments, and check() rules that threw.
+      usageError = message || err?.message || 'invalid arguments';
     });
   await parser.parseAsync();
   if (usageError !== null) {

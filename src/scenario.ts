@@ -23,7 +23,7 @@ export interface Scenario {
   description?: string;
   /** What a correct run looks like; `run --fail-on-leak` exits 1 otherwise. Default 'no-leak'. */
   expect?: 'leak' | 'no-leak';
-  /** Class each call allocates (e.g. 'B'); the verdict counts it. */
+  /** Class of which each call allocates `batch` objects (e.g. 'B'); the verdict counts it. */
   trackClass?: string;
   /** Default calls per pass (--iterations overrides). */
   iterations?: number;

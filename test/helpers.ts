@@ -22,7 +22,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
       [cli, ...args],
       {
         cwd: options.cwd ?? root,
-        env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...options.env },
+        env: withoutForceColor({ ...process.env, NO_COLOR: '1', ...options.env }),
         timeout: options.timeoutMs ?? 120_000,
         maxBuffer: 64 * 1024 * 1024,
       },
@@ -46,4 +46,11 @@ export function runFixture(name: string, dir: string, extra: string[] = []): Pro
 
 export function tempDir(prefix = 'leakscan-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** FORCE_COLOR wins over NO_COLOR (and Node warns when both are set): the tests want plain text. */
+function withoutForceColor(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  delete copy.FORCE_COLOR;
+  return copy;
 }

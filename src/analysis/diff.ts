@@ -47,6 +47,14 @@ export interface DiffOptions {
   /** Also report V8's internal types (hidden, code, arrays, ...). */
   includeInternal?: boolean;
   thresholds?: Thresholds;
+  /**
+   * Classes whose new objects can hold others' (making those nested, see
+   * heldByNew). Default: classes with at least thresholds.minCount new objects,
+   * so a one-off container does not hide the objects it collects.
+   */
+  ownerClass?: (key: { name: string; type: string }, added: number) => boolean;
+  /** See OwnerRule.collectionLimit (dominance.ts). */
+  collectionLimit?: number;
   onProgress?: (event: AnalysisProgress) => void;
 }
 
@@ -55,6 +63,8 @@ export interface Baseline {
   ids: Uint32Array;
   classOf: Uint32Array;
   selfSize: Float64Array;
+  /** Hash of the content of string nodes, 0 for other nodes (see checkSameProcess). */
+  stringHash: Uint32Array;
   meta: SnapshotMeta;
   /** Class numbering shared with every snapshot diffed against this baseline. */
   table: ClassTable;
@@ -81,13 +91,24 @@ function baselineOf(graph: HeapGraph): Baseline {
   const ids = new Uint32Array(count);
   const classOf = new Uint32Array(count);
   const selfSize = new Float64Array(count);
+  const stringHash = new Uint32Array(count);
   for (let i = 0; i < count; i++) {
     const o = ordinals[order[i]];
     ids[i] = rawIds[order[i]];
     classOf[i] = table.indexOf(graph, o);
     selfSize[i] = graph.nodeSelfSize(o);
+    stringHash[i] = stringHashOf(graph, o);
   }
-  return { ids, classOf, selfSize, meta: snapshotMeta(graph, trace), table };
+  return { ids, classOf, selfSize, stringHash, meta: snapshotMeta(graph, trace), table };
+}
+
+/** FNV-1a of a string node's content (first 256 chars), never 0; 0 for other nodes. */
+function stringHashOf(graph: HeapGraph, ordinal: number): number {
+  if (graph.classType(ordinal) !== 'string') return 0;
+  const text = graph.nodeName(ordinal);
+  let hash = 0x811c9dc5;
+  for (let i = 0, n = Math.min(text.length, 256); i < n; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash | 1) >>> 0;
 }
 
 /**
@@ -95,7 +116,7 @@ function baselineOf(graph: HeapGraph): Baseline {
  * from the same start in every isolate), so a shared id is only evidence when
  * it names an object of the same class in both.
  */
-function checkSameProcess(before: Baseline, after: SnapshotMeta, shared: number, sameClass: number, afterReachable: number): void {
+function checkSameProcess(before: Baseline, after: SnapshotMeta, shared: number, sameClass: number, afterReachable: number, changedStrings: number): void {
   const smaller = Math.min(before.ids.length, afterReachable);
   const names = `${before.meta.path} and ${after.path}`;
   const advice = 'diff needs two snapshots of one running process';
@@ -103,6 +124,11 @@ function checkSameProcess(before: Baseline, after: SnapshotMeta, shared: number,
     throw new UnrelatedSnapshotsError(
       `${names} share almost no objects (${shared} of ${smaller} ids): ${advice}`,
     );
+  }
+  // Strings are immutable and ids are never reused, so in one process an id names the same text
+  // forever. Two runs of one program start alike (same ids, same classes) but not with the same text.
+  if (changedStrings >= 3) {
+    throw new UnrelatedSnapshotsError(`${names} are not snapshots of one process (${changedStrings} strings changed their text under the same id): ${advice}`);
   }
   if (shared >= 1000 && sameClass < shared * 0.9) {
     const pct = Math.round((100 * (shared - sameClass)) / shared);
@@ -162,13 +188,17 @@ export async function diffAgainst(baseline: Baseline, afterFile: string, options
   const sample: number[] = [];
   let shared = 0;
   let sameClass = 0;
+  let changedStrings = 0;
   for (let o = 0; o < graph.nodeCount; o++) {
     if (trace.distance[o] === UNREACHED) continue;
     const cls = table.indexOf(graph, o);
     const at = binarySearch(baseline.ids, graph.nodeId(o));
     if (at >= 0) {
       shared++;
-      if (baseline.classOf[at] === cls) sameClass++;
+      if (baseline.classOf[at] === cls) {
+        sameClass++;
+        if (baseline.stringHash[at] !== 0 && baseline.stringHash[at] !== stringHashOf(graph, o)) changedStrings++;
+      }
       continue;
     }
     if (table.keys[cls].internal && !options.includeInternal) continue;
@@ -180,7 +210,7 @@ export async function diffAgainst(baseline: Baseline, afterFile: string, options
     const best = sample[cls];
     if (best === undefined || trace.distance[o] < trace.distance[best]) sample[cls] = o;
   }
-  checkSameProcess(baseline, afterMeta, shared, sameClass, trace.reachableCount);
+  checkSameProcess(baseline, afterMeta, shared, sameClass, trace.reachableCount, changedStrings);
 
   // Freed objects: in before, id absent from after altogether.
   const afterIds = new Uint32Array(graph.nodeCount);
@@ -202,7 +232,13 @@ export async function diffAgainst(baseline: Baseline, afterFile: string, options
   const dominators = buildDominatorTree(graph, buildRetainers(graph));
   const retainedSizes = calculateRetainedSizes(graph, dominators);
   const tree = dominatorChildren(graph, dominators, (o) => trace.distance[o] !== UNREACHED);
-  const retained = setRetainedSizes(graph, tree, retainedSizes, memberClass, table.size);
+  const isOwner = options.ownerClass ?? ((_key: { name: string; type: string }, count: number) => count >= Math.max(1, thresholds.minCount));
+  const owners = new Uint8Array(table.size);
+  for (let cls = 0; cls < table.size; cls++) owners[cls] = (added[cls] ?? 0) > 0 && isOwner(table.keys[cls], added[cls]) ? 1 : 0;
+  const retained = setRetainedSizes(graph, tree, retainedSizes, memberClass, table.size, {
+    ownerClass: owners,
+    collectionLimit: options.collectionLimit,
+  });
 
   let classes: ClassDiff[] = [];
   const classIndex = new Map<ClassDiff, number>();

@@ -2,7 +2,7 @@
 // stay reachable keep growing with the iterations, not when something was
 // allocated once (a lazy cache, compiled code, a warmed-up pool).
 import type { ClassDiff, DiffResult, LeakExpectation, ScenarioStatus } from '../types.js';
-import { independentCount } from './diff.js';
+import { diffAgainst, independentCount, type AnalysisProgress, type Baseline } from './diff.js';
 import { holderLabel } from './paths.js';
 
 export interface LeakRule {
@@ -16,21 +16,49 @@ export const DEFAULT_LEAK_RULE: LeakRule = { minCount: 1, minBytes: 0 };
 
 const keyOf = (c: { name: string; type: string }): string => `${c.type}\u0000${c.name}`;
 
-/** New reachable objects per class not held through other new ones, for comparing two points of one run. */
-export function addedCounts(diff: DiffResult): Map<string, number> {
-  return new Map(diff.classes.map((c) => [keyOf(c), independentCount(c)]));
+export interface LeakFindings {
+  /** The reported diff, before → after; leaking classes have suspect set. */
+  diff: DiffResult;
+  leaks: ClassDiff[];
 }
 
 /**
- * True when, between this diff's snapshot and a later one (`iterationsBetween`
- * calls apart, counts in `laterAdded`), the class gained at least one
- * reachable object per call.
+ * Diffs before → growth, a snapshot taken `extraCalls` calls after `after`,
+ * then before → after (the report). A class leaks when
+ *  - it gained at least one new reachable object per extra call (it grows with
+ *    the calls, rather than being allocated once: a lazy cache, a container),
+ *  - and at least one per measured call (`calls`) of its new objects in after
+ *    are held neither through objects of other growing classes (the A objects
+ *    of leaked B objects are part of the B leak) nor through compiled code.
+ *    A new object that holds one or more per call is a collection the leak
+ *    accumulates in (an array of listeners, a timer list): it owns nothing.
  */
-export function isGrowing(entry: ClassDiff, laterAdded: Map<string, number>, iterationsBetween: number, rule: LeakRule): boolean {
-  // Objects held only through other new objects are part of those objects' leak, not a cause of their own.
-  const independent = independentCount(entry);
-  const growth = (laterAdded.get(keyOf(entry)) ?? 0) - independent;
-  return growth >= Math.max(1, iterationsBetween) && independent >= rule.minCount && entry.retainedSize >= rule.minBytes;
+export async function findLeaks(
+  baseline: Baseline,
+  afterFile: string,
+  growthFile: string,
+  calls: number,
+  extraCalls: number,
+  rule: LeakRule,
+  onProgress?: (event: AnalysisProgress) => void,
+): Promise<LeakFindings> {
+  const thresholds = { minCount: rule.minCount, minBytes: rule.minBytes };
+  const growth = await diffAgainst(baseline, growthFile, { paths: 0, thresholds, onProgress });
+  const later = new Map(growth.classes.map((c) => [keyOf(c), c.added]));
+  const grew = (key: { name: string; type: string }, added: number): boolean => (later.get(keyOf(key)) ?? 0) - added >= Math.max(1, extraCalls);
+  const least = Math.max(1, calls, rule.minCount);
+  const diff = await diffAgainst(baseline, afterFile, {
+    thresholds,
+    onProgress,
+    ownerClass: grew,
+    // An object holding one new object per call is where the leak accumulates, not a whole made of parts.
+    collectionLimit: least,
+    tracePath: (entry, rank) => rank < 3 || grew(entry, entry.added),
+  });
+  for (const entry of diff.classes) {
+    entry.suspect = grew(entry, entry.added) && independentCount(entry) >= least && entry.retainedSize >= rule.minBytes;
+  }
+  return { diff, leaks: diff.classes.filter((c) => c.suspect) };
 }
 
 export interface Verdict {

@@ -2,9 +2,9 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
-import type { ClassDiff, ScenarioResult, ScenarioRun } from '../types.js';
-import { diffAgainst, loadBaseline, type AnalysisProgress } from './diff.js';
-import { addedCounts, DEFAULT_LEAK_RULE, isGrowing, verdictOf, type LeakRule } from './leaks.js';
+import type { ScenarioResult, ScenarioRun } from '../types.js';
+import { loadBaseline, type AnalysisProgress } from './diff.js';
+import { DEFAULT_LEAK_RULE, findLeaks, verdictOf, type LeakRule } from './leaks.js';
 
 export interface AnalyzeRunOptions {
   rule?: LeakRule;
@@ -19,18 +19,9 @@ export interface AnalyzeRunOptions {
  */
 export async function analyzeRun(run: ScenarioRun, options: AnalyzeRunOptions = {}): Promise<ScenarioResult> {
   const rule = options.rule ?? DEFAULT_LEAK_RULE;
-  const thresholds = { minCount: rule.minCount, minBytes: rule.minBytes };
   try {
     const baseline = await loadBaseline(run.snapshots.before, options);
-    const later = addedCounts(await diffAgainst(baseline, run.snapshots.growth, { paths: 0, thresholds, onProgress: options.onProgress }));
-    const growing = (entry: ClassDiff): boolean => isGrowing(entry, later, run.growthIterations, rule);
-    const diff = await diffAgainst(baseline, run.snapshots.after, {
-      thresholds,
-      onProgress: options.onProgress,
-      tracePath: (entry, rank) => rank < 3 || growing(entry),
-    });
-    for (const entry of diff.classes) entry.suspect = growing(entry);
-    const leaks = diff.classes.filter((c) => c.suspect);
+    const { diff, leaks } = await findLeaks(baseline, run.snapshots.after, run.snapshots.growth, run.iterations, run.growthIterations, rule, options.onProgress);
     const { status, asExpected, verdict } = verdictOf(run, diff, leaks);
     return {
       name: run.name,

@@ -115,13 +115,13 @@ async function main(start: StartMessage): Promise<void> {
   await stage('snapshot', () => writeSnapshot(snapshots.before));
 
   const rss = { withoutGc: [] as number[], withGc: [] as number[] };
-  const pass = async (name: Pass, samples: number[] | null, count: number, withGc: boolean, startPass: boolean): Promise<void> => {
+  const pass = async (name: Pass, samples: number[] | null, count: number, withGc: boolean, startPass: boolean, first = 0): Promise<void> => {
     if (startPass) {
       await stage('setup', () => scenario.beforePass?.(name));
       // Each pass starts from a collected heap, so its first sample is not the last pass's garbage.
       await settle(start.intervalMs);
     }
-    for (let iteration = 0; iteration < count; iteration++) {
+    for (let iteration = first; iteration < first + count; iteration++) {
       if (samples) {
         await send({ type: 'progress', phase: 'iteration', pass: name, iteration: iteration + 1 });
         samples.push(process.memoryUsage.rss());
@@ -142,7 +142,7 @@ async function main(start: StartMessage): Promise<void> {
   // A few more calls of the same pass, to tell objects that grow with every call
   // from ones allocated once (lazy caches, compiled code).
   await send({ type: 'progress', phase: 'growth' });
-  await pass('with-gc', null, growthIterations, true, false);
+  await pass('with-gc', null, growthIterations, true, false, iterations);
   await settle(start.intervalMs);
   await send({ type: 'progress', phase: 'snapshot-growth' });
   await stage('snapshot', () => writeSnapshot(snapshots.growth));

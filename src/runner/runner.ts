@@ -138,7 +138,12 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
     child.on('close', (code, signal) => {
       const last = stderrTail.trim().split('\n').filter(Boolean);
       const detail = last.find((line) => /Error|heap out of memory/.test(line)) ?? last.at(-1);
-      finish(new ScenarioError(name(), `its process exited (${signal ?? `code ${code}`}) before finishing${detail ? `: ${detail.trim()}` : ''}`));
+      if (code === 0 && !detail) {
+        // Node exits once nothing is pending: a call awaited a promise that nothing will ever settle.
+        finish(new ScenarioError(name(), 'stopped before finishing: a call returned a promise that never settles'));
+      } else {
+        finish(new ScenarioError(name(), `its process exited (${signal ?? `code ${code}`}) before finishing${detail ? `: ${detail.trim()}` : ''}`));
+      }
     });
 
     const start: StartMessage = {
