@@ -8,6 +8,7 @@ import {
 } from '../engine/index.js';
 import { UsageError } from '../errors.js';
 import type { ClassSummary, DuplicatedString, InspectResult, ObjectSummary } from '../types.js';
+import { INTERNAL_TYPES } from '../classes.js';
 import { ClassTable } from './class-table.js';
 import type { AnalysisProgress } from './diff.js';
 import { dominatorChildren, setRetainedSizes } from './dominance.js';
@@ -27,6 +28,7 @@ export interface InspectOptions {
 }
 
 const STRING_CUT = 100;
+const INSTANCE_TYPES: ReadonlySet<string> = new Set(['object', 'native']);
 
 export async function inspectSnapshot(file: string, options: InspectOptions = {}): Promise<InspectResult> {
   const onProgress = options.onProgress;
@@ -84,9 +86,13 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
   let classInstances: ObjectSummary[] | null = null;
   if (options.className !== undefined) {
     const wanted = options.className;
+    // Instances are objects; the constructor (a closure) and its code share the name.
+    const matches = (o: number, types: ReadonlySet<string> | null): boolean =>
+      reachable(o) && graph.className(o) === wanted && (types === null ? !INTERNAL_TYPES.has(graph.classType(o)) : types.has(graph.nodeTypeName(o)));
     const instances: number[] = [];
-    for (let o = 0; o < graph.nodeCount; o++) {
-      if (reachable(o) && graph.className(o) === wanted) instances.push(o);
+    for (let o = 0; o < graph.nodeCount; o++) if (matches(o, INSTANCE_TYPES)) instances.push(o);
+    if (instances.length === 0) {
+      for (let o = 0; o < graph.nodeCount; o++) if (matches(o, null)) instances.push(o);
     }
     if (instances.length === 0) throw new UsageError(`${file}: no reachable object of class ${wanted}`);
     instances.sort((a, b) => retainedSizes[b] - retainedSizes[a]);

@@ -10,7 +10,8 @@ const HEAD_STEPS = 6;
 function stepOf(graph: HeapGraph, ordinal: number, edge: number | null): RetainerStep {
   return {
     nodeId: graph.nodeId(ordinal),
-    name: graph.className(ordinal),
+    // Backing stores have empty names; their type says what they are.
+    name: graph.className(ordinal) || `(${graph.nodeTypeName(ordinal)})`,
     type: graph.nodeTypeName(ordinal),
     edge: edge === null ? null : { type: graph.edgeTypeName(edge), name: graph.edgeName(edge) },
   };

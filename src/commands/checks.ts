@@ -1,22 +1,22 @@
 // Argument rules as pure functions for yargs' check(): they throw a message or return true.
 
-export function checkCount(argv: Record<string, unknown>, names: string[]): true {
+function checkWhole(argv: Record<string, unknown>, names: string[], least: number): true {
   for (const name of names) {
     const value = argv[name];
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-      throw new Error(`--${name} must be a whole number ≥ 0, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < least) {
+      throw new Error(`--${name} must be a whole number ≥ ${least}, got ${String(value)}`);
     }
   }
   return true;
 }
 
+export function checkCount(argv: Record<string, unknown>, names: string[]): true {
+  return checkWhole(argv, names, 0);
+}
+
 export function checkPositive(argv: Record<string, unknown>, names: string[]): true {
-  checkCount(argv, names);
-  for (const name of names) {
-    if (argv[name] === 0) throw new Error(`--${name} must be at least 1`);
-  }
-  return true;
+  return checkWhole(argv, names, 1);
 }
 
 export function checkExclusive(argv: Record<string, unknown>, names: string[]): true {
