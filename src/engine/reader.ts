@@ -457,7 +457,7 @@ export async function readRawSnapshot(file: string, options: ReadOptions = {}): 
   source.on('data', (chunk) => {
     compressedRead += chunk.length;
   });
-  const stream = gzip ? source.pipe(createGunzip({ chunkSize: options.chunkSize ?? 1 << 20 })) : source;
+  const stream = gzip ? source.pipe(createGunzip({ chunkSize: Math.max(64, options.chunkSize ?? 1 << 20) })) : source;
   let bytes = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
