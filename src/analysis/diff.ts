@@ -11,13 +11,16 @@ import {
   readSnapshot,
   type HeapGraph,
 } from '../engine/index.js';
-import { UnrelatedSnapshotsError } from '../errors.js';
+import { statSync } from 'node:fs';
+import v8 from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import { LeakscanError, UnrelatedSnapshotsError, type ExitCode } from '../errors.js';
 import type { ClassDiff, DiffResult, SnapshotMeta } from '../types.js';
 import { ClassTable } from './class-table.js';
 import { dominatorChildren, setRetainedSizes } from './dominance.js';
 import { retainerPath } from './paths.js';
 import { snapshotMeta } from './snapshot-meta.js';
-import { binarySearch, sortedOrder } from './sort.js';
+import { sortedOrder } from './sort.js';
 import { traceFromRoots, UNREACHED } from './trace.js';
 
 export type AnalysisProgress =
@@ -111,30 +114,39 @@ function stringHashOf(graph: HeapGraph, ordinal: number): number {
   return (hash | 1) >>> 0;
 }
 
+/** Every SAME_PROCESS_SAMPLE-th shared object is checked for the same class and text. */
+const SAME_PROCESS_SAMPLE = 4;
+
+function beforeClassMatches(baseline: Baseline, index: number, graph: HeapGraph, ordinal: number): boolean {
+  return baseline.classOf[index] === baseline.table.indexOf(graph, ordinal);
+}
+
 /**
  * Two snapshots of different processes can share ids by chance (ids count up
  * from the same start in every isolate), so a shared id is only evidence when
- * it names an object of the same class in both.
+ * it names the same object in both: same class, and for strings, which are
+ * immutable, the same text. Two runs of one program start alike (same ids and
+ * classes) but soon differ in text.
  */
-function checkSameProcess(before: Baseline, after: SnapshotMeta, shared: number, sameClass: number, afterReachable: number, changedStrings: number): void {
+function checkSameProcess(
+  before: Baseline,
+  after: SnapshotMeta,
+  shared: number,
+  sample: { shared: number; sameClass: number; changedStrings: number },
+  afterReachable: number,
+): void {
   const smaller = Math.min(before.ids.length, afterReachable);
   const names = `${before.meta.path} and ${after.path}`;
   const advice = 'diff needs two snapshots of one running process';
   if (smaller >= 1000 && shared < smaller * 0.02) {
-    throw new UnrelatedSnapshotsError(
-      `${names} share almost no objects (${shared} of ${smaller} ids): ${advice}`,
-    );
+    throw new UnrelatedSnapshotsError(`${names} share almost no objects (${shared} of ${smaller} ids): ${advice}`);
   }
-  // Strings are immutable and ids are never reused, so in one process an id names the same text
-  // forever. Two runs of one program start alike (same ids, same classes) but not with the same text.
-  if (changedStrings >= 3) {
-    throw new UnrelatedSnapshotsError(`${names} are not snapshots of one process (${changedStrings} strings changed their text under the same id): ${advice}`);
+  if (sample.changedStrings >= 3) {
+    throw new UnrelatedSnapshotsError(`${names} are not snapshots of one process (strings changed their text under the same id): ${advice}`);
   }
-  if (shared >= 1000 && sameClass < shared * 0.9) {
-    const pct = Math.round((100 * (shared - sameClass)) / shared);
-    throw new UnrelatedSnapshotsError(
-      `${names} are not snapshots of one process (${pct}% of the shared ids name different objects): ${advice}`,
-    );
+  if (sample.shared >= 250 && sample.sameClass < sample.shared * 0.9) {
+    const pct = Math.round((100 * (sample.shared - sample.sameClass)) / sample.shared);
+    throw new UnrelatedSnapshotsError(`${names} are not snapshots of one process (${pct}% of the shared ids name different objects): ${advice}`);
   }
 }
 
@@ -161,9 +173,61 @@ export function filterClasses(classes: ClassDiff[], options: Pick<DiffOptions, '
 }
 
 export async function diffSnapshots(beforeFile: string, afterFile: string, options: DiffOptions = {}): Promise<DiffResult> {
-  const baseline = await loadBaseline(beforeFile, options);
-  return diffAgainst(baseline, afterFile, options);
+  // Big pairs: read the two files at once, the before one on the second core.
+  const parallel = fileSize(beforeFile) >= PARALLEL_MIN_BYTES && fileSize(afterFile) >= PARALLEL_MIN_BYTES;
+  if (!parallel) return diffAgainst(await loadBaseline(beforeFile, options), afterFile, options);
+  const before = loadBaselineInWorker(beforeFile, options);
+  try {
+    const [baseline, graph] = await Promise.all([before.baseline, loadGraph(afterFile, options.onProgress)]);
+    return diffGraph(baseline, graph, options);
+  } finally {
+    void before.worker.terminate(); // done already, or no longer needed after a failure
+  }
 }
+
+/** Below this, a worker's start-up costs more than it saves. */
+const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0; // the reader reports it
+  }
+}
+
+/** loadBaseline on a worker thread (baseline-worker.ts); errors come back as LeakscanErrors with their exit code. */
+function loadBaselineInWorker(file: string, options: Pick<DiffOptions, 'onProgress'>): { baseline: Promise<Baseline>; worker: Worker } {
+  const worker = new Worker(new URL('./baseline-worker.js', import.meta.url), {
+      workerData: { file },
+      // The worker gets this process's heap limit (it may have been raised for a big file).
+      resourceLimits: { maxOldGenerationSizeMb: Math.floor(v8.getHeapStatistics().heap_size_limit / (1024 * 1024)) },
+  });
+  const baseline = new Promise<Baseline>((resolve, reject) => {
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'progress') {
+        options.onProgress?.(message.event);
+      } else if (message.type === 'done') {
+        const table = new ClassTable();
+        for (const key of message.keys) table.intern(key.name, key.type);
+        resolve({ ids: message.ids, classOf: message.classOf, selfSize: message.selfSize, stringHash: message.stringHash, meta: message.meta, table });
+      } else {
+        const error = message.exitCode === null ? new Error(message.message) : new LeakscanError(message.message, message.exitCode);
+        if (message.stack) error.stack = message.stack;
+        reject(error);
+      }
+    });
+    worker.on('error', reject);
+  });
+  // A failure of the after file settles the diff first; this one must not go unhandled.
+  baseline.catch(() => {});
+  return { baseline, worker };
+}
+
+type WorkerMessage =
+  | { type: 'progress'; event: AnalysisProgress }
+  | { type: 'done'; ids: Uint32Array; classOf: Uint32Array; selfSize: Float64Array; stringHash: Uint32Array; meta: SnapshotMeta; keys: { name: string; type: string }[] }
+  | { type: 'error'; message: string; stack?: string; exitCode: ExitCode | null };
 
 /** Reads the before snapshot and keeps only its ids, classes and self sizes; the graph itself is dropped. */
 export async function loadBaseline(file: string, options: Pick<DiffOptions, 'onProgress'> = {}): Promise<Baseline> {
@@ -173,55 +237,66 @@ export async function loadBaseline(file: string, options: Pick<DiffOptions, 'onP
 }
 
 export async function diffAgainst(baseline: Baseline, afterFile: string, options: DiffOptions = {}): Promise<DiffResult> {
+  return diffGraph(baseline, await loadGraph(afterFile, options.onProgress), options);
+}
+
+function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions): DiffResult {
   const onProgress = options.onProgress;
   const thresholds = options.thresholds ?? DEFAULT_DIFF_THRESHOLDS;
   const table = baseline.table;
-  const graph = await loadGraph(afterFile, onProgress);
+  const afterFile = graph.file;
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'tracing' });
   const trace = traceFromRoots(graph);
   const afterMeta = snapshotMeta(graph, trace);
 
-  // New objects: reachable in after, id not among before's reachable ids.
+  // One merge of after's ids (radix-sorted) with before's: new objects are reachable in after
+  // with an id not among before's reachable ids; freed ones are in before with an id absent from after.
   const memberClass = new Int32Array(graph.nodeCount).fill(-1);
   const added: number[] = [];
   const addedSize: number[] = [];
   const sample: number[] = [];
+  const afterIds = new Uint32Array(graph.nodeCount);
+  for (let o = 0; o < graph.nodeCount; o++) afterIds[o] = graph.nodeId(o);
+  const order = sortedOrder(afterIds);
+  const beforeIds = baseline.ids;
+  const matched = new Uint8Array(beforeIds.length);
+  const check = { shared: 0, sameClass: 0, changedStrings: 0 };
   let shared = 0;
-  let sameClass = 0;
-  let changedStrings = 0;
-  for (let o = 0; o < graph.nodeCount; o++) {
+  for (let k = 0, j = 0; k < order.length; k++) {
+    const o = order[k];
+    const id = afterIds[o];
+    while (j < beforeIds.length && beforeIds[j] < id) j++;
+    const inBefore = j < beforeIds.length && beforeIds[j] === id;
+    if (inBefore) matched[j] = 1;
     if (trace.distance[o] === UNREACHED) continue;
-    const cls = table.indexOf(graph, o);
-    const at = binarySearch(baseline.ids, graph.nodeId(o));
-    if (at >= 0) {
+    if (inBefore) {
       shared++;
-      if (baseline.classOf[at] === cls) {
-        sameClass++;
-        if (baseline.stringHash[at] !== 0 && baseline.stringHash[at] !== stringHashOf(graph, o)) changedStrings++;
+      // The same-process check needs only a sample of the shared objects.
+      if ((shared & (SAME_PROCESS_SAMPLE - 1)) === 0) {
+        check.shared++;
+        if (beforeClassMatches(baseline, j, graph, o)) {
+          check.sameClass++;
+          if (baseline.stringHash[j] !== 0 && baseline.stringHash[j] !== stringHashOf(graph, o)) check.changedStrings++;
+        }
       }
       continue;
     }
-    if (table.keys[cls].internal && !options.includeInternal) continue;
-    // Held only by the snapshotting code's stack or by a string table: not retained by the program.
+    // Held only by the snapshotting code's stack: not retained by the program.
     if (trace.transientOnly[o] === 1) continue;
+    const cls = table.indexOf(graph, o);
+    if (table.keys[cls].internal && !options.includeInternal) continue;
     memberClass[o] = cls;
     added[cls] = (added[cls] ?? 0) + 1;
     addedSize[cls] = (addedSize[cls] ?? 0) + graph.nodeSelfSize(o);
     const best = sample[cls];
     if (best === undefined || trace.distance[o] < trace.distance[best]) sample[cls] = o;
   }
-  checkSameProcess(baseline, afterMeta, shared, sameClass, trace.reachableCount, changedStrings);
+  checkSameProcess(baseline, afterMeta, shared, check, trace.reachableCount);
 
-  // Freed objects: in before, id absent from after altogether.
-  const afterIds = new Uint32Array(graph.nodeCount);
-  for (let o = 0; o < graph.nodeCount; o++) afterIds[o] = graph.nodeId(o);
-  afterIds.sort();
   const removed: number[] = [];
   const removedSize: number[] = [];
-  for (let i = 0, j = 0; i < baseline.ids.length; i++) {
-    const id = baseline.ids[i];
-    while (j < afterIds.length && afterIds[j] < id) j++;
-    if (j < afterIds.length && afterIds[j] === id) continue;
+  for (let i = 0; i < beforeIds.length; i++) {
+    if (matched[i] === 1) continue;
     const cls = baseline.classOf[i];
     if (table.keys[cls].internal && !options.includeInternal) continue;
     removed[cls] = (removed[cls] ?? 0) + 1;

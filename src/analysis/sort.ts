@@ -20,17 +20,3 @@ export function sortedOrder(keys: Uint32Array): Uint32Array {
   }
   return order;
 }
-
-/** Index of `value` in ascending `sorted`, or -1. */
-export function binarySearch(sorted: Uint32Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const at = sorted[mid];
-    if (at < value) lo = mid + 1;
-    else if (at > value) hi = mid - 1;
-    else return mid;
-  }
-  return -1;
-}

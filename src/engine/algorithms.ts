@@ -55,8 +55,24 @@ export function calculateDistances(graph: HeapGraph): Uint32Array {
   return distances;
 }
 
-/** Depth-first post-order of the nodes reachable from the root over non-weak edges. */
-function postOrder(graph: HeapGraph): { order: Uint32Array; count: number; indexOf: Uint32Array } {
+interface PostOrder {
+  order: Uint32Array;
+  count: number;
+  indexOf: Uint32Array;
+}
+const postOrders = new WeakMap<HeapGraph, PostOrder>();
+
+/** Depth-first post-order of the nodes reachable from the root over retaining edges (computed once per graph). */
+function postOrder(graph: HeapGraph): PostOrder {
+  let cached = postOrders.get(graph);
+  if (!cached) {
+    cached = computePostOrder(graph);
+    postOrders.set(graph, cached);
+  }
+  return cached;
+}
+
+function computePostOrder(graph: HeapGraph): PostOrder {
   const nodeCount = graph.nodeCount;
   const indexOf = new Uint32Array(nodeCount).fill(NO_NODE);
   const order = new Uint32Array(nodeCount);

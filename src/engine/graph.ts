@@ -87,8 +87,9 @@ export class HeapGraph {
     this.firstEdgeIndexes = new Uint32Array(this.nodeCount + 1);
     this.validate();
     this.weakHolders = new Uint8Array(this.nodeCount);
+    const synthetic = this.nodeTypeNames.indexOf('synthetic');
     for (let o = 0; o < this.nodeCount; o++) {
-      if (this.nodeTypeName(o) === 'synthetic' && WEAK_HOLDERS.has(this.nodeName(o))) this.weakHolders[o] = 1;
+      if (this.nodeTypeIndex(o) === synthetic && WEAK_HOLDERS.has(this.nodeName(o))) this.weakHolders[o] = 1;
     }
   }
 

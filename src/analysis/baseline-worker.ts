@@ -1,0 +1,27 @@
+// Reads the before snapshot of a diff on the second core while the main
+// thread reads the after one. Only the baseline crosses back: flat typed
+// arrays (transferred, not copied) and the class keys.
+import { parentPort, workerData } from 'node:worker_threads';
+import { LeakscanError } from '../errors.js';
+import { loadBaseline } from './diff.js';
+
+const { file } = workerData as { file: string };
+const port = parentPort!;
+
+loadBaseline(file, { onProgress: (event) => port.postMessage({ type: 'progress', event }) }).then(
+  (baseline) => {
+    const { ids, classOf, selfSize, stringHash, meta, table } = baseline;
+    port.postMessage(
+      { type: 'done', ids, classOf, selfSize, stringHash, meta, keys: table.keys.map(({ name, type }) => ({ name, type })) },
+      [ids, classOf, selfSize, stringHash].map((array) => array.buffer as ArrayBuffer),
+    );
+  },
+  (err: unknown) => {
+    port.postMessage({
+      type: 'error',
+      message: err instanceof Error ? err.message : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+      exitCode: err instanceof LeakscanError ? err.exitCode : null,
+    });
+  },
+);
