@@ -41,20 +41,34 @@ const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
 /** As HeapGraph.holdsWeakly: V8 clears its string tables of otherwise unreferenced strings. */
 const WEAK_HOLDERS = new Set(['(Internalized strings)', '(External strings)']);
 
+const HIJACKED_EVENTS: string[] = ['exit', 'SIGINT', 'SIGUSR1', 'SIGUSR2'];
+
 /** Runs `work` with memlab silent and its global config as it was afterwards. */
 async function withMemlab<T>(work: (api: { getFullHeapFromFile(file: string): Promise<MemlabHeap> }) => Promise<T>): Promise<T> {
+  // memlab's console adds process handlers (on exit it writes a terminal control code; on
+  // SIGINT it exits): whatever it adds during the call is taken off again afterwards.
+  const listenersBefore = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(process.listeners(event as 'exit'))]));
   const core = require('@memlab/core') as { config: MemlabConfig };
   const api = require('@memlab/heap-analysis') as { getFullHeapFromFile(file: string): Promise<MemlabHeap> };
   const saved = { muteConsole: core.config.muteConsole, verbose: core.config.verbose };
-  const write = process.stdout.write;
+  const writeOut = process.stdout.write;
+  const writeErr = process.stderr.write;
   core.config.muteConsole = true;
   core.config.verbose = false;
-  // memlab also writes progress straight to stdout, which carries our report.
+  // memlab also writes progress and terminal control codes straight to stdout (which carries
+  // our report) and stderr (which carries our one-line errors).
   process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
   try {
     return await work(api);
   } finally {
-    process.stdout.write = write;
+    for (const event of HIJACKED_EVENTS) {
+      for (const listener of process.listeners(event as 'exit')) {
+        if (!listenersBefore.get(event)!.has(listener)) process.off(event, listener);
+      }
+    }
+    process.stdout.write = writeOut;
+    process.stderr.write = writeErr;
     core.config.muteConsole = saved.muteConsole;
     core.config.verbose = saved.verbose;
   }
@@ -182,10 +196,15 @@ function metaOf(file: string, heap: MemlabHeap, t: Trace): SnapshotMeta {
   return { path: file, fileBytes: statSync(file).size, nodeCount: heap.nodes.length, edgeCount: heap.edges.length, totalSize, reachableSize, runtime: runtimeOf(heap) };
 }
 
-/** True when a node of the same class is among the node's dominators (then its size is already counted). */
+/**
+ * Whether a member of the same class is among the node's dominators (then its
+ * size is already counted), and whether any member or compiled code is (then
+ * the node is nested, as in src/analysis/dominance.ts).
+ */
 function dominatedBySame(node: MemlabNode, isMember: (n: MemlabNode) => string | null, key: string): { same: boolean; any: boolean } {
   let any = false;
   for (let d = node.dominatorNode; d && d !== d.dominatorNode && d.nodeIndex !== 0; d = d.dominatorNode) {
+    if (d.type === 'code') any = true;
     const k = isMember(d);
     if (k !== null) {
       any = true;
@@ -329,7 +348,7 @@ export async function memlabInspect(file: string, options: MemlabOptions = {}): 
     for (const node of largest) {
       if (chosen.size >= 10) break;
       let dominated = false;
-      for (let d = node.dominatorNode; d && d !== d.dominatorNode; d = d.dominatorNode) {
+      for (let d = node.dominatorNode; d && d !== d.dominatorNode && d.nodeIndex !== 0; d = d.dominatorNode) {
         if (chosen.has(d)) {
           dominated = true;
           break;

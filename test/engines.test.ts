@@ -1,0 +1,79 @@
+// The leakscan engine cross-checked against memlab (the reference engine) on
+// real snapshot pairs: same classes and counts. Retained sizes may differ by
+// up to RETAINED_TOLERANCE: memlab builds its own dominator tree, and treats
+// some edges (string tables, V8 internals) differently from ours, which moves
+// a few small objects between dominators.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import type { ClassDiff, DiffResult, InspectResult } from '../src/types.js';
+import { runCli, runFixture, tempDir } from './helpers.js';
+
+const RETAINED_TOLERANCE = 0.05;
+const leakDir = tempDir();
+const serverDir = tempDir();
+
+before(async () => {
+  await Promise.all([runFixture('pair-leak.cjs', leakDir, ['500']), runFixture('pair-server.cjs', serverDir)]);
+});
+
+async function diffWith(engine: string, dir: string): Promise<DiffResult> {
+  const r = await runCli(['diff', '--json', '--min-count', '1', '--top', '1000', '--engine', engine, join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '', 'memlab prints nothing');
+  return JSON.parse(r.stdout) as DiffResult;
+}
+
+function byKey(diff: DiffResult): Map<string, ClassDiff> {
+  return new Map(diff.classes.map((c) => [`${c.type} ${c.name}`, c]));
+}
+
+function close(a: number, b: number): boolean {
+  return Math.abs(a - b) <= RETAINED_TOLERANCE * Math.max(a, b, 1024);
+}
+
+describe('leakscan engine vs memlab', () => {
+  for (const [label, dir] of [['leaking program', () => leakDir], ['HTTP server', () => serverDir]] as const) {
+    test(`diff, ${label}: same classes, counts and sizes`, async () => {
+      const [ours, theirs] = await Promise.all([diffWith('leakscan', dir()), diffWith('memlab', dir())]);
+      assert.equal(ours.engine, 'leakscan');
+      assert.equal(theirs.engine, 'memlab');
+      assert.equal(ours.sharedIds, theirs.sharedIds);
+      assert.equal(ours.after.nodeCount, theirs.after.nodeCount);
+      assert.equal(ours.after.edgeCount, theirs.after.edgeCount);
+      assert.equal(ours.after.totalSize, theirs.after.totalSize);
+      const a = byKey(ours);
+      const b = byKey(theirs);
+      assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort());
+      for (const [key, x] of a) {
+        const y = b.get(key)!;
+        assert.deepEqual([x.added, x.removed, x.addedSize, x.removedSize], [y.added, y.removed, y.addedSize, y.removedSize], key);
+        assert.ok(close(x.retainedSize, y.retainedSize), `${key}: retained ${x.retainedSize} vs memlab ${y.retainedSize}`);
+      }
+    });
+  }
+
+  test('the leak is found by both, with a path through the Map variable', async () => {
+    const [ours, theirs] = await Promise.all([diffWith('leakscan', leakDir), diffWith('memlab', leakDir)]);
+    for (const d of [ours, theirs]) {
+      const session = d.classes.find((c) => c.name === 'Session')!;
+      assert.equal(session.added, 500);
+      assert.equal(session.suspect, true);
+      assert.ok(session.retainerPath?.some((s) => s.edge?.name === 'sessions'), d.engine);
+    }
+  });
+
+  test('inspect: same class counts', async () => {
+    const file = join(leakDir, 'after.heapsnapshot');
+    const [ours, theirs] = await Promise.all(
+      ['leakscan', 'memlab'].map(async (engine) => JSON.parse((await runCli(['inspect', '--json', '--engine', engine, file])).stdout) as InspectResult),
+    );
+    assert.equal(ours.snapshot.reachableSize, theirs.snapshot.reachableSize);
+    const counts = (r: InspectResult) => new Map(r.byCount.map((c) => [`${c.type} ${c.name}`, c.count]));
+    const theirCounts = counts(theirs);
+    for (const [key, count] of counts(ours)) {
+      if (theirCounts.has(key)) assert.equal(theirCounts.get(key), count, key);
+    }
+    assert.equal(ours.byCount[0].count, theirs.byCount[0].count);
+  });
+});
