@@ -1,6 +1,6 @@
 // Shared by the CLI tests: spawn the built binary, make snapshots in child processes.
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,8 +44,16 @@ export function runFixture(name: string, dir: string, extra: string[] = []): Pro
   });
 }
 
+const made: string[] = [];
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed when the test file's process exits. */
 export function tempDir(prefix = 'leakscan-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 /** FORCE_COLOR wins over NO_COLOR (and Node warns when both are set): the tests want plain text. */

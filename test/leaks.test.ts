@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, test } from 'node:test';
-import { assertNoLeak, runScenario } from '../src/index.js';
+import { assertNoLeak, runScenario, runScenarios } from '../src/index.js';
 import type { RunResult, ScenarioResult } from '../src/types.js';
 import { fixture, runCli, tempDir } from './helpers.js';
 
@@ -60,6 +60,14 @@ describe('classic leaks through the CLI', () => {
 });
 
 describe('programmatic API', () => {
+  test('runScenarios: every classic leak and fixed twin behaves as it declares', async () => {
+    const files = leaks.flatMap((l) => [fixture(`leaks/${l.file}`), fixture(`leaks/${l.twin}`)]);
+    const { result, failures } = await runScenarios(files, { iterations: 4, batch: 20, intervalMs: 10, outDir: tempDir() });
+    assert.deepEqual(failures, []);
+    for (const s of result.scenarios) assert.equal(s.asExpected, true, s.verdict);
+    assert.equal(result.scenarios.filter((s) => s.status === 'leak').length, 4);
+  });
+
   test('runScenario returns the same result shape', async () => {
     const s = await runScenario(fixture('leaks/cache-leak.ts'), { iterations: 4, batch: 10, intervalMs: 10, outDir: tempDir() });
     assert.equal(s.status, 'leak');

@@ -1,7 +1,7 @@
 // Retainer paths: why an object is alive, read off the root trace.
 import type { HeapGraph } from '../engine/index.js';
 import type { RetainerPath, RetainerStep } from '../types.js';
-import { UNREACHED, type RootTrace } from './trace.js';
+import { parentOf, UNREACHED, type RootTrace } from './trace.js';
 
 /** Paths longer than this (linked lists) keep their first and last steps around one 'elided' step. */
 const MAX_PATH_STEPS = 48;
@@ -24,7 +24,7 @@ function stepOf(graph: HeapGraph, ordinal: number, edge: number | null): Retaine
 export function retainerPath(graph: HeapGraph, trace: RootTrace, ordinal: number): RetainerPath | null {
   if (trace.distance[ordinal] === UNREACHED) return null;
   const ordinals: number[] = [];
-  for (let o = ordinal; o !== graph.rootOrdinal; o = trace.parentNode[o]) ordinals.push(o);
+  for (let o = ordinal; o !== graph.rootOrdinal; o = parentOf(graph, trace, o)) ordinals.push(o);
   ordinals.reverse();
   const steps = ordinals.map((o, i) => stepOf(graph, o, i === 0 ? null : trace.parentEdge[o]));
   if (steps.length <= MAX_PATH_STEPS) return steps;

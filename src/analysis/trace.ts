@@ -15,8 +15,6 @@ const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
 export interface RootTrace {
   /** Edge ordinal by which each node was first reached; UNREACHED for the root and unreachable nodes. */
   parentEdge: Uint32Array;
-  /** Ordinal of the node that edge leaves from. */
-  parentNode: Uint32Array;
   /** Hops from the root along the traced path; UNREACHED if unreachable. */
   distance: Uint32Array;
   /** 1 for nodes reachable only through the transient roots (TRANSIENT_ROOTS). */
@@ -33,7 +31,6 @@ export interface RootTrace {
 export function traceFromRoots(graph: HeapGraph): RootTrace {
   const nodeCount = graph.nodeCount;
   const parentEdge = new Uint32Array(nodeCount).fill(UNREACHED);
-  const parentNode = new Uint32Array(nodeCount).fill(UNREACHED);
   const distance = new Uint32Array(nodeCount).fill(UNREACHED);
   const queue = new Uint32Array(nodeCount);
   const deferred: number[] = [];
@@ -61,7 +58,6 @@ export function traceFromRoots(graph: HeapGraph): RootTrace {
         }
         distance[to] = nextDistance;
         parentEdge[to] = edge;
-        parentNode[to] = from;
         queue[tail++] = to;
       }
     }
@@ -76,14 +72,13 @@ export function traceFromRoots(graph: HeapGraph): RootTrace {
     if (distance[to] !== UNREACHED) continue;
     distance[to] = distance[from] + 1;
     parentEdge[to] = edge;
-    parentNode[to] = from;
     queue[tail++] = to;
   }
   drain(false);
   const transientOnly = new Uint8Array(nodeCount);
   for (let i = firstTransient; i < tail; i++) transientOnly[queue[i]] = 1;
 
-  return { parentEdge, parentNode, distance, transientOnly, reachableCount: tail };
+  return { parentEdge, distance, transientOnly, reachableCount: tail };
 }
 
 /** Flags the synthetic root categories named in TRANSIENT_ROOTS (children of the root's children). */
@@ -99,4 +94,9 @@ function findTransientRoots(graph: HeapGraph): Uint8Array {
     }
   }
   return flags;
+}
+
+/** The node the traced edge into `ordinal` leaves from (paths are walked rarely: no array per node for this). */
+export function parentOf(graph: HeapGraph, trace: RootTrace, ordinal: number): number {
+  return graph.edgeSource(trace.parentEdge[ordinal]);
 }

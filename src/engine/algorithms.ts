@@ -5,31 +5,40 @@ import type { HeapGraph } from './graph.js';
 
 export const NO_NODE = 0xffffffff;
 
-/** Who points at each node: CSR layout, retainers of node o at firstRetainer[o]..firstRetainer[o+1]. */
+/**
+ * Who keeps each node alive: CSR layout, retainers of node o at
+ * retainerNodes[firstRetainer[o]..firstRetainer[o+1]]. Only retaining edges
+ * (not weak, not from a string table) are indexed, so the dominator pass
+ * need not look at edges at all. Counting sort, as DevTools' buildRetainers.
+ */
 export interface Retainers {
   firstRetainer: Uint32Array;
   retainerNodes: Uint32Array;
-  retainerEdges: Uint32Array;
 }
 
-/** Reverse edge index by counting sort (DevTools HeapSnapshot.ts buildRetainers). */
+function isRetainingEdge(graph: HeapGraph, from: number, edge: number): boolean {
+  return !graph.isWeakEdge(edge) && !graph.holdsWeakly(from);
+}
+
 export function buildRetainers(graph: HeapGraph): Retainers {
-  const { nodeCount, edgeCount } = graph;
+  const { nodeCount } = graph;
   const firstRetainer = new Uint32Array(nodeCount + 1);
-  const retainerNodes = new Uint32Array(edgeCount);
-  const retainerEdges = new Uint32Array(edgeCount);
-  for (let e = 0; e < edgeCount; e++) firstRetainer[graph.edgeTarget(e) + 1]++;
+  for (let from = 0; from < nodeCount; from++) {
+    const end = graph.firstEdge(from + 1);
+    for (let e = graph.firstEdge(from); e < end; e++) {
+      if (isRetainingEdge(graph, from, e)) firstRetainer[graph.edgeTarget(e) + 1]++;
+    }
+  }
   for (let o = 0; o < nodeCount; o++) firstRetainer[o + 1] += firstRetainer[o];
+  const retainerNodes = new Uint32Array(firstRetainer[nodeCount]);
   const fill = firstRetainer.slice(0, nodeCount);
   for (let from = 0; from < nodeCount; from++) {
     const end = graph.firstEdge(from + 1);
     for (let e = graph.firstEdge(from); e < end; e++) {
-      const slot = fill[graph.edgeTarget(e)]++;
-      retainerNodes[slot] = from;
-      retainerEdges[slot] = e;
+      if (isRetainingEdge(graph, from, e)) retainerNodes[fill[graph.edgeTarget(e)]++] = from;
     }
   }
-  return { firstRetainer, retainerNodes, retainerEdges };
+  return { firstRetainer, retainerNodes };
 }
 
 /** Hops from the root over non-weak edges, breadth first; NO_NODE when unreachable. */
@@ -129,7 +138,7 @@ export function buildDominatorTree(graph: HeapGraph, retainers: Retainers): Uint
   for (let e = graph.firstEdge(root); e < graph.firstEdge(root + 1); e++) {
     if (!graph.isWeakEdge(e)) affected[indexOf[graph.edgeTarget(e)]] = 1;
   }
-  const { firstRetainer, retainerNodes, retainerEdges } = retainers;
+  const { firstRetainer, retainerNodes } = retainers;
   let changed = true;
   while (changed) {
     changed = false;
@@ -139,7 +148,6 @@ export function buildDominatorTree(graph: HeapGraph, retainers: Retainers): Uint
       const node = order[b];
       let newIdom = NO_NODE;
       for (let r = firstRetainer[node]; r < firstRetainer[node + 1]; r++) {
-        if (graph.isWeakEdge(retainerEdges[r]) || graph.holdsWeakly(retainerNodes[r])) continue;
         let p = indexOf[retainerNodes[r]];
         if (p === NO_NODE || doms[p] === NO_NODE) continue;
         if (newIdom === NO_NODE) {
@@ -185,5 +193,7 @@ export function calculateRetainedSizes(graph: HeapGraph, dominators: Uint32Array
     const dom = dominators[node];
     if (dom !== NO_NODE && dom !== node) retained[dom] += retained[node];
   }
+  // The last user of the post-order: let its arrays go with this call.
+  postOrders.delete(graph);
   return retained;
 }

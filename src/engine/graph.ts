@@ -182,6 +182,19 @@ export class HeapGraph {
     return this.edgeTypeIndex(edge) === this.weakEdgeType;
   }
 
+  /** Ordinal of the node an edge leaves from: binary search over the first-edge offsets. */
+  edgeSource(edge: number): number {
+    const first = this.firstEdgeIndexes;
+    let lo = 0;
+    let hi = this.nodeCount - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (first[mid] <= edge) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
   /** Ordinal of the node with this id, or -1. */
   ordinalOfId(nodeId: number): number {
     if (!this.idIndex) {

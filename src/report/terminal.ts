@@ -84,7 +84,9 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
     `shared objects ${formatCount(result.sharedIds)} · new ${formatCount(t.added)} (${formatBytes(t.retainedSize)} retained) · freed ${formatCount(t.removed)} (${formatBytes(t.removedSize)})`,
     '',
   ];
-  if (result.classes.length === 0) lines.push('No class matches the filters.');
+  if (result.classes.length === 0) {
+    lines.push(`No class has ${result.thresholds.minCount} or more new objects that stay reachable (--min-count lists smaller ones).`);
+  }
   else lines.push(diffTable(result.classes, s));
   lines.push(...tracedPaths(result.classes, s), '');
   const verdict = diffVerdict(result);
