@@ -1,5 +1,6 @@
 // Which nodes are reachable from the GC roots, and by which edge each was
 // first reached: the shortest-path tree that retainer paths are read from.
+import { isRuntimeBookkeeping } from '../classes.js';
 import type { HeapGraph } from '../engine/index.js';
 
 export const UNREACHED = 0xffffffff;
@@ -24,8 +25,9 @@ export interface RootTrace {
 
 /**
  * Breadth-first search from the synthetic root, edges that do not retain
- * skipped (weak edges, string tables: HeapGraph.holdsWeakly), in two phases: first everything not behind a transient root,
- * then from the transient roots. Same idea as DevTools' distance pass, which
+ * skipped (weak edges, string tables: HeapGraph.holdsWeakly), in three
+ * phases: the program's own objects first, then through Node's embedder
+ * objects, last from the transient roots. Same idea as DevTools' distance pass, which
  * visits user roots before the rest (HeapSnapshot.ts calculateDistances).
  */
 export function traceFromRoots(graph: HeapGraph): RootTrace {
@@ -33,52 +35,68 @@ export function traceFromRoots(graph: HeapGraph): RootTrace {
   const parentEdge = new Uint32Array(nodeCount).fill(UNREACHED);
   const distance = new Uint32Array(nodeCount).fill(UNREACHED);
   const queue = new Uint32Array(nodeCount);
-  const deferred: number[] = [];
+  const level = traceLevels(graph);
+  const deferred: number[][] = [[], [], []];
   let head = 0;
   let tail = 0;
 
   const root = graph.rootOrdinal;
-  const transient = findTransientRoots(graph);
   distance[root] = 0;
   queue[tail++] = root;
 
-  const drain = (deferTransient: boolean): void => {
+  const visit = (to: number, edge: number, from: number): void => {
+    distance[to] = distance[from] + 1;
+    parentEdge[to] = edge;
+    queue[tail++] = to;
+  };
+  const drain = (allowed: number): void => {
     while (head < tail) {
       const from = queue[head++];
       if (graph.holdsWeakly(from)) continue;
-      const nextDistance = distance[from] + 1;
       const edgeEnd = graph.firstEdge(from + 1);
       for (let edge = graph.firstEdge(from); edge < edgeEnd; edge++) {
         if (graph.isWeakEdge(edge)) continue;
         const to = graph.edgeTarget(edge);
         if (distance[to] !== UNREACHED) continue;
-        if (deferTransient && transient[to] === 1) {
-          deferred.push(edge, from);
-          continue;
-        }
-        distance[to] = nextDistance;
-        parentEdge[to] = edge;
-        queue[tail++] = to;
+        if (level[to] > allowed) deferred[level[to]].push(edge, from);
+        else visit(to, edge, from);
       }
     }
   };
 
-  drain(true);
-  const firstTransient = tail;
-  for (let i = 0; i < deferred.length; i += 2) {
-    const edge = deferred[i];
-    const from = deferred[i + 1];
-    const to = graph.edgeTarget(edge);
-    if (distance[to] !== UNREACHED) continue;
-    distance[to] = distance[from] + 1;
-    parentEdge[to] = edge;
-    queue[tail++] = to;
+  drain(LEVEL_PROGRAM);
+  let firstTransient = tail;
+  for (const current of [LEVEL_EMBEDDER, LEVEL_TRANSIENT]) {
+    if (current === LEVEL_TRANSIENT) firstTransient = tail;
+    const list = deferred[current];
+    // Entries deferred while this level's own nodes are visited land in the same list: read it to the end.
+    for (let i = 0; i < list.length; i += 2) {
+      const to = graph.edgeTarget(list[i]);
+      if (distance[to] === UNREACHED) visit(to, list[i], list[i + 1]);
+      drain(current);
+    }
   }
-  drain(false);
   const transientOnly = new Uint8Array(nodeCount);
   for (let i = firstTransient; i < tail; i++) transientOnly[queue[i]] = 1;
 
   return { parentEdge, distance, transientOnly, reachableCount: tail };
+}
+
+const LEVEL_PROGRAM = 0;
+/** Node's C++ embedder objects ("Node / Environment", "Node / ModuleWrap"): paths through them are Node's bookkeeping. */
+const LEVEL_EMBEDDER = 1;
+const LEVEL_TRANSIENT = 2;
+
+/** Which nodes a path should pass through only when nothing else reaches: see TRANSIENT_ROOTS and LEVEL_EMBEDDER. */
+function traceLevels(graph: HeapGraph): Uint8Array {
+  const levels = new Uint8Array(graph.nodeCount);
+  const native = graph.nodeTypeNames.indexOf('native');
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (graph.nodeTypeIndex(o) === native && isRuntimeBookkeeping('native', graph.nodeName(o))) levels[o] = LEVEL_EMBEDDER;
+  }
+  const transient = findTransientRoots(graph);
+  for (let o = 0; o < graph.nodeCount; o++) if (transient[o] === 1) levels[o] = LEVEL_TRANSIENT;
+  return levels;
 }
 
 /** Flags the synthetic root categories named in TRANSIENT_ROOTS (children of the root's children). */
