@@ -10,15 +10,18 @@ export interface DominatorChildren {
 export function dominatorChildren(graph: HeapGraph, dominators: Uint32Array, reachable: (ordinal: number) => boolean): DominatorChildren {
   const nodeCount = graph.nodeCount;
   const root = graph.rootOrdinal;
+  // first[d] counts up to the END of d's block (inclusive prefix sums); filling from the back
+  // moves it to the start, so no second array of fill pointers is needed.
   const first = new Uint32Array(nodeCount + 1);
   for (let o = 0; o < nodeCount; o++) {
-    if (o !== root && reachable(o)) first[dominators[o] + 1]++;
+    if (o !== root && reachable(o)) first[dominators[o]]++;
   }
-  for (let o = 0; o < nodeCount; o++) first[o + 1] += first[o];
-  const fill = first.slice(0, nodeCount);
-  const children = new Uint32Array(first[nodeCount]);
-  for (let o = 0; o < nodeCount; o++) {
-    if (o !== root && reachable(o)) children[fill[dominators[o]]++] = o;
+  for (let o = 1; o < nodeCount; o++) first[o] += first[o - 1];
+  const total = first[nodeCount - 1];
+  first[nodeCount] = total;
+  const children = new Uint32Array(total);
+  for (let o = nodeCount - 1; o >= 0; o--) {
+    if (o !== root && reachable(o)) children[--first[dominators[o]]] = o;
   }
   return { first, children };
 }

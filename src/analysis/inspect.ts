@@ -124,20 +124,36 @@ function largestObjects(
   memberClass: Int32Array,
   top: number,
 ): number[] {
-  // Only the few thousand largest can make the list: find the size cut with a native numeric sort
-  // instead of sorting every node with a comparator.
-  const sizes = new Float64Array(graph.nodeCount);
-  let n = 0;
+  // Only the few thousand largest can make the list: keep them in a bounded min-heap
+  // instead of sorting every node.
+  const pool = Math.max(top * 200, 2000);
+  const heap: number[] = [];
+  const less = (a: number, b: number): boolean => retainedSizes[a] < retainedSizes[b];
   for (let o = 0; o < graph.nodeCount; o++) {
-    if (memberClass[o] >= 0 && trace.distance[o] !== UNREACHED) sizes[n++] = retainedSizes[o];
+    if (memberClass[o] < 0 || trace.distance[o] === UNREACHED) continue;
+    if (heap.length < pool) {
+      heap.push(o);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!less(heap[i], heap[parent])) break;
+        [heap[i], heap[parent]] = [heap[parent], heap[i]];
+        i = parent;
+      }
+    } else if (less(heap[0], o)) {
+      heap[0] = o;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && less(heap[l], heap[m])) m = l;
+        if (r < heap.length && less(heap[r], heap[m])) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    }
   }
-  const pool = Math.min(n, Math.max(top * 200, 2000));
-  if (pool === 0) return [];
-  const cut = sizes.subarray(0, n).sort()[n - pool];
-  const candidates: number[] = [];
-  for (let o = 0; o < graph.nodeCount; o++) {
-    if (memberClass[o] >= 0 && trace.distance[o] !== UNREACHED && retainedSizes[o] >= cut) candidates.push(o);
-  }
+  const candidates = heap;
   candidates.sort((a, b) => retainedSizes[b] - retainedSizes[a]);
   const root = graph.rootOrdinal;
   const chosen = new Set<number>();
