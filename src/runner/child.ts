@@ -38,6 +38,20 @@ function scenarioExport(module: Record<string, unknown>): unknown {
   return value;
 }
 
+/**
+ * ESM, CommonJS and TypeScript alike. TypeScript goes through tsx's scoped
+ * tsImport (resolved from leakscan's own dependencies): it loads the file as
+ * ESM whatever the user's package type, where a global tsx loader in a
+ * CommonJS package ends in Node's require(esm) cycle error.
+ */
+async function loadModule(file: string): Promise<unknown> {
+  if (/\.(ts|mts|cts)$/.test(file)) {
+    const { tsImport } = (await import('tsx/esm/api')) as { tsImport: (specifier: string, parent: string) => Promise<unknown> };
+    return tsImport(pathToFileURL(file).href, import.meta.url);
+  }
+  return import(pathToFileURL(file).href);
+}
+
 function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
@@ -85,7 +99,7 @@ function writeSnapshot(file: string): void {
 
 async function main(start: StartMessage): Promise<void> {
   const begin = Date.now();
-  const module = (await stage('load', () => import(pathToFileURL(start.file).href))) as Record<string, unknown>;
+  const module = (await stage('load', () => loadModule(start.file))) as Record<string, unknown>;
   const scenario: Scenario = await stage('validate', () => validateScenario(scenarioExport(module), start.file));
   const iterations = start.iterations ?? scenario.iterations ?? 10;
   const batch = start.batch ?? scenario.batch ?? 100;

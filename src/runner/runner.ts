@@ -6,7 +6,6 @@ import { mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { fileError, LeakscanError, ScenarioError } from '../errors.js';
 import type { ScenarioRun } from '../types.js';
 import type { ChildMessage, LoadedMessage, ProgressMessage, StartMessage } from './protocol.js';
@@ -32,16 +31,6 @@ export interface RunOptions {
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 const STDERR_TAIL = 4096;
 
-/** Absolute URL of tsx's ESM loader in leakscan's own node_modules, so users' projects need not have it. */
-function tsxLoader(): string {
-  const require = createRequire(import.meta.url);
-  return new URL(`file://${require.resolve('tsx/esm')}`).href;
-}
-
-function isTypeScript(file: string): boolean {
-  return /\.(ts|mts|cts)$/.test(file);
-}
-
 /** Removes the scenario's snapshots and any temp files the child left, after a failure. */
 function cleanUp(loaded: LoadedMessage | null, outDir: string, childPid: number | undefined): void {
   if (loaded) {
@@ -65,7 +54,7 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
   const label = basename(scenarioFile).replace(/\.\w+$/, '');
   const intervalMs = options.intervalMs ?? 100;
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const execArgv = ['--expose-gc', ...(isTypeScript(scenarioFile) ? ['--import', tsxLoader()] : [])];
+  const execArgv = ['--expose-gc'];
   const child = fork(CHILD, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
   let stderrTail = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
