@@ -2,6 +2,8 @@
 // (CommonJS, ESM and TypeScript), through the CLI and the programmatic API.
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { assertNoLeak, runScenario, runScenarios } from '../src/index.js';
 import type { RunResult, ScenarioResult } from '../src/types.js';
@@ -39,6 +41,15 @@ describe('classic leaks through the CLI', () => {
       assert.equal(twin.status, 'no-leak', `${twin.verdict}: ${twin.leaks.map((c) => c.name).join(', ')}`);
     });
   }
+
+  test('a TypeScript scenario outside any ESM package (no "type": "module") loads', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'outside.ts');
+    copyFileSync(fixture('leaks/cache-leak.ts'), file);
+    const r = await runCli(['run', '--json', ...fast, '--out', tempDir(), file], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as RunResult).scenarios[0].status, 'leak');
+  });
 
   test('a leaking scenario declared no-leak fails the gate with exit 1', async () => {
     const r = await runCli(['run', '--fail-on-leak', ...fast, '--out', tempDir(), fixture('leaks/no-leak-claimed.mjs')]);
