@@ -2,13 +2,14 @@
 // snapshots, report.md with an RSS chart, report.json, environment.json and a
 // README for the receiver. Built in a temp sibling folder and renamed into
 // place, so it is either complete or absent.
-import { chmod, mkdir, mkdtemp, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import * as tar from 'tar';
 import { fileError, LeakscanError } from '../errors.js';
+import { isGzipFile } from '../gzip.js';
 import { renderRssChart, type RssSeries } from './chart.js';
 import { collectEnvironment } from './environment.js';
 import { redactSnapshot } from './redact.js';
@@ -34,19 +35,8 @@ export interface BundleOutput {
   files: string[];
 }
 
-async function isGzip(file: string): Promise<boolean> {
-  const handle = await open(file, 'r');
-  try {
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(head, 0, 2, 0);
-    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
-}
-
 async function compressInto(input: string, output: string): Promise<void> {
-  if (await isGzip(input)) await pipeline(createReadStream(input), createWriteStream(output, { mode: 0o600 }));
+  if (isGzipFile(input)) await pipeline(createReadStream(input), createWriteStream(output, { mode: 0o600 }));
   else await pipeline(createReadStream(input), createGzip(), createWriteStream(output, { mode: 0o600 }));
 }
 

@@ -2,10 +2,11 @@
 // files call for more heap than this process may use, the command runs again
 // in a child Node with a larger --max-old-space-size.
 import { spawn } from 'node:child_process';
-import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import v8 from 'node:v8';
 import type { ExitCode } from '../errors.js';
+import { isGzipFile } from '../gzip.js';
 
 const RELAUNCHED = 'LEAKSCAN_HEAP_RAISED';
 const MB = 1024 * 1024;
@@ -15,20 +16,10 @@ const HEAP_PER_BYTE = { leakscan: 0.5, memlab: 9 } as const;
 /** gzip'd snapshots inflate about tenfold (digits and commas compress well). */
 const GZIP_RATIO = 10;
 
-function isGzip(file: string): boolean {
-  const fd = openSync(file, 'r');
-  try {
-    const head = Buffer.alloc(2);
-    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function snapshotBytes(file: string): number {
   try {
     const size = statSync(file).size;
-    return isGzip(file) ? size * GZIP_RATIO : size;
+    return isGzipFile(file) ? size * GZIP_RATIO : size;
   } catch {
     return 0; // missing or unreadable: the command itself reports it
   }

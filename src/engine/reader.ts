@@ -5,6 +5,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { fileError, LeakscanError, SnapshotFormatError } from '../errors.js';
+import { isGzipFile } from '../gzip.js';
 
 export interface RawSnapshot {
   meta: SnapshotMetaJson;
@@ -440,16 +441,12 @@ export async function readRawSnapshot(file: string, options: ReadOptions = {}): 
     throw fileError(file, err);
   }
   if (size === 0) throw new SnapshotFormatError(file, 'file is empty');
-  const head = Buffer.alloc(2);
-  const handle = await fs.open(file, 'r').catch((err: unknown) => {
-    throw fileError(file, err);
-  });
+  let gzip: boolean;
   try {
-    await handle.read(head, 0, 2, 0);
-  } finally {
-    await handle.close();
+    gzip = isGzipFile(file);
+  } catch (err) {
+    throw fileError(file, err);
   }
-  const gzip = head[0] === 0x1f && head[1] === 0x8b;
   const parser = new SnapshotParser(file);
   const source = createReadStream(file, { highWaterMark: options.chunkSize ?? 1 << 20 });
   let compressedRead = 0;

@@ -4,9 +4,10 @@
 // counts as new, reachable or internal follows leakscan's rules, so the two
 // engines answer the same question.
 import { createRequire } from 'node:module';
-import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { classNameOf, classTypeOf, INTERNAL_TYPES, isRuntimeBookkeeping } from '../classes.js';
 import { fileError, LeakscanError, SnapshotFormatError, UsageError } from '../errors.js';
+import { isGzipFile } from '../gzip.js';
 import type { ClassDiff, ClassSummary, DiffResult, InspectResult, ObjectSummary, RetainerPath, SnapshotMeta } from '../types.js';
 
 // Minimal shapes of what we use from @memlab/core's IHeapSnapshot.
@@ -84,14 +85,7 @@ async function loadHeap(api: { getFullHeapFromFile(file: string): Promise<Memlab
     throw fileError(file, err);
   }
   if (size === 0) throw new SnapshotFormatError(file, 'file is empty');
-  const head = Buffer.alloc(2);
-  const fd = openSync(file, 'r');
-  try {
-    readSync(fd, head, 0, 2, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (head[0] === 0x1f && head[1] === 0x8b) throw new UsageError(`${file}: the memlab engine reads only uncompressed snapshots (gunzip it, or use the leakscan engine)`);
+  if (isGzipFile(file)) throw new UsageError(`${file}: the memlab engine reads only uncompressed snapshots (gunzip it, or use the leakscan engine)`);
   try {
     return await api.getFullHeapFromFile(file);
   } catch (err) {
