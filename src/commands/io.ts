@@ -18,7 +18,9 @@ export interface Progress {
 /** Spinner on stderr, only where a person watches: a TTY, not CI, not --json. */
 export function createProgress(options: { json?: boolean }): Progress {
   const stream = process.stderr;
-  const enabled = Boolean(stream.isTTY) && !process.env.CI && !options.json;
+  // A terminal that reports no width (some pseudo-terminals) would make ora clear an endless
+  // number of lines on every frame.
+  const enabled = Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && !process.env.CI && !options.json;
   if (!enabled) return { update() {}, stop() {} };
   let spinner: Ora | null = null;
   return {
