@@ -180,6 +180,9 @@ const NOTES = `## Notes
   the id merge and class tables ≈ 0.5 s. The before file is parsed on a worker thread at the
   same time. The dominator tree is what the retained sizes (and the "not held through other
   new objects" rule) need, and it is most of the distance to the floor.
+- Run to run, on this 2-core machine, memlab find-leaks on the 1M pair took 15.8–18.1 s and
+  the big inspect peaked at 1.34–1.42 GB over the runs made while writing this: the 0.15 wall
+  ratio and the 2 × RSS bound sit inside that spread, so one run can land a hair either side.
 - Peak RSS of \`leakscan inspect\` is mostly typed arrays: nodes and edges as in the file, a
   retainer index over the retaining edges, and a handful of per-node arrays (trace, dominators,
   retained sizes). They are ArrayBuffers outside the V8 heap, so default Node flags do not limit
