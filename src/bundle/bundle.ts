@@ -40,11 +40,12 @@ async function compressInto(input: string, output: string): Promise<void> {
   else await pipeline(createReadStream(input), createGzip(), createWriteStream(output, { mode: 0o600 }));
 }
 
-async function refuseNonEmpty(dir: string): Promise<void> {
+/** Throws unless `dir` is absent or an empty folder: checked before long work that ends in a bundle. */
+export async function refuseNonEmpty(dir: string): Promise<void> {
   try {
     const info = await stat(dir);
     if (!info.isDirectory()) throw new LeakscanError(`${dir}: exists and is not a folder`);
-    if ((await readdir(dir)).length > 0) throw new LeakscanError(`${dir}: folder exists and is not empty; choose another with -o`);
+    if ((await readdir(dir)).length > 0) throw new LeakscanError(`${dir}: folder exists and is not empty; choose another folder`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err instanceof LeakscanError ? err : fileError(dir, err);
   }

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
-import { writeBundle } from '../bundle/bundle.js';
+import { resolve } from 'node:path';
+import { refuseNonEmpty, writeBundle } from '../bundle/bundle.js';
 import { ExitCode } from '../errors.js';
 import { markdownRun } from '../report/markdown.js';
 import { renderRun } from '../report/terminal.js';
@@ -56,6 +57,8 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
 
 export async function execute(args: RunArgs): Promise<ExitCode> {
   const scenarios = args.scenarios && args.scenarios.length > 0 ? args.scenarios : [...builtinScenarioNames];
+  // Refuse a bad bundle folder now, not after minutes of scenarios.
+  if (args.bundle) await refuseNonEmpty(resolve(args.bundle));
   const progress = createProgress(args);
   let outcome: Awaited<ReturnType<typeof runScenarios>>;
   try {
