@@ -46,6 +46,10 @@ const enum Ch {
 
 type Section = 'nodes' | 'edges' | 'strings' | 'skip';
 
+/** valueStep results besides a depth: a comma outside brackets, and any other byte outside them. */
+const TOP_LEVEL_COMMA = -2;
+const AT_TOP = -3;
+
 /**
  * A push parser: feed() it chunks, finish() at the end. States:
  * header (collect bytes of `{"snapshot":{...}` until its brace closes),
@@ -55,7 +59,6 @@ type Section = 'nodes' | 'edges' | 'strings' | 'skip';
 class SnapshotParser {
   private state: 'start' | 'header' | 'key' | 'value' | 'numbers' | 'strings' | 'skip' | 'done' = 'start';
   private headerParts: Buffer[] = [];
-  private headerDepth = 0;
   private inString = false;
   private escaped = false;
   private keyBytes: number[] = [];
@@ -66,7 +69,8 @@ class SnapshotParser {
   private inNumber = false;
   private target: Uint32Array | null = null;
   private filled = 0;
-  private skipDepth = 0;
+  /** Bracket depth inside the value being collected or skipped. */
+  private valueDepth = 0;
   private stringParts: Buffer[] = [];
   private stringHasEscape = false;
   private readonly decoder = new TextDecoder('utf-8');
@@ -178,7 +182,7 @@ class SnapshotParser {
     if (key === 'snapshot') {
       if (c !== Ch.LBrace) this.fail('not a heap snapshot ("snapshot" is not an object)');
       this.state = 'header';
-      this.headerDepth = 0;
+      this.valueDepth = 0;
       return 'rescan';
     }
     if ((key === 'nodes' || key === 'edges') && c === Ch.LBracket) {
@@ -198,7 +202,7 @@ class SnapshotParser {
       return 'consumed';
     }
     // Any other section (trace_tree, samples, locations, ...) or value: skip it.
-    this.skipDepth = 0;
+    this.valueDepth = 0;
     this.inString = false;
     this.escaped = false;
     this.state = 'skip';
@@ -210,28 +214,42 @@ class SnapshotParser {
     const n = chunk.length;
     while (i < n) {
       const c = chunk[i++];
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === Ch.Backslash) this.escaped = true;
-        else if (c === Ch.Quote) this.inString = false;
-        continue;
-      }
-      if (c === Ch.Quote) this.inString = true;
-      else if (c === Ch.LBrace || c === Ch.LBracket) this.headerDepth++;
-      else if (c === Ch.RBrace || c === Ch.RBracket) {
-        this.headerDepth--;
-        if (this.headerDepth === 0) {
-          this.headerParts.push(chunk.subarray(start, i));
-          this.parseHeader(Buffer.concat(this.headerParts).toString('utf8'));
-          this.headerParts = [];
-          this.state = 'key';
-          return i;
-        }
+      if (this.valueStep(c) === 0) {
+        this.headerParts.push(chunk.subarray(start, i));
+        this.parseHeader(Buffer.concat(this.headerParts).toString('utf8'));
+        this.headerParts = [];
+        this.state = 'key';
+        return i;
       }
     }
     this.headerParts.push(Buffer.from(chunk.subarray(start, i)));
-    if (this.headerParts.reduce((s, b) => s + b.length, 0) > 16 * 1024 * 1024) this.fail('not a heap snapshot (header too large)');
+    if (this.headerParts.reduce((sum, b) => sum + b.length, 0) > 16 * 1024 * 1024) this.fail('not a heap snapshot (header too large)');
     return i;
+  }
+
+  /**
+   * One byte of a JSON value being collected (the header) or skipped (other
+   * sections), tracking strings, escapes and bracket depth. Returns the depth
+   * inside brackets; 0 when a closing bracket ends the value; -1 for the
+   * document's closing brace after a scalar; TOP_LEVEL_COMMA for a comma
+   * outside brackets (a scalar ended); AT_TOP for any other byte outside them.
+   */
+  private valueStep(c: number): number {
+    const here = (): number => (this.valueDepth > 0 ? this.valueDepth : AT_TOP);
+    if (this.inString) {
+      if (this.escaped) this.escaped = false;
+      else if (c === Ch.Backslash) this.escaped = true;
+      else if (c === Ch.Quote) this.inString = false;
+      return here();
+    }
+    if (c === Ch.Quote) {
+      this.inString = true;
+      return here();
+    }
+    if (c === Ch.LBrace || c === Ch.LBracket) return ++this.valueDepth;
+    if (c === Ch.RBrace || c === Ch.RBracket) return --this.valueDepth;
+    if (c === Ch.Comma && this.valueDepth === 0) return TOP_LEVEL_COMMA;
+    return here();
   }
 
   private parseHeader(text: string): void {
@@ -373,29 +391,15 @@ class SnapshotParser {
   private scanSkip(chunk: Buffer, i: number): number {
     const n = chunk.length;
     while (i < n) {
-      const c = chunk[i++];
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === Ch.Backslash) this.escaped = true;
-        else if (c === Ch.Quote) this.inString = false;
-        continue;
-      }
-      if (c === Ch.Quote) this.inString = true;
-      else if (c === Ch.LBracket || c === Ch.LBrace) this.skipDepth++;
-      else if (c === Ch.RBracket || c === Ch.RBrace) {
-        this.skipDepth--;
-        if (this.skipDepth === 0) {
-          this.state = 'key';
-          return i;
-        }
-        if (this.skipDepth < 0) {
-          // A scalar value followed by the closing brace of the document.
-          this.state = 'done';
-          return n;
-        }
-      } else if (this.skipDepth === 0 && c === Ch.Comma) {
+      const depth = this.valueStep(chunk[i++]);
+      if (depth === 0 || depth === TOP_LEVEL_COMMA) {
         this.state = 'key';
         return i;
+      }
+      if (depth === -1) {
+        // A scalar value followed by the closing brace of the document.
+        this.state = 'done';
+        return n;
       }
     }
     return i;
