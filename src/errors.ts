@@ -39,6 +39,9 @@ export class SnapshotFormatError extends LeakscanError {
 /** Two snapshots that cannot come from one process (almost no shared node ids). */
 export class UnrelatedSnapshotsError extends LeakscanError {}
 
+/** Two snapshots of one process given in the wrong order (AFTER taken before BEFORE). */
+export class SnapshotOrderError extends LeakscanError {}
+
 /** A scenario that failed to load, threw, or timed out. */
 export class ScenarioError extends LeakscanError {
   readonly scenario: string;

@@ -46,11 +46,38 @@ export interface ClassDiff {
   /** Added objects held only through other added objects or through compiled code (dominated by
    *  one): a class all of whose new objects are held this way is part of another leak, not its cause. */
   heldByNew: number;
+  /** Added objects that only a running function's stack (or a C++ handle scope) holds: a batch job's
+   *  locals, a CommonJS module's top-level consts while it still runs. Counted in `added`. */
+  heldByStack: number;
   /** New objects that stay reachable in numbers and bytes above the thresholds (see README, "Leak rule"). */
   suspect: boolean;
-  /** Node id of the sample instance whose path is shown; null when none was traced. */
+  /** Node id of the sample instance whose path is shown (the first holder's); null when none was traced. */
   sampleNodeId: number | null;
   /** Shortest path from a GC root to the sample, weak edges excluded; null when not traced. */
+  retainerPath: RetainerPath | null;
+  /** For traced classes: the added objects grouped by holder, most objects first; null when not traced. */
+  holders: HolderGroup[] | null;
+}
+
+/** How an object is held: by the program, only through Node's C++ objects, only through
+ *  leakscan's runner, or only by a running function's stack. */
+export type HeldBy = 'program' | 'runtime' | 'runner' | 'stack';
+
+/**
+ * New objects of one class that hang from one holder: the nearest object above them in the
+ * dominator tree that is not itself new (the array, Map, list head or closure context a leak
+ * accumulates in; `(Stack roots)` for a running function's locals).
+ */
+export interface HolderGroup {
+  /** Added objects of the class with this holder. */
+  count: number;
+  /** Their retained size, each byte counted once, bytes. */
+  retainedSize: number;
+  heldBy: HeldBy;
+  holder: { nodeId: number; name: string; type: string };
+  /** The group's object nearest the roots, whose path is shown. */
+  sampleNodeId: number;
+  /** From a GC root through the holder to the sample. */
   retainerPath: RetainerPath | null;
 }
 

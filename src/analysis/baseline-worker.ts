@@ -10,9 +10,9 @@ const port = parentPort!;
 
 loadBaseline(file, { onProgress: (event) => port.postMessage({ type: 'progress', event }) }).then(
   (baseline) => {
-    const { ids, classOf, selfSize, stringHash, meta, table } = baseline;
+    const { ids, classOf, selfSize, stringHash, meta, table, maxNodeId } = baseline;
     port.postMessage(
-      { type: 'done', ids, classOf, selfSize, stringHash, meta, keys: table.keys.map(({ name, type }) => ({ name, type })) },
+      { type: 'done', ids, classOf, selfSize, stringHash, meta, maxNodeId, keys: table.keys.map(({ name, type }) => ({ name, type })) },
       [ids, classOf, selfSize, stringHash].map((array) => array.buffer as ArrayBuffer),
     );
   },

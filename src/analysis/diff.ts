@@ -2,8 +2,8 @@
 // for the life of an isolate). The before snapshot contributes only its
 // reachable ids, classes and self sizes, and is dropped before the after
 // snapshot is read, as DevTools' Comparison view does with its base snapshot.
-// New objects held only by transient roots (trace.ts) are left out: the
-// program does not retain them.
+// New objects held only by a running function's stack are counted and marked
+// (trace.ts), except in snapshots leakscan's own runner took.
 import {
   buildDominatorTree,
   buildRetainers,
@@ -14,14 +14,14 @@ import {
 import { statSync } from 'node:fs';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { LeakscanError, UnrelatedSnapshotsError, type ExitCode } from '../errors.js';
+import { LeakscanError, SnapshotOrderError, UnrelatedSnapshotsError, type ExitCode } from '../errors.js';
 import type { ClassDiff, DiffResult, SnapshotMeta } from '../types.js';
 import { ClassTable } from './class-table.js';
-import { dominatorChildren, setRetainedSizes } from './dominance.js';
-import { retainerPath } from './paths.js';
+import { dominatorChildren, NEW_UNLISTED, NOT_NEW, setRetainedSizes } from './dominance.js';
+import { holdersOf } from './holders.js';
 import { snapshotMeta } from './snapshot-meta.js';
 import { sortedOrder } from './sort.js';
-import { traceFromRoots, UNREACHED } from './trace.js';
+import { traceFromRoots, UNREACHED, Via, type RootTrace } from './trace.js';
 
 export type AnalysisProgress =
   | { phase: 'read'; file: string; bytesRead: number; totalBytes: number }
@@ -71,6 +71,8 @@ export interface Baseline {
   meta: SnapshotMeta;
   /** Class numbering shared with every snapshot diffed against this baseline. */
   table: ClassTable;
+  /** Largest node id in the whole snapshot (see checkOrder). */
+  maxNodeId: number;
 }
 
 async function loadGraph(file: string, onProgress: DiffOptions['onProgress']): Promise<HeapGraph> {
@@ -102,7 +104,7 @@ function baselineOf(graph: HeapGraph): Baseline {
     selfSize[i] = graph.nodeSelfSize(o);
     stringHash[i] = stringHashOf(graph, o);
   }
-  return { ids, classOf, selfSize, stringHash, meta: snapshotMeta(graph, trace), table };
+  return { ids, classOf, selfSize, stringHash, meta: snapshotMeta(graph, trace), table, maxNodeId: newestHeapObjectId(graph) };
 }
 
 /** FNV-1a of a string node's content (first 256 chars), never 0; 0 for other nodes. */
@@ -210,7 +212,7 @@ function loadBaselineInWorker(file: string, options: Pick<DiffOptions, 'onProgre
       } else if (message.type === 'done') {
         const table = new ClassTable();
         for (const key of message.keys) table.intern(key.name, key.type);
-        resolve({ ids: message.ids, classOf: message.classOf, selfSize: message.selfSize, stringHash: message.stringHash, meta: message.meta, table });
+        resolve({ ids: message.ids, classOf: message.classOf, selfSize: message.selfSize, stringHash: message.stringHash, meta: message.meta, table, maxNodeId: message.maxNodeId });
       } else {
         const error = message.exitCode === null ? new Error(message.message) : new LeakscanError(message.message, message.exitCode);
         if (message.stack) error.stack = message.stack;
@@ -226,7 +228,7 @@ function loadBaselineInWorker(file: string, options: Pick<DiffOptions, 'onProgre
 
 type WorkerMessage =
   | { type: 'progress'; event: AnalysisProgress }
-  | { type: 'done'; ids: Uint32Array; classOf: Uint32Array; selfSize: Float64Array; stringHash: Uint32Array; meta: SnapshotMeta; keys: { name: string; type: string }[] }
+  | { type: 'done'; ids: Uint32Array; classOf: Uint32Array; selfSize: Float64Array; stringHash: Uint32Array; meta: SnapshotMeta; maxNodeId: number; keys: { name: string; type: string }[] }
   | { type: 'error'; message: string; stack?: string; exitCode: ExitCode | null };
 
 /** Reads the before snapshot and keeps only its ids, classes and self sizes; the graph itself is dropped. */
@@ -240,27 +242,62 @@ export async function diffAgainst(baseline: Baseline, afterFile: string, options
   return diffGraph(baseline, await loadGraph(afterFile, options.onProgress), options);
 }
 
-function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions): DiffResult {
-  const onProgress = options.onProgress;
-  const thresholds = options.thresholds ?? DEFAULT_DIFF_THRESHOLDS;
-  const table = baseline.table;
-  const afterFile = graph.file;
-  onProgress?.({ phase: 'analyze', file: afterFile, step: 'tracing' });
-  const trace = traceFromRoots(graph);
-  const afterMeta = snapshotMeta(graph, trace);
+/**
+ * Largest id of a V8 heap object. V8 numbers heap objects with odd ids in the
+ * order it first sees them; embedder objects (Node's and Blink's C++ objects)
+ * get even ids derived from their addresses, which say nothing of age.
+ */
+function newestHeapObjectId(graph: HeapGraph): number {
+  let newest = 0;
+  for (let o = 0; o < graph.nodeCount; o++) {
+    const id = graph.nodeId(o);
+    if ((id & 1) === 1 && id > newest) newest = id;
+  }
+  return newest;
+}
 
-  // One merge of after's ids (radix-sorted) with before's: new objects are reachable in after
-  // with an id not among before's reachable ids; freed ones are in before with an id absent from after.
-  const memberClass = new Int32Array(graph.nodeCount).fill(-1);
+/** The newest object of a later snapshot is newer than any of an earlier one: AFTER older than BEFORE would list freed objects as new. */
+function checkOrder(baseline: Baseline, graph: HeapGraph): void {
+  const afterMax = newestHeapObjectId(graph);
+  if (afterMax < baseline.maxNodeId) {
+    const before = baseline.meta.path;
+    throw new SnapshotOrderError(
+      `${graph.file} was taken before ${before} (its newest object is @${afterMax}, ${before} has @${baseline.maxNodeId}; V8 ids only grow): swap them: leakscan diff ${graph.file} ${before}`,
+    );
+  }
+}
+
+interface Matched {
+  /** Per node: class index of a listed new object, NOT_NEW, or NEW_UNLISTED (dominance.ts). */
+  memberClass: Int32Array;
+  added: number[];
+  addedSize: number[];
+  heldByStack: number[];
+  removed: number[];
+  removedSize: number[];
+  shared: number;
+}
+
+/**
+ * One merge of after's ids (radix-sorted) with before's: new objects are
+ * reachable in after with an id not among before's reachable ids; freed ones
+ * are in before with an id absent from after. Objects only a stack holds are
+ * counted (and marked), except in snapshots leakscan's runner took, where the
+ * stack holds only the runner's own frames.
+ */
+function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, afterMeta: SnapshotMeta, options: DiffOptions): Matched {
+  const table = baseline.table;
+  const memberClass = new Int32Array(graph.nodeCount).fill(NOT_NEW);
   const added: number[] = [];
   const addedSize: number[] = [];
-  const sample: number[] = [];
+  const heldByStack: number[] = [];
   const afterIds = new Uint32Array(graph.nodeCount);
   for (let o = 0; o < graph.nodeCount; o++) afterIds[o] = graph.nodeId(o);
   const order = sortedOrder(afterIds);
   const beforeIds = baseline.ids;
   const matched = new Uint8Array(beforeIds.length);
   const check = { shared: 0, sameClass: 0, changedStrings: 0 };
+  const dropStack = trace.takenByRunner;
   let shared = 0;
   for (let k = 0, j = 0; k < order.length; k++) {
     const o = order[k];
@@ -281,15 +318,15 @@ function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions): 
       }
       continue;
     }
-    // Held only by the snapshotting code's stack: not retained by the program.
-    if (trace.transientOnly[o] === 1) continue;
+    memberClass[o] = NEW_UNLISTED;
+    const onStack = trace.via[o] === Via.stack;
+    if (onStack && dropStack) continue;
     const cls = table.indexOf(graph, o);
     if (table.keys[cls].internal && !options.includeInternal) continue;
     memberClass[o] = cls;
     added[cls] = (added[cls] ?? 0) + 1;
     addedSize[cls] = (addedSize[cls] ?? 0) + graph.nodeSelfSize(o);
-    const best = sample[cls];
-    if (best === undefined || trace.distance[o] < trace.distance[best]) sample[cls] = o;
+    if (onStack) heldByStack[cls] = (heldByStack[cls] ?? 0) + 1;
   }
   checkSameProcess(baseline, afterMeta, shared, check, trace.reachableCount);
 
@@ -302,25 +339,42 @@ function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions): 
     removed[cls] = (removed[cls] ?? 0) + 1;
     removedSize[cls] = (removedSize[cls] ?? 0) + baseline.selfSize[i];
   }
+  return { memberClass, added, addedSize, heldByStack, removed, removedSize, shared };
+}
+
+/** Holders listed per traced class. */
+const HOLDERS_PER_CLASS = 3;
+
+function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions): DiffResult {
+  const onProgress = options.onProgress;
+  const thresholds = options.thresholds ?? DEFAULT_DIFF_THRESHOLDS;
+  const table = baseline.table;
+  const afterFile = graph.file;
+  checkOrder(baseline, graph);
+  onProgress?.({ phase: 'analyze', file: afterFile, step: 'tracing' });
+  const trace = traceFromRoots(graph);
+  const afterMeta = snapshotMeta(graph, trace);
+  const m = matchById(baseline, graph, trace, afterMeta, options);
 
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'dominators' });
   const dominators = buildDominatorTree(graph, buildRetainers(graph));
   const retainedSizes = calculateRetainedSizes(graph, dominators);
-  const tree = dominatorChildren(graph, dominators, (o) => trace.distance[o] !== UNREACHED);
+  const tree = dominatorChildren(graph, dominators);
   const isOwner = options.ownerClass ?? ((_key: { name: string; type: string }, count: number) => count >= Math.max(1, thresholds.minCount));
   const owners = new Uint8Array(table.size);
-  for (let cls = 0; cls < table.size; cls++) owners[cls] = (added[cls] ?? 0) > 0 && isOwner(table.keys[cls], added[cls]) ? 1 : 0;
-  const retained = setRetainedSizes(graph, tree, retainedSizes, memberClass, table.size, {
+  for (let cls = 0; cls < table.size; cls++) owners[cls] = (m.added[cls] ?? 0) > 0 && isOwner(table.keys[cls], m.added[cls]) ? 1 : 0;
+  onProgress?.({ phase: 'analyze', file: afterFile, step: 'holders' });
+  const walk = setRetainedSizes(graph, tree, retainedSizes, m.memberClass, table.size, {
     ownerClass: owners,
     collectionLimit: options.collectionLimit,
   });
 
   let classes: ClassDiff[] = [];
   const classIndex = new Map<ClassDiff, number>();
-  const totals = { added: 0, removed: 0, addedSize: 0, removedSize: 0, retainedSize: retained.total };
+  const totals = { added: 0, removed: 0, addedSize: 0, removedSize: 0, retainedSize: walk.total };
   for (let cls = 0; cls < table.size; cls++) {
-    const a = added[cls] ?? 0;
-    const r = removed[cls] ?? 0;
+    const a = m.added[cls] ?? 0;
+    const r = m.removed[cls] ?? 0;
     if (a === 0 && r === 0) continue;
     const key = table.keys[cls];
     const entry: ClassDiff = {
@@ -328,13 +382,15 @@ function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions): 
       type: key.type,
       added: a,
       removed: r,
-      addedSize: addedSize[cls] ?? 0,
-      removedSize: removedSize[cls] ?? 0,
-      retainedSize: retained.perClass[cls],
-      heldByNew: retained.nested[cls],
+      addedSize: m.addedSize[cls] ?? 0,
+      removedSize: m.removedSize[cls] ?? 0,
+      retainedSize: walk.perClass[cls],
+      heldByNew: walk.nested[cls],
+      heldByStack: m.heldByStack[cls] ?? 0,
       suspect: false,
       sampleNodeId: null,
       retainerPath: null,
+      holders: null,
     };
     entry.suspect = isSuspect(entry, thresholds);
     totals.added += entry.added;
@@ -351,17 +407,18 @@ function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions): 
   const pathCount = options.paths ?? 3;
   const tracePath = options.tracePath ?? ((_: ClassDiff, rank: number) => rank < pathCount);
   for (const [rank, entry] of classes.entries()) {
-    if (!tracePath(entry, rank)) continue;
-    const o = sample[classIndex.get(entry)!];
-    if (o === undefined) continue;
-    entry.sampleNodeId = graph.nodeId(o);
-    entry.retainerPath = retainerPath(graph, trace, o);
+    if (!tracePath(entry, rank) || entry.added === 0) continue;
+    entry.holders = holdersOf(graph, trace, walk, m.memberClass, classIndex.get(entry)!, HOLDERS_PER_CLASS);
+    const first = entry.holders[0];
+    if (!first) continue;
+    entry.sampleNodeId = first.sampleNodeId;
+    entry.retainerPath = first.retainerPath;
   }
 
   return {
     before: baseline.meta,
     after: afterMeta,
-    sharedIds: shared,
+    sharedIds: m.shared,
     classes,
     totals,
     thresholds,

@@ -1,5 +1,5 @@
 // Retained sizes of sets of objects, each byte counted once.
-import type { HeapGraph } from '../engine/index.js';
+import { NO_NODE, type HeapGraph } from '../engine/index.js';
 
 export interface DominatorChildren {
   first: Uint32Array;
@@ -7,21 +7,21 @@ export interface DominatorChildren {
 }
 
 /** Children lists of the dominator tree (CSR layout), built by counting sort on the immediate dominators. */
-export function dominatorChildren(graph: HeapGraph, dominators: Uint32Array, reachable: (ordinal: number) => boolean): DominatorChildren {
+export function dominatorChildren(graph: HeapGraph, dominators: Uint32Array, reachable: (ordinal: number) => boolean = () => true): DominatorChildren {
   const nodeCount = graph.nodeCount;
   const root = graph.rootOrdinal;
   // first[d] counts up to the END of d's block (inclusive prefix sums); filling from the back
   // moves it to the start, so no second array of fill pointers is needed.
   const first = new Uint32Array(nodeCount + 1);
   for (let o = 0; o < nodeCount; o++) {
-    if (o !== root && reachable(o)) first[dominators[o]]++;
+    if (o !== root && dominators[o] !== NO_NODE && reachable(o)) first[dominators[o]]++;
   }
   for (let o = 1; o < nodeCount; o++) first[o] += first[o - 1];
   const total = first[nodeCount - 1];
   first[nodeCount] = total;
   const children = new Uint32Array(total);
   for (let o = nodeCount - 1; o >= 0; o--) {
-    if (o !== root && reachable(o)) children[--first[dominators[o]]] = o;
+    if (o !== root && dominators[o] !== NO_NODE && reachable(o)) children[--first[dominators[o]]] = o;
   }
   return { first, children };
 }
@@ -31,9 +31,22 @@ export interface SetRetainedSizes {
   perClass: Float64Array;
   /** Retained size of all members together: members dominated by no other member. */
   total: number;
-  /** Per class: members held only through an owner (see setRetainedSizes). */
+  /** Per class: members that are parts of another class's objects (see setRetainedSizes). */
   nested: Uint32Array;
+  /** Every member, in walk order, with its holder and what it adds to its class's retained size. */
+  members: {
+    ordinals: Uint32Array;
+    /** The nearest dominator that is not new: the object the member's leak accumulates in. */
+    holders: Uint32Array;
+    /** The member's retained size when no member of its class dominates it, else 0. */
+    retained: Float64Array;
+  };
 }
+
+/** memberClass value of a new object that is not listed (an internal type): transparent to holders. */
+export const NEW_UNLISTED = -2;
+/** memberClass value of an object that is not new. */
+export const NOT_NEW = -1;
 
 /** Depth-first walk of the dominator tree without recursion: enter(o) on the way down, leave(o) on the way up. */
 function walk(tree: DominatorChildren, root: number, nodeCount: number, enter: (o: number) => void, leave: (o: number) => void): void {
@@ -69,18 +82,25 @@ export interface OwnerRule {
    * made of parts: it owns nothing. Default: no limit.
    */
   collectionLimit?: number;
+  /** Record every member's holder (SetRetainedSizes.members). Default true. */
+  holders?: boolean;
 }
 
 /**
- * Walks the dominator tree, keeping for each class how many of its members
- * are on the current path: a member adds its retained size only when it is
- * the first of its class on the path (as DevTools computes class retained
- * sizes, HeapSnapshot.ts calculateClassesRetainedSize).
- * memberClass[o] is the node's class index, or -1 when it is not in the set.
- * A member is nested when an owner is above it: a member of an owner class
- * (the A objects of leaked B objects are parts of the B leak), or a node of
- * type 'code' (bytecode, constant pools and feedback hold literals that V8
- * creates as functions compile, not the program's data).
+ * Walks the dominator tree once, for the new objects (members: memberClass[o]
+ * is the class index; NOT_NEW or NEW_UNLISTED otherwise):
+ *  - class retained sizes: a member adds its retained size only when it is the
+ *    first of its class on the path (as DevTools computes class retained
+ *    sizes, HeapSnapshot.ts calculateClassesRetainedSize);
+ *  - holders: the nearest dominator that is not new, i.e. the old object
+ *    (array, Map, list head, module context, stack) the new ones hang from;
+ *  - nesting: below a holder, the first owner (a member of an owner class
+ *    that is not a collection) decides what the leak is made of. Members of
+ *    its class are that leak, however deep (a linked list, a chain of
+ *    closures each keeping the previous object, a promise chain); members of
+ *    other classes below it are its parts (a leaked Session's strings), and
+ *    so is anything below compiled code (literals V8 creates as functions
+ *    compile, not the program's data).
  */
 export function setRetainedSizes(
   graph: HeapGraph,
@@ -94,6 +114,8 @@ export function setRetainedSizes(
   const root = graph.rootOrdinal;
   const nodeCount = graph.nodeCount;
   const ownsByClass = (o: number): boolean => memberClass[o] >= 0 && rule.ownerClass[memberClass[o]] === 1;
+  let memberCount = 0;
+  if (rule.holders !== false) for (let o = 0; o < nodeCount; o++) if (memberClass[o] >= 0) memberCount++;
 
   // First walk: how many members each class owner is the nearest owner of, to find collections.
   const collections = new Set<number>();
@@ -118,37 +140,59 @@ export function setRetainedSizes(
     );
     for (const [owner, count] of fanOut) if (count >= limit) collections.add(owner);
   }
+  const isOwner = (o: number): boolean => ownsByClass(o) && !collections.has(o);
 
-  const isOwner = (o: number): boolean => (ownsByClass(o) && !collections.has(o)) || graph.nodeTypeIndex(o) === codeType;
   const perClass = new Float64Array(classCount);
   const onPath = new Uint32Array(classCount);
   const nested = new Uint32Array(classCount);
-  let ownersOnPath = 0;
+  const members = { ordinals: new Uint32Array(memberCount), holders: new Uint32Array(memberCount), retained: new Float64Array(memberCount) };
+  let memberIndex = 0;
+  // Per depth of the walk: the current holder, the class of the first owner below it (-1: none yet),
+  // and whether compiled code is above.
+  const holderAt = new Uint32Array(memberCount === 0 ? 1 : nodeCount + 1);
+  const topClassAt = new Int32Array(nodeCount + 1);
+  const codeAt = new Uint8Array(nodeCount + 1);
+  let depth = 0;
   let membersOnPath = 0;
   let total = 0;
+  holderAt[0] = root;
+  topClassAt[0] = -1;
   walk(
     tree,
     root,
     nodeCount,
     (o) => {
       const cls = memberClass[o];
+      const parent = depth;
+      depth++;
+      if (memberCount > 0) holderAt[depth] = cls === NOT_NEW ? o : holderAt[parent];
+      topClassAt[depth] = cls === NOT_NEW ? -1 : topClassAt[parent];
+      codeAt[depth] = codeAt[parent] | (graph.nodeTypeIndex(o) === codeType ? 1 : 0);
       if (cls >= 0) {
-        if (onPath[cls] === 0) perClass[cls] += retainedSizes[o];
+        const top = topClassAt[parent];
+        if (codeAt[parent] === 1 || (top >= 0 && top !== cls)) nested[cls]++;
+        if (top < 0 && isOwner(o)) topClassAt[depth] = cls;
+        const first = onPath[cls] === 0;
+        if (first) perClass[cls] += retainedSizes[o];
         if (membersOnPath === 0) total += retainedSizes[o];
-        if (ownersOnPath > 0) nested[cls]++;
+        if (memberCount > 0) {
+          members.ordinals[memberIndex] = o;
+          members.holders[memberIndex] = holderAt[parent];
+          members.retained[memberIndex] = first ? retainedSizes[o] : 0;
+          memberIndex++;
+        }
         onPath[cls]++;
         membersOnPath++;
       }
-      if (isOwner(o)) ownersOnPath++;
     },
     (o) => {
+      depth--;
       const cls = memberClass[o];
       if (cls >= 0) {
         onPath[cls]--;
         membersOnPath--;
       }
-      if (isOwner(o)) ownersOnPath--;
     },
   );
-  return { perClass, total, nested };
+  return { perClass, total, nested, members: { ordinals: members.ordinals.subarray(0, memberIndex), holders: members.holders.subarray(0, memberIndex), retained: members.retained.subarray(0, memberIndex) } };
 }

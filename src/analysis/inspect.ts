@@ -55,7 +55,7 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
     count[cls] = (count[cls] ?? 0) + 1;
     selfSize[cls] = (selfSize[cls] ?? 0) + graph.nodeSelfSize(o);
   }
-  const retained = setRetainedSizes(graph, tree, retainedSizes, memberClass, table.size, { ownerClass: new Uint8Array(table.size).fill(1) });
+  const retained = setRetainedSizes(graph, tree, retainedSizes, memberClass, table.size, { ownerClass: new Uint8Array(table.size).fill(1), holders: false });
   const summaries: ClassSummary[] = [];
   for (let cls = 0; cls < table.size; cls++) {
     if (!count[cls]) continue;

@@ -3,7 +3,7 @@
 // allocated once (a lazy cache, compiled code, a warmed-up pool).
 import type { ClassDiff, DiffResult, LeakExpectation, ScenarioStatus } from '../types.js';
 import { diffAgainst, independentCount, type AnalysisProgress, type Baseline } from './diff.js';
-import { holderLabel } from './paths.js';
+import { classHolderLabel } from './paths.js';
 
 export interface LeakRule {
   /** Least number of new reachable objects of a class at the end. */
@@ -84,7 +84,7 @@ export function verdictOf(
   const shown = leaks.find((c) => c.name === scenario.trackClass) ?? leaks[0];
   let line: string;
   if (status === 'leak') {
-    const holder = holderLabel(shown.retainerPath);
+    const holder = classHolderLabel(shown);
     line = `${scenario.name}: ${shown.added} ${shown.name} retained — leak${holder ? ` (via ${holder})` : ''}`;
   } else if (scenario.trackClass) {
     const allocated = 2 * scenario.iterations * scenario.batch;

@@ -38,18 +38,39 @@ export function retainerPath(graph: HeapGraph, trace: RootTrace, ordinal: number
 }
 
 const NAMING_EDGES = new Set(['property', 'context', 'shortcut']);
+const isNaming = (edge: RetainerStep['edge']): edge is { type: string; name: string } =>
+  edge !== null && NAMING_EDGES.has(edge.type) && !/^\d+$/.test(edge.name);
 
 /**
  * The holder a user would recognise, e.g. "cache[…]" or "leakyMap[…]": the
  * last property or variable name on the path, with "[…]" when the object sits
  * inside it (array elements, Map/Set tables) rather than directly on it.
+ * Given the holder (HolderGroup.holder), the name is read around it instead:
+ * "head.next…" for a list hanging from `head`, "theThing" for a variable of a
+ * closure context, "auditTrail[…]" for an array.
  */
-export function holderLabel(path: RetainerPath | null): string | null {
+export function holderLabel(path: RetainerPath | null, holderNodeId?: number): string | null {
   if (!path) return null;
+  const at = holderNodeId === undefined ? -1 : path.findIndex((step) => step.nodeId === holderNodeId);
+  if (at >= 0 && at < path.length - 1) {
+    const holder = path[at];
+    if (holder.type === 'synthetic' && /^\((Stack roots|Handle scope)\)$/.test(holder.name)) return 'a running function';
+    const below = path[at + 1].edge;
+    const deeper = at + 1 < path.length - 1 ? '…' : '';
+    // A closure scope names nothing itself: its variable does.
+    if (holder.name === 'system / Context' && isNaming(below)) return `${below.name}${deeper}`;
+    const into = holder.edge;
+    if (isNaming(into)) return isNaming(below) ? `${into.name}.${below.name}${deeper}` : `${into.name}[…]`;
+  }
   for (let i = path.length - 1; i > 0; i--) {
     const edge = path[i].edge;
-    if (!edge || !NAMING_EDGES.has(edge.type) || /^\d+$/.test(edge.name)) continue;
+    if (!isNaming(edge)) continue;
     return i === path.length - 1 ? edge.name : `${edge.name}[…]`;
   }
   return null;
+}
+
+/** holderLabel of a diff row's first holder (the one of most objects). */
+export function classHolderLabel(c: { retainerPath: RetainerPath | null; holders?: Array<{ holder: { nodeId: number } }> | null }): string | null {
+  return holderLabel(c.retainerPath, c.holders?.[0]?.holder.nodeId);
 }

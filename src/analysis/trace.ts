@@ -1,44 +1,78 @@
-// Which nodes are reachable from the GC roots, and by which edge each was
-// first reached: the shortest-path tree that retainer paths are read from.
+// Which nodes are reachable from the GC roots, how (by the program, through
+// Node's embedder objects, through leakscan's own runner, or only from a
+// running function's stack), and by which edge each was first reached: the
+// shortest-path tree that retainer paths are read from.
 import { isRuntimeBookkeeping } from '../classes.js';
 import type { HeapGraph } from '../engine/index.js';
 
 export const UNREACHED = 0xffffffff;
 
 /**
- * GC-root categories that hold only what the snapshotting code had on its
- * stack or in open handle scopes at that instant. A path through them says
- * nothing about why an object lives on, so they are explored last: any
- * other route to an object wins, however long.
+ * GC-root categories that hold only what running code has on its stack or in
+ * open handle scopes at that instant: a batch job's locals, a CommonJS
+ * module's top-level consts while it still runs. Paths through them are
+ * explored last: any other route to an object wins, however long.
  */
 const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
+
+/**
+ * Written into the heap by leakscan's scenario runner (src/runner/child.ts)
+ * before it takes a snapshot. In such a snapshot only leakscan's own frames
+ * are on the stack, so what they alone hold is the runner's, not the program's.
+ */
+export const RUNNER_MARKER = 'leakscan runner snapshot: objects held only by the stack are the runner\'s';
+
+/** How a node was reached; the order in which the trace explores. */
+export const Via = {
+  /** From the program's own roots and objects. */
+  program: 0,
+  /** Only through Node's C++ embedder objects ("Node / Environment", "Node / ModuleWrap"). */
+  runtime: 1,
+  /** Only through leakscan's scenario runner (its closures, contexts and async frames). */
+  runner: 2,
+  /** Only through V8's own transient tables (see isInternalStrongRoot). */
+  v8: 3,
+  /** Only from a running function's stack or a C++ handle scope. */
+  stack: 4,
+} as const;
+export type ViaName = 'program' | 'runtime' | 'runner' | 'stack';
+const VIA_NAMES: readonly ViaName[] = ['program', 'runtime', 'runner', 'runtime', 'stack'];
+/** How a node is held, as the results say it: V8's transient tables count as the runtime. */
+export const viaName = (via: number): ViaName => VIA_NAMES[via];
 
 export interface RootTrace {
   /** Edge ordinal by which each node was first reached; UNREACHED for the root and unreachable nodes. */
   parentEdge: Uint32Array;
   /** Hops from the root along the traced path; UNREACHED if unreachable. */
   distance: Uint32Array;
-  /** 1 for nodes reachable only through the transient roots (TRANSIENT_ROOTS). */
-  transientOnly: Uint8Array;
+  /** Per node, how it was reached (Via); meaningless for unreachable nodes. */
+  via: Uint8Array;
   reachableCount: number;
+  /** The snapshot was taken by leakscan's runner (RUNNER_MARKER): its stack holds only the runner's frames. */
+  takenByRunner: boolean;
 }
 
 /**
  * Breadth-first search from the synthetic root, edges that do not retain
- * skipped (weak edges, string tables: HeapGraph.holdsWeakly), in three
- * phases: the program's own objects first, then through Node's embedder
- * objects, last from the transient roots. Same idea as DevTools' distance pass, which
- * visits user roots before the rest (HeapSnapshot.ts calculateDistances).
+ * skipped (weak edges, string tables: HeapGraph.holdsWeakly), in phases: the
+ * program's own objects first, then through Node's embedder objects, then
+ * through leakscan's runner, last from the transient roots. Same idea as
+ * DevTools' distance pass, which visits user roots before the rest
+ * (HeapSnapshot.ts calculateDistances).
  */
 export function traceFromRoots(graph: HeapGraph): RootTrace {
   const nodeCount = graph.nodeCount;
   const parentEdge = new Uint32Array(nodeCount).fill(UNREACHED);
   const distance = new Uint32Array(nodeCount).fill(UNREACHED);
+  const via = new Uint8Array(nodeCount);
   const queue = new Uint32Array(nodeCount);
-  const level = traceLevels(graph);
-  const deferred: number[][] = [[], [], []];
+  const takenByRunner = graph.strings.includes(RUNNER_MARKER);
+  const level = traceLevels(graph, takenByRunner);
+  const strongRoots = rootCategories(graph, '(Strong roots)');
+  const deferred: number[][] = VIA_NAMES.map(() => []);
   let head = 0;
   let tail = 0;
+  let current: number = Via.program;
 
   const root = graph.rootOrdinal;
   distance[root] = 0;
@@ -47,9 +81,10 @@ export function traceFromRoots(graph: HeapGraph): RootTrace {
   const visit = (to: number, edge: number, from: number): void => {
     distance[to] = distance[from] + 1;
     parentEdge[to] = edge;
+    via[to] = current;
     queue[tail++] = to;
   };
-  const drain = (allowed: number): void => {
+  const drain = (): void => {
     while (head < tail) {
       const from = queue[head++];
       if (graph.holdsWeakly(from)) continue;
@@ -58,60 +93,107 @@ export function traceFromRoots(graph: HeapGraph): RootTrace {
         if (graph.isWeakEdge(edge)) continue;
         const to = graph.edgeTarget(edge);
         if (distance[to] !== UNREACHED) continue;
-        if (level[to] > allowed) deferred[level[to]].push(edge, from);
+        const at = strongRoots.has(from) && isInternalStrongRoot(graph, edge) ? Math.max(level[to], Via.v8) : level[to];
+        if (at > current) deferred[at].push(edge, from);
         else visit(to, edge, from);
       }
     }
   };
 
-  drain(LEVEL_PROGRAM);
-  let firstTransient = tail;
-  for (const current of [LEVEL_EMBEDDER, LEVEL_TRANSIENT]) {
-    if (current === LEVEL_TRANSIENT) firstTransient = tail;
+  drain();
+  for (current = Via.runtime; current <= Via.stack; current++) {
     const list = deferred[current];
     // Entries deferred while this level's own nodes are visited land in the same list: read it to the end.
     for (let i = 0; i < list.length; i += 2) {
       const to = graph.edgeTarget(list[i]);
       if (distance[to] === UNREACHED) visit(to, list[i], list[i + 1]);
-      drain(current);
+      drain();
     }
   }
-  const transientOnly = new Uint8Array(nodeCount);
-  for (let i = firstTransient; i < tail; i++) transientOnly[queue[i]] = 1;
-
-  return { parentEdge, distance, transientOnly, reachableCount: tail };
+  return { parentEdge, distance, via, reachableCount: tail, takenByRunner };
 }
 
-const LEVEL_PROGRAM = 0;
-/** Node's C++ embedder objects ("Node / Environment", "Node / ModuleWrap"): paths through them are Node's bookkeeping. */
-const LEVEL_EMBEDDER = 1;
-const LEVEL_TRANSIENT = 2;
-
-/** Which nodes a path should pass through only when nothing else reaches: see TRANSIENT_ROOTS and LEVEL_EMBEDDER. */
-function traceLevels(graph: HeapGraph): Uint8Array {
-  const levels = new Uint8Array(graph.nodeCount);
-  const native = graph.nodeTypeNames.indexOf('native');
-  for (let o = 0; o < graph.nodeCount; o++) {
-    if (graph.nodeTypeIndex(o) === native && isRuntimeBookkeeping('native', graph.nodeName(o))) levels[o] = LEVEL_EMBEDDER;
-  }
-  const transient = findTransientRoots(graph);
-  for (let o = 0; o < graph.nodeCount; o++) if (transient[o] === 1) levels[o] = LEVEL_TRANSIENT;
-  return levels;
-}
-
-/** Flags the synthetic root categories named in TRANSIENT_ROOTS (children of the root's children). */
-function findTransientRoots(graph: HeapGraph): Uint8Array {
-  const flags = new Uint8Array(graph.nodeCount);
+/** The synthetic root categories with this name (children of the root's children; V8 may list one twice). */
+function rootCategories(graph: HeapGraph, name: string): Set<number> {
+  const found = new Set<number>();
   const root = graph.rootOrdinal;
   for (let e = graph.firstEdge(root); e < graph.firstEdge(root + 1); e++) {
     const category = graph.edgeTarget(e);
     if (graph.nodeTypeName(category) !== 'synthetic') continue;
     for (let c = graph.firstEdge(category); c < graph.firstEdge(category + 1); c++) {
       const to = graph.edgeTarget(c);
-      if (graph.nodeTypeName(to) === 'synthetic' && TRANSIENT_ROOTS.has(graph.nodeName(to))) flags[to] = 1;
+      if (graph.nodeTypeName(to) === 'synthetic' && graph.nodeName(to) === name) found.add(to);
     }
   }
-  return flags;
+  return found;
+}
+
+/**
+ * Strong roots that V8 registers for its own transient tables (IdentityMaps
+ * of the compiler and of the snapshot writer itself): any route through the
+ * program's objects names the holder better.
+ */
+function isInternalStrongRoot(graph: HeapGraph, edge: number): boolean {
+  return graph.edgeName(edge).endsWith('IdentityMapBase');
+}
+
+/** Which nodes a path should pass through only when nothing else reaches (Via). */
+function traceLevels(graph: HeapGraph, takenByRunner: boolean): Uint8Array {
+  const levels = new Uint8Array(graph.nodeCount);
+  const native = graph.nodeTypeNames.indexOf('native');
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (graph.nodeTypeIndex(o) === native && isRuntimeBookkeeping('native', graph.nodeName(o))) levels[o] = Via.runtime;
+  }
+  if (takenByRunner) markRunnerObjects(graph, levels);
+  for (const name of TRANSIENT_ROOTS) for (const category of rootCategories(graph, name)) levels[category] = Via.stack;
+  return levels;
+}
+
+/** The runner's module (dist/src/runner/child.js, as a file URL or a path). */
+const RUNNER_SCRIPT = /[\\/]runner[\\/]child\.js$/;
+
+/**
+ * Flags leakscan's runner objects: its closures (found by their script), the
+ * contexts they close over, and the async frames (generator objects) of its
+ * functions, with the contexts of their awaits. A path through them says
+ * only that the runner called the scenario.
+ */
+function markRunnerObjects(graph: HeapGraph, levels: Uint8Array): void {
+  const closure = graph.nodeTypeNames.indexOf('closure');
+  const isRunnerClosure = new Uint8Array(graph.nodeCount);
+  const child = (o: number, names: readonly string[]): number => {
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) if (names.includes(graph.edgeName(e))) return graph.edgeTarget(e);
+    return -1;
+  };
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (graph.nodeTypeIndex(o) !== closure) continue;
+    const shared = child(o, ['shared']);
+    const script = shared < 0 ? -1 : child(shared, ['script_or_debug_info', 'script']);
+    if (script < 0 || !RUNNER_SCRIPT.test(graph.nodeName(script))) continue;
+    isRunnerClosure[o] = 1;
+    levels[o] = Via.runner;
+    const context = child(o, ['context']);
+    if (context >= 0) levels[context] = Via.runner;
+  }
+  const generators: number[] = [];
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (graph.nodeName(o) !== 'Generator' && graph.nodeName(o) !== 'AsyncGenerator') continue;
+    const fn = child(o, ['function']);
+    if (fn < 0 || isRunnerClosure[fn] !== 1) continue;
+    levels[o] = Via.runner;
+    generators.push(o);
+    const context = child(o, ['context']);
+    if (context >= 0) levels[context] = Via.runner;
+  }
+  // An await's resume context points at its generator through 'extension'.
+  if (generators.length === 0) return;
+  const isGenerator = new Uint8Array(graph.nodeCount);
+  for (const g of generators) isGenerator[g] = 1;
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (graph.nodeName(o) !== 'system / Context') continue;
+    const extension = child(o, ['extension']);
+    if (extension >= 0 && isGenerator[extension] === 1) levels[o] = Via.runner;
+  }
 }
 
 /** The node the traced edge into `ordinal` leaves from (paths are walked rarely: no array per node for this). */

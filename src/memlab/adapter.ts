@@ -236,12 +236,13 @@ export async function memlabDiff(beforeFile: string, afterFile: string, options:
       let r = rows.get(key);
       if (!r) {
         const [type, name] = key.split('\u0000');
-        r = { name, type, added: 0, removed: 0, addedSize: 0, removedSize: 0, retainedSize: 0, heldByNew: 0, suspect: false, sampleNodeId: null, retainerPath: null, sample: null, sampleDepth: Infinity };
+        r = { name, type, added: 0, removed: 0, addedSize: 0, removedSize: 0, retainedSize: 0, heldByNew: 0, heldByStack: 0, suspect: false, sampleNodeId: null, retainerPath: null, holders: null, sample: null, sampleDepth: Infinity };
         rows.set(key, r);
       }
       return r;
     };
     const addedKey = new Map<number, string>();
+    const stackHeld = new Set<number>();
     const afterIds = new Set<number>();
     let shared = 0;
     after.nodes.forEach((node, i) => {
@@ -251,7 +252,9 @@ export async function memlabDiff(beforeFile: string, afterFile: string, options:
         shared++;
         return;
       }
-      if (isInternal(node) || at.transientOnly[i]) return;
+      if (isInternal(node)) return;
+      // Held only by a running function's stack: counted and marked, as the leakscan engine does.
+      if (at.transientOnly[i]) stackHeld.add(node.nodeIndex);
       addedKey.set(node.nodeIndex, keyOf(node));
     });
     const memberKey = (n: MemlabNode): string | null => addedKey.get(n.nodeIndex) ?? null;
@@ -261,6 +264,7 @@ export async function memlabDiff(beforeFile: string, afterFile: string, options:
       const r = row(key);
       r.added++;
       r.addedSize += node.self_size;
+      if (stackHeld.has(index)) r.heldByStack++;
       const dom = dominatedBySame(node, memberKey, key);
       if (!dom.same) r.retainedSize += node.retainedSize;
       if (dom.any) r.heldByNew++;

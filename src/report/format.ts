@@ -72,9 +72,22 @@ export function table(header: string[], rows: string[][], align: Align[]): strin
   return [line(header), ...rows.map(line)].join('\n');
 }
 
+/**
+ * Text from a snapshot (class names, strings, edge names) is the program's,
+ * not ours: control characters (terminal escape sequences among them) are
+ * shown as \xNN / \uNNNN escapes instead of being sent to the terminal.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** Escapes text for a Markdown table cell or inline text. */
 export function mdEscape(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>|]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+  return printable(text).replace(/[\\`*_{}[\]<>|]/g, (c) => `\\${c}`);
 }
 
 export function mdTable(header: string[], rows: string[][], align: Align[]): string {

@@ -1,17 +1,12 @@
 // Markdown reporters: reports ready to paste into a GitHub issue.
 import type { ClassDiff, ClassSummary, DiffResult, InspectResult, ObjectSummary, RetainerPath, RunResult, ScenarioResult, SnapshotMeta } from '../types.js';
-import { formatBytes, formatCount, formatMB, formatSigned, formatSignedBytes, mdEscape, mdTable } from './format.js';
-import { edgeLabel } from './path.js';
+import { formatBytes, formatCount, formatMB, formatSigned, formatSignedBytes, mdEscape, mdTable, style } from './format.js';
+import { holderLine, pathLines } from './path.js';
 import { diffVerdict } from './terminal.js';
 
 function mdPath(path: RetainerPath): string {
-  const lines = path.map((step, i) => {
-    if (step.type === 'elided') return step.name;
-    const edge = step.edge ? `${edgeLabel(step.edge)} ` : '';
-    return `${i === 0 ? '' : '→ '}${edge}${step.name} @${step.nodeId}`;
-  });
-  // A fenced block keeps the path readable and needs no escaping.
-  return ['```', ...lines, '```'].join('\n');
+  // A fenced block keeps the path readable; a step never starts a line with a fence.
+  return ['```', ...pathLines(path, style(false), '').map((line) => line.replace(/`/g, 'ˋ')), '```'].join('\n');
 }
 
 function metaRow(label: string, m: SnapshotMeta): string[] {
@@ -41,7 +36,15 @@ function pathSections(classes: ClassDiff[], level: string): string[] {
   const out: string[] = [];
   for (const c of classes) {
     if (!c.retainerPath) continue;
-    out.push(`${level} Retainer path of \`${mdEscape(c.name)}\` (sample @${c.sampleNodeId})`, '', mdPath(c.retainerPath), '');
+    if (!c.holders || c.holders.length === 0) {
+      out.push(`${level} Retainer path of \`${mdEscape(c.name)}\` (sample @${c.sampleNodeId})`, '', mdPath(c.retainerPath), '');
+      continue;
+    }
+    out.push(`${level} Holders of \`${mdEscape(c.name)}\``, '');
+    for (const group of c.holders) {
+      out.push(`- ${mdEscape(holderLine(group))}`, '');
+      if (group.retainerPath) out.push(mdPath(group.retainerPath), '');
+    }
   }
   return out;
 }

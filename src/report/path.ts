@@ -1,5 +1,7 @@
-// Retainer paths as text.
-import type { RetainerPath } from '../types.js';
+// Retainer paths and holders as text, for every reporter (each escapes as its format needs).
+import { classHolderLabel, holderLabel } from '../analysis/paths.js';
+import type { ClassDiff, HolderGroup, RetainerPath } from '../types.js';
+import { formatBytes, formatCount, printable, type Style } from './format.js';
 
 /** Edge as it reads in a path: `.name` for properties, `[3]` for elements, plain names for variables. */
 export function edgeLabel(edge: { type: string; name: string }): string {
@@ -22,8 +24,41 @@ export function edgeLabel(edge: { type: string; name: string }): string {
 export function formatPath(path: RetainerPath): string {
   return path
     .map((step) => {
-      const node = step.type === 'elided' ? step.name : `${step.name}${step.nodeId ? ` @${step.nodeId}` : ''}`;
-      return step.edge ? `${edgeLabel(step.edge)} ${node}` : node;
+      const node = step.type === 'elided' ? step.name : `${printable(step.name)}${step.nodeId ? ` @${step.nodeId}` : ''}`;
+      return step.edge ? `${printable(edgeLabel(step.edge))} ${node}` : node;
     })
     .join(' → ');
+}
+
+/** One line per step, `→ edge Name @id`, names made printable. */
+export function pathLines(path: RetainerPath, s: Style, indent = '    '): string[] {
+  return path.map((step, i) => {
+    if (step.type === 'elided') return `${indent}${s.dim(step.name)}`;
+    const node = `${printable(step.name)} ${s.dim(`@${step.nodeId}`)}`;
+    const edge = step.edge ? `${s.cyan(printable(edgeLabel(step.edge)))} ` : '';
+    return `${indent}${i === 0 ? '' : '→ '}${edge}${node}`;
+  });
+}
+
+const HELD_BY: Record<HolderGroup['heldBy'], string> = {
+  program: '',
+  runtime: ' (held only by the runtime)',
+  runner: " (held only by leakscan's runner)",
+  stack: ' (held by a running function)',
+};
+
+/** "1,990 in trail[…] (Array @78269), 186.6 KB retained (held by a running function)" */
+export function holderLine(group: HolderGroup): string {
+  if (group.heldBy === 'stack') return `${formatCount(group.count)} held by a running function (on its stack), ${formatBytes(group.retainedSize)} retained`;
+  const label = holderLabel(group.retainerPath, group.holder.nodeId);
+  const where = group.holder.type === 'synthetic' ? 'held by several objects' : `${printable(group.holder.name)} @${group.holder.nodeId}`;
+  return `${formatCount(group.count)} in ${label ? printable(label) : '?'} (${where}), ${formatBytes(group.retainedSize)} retained${HELD_BY[group.heldBy]}`;
+}
+
+/** What the summary says holds a class's leak: "via trail[…]", "held by a running function". */
+export function viaText(c: ClassDiff): string {
+  const first = c.holders?.[0];
+  if (first?.heldBy === 'stack') return ' held by a running function';
+  const label = classHolderLabel(c);
+  return label ? ` via ${printable(label)}` : '';
 }

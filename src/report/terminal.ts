@@ -1,32 +1,23 @@
 // Terminal reporters: functions of the result, returning text for stdout.
 import { sparkline } from '../bundle/sparkline.js';
-import type { ClassDiff, ClassSummary, DiffResult, InspectResult, ObjectSummary, RetainerPath, RunResult, ScenarioResult, SnapshotMeta } from '../types.js';
-import { holderLabel } from '../analysis/paths.js';
+import type { ClassDiff, ClassSummary, DiffResult, InspectResult, ObjectSummary, RunResult, ScenarioResult, SnapshotMeta } from '../types.js';
 import {
   formatBytes,
   formatCount,
   formatMB,
   formatSigned,
   formatSignedBytes,
+  printable,
   style,
   table,
   type Style,
 } from './format.js';
-import { edgeLabel } from './path.js';
+import { holderLine, pathLines, viaText } from './path.js';
 
 export interface TerminalOptions {
   color: boolean;
   /** Rows of class tables. */
   top?: number;
-}
-
-function pathLines(path: RetainerPath, s: Style, indent = '    '): string[] {
-  return path.map((step, i) => {
-    if (step.type === 'elided') return `${indent}${s.dim(step.name)}`;
-    const node = `${step.name} ${s.dim(`@${step.nodeId}`)}`;
-    const edge = step.edge ? `${s.cyan(edgeLabel(step.edge))} ` : '';
-    return `${indent}${i === 0 ? '' : '→ '}${edge}${node}`;
-  });
 }
 
 function metaLine(label: string, meta: SnapshotMeta): string {
@@ -35,7 +26,7 @@ function metaLine(label: string, meta: SnapshotMeta): string {
 
 function diffTable(classes: ClassDiff[], s: Style): string {
   const rows = classes.map((c) => [
-    c.suspect ? s.bold(c.name) : c.name,
+    c.suspect ? s.bold(printable(c.name)) : printable(c.name),
     c.type,
     formatCount(c.added),
     formatCount(c.removed),
@@ -44,7 +35,7 @@ function diffTable(classes: ClassDiff[], s: Style): string {
     formatBytes(c.removedSize),
     formatSignedBytes(c.addedSize - c.removedSize),
     formatBytes(c.retainedSize),
-    c.suspect ? s.red('suspect') : '',
+    [c.suspect ? s.red('suspect') : '', stackNote(c)].filter(Boolean).join(' '),
   ]);
   return table(
     ['Class', 'Type', '# New', '# Deleted', '# Delta', 'Alloc. size', 'Freed size', 'Size delta', 'Retained (new)', ''],
@@ -53,13 +44,28 @@ function diffTable(classes: ClassDiff[], s: Style): string {
   );
 }
 
+/** Objects only a stack holds are counted, and said so. */
+function stackNote(c: ClassDiff): string {
+  if (c.heldByStack === 0) return '';
+  return c.heldByStack === c.added ? 'held by a running function' : `${formatCount(c.heldByStack)} held by a running function`;
+}
+
+/** Per traced class: its holders with counts, and the retainer path of each one's sample. */
 function tracedPaths(classes: ClassDiff[], s: Style): string[] {
   const lines: string[] = [];
   for (const c of classes) {
     if (!c.retainerPath) continue;
-    lines.push(`  ${s.bold(c.name)} ${s.dim(`(sample @${c.sampleNodeId})`)}`, ...pathLines(c.retainerPath, s));
+    lines.push(`  ${s.bold(printable(c.name))} ${s.dim(`(sample @${c.sampleNodeId})`)}`);
+    if (!c.holders || c.holders.length === 0) {
+      lines.push(...pathLines(c.retainerPath, s));
+      continue;
+    }
+    for (const group of c.holders) {
+      lines.push(`    ${holderLine(group)}`);
+      if (group.retainerPath) lines.push(...pathLines(group.retainerPath, s, '      '));
+    }
   }
-  return lines.length ? ['', s.bold('Retainer paths'), ...lines] : [];
+  return lines.length ? ['', s.bold('Holders and retainer paths'), ...lines] : [];
 }
 
 export function diffVerdict(result: DiffResult): string {
@@ -67,10 +73,7 @@ export function diffVerdict(result: DiffResult): string {
   if (suspects.length === 0) {
     return `No suspected leak: no class gained ${result.thresholds.minCount} or more objects that stay reachable.`;
   }
-  const parts = suspects.slice(0, 3).map((c) => {
-    const holder = holderLabel(c.retainerPath);
-    return `${c.name} ${formatSigned(c.added - c.removed)} (${formatBytes(c.retainedSize)} retained)${holder ? ` via ${holder}` : ''}`;
-  });
+  const parts = suspects.slice(0, 3).map((c) => `${printable(c.name)} ${formatSigned(c.added - c.removed)} (${formatBytes(c.retainedSize)} retained)${viaText(c)}`);
   const more = suspects.length > 3 ? `, and ${suspects.length - 3} more` : '';
   return `${suspects.length} suspected leak${suspects.length === 1 ? '' : 's'}: ${parts.join('; ')}${more}`;
 }

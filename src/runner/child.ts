@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import { validateScenario, type Pass, type Scenario } from '../scenario.js';
 import type { ChildMessage, StartMessage } from './protocol.js';
+import { RUNNER_MARKER } from '../analysis/trace.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -165,6 +166,9 @@ async function main(start: StartMessage): Promise<void> {
   await stage('teardown', () => scenario.teardown?.());
   await send({ type: 'done', rss, durationMs: Date.now() - begin });
 }
+
+// Tells the analysis that this process's snapshots were taken by leakscan, with only its own frames on the stack.
+(globalThis as Record<symbol, unknown>)[Symbol('leakscan')] = RUNNER_MARKER;
 
 process.once('message', (start: StartMessage) => {
   main(start).then(
