@@ -142,6 +142,7 @@ describe('charts', () => {
   test('sparkline', () => {
     assert.equal(sparkline([1, 2, 3, 4, 5, 6, 7, 8]), '▁▂▃▄▅▆▇█');
     assert.equal(sparkline([5, 5, 5]), '▁▁▁');
+    assert.equal(sparkline([1_810_000, 1_811_000, 1_811_000]), '▁▁▁', 'noise of a few bytes is flat');
     assert.equal(sparkline([]), '');
   });
 });
