@@ -115,7 +115,8 @@ describe('leakscan run --bundle', () => {
     assert.ok(links.length >= 3);
     for (const link of links) assert.ok(existsSync(join(out, link)), `link ${link} resolves`);
     assert.equal(readdirSync(join(out, 'snapshots')).length, 4);
-    assertValidSvg(readFileSync(join(out, 'rss.svg'), 'utf8'), 2);
+    // Two scenarios × RSS, heap used, external.
+    assertValidSvg(readFileSync(join(out, 'rss.svg'), 'utf8'), 6);
   });
 });
 
@@ -137,6 +138,16 @@ describe('charts', () => {
     const svg = renderRssChart([{ name: 'a<b & "c"', withoutGc: [50e6, 60e6, 70e6], withGc: [50e6, 50e6, 51e6] }]);
     assertValidSvg(svg, 1);
     assert.match(svg, /a&lt;b &amp; &quot;c&quot;/);
+  });
+
+  test('renderRssChart adds a row of panels for heap used and for external memory', () => {
+    const pass = { withoutGc: [5e6, 6e6], withGc: [5e6, 5e6] };
+    const svg = renderRssChart([
+      { name: 'a', withoutGc: [50e6, 60e6], withGc: [50e6, 51e6], heapUsed: pass, external: pass },
+      { name: 'b', withoutGc: [50e6, 60e6], withGc: [50e6, 51e6], heapUsed: pass, external: pass },
+    ]);
+    assertValidSvg(svg, 6);
+    for (const title of ['a — RSS', 'b — V8 heap used', 'b — external']) assert.ok(svg.includes(`>${title}</text>`), title);
   });
 
   test('sparkline', () => {
