@@ -7,6 +7,7 @@ import type { AnalysisProgress } from './analysis/diff.js';
 import type { LeakRule } from './analysis/leaks.js';
 import { ExitCode, LeakscanError } from './errors.js';
 import { resolveScenario, runScenario as runInChild, type RunOptions } from './runner/runner.js';
+import type { ProgressMessage } from './runner/protocol.js';
 import type { RunResult, ScenarioResult } from './types.js';
 
 export interface RunScenariosOptions extends Omit<RunOptions, 'onProgress'> {
@@ -23,14 +24,20 @@ function progressText(event: AnalysisProgress): string {
   return `analysing ${basename(event.file)}: ${event.step}`;
 }
 
+function childProgressText(event: ProgressMessage): string {
+  if (event.phase === 'iteration') return `${event.pass} iteration ${event.iteration}`;
+  if (event.phase === 'growth') return `growth call ${event.iteration}`;
+  if (event.phase === 'before-pass') return `starting the ${event.pass} pass`;
+  return event.phase;
+}
+
 /** Runs one scenario (a built-in name or a file path) and analyses it. Throws LeakscanError when it fails. */
 export async function runScenario(scenario: string, options: RunScenariosOptions): Promise<ScenarioResult> {
   const label = scenarioLabel(scenario);
   const file = resolveScenario(scenario);
   const run = await runInChild(file, {
     ...options,
-    onProgress: (event) =>
-      options.onProgress?.(label, event.phase === 'iteration' ? `${event.pass} iteration ${event.iteration}` : event.phase),
+    onProgress: (event) => options.onProgress?.(label, childProgressText(event)),
   });
   return analyzeRun(run, { rule: options.rule, onProgress: (event) => options.onProgress?.(run.name, progressText(event)) });
 }
@@ -65,6 +72,8 @@ function scenarioLabel(scenario: string): string {
 function failedResult(scenario: string, err: unknown, options: RunScenariosOptions): ScenarioResult {
   const message = err instanceof Error ? err.message : String(err);
   const name = err instanceof LeakscanError && 'scenario' in err ? String(err.scenario) : scenarioLabel(scenario);
+  // The verdict starts with the name already: "hangs: failed — timed out …", not "hangs: failed — scenario hangs: timed out …".
+  const problem = message.startsWith(`scenario ${name}: `) ? message.slice(`scenario ${name}: `.length) : message;
   return {
     name,
     description: '',
@@ -74,12 +83,16 @@ function failedResult(scenario: string, err: unknown, options: RunScenariosOptio
     batch: options.batch ?? 0,
     intervalMs: options.intervalMs ?? 0,
     rss: { withoutGc: [], withGc: [] },
+    heapUsed: { withoutGc: [], withGc: [] },
+    external: { withoutGc: [], withGc: [] },
     snapshots: { before: '', after: '' },
+    log: null,
+    warnings: [],
     diff: null,
     leaks: [],
     status: 'failed',
     asExpected: false,
-    verdict: `${name}: failed — ${message}`,
+    verdict: `${name}: failed — ${problem}`,
     error: message,
     durationMs: 0,
   };

@@ -150,6 +150,14 @@ export interface InspectResult {
 
 export type LeakExpectation = 'leak' | 'no-leak';
 
+/** One value per call of each pass, in bytes, sampled before the call. */
+export interface PassSeries {
+  /** The pass without forced GC. */
+  withoutGc: number[];
+  /** The pass with gc() after each call. */
+  withGc: number[];
+}
+
 /** Raw measurements of one scenario, as the child process reports them. */
 export interface ScenarioRun {
   name: string;
@@ -162,12 +170,18 @@ export interface ScenarioRun {
   iterations: number;
   batch: number;
   intervalMs: number;
-  rss: {
-    /** RSS in bytes before each call of the pass without forced GC. */
-    withoutGc: number[];
-    /** RSS in bytes before each call of the pass with gc() after each call. */
-    withGc: number[];
-  };
+  /** Resident set size of the whole process (process.memoryUsage().rss). */
+  rss: PassSeries;
+  /** V8 heap in use (process.memoryUsage().heapUsed). */
+  heapUsed: PassSeries;
+  /** Memory of C++ objects bound to JS objects, ArrayBuffer and Buffer contents included
+   *  (process.memoryUsage().external): a Buffer leak shows here, not in heapUsed. */
+  external: PassSeries;
+  /** File with what the scenario printed on stdout and stderr, control sequences removed;
+   *  null when it printed nothing. */
+  log: string | null;
+  /** Process warnings the scenario's process emitted, as "Name: message" (e.g. MaxListenersExceededWarning). */
+  warnings: string[];
   /** Extra with-GC calls made after the after snapshot, before the growth one. */
   growthIterations: number;
   snapshots: {
@@ -190,8 +204,13 @@ export interface ScenarioResult {
   iterations: number;
   batch: number;
   intervalMs: number;
-  rss: { withoutGc: number[]; withGc: number[] };
+  rss: PassSeries;
+  heapUsed: PassSeries;
+  external: PassSeries;
   snapshots: { before: string; after: string };
+  /** What the scenario printed (see ScenarioRun.log); null when nothing. */
+  log: string | null;
+  warnings: string[];
   diff: DiffResult | null;
   /** Classes that grew with the iterations (see leak rule in README). */
   leaks: ClassDiff[];

@@ -115,7 +115,8 @@ describe('leakscan run --bundle', () => {
     assert.ok(links.length >= 3);
     for (const link of links) assert.ok(existsSync(join(out, link)), `link ${link} resolves`);
     assert.equal(readdirSync(join(out, 'snapshots')).length, 4);
-    assertValidSvg(readFileSync(join(out, 'rss.svg'), 'utf8'), 2);
+    // Two scenarios × RSS, heap used, external.
+    assertValidSvg(readFileSync(join(out, 'rss.svg'), 'utf8'), 6);
   });
 });
 
@@ -139,9 +140,20 @@ describe('charts', () => {
     assert.match(svg, /a&lt;b &amp; &quot;c&quot;/);
   });
 
+  test('renderRssChart adds a row of panels for heap used and for external memory', () => {
+    const pass = { withoutGc: [5e6, 6e6], withGc: [5e6, 5e6] };
+    const svg = renderRssChart([
+      { name: 'a', withoutGc: [50e6, 60e6], withGc: [50e6, 51e6], heapUsed: pass, external: pass },
+      { name: 'b', withoutGc: [50e6, 60e6], withGc: [50e6, 51e6], heapUsed: pass, external: pass },
+    ]);
+    assertValidSvg(svg, 6);
+    for (const title of ['a — RSS', 'b — V8 heap used', 'b — external']) assert.ok(svg.includes(`>${title}</text>`), title);
+  });
+
   test('sparkline', () => {
     assert.equal(sparkline([1, 2, 3, 4, 5, 6, 7, 8]), '▁▂▃▄▅▆▇█');
     assert.equal(sparkline([5, 5, 5]), '▁▁▁');
+    assert.equal(sparkline([1_810_000, 1_811_000, 1_811_000]), '▁▁▁', 'noise of a few bytes is flat');
     assert.equal(sparkline([]), '');
   });
 });

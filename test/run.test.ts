@@ -28,9 +28,15 @@ describe('leakscan run (built-ins)', () => {
     for (const s of result.scenarios) {
       assert.equal(s.iterations, ITERATIONS);
       assert.equal(s.batch, BATCH);
-      assert.equal(s.rss.withoutGc.length, ITERATIONS);
-      assert.equal(s.rss.withGc.length, ITERATIONS);
+      for (const series of [s.rss, s.heapUsed, s.external]) {
+        assert.equal(series.withoutGc.length, ITERATIONS);
+        assert.equal(series.withGc.length, ITERATIONS);
+      }
       for (const v of [...s.rss.withoutGc, ...s.rss.withGc]) assert.ok(Number.isInteger(v) && v > 10_000_000, `rss in bytes: ${v}`);
+      for (const v of [...s.heapUsed.withoutGc, ...s.heapUsed.withGc]) assert.ok(Number.isInteger(v) && v > 1_000_000 && v < s.rss.withGc.at(-1)! * 2, `heapUsed in bytes: ${v}`);
+      for (const v of [...s.external.withoutGc, ...s.external.withGc]) assert.ok(Number.isInteger(v) && v > 0, `external in bytes: ${v}`);
+      assert.equal(s.log, null, 'the built-ins print nothing');
+      assert.deepEqual(s.warnings, []);
       assert.ok(s.diff && Array.isArray(s.diff.classes));
       const sizes = s.diff.classes.map((c) => c.retainedSize);
       assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a), 'sorted by retainedSize');
@@ -99,7 +105,7 @@ describe('leakscan run (built-ins)', () => {
   test('--fail-on-leak passes on the built-ins (each behaves as it declares)', async () => {
     const r = await runCli(['run', 'global-cache', '--fail-on-leak', '-n', '2', '--batch', '10', '--interval', '10', '--out', tempDir()]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Iteration\s+Without GC\s+With GC/);
+    assert.match(r.stdout, /Without GC\s+With GC\nIteration\s+RSS\s+Heap\s+External\s+RSS\s+Heap\s+External\n/);
     assert.match(r.stdout, /global-cache: 20 B retained — leak \(via cache\[…\]\)/);
   });
 });

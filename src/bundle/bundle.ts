@@ -61,7 +61,7 @@ function receiverReadme(input: BundleInput, snapshotFiles: string[]): string {
     '- `report.md`: what grew and what holds it (start here).',
     '- `report.json`: the same data, for scripts.',
     '- `environment.json`: leakscan, Node, V8 and OS versions, CPU, memory, the command line.',
-    input.rssSeries?.length ? '- `rss.svg`: RSS per iteration, without and with forced GC.' : '',
+    input.rssSeries?.length ? '- `rss.svg`: RSS, V8 heap used and external memory per iteration, without and with forced GC.' : '',
     `- \`snapshots/\`: the V8 heap snapshots, gzip-compressed${input.redact ? ', with string contents redacted' : ''}.`,
     '',
     '## Open a snapshot in Chrome DevTools',
@@ -116,7 +116,7 @@ export async function writeBundle(input: BundleInput): Promise<BundleOutput> {
     const chart = input.rssSeries?.length ? renderRssChart(input.rssSeries) : null;
     if (chart) await put('rss.svg', chart);
     const header = [
-      chart ? '![RSS per iteration, without and with GC](rss.svg)\n' : '',
+      chart ? '![RSS, V8 heap used and external memory per iteration, without and with GC](rss.svg)\n' : '',
       input.redact
         ? '> String contents in the bundled snapshots are redacted; class, property and function names are kept.\n'
         : '> The bundled snapshots are not redacted: they hold every string the process had in memory.\n',

@@ -1,10 +1,26 @@
-// rss.svg: RSS per iteration, without and with GC, one panel per scenario.
-// A standalone SVG 1.1 document that GitHub renders inline in report.md.
+// rss.svg: memory per iteration, without and with GC: a column of panels
+// per scenario, a row per measure (RSS, then V8 heap used and external when
+// given), each on its own scale: the heap and external are often a few MB
+// beside an RSS of a hundred. A standalone SVG 1.1 document that GitHub
+// renders inline in report.md.
+import type { PassSeries } from '../types.js';
 
-export interface RssSeries {
+/** RSS in bytes per call of each pass; heapUsed and external likewise, when measured. */
+export interface RssSeries extends PassSeries {
   name: string;
-  withoutGc: number[];
-  withGc: number[];
+  heapUsed?: PassSeries;
+  external?: PassSeries;
+}
+
+const MEASURES = [
+  { key: 'rss', title: 'RSS', axis: 'RSS (MB)' },
+  { key: 'heapUsed', title: 'V8 heap used', axis: 'heap used (MB)' },
+  { key: 'external', title: 'external', axis: 'external (MB)' },
+] as const;
+type Measure = (typeof MEASURES)[number];
+
+function seriesOf(series: RssSeries, measure: Measure): PassSeries | undefined {
+  return measure.key === 'rss' ? series : series[measure.key];
 }
 
 const PANEL_WIDTH = 360;
@@ -28,7 +44,7 @@ function ticks(min: number, max: number, count = 4): number[] {
   return out;
 }
 
-function panel(series: RssSeries, x0: number): string {
+function panel(title: string, axis: string, series: PassSeries, x0: number, y0: number): string {
   const all = [...series.withoutGc, ...series.withGc].map((v) => v / MB);
   const n = Math.max(series.withoutGc.length, series.withGc.length);
   const yTicks = all.length ? ticks(Math.min(...all), Math.max(...all)) : [0, 1];
@@ -36,11 +52,12 @@ function panel(series: RssSeries, x0: number): string {
   const yMax = yTicks[yTicks.length - 1] === yMin ? yMin + 1 : yTicks[yTicks.length - 1];
   const plotW = PANEL_WIDTH - MARGIN.left - MARGIN.right;
   const plotH = PANEL_HEIGHT - MARGIN.top - MARGIN.bottom;
+  const top = y0 + MARGIN.top;
   const x = (i: number): number => x0 + MARGIN.left + (n <= 1 ? plotW / 2 : (i / (n - 1)) * plotW);
-  const y = (mb: number): number => MARGIN.top + plotH - ((mb - yMin) / (yMax - yMin)) * plotH;
+  const y = (mb: number): number => top + plotH - ((mb - yMin) / (yMax - yMin)) * plotH;
   const parts: string[] = [
-    `<text x="${x0 + PANEL_WIDTH / 2}" y="20" text-anchor="middle" font-weight="bold">${escapeXml(series.name)}</text>`,
-    `<rect x="${x0 + MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#ccc"/>`,
+    `<text x="${x0 + PANEL_WIDTH / 2}" y="${y0 + 20}" text-anchor="middle" font-weight="bold">${escapeXml(title)}</text>`,
+    `<rect x="${x0 + MARGIN.left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#ccc"/>`,
   ];
   for (const t of yTicks) {
     const ty = y(t).toFixed(1);
@@ -48,10 +65,10 @@ function panel(series: RssSeries, x0: number): string {
     parts.push(`<text x="${x0 + MARGIN.left - 6}" y="${ty}" text-anchor="end" dominant-baseline="middle">${t}</text>`);
   }
   for (let i = 0; i < n; i++) {
-    parts.push(`<text x="${x(i).toFixed(1)}" y="${MARGIN.top + plotH + 16}" text-anchor="middle">${i + 1}</text>`);
+    parts.push(`<text x="${x(i).toFixed(1)}" y="${top + plotH + 16}" text-anchor="middle">${i + 1}</text>`);
   }
-  parts.push(`<text x="${x0 + MARGIN.left + plotW / 2}" y="${PANEL_HEIGHT - 6}" text-anchor="middle">iteration</text>`);
-  parts.push(`<text x="${x0 + 14}" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 ${x0 + 14} ${MARGIN.top + plotH / 2})">RSS (MB)</text>`);
+  parts.push(`<text x="${x0 + MARGIN.left + plotW / 2}" y="${y0 + PANEL_HEIGHT - 6}" text-anchor="middle">iteration</text>`);
+  parts.push(`<text x="${x0 + 14}" y="${top + plotH / 2}" text-anchor="middle" transform="rotate(-90 ${x0 + 14} ${top + plotH / 2})">${axis}</text>`);
   for (const key of ['withoutGc', 'withGc'] as const) {
     const points = series[key].map((v, i) => `${x(i).toFixed(1)},${y(v / MB).toFixed(1)}`).join(' ');
     if (points) parts.push(`<polyline fill="none" stroke="${COLORS[key]}" stroke-width="2" points="${points}"/>`);
@@ -60,14 +77,21 @@ function panel(series: RssSeries, x0: number): string {
 }
 
 export function renderRssChart(series: RssSeries[]): string {
+  const measures = MEASURES.filter((m) => series.some((s) => seriesOf(s, m)));
   const width = Math.max(1, series.length) * PANEL_WIDTH;
-  const height = PANEL_HEIGHT + 28;
-  const legendY = PANEL_HEIGHT + 16;
+  const height = measures.length * PANEL_HEIGHT + 28;
+  const legendY = measures.length * PANEL_HEIGHT + 16;
+  const panels = measures.flatMap((m, row) =>
+    series.map((s, column) => {
+      const data = seriesOf(s, m) ?? { withoutGc: [], withGc: [] };
+      return panel(`${s.name} — ${m.title}`, m.axis, data, column * PANEL_WIDTH, row * PANEL_HEIGHT);
+    }),
+  );
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
-    ...series.map((s, i) => panel(s, i * PANEL_WIDTH)),
+    ...panels,
     `<line x1="16" x2="36" y1="${legendY}" y2="${legendY}" stroke="${COLORS.withoutGc}" stroke-width="2"/>`,
     `<text x="40" y="${legendY}" dominant-baseline="middle">Without GC</text>`,
     `<line x1="126" x2="146" y1="${legendY}" y2="${legendY}" stroke="${COLORS.withGc}" stroke-width="2"/>`,

@@ -12,6 +12,8 @@ export interface GlobalArgs {
 export interface Progress {
   /** Shows `text` as the current step (spinner on a TTY; nothing otherwise). */
   update(text: string): void;
+  /** Writes `text` to stderr whatever the mode, clearing the spinner first so the two do not mix. */
+  log(text: string): void;
   stop(): void;
 }
 
@@ -21,12 +23,20 @@ export function createProgress(options: { json?: boolean }): Progress {
   // A terminal that reports no width (some pseudo-terminals) would make ora clear an endless
   // number of lines on every frame.
   const enabled = Boolean(stream.isTTY) && (stream.columns ?? 0) > 0 && !process.env.CI && !options.json;
-  if (!enabled) return { update() {}, stop() {} };
+  const write = (text: string): void => {
+    stream.write(text);
+  };
+  if (!enabled) return { update() {}, log: write, stop() {} };
   let spinner: Ora | null = null;
   return {
     update(text) {
       if (!spinner) spinner = ora({ text, stream, discardStdin: false }).start();
       else spinner.text = text;
+    },
+    log(text) {
+      spinner?.clear();
+      write(text);
+      spinner?.render();
     },
     stop() {
       spinner?.stop();

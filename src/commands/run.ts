@@ -70,6 +70,8 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       timeoutMs: args.timeout * 1000,
       rule: { minCount: args.minCount, minBytes: args.minBytes },
       onProgress: (scenario, text) => progress.update(`${scenario}: ${text}`),
+      // The scenario's own output goes to stderr in every mode: stdout carries only the report.
+      onOutput: (scenario, line) => progress.log(`[${scenario}] ${line}\n`),
     });
     if (args.bundle) {
       const ok = outcome.result.scenarios.filter((s) => s.status !== 'failed');
@@ -83,7 +85,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
         ]),
         reportMarkdown: markdownRun(outcome.result),
         reportJson: outcome.result,
-        rssSeries: ok.map((s) => ({ name: s.name, withoutGc: s.rss.withoutGc, withGc: s.rss.withGc })),
+        rssSeries: ok.map((s) => ({ name: s.name, withoutGc: s.rss.withoutGc, withGc: s.rss.withGc, heapUsed: s.heapUsed, external: s.external })),
         argv: process.argv,
         onProgress: (step) => progress.update(`bundle: ${step}`),
       });

@@ -61,15 +61,32 @@ const visibleLength = (text: string): number => text.replace(ANSI, '').length;
 
 export type Align = 'left' | 'right';
 
-/** Fixed-width text table; cells may hold colour codes. */
-export function table(header: string[], rows: string[][], align: Align[]): string {
+/** A label over `span` adjacent columns, in a header row above the column names. */
+export interface ColumnGroup {
+  label: string;
+  span: number;
+}
+
+/** Fixed-width text table; cells may hold colour codes. `groups`, covering every column, adds a row of labels centred over them. */
+export function table(header: string[], rows: string[][], align: Align[], groups?: ColumnGroup[]): string {
   const widths = header.map((h, i) => Math.max(visibleLength(h), ...rows.map((r) => visibleLength(r[i] ?? ''))));
   const pad = (cell: string, i: number): string => {
     const gap = ' '.repeat(widths[i] - visibleLength(cell));
     return align[i] === 'right' ? gap + cell : cell + gap;
   };
   const line = (cells: string[]): string => cells.map(pad).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+  const lines = [line(header), ...rows.map(line)];
+  if (groups) {
+    let column = 0;
+    const cells = groups.map((g) => {
+      const width = widths.slice(column, column + g.span).reduce((a, b) => a + b, 0) + 2 * (g.span - 1);
+      column += g.span;
+      const left = Math.max(0, Math.floor((width - visibleLength(g.label)) / 2));
+      return (' '.repeat(left) + g.label).padEnd(width);
+    });
+    lines.unshift(cells.join('  ').trimEnd());
+  }
+  return lines.join('\n');
 }
 
 /**

@@ -114,16 +114,28 @@ export function markdownInspect(result: InspectResult): string {
   return out.join('\n');
 }
 
-function scenarioSection(s: ScenarioResult): string[] {
+/** RSS, heap used and external in MB before each call; Markdown has no spanning headers, so each column names its pass. */
+function memoryTable(s: ScenarioResult): string {
+  const columns = (['withoutGc', 'withGc'] as const).flatMap((pass) => (['rss', 'heapUsed', 'external'] as const).map((key) => s[key][pass]));
   const rows: string[][] = [];
-  for (let i = 0; i < Math.max(s.rss.withoutGc.length, s.rss.withGc.length); i++) {
-    const a = s.rss.withoutGc[i];
-    const b = s.rss.withGc[i];
-    rows.push([String(i + 1), a === undefined ? '' : formatMB(a), b === undefined ? '' : formatMB(b)]);
+  for (let i = 0; i < Math.max(...columns.map((c) => c.length)); i++) {
+    rows.push([String(i + 1), ...columns.map((c) => (c[i] === undefined ? '' : formatMB(c[i])))]);
   }
+  return mdTable(
+    ['Iteration', 'RSS, no GC', 'Heap, no GC', 'External, no GC', 'RSS, GC', 'Heap, GC', 'External, GC'],
+    rows,
+    ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
+  );
+}
+
+function scenarioSection(s: ScenarioResult): string[] {
   const out = [`## ${mdEscape(s.name)}`, '', s.description ? `${mdEscape(s.description)}\n` : '', `**${mdEscape(s.verdict)}**`, ''];
-  if (rows.length) out.push(`RSS in MB, ${s.iterations} iterations × batch ${s.batch}:`, '', mdTable(['Iteration', 'Without GC', 'With GC'], rows, ['right', 'right', 'right']), '');
+  if (s.rss.withoutGc.length || s.rss.withGc.length) {
+    out.push(`Memory before each call in MB (RSS, V8 heap used, external), ${s.iterations} iterations × batch ${s.batch}:`, '', memoryTable(s), '');
+  }
   if (s.error) out.push('```', s.error, '```', '');
+  if (s.warnings.length) out.push('Process warnings:', '', ...s.warnings.map((w) => `- ${mdEscape(w)}`), '');
+  if (s.log) out.push(`What the scenario printed: ${mdEscape(s.log)}`, '');
   if (s.diff && s.diff.classes.length) out.push(classDiffTable(s.diff.classes.slice(0, 10)), '', ...pathSections(s.leaks, '###'));
   return out;
 }

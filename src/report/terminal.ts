@@ -145,26 +145,41 @@ export function renderInspect(result: InspectResult, options: TerminalOptions): 
   return lines.join('\n') + '\n';
 }
 
-function rssTable(scenario: ScenarioResult): string {
-  const { withoutGc, withGc } = scenario.rss;
+const MEMORY_SERIES = ['rss', 'heapUsed', 'external'] as const;
+
+/** RSS, heap used and external, in MB, before each call of each pass; a sparkline under each column. */
+function memoryTable(scenario: ScenarioResult): string {
+  const columns = (['withoutGc', 'withGc'] as const).flatMap((pass) => MEMORY_SERIES.map((key) => scenario[key][pass]));
+  const rowCount = Math.max(...columns.map((c) => c.length));
   const rows: string[][] = [];
-  for (let i = 0; i < Math.max(withoutGc.length, withGc.length); i++) {
-    rows.push([String(i + 1), withoutGc[i] === undefined ? '' : formatMB(withoutGc[i]), withGc[i] === undefined ? '' : formatMB(withGc[i])]);
-  }
-  rows.push(['', sparkline(withoutGc), sparkline(withGc)]);
-  return table(['Iteration', 'Without GC', 'With GC'], rows, ['right', 'right', 'right']);
+  for (let i = 0; i < rowCount; i++) rows.push([String(i + 1), ...columns.map((c) => (c[i] === undefined ? '' : formatMB(c[i])))]);
+  rows.push(['', ...columns.map((c) => sparkline(c))]);
+  return table(
+    ['Iteration', 'RSS', 'Heap', 'External', 'RSS', 'Heap', 'External'],
+    rows,
+    ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    [
+      { label: '', span: 1 },
+      { label: 'Without GC', span: 3 },
+      { label: 'With GC', span: 3 },
+    ],
+  );
 }
 
 export function renderScenario(scenario: ScenarioResult, options: TerminalOptions): string {
   const s = style(options.color);
   const lines = [s.bold(`${scenario.name}`) + (scenario.description ? s.dim(` — ${scenario.description}`) : ''), ''];
-  if (scenario.rss.withoutGc.length || scenario.rss.withGc.length) lines.push(`RSS (MB), ${scenario.iterations} iterations × batch ${scenario.batch}`, rssTable(scenario), '');
+  if (scenario.rss.withoutGc.length || scenario.rss.withGc.length) {
+    lines.push(`Memory before each call (MB: RSS, V8 heap used, external), ${scenario.iterations} iterations × batch ${scenario.batch}`, memoryTable(scenario), '');
+  }
   if (scenario.diff) {
     const shown = scenario.diff.classes.slice(0, options.top ?? 5);
     if (shown.length) lines.push(diffTable(shown, s));
     lines.push(...tracedPaths(scenario.leaks, s));
     lines.push('');
   }
+  if (scenario.warnings.length) lines.push(s.bold('Warnings'), ...scenario.warnings.map((w) => `  ${s.yellow(w)}`), '');
+  if (scenario.log) lines.push(`Output: ${scenario.log}`, '');
   const color = scenario.status === 'failed' || !scenario.asExpected ? s.red : scenario.status === 'leak' ? s.yellow : s.green;
   lines.push(color(scenario.verdict));
   return lines.join('\n') + '\n';

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import { validateScenario, type Pass, type Scenario } from '../scenario.js';
+import type { PassSeries } from '../types.js';
 import type { ChildMessage, StartMessage } from './protocol.js';
 import { RUNNER_MARKER } from '../analysis/trace.js';
 
@@ -98,8 +99,29 @@ function writeSnapshot(file: string): void {
   }
 }
 
+/** Memory sampled before each call of the two measured passes. */
+interface Samples {
+  rss: number[];
+  heapUsed: number[];
+  external: number[];
+}
+
+function sample(samples: Samples): void {
+  const usage = process.memoryUsage();
+  samples.rss.push(usage.rss);
+  samples.heapUsed.push(usage.heapUsed);
+  samples.external.push(usage.external);
+}
+
+function series(withoutGc: Samples, withGc: Samples, key: keyof Samples): PassSeries {
+  return { withoutGc: withoutGc[key], withGc: withGc[key] };
+}
+
 async function main(start: StartMessage): Promise<void> {
   const begin = Date.now();
+  // A process warning (MaxListenersExceededWarning…) is often a leak's first sign.
+  // Node still prints it on stderr, which the runner forwards.
+  process.on('warning', (warning) => void send({ type: 'warning', name: warning.name, message: warning.message }));
   const module = (await stage('load', () => loadModule(start.file))) as Record<string, unknown>;
   const scenario: Scenario = await stage('validate', () => validateScenario(scenarioExport(module), start.file));
   const iterations = start.iterations ?? scenario.iterations ?? 10;
@@ -121,6 +143,7 @@ async function main(start: StartMessage): Promise<void> {
     batch,
     growthIterations,
     snapshots,
+    log: join(start.outDir, `${base}.log`),
   });
 
   await send({ type: 'progress', phase: 'setup' });
@@ -129,9 +152,11 @@ async function main(start: StartMessage): Promise<void> {
   await send({ type: 'progress', phase: 'snapshot-before' });
   await stage('snapshot', () => writeSnapshot(snapshots.before));
 
-  const rss = { withoutGc: [] as number[], withGc: [] as number[] };
-  const pass = async (name: Pass, samples: number[] | null, count: number, withGc: boolean, startPass: boolean, first = 0): Promise<void> => {
+  const withoutGcSamples: Samples = { rss: [], heapUsed: [], external: [] };
+  const withGcSamples: Samples = { rss: [], heapUsed: [], external: [] };
+  const pass = async (name: Pass, samples: Samples | null, count: number, withGc: boolean, startPass: boolean, first = 0): Promise<void> => {
     if (startPass) {
+      await send({ type: 'progress', phase: 'before-pass', pass: name });
       await stage('setup', () => scenario.beforePass?.(name));
       // Each pass starts from a collected heap, so its first sample is not the last pass's garbage.
       await settle(start.intervalMs);
@@ -139,7 +164,9 @@ async function main(start: StartMessage): Promise<void> {
     for (let iteration = first; iteration < first + count; iteration++) {
       if (samples) {
         await send({ type: 'progress', phase: 'iteration', pass: name, iteration: iteration + 1 });
-        samples.push(process.memoryUsage.rss());
+        sample(samples);
+      } else {
+        await send({ type: 'progress', phase: 'growth', pass: name, iteration: iteration - first + 1 });
       }
       await stage('run', () => scenario.run({ iteration, batch, pass: name }));
       // Yield to the event loop after every call (the original experiment slept 0.1 s):
@@ -148,15 +175,14 @@ async function main(start: StartMessage): Promise<void> {
       if (withGc) gc!();
     }
   };
-  await pass('without-gc', rss.withoutGc, iterations, false, true);
-  await pass('with-gc', rss.withGc, iterations, true, true);
+  await pass('without-gc', withoutGcSamples, iterations, false, true);
+  await pass('with-gc', withGcSamples, iterations, true, true);
   await settle(start.intervalMs);
   await send({ type: 'progress', phase: 'snapshot-after' });
   await stage('snapshot', () => writeSnapshot(snapshots.after));
 
   // A few more calls of the same pass, to tell objects that grow with every call
   // from ones allocated once (lazy caches, compiled code).
-  await send({ type: 'progress', phase: 'growth' });
   await pass('with-gc', null, growthIterations, true, false, iterations);
   await settle(start.intervalMs);
   await send({ type: 'progress', phase: 'snapshot-growth' });
@@ -164,7 +190,13 @@ async function main(start: StartMessage): Promise<void> {
 
   await send({ type: 'progress', phase: 'teardown' });
   await stage('teardown', () => scenario.teardown?.());
-  await send({ type: 'done', rss, durationMs: Date.now() - begin });
+  await send({
+    type: 'done',
+    rss: series(withoutGcSamples, withGcSamples, 'rss'),
+    heapUsed: series(withoutGcSamples, withGcSamples, 'heapUsed'),
+    external: series(withoutGcSamples, withGcSamples, 'external'),
+    durationMs: Date.now() - begin,
+  });
 }
 
 // Tells the analysis that this process's snapshots were taken by leakscan, with only its own frames on the stack.

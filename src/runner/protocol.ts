@@ -1,5 +1,5 @@
 // Messages between the runner (parent) and a scenario's child process, over IPC.
-import type { LeakExpectation } from '../types.js';
+import type { LeakExpectation, PassSeries } from '../types.js';
 
 export interface StartMessage {
   type: 'start';
@@ -24,18 +24,31 @@ export interface LoadedMessage {
   batch: number;
   growthIterations: number;
   snapshots: { before: string; after: string; growth: string };
+  /** Where the runner keeps what the scenario prints. */
+  log: string;
 }
 
+/** Sent before each stage starts, so a timeout can say where the scenario stopped. */
 export interface ProgressMessage {
   type: 'progress';
-  phase: 'setup' | 'snapshot-before' | 'iteration' | 'snapshot-after' | 'growth' | 'snapshot-growth' | 'teardown';
+  phase: 'setup' | 'snapshot-before' | 'before-pass' | 'iteration' | 'snapshot-after' | 'growth' | 'snapshot-growth' | 'teardown';
   pass?: 'without-gc' | 'with-gc';
+  /** 1-based: the call within its pass ('iteration') or within the growth calls ('growth'). */
   iteration?: number;
+}
+
+/** A process warning the scenario's process emitted ('warning' event). */
+export interface WarningMessage {
+  type: 'warning';
+  name: string;
+  message: string;
 }
 
 export interface DoneMessage {
   type: 'done';
-  rss: { withoutGc: number[]; withGc: number[] };
+  rss: PassSeries;
+  heapUsed: PassSeries;
+  external: PassSeries;
   durationMs: number;
 }
 
@@ -49,4 +62,4 @@ export interface ErrorMessage {
   file: string | null;
 }
 
-export type ChildMessage = LoadedMessage | ProgressMessage | DoneMessage | ErrorMessage;
+export type ChildMessage = LoadedMessage | ProgressMessage | WarningMessage | DoneMessage | ErrorMessage;

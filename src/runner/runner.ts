@@ -1,6 +1,7 @@
 // Parent side of a scenario run: one fresh `node --expose-gc` child per
 // scenario, driven over IPC, killed on timeout. Leaves either complete
-// snapshots or none.
+// snapshots and log or none. Prints nothing: the scenario's output lines go to
+// onOutput.
 import { fork } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileError, LeakscanError, ScenarioError } from '../errors.js';
 import type { ScenarioRun } from '../types.js';
-import type { ChildMessage, LoadedMessage, ProgressMessage, StartMessage } from './protocol.js';
+import { LineSplitter, OutputLog, sanitizeLine } from './output.js';
+import type { ChildMessage, DoneMessage, LoadedMessage, ProgressMessage, StartMessage } from './protocol.js';
 
 export { builtinScenarioNames, resolveScenario } from '../scenario.js';
 
@@ -26,16 +28,51 @@ export interface RunOptions {
   /** The whole scenario's time limit, ms. Default 120 000. */
   timeoutMs?: number;
   onProgress?: (event: ProgressMessage) => void;
+  /** Each line the scenario prints on stdout or stderr, control sequences removed, as it comes. */
+  onOutput?: (scenario: string, line: string) => void;
 }
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
-const STDERR_TAIL = 4096;
+/** Lines of the child's stderr kept to explain a crash. */
+const STDERR_TAIL_LINES = 20;
+/** Distinct warnings kept per scenario. */
+const MAX_WARNINGS = 100;
+/** How long to wait for the output streams once the child has exited after 'done' (a process it started may hold them). */
+const OUTPUT_GRACE_MS = 1000;
 
-/** Removes the scenario's snapshots and any temp files the child left, after a failure. */
+/** Where the scenario was, from the last progress message: "in setup", "in with-gc pass, iteration 3 of 10"… */
+export function stageText(last: ProgressMessage | null, counts: { iterations: number; growthIterations: number } | null): string {
+  if (!last) return counts ? 'after loading the scenario' : 'while loading the scenario';
+  switch (last.phase) {
+    case 'setup':
+      return 'in setup';
+    case 'teardown':
+      return 'in teardown';
+    case 'snapshot-before':
+      return 'while writing the before snapshot';
+    case 'snapshot-after':
+      return 'while writing the after snapshot';
+    case 'snapshot-growth':
+      return 'while writing the growth snapshot';
+    case 'before-pass':
+      return `in beforePass of the ${last.pass} pass`;
+    case 'iteration':
+      return `in ${last.pass} pass, iteration ${last.iteration} of ${counts?.iterations ?? '?'}`;
+    case 'growth':
+      return `in the extra ${last.pass} calls for the growth check, call ${last.iteration} of ${counts?.growthIterations ?? '?'}`;
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/** Removes the scenario's snapshots and log and any temp files the child left, after a failure. */
 function cleanUp(loaded: LoadedMessage | null, outDir: string, childPid: number | undefined): void {
   if (loaded) {
     rmSync(loaded.snapshots.before, { force: true });
     rmSync(loaded.snapshots.after, { force: true });
+    rmSync(loaded.log, { force: true });
   }
   if (childPid === undefined) return;
   for (const name of readdirSync(outDir)) {
@@ -55,21 +92,46 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
   const intervalMs = options.intervalMs ?? 100;
   const timeoutMs = options.timeoutMs ?? 120_000;
   const execArgv = ['--expose-gc'];
-  const child = fork(CHILD, [], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
-  let stderrTail = '';
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-    stderrTail = (stderrTail + text).slice(-STDERR_TAIL);
-  });
+  const child = fork(CHILD, [], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
 
   return new Promise<ScenarioRun>((resolvePromise, rejectPromise) => {
     let loaded: LoadedMessage | null = null;
+    let lastProgress: ProgressMessage | null = null;
+    let done: DoneMessage | null = null;
     let settled = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const warnings: string[] = [];
+    const stderrTail: string[] = [];
+    const name = (): string => loaded?.name ?? label;
+
+    // stdout and stderr interleave in the log in the order they arrive.
+    const log = new OutputLog(join(outDir, `${label}.log.tmp-${child.pid}`));
+    const onLine = (raw: string, fromStderr: boolean): void => {
+      // A killed child's last lines may still arrive: its log is already gone.
+      if (settled) return;
+      const line = sanitizeLine(raw);
+      log.write(line);
+      if (fromStderr) {
+        stderrTail.push(line);
+        if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
+      }
+      options.onOutput?.(name(), line);
+    };
+    const splitters = [new LineSplitter((line) => onLine(line, false)), new LineSplitter((line) => onLine(line, true))];
+    for (const [i, stream] of [child.stdout!, child.stderr!].entries()) {
+      stream.setEncoding('utf8');
+      stream.on('data', (text: string) => splitters[i].push(text));
+      stream.on('end', () => splitters[i].end());
+    }
+
     const finish = (err: LeakscanError | null, run?: ScenarioRun): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(graceTimer);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       if (err) {
+        log.discard();
         cleanUp(loaded, outDir, child.pid);
         rmSync(scratchDir, { recursive: true, force: true });
         rejectPromise(err);
@@ -77,10 +139,50 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
         resolvePromise(run!);
       }
     };
-    const name = (): string => loaded?.name ?? label;
     const timer = setTimeout(() => {
-      finish(new ScenarioError(name(), `timed out after ${Math.round(timeoutMs / 1000)}s (raise --timeout if it needs longer)`));
+      finish(new ScenarioError(name(), `timed out after ${seconds(timeoutMs)} ${stageText(lastProgress, loaded)} (raise --timeout if it needs longer)`));
     }, timeoutMs);
+
+    /** After 'done' and the end of both output streams: the log is complete. */
+    const finishDone = (): void => {
+      if (settled) return;
+      const l = loaded!;
+      const d = done!;
+      for (const splitter of splitters) splitter.end();
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+      let logFile: string | null;
+      try {
+        if (log.error) throw Object.assign(log.error.cause as Error, { path: l.log });
+        logFile = log.commit(l.log);
+      } catch (err) {
+        finish(fileError(l.log, err));
+        return;
+      }
+      finish(null, {
+        name: l.name,
+        description: l.description,
+        file: scenarioFile,
+        expect: l.expect,
+        trackClass: l.trackClass,
+        iterations: l.iterations,
+        batch: l.batch,
+        intervalMs,
+        growthIterations: l.growthIterations,
+        rss: d.rss,
+        heapUsed: d.heapUsed,
+        external: d.external,
+        log: logFile,
+        warnings,
+        snapshots: l.snapshots,
+        durationMs: d.durationMs,
+      });
+    };
+    // 'close' waits for the output streams, which a process the scenario started may keep open.
+    const armGrace = (): void => {
+      if (done && graceTimer === undefined) graceTimer = setTimeout(finishDone, OUTPUT_GRACE_MS);
+    };
+    child.on('exit', armGrace);
 
     child.on('message', (message: ChildMessage) => {
       switch (message.type) {
@@ -88,8 +190,14 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
           loaded = message;
           return;
         case 'progress':
+          lastProgress = message;
           options.onProgress?.(message);
           return;
+        case 'warning': {
+          const text = sanitizeLine(`${message.name}: ${message.message}`);
+          if (warnings.length < MAX_WARNINGS && !warnings.includes(text)) warnings.push(text);
+          return;
+        }
         case 'error': {
           const cause = Object.assign(new Error(message.message), { stack: message.stack ?? undefined });
           if (message.stage === 'snapshot' && message.code) {
@@ -102,34 +210,24 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
           }
           return;
         }
-        case 'done': {
-          const l = loaded!;
-          finish(null, {
-            name: l.name,
-            description: l.description,
-            file: scenarioFile,
-            expect: l.expect,
-            trackClass: l.trackClass,
-            iterations: l.iterations,
-            batch: l.batch,
-            intervalMs,
-            growthIterations: l.growthIterations,
-            rss: message.rss,
-            snapshots: l.snapshots,
-            durationMs: message.durationMs,
-          });
+        case 'done':
+          done = message;
+          if (child.exitCode !== null || child.signalCode !== null) armGrace();
           return;
-        }
       }
     });
     child.on('error', (err) => finish(new ScenarioError(name(), `could not start: ${err.message}`, { cause: err })));
     // 'close' comes after the IPC channel has delivered every message, unlike 'exit'.
     child.on('close', (code, signal) => {
-      const last = stderrTail.trim().split('\n').filter(Boolean);
+      if (done) {
+        finishDone();
+        return;
+      }
+      const last = stderrTail.filter((line) => line.trim());
       const detail = last.find((line) => /Error|heap out of memory/.test(line)) ?? last.at(-1);
       if (code === 0 && !detail) {
         // Node exits once nothing is pending: a call awaited a promise that nothing will ever settle.
-        finish(new ScenarioError(name(), 'stopped before finishing: a call returned a promise that never settles'));
+        finish(new ScenarioError(name(), `stopped before finishing ${stageText(lastProgress, loaded)}: it awaited a promise that never settles`));
       } else {
         finish(new ScenarioError(name(), `its process exited (${signal ?? `code ${code}`}) before finishing${detail ? `: ${detail.trim()}` : ''}`));
       }

@@ -1,0 +1,91 @@
+// What a scenario prints on stdout and stderr: untrusted text on its way to
+// the user's terminal. Split into lines, stripped of control sequences, and
+// kept in a log file written under a temp name and renamed at the end.
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+
+// CSI (ESC [ … final), OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC (ESC P|X|^|_ … ST), other
+// two-byte escapes, and the 8-bit CSI. What is left of C0/C1 controls goes next.
+// eslint-disable-next-line no-control-regex
+const ESCAPE = /\u001b\[[0-?]*[ -/]*[@-~]?|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[PX^_][^\u001b]*(?:\u001b\\)?|\u001b[ -/]*[0-~]?|\u009b[0-?]*[ -/]*[@-~]?/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+
+/** Printable text and tabs only: no escape sequence can move the cursor, retitle or recolour the user's terminal. */
+export function sanitizeLine(text: string): string {
+  return text.replace(ESCAPE, '').replace(CONTROL, '');
+}
+
+/** Longest line kept whole; a scenario that writes megabytes without a newline is cut into lines of this length. */
+const MAX_LINE = 64 * 1024;
+
+/** Turns chunks of decoded text into lines; end() hands over a last line with no newline. */
+export class LineSplitter {
+  private partial = '';
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(text: string): void {
+    const parts = (this.partial + text).split('\n');
+    this.partial = parts.pop()!;
+    for (const part of parts) this.onLine(part);
+    while (this.partial.length > MAX_LINE) {
+      this.onLine(this.partial.slice(0, MAX_LINE));
+      this.partial = this.partial.slice(MAX_LINE);
+    }
+  }
+
+  end(): void {
+    if (this.partial) this.onLine(this.partial);
+    this.partial = '';
+  }
+}
+
+/**
+ * The scenario's log: opened (mode 0600) at the first line, so a scenario that
+ * prints nothing leaves no file. A write error is kept, not thrown: it happens
+ * inside a stream handler, and the runner reports it when the scenario ends.
+ */
+export class OutputLog {
+  private fd: number | null = null;
+  private lines = 0;
+  /** The first write error, with the file it concerns. */
+  error: { file: string; cause: unknown } | null = null;
+
+  constructor(private readonly tempFile: string) {}
+
+  write(line: string): void {
+    if (this.error) return;
+    try {
+      this.fd ??= openSync(this.tempFile, 'w', 0o600);
+      writeSync(this.fd, `${line}\n`);
+      this.lines++;
+    } catch (err) {
+      this.error = { file: this.tempFile, cause: err };
+    }
+  }
+
+  private close(): void {
+    if (this.fd === null) return;
+    const fd = this.fd;
+    this.fd = null;
+    closeSync(fd);
+  }
+
+  /** Renames the temp file to `file` and returns it; with nothing printed, removes a stale `file` and returns null. */
+  commit(file: string): string | null {
+    this.close();
+    if (this.lines === 0) {
+      rmSync(file, { force: true });
+      return null;
+    }
+    renameSync(this.tempFile, file);
+    return file;
+  }
+
+  discard(): void {
+    try {
+      this.close();
+    } finally {
+      rmSync(this.tempFile, { force: true });
+    }
+  }
+}
