@@ -57,6 +57,11 @@ describe('leakscan run (built-ins)', () => {
     const path = s.leaks[0].retainerPath!;
     assert.equal(path.at(-1)!.name, 'B');
     assert.ok(path.some((step) => step.edge?.name === 'cache'), JSON.stringify(path));
+    // The scenario module holds the cache: the path runs through it, not through leakscan's runner
+    // (its pending microtask, its async frame, its `scenario` variable).
+    assert.ok(!path.some((step) => step.edge?.name === 'current_microtask' || step.edge?.name === 'scenario'), JSON.stringify(path));
+    assert.equal(s.leaks[0].holders?.[0].count, ITERATIONS * BATCH);
+    assert.equal(s.leaks[0].holders?.[0].heldBy, 'program');
     assert.match(s.verdict, new RegExp(`^global-cache: ${ITERATIONS * BATCH} B retained — leak \\(via cache\\[…\\]\\)$`));
   });
 
