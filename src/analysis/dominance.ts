@@ -48,13 +48,25 @@ export const NEW_UNLISTED = -2;
 /** memberClass value of an object that is not new. */
 export const NOT_NEW = -1;
 
-/** Depth-first walk of the dominator tree without recursion: enter(o) on the way down, leave(o) on the way up. */
-function walk(tree: DominatorChildren, root: number, nodeCount: number, enter: (o: number) => void, leave: (o: number) => void): void {
-  const stack = new Uint32Array(nodeCount);
-  const cursor = new Uint32Array(nodeCount);
+/** A typed array at least `length` long, keeping its contents: per-depth state grows with the tree's depth, not its size. */
+function grown<T extends Uint32Array | Int32Array | Uint8Array>(array: T, length: number): T {
+  if (array.length >= length) return array;
+  const bigger = new (array.constructor as new (n: number) => T)(Math.max(length, array.length * 2));
+  bigger.set(array);
+  return bigger;
+}
+
+/** Depth-first walk of the dominator tree without recursion: enter(o, depth) on the way down, leave(o) on the way up (the root has depth 0). */
+function walk(tree: DominatorChildren, root: number, enter: (o: number, depth: number) => void, leave: (o: number) => void): void {
+  let stack = new Uint32Array(1024);
+  let cursor = new Uint32Array(1024);
   let depth = 0;
   const push = (o: number): void => {
-    enter(o);
+    enter(o, depth);
+    if (depth === stack.length) {
+      stack = grown(stack, depth + 1);
+      cursor = grown(cursor, depth + 1);
+    }
     stack[depth] = o;
     cursor[depth] = tree.first[o];
     depth++;
@@ -126,7 +138,6 @@ export function setRetainedSizes(
     walk(
       tree,
       root,
-      nodeCount,
       (o) => {
         if (memberClass[o] >= 0 && owners.length > 0) {
           const owner = owners[owners.length - 1];
@@ -149,10 +160,10 @@ export function setRetainedSizes(
   let memberIndex = 0;
   // Per depth of the walk: the current holder, the class of the first owner below it (-1: none yet),
   // and whether compiled code is above.
-  const holderAt = new Uint32Array(memberCount === 0 ? 1 : nodeCount + 1);
-  const topClassAt = new Int32Array(nodeCount + 1);
-  const codeAt = new Uint8Array(nodeCount + 1);
-  let depth = 0;
+  // Indexed by depth + 1, so the root's parent (index 0) is 'no holder, no owner, no code'.
+  let holderAt = new Uint32Array(1024);
+  let topClassAt = new Int32Array(1024);
+  let codeAt = new Uint8Array(1024);
   let membersOnPath = 0;
   let total = 0;
   holderAt[0] = root;
@@ -160,12 +171,16 @@ export function setRetainedSizes(
   walk(
     tree,
     root,
-    nodeCount,
-    (o) => {
+    (o, nodeDepth) => {
       const cls = memberClass[o];
-      const parent = depth;
-      depth++;
-      if (memberCount > 0) holderAt[depth] = cls === NOT_NEW ? o : holderAt[parent];
+      const parent = nodeDepth;
+      const depth = nodeDepth + 1;
+      if (depth >= holderAt.length) {
+        holderAt = grown(holderAt, depth + 1);
+        topClassAt = grown(topClassAt, depth + 1);
+        codeAt = grown(codeAt, depth + 1);
+      }
+      holderAt[depth] = cls === NOT_NEW ? o : holderAt[parent];
       topClassAt[depth] = cls === NOT_NEW ? -1 : topClassAt[parent];
       codeAt[depth] = codeAt[parent] | (graph.nodeTypeIndex(o) === codeType ? 1 : 0);
       if (cls >= 0) {
@@ -186,7 +201,6 @@ export function setRetainedSizes(
       }
     },
     (o) => {
-      depth--;
       const cls = memberClass[o];
       if (cls >= 0) {
         onPath[cls]--;
