@@ -77,6 +77,7 @@ function failedResult(scenario: string, err: unknown, options: RunScenariosOptio
     snapshots: { before: '', after: '' },
     diff: null,
     leaks: [],
+    growth: [],
     status: 'failed',
     asExpected: false,
     verdict: `${name}: failed — ${message}`,

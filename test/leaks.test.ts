@@ -114,3 +114,70 @@ describe('programmatic API', () => {
     assert.ok(subscribers.length > 0);
   });
 });
+
+describe('slow and byte-sized leaks through the CLI', () => {
+  // Iterations enough for a leak of one object every third call to rise at every growth snapshot.
+  const ITERATIONS = 30;
+  const BATCH = 20;
+  let result: RunResult;
+  const scenario = (name: string): ScenarioResult => result.scenarios.find((s) => s.name === name) as ScenarioResult;
+  const growthOf = (s: ScenarioResult, holder: string) => (s.growth ?? []).find((g) => g.holder === holder);
+
+  test('five scenarios run', async () => {
+    const files = ['slow-listener-leak.cjs', 'capped-cache-fixed.mjs', 'samples-growth.mjs', 'log-growth.mjs', 'pool-growth.cjs'].map((f) => fixture(`leaks/${f}`));
+    const args = ['run', '--json', '-n', String(ITERATIONS), '--batch', String(BATCH), '--interval', '10', '--out', tempDir(), ...files];
+    const r = await runCli(args, { env: { CI: 'true' } });
+    result = JSON.parse(r.stdout) as RunResult;
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  test('a listener added every third call is caught, with every one of them counted', () => {
+    const s = scenario('slow-listener-leak');
+    assert.equal(s.status, 'leak', s.verdict);
+    const found = s.leaks.find((c) => c.name === 'onReconnect');
+    assert.ok(found, `onReconnect among ${s.leaks.map((c) => c.name).join(', ')}`);
+    const perPass = Math.ceil(ITERATIONS / 3); // iterations 0, 3, 6, … of each pass
+    assert.equal(found.added, 2 * perPass);
+    assert.match(s.verdict, new RegExp(`^slow-listener-leak: ${2 * perPass} onReconnect retained — leak \\(via reconnect\\[…\\]\\)$`));
+  });
+
+  test('a cache that fills to its cap in the first calls and then stops stays quiet', () => {
+    const s = scenario('capped-cache-fixed');
+    assert.equal(s.status, 'no-leak', `${s.verdict}: ${s.leaks.map((c) => c.name).join(', ')} ${JSON.stringify(s.growth)}`);
+    assert.deepEqual(s.growth, []);
+  });
+
+  test('an array of numbers growing per call is caught as byte growth of `samples`', () => {
+    const s = scenario('samples-growth');
+    assert.equal(s.status, 'leak', s.verdict);
+    const g = growthOf(s, 'samples');
+    assert.ok(g, JSON.stringify(s.growth));
+    assert.equal(g.name, 'Array');
+    // 8 bytes per number; the backing store grows by half its length at a time, so the rate is lumpy.
+    assert.ok(g.bytesPerCall >= 4 * BATCH && g.bytesPerCall <= 24 * BATCH, `${g.bytesPerCall} B per call`);
+    assert.equal(g.retainedSizes.length, 3, 'after and two growth snapshots');
+    assert.equal(g.retainerPath?.at(-1)?.edge?.name, 'samples');
+    assert.match(s.verdict, /^samples-growth: samples grows .+ per call — leak$/);
+  });
+
+  test('a string builder growing per call is caught as byte growth of `log`', () => {
+    const s = scenario('log-growth');
+    assert.equal(s.status, 'leak', s.verdict);
+    const g = growthOf(s, 'log');
+    assert.ok(g, JSON.stringify(s.growth));
+    assert.equal(g.name, '(string)');
+    assert.ok(g.bytesPerCall >= BATCH, `${g.bytesPerCall} B per call, ${BATCH} characters appended`);
+    for (let i = 1; i < g.retainedSizes.length; i++) assert.ok(g.retainedSizes[i] > g.retainedSizes[i - 1], g.retainedSizes.join(' → '));
+  });
+
+  test('a Buffer pool growing per call is caught with its bytes outside the JS heap', () => {
+    const s = scenario('pool-growth');
+    assert.equal(s.status, 'leak', s.verdict);
+    const g = growthOf(s, 'pool');
+    assert.ok(g, JSON.stringify(s.growth));
+    assert.equal(g.name, 'Buffer');
+    const slab = BATCH * 256;
+    assert.ok(g.bytesPerCall >= slab && g.bytesPerCall < slab + 256, `${g.bytesPerCall} B per call, slabs of ${slab} B`);
+    assert.ok(g.retainedSizes[0] >= 2 * ITERATIONS * slab, `${g.retainedSizes[0]} B at after`);
+  });
+});
