@@ -48,6 +48,13 @@ function describeLeak(c: ClassDiff, iterations: number): string {
   return `${c.name} (${c.type}): ${c.added} new objects still reachable after ${iterations} calls, ${formatBytes(c.retainedSize)} retained${path}`;
 }
 
+function grewText(classes: number, objects: number): string {
+  const parts = [];
+  if (classes > 0) parts.push(`${classes} class${classes === 1 ? '' : 'es'} grew with the calls`);
+  if (objects > 0) parts.push(`${objects} object${objects === 1 ? '' : 's'} grew in bytes`);
+  return parts.join(', ');
+}
+
 function describeGrowth(g: ByteGrowth): string {
   const path = g.retainerPath ? `\n  retained via: ${formatPath(g.retainerPath)}` : '';
   return `${g.holder ?? g.name} (${g.name}): grows ${formatBytes(g.bytesPerCall)} per call, ${g.retainedSizes.map(formatBytes).join(' → ')} retained${path}`;
@@ -97,7 +104,7 @@ export async function assertNoLeak(fn: (iteration: number) => unknown, options: 
     if (leaks.length > 0 || growth.length > 0) {
       const found = [...leaks.map((c) => describeLeak(c, iterations)), ...growth.map(describeGrowth)];
       throw new AssertionError({
-        message: `leak: ${found.length} ${found.length === 1 ? 'thing' : 'things'} grew with the calls\n${found.join('\n')}`,
+        message: `leak: ${grewText(leaks.length, growth.length)}\n${found.join('\n')}`,
         actual: [
           ...leaks.map((c) => ({ name: c.name, type: c.type, added: c.added, retainedSize: c.retainedSize })),
           ...growth.map((g) => ({ name: g.holder ?? g.name, type: g.type, bytesPerCall: g.bytesPerCall, retainedSizes: g.retainedSizes })),
