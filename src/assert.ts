@@ -11,7 +11,7 @@ import { loadBaseline } from './analysis/diff.js';
 import { findLeaks } from './analysis/leaks.js';
 import { formatPath } from './report/path.js';
 import { formatBytes } from './report/format.js';
-import type { ClassDiff } from './types.js';
+import type { ByteGrowth, ClassDiff } from './types.js';
 
 export interface AssertNoLeakOptions {
   /** Calls measured (after warm-up). Default 10. */
@@ -48,6 +48,18 @@ function describeLeak(c: ClassDiff, iterations: number): string {
   return `${c.name} (${c.type}): ${c.added} new objects still reachable after ${iterations} calls, ${formatBytes(c.retainedSize)} retained${path}`;
 }
 
+function grewText(classes: number, objects: number): string {
+  const parts = [];
+  if (classes > 0) parts.push(`${classes} class${classes === 1 ? '' : 'es'} grew with the calls`);
+  if (objects > 0) parts.push(`${objects} object${objects === 1 ? '' : 's'} grew in bytes`);
+  return parts.join(', ');
+}
+
+function describeGrowth(g: ByteGrowth): string {
+  const path = g.retainerPath ? `\n  retained via: ${formatPath(g.retainerPath)}` : '';
+  return `${g.holder ?? g.name} (${g.name}): grows ${formatBytes(g.bytesPerCall)} per call, ${g.retainedSizes.map(formatBytes).join(' → ')} retained${path}`;
+}
+
 /**
  * Calls `fn` repeatedly and throws an AssertionError naming each class whose
  * reachable objects grow with the calls, with the retainer path of one instance.
@@ -78,18 +90,25 @@ export async function assertNoLeak(fn: (iteration: number) => unknown, options: 
     await calls(warmup, iterations);
     await settle(gc, intervalMs);
     v8.writeHeapSnapshot(file('after'));
-    // More calls tell what grows with every call from what was allocated once.
-    const extra = Math.max(2, Math.ceil(iterations / 2));
-    await calls(warmup + iterations, extra);
-    await settle(gc, intervalMs);
-    v8.writeHeapSnapshot(file('growth'));
+    // More calls, a snapshot after every few: the trend tells what keeps growing from what was allocated once.
+    const step = Math.max(2, Math.ceil(iterations / 2));
+    const growthFiles = [file('growth-1'), file('growth-2')];
+    for (const [i, growthFile] of growthFiles.entries()) {
+      await calls(warmup + iterations + i * step, step);
+      await settle(gc, intervalMs);
+      v8.writeHeapSnapshot(growthFile);
+    }
 
     const baseline = await loadBaseline(file('before'));
-    const { leaks } = await findLeaks(baseline, file('after'), file('growth'), iterations, extra, rule);
-    if (leaks.length > 0) {
+    const { leaks, growth } = await findLeaks(baseline, file('after'), growthFiles, { calls: iterations, stepCalls: step }, rule);
+    if (leaks.length > 0 || growth.length > 0) {
+      const found = [...leaks.map((c) => describeLeak(c, iterations)), ...growth.map(describeGrowth)];
       throw new AssertionError({
-        message: `leak: ${leaks.length} class${leaks.length === 1 ? '' : 'es'} grew with every call\n${leaks.map((c) => describeLeak(c, iterations)).join('\n')}`,
-        actual: leaks.map((c) => ({ name: c.name, type: c.type, added: c.added, retainedSize: c.retainedSize })),
+        message: `leak: ${grewText(leaks.length, growth.length)}\n${found.join('\n')}`,
+        actual: [
+          ...leaks.map((c) => ({ name: c.name, type: c.type, added: c.added, retainedSize: c.retainedSize })),
+          ...growth.map((g) => ({ name: g.holder ?? g.name, type: g.type, bytesPerCall: g.bytesPerCall, retainedSizes: g.retainedSizes })),
+        ],
         expected: [],
         operator: 'assertNoLeak',
         stackStartFn: assertNoLeak,

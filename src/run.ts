@@ -90,6 +90,7 @@ function failedResult(scenario: string, err: unknown, options: RunScenariosOptio
     warnings: [],
     diff: null,
     leaks: [],
+    growth: [],
     status: 'failed',
     asExpected: false,
     verdict: `${name}: failed — ${problem}`,

@@ -182,16 +182,37 @@ export interface ScenarioRun {
   log: string | null;
   /** Process warnings the scenario's process emitted, as "Name: message" (e.g. MaxListenersExceededWarning). */
   warnings: string[];
-  /** Extra with-GC calls made after the after snapshot, before the growth one. */
+  /** With-GC calls made before each growth snapshot (the first one is taken that many calls after `after`). */
   growthIterations: number;
   snapshots: {
     before: string;
     after: string;
-    /** Taken after growthIterations more calls; tells objects that grow with every call from
-     *  ones allocated once. Lives in a temp folder of its own; the caller deletes it. */
-    growth: string;
+    /** Taken growthIterations calls apart after `after`; the trend tells objects that keep
+     *  growing from ones allocated once. In a temp folder of their own; the caller deletes them. */
+    growth: string[];
   };
   durationMs: number;
+}
+
+/**
+ * Memory that grows in bytes rather than in objects: an array of numbers, a
+ * string builder, a Buffer pool. One object (same id after the measured calls
+ * and at every growth snapshot) whose retained size keeps growing.
+ */
+export interface ByteGrowth {
+  /** The variable or property holding it, as on its retainer path (e.g. "samples", "cache[…]"); null if none is named. */
+  holder: string | null;
+  /** Class of the object reported: the most specific one that grows, or, below a scope that grows, the largest value it holds. */
+  name: string;
+  type: string;
+  /** Its node id in the last growth snapshot (the same in after when the object kept its id). */
+  nodeId: number;
+  /** Retained size of the growing object at after and at each growth snapshot, bytes. */
+  retainedSizes: number[];
+  /** Growth of the retained size per call from after to the last growth snapshot, bytes, rounded. */
+  bytesPerCall: number;
+  /** Shortest path from a GC root to the object in the last growth snapshot. */
+  retainerPath: RetainerPath | null;
 }
 
 export type ScenarioStatus = 'leak' | 'no-leak' | 'failed';
@@ -214,6 +235,8 @@ export interface ScenarioResult {
   diff: DiffResult | null;
   /** Classes that grew with the iterations (see leak rule in README). */
   leaks: ClassDiff[];
+  /** Objects that grew in bytes with the iterations (see leak rule in README). */
+  growth: ByteGrowth[];
   status: ScenarioStatus;
   /** True when status matches expect. */
   asExpected: boolean;

@@ -5,8 +5,9 @@ import { EventEmitter } from 'node:events';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { growthRate, leastIndependent, verdictOf } from '../src/analysis/leaks.js';
 import { assertNoLeak, runScenario, runScenarios } from '../src/index.js';
-import type { RunResult, ScenarioResult } from '../src/types.js';
+import type { ClassDiff, DiffResult, RunResult, ScenarioResult } from '../src/types.js';
 import { fixture, runCli, tempDir } from './helpers.js';
 
 const leaks = [
@@ -113,4 +114,130 @@ describe('programmatic API', () => {
     );
     assert.ok(subscribers.length > 0);
   });
+});
+
+describe('slow and byte-sized leaks through the CLI', () => {
+  // Iterations enough for a leak of one object every third call to rise at every growth snapshot.
+  const ITERATIONS = 30;
+  const BATCH = 20;
+  let result: RunResult;
+  const scenario = (name: string): ScenarioResult => result.scenarios.find((s) => s.name === name) as ScenarioResult;
+  const growthOf = (s: ScenarioResult, holder: string) => (s.growth ?? []).find((g) => g.holder === holder);
+
+  test('five scenarios run', async () => {
+    const files = ['slow-listener-leak.cjs', 'capped-cache-fixed.mjs', 'samples-growth.mjs', 'log-growth.mjs', 'pool-growth.cjs'].map((f) => fixture(`leaks/${f}`));
+    const args = ['run', '--json', '-n', String(ITERATIONS), '--batch', String(BATCH), '--interval', '10', '--out', tempDir(), ...files];
+    const r = await runCli(args, { env: { CI: 'true' } });
+    result = JSON.parse(r.stdout) as RunResult;
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  test('a listener added every third call is caught, with every one of them counted', () => {
+    const s = scenario('slow-listener-leak');
+    assert.equal(s.status, 'leak', s.verdict);
+    const found = s.leaks.find((c) => c.name === 'onReconnect');
+    assert.ok(found, `onReconnect among ${s.leaks.map((c) => c.name).join(', ')}`);
+    const perPass = Math.ceil(ITERATIONS / 3); // iterations 0, 3, 6, … of each pass
+    assert.equal(found.added, 2 * perPass);
+    assert.match(s.verdict, new RegExp(`^slow-listener-leak: ${2 * perPass} onReconnect retained — leak \\(via reconnect\\[…\\]\\)$`));
+  });
+
+  test('a cache that fills to its cap in the first calls and then stops stays quiet', () => {
+    const s = scenario('capped-cache-fixed');
+    assert.equal(s.status, 'no-leak', `${s.verdict}: ${s.leaks.map((c) => c.name).join(', ')} ${JSON.stringify(s.growth)}`);
+    assert.deepEqual(s.growth, []);
+  });
+
+  test('an array of numbers growing per call is caught as byte growth of `samples`', () => {
+    const s = scenario('samples-growth');
+    assert.equal(s.status, 'leak', s.verdict);
+    const g = growthOf(s, 'samples');
+    assert.ok(g, JSON.stringify(s.growth));
+    assert.equal(g.name, 'Array');
+    // 8 bytes per number; the backing store grows by half its length at a time, so the rate is lumpy.
+    assert.ok(g.bytesPerCall >= 4 * BATCH && g.bytesPerCall <= 24 * BATCH, `${g.bytesPerCall} B per call`);
+    assert.equal(g.retainedSizes.length, 3, 'after and two growth snapshots');
+    assert.equal(g.retainerPath?.at(-1)?.edge?.name, 'samples');
+    assert.match(s.verdict, /^samples-growth: samples grows .+ per call — leak$/);
+  });
+
+  test('a string builder growing per call is caught as byte growth of `log`', () => {
+    const s = scenario('log-growth');
+    assert.equal(s.status, 'leak', s.verdict);
+    const g = growthOf(s, 'log');
+    assert.ok(g, JSON.stringify(s.growth));
+    assert.equal(g.name, '(string)');
+    assert.ok(g.bytesPerCall >= BATCH, `${g.bytesPerCall} B per call, ${BATCH} characters appended`);
+    for (let i = 1; i < g.retainedSizes.length; i++) assert.ok(g.retainedSizes[i] > g.retainedSizes[i - 1], g.retainedSizes.join(' → '));
+  });
+
+  test('a Buffer pool growing per call is caught with its bytes outside the JS heap', () => {
+    const s = scenario('pool-growth');
+    assert.equal(s.status, 'leak', s.verdict);
+    const g = growthOf(s, 'pool');
+    assert.ok(g, JSON.stringify(s.growth));
+    assert.equal(g.name, 'Buffer');
+    const slab = BATCH * 256;
+    assert.ok(g.bytesPerCall >= slab && g.bytesPerCall < slab + 256, `${g.bytesPerCall} B per call, slabs of ${slab} B`);
+    assert.ok(g.retainedSizes[0] >= 2 * ITERATIONS * slab, `${g.retainedSizes[0]} B at after`);
+  });
+});
+
+describe('the trend rule on counts (growthRate)', () => {
+  const calls = { calls: 30, stepCalls: 15 };
+  for (const [what, series, leaks] of [
+    ['one object every third call, both passes kept', [20, 25, 30], true],
+    ['one object every third call, cleared at each pass', [10, 15, 20], true],
+    ['one hundred per call', [3000, 4500, 6000], true],
+    ['allocated once (a lazy singleton)', [1, 1, 1], false],
+    ['a cache full before after', [50, 50, 50], false],
+    ['one object per snapshot, not per call', [1, 2, 3], false],
+    ['a few objects on top of many (noise)', [500, 501, 502], false],
+    ['nothing at after', [0, 5, 10], false],
+    ['rises once', [20, 20, 25], false],
+  ] as const) {
+    test(`${what}: ${leaks ? 'leaks' : 'quiet'}`, () => assert.equal(growthRate(series, calls) !== null, leaks));
+  }
+  test('the independence floor scales with the rate, capped at one per call', () => {
+    assert.equal(leastIndependent(1 / 3, 30, 1), 5);
+    assert.equal(leastIndependent(100, 30, 1), 30);
+    assert.equal(leastIndependent(0.01, 30, 1), 1);
+  });
+});
+
+describe('verdictOf', () => {
+  const entry = (name: string, type: string, added: number, retainedSize: number): ClassDiff => ({
+    name, type, added, removed: 0, addedSize: 0, removedSize: 0, retainedSize, heldByNew: 0, heldByStack: 0, suspect: true, sampleNodeId: null, retainerPath: null, holders: null,
+  });
+  const diffOf = (classes: ClassDiff[]) => ({ classes }) as DiffResult;
+  const scenario = { name: 's', expect: 'leak' as const, trackClass: null, iterations: 10, batch: 1 };
+  test('names a user class before the runtime\'s scopes, strings and arrays', () => {
+    const leaks = [entry('system / Context', 'object', 20, 9000), entry('(string)', 'string', 40, 5000), entry('Array', 'object', 20, 4000), entry('Session', 'object', 20, 3000)];
+    assert.equal(verdictOf(scenario, diffOf(leaks), leaks).verdict, 's: 20 Session retained — leak');
+  });
+  test('counts a tracked closure class (not only objects) when nothing leaks', () => {
+    const classes = [entry('onReconnect', 'closure', 7, 700)];
+    const v = verdictOf({ ...scenario, expect: 'no-leak', trackClass: 'onReconnect' }, diffOf(classes), []);
+    assert.match(v.verdict, /^s: 7 of 20 onReconnect retained — collected$/);
+  });
+  test('byte growth alone makes a leak, named by its holder', () => {
+    const growth = [{ holder: 'samples', name: 'Array', type: 'object', nodeId: 1, retainedSizes: [100, 900, 1700], bytesPerCall: 80, retainerPath: null }];
+    const v = verdictOf(scenario, diffOf([]), [], growth);
+    assert.equal(v.status, 'leak');
+    assert.equal(v.verdict, 's: samples grows 80 B per call — leak');
+  });
+});
+
+test('assertNoLeak throws on a string that grows with every call, naming the variable', async () => {
+  let log = '';
+  await assert.rejects(
+    assertNoLeak((i) => {
+      log += `${i}:${'x'.repeat(500)}\n`;
+    }, { iterations: 6 }),
+    (err: Error) => {
+      assert.match(err.message, /log \(\(string\)\): grows \d+ B per call/);
+      return true;
+    },
+  );
+  assert.ok(log.length > 0);
 });

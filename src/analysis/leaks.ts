@@ -1,64 +1,130 @@
-// The leak rule of `leakscan run`: a class leaks when its new objects that
-// stay reachable keep growing with the iterations, not when something was
-// allocated once (a lazy cache, compiled code, a warmed-up pool).
-import type { ClassDiff, DiffResult, LeakExpectation, ScenarioStatus } from '../types.js';
+// The leak rule of `leakscan run`: something leaks when what it keeps reachable
+// grows with the calls, in objects or in bytes, not when something was
+// allocated once (a lazy cache, compiled code, a warmed-up pool) or a cache
+// filled up to its cap and stopped.
+import type { ByteGrowth, ClassDiff, DiffResult, LeakExpectation, ScenarioStatus } from '../types.js';
 import { diffAgainst, independentCount, type AnalysisProgress, type Baseline } from './diff.js';
+import { classKey, measureTrend } from './growth.js';
+import { formatBytes } from '../report/format.js';
 import { classHolderLabel } from './paths.js';
 
 export interface LeakRule {
   /** Least number of new reachable objects of a class at the end. */
   minCount: number;
-  /** Least retained size of those objects, bytes. */
+  /** Least retained size of those objects (or of an object growing in bytes), bytes. */
   minBytes: number;
+  /** Least growth of one object's retained size per call to count as growing in bytes. Default 64. */
+  minBytesPerCall?: number;
 }
 
 export const DEFAULT_LEAK_RULE: LeakRule = { minCount: 1, minBytes: 0 };
 
-const keyOf = (c: { name: string; type: string }): string => `${c.type}\u0000${c.name}`;
+/** Below this an object's growth per call is within the noise of V8's own bookkeeping. */
+const DEFAULT_MIN_BYTES_PER_CALL = 64;
+
+/**
+ * A class's rate of new objects over the extra calls, as a share of its rate
+ * over the measured calls, must lie in [RATE_SHARE_MIN, RATE_SHARE_MAX). The
+ * measured rate counts one pass, so a leak that both passes added to shows
+ * half its rate there: 0.25 leaves room for that and for noise. Above: objects
+ * that come with each snapshot rather than each call (one per snapshot shows
+ * n/growthIterations ≈ 2 times the rate over the measured calls).
+ */
+const RATE_SHARE_MIN = 0.25;
+const RATE_SHARE_MAX = 1.5;
+
+/** The calls behind the snapshots. */
+export interface CallCounts {
+  /** Calls per measured pass before after (the objects of at least the last pass are in after). */
+  calls: number;
+  /** Calls between two consecutive snapshots from after on (after, growth-1, growth-2, …). */
+  stepCalls: number;
+}
 
 export interface LeakFindings {
   /** The reported diff, before → after; leaking classes have suspect set. */
   diff: DiffResult;
   leaks: ClassDiff[];
+  /** Objects growing in bytes (growth.ts), most per call first. */
+  growth: ByteGrowth[];
 }
 
 /**
- * Diffs before → growth, a snapshot taken `extraCalls` calls after `after`,
- * then before → after (the report). A class leaks when
- *  - it gained at least one new reachable object per extra call (it grows with
- *    the calls, rather than being allocated once: a lazy cache, a container),
- *  - and at least one per measured call (`calls`) of its new objects in after
- *    are held neither through objects of other growing classes (the A objects
- *    of leaked B objects are part of the B leak) nor through compiled code.
- *    A new object that holds one or more per call is a collection the leak
+ * The trend of a class's new reachable objects at after, growth-1, growth-2, …:
+ * its rate per call over the extra calls when it rose at every step and that
+ * rate is consistent with the one over the measured calls; null otherwise.
+ * Something allocated once, or a cache that filled and stopped, does not rise
+ * at every step; a handful of objects V8 adds now and then (noise on top of
+ * many new objects) rises far slower than the class did during the measured calls.
+ */
+export function growthRate(series: readonly number[], calls: CallCounts): number | null {
+  if (series.length < 2 || series[0] === 0) return null;
+  for (let p = 1; p < series.length; p++) if (series[p] <= series[p - 1]) return null;
+  const extraRate = (series[series.length - 1] - series[0]) / ((series.length - 1) * calls.stepCalls);
+  const measuredRate = series[0] / calls.calls;
+  return extraRate >= RATE_SHARE_MIN * measuredRate && extraRate < RATE_SHARE_MAX * measuredRate ? extraRate : null;
+}
+
+/**
+ * How many of a growing class's new objects in after must be independent (held
+ * neither through other growing classes nor through compiled code): half what
+ * its rate makes in one pass, at most one per call, at least one and minCount.
+ */
+export function leastIndependent(rate: number, calls: number, minCount: number): number {
+  return Math.max(1, minCount, Math.min(calls, Math.ceil((rate * calls) / 2)));
+}
+
+/**
+ * Diffs before → after (the report) and measures the trend over after and the
+ * growth snapshots (growth.ts). A class leaks when
+ *  - its count of new reachable objects rose at every snapshot from after on,
+ *    at a rate consistent with the measured calls (growthRate), so even one
+ *    object every few calls counts, while things allocated once do not;
+ *  - and enough of its new objects in after are independent (leastIndependent):
+ *    not held through objects of other growing classes (the A objects of
+ *    leaked B objects are part of the B leak) nor through compiled code. A new
+ *    object that holds one or more per call is a collection the leak
  *    accumulates in (an array of listeners, a timer list): it owns nothing.
+ * An object leaks bytes when it keeps its id and its retained size grows
+ * (growth.ts `grows`).
  */
 export async function findLeaks(
   baseline: Baseline,
   afterFile: string,
-  growthFile: string,
-  calls: number,
-  extraCalls: number,
+  growthFiles: string[],
+  calls: CallCounts,
   rule: LeakRule,
   onProgress?: (event: AnalysisProgress) => void,
 ): Promise<LeakFindings> {
   const thresholds = { minCount: rule.minCount, minBytes: rule.minBytes };
-  const growth = await diffAgainst(baseline, growthFile, { paths: 0, thresholds, onProgress });
-  const later = new Map(growth.classes.map((c) => [keyOf(c), c.added]));
-  const grew = (key: { name: string; type: string }, added: number): boolean => (later.get(keyOf(key)) ?? 0) - added >= Math.max(1, extraCalls);
-  const least = Math.max(1, calls, rule.minCount);
+  const trend = await measureTrend(
+    baseline,
+    baseline.meta.path,
+    [afterFile, ...growthFiles],
+    { stepCalls: calls.stepCalls, minBytesPerCall: rule.minBytesPerCall ?? DEFAULT_MIN_BYTES_PER_CALL, minBytes: rule.minBytes },
+    onProgress,
+  );
+  const rates = new Map<string, number>();
+  for (const [key, series] of trend.counts) {
+    const rate = growthRate(series, calls);
+    if (rate !== null) rates.set(key, rate);
+  }
+  const grew = (key: { name: string; type: string }): boolean => rates.has(classKey(key));
   const diff = await diffAgainst(baseline, afterFile, {
     thresholds,
     onProgress,
     ownerClass: grew,
-    // An object holding one new object per call is where the leak accumulates, not a whole made of parts.
-    collectionLimit: least,
-    tracePath: (entry, rank) => rank < 3 || grew(entry, entry.added),
+    // An object holding what the slowest growing class makes in half a pass is where a leak
+    // accumulates (an array of listeners), not a whole made of parts.
+    collectionLimit: Math.max(2, rule.minCount, leastIndependent(Math.min(...rates.values()), calls.calls, 1)),
+    tracePath: (entry, rank) => rank < 3 || grew(entry),
   });
   for (const entry of diff.classes) {
-    entry.suspect = grew(entry, entry.added) && independentCount(entry) >= least && entry.retainedSize >= rule.minBytes;
+    const rate = rates.get(classKey(entry));
+    entry.suspect =
+      rate !== undefined && independentCount(entry) >= leastIndependent(rate, calls.calls, rule.minCount) && entry.retainedSize >= rule.minBytes;
   }
-  return { diff, leaks: diff.classes.filter((c) => c.suspect) };
+  return { diff, leaks: diff.classes.filter((c) => c.suspect), growth: trend.growth };
 }
 
 export interface Verdict {
@@ -68,25 +134,49 @@ export interface Verdict {
 }
 
 /**
- * One line, e.g. "global-cache: 1000 B retained — leak (via cache[…])" or
- * "cycle: 0 of 2000 B retained — collected".
+ * How plainly a class names the user's code: a constructor or function name
+ * first, then plain arrays and objects, strings and other unnamed values, and
+ * last the runtime's own (system / Context, Node / …).
+ */
+function plainness(c: { name: string; type: string }): number {
+  if (c.name.startsWith('system / ') || c.name.startsWith('Node / ')) return 3;
+  if (c.name.startsWith('(') || c.type === 'string') return 2;
+  if (c.name === 'Array' || c.name === 'Object') return 1;
+  return 0;
+}
+
+/** The leak a verdict names: the tracked class if it leaks, else the plainest, largest first (leaks are sorted by size). */
+export function leadingLeak(leaks: ClassDiff[], trackClass: string | null): ClassDiff | undefined {
+  const tracked = leaks.find((c) => c.name === trackClass);
+  if (tracked) return tracked;
+  return [...leaks].sort((x, y) => plainness(x) - plainness(y))[0];
+}
+
+/**
+ * One line, e.g. "global-cache: 1000 B retained — leak (via cache[…])" (1000
+ * objects of class B), "samples-growth: samples grows 1.6 KB per call — leak"
+ * or "cycle: 0 of 2000 B retained — collected".
  */
 export function verdictOf(
   scenario: { name: string; expect: LeakExpectation; trackClass: string | null; iterations: number; batch: number },
   diff: DiffResult,
   leaks: ClassDiff[],
+  growth: ByteGrowth[] = [],
 ): Verdict {
-  const status = leaks.length > 0 ? 'leak' : 'no-leak';
+  const status = leaks.length > 0 || growth.length > 0 ? 'leak' : 'no-leak';
   const asExpected = status === scenario.expect;
-  const tracked = scenario.trackClass
-    ? diff.classes.find((c) => c.name === scenario.trackClass && c.type === 'object')
-    : undefined;
-  const shown = leaks.find((c) => c.name === scenario.trackClass) ?? leaks[0];
   let line: string;
-  if (status === 'leak') {
+  const shown = leadingLeak(leaks, scenario.trackClass);
+  if (shown) {
     const holder = classHolderLabel(shown);
     line = `${scenario.name}: ${shown.added} ${shown.name} retained — leak${holder ? ` (via ${holder})` : ''}`;
+  } else if (growth.length > 0) {
+    const g = growth[0];
+    line = `${scenario.name}: ${g.holder ?? g.name} grows ${formatBytes(g.bytesPerCall)} per call — leak`;
   } else if (scenario.trackClass) {
+    // The tracked class may be a closure or a string: any type, objects first.
+    const named = diff.classes.filter((c) => c.name === scenario.trackClass);
+    const tracked = named.find((c) => c.type === 'object') ?? named[0];
     const allocated = 2 * scenario.iterations * scenario.batch;
     line = `${scenario.name}: ${tracked?.added ?? 0} of ${allocated} ${scenario.trackClass} retained — collected`;
   } else {

@@ -12,17 +12,18 @@ export interface AnalyzeRunOptions {
 }
 
 /**
- * Diffs before→after (the reported diff) and before→growth; a class leaks
- * when it kept growing over the extra calls between after and growth
- * (leaks.ts). The growth snapshot is deleted afterwards: it only serves this
- * comparison.
+ * Diffs before→after (the reported diff) and measures the trend over after
+ * and the growth snapshots; what kept growing over the extra calls leaks
+ * (leaks.ts). The growth snapshots are deleted afterwards: they only serve
+ * this comparison.
  */
 export async function analyzeRun(run: ScenarioRun, options: AnalyzeRunOptions = {}): Promise<ScenarioResult> {
   const rule = options.rule ?? DEFAULT_LEAK_RULE;
   try {
     const baseline = await loadBaseline(run.snapshots.before, options);
-    const { diff, leaks } = await findLeaks(baseline, run.snapshots.after, run.snapshots.growth, run.iterations, run.growthIterations, rule, options.onProgress);
-    const { status, asExpected, verdict } = verdictOf(run, diff, leaks);
+    const calls = { calls: run.iterations, stepCalls: run.growthIterations };
+    const { diff, leaks, growth } = await findLeaks(baseline, run.snapshots.after, run.snapshots.growth, calls, rule, options.onProgress);
+    const { status, asExpected, verdict } = verdictOf(run, diff, leaks, growth);
     return {
       name: run.name,
       description: run.description,
@@ -39,6 +40,7 @@ export async function analyzeRun(run: ScenarioRun, options: AnalyzeRunOptions = 
       warnings: run.warnings,
       diff,
       leaks,
+      growth,
       status,
       asExpected,
       verdict,
@@ -46,13 +48,15 @@ export async function analyzeRun(run: ScenarioRun, options: AnalyzeRunOptions = 
       durationMs: run.durationMs,
     };
   } finally {
-    await removeGrowthSnapshot(run.snapshots.growth);
+    await removeGrowthSnapshots(run.snapshots.growth);
   }
 }
 
-/** The runner writes it into its own `leakscan-*` temp folder: remove that folder, and never more than the file otherwise. */
-async function removeGrowthSnapshot(file: string): Promise<void> {
-  const folder = dirname(file);
-  const own = dirname(folder) === tmpdir() && basename(folder).startsWith('leakscan-');
-  await rm(own ? folder : file, { recursive: true, force: true });
+/** The runner writes them into its own `leakscan-*` temp folder: remove that folder, and never more than the files otherwise. */
+async function removeGrowthSnapshots(files: string[]): Promise<void> {
+  for (const file of files) {
+    const folder = dirname(file);
+    const own = dirname(folder) === tmpdir() && basename(folder).startsWith('leakscan-');
+    await rm(own ? folder : file, { recursive: true, force: true });
+  }
 }

@@ -54,6 +54,9 @@ async function loadModule(file: string): Promise<unknown> {
   return import(pathToFileURL(file).href);
 }
 
+/** Growth snapshots after `after`: two steps, so a rise must repeat to count (see analysis/leaks.ts). */
+const GROWTH_SNAPSHOTS = 2;
+
 function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
@@ -131,7 +134,7 @@ async function main(start: StartMessage): Promise<void> {
   const snapshots = {
     before: join(start.outDir, `${base}.before.heapsnapshot`),
     after: join(start.outDir, `${base}.after.heapsnapshot`),
-    growth: join(start.scratchDir, `${base}.growth.heapsnapshot`),
+    growth: Array.from({ length: GROWTH_SNAPSHOTS }, (_, i) => join(start.scratchDir, `${base}.growth-${i + 1}.heapsnapshot`)),
   };
   await send({
     type: 'loaded',
@@ -181,12 +184,15 @@ async function main(start: StartMessage): Promise<void> {
   await send({ type: 'progress', phase: 'snapshot-after' });
   await stage('snapshot', () => writeSnapshot(snapshots.after));
 
-  // A few more calls of the same pass, to tell objects that grow with every call
-  // from ones allocated once (lazy caches, compiled code).
-  await pass('with-gc', null, growthIterations, true, false, iterations);
-  await settle(start.intervalMs);
-  await send({ type: 'progress', phase: 'snapshot-growth' });
-  await stage('snapshot', () => writeSnapshot(snapshots.growth));
+  // More calls of the same pass, a snapshot after every growthIterations of them: the trend
+  // tells objects that keep growing (even less than one per call) from ones allocated once
+  // (lazy caches, compiled code) or caches that filled up and stopped.
+  for (const [step, file] of snapshots.growth.entries()) {
+    await pass('with-gc', null, growthIterations, true, false, iterations + step * growthIterations);
+    await settle(start.intervalMs);
+    await send({ type: 'progress', phase: 'snapshot-growth' });
+    await stage('snapshot', () => writeSnapshot(file));
+  }
 
   await send({ type: 'progress', phase: 'teardown' });
   await stage('teardown', () => scenario.teardown?.());

@@ -7,10 +7,10 @@ export interface StartMessage {
   iterations?: number;
   batch?: number;
   intervalMs: number;
-  /** Extra with-GC calls after the `after` snapshot, before the `growth` one. */
+  /** With-GC calls before each growth snapshot (after `after`). */
   growthIterations?: number;
   outDir: string;
-  /** Folder for the growth snapshot, which only the analysis reads. */
+  /** Folder for the growth snapshots, which only the analysis reads. */
   scratchDir: string;
 }
 
@@ -23,7 +23,7 @@ export interface LoadedMessage {
   iterations: number;
   batch: number;
   growthIterations: number;
-  snapshots: { before: string; after: string; growth: string };
+  snapshots: { before: string; after: string; growth: string[] };
   /** Where the runner keeps what the scenario prints. */
   log: string;
 }

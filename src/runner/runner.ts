@@ -21,7 +21,7 @@ export interface RunOptions {
   batch?: number;
   /** Pause after each call, ms. Default 100. */
   intervalMs?: number;
-  /** Extra with-GC calls for the growth check. Default: half the iterations, at least 2. */
+  /** With-GC calls before each growth snapshot. Default: half the iterations, at least 2. */
   growthIterations?: number;
   /** Where the before/after snapshots go; created if missing. */
   outDir: string;
@@ -247,7 +247,7 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
   });
 }
 
-/** The folder the runner made for a run's growth snapshot. */
+/** The folder the runner made for a run's growth snapshots. */
 export function scratchDirOf(run: ScenarioRun): string {
-  return dirname(run.snapshots.growth);
+  return dirname(run.snapshots.growth[0]);
 }

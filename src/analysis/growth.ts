@@ -1,0 +1,284 @@
+// The trend over the snapshots taken after the measured calls (after, then
+// one every few calls): per class, how many new objects stay reachable at each
+// point; per object that keeps its id, its retained size at each point. The
+// leak rule (leaks.ts) reads the trend; this module only measures.
+import { buildDominatorTree, buildRetainers, calculateRetainedSizes, readSnapshot, type HeapGraph } from '../engine/index.js';
+import type { ByteGrowth } from '../types.js';
+import type { AnalysisProgress, Baseline } from './diff.js';
+import { dominatorChildren, type DominatorChildren } from './dominance.js';
+import { holderLabel, retainerPath } from './paths.js';
+import { sortedOrder } from './sort.js';
+import { traceFromRoots, UNREACHED, Via, type RootTrace } from './trace.js';
+
+export const classKey = (c: { name: string; type: string }): string => `${c.type}\u0000${c.name}`;
+
+export interface Trend {
+  /** Per class key (classKey): new objects (id not reachable in before) reachable at each point. */
+  counts: Map<string, number[]>;
+  /** Objects with the same id at every point whose retained size grows by the byte rule, most specific first. */
+  growth: ByteGrowth[];
+}
+
+export interface ByteRule {
+  /** Calls between two consecutive points. */
+  stepCalls: number;
+  /** Least growth of retained size per call, bytes. */
+  minBytesPerCall: number;
+  /** Least retained size at the last point, bytes. */
+  minBytes: number;
+}
+
+/** Objects that keep their id: ids sorted ascending, and the retained size at each point so far. */
+interface Tracked {
+  ids: Uint32Array;
+  sizes: Float64Array[];
+  /** Ordinals in the graph of the latest point. */
+  ordinals: Uint32Array;
+}
+
+/**
+ * Reads before, then the files in order (after, growth-1, growth-2, …), one
+ * graph at a time; the last one is kept to name what grew. Before is read again
+ * (the baseline keeps no retained sizes): an object that was there already
+ * shows one more step of its growth.
+ */
+export async function measureTrend(
+  baseline: Baseline,
+  beforeFile: string,
+  files: string[],
+  rule: ByteRule,
+  onProgress?: (event: AnalysisProgress) => void,
+): Promise<Trend> {
+  const counts = new Map<string, number[]>();
+  let tracked: Tracked | null = null;
+  let growth: ByteGrowth[] = [];
+  // Points: before (only for the sizes of objects already there), after, growth-1, …
+  const points = [beforeFile, ...files];
+  for (const [point, file] of points.entries()) {
+    const graph = await readSnapshot(file, {
+      onProgress: onProgress ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes }) : undefined,
+    });
+    onProgress?.({ phase: 'analyze', file, step: 'trend' });
+    const trace = traceFromRoots(graph);
+    const dominators = buildDominatorTree(graph, buildRetainers(graph));
+    const tree = dominatorChildren(graph, dominators, (o) => trace.distance[o] !== UNREACHED);
+    const retained = dataSizes(graph, dominators, tree, calculateRetainedSizes(graph, dominators));
+    const order = sortedOrder(idsOf(graph));
+    if (point > 0) countNewObjects(baseline, graph, trace, order, point - 1, files.length, counts);
+    // Objects of after that were not in before are tracked too, with no size at before (NaN).
+    tracked = track(graph, trace, order, retained, tracked, point === 1);
+    if (point === points.length - 1) growth = growingObjects(graph, trace, dominators, tree, retained, tracked, rule);
+  }
+  return { counts, growth };
+}
+
+/** Node types whose dominator subtrees are V8's state, not the program's data: compiled code, feedback, allocation sites, hidden classes. */
+const RUNTIME_STATE_TYPES = new Set(['code', 'object shape']);
+
+/**
+ * Retained sizes without the dominator subtrees of RUNTIME_STATE_TYPES nodes:
+ * feedback vectors, inline caches and allocation-site boilerplates fill up
+ * over many calls as V8 optimises, which the program's data does not do
+ * forever. Computed in place, children before parents (reverse pre-order of
+ * the dominator tree), from each node's own retained size minus the retained
+ * sizes of the state subtrees right below it.
+ */
+function dataSizes(graph: HeapGraph, dominators: Uint32Array, tree: DominatorChildren, retained: Float64Array): Float64Array {
+  const stateTypes = graph.nodeTypeNames.map((name) => RUNTIME_STATE_TYPES.has(name));
+  const isState = (o: number): boolean => stateTypes[graph.nodeTypeIndex(o)];
+  // Pre-order of the dominator tree, iteratively.
+  const order = new Uint32Array(tree.children.length + 1);
+  const stack = new Uint32Array(tree.children.length + 1);
+  let count = 0;
+  let depth = 0;
+  stack[depth++] = graph.rootOrdinal;
+  while (depth > 0) {
+    const o = stack[--depth];
+    order[count++] = o;
+    for (let c = tree.first[o]; c < tree.first[o + 1]; c++) stack[depth++] = tree.children[c];
+  }
+  // removed[o]: bytes of state subtrees below o (within o's retained size).
+  const removed = new Float64Array(graph.nodeCount);
+  for (let i = count - 1; i > 0; i--) {
+    const o = order[i];
+    const parent = dominators[o];
+    removed[parent] += isState(o) ? retained[o] : removed[o];
+  }
+  for (let i = 0; i < count; i++) {
+    const o = order[i];
+    retained[o] = isState(o) ? 0 : retained[o] - removed[o];
+  }
+  return retained;
+}
+
+function idsOf(graph: HeapGraph): Uint32Array {
+  const ids = new Uint32Array(graph.nodeCount);
+  for (let o = 0; o < graph.nodeCount; o++) ids[o] = graph.nodeId(o);
+  return ids;
+}
+
+/** The same objects the diff counts as new (diff.ts diffGraph): reachable, not only from the stack, not V8 internals. */
+function countNewObjects(
+  baseline: Baseline,
+  graph: HeapGraph,
+  trace: RootTrace,
+  order: Uint32Array,
+  point: number,
+  points: number,
+  counts: Map<string, number[]>,
+): void {
+  const table = baseline.table;
+  const perClass: number[] = [];
+  const beforeIds = baseline.ids;
+  for (let k = 0, j = 0; k < order.length; k++) {
+    const o = order[k];
+    if (trace.distance[o] === UNREACHED || trace.via[o] === Via.stack) continue;
+    const id = graph.nodeId(o);
+    while (j < beforeIds.length && beforeIds[j] < id) j++;
+    if (j < beforeIds.length && beforeIds[j] === id) continue;
+    const cls = table.indexOf(graph, o);
+    if (table.keys[cls].internal) continue;
+    perClass[cls] = (perClass[cls] ?? 0) + 1;
+  }
+  for (let cls = 0; cls < table.size; cls++) {
+    const n = perClass[cls] ?? 0;
+    if (n === 0) continue;
+    const key = classKey(table.keys[cls]);
+    let series = counts.get(key);
+    if (!series) counts.set(key, (series = new Array<number>(points).fill(0)));
+    series[point] = n;
+  }
+}
+
+/**
+ * Keeps the objects whose id was at every point so far (a merge of sorted
+ * ids), with this point's retained sizes. With `keepNew`, objects new at this
+ * point are kept too, with NaN as their earlier sizes.
+ */
+function track(graph: HeapGraph, trace: RootTrace, order: Uint32Array, retained: Float64Array, previous: Tracked | null, keepNew = false): Tracked {
+  const keep = (o: number): boolean => trace.distance[o] !== UNREACHED && trace.via[o] !== Via.stack && o !== graph.rootOrdinal;
+  const before = previous ?? { ids: new Uint32Array(0), sizes: [], ordinals: new Uint32Array(0) };
+  const all = !previous || keepNew;
+  // Per ordinal in `order`: index in before.ids, or UNREACHED.
+  const match = new Uint32Array(order.length).fill(UNREACHED);
+  let count = 0;
+  for (let k = 0, j = 0; k < order.length; k++) {
+    const o = order[k];
+    if (!keep(o)) continue;
+    const id = graph.nodeId(o);
+    while (j < before.ids.length && before.ids[j] < id) j++;
+    if (j < before.ids.length && before.ids[j] === id) match[k] = j;
+    if (all || match[k] !== UNREACHED) count++;
+  }
+  const ids = new Uint32Array(count);
+  const ordinals = new Uint32Array(count);
+  const sizes = before.sizes.map(() => new Float64Array(count));
+  const current = new Float64Array(count);
+  for (let k = 0, i = 0; k < order.length; k++) {
+    const o = order[k];
+    if (!keep(o) || (!all && match[k] === UNREACHED)) continue;
+    ids[i] = graph.nodeId(o);
+    ordinals[i] = o;
+    for (let p = 0; p < sizes.length; p++) sizes[p][i] = match[k] === UNREACHED ? NaN : before.sizes[p][match[k]];
+    current[i++] = retained[o];
+  }
+  return { ids, sizes: [...sizes, current], ordinals };
+}
+
+/**
+ * The byte rule on one object's retained sizes at before (NaN when it was not
+ * there yet), after, growth-1, …: it never shrinks from after on, it rose in
+ * two intervals or more (a single rise is something allocated once), and from
+ * after to the last point it grew by minBytesPerCall per call or more. Two
+ * rises and not one per interval: an array's backing store grows by half its
+ * length at a time, so an interval can pass without a reallocation.
+ */
+function grows(sizes: Float64Array[], i: number, rule: ByteRule): boolean {
+  let rises = sizes[1][i] > sizes[0][i] ? 1 : 0; // false for NaN
+  for (let p = 2; p < sizes.length; p++) {
+    if (sizes[p][i] < sizes[p - 1][i]) return false;
+    if (sizes[p][i] > sizes[p - 1][i]) rises++;
+  }
+  const calls = (sizes.length - 2) * rule.stepCalls;
+  const last = sizes[sizes.length - 1][i];
+  return rises >= 2 && last - sizes[1][i] >= rule.minBytesPerCall * calls && last >= rule.minBytes;
+}
+
+/** Node types that are V8's storage (backing stores, tables, hidden fields), named only through their owner. */
+const STORAGE_TYPES = new Set(['hidden', 'array', 'code', 'object shape', 'number', 'native']);
+
+const isScope = (graph: HeapGraph, o: number): boolean => graph.nodeName(o) === 'system / Context';
+const isStorage = (graph: HeapGraph, o: number): boolean => STORAGE_TYPES.has(graph.nodeTypeName(o)) || graph.nodeName(o).startsWith('system / ');
+
+/**
+ * The objects whose retained size grows (grows), keeping only the most
+ * specific: those below which, in the dominator tree, nothing else grows. When
+ * that object is a scope or V8's storage (a module's Context holding a string
+ * that is replaced on every call), what is reported is the largest object it
+ * dominates, named by the variable or property that holds it.
+ */
+function growingObjects(
+  graph: HeapGraph,
+  trace: RootTrace,
+  dominators: Uint32Array,
+  tree: DominatorChildren,
+  retained: Float64Array,
+  tracked: Tracked,
+  rule: ByteRule,
+): ByteGrowth[] {
+  const { sizes, ordinals } = tracked;
+  const candidate = new Uint8Array(graph.nodeCount);
+  const candidates: number[] = [];
+  for (let i = 0; i < ordinals.length; i++) {
+    if (!grows(sizes, i, rule)) continue;
+    candidate[ordinals[i]] = 1;
+    candidates.push(i);
+  }
+  if (candidates.length === 0) return [];
+  // Mark every dominator above a candidate; a candidate left unmarked is the most specific on its branch.
+  const below = new Uint8Array(graph.nodeCount);
+  for (const i of candidates) {
+    for (let o = dominators[ordinals[i]]; o !== graph.rootOrdinal && below[o] === 0 && o < graph.nodeCount; o = dominators[o]) below[o] = 1;
+  }
+  const calls = (sizes.length - 2) * rule.stepCalls;
+  const found: ByteGrowth[] = [];
+  for (const i of candidates) {
+    const o = ordinals[i];
+    if (below[o] === 1) continue;
+    const shown = userVisible(graph, dominators, tree, retained, o);
+    if (shown < 0) continue;
+    const path = retainerPath(graph, trace, shown);
+    const series = sizes.slice(1).map((s) => s[i]);
+    found.push({
+      holder: holderLabel(path),
+      name: graph.className(shown),
+      type: graph.classType(shown),
+      nodeId: graph.nodeId(shown),
+      retainedSizes: series,
+      bytesPerCall: Math.round((series[series.length - 1] - series[0]) / calls),
+      retainerPath: path,
+    });
+  }
+  return found.sort((x, y) => y.bytesPerCall - x.bytesPerCall);
+}
+
+/**
+ * What to report for a growing object: below a scope (a module's or closure's
+ * variables), the largest value it holds, down to one a user would name; above
+ * V8's storage (a Map's table, an array's elements), the object owning it.
+ * -1 for the roots' own bookkeeping: growth spread over many roots names nothing.
+ */
+function userVisible(graph: HeapGraph, dominators: Uint32Array, tree: DominatorChildren, retained: Float64Array, ordinal: number): number {
+  let o = ordinal;
+  while (isScope(graph, o)) {
+    let largest = -1;
+    for (let c = tree.first[o]; c < tree.first[o + 1]; c++) {
+      const child = tree.children[c];
+      if (largest < 0 || retained[child] > retained[largest]) largest = child;
+    }
+    if (largest < 0) break;
+    o = largest;
+  }
+  while (o !== graph.rootOrdinal && graph.nodeTypeName(o) !== 'synthetic' && isStorage(graph, o)) o = dominators[o];
+  return o === graph.rootOrdinal || graph.nodeTypeName(o) === 'synthetic' ? -1 : o;
+}
