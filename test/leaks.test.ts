@@ -139,7 +139,7 @@ describe('slow and byte-sized leaks through the CLI', () => {
     assert.ok(found, `onReconnect among ${s.leaks.map((c) => c.name).join(', ')}`);
     const perPass = Math.ceil(ITERATIONS / 3); // iterations 0, 3, 6, … of each pass
     assert.equal(found.added, 2 * perPass);
-    assert.match(s.verdict, new RegExp(`^slow-listener-leak: ${2 * perPass} onReconnect retained — leak \\(via reconnect\\[…\\]\\)$`));
+    assert.match(s.verdict, new RegExp(`^slow-listener-leak: ${2 * perPass} onReconnect retained — leak \\(via _events\\.reconnect\\[…\\]\\)$`));
   });
 
   test('a cache that fills to its cap in the first calls and then stops stays quiet', () => {

@@ -62,9 +62,11 @@ export async function measureTrend(
     const trace = traceFromRoots(graph);
     const dominators = buildDominatorTree(graph, buildRetainers(graph));
     const tree = dominatorChildren(graph, dominators, (o) => trace.distance[o] !== UNREACHED);
-    const retained = dataSizes(graph, dominators, tree, calculateRetainedSizes(graph, dominators));
+    const preOrder = dominatorPreOrder(graph, tree);
+    const inState = underRuntimeState(graph, dominators, preOrder);
+    const retained = dataSizes(graph, dominators, preOrder, calculateRetainedSizes(graph, dominators));
     const order = sortedOrder(idsOf(graph));
-    if (point > 0) countNewObjects(baseline, graph, trace, order, point - 1, files.length, counts);
+    if (point > 0) countNewObjects(baseline, graph, trace, inState, order, point - 1, files.length, counts);
     // Objects of after that were not in before are tracked too, with no size at before (NaN).
     tracked = track(graph, trace, order, retained, tracked, point === 1);
     if (point === points.length - 1) growth = growingObjects(graph, trace, dominators, tree, retained, tracked, rule);
@@ -83,20 +85,10 @@ const RUNTIME_STATE_TYPES = new Set(['code', 'object shape']);
  * the dominator tree), from each node's own retained size minus the retained
  * sizes of the state subtrees right below it.
  */
-function dataSizes(graph: HeapGraph, dominators: Uint32Array, tree: DominatorChildren, retained: Float64Array): Float64Array {
+function dataSizes(graph: HeapGraph, dominators: Uint32Array, order: Uint32Array, retained: Float64Array): Float64Array {
   const stateTypes = graph.nodeTypeNames.map((name) => RUNTIME_STATE_TYPES.has(name));
   const isState = (o: number): boolean => stateTypes[graph.nodeTypeIndex(o)];
-  // Pre-order of the dominator tree, iteratively.
-  const order = new Uint32Array(tree.children.length + 1);
-  const stack = new Uint32Array(tree.children.length + 1);
-  let count = 0;
-  let depth = 0;
-  stack[depth++] = graph.rootOrdinal;
-  while (depth > 0) {
-    const o = stack[--depth];
-    order[count++] = o;
-    for (let c = tree.first[o]; c < tree.first[o + 1]; c++) stack[depth++] = tree.children[c];
-  }
+  const count = order.length;
   // removed[o]: bytes of state subtrees below o (within o's retained size).
   const removed = new Float64Array(graph.nodeCount);
   for (let i = count - 1; i > 0; i--) {
@@ -111,17 +103,50 @@ function dataSizes(graph: HeapGraph, dominators: Uint32Array, tree: DominatorChi
   return retained;
 }
 
+/** Pre-order of the dominator tree (parents before children), iteratively. */
+function dominatorPreOrder(graph: HeapGraph, tree: DominatorChildren): Uint32Array {
+  const order = new Uint32Array(tree.children.length + 1);
+  const stack = new Uint32Array(tree.children.length + 1);
+  let count = 0;
+  let depth = 0;
+  stack[depth++] = graph.rootOrdinal;
+  while (depth > 0) {
+    const o = stack[--depth];
+    order[count++] = o;
+    for (let c = tree.first[o]; c < tree.first[o + 1]; c++) stack[depth++] = tree.children[c];
+  }
+  return order.subarray(0, count);
+}
+
+/**
+ * 1 for nodes inside the dominator subtree of a RUNTIME_STATE_TYPES node: the
+ * boilerplates and feedback V8 makes as it optimises, which appear over many
+ * calls without being the program's objects (the diff counts them as parts of
+ * compiled code, never as a leak of their own).
+ */
+function underRuntimeState(graph: HeapGraph, dominators: Uint32Array, order: Uint32Array): Uint8Array {
+  const stateTypes = graph.nodeTypeNames.map((name) => RUNTIME_STATE_TYPES.has(name));
+  const inState = new Uint8Array(graph.nodeCount);
+  for (let i = 1; i < order.length; i++) {
+    const o = order[i];
+    const parent = dominators[o];
+    if (inState[parent] === 1 || stateTypes[graph.nodeTypeIndex(parent)]) inState[o] = 1;
+  }
+  return inState;
+}
+
 function idsOf(graph: HeapGraph): Uint32Array {
   const ids = new Uint32Array(graph.nodeCount);
   for (let o = 0; o < graph.nodeCount; o++) ids[o] = graph.nodeId(o);
   return ids;
 }
 
-/** The same objects the diff counts as new (diff.ts diffGraph): reachable, not only from the stack, not V8 internals. */
+/** The objects the diff counts as new (diff.ts matchById): reachable, not only from the stack, not V8 internals; and not parts of V8's runtime state (underRuntimeState). */
 function countNewObjects(
   baseline: Baseline,
   graph: HeapGraph,
   trace: RootTrace,
+  inState: Uint8Array,
   order: Uint32Array,
   point: number,
   points: number,
@@ -132,7 +157,7 @@ function countNewObjects(
   const beforeIds = baseline.ids;
   for (let k = 0, j = 0; k < order.length; k++) {
     const o = order[k];
-    if (trace.distance[o] === UNREACHED || trace.via[o] === Via.stack) continue;
+    if (trace.distance[o] === UNREACHED || trace.via[o] === Via.stack || inState[o] === 1) continue;
     const id = graph.nodeId(o);
     while (j < beforeIds.length && beforeIds[j] < id) j++;
     if (j < beforeIds.length && beforeIds[j] === id) continue;

@@ -46,7 +46,7 @@ const isNaming = (edge: RetainerStep['edge']): edge is { type: string; name: str
  * last property or variable name on the path, with "[…]" when the object sits
  * inside it (array elements, Map/Set tables) rather than directly on it.
  * Given the holder (HolderGroup.holder), the name is read around it instead:
- * "head.next…" for a list hanging from `head`, "theThing" for a variable of a
+ * "head.next" for a list hanging from `head`, "_events.reconnect[…]" for listeners, "theThing" for a variable of a
  * closure context, "auditTrail[…]" for an array.
  */
 export function holderLabel(path: RetainerPath | null, holderNodeId?: number): string | null {
@@ -55,12 +55,14 @@ export function holderLabel(path: RetainerPath | null, holderNodeId?: number): s
   if (at >= 0 && at < path.length - 1) {
     const holder = path[at];
     if (holder.type === 'synthetic' && /^\((Stack roots|Handle scope)\)$/.test(holder.name)) return 'a running function';
-    const below = path[at + 1].edge;
-    const deeper = at + 1 < path.length - 1 ? '…' : '';
     // A closure scope names nothing itself: its variable does.
-    if (holder.name === 'system / Context' && isNaming(below)) return `${below.name}${deeper}`;
-    const into = holder.edge;
-    if (isNaming(into)) return isNaming(below) ? `${into.name}.${below.name}${deeper}` : `${into.name}[…]`;
+    const base = holder.name !== 'system / Context' && isNaming(holder.edge) ? holder.edge.name : null;
+    const below = path.slice(at + 1);
+    let last = -1;
+    for (let i = 0; i < below.length; i++) if (isNaming(below[i].edge)) last = i;
+    if (last < 0) return base === null ? null : `${base}[…]`;
+    const name = base === null ? below[last].edge!.name : `${base}.${below[last].edge!.name}`;
+    return last < below.length - 1 ? `${name}[…]` : name;
   }
   for (let i = path.length - 1; i > 0; i--) {
     const edge = path[i].edge;

@@ -137,6 +137,11 @@ function scenarioSection(s: ScenarioResult): string[] {
   if (s.warnings.length) out.push('Process warnings:', '', ...s.warnings.map((w) => `- ${mdEscape(w)}`), '');
   if (s.log) out.push(`What the scenario printed: ${mdEscape(s.log)}`, '');
   if (s.diff && s.diff.classes.length) out.push(classDiffTable(s.diff.classes.slice(0, 10)), '', ...pathSections(s.leaks, '###'));
+  for (const g of s.growth) {
+    const sizes = g.retainedSizes.map(formatBytes).join(' → ');
+    out.push(`### \`${mdEscape(g.holder ?? g.name)}\` grows by ${formatBytes(g.bytesPerCall)} per call`, '', `${mdEscape(g.name)} @${g.nodeId}: ${sizes}`, '');
+    if (g.retainerPath) out.push(mdPath(g.retainerPath), '');
+  }
   return out;
 }
 

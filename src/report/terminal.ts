@@ -1,6 +1,6 @@
 // Terminal reporters: functions of the result, returning text for stdout.
 import { sparkline } from '../bundle/sparkline.js';
-import type { ClassDiff, ClassSummary, DiffResult, InspectResult, ObjectSummary, RunResult, ScenarioResult, SnapshotMeta } from '../types.js';
+import type { ByteGrowth, ClassDiff, ClassSummary, DiffResult, InspectResult, ObjectSummary, RunResult, ScenarioResult, SnapshotMeta } from '../types.js';
 import {
   formatBytes,
   formatCount,
@@ -166,6 +166,17 @@ function memoryTable(scenario: ScenarioResult): string {
   );
 }
 
+/** Objects that grow in bytes rather than in number: one line each, and its path. */
+function growthLines(growth: ByteGrowth[], s: Style): string[] {
+  const lines = ['', s.bold('Growing in bytes')];
+  for (const g of growth) {
+    const sizes = g.retainedSizes.map(formatBytes).join(' → ');
+    lines.push(`  ${s.bold(printable(g.holder ?? g.name))} ${printable(g.name)} ${s.dim(`@${g.nodeId}`)}: +${formatBytes(g.bytesPerCall)} per call (${sizes})`);
+    if (g.retainerPath) lines.push(...pathLines(g.retainerPath, s));
+  }
+  return lines;
+}
+
 export function renderScenario(scenario: ScenarioResult, options: TerminalOptions): string {
   const s = style(options.color);
   const lines = [s.bold(`${scenario.name}`) + (scenario.description ? s.dim(` — ${scenario.description}`) : ''), ''];
@@ -178,7 +189,8 @@ export function renderScenario(scenario: ScenarioResult, options: TerminalOption
     lines.push(...tracedPaths(scenario.leaks, s));
     lines.push('');
   }
-  if (scenario.warnings.length) lines.push(s.bold('Warnings'), ...scenario.warnings.map((w) => `  ${s.yellow(w)}`), '');
+  if (scenario.growth.length) lines.push(...growthLines(scenario.growth, s), '');
+  if (scenario.warnings.length) lines.push(s.bold('Warnings'), ...scenario.warnings.map((w) => `  ${s.yellow(printable(w))}`), '');
   if (scenario.log) lines.push(`Output: ${scenario.log}`, '');
   const color = scenario.status === 'failed' || !scenario.asExpected ? s.red : scenario.status === 'leak' ? s.yellow : s.green;
   lines.push(color(scenario.verdict));
