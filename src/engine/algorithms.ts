@@ -78,14 +78,18 @@ export function initEssentialEdges(graph: HeapGraph): Uint32Array {
   // Per string index: NaN not parsed yet, -1 not an ephemeron edge name, else the table's node id.
   const tableIdOfName = new Float64Array(graph.strings.length).fill(NaN);
   const root = graph.rootOrdinal;
+  const weak = graph.edgeTypeNames.indexOf('weak');
+  const shortcut = graph.edgeTypeNames.indexOf('shortcut');
+  const internal = graph.edgeTypeNames.indexOf('internal');
   for (let from = 0; from < graph.nodeCount; from++) {
     const end = graph.firstEdge(from + 1);
     for (let e = graph.firstEdge(from); e < end; e++) {
-      if (graph.isWeakEdge(e)) continue;
+      const type = graph.edgeTypeIndex(e);
+      if (type === weak) continue;
       const to = graph.edgeTarget(e);
       if (to === from) continue;
-      if (from !== root && (graph.isShortcutEdge(e) || (pageOwned[to] === 1 && pageOwned[from] === 0))) continue;
-      if (graph.isInternalEdge(e)) {
+      if (from !== root && (type === shortcut || (pageOwned[to] === 1 && pageOwned[from] === 0))) continue;
+      if (type === internal) {
         const name = graph.edgeNameIndex(e);
         let tableId = tableIdOfName[name];
         if (Number.isNaN(tableId)) {
@@ -180,8 +184,8 @@ export function buildDominatorTree(graph: HeapGraph, retainers: Retainers): Uint
       }
       let next = parent[v];
       const end = graph.firstEdge(v);
-      for (; work[v] < end; work[v]++) {
-        const e = work[v];
+      let e = work[v];
+      for (; e < end; e++) {
         if (!isSet(essentialEdges, e)) continue;
         const w = graph.edgeTarget(e) + 1;
         if (semi[w] !== 0) continue;
@@ -190,6 +194,7 @@ export function buildDominatorTree(graph: HeapGraph, retainers: Retainers): Uint
         next = w;
         break;
       }
+      work[v] = e;
       v = next;
     }
   };
@@ -212,6 +217,8 @@ export function buildDominatorTree(graph: HeapGraph, retainers: Retainers): Uint
   const stack = work;
   const evaluate = (v: number): number => {
     if (ancestor[v] === 0) return v;
+    // Already compressed (the common case): nothing to walk.
+    if (ancestor[ancestor[v]] === 0) return label[v];
     let top = 0;
     for (let x = v; ancestor[ancestor[x]] !== 0; x = ancestor[x]) stack[++top] = x;
     while (top > 0) {
