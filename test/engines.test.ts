@@ -1,15 +1,15 @@
 // The leakscan engine cross-checked against memlab (the reference engine) on
-// real snapshot pairs: same classes and counts. Retained sizes may differ by
-// up to RETAINED_TOLERANCE: memlab builds its own dominator tree, and treats
-// some edges (string tables, V8 internals) differently from ours, which moves
-// a few small objects between dominators.
+// real snapshot pairs: same classes, counts and sizes. Retained sizes are not
+// compared here: ours follow Chrome DevTools (test/devtools.test.ts checks
+// every node), and memlab builds its own dominator tree without DevTools'
+// edge rules (e.g. an edge from the stack roots into an object the page owns
+// does not retain), so a class can differ from memlab by far more than noise.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { ClassDiff, DiffResult, InspectResult } from '../src/types.js';
 import { runCli, runFixture, tempDir } from './helpers.js';
 
-const RETAINED_TOLERANCE = 0.05;
 const leakDir = tempDir();
 const serverDir = tempDir();
 
@@ -17,8 +17,8 @@ before(async () => {
   await Promise.all([runFixture('pair-leak.cjs', leakDir, ['500']), runFixture('pair-server.cjs', serverDir)]);
 });
 
-async function diffWith(engine: string, dir: string): Promise<DiffResult> {
-  const r = await runCli(['diff', '--json', '--min-count', '1', '--top', '1000', '--engine', engine, join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')]);
+async function diffWith(engine: string, dir: string, minCount = '1'): Promise<DiffResult> {
+  const r = await runCli(['diff', '--json', '--min-count', minCount, '--top', '1000', '--engine', engine, join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '', 'memlab prints nothing');
   return JSON.parse(r.stdout) as DiffResult;
@@ -26,10 +26,6 @@ async function diffWith(engine: string, dir: string): Promise<DiffResult> {
 
 function byKey(diff: DiffResult): Map<string, ClassDiff> {
   return new Map(diff.classes.map((c) => [`${c.type} ${c.name}`, c]));
-}
-
-function close(a: number, b: number): boolean {
-  return Math.abs(a - b) <= RETAINED_TOLERANCE * Math.max(a, b, 1024);
 }
 
 describe('leakscan engine vs memlab', () => {
@@ -48,13 +44,16 @@ describe('leakscan engine vs memlab', () => {
       for (const [key, x] of a) {
         const y = b.get(key)!;
         assert.deepEqual([x.added, x.removed, x.addedSize, x.removedSize], [y.added, y.removed, y.addedSize, y.removedSize], key);
-        assert.ok(close(x.retainedSize, y.retainedSize), `${key}: retained ${x.retainedSize} vs memlab ${y.retainedSize}`);
       }
     });
   }
 
   test('the leak is found by both, with a path through the Map variable', async () => {
-    const [ours, theirs] = await Promise.all([diffWith('leakscan', leakDir), diffWith('memlab', leakDir)]);
+    // At the default --min-count: with --min-count 1 the fixture's one pending
+    // Timeout is an owner class, and in DevTools' dominator tree it holds the
+    // module scope (its callback closes over it), so the Sessions count as held
+    // by a new object.
+    const [ours, theirs] = await Promise.all([diffWith('leakscan', leakDir, '50'), diffWith('memlab', leakDir, '50')]);
     for (const d of [ours, theirs]) {
       const session = d.classes.find((c) => c.name === 'Session')!;
       assert.equal(session.added, 500);

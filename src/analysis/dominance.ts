@@ -6,7 +6,13 @@ export interface DominatorChildren {
   children: Uint32Array;
 }
 
-/** Children lists of the dominator tree (CSR layout), built by counting sort on the immediate dominators. */
+/**
+ * Children lists of the dominator tree (CSR layout), built by counting sort on
+ * the immediate dominators. Every node has a dominator (DevTools' convention:
+ * what the root does not reach hangs under the root or an orphan); `reachable`,
+ * when given, keeps nodes out of the tree with their subtrees (the diff keeps
+ * every node: membership is decided by its own classification).
+ */
 export function dominatorChildren(graph: HeapGraph, dominators: Uint32Array, reachable: (ordinal: number) => boolean = () => true): DominatorChildren {
   const nodeCount = graph.nodeCount;
   const root = graph.rootOrdinal;

@@ -1,33 +1,115 @@
-// Graph algorithms over HeapGraph: all iterative (heap graphs are deep), all
-// skipping edges that do not retain: weak edges, and edges out of the string
-// tables (HeapGraph.holdsWeakly).
+// Graph algorithms over HeapGraph, all iterative (heap graphs are deep).
+// Dominators and retained sizes follow Chrome DevTools' HeapSnapshot.ts
+// (front_end/entrypoints/heap_snapshot_worker) step for step: users check our
+// numbers by opening the same file in DevTools, so its edge rule, its orphan
+// handling and its shallow sizes are the definition here, not the GC's.
+// Distances skip weak edges and the string tables (HeapGraph.holdsWeakly),
+// as the reachability trace does.
 import type { HeapGraph } from './graph.js';
 
 export const NO_NODE = 0xffffffff;
 
 /**
- * Who keeps each node alive: CSR layout, retainers of node o at
- * retainerNodes[firstRetainer[o]..firstRetainer[o+1]]. Only retaining edges
- * (not weak, not from a string table) are indexed, so the dominator pass
- * need not look at edges at all. Counting sort, as DevTools' buildRetainers.
+ * Who keeps each node alive, over essential edges only (see
+ * initEssentialEdges): CSR layout, retainers of node o at
+ * retainerNodes[firstRetainer[o]..firstRetainer[o+1]]. Counting sort, as
+ * DevTools' buildRetainers.
  */
 export interface Retainers {
   firstRetainer: Uint32Array;
   retainerNodes: Uint32Array;
+  /** One bit per edge ordinal (word e >>> 5, bit e & 31): set when the edge counts for dominators. */
+  essentialEdges: Uint32Array;
 }
 
-function isRetainingEdge(graph: HeapGraph, from: number, edge: number): boolean {
-  return !graph.isWeakEdge(edge) && !graph.holdsWeakly(from);
+const isSet = (bits: Uint32Array, i: number): boolean => (bits[i >>> 5] & (1 << (i & 31))) !== 0;
+
+/**
+ * DevTools' pageObject flag (JSHeapSnapshot.markPageOwnedNodes): everything
+ * reachable over non-weak edges from the user roots, which are the targets of
+ * the root's shortcut edges (global objects) and the '(Document DOM trees)'
+ * root. Unlike the reachability trace, string tables hold strongly here.
+ */
+export function markPageOwnedNodes(graph: HeapGraph): Uint8Array {
+  const pageOwned = new Uint8Array(graph.nodeCount);
+  const stack = new Uint32Array(graph.nodeCount);
+  let depth = 0;
+  const root = graph.rootOrdinal;
+  const synthetic = graph.nodeTypeNames.indexOf('synthetic');
+  for (let e = graph.firstEdge(root); e < graph.firstEdge(root + 1); e++) {
+    const to = graph.edgeTarget(e);
+    if (graph.isElementEdge(e)) {
+      if (graph.nodeTypeIndex(to) !== synthetic || graph.nodeName(to) !== '(Document DOM trees)') continue;
+    } else if (!graph.isShortcutEdge(e)) {
+      continue;
+    }
+    // DevTools flags an entry point even when an earlier one already reached it; pushing it twice is harmless.
+    pageOwned[to] = 1;
+    stack[depth++] = to;
+  }
+  while (depth > 0) {
+    const from = stack[--depth];
+    const end = graph.firstEdge(from + 1);
+    for (let e = graph.firstEdge(from); e < end; e++) {
+      const to = graph.edgeTarget(e);
+      if (pageOwned[to] === 1 || graph.isWeakEdge(e)) continue;
+      pageOwned[to] = 1;
+      stack[depth++] = to;
+    }
+  }
+  return pageOwned;
+}
+
+/** V8 names both edges to a WeakMap value (from the key and from the table) like this; DevTools' ephemeronNameRegex. */
+const EPHEMERON_EDGE = /^\d+(?<duplicatedPart> \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(?<tableId>\d+)\))$/;
+
+/**
+ * Which edges count for dominators, DevTools' computeIsEssentialEdge rule:
+ * never weak edges or self edges; of the two edges to a WeakMap value, only
+ * the key's (the table's is skipped: either alone would keep the value, and
+ * the key is the more useful owner); shortcut edges only from the root (there
+ * they mark the user's global objects); and no edge from a node the page does
+ * not own into one it owns (markPageOwnedNodes), so what a debugger or the
+ * runtime also holds is still charged to the page.
+ */
+export function initEssentialEdges(graph: HeapGraph): Uint32Array {
+  const essential = new Uint32Array(Math.ceil(graph.edgeCount / 32));
+  const pageOwned = markPageOwnedNodes(graph);
+  // Per string index: NaN not parsed yet, -1 not an ephemeron edge name, else the table's node id.
+  const tableIdOfName = new Float64Array(graph.strings.length).fill(NaN);
+  const root = graph.rootOrdinal;
+  const weak = graph.edgeTypeNames.indexOf('weak');
+  const shortcut = graph.edgeTypeNames.indexOf('shortcut');
+  const internal = graph.edgeTypeNames.indexOf('internal');
+  for (let from = 0; from < graph.nodeCount; from++) {
+    const end = graph.firstEdge(from + 1);
+    for (let e = graph.firstEdge(from); e < end; e++) {
+      const type = graph.edgeTypeIndex(e);
+      if (type === weak) continue;
+      const to = graph.edgeTarget(e);
+      if (to === from) continue;
+      if (from !== root && (type === shortcut || (pageOwned[to] === 1 && pageOwned[from] === 0))) continue;
+      if (type === internal) {
+        const name = graph.edgeNameIndex(e);
+        let tableId = tableIdOfName[name];
+        if (Number.isNaN(tableId)) {
+          const match = EPHEMERON_EDGE.exec(graph.strings[name]);
+          tableId = tableIdOfName[name] = match ? Number(match.groups?.tableId) : -1;
+        }
+        if (tableId === graph.nodeId(from)) continue;
+      }
+      essential[e >>> 5] |= 1 << (e & 31);
+    }
+  }
+  return essential;
 }
 
 export function buildRetainers(graph: HeapGraph): Retainers {
   const { nodeCount } = graph;
+  const essentialEdges = initEssentialEdges(graph);
   const firstRetainer = new Uint32Array(nodeCount + 1);
-  for (let from = 0; from < nodeCount; from++) {
-    const end = graph.firstEdge(from + 1);
-    for (let e = graph.firstEdge(from); e < end; e++) {
-      if (isRetainingEdge(graph, from, e)) firstRetainer[graph.edgeTarget(e) + 1]++;
-    }
+  for (let e = 0; e < graph.edgeCount; e++) {
+    if (isSet(essentialEdges, e)) firstRetainer[graph.edgeTarget(e) + 1]++;
   }
   for (let o = 0; o < nodeCount; o++) firstRetainer[o + 1] += firstRetainer[o];
   const retainerNodes = new Uint32Array(firstRetainer[nodeCount]);
@@ -35,10 +117,10 @@ export function buildRetainers(graph: HeapGraph): Retainers {
   for (let from = 0; from < nodeCount; from++) {
     const end = graph.firstEdge(from + 1);
     for (let e = graph.firstEdge(from); e < end; e++) {
-      if (isRetainingEdge(graph, from, e)) retainerNodes[fill[graph.edgeTarget(e)]++] = from;
+      if (isSet(essentialEdges, e)) retainerNodes[fill[graph.edgeTarget(e)]++] = from;
     }
   }
-  return { firstRetainer, retainerNodes };
+  return { firstRetainer, retainerNodes, essentialEdges };
 }
 
 /** Hops from the root over non-weak edges, breadth first; NO_NODE when unreachable. */
@@ -64,136 +146,239 @@ export function calculateDistances(graph: HeapGraph): Uint32Array {
   return distances;
 }
 
-interface PostOrder {
-  order: Uint32Array;
-  count: number;
-  indexOf: Uint32Array;
-}
-const postOrders = new WeakMap<HeapGraph, PostOrder>();
-
-/** Depth-first post-order of the nodes reachable from the root over retaining edges (computed once per graph). */
-function postOrder(graph: HeapGraph): PostOrder {
-  let cached = postOrders.get(graph);
-  if (!cached) {
-    cached = computePostOrder(graph);
-    postOrders.set(graph, cached);
-  }
-  return cached;
-}
-
-function computePostOrder(graph: HeapGraph): PostOrder {
-  const nodeCount = graph.nodeCount;
-  const indexOf = new Uint32Array(nodeCount).fill(NO_NODE);
-  const order = new Uint32Array(nodeCount);
-  const visited = new Uint8Array(nodeCount);
-  const stackNode = new Uint32Array(nodeCount);
-  const stackEdge = new Uint32Array(nodeCount);
-  let depth = 0;
-  let count = 0;
-  const root = graph.rootOrdinal;
-  visited[root] = 1;
-  stackNode[0] = root;
-  stackEdge[0] = graph.firstEdge(root);
-  depth = 1;
-  while (depth > 0) {
-    const node = stackNode[depth - 1];
-    const end = graph.holdsWeakly(node) ? 0 : graph.firstEdge(node + 1);
-    let e = stackEdge[depth - 1];
-    let pushed = false;
-    while (e < end) {
-      const to = graph.edgeTarget(e);
-      const weak = graph.isWeakEdge(e);
-      e++;
-      if (weak || visited[to]) continue;
-      visited[to] = 1;
-      stackEdge[depth - 1] = e;
-      stackNode[depth] = to;
-      stackEdge[depth] = graph.firstEdge(to);
-      depth++;
-      pushed = true;
-      break;
-    }
-    if (pushed) continue;
-    indexOf[node] = count;
-    order[count++] = node;
-    depth--;
-  }
-  return { order, count, indexOf };
-}
-
 /**
- * Immediate dominator of every node reachable over non-weak edges (the root
- * dominates itself); NO_NODE for unreachable nodes. Cooper, Harvey, Kennedy,
- * "A Simple, Fast Dominance Algorithm" (2001), iterated only over nodes whose
- * predecessors changed, as DevTools' buildDominatorTree does.
+ * Immediate dominator of every node over essential edges, by ordinal; the
+ * root dominates itself. Lengauer, Tarjan, "A Fast Algorithm for Finding
+ * Dominators in a Flowgraph" (TOPLAS 1979), simple eval/link with path
+ * compression, as DevTools' calculateDominatorsAndRetainedSizes, including its
+ * handling of nodes the root does not reach: nodes with no essential
+ * retainer are searched from next, in ordinal order, as if the root held
+ * them; what is still unvisited after that (cycles nothing else holds) hangs
+ * under the root node by node. The search order is DevTools' (edges in file
+ * order), because for those leftover cycles the result depends on it.
  */
 export function buildDominatorTree(graph: HeapGraph, retainers: Retainers): Uint32Array {
-  const { order, count, indexOf } = postOrder(graph);
-  const rootIndex = count - 1;
-  // Work in post-order numbers: the intersect walk compares them directly.
-  const doms = new Uint32Array(count).fill(NO_NODE);
-  doms[rootIndex] = rootIndex;
-  const affected = new Uint8Array(count);
-  const root = graph.rootOrdinal;
-  for (let e = graph.firstEdge(root); e < graph.firstEdge(root + 1); e++) {
-    if (!graph.isWeakEdge(e)) affected[indexOf[graph.edgeTarget(e)]] = 1;
-  }
-  const { firstRetainer, retainerNodes } = retainers;
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (let b = rootIndex - 1; b >= 0; b--) {
-      if (affected[b] === 0) continue;
-      affected[b] = 0;
-      const node = order[b];
-      let newIdom = NO_NODE;
-      for (let r = firstRetainer[node]; r < firstRetainer[node + 1]; r++) {
-        let p = indexOf[retainerNodes[r]];
-        if (p === NO_NODE || doms[p] === NO_NODE) continue;
-        if (newIdom === NO_NODE) {
-          newIdom = p;
-          continue;
-        }
-        let q = newIdom;
-        while (p !== q) {
-          while (p < q) p = doms[p];
-          while (q < p) q = doms[q];
-        }
-        newIdom = p;
-        if (newIdom === rootIndex) break;
+  const { nodeCount } = graph;
+  const { firstRetainer, retainerNodes, essentialEdges } = retainers;
+  // Vertices are numbered ordinal + 1 so that 0 means "none", as in the paper.
+  const size = nodeCount + 1;
+  const semi = new Uint32Array(size);
+  const vertex = new Uint32Array(size);
+  const parent = new Uint32Array(size);
+  const ancestor = new Uint32Array(size);
+  const label = new Uint32Array(size);
+  // dom[v] doubles as v's next pointer while v waits in a bucket: dom[v] is only written when v leaves it.
+  const dom = new Uint32Array(size);
+  const bucket = new Uint32Array(size);
+  // Per vertex, the next edge the search will look at; after the search, the stack of compress().
+  const work = new Uint32Array(size);
+  let n = 0;
+
+  const search = (start: number): void => {
+    work[start] = graph.firstEdge(start - 1);
+    let v = start;
+    while (v !== 0) {
+      if (semi[v] === 0) {
+        semi[v] = ++n;
+        vertex[n] = label[v] = v;
       }
-      if (newIdom !== NO_NODE && doms[b] !== newIdom) {
-        doms[b] = newIdom;
-        changed = true;
-        const end = graph.holdsWeakly(node) ? 0 : graph.firstEdge(node + 1);
-        for (let e = graph.firstEdge(node); e < end; e++) {
-          if (graph.isWeakEdge(e)) continue;
-          const s = indexOf[graph.edgeTarget(e)];
-          if (s !== NO_NODE) affected[s] = 1;
-        }
+      let next = parent[v];
+      const end = graph.firstEdge(v);
+      let e = work[v];
+      for (; e < end; e++) {
+        if (!isSet(essentialEdges, e)) continue;
+        const w = graph.edgeTarget(e) + 1;
+        if (semi[w] !== 0) continue;
+        parent[w] = v;
+        work[w] = graph.firstEdge(w - 1);
+        next = w;
+        break;
       }
+      work[v] = e;
+      v = next;
+    }
+  };
+
+  const r = graph.rootOrdinal + 1;
+  search(r);
+  for (let v = 1; v <= nodeCount && n < nodeCount; v++) {
+    if (semi[v] === 0 && firstRetainer[v - 1] === firstRetainer[v]) {
+      parent[v] = r;
+      search(v);
     }
   }
-  const dominators = new Uint32Array(graph.nodeCount).fill(NO_NODE);
-  for (let i = 0; i < count; i++) dominators[order[i]] = order[doms[i]];
-  return dominators;
+  for (let v = 1; v <= nodeCount && n < nodeCount; v++) {
+    if (semi[v] !== 0) continue;
+    parent[v] = r;
+    semi[v] = ++n;
+    vertex[n] = label[v] = v;
+  }
+
+  const stack = work;
+  const evaluate = (v: number): number => {
+    if (ancestor[v] === 0) return v;
+    // Already compressed (the common case): nothing to walk.
+    if (ancestor[ancestor[v]] === 0) return label[v];
+    let top = 0;
+    for (let x = v; ancestor[ancestor[x]] !== 0; x = ancestor[x]) stack[++top] = x;
+    while (top > 0) {
+      const w = stack[top--];
+      if (semi[label[ancestor[w]]] < semi[label[w]]) label[w] = label[ancestor[w]];
+      ancestor[w] = ancestor[ancestor[w]];
+    }
+    return label[v];
+  };
+
+  for (let i = n; i >= 2; i--) {
+    const w = vertex[i];
+    const begin = firstRetainer[w - 1];
+    const end = firstRetainer[w];
+    if (begin === end) {
+      // No essential retainer: DevTools treats the root as its only one.
+      semi[w] = semi[r];
+    }
+    for (let k = begin; k < end; k++) {
+      const u = evaluate(retainerNodes[k] + 1);
+      if (semi[u] < semi[w]) semi[w] = semi[u];
+    }
+    const s = vertex[semi[w]];
+    dom[w] = bucket[s];
+    bucket[s] = w;
+    const p = parent[w];
+    ancestor[w] = p;
+    // DevTools keeps buckets as Sets, visited in insertion order: reverse the pushed list to match.
+    let v = 0;
+    for (let next = bucket[p]; next !== 0; ) {
+      const after = dom[next];
+      dom[next] = v;
+      v = next;
+      next = after;
+    }
+    bucket[p] = 0;
+    while (v !== 0) {
+      const after = dom[v];
+      const u = evaluate(v);
+      dom[v] = semi[u] < semi[v] ? u : p;
+      v = after;
+    }
+  }
+  // A bucket never visited (its vertex has no search-tree child: the leftover
+  // cycles) leaves its members without a dominator, 0 in DevTools: clear our
+  // next pointers to match. dom[0] = r then puts them under the root, as
+  // DevTools does.
+  for (let s = 1; s <= nodeCount; s++) {
+    for (let v = bucket[s]; v !== 0; ) {
+      const after = dom[v];
+      dom[v] = 0;
+      v = after;
+    }
+  }
+  dom[0] = dom[r] = r;
+  for (let i = 2; i <= n; i++) {
+    const w = vertex[i];
+    if (dom[w] !== vertex[semi[w]]) dom[w] = dom[dom[w]];
+  }
+  // Back to ordinals, in place.
+  for (let o = 0; o < nodeCount; o++) dom[o] = dom[o + 1] - 1;
+  return dom.subarray(0, nodeCount);
+}
+
+/** Self size DevTools moves into the owner (see calculateShallowSizes). */
+function ownedByOthers(graph: HeapGraph, o: number, hidden: number, array: number, native: number): boolean {
+  const type = graph.nodeTypeIndex(o);
+  return type === hidden || type === array || (type === native && graph.nodeName(o) === 'system / ExternalStringData');
 }
 
 /**
- * Retained size of every node: its self size plus that of every node it
- * dominates. A dominator comes after all it dominates in any depth-first
- * post-order, so one pass in that order adds each node into its dominator.
+ * Self sizes as DevTools shows them (JSHeapSnapshot.calculateShallowSizes):
+ * when the snapshot has user roots, a hidden or array node (or external
+ * string data) that only one other object reaches, through such nodes only,
+ * counts in that owner's size and weighs 0 itself. Ownership follows every
+ * non-weak edge. Without user roots (an "expose internals" snapshot) sizes are
+ * the file's.
+ */
+export function calculateShallowSizes(graph: HeapGraph): Float64Array {
+  const { nodeCount } = graph;
+  const sizes = new Float64Array(nodeCount);
+  for (let o = 0; o < nodeCount; o++) sizes[o] = graph.nodeSelfSize(o);
+  const root = graph.rootOrdinal;
+  const synthetic = graph.nodeTypeNames.indexOf('synthetic');
+  let hasUserRoots = false;
+  for (let e = graph.firstEdge(root); e < graph.firstEdge(root + 1) && !hasUserRoots; e++) {
+    const to = graph.edgeTarget(e);
+    hasUserRoots = graph.nodeTypeIndex(to) !== synthetic || graph.nodeName(to) === '(Document DOM trees)';
+  }
+  if (!hasUserRoots) return sizes;
+
+  const hidden = graph.nodeTypeNames.indexOf('hidden');
+  const array = graph.nodeTypeNames.indexOf('array');
+  const native = graph.nodeTypeNames.indexOf('native');
+  const UNVISITED = 0xffffffff;
+  const SHARED = 0xfffffffe;
+  const owners = new Uint32Array(nodeCount);
+  let ownedCount = 0;
+  for (let o = 0; o < nodeCount; o++) {
+    if (ownedByOthers(graph, o, hidden, array, native)) {
+      owners[o] = UNVISITED;
+      ownedCount++;
+    } else {
+      owners[o] = o;
+    }
+  }
+  // An owned node enters the work list at most twice: when it gets an owner, and when it gets a second one.
+  const work = new Uint32Array(2 * ownedCount);
+  let depth = 0;
+  const spread = (from: number): void => {
+    const owner = owners[from];
+    const end = graph.firstEdge(from + 1);
+    for (let e = graph.firstEdge(from); e < end; e++) {
+      if (graph.isWeakEdge(e)) continue;
+      const to = graph.edgeTarget(e);
+      const current = owners[to];
+      if (current === UNVISITED) {
+        owners[to] = owner;
+        work[depth++] = to;
+      } else if (current !== to && current !== owner && current !== SHARED) {
+        owners[to] = SHARED;
+        work[depth++] = to;
+      }
+    }
+  };
+  // The order of visits does not change the outcome (DevTools says as much); owners first, then the work list.
+  for (let o = 0; o < nodeCount; o++) {
+    if (owners[o] === o) spread(o);
+    while (depth > 0) spread(work[--depth]);
+  }
+  for (let o = 0; o < nodeCount; o++) {
+    const owner = owners[o];
+    if (owner === UNVISITED || owner === SHARED || owner === o) continue;
+    if (owner === root || graph.nodeTypeIndex(owner) === synthetic) continue;
+    sizes[owner] += sizes[o];
+    sizes[o] = 0;
+  }
+  return sizes;
+}
+
+/**
+ * Retained size of every node: its shallow size (calculateShallowSizes) plus
+ * that of every node it dominates, as DevTools shows it. Children are summed
+ * before their dominator by peeling leaves off the tree (each node waits for
+ * its count of children), so no search order needs to be kept around.
  */
 export function calculateRetainedSizes(graph: HeapGraph, dominators: Uint32Array): Float64Array {
-  const retained = new Float64Array(graph.nodeCount);
-  for (let o = 0; o < graph.nodeCount; o++) retained[o] = graph.nodeSelfSize(o);
-  const { order, count } = postOrder(graph);
-  for (let i = 0; i < count; i++) {
-    const node = order[i];
-    const dom = dominators[node];
-    if (dom !== NO_NODE && dom !== node) retained[dom] += retained[node];
+  const { nodeCount } = graph;
+  const root = graph.rootOrdinal;
+  const retained = calculateShallowSizes(graph);
+  const pending = new Uint32Array(nodeCount);
+  for (let o = 0; o < nodeCount; o++) if (o !== root) pending[dominators[o]]++;
+  const queue = new Uint32Array(nodeCount);
+  let tail = 0;
+  for (let o = 0; o < nodeCount; o++) if (pending[o] === 0 && o !== root) queue[tail++] = o;
+  for (let head = 0; head < tail; head++) {
+    const o = queue[head];
+    const dom = dominators[o];
+    retained[dom] += retained[o];
+    if (--pending[dom] === 0 && dom !== root) queue[tail++] = dom;
   }
-  // The last user of the post-order: let its arrays go with this call.
-  postOrders.delete(graph);
   return retained;
 }

@@ -55,6 +55,8 @@ export class HeapGraph {
   private readonly weakEdgeType: number;
   private readonly elementEdgeType: number;
   private readonly hiddenEdgeType: number;
+  private readonly internalEdgeType: number;
+  private readonly shortcutEdgeType: number;
   /** Nodes whose outgoing edges do not retain (see WEAK_HOLDERS). */
   private readonly weakHolders: Uint8Array;
   private idIndex: { ids: Uint32Array; ordinals: Uint32Array } | null = null;
@@ -84,6 +86,8 @@ export class HeapGraph {
     this.weakEdgeType = this.edgeTypeNames.indexOf('weak');
     this.elementEdgeType = this.edgeTypeNames.indexOf('element');
     this.hiddenEdgeType = this.edgeTypeNames.indexOf('hidden');
+    this.internalEdgeType = this.edgeTypeNames.indexOf('internal');
+    this.shortcutEdgeType = this.edgeTypeNames.indexOf('shortcut');
     this.firstEdgeIndexes = new Uint32Array(this.nodeCount + 1);
     this.validate();
     this.weakHolders = new Uint8Array(this.nodeCount);
@@ -93,7 +97,11 @@ export class HeapGraph {
     }
   }
 
-  /** True when the edges leaving this node do not keep their targets alive (V8's string tables). */
+  /**
+   * True when the edges leaving this node do not keep their targets alive
+   * (V8's string tables), for the reachability trace and distances. Dominators
+   * and retained sizes do not use it: DevTools counts these edges as strong.
+   */
   holdsWeakly(ordinal: number): boolean {
     return this.weakHolders[ordinal] === 1;
   }
@@ -175,11 +183,24 @@ export class HeapGraph {
     const nameOrIndex = this.edges[edge * this.edgeFieldCount + this.edgeNameOrIndexOffset];
     return type === this.elementEdgeType || type === this.hiddenEdgeType ? String(nameOrIndex) : this.strings[nameOrIndex];
   }
+  /** The raw name_or_index field: a string index, except for element and hidden edges. */
+  edgeNameIndex(edge: number): number {
+    return this.edges[edge * this.edgeFieldCount + this.edgeNameOrIndexOffset];
+  }
   edgeTarget(edge: number): number {
     return this.edges[edge * this.edgeFieldCount + this.edgeToNodeOffset];
   }
   isWeakEdge(edge: number): boolean {
     return this.edgeTypeIndex(edge) === this.weakEdgeType;
+  }
+  isElementEdge(edge: number): boolean {
+    return this.edgeTypeIndex(edge) === this.elementEdgeType;
+  }
+  isInternalEdge(edge: number): boolean {
+    return this.edgeTypeIndex(edge) === this.internalEdgeType;
+  }
+  isShortcutEdge(edge: number): boolean {
+    return this.edgeTypeIndex(edge) === this.shortcutEdgeType;
   }
 
   /** Ordinal of the node an edge leaves from: binary search over the first-edge offsets. */

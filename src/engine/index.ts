@@ -4,7 +4,17 @@ import { readRawSnapshot, type ReadOptions } from './reader.js';
 
 export { HeapGraph } from './graph.js';
 export type { ReadOptions, RawSnapshot, SnapshotMetaJson } from './reader.js';
-export { buildDominatorTree, buildRetainers, calculateDistances, calculateRetainedSizes, NO_NODE, type Retainers } from './algorithms.js';
+export {
+  buildDominatorTree,
+  buildRetainers,
+  calculateDistances,
+  calculateRetainedSizes,
+  calculateShallowSizes,
+  initEssentialEdges,
+  markPageOwnedNodes,
+  NO_NODE,
+  type Retainers,
+} from './algorithms.js';
 
 /** Reads a .heapsnapshot (plain JSON or gzip) into a HeapGraph; SnapshotFormatError on bad input. */
 export async function readSnapshot(file: string, options: ReadOptions = {}): Promise<HeapGraph> {
