@@ -33,13 +33,14 @@ export interface SnapshotMeta {
 export interface ClassDiff {
   name: string;
   type: string;
-  /** Reachable objects in after whose id is not in before. */
+  /** Objects in after whose id is not in before (DevTools' "# New": objects of size 0, whose size
+   *  DevTools counts in their owner, are left out; see heldWeakly and heldByStack). */
   added: number;
-  /** Reachable objects in before whose id is not in after. */
+  /** Objects in before whose id is not in after (DevTools' "# Deleted"). */
   removed: number;
-  /** Self sizes of the added objects, bytes ("Alloc. size"). */
+  /** Shallow sizes of the added objects as DevTools shows them, bytes ("Alloc. size"). */
   addedSize: number;
-  /** Self sizes of the removed objects, bytes ("Freed size"). */
+  /** Shallow sizes of the removed objects, bytes ("Freed size"). */
   removedSize: number;
   /** Retained size of the added objects, each byte counted once, bytes. */
   retainedSize: number;
@@ -49,6 +50,9 @@ export interface ClassDiff {
   /** Added objects that only a running function's stack (or a C++ handle scope) holds: a batch job's
    *  locals, a CommonJS module's top-level consts while it still runs. Counted in `added`. */
   heldByStack: number;
+  /** Added objects no strong path reaches (a WeakRef's target, a string only V8's tables keep) that
+   *  the GC has not collected yet. Counted in `added`, as DevTools does; never part of a leak. */
+  heldWeakly: number;
   /** New objects that stay reachable in numbers and bytes above the thresholds (see README, "Leak rule"). */
   suspect: boolean;
   /** Node id of the sample instance whose path is shown (the first holder's); null when none was traced. */

@@ -30,7 +30,9 @@ function byKey(diff: DiffResult): Map<string, ClassDiff> {
 
 describe('leakscan engine vs memlab', () => {
   for (const [label, dir] of [['leaking program', () => leakDir], ['HTTP server', () => serverDir]] as const) {
-    test(`diff, ${label}: same classes, counts and sizes`, async () => {
+    // Sizes are not compared: leakscan shows DevTools' shallow sizes (a backing store counts in its
+    // owner), memlab the file's self sizes; devtools-comparison.test.ts checks ours against DevTools.
+    test(`diff, ${label}: same classes and counts`, async () => {
       const [ours, theirs] = await Promise.all([diffWith('leakscan', dir()), diffWith('memlab', dir())]);
       assert.equal(ours.engine, 'leakscan');
       assert.equal(theirs.engine, 'memlab');
@@ -43,7 +45,7 @@ describe('leakscan engine vs memlab', () => {
       assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort());
       for (const [key, x] of a) {
         const y = b.get(key)!;
-        assert.deepEqual([x.added, x.removed, x.addedSize, x.removedSize], [y.added, y.removed, y.addedSize, y.removedSize], key);
+        assert.deepEqual([x.added - x.heldWeakly, x.removed], [y.added, y.removed], key);
       }
     });
   }

@@ -207,7 +207,7 @@ describe('the trend rule on counts (growthRate)', () => {
 
 describe('verdictOf', () => {
   const entry = (name: string, type: string, added: number, retainedSize: number): ClassDiff => ({
-    name, type, added, removed: 0, addedSize: 0, removedSize: 0, retainedSize, heldByNew: 0, heldByStack: 0, suspect: true, sampleNodeId: null, retainerPath: null, holders: null,
+    name, type, added, removed: 0, addedSize: 0, removedSize: 0, retainedSize, heldByNew: 0, heldByStack: 0, heldWeakly: 0, suspect: true, sampleNodeId: null, retainerPath: null, holders: null,
   });
   const diffOf = (classes: ClassDiff[]) => ({ classes }) as DiffResult;
   const scenario = { name: 's', expect: 'leak' as const, trackClass: null, iterations: 10, batch: 1 };

@@ -8,6 +8,7 @@ import {
   buildDominatorTree,
   buildRetainers,
   calculateRetainedSizes,
+  calculateShallowSizes,
   readSnapshot,
   type HeapGraph,
 } from '../engine/index.js';
@@ -61,7 +62,7 @@ export interface DiffOptions {
   onProgress?: (event: AnalysisProgress) => void;
 }
 
-/** What the diff keeps of the before snapshot: parallel arrays sorted by node id. */
+/** What the diff keeps of the before snapshot: parallel arrays sorted by node id, one entry per node. */
 export interface Baseline {
   ids: Uint32Array;
   classOf: Uint32Array;
@@ -81,27 +82,31 @@ async function loadGraph(file: string, onProgress: DiffOptions['onProgress']): P
   });
 }
 
+/**
+ * Every object of before, as DevTools' Comparison view takes its base: an id
+ * seen in before is not new in after even if nothing strong held it then.
+ */
 function baselineOf(graph: HeapGraph): Baseline {
   const table = new ClassTable();
   const trace = traceFromRoots(graph);
-  const count = trace.reachableCount;
+  const count = graph.nodeCount;
   const rawIds = new Uint32Array(count);
   const ordinals = new Uint32Array(count);
-  for (let o = 0, k = 0; o < graph.nodeCount; o++) {
-    if (trace.distance[o] === UNREACHED) continue;
-    rawIds[k] = graph.nodeId(o);
-    ordinals[k++] = o;
+  for (let o = 0; o < count; o++) {
+    rawIds[o] = graph.nodeId(o);
+    ordinals[o] = o;
   }
   const order = sortedOrder(rawIds);
   const ids = new Uint32Array(count);
   const classOf = new Uint32Array(count);
   const selfSize = new Float64Array(count);
   const stringHash = new Uint32Array(count);
+  const shallow = calculateShallowSizes(graph);
   for (let i = 0; i < count; i++) {
     const o = ordinals[order[i]];
     ids[i] = rawIds[order[i]];
     classOf[i] = table.indexOf(graph, o);
-    selfSize[i] = graph.nodeSelfSize(o);
+    selfSize[i] = shallow[o];
     stringHash[i] = stringHashOf(graph, o);
   }
   return { ids, classOf, selfSize, stringHash, meta: snapshotMeta(graph, trace), table, maxNodeId: newestHeapObjectId(graph) };
@@ -152,9 +157,14 @@ function checkSameProcess(
   }
 }
 
-/** New objects of a class not held through other new objects: the ones a leak would be blamed on. */
-export function independentCount(c: Pick<ClassDiff, 'added' | 'heldByNew'>): number {
-  return c.added - c.heldByNew;
+/** New objects of a class that stay (strongly) reachable: the ones a leak is made of. */
+export function retainedCount(c: Pick<ClassDiff, 'added' | 'heldWeakly'>): number {
+  return c.added - c.heldWeakly;
+}
+
+/** New objects of a class not held through other new objects, nor only weakly: the ones a leak would be blamed on. */
+export function independentCount(c: Pick<ClassDiff, 'added' | 'heldByNew' | 'heldWeakly'>): number {
+  return c.added - c.heldByNew - c.heldWeakly;
 }
 
 /**
@@ -162,7 +172,7 @@ export function independentCount(c: Pick<ClassDiff, 'added' | 'heldByNew'>): num
  * thresholds, counting only those not held through other new objects (a leaked
  * Session's strings are part of the Session leak, not suspects of their own).
  */
-export function isSuspect(c: Pick<ClassDiff, 'added' | 'removed' | 'retainedSize' | 'heldByNew'>, thresholds: Thresholds): boolean {
+export function isSuspect(c: Pick<ClassDiff, 'added' | 'removed' | 'retainedSize' | 'heldByNew' | 'heldWeakly'>, thresholds: Thresholds): boolean {
   const independent = independentCount(c);
   return independent - c.removed >= thresholds.minCount && independent >= thresholds.minCount && c.retainedSize >= thresholds.minBytes;
 }
@@ -273,6 +283,7 @@ interface Matched {
   added: number[];
   addedSize: number[];
   heldByStack: number[];
+  heldWeakly: number[];
   removed: number[];
   removedSize: number[];
   shared: number;
@@ -285,12 +296,13 @@ interface Matched {
  * counted (and marked), except in snapshots leakscan's runner took, where the
  * stack holds only the runner's own frames.
  */
-function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, afterMeta: SnapshotMeta, options: DiffOptions): Matched {
+function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shallow: Float64Array, afterMeta: SnapshotMeta, options: DiffOptions): Matched {
   const table = baseline.table;
   const memberClass = new Int32Array(graph.nodeCount).fill(NOT_NEW);
   const added: number[] = [];
   const addedSize: number[] = [];
   const heldByStack: number[] = [];
+  const heldWeakly: number[] = [];
   const afterIds = new Uint32Array(graph.nodeCount);
   for (let o = 0; o < graph.nodeCount; o++) afterIds[o] = graph.nodeId(o);
   const order = sortedOrder(afterIds);
@@ -299,13 +311,34 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, after
   const check = { shared: 0, sameClass: 0, changedStrings: 0 };
   const dropStack = trace.takenByRunner;
   let shared = 0;
+  const countOnly = (o: number): void => {
+    const cls = table.indexOf(graph, o);
+    if (table.keys[cls].internal && !options.includeInternal) return;
+    added[cls] = (added[cls] ?? 0) + 1;
+    addedSize[cls] = (addedSize[cls] ?? 0) + shallow[o];
+  };
   for (let k = 0, j = 0; k < order.length; k++) {
     const o = order[k];
     const id = afterIds[o];
     while (j < beforeIds.length && beforeIds[j] < id) j++;
     const inBefore = j < beforeIds.length && beforeIds[j] === id;
-    if (inBefore) matched[j] = 1;
-    if (trace.distance[o] === UNREACHED) continue;
+    // DevTools' columns leave out objects of size 0 (backing stores it counts in their owner's size),
+    // so an object whose size moves into an owner between the two snapshots is deleted there, and new
+    // when it moves out again. Such objects are counted so, but are never new to the leak analysis.
+    const beforeSized = inBefore && baseline.selfSize[j] > 0;
+    if (inBefore && shallow[o] > 0) matched[j] = 1;
+    if (inBefore && !beforeSized && shallow[o] > 0) countOnly(o);
+    if (trace.distance[o] === UNREACHED) {
+      // Still in the heap, held by nothing strong (a WeakRef's target, a string only V8's tables keep):
+      // DevTools counts it as new, the leak rule never does.
+      if (inBefore || shallow[o] === 0) continue;
+      const cls = table.indexOf(graph, o);
+      if (table.keys[cls].internal && !options.includeInternal) continue;
+      added[cls] = (added[cls] ?? 0) + 1;
+      addedSize[cls] = (addedSize[cls] ?? 0) + shallow[o];
+      heldWeakly[cls] = (heldWeakly[cls] ?? 0) + 1;
+      continue;
+    }
     if (inBefore) {
       shared++;
       // The same-process check needs only a sample of the shared objects.
@@ -321,11 +354,13 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, after
     memberClass[o] = NEW_UNLISTED;
     const onStack = trace.via[o] === Via.stack;
     if (onStack && dropStack) continue;
+    // DevTools' Comparison view skips objects of size 0: backing stores whose size it counts in their owner.
+    if (shallow[o] === 0) continue;
     const cls = table.indexOf(graph, o);
     if (table.keys[cls].internal && !options.includeInternal) continue;
     memberClass[o] = cls;
     added[cls] = (added[cls] ?? 0) + 1;
-    addedSize[cls] = (addedSize[cls] ?? 0) + graph.nodeSelfSize(o);
+    addedSize[cls] = (addedSize[cls] ?? 0) + shallow[o];
     if (onStack) heldByStack[cls] = (heldByStack[cls] ?? 0) + 1;
   }
   checkSameProcess(baseline, afterMeta, shared, check, trace.reachableCount);
@@ -333,13 +368,13 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, after
   const removed: number[] = [];
   const removedSize: number[] = [];
   for (let i = 0; i < beforeIds.length; i++) {
-    if (matched[i] === 1) continue;
+    if (matched[i] === 1 || baseline.selfSize[i] === 0) continue;
     const cls = baseline.classOf[i];
     if (table.keys[cls].internal && !options.includeInternal) continue;
     removed[cls] = (removed[cls] ?? 0) + 1;
     removedSize[cls] = (removedSize[cls] ?? 0) + baseline.selfSize[i];
   }
-  return { memberClass, added, addedSize, heldByStack, removed, removedSize, shared };
+  return { memberClass, added, addedSize, heldByStack, heldWeakly, removed, removedSize, shared };
 }
 
 /** Holders listed per traced class. */
@@ -354,11 +389,12 @@ function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions): 
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'tracing' });
   const trace = traceFromRoots(graph);
   const afterMeta = snapshotMeta(graph, trace);
-  const m = matchById(baseline, graph, trace, afterMeta, options);
+  const shallow = calculateShallowSizes(graph);
+  const m = matchById(baseline, graph, trace, shallow, afterMeta, options);
 
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'dominators' });
   const dominators = buildDominatorTree(graph, buildRetainers(graph));
-  const retainedSizes = calculateRetainedSizes(graph, dominators);
+  const retainedSizes = calculateRetainedSizes(graph, dominators, shallow);
   const tree = dominatorChildren(graph, dominators);
   const isOwner = options.ownerClass ?? ((_key: { name: string; type: string }, count: number) => count >= Math.max(1, thresholds.minCount));
   const owners = new Uint8Array(table.size);
@@ -387,6 +423,7 @@ function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions): 
       retainedSize: walk.perClass[cls],
       heldByNew: walk.nested[cls],
       heldByStack: m.heldByStack[cls] ?? 0,
+      heldWeakly: m.heldWeakly[cls] ?? 0,
       suspect: false,
       sampleNodeId: null,
       retainerPath: null,

@@ -3,6 +3,7 @@ import {
   buildDominatorTree,
   buildRetainers,
   calculateRetainedSizes,
+  calculateShallowSizes,
   readSnapshot,
   type HeapGraph,
 } from '../engine/index.js';
@@ -40,7 +41,8 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
   const reachable = (o: number): boolean => trace.distance[o] !== UNREACHED;
   onProgress?.({ phase: 'analyze', file, step: 'dominators' });
   const dominators = buildDominatorTree(graph, buildRetainers(graph));
-  const retainedSizes = calculateRetainedSizes(graph, dominators);
+  const shallow = calculateShallowSizes(graph);
+  const retainedSizes = calculateRetainedSizes(graph, dominators, shallow);
   const tree = dominatorChildren(graph, dominators, reachable);
 
   const table = new ClassTable();
@@ -52,8 +54,10 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
     const cls = table.indexOf(graph, o);
     if (table.keys[cls].internal && !options.includeInternal) continue;
     memberClass[o] = cls;
+    // As DevTools' Summary view: a backing store counted in its owner's size is not an object of its own.
+    if (shallow[o] === 0) continue;
     count[cls] = (count[cls] ?? 0) + 1;
-    selfSize[cls] = (selfSize[cls] ?? 0) + graph.nodeSelfSize(o);
+    selfSize[cls] = (selfSize[cls] ?? 0) + shallow[o];
   }
   const retained = setRetainedSizes(graph, tree, retainedSizes, memberClass, table.size, { ownerClass: new Uint8Array(table.size).fill(1), holders: false });
   const summaries: ClassSummary[] = [];
@@ -71,7 +75,7 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
     nodeId: graph.nodeId(o),
     name: graph.className(o),
     type: graph.nodeTypeName(o),
-    selfSize: graph.nodeSelfSize(o),
+    selfSize: shallow[o],
     retainedSize: retainedSizes[o],
     retainerPath: retainerPath(graph, trace, o),
   });

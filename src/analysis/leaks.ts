@@ -3,7 +3,7 @@
 // allocated once (a lazy cache, compiled code, a warmed-up pool) or a cache
 // filled up to its cap and stopped.
 import type { ByteGrowth, ClassDiff, DiffResult, LeakExpectation, ScenarioStatus } from '../types.js';
-import { diffAgainst, independentCount, type AnalysisProgress, type Baseline } from './diff.js';
+import { diffAgainst, independentCount, retainedCount, type AnalysisProgress, type Baseline } from './diff.js';
 import { classKey, measureTrend } from './growth.js';
 import { formatBytes } from '../report/format.js';
 import { classHolderLabel } from './paths.js';
@@ -169,7 +169,7 @@ export function verdictOf(
   const shown = leadingLeak(leaks, scenario.trackClass);
   if (shown) {
     const holder = classHolderLabel(shown);
-    line = `${scenario.name}: ${shown.added} ${shown.name} retained — leak${holder ? ` (via ${holder})` : ''}`;
+    line = `${scenario.name}: ${retainedCount(shown)} ${shown.name} retained — leak${holder ? ` (via ${holder})` : ''}`;
   } else if (growth.length > 0) {
     const g = growth[0];
     line = `${scenario.name}: ${g.holder ?? g.name} grows ${formatBytes(g.bytesPerCall)} per call — leak`;
@@ -178,7 +178,7 @@ export function verdictOf(
     const named = diff.classes.filter((c) => c.name === scenario.trackClass);
     const tracked = named.find((c) => c.type === 'object') ?? named[0];
     const allocated = 2 * scenario.iterations * scenario.batch;
-    line = `${scenario.name}: ${tracked?.added ?? 0} of ${allocated} ${scenario.trackClass} retained — collected`;
+    line = `${scenario.name}: ${tracked ? retainedCount(tracked) : 0} of ${allocated} ${scenario.trackClass} retained — collected`;
   } else {
     line = `${scenario.name}: no class grew with the iterations — no leak`;
   }

@@ -365,10 +365,10 @@ export function calculateShallowSizes(graph: HeapGraph): Float64Array {
  * before their dominator by peeling leaves off the tree (each node waits for
  * its count of children), so no search order needs to be kept around.
  */
-export function calculateRetainedSizes(graph: HeapGraph, dominators: Uint32Array): Float64Array {
+export function calculateRetainedSizes(graph: HeapGraph, dominators: Uint32Array, shallowSizes?: Float64Array): Float64Array {
   const { nodeCount } = graph;
   const root = graph.rootOrdinal;
-  const retained = calculateShallowSizes(graph);
+  const retained = shallowSizes ? shallowSizes.slice() : calculateShallowSizes(graph);
   const pending = new Uint32Array(nodeCount);
   for (let o = 0; o < nodeCount; o++) if (o !== root) pending[dominators[o]]++;
   const queue = new Uint32Array(nodeCount);

@@ -236,7 +236,7 @@ export async function memlabDiff(beforeFile: string, afterFile: string, options:
       let r = rows.get(key);
       if (!r) {
         const [type, name] = key.split('\u0000');
-        r = { name, type, added: 0, removed: 0, addedSize: 0, removedSize: 0, retainedSize: 0, heldByNew: 0, heldByStack: 0, suspect: false, sampleNodeId: null, retainerPath: null, holders: null, sample: null, sampleDepth: Infinity };
+        r = { name, type, added: 0, removed: 0, addedSize: 0, removedSize: 0, retainedSize: 0, heldByNew: 0, heldByStack: 0, heldWeakly: 0, suspect: false, sampleNodeId: null, retainerPath: null, holders: null, sample: null, sampleDepth: Infinity };
         rows.set(key, r);
       }
       return r;
