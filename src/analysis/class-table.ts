@@ -16,6 +16,10 @@ export class ClassTable {
   /** Per-graph cache from raw (name index, type index) to class index. */
   private byRaw = new Map<number, number>();
   private graph: HeapGraph | null = null;
+  /** Per node type index of the current graph: 1 for the string types (one class whatever the content). */
+  private stringTypes = new Uint8Array(0);
+  private lastRaw = NaN;
+  private lastIndex = -1;
 
   get size(): number {
     return this.keys.length;
@@ -26,16 +30,21 @@ export class ClassTable {
     if (graph !== this.graph) {
       this.graph = graph;
       this.byRaw = new Map();
+      this.lastRaw = NaN;
+      this.stringTypes = Uint8Array.from(graph.nodeTypeNames, (name) => (classTypeOf(name) === 'string' ? 1 : 0));
     }
     const typeIndex = graph.nodeTypeIndex(ordinal);
-    const nameIndex = graph.nodes[ordinal * graph.nodeFieldCount + graph.nodeNameOffset];
     // Every string node is one class whatever its content: keep one cache entry per type, not per content.
-    const raw = classTypeOf(graph.nodeTypeName(ordinal)) === 'string' ? -1 - typeIndex : nameIndex * 64 + typeIndex;
+    const raw = this.stringTypes[typeIndex] === 1 ? -1 - typeIndex : graph.nodeNameIndex(ordinal) * 64 + typeIndex;
+    // Nodes of one class often come in runs: one entry of cache before the map.
+    if (raw === this.lastRaw) return this.lastIndex;
     let index = this.byRaw.get(raw);
     if (index === undefined) {
       index = this.intern(graph.className(ordinal), graph.classType(ordinal));
       this.byRaw.set(raw, index);
     }
+    this.lastRaw = raw;
+    this.lastIndex = index;
     return index;
   }
 

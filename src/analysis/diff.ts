@@ -4,14 +4,7 @@
 // snapshot is read, as DevTools' Comparison view does with its base snapshot.
 // New objects held only by a running function's stack are counted and marked
 // (trace.ts), except in snapshots leakscan's own runner took.
-import {
-  buildDominatorTree,
-  buildRetainers,
-  calculateRetainedSizes,
-  calculateShallowSizes,
-  readSnapshot,
-  type HeapGraph,
-} from '../engine/index.js';
+import { calculateShallowSizes, readSnapshot, startDominance, type HeapGraph, type PendingDominance } from '../engine/index.js';
 import { statSync } from 'node:fs';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -66,7 +59,7 @@ export interface DiffOptions {
 export interface Baseline {
   ids: Uint32Array;
   classOf: Uint32Array;
-  selfSize: Float64Array;
+  selfSize: Uint32Array;
   /** Hash of the content of string nodes, 0 for other nodes (see checkSameProcess). */
   stringHash: Uint32Array;
   meta: SnapshotMeta;
@@ -99,7 +92,7 @@ function baselineOf(graph: HeapGraph): Baseline {
   const order = sortedOrder(rawIds);
   const ids = new Uint32Array(count);
   const classOf = new Uint32Array(count);
-  const selfSize = new Float64Array(count);
+  const selfSize = new Uint32Array(count);
   const stringHash = new Uint32Array(count);
   const shallow = calculateShallowSizes(graph);
   for (let i = 0; i < count; i++) {
@@ -122,7 +115,7 @@ function stringHashOf(graph: HeapGraph, ordinal: number): number {
 }
 
 /** Every SAME_PROCESS_SAMPLE-th shared object is checked for the same class and text. */
-const SAME_PROCESS_SAMPLE = 4;
+const SAME_PROCESS_SAMPLE = 32;
 
 function beforeClassMatches(baseline: Baseline, index: number, graph: HeapGraph, ordinal: number): boolean {
   return baseline.classOf[index] === baseline.table.indexOf(graph, ordinal);
@@ -190,8 +183,10 @@ export async function diffSnapshots(beforeFile: string, afterFile: string, optio
   if (!parallel) return diffAgainst(await loadBaseline(beforeFile, options), afterFile, options);
   const before = loadBaselineInWorker(beforeFile, options);
   try {
-    const [baseline, graph] = await Promise.all([before.baseline, loadGraph(afterFile, options.onProgress)]);
-    return diffGraph(baseline, graph, options);
+    // The after graph's dominators start on their own thread as soon as it is read, baseline or not.
+    const after = loadGraph(afterFile, options.onProgress).then((graph) => ({ graph, dominance: startDominance(graph) }));
+    const [baseline, { graph, dominance }] = await Promise.all([before.baseline, after]);
+    return await diffGraph(baseline, graph, options, dominance);
   } finally {
     void before.worker.terminate(); // done already, or no longer needed after a failure
   }
@@ -238,7 +233,7 @@ function loadBaselineInWorker(file: string, options: Pick<DiffOptions, 'onProgre
 
 type WorkerMessage =
   | { type: 'progress'; event: AnalysisProgress }
-  | { type: 'done'; ids: Uint32Array; classOf: Uint32Array; selfSize: Float64Array; stringHash: Uint32Array; meta: SnapshotMeta; maxNodeId: number; keys: { name: string; type: string }[] }
+  | { type: 'done'; ids: Uint32Array; classOf: Uint32Array; selfSize: Uint32Array; stringHash: Uint32Array; meta: SnapshotMeta; maxNodeId: number; keys: { name: string; type: string }[] }
   | { type: 'error'; message: string; stack?: string; exitCode: ExitCode | null };
 
 /** Reads the before snapshot and keeps only its ids, classes and self sizes; the graph itself is dropped. */
@@ -277,15 +272,31 @@ function checkOrder(baseline: Baseline, graph: HeapGraph): void {
   }
 }
 
+/** Per-class sums in a typed array that grows with the class table. */
+class ClassSums {
+  private values = new Float64Array(256);
+  add(cls: number, value: number): void {
+    if (cls >= this.values.length) {
+      const bigger = new Float64Array(Math.max(cls + 1, this.values.length * 2));
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[cls] += value;
+  }
+  get(cls: number): number {
+    return cls < this.values.length ? this.values[cls] : 0;
+  }
+}
+
 interface Matched {
   /** Per node: class index of a listed new object, NOT_NEW, or NEW_UNLISTED (dominance.ts). */
   memberClass: Int32Array;
-  added: number[];
-  addedSize: number[];
-  heldByStack: number[];
-  heldWeakly: number[];
-  removed: number[];
-  removedSize: number[];
+  added: ClassSums;
+  addedSize: ClassSums;
+  heldByStack: ClassSums;
+  heldWeakly: ClassSums;
+  removed: ClassSums;
+  removedSize: ClassSums;
   shared: number;
 }
 
@@ -296,16 +307,15 @@ interface Matched {
  * counted (and marked), except in snapshots leakscan's runner took, where the
  * stack holds only the runner's own frames.
  */
-function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shallow: Float64Array, afterMeta: SnapshotMeta, options: DiffOptions): Matched {
+function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shallow: Uint32Array, afterMeta: SnapshotMeta, options: DiffOptions): Matched {
   const table = baseline.table;
   const memberClass = new Int32Array(graph.nodeCount).fill(NOT_NEW);
-  const added: number[] = [];
-  const addedSize: number[] = [];
-  const heldByStack: number[] = [];
-  const heldWeakly: number[] = [];
-  const afterIds = new Uint32Array(graph.nodeCount);
-  for (let o = 0; o < graph.nodeCount; o++) afterIds[o] = graph.nodeId(o);
-  const order = sortedOrder(afterIds);
+  const added = new ClassSums();
+  const addedSize = new ClassSums();
+  const heldByStack = new ClassSums();
+  const heldWeakly = new ClassSums();
+  const internal = (cls: number): boolean => !options.includeInternal && table.keys[cls].internal;
+  const order = sortedOrder(graph.nodes, graph.nodeFieldCount, graph.nodeIdOffset);
   const beforeIds = baseline.ids;
   const matched = new Uint8Array(beforeIds.length);
   const check = { shared: 0, sameClass: 0, changedStrings: 0 };
@@ -313,15 +323,22 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shall
   let shared = 0;
   const countOnly = (o: number): void => {
     const cls = table.indexOf(graph, o);
-    if (table.keys[cls].internal && !options.includeInternal) return;
-    added[cls] = (added[cls] ?? 0) + 1;
-    addedSize[cls] = (addedSize[cls] ?? 0) + shallow[o];
+    if (internal(cls)) return;
+    added.add(cls, 1);
+    addedSize.add(cls, shallow[o]);
   };
+  // First the merge, in id order, leaving each node's index in before (or -1); then the
+  // classification in node order, which reads the per-node arrays in sequence.
+  const beforeIndex = new Int32Array(graph.nodeCount);
   for (let k = 0, j = 0; k < order.length; k++) {
     const o = order[k];
-    const id = afterIds[o];
+    const id = graph.nodeId(o);
     while (j < beforeIds.length && beforeIds[j] < id) j++;
-    const inBefore = j < beforeIds.length && beforeIds[j] === id;
+    beforeIndex[o] = j < beforeIds.length && beforeIds[j] === id ? j : -1;
+  }
+  for (let o = 0; o < graph.nodeCount; o++) {
+    const j = beforeIndex[o];
+    const inBefore = j >= 0;
     // DevTools' columns leave out objects of size 0 (backing stores it counts in their owner's size),
     // so an object whose size moves into an owner between the two snapshots is deleted there, and new
     // when it moves out again. Such objects are counted so, but are never new to the leak analysis.
@@ -333,10 +350,10 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shall
       // DevTools counts it as new, the leak rule never does.
       if (inBefore || shallow[o] === 0) continue;
       const cls = table.indexOf(graph, o);
-      if (table.keys[cls].internal && !options.includeInternal) continue;
-      added[cls] = (added[cls] ?? 0) + 1;
-      addedSize[cls] = (addedSize[cls] ?? 0) + shallow[o];
-      heldWeakly[cls] = (heldWeakly[cls] ?? 0) + 1;
+      if (internal(cls)) continue;
+      added.add(cls, 1);
+      addedSize.add(cls, shallow[o]);
+      heldWeakly.add(cls, 1);
       continue;
     }
     if (inBefore) {
@@ -357,22 +374,22 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shall
     // DevTools' Comparison view skips objects of size 0: backing stores whose size it counts in their owner.
     if (shallow[o] === 0) continue;
     const cls = table.indexOf(graph, o);
-    if (table.keys[cls].internal && !options.includeInternal) continue;
+    if (internal(cls)) continue;
     memberClass[o] = cls;
-    added[cls] = (added[cls] ?? 0) + 1;
-    addedSize[cls] = (addedSize[cls] ?? 0) + shallow[o];
-    if (onStack) heldByStack[cls] = (heldByStack[cls] ?? 0) + 1;
+    added.add(cls, 1);
+    addedSize.add(cls, shallow[o]);
+    if (onStack) heldByStack.add(cls, 1);
   }
   checkSameProcess(baseline, afterMeta, shared, check, trace.reachableCount);
 
-  const removed: number[] = [];
-  const removedSize: number[] = [];
+  const removed = new ClassSums();
+  const removedSize = new ClassSums();
   for (let i = 0; i < beforeIds.length; i++) {
     if (matched[i] === 1 || baseline.selfSize[i] === 0) continue;
     const cls = baseline.classOf[i];
-    if (table.keys[cls].internal && !options.includeInternal) continue;
-    removed[cls] = (removed[cls] ?? 0) + 1;
-    removedSize[cls] = (removedSize[cls] ?? 0) + baseline.selfSize[i];
+    if (internal(cls)) continue;
+    removed.add(cls, 1);
+    removedSize.add(cls, baseline.selfSize[i]);
   }
   return { memberClass, added, addedSize, heldByStack, heldWeakly, removed, removedSize, shared };
 }
@@ -380,7 +397,15 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shall
 /** Holders listed per traced class. */
 const HOLDERS_PER_CLASS = 3;
 
-function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions): DiffResult {
+async function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions, dominance: PendingDominance = startDominance(graph)): Promise<DiffResult> {
+  try {
+    return await diffPasses(baseline, graph, options, dominance);
+  } finally {
+    dominance.cancel(); // done already, or no longer needed after a failure
+  }
+}
+
+async function diffPasses(baseline: Baseline, graph: HeapGraph, options: DiffOptions, dominance: PendingDominance): Promise<DiffResult> {
   const onProgress = options.onProgress;
   const thresholds = options.thresholds ?? DEFAULT_DIFF_THRESHOLDS;
   const table = baseline.table;
@@ -393,12 +418,11 @@ function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions): 
   const m = matchById(baseline, graph, trace, shallow, afterMeta, options);
 
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'dominators' });
-  const dominators = buildDominatorTree(graph, buildRetainers(graph));
-  const retainedSizes = calculateRetainedSizes(graph, dominators, shallow);
+  const { dominators, retainedSizes } = await dominance.result;
   const tree = dominatorChildren(graph, dominators);
   const isOwner = options.ownerClass ?? ((_key: { name: string; type: string }, count: number) => count >= Math.max(1, thresholds.minCount));
   const owners = new Uint8Array(table.size);
-  for (let cls = 0; cls < table.size; cls++) owners[cls] = (m.added[cls] ?? 0) > 0 && isOwner(table.keys[cls], m.added[cls]) ? 1 : 0;
+  for (let cls = 0; cls < table.size; cls++) owners[cls] = m.added.get(cls) > 0 && isOwner(table.keys[cls], m.added.get(cls)) ? 1 : 0;
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'holders' });
   const walk = setRetainedSizes(graph, tree, retainedSizes, m.memberClass, table.size, {
     ownerClass: owners,
@@ -409,8 +433,8 @@ function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions): 
   const classIndex = new Map<ClassDiff, number>();
   const totals = { added: 0, removed: 0, addedSize: 0, removedSize: 0, retainedSize: walk.total };
   for (let cls = 0; cls < table.size; cls++) {
-    const a = m.added[cls] ?? 0;
-    const r = m.removed[cls] ?? 0;
+    const a = m.added.get(cls);
+    const r = m.removed.get(cls);
     if (a === 0 && r === 0) continue;
     const key = table.keys[cls];
     const entry: ClassDiff = {
@@ -418,12 +442,12 @@ function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions): 
       type: key.type,
       added: a,
       removed: r,
-      addedSize: m.addedSize[cls] ?? 0,
-      removedSize: m.removedSize[cls] ?? 0,
+      addedSize: m.addedSize.get(cls),
+      removedSize: m.removedSize.get(cls),
       retainedSize: walk.perClass[cls],
       heldByNew: walk.nested[cls],
-      heldByStack: m.heldByStack[cls] ?? 0,
-      heldWeakly: m.heldWeakly[cls] ?? 0,
+      heldByStack: m.heldByStack.get(cls),
+      heldWeakly: m.heldWeakly.get(cls),
       suspect: false,
       sampleNodeId: null,
       retainerPath: null,

@@ -297,9 +297,10 @@ function ownedByOthers(graph: HeapGraph, o: number, hidden: number, array: numbe
  * non-weak edge. Without user roots (an "expose internals" snapshot) sizes are
  * the file's.
  */
-export function calculateShallowSizes(graph: HeapGraph): Float64Array {
+export function calculateShallowSizes(graph: HeapGraph): Uint32Array {
   const { nodeCount } = graph;
-  const sizes = new Float64Array(nodeCount);
+  // One object's size fits 32 bits (the file stores it so); sums of them do not, and are Float64.
+  const sizes = new Uint32Array(nodeCount);
   for (let o = 0; o < nodeCount; o++) sizes[o] = graph.nodeSelfSize(o);
   const root = graph.rootOrdinal;
   const synthetic = graph.nodeTypeNames.indexOf('synthetic');
@@ -365,10 +366,10 @@ export function calculateShallowSizes(graph: HeapGraph): Float64Array {
  * before their dominator by peeling leaves off the tree (each node waits for
  * its count of children), so no search order needs to be kept around.
  */
-export function calculateRetainedSizes(graph: HeapGraph, dominators: Uint32Array, shallowSizes?: Float64Array): Float64Array {
+export function calculateRetainedSizes(graph: HeapGraph, dominators: Uint32Array, shallowSizes?: Uint32Array): Float64Array {
   const { nodeCount } = graph;
   const root = graph.rootOrdinal;
-  const retained = shallowSizes ? shallowSizes.slice() : calculateShallowSizes(graph);
+  const retained = Float64Array.from(shallowSizes ?? calculateShallowSizes(graph));
   const pending = new Uint32Array(nodeCount);
   for (let o = 0; o < nodeCount; o++) if (o !== root) pending[dominators[o]]++;
   const queue = new Uint32Array(nodeCount);

@@ -2,7 +2,7 @@
 // accessors (as DevTools' HeapSnapshot does with its node and edge cursors).
 import { classNameOf, classTypeOf } from '../classes.js';
 import { SnapshotFormatError } from '../errors.js';
-import type { RawSnapshot, SnapshotMetaJson } from './reader.js';
+import { sharedUint32Array, type RawSnapshot, type SnapshotMetaJson } from './reader.js';
 
 function fieldIndex(fields: string[], name: string, file: string, required = true): number {
   const index = fields.indexOf(name);
@@ -61,7 +61,12 @@ export class HeapGraph {
   private readonly weakHolders: Uint8Array;
   private idIndex: { ids: Uint32Array; ordinals: Uint32Array } | null = null;
 
-  constructor(raw: RawSnapshot, file: string) {
+  /**
+   * `checked` is for a graph rebuilt on another thread from one that was
+   * already validated (its edges already hold ordinals): its first-edge
+   * offsets, shared.
+   */
+  constructor(raw: RawSnapshot, file: string, checked?: { firstEdgeIndexes: Uint32Array }) {
     this.file = file;
     this.fileBytes = raw.fileBytes;
     this.meta = raw.meta;
@@ -88,8 +93,12 @@ export class HeapGraph {
     this.hiddenEdgeType = this.edgeTypeNames.indexOf('hidden');
     this.internalEdgeType = this.edgeTypeNames.indexOf('internal');
     this.shortcutEdgeType = this.edgeTypeNames.indexOf('shortcut');
-    this.firstEdgeIndexes = new Uint32Array(this.nodeCount + 1);
-    this.validate();
+    if (checked) {
+      this.firstEdgeIndexes = checked.firstEdgeIndexes;
+    } else {
+      this.firstEdgeIndexes = sharedUint32Array(this.nodeCount + 1);
+      this.validate();
+    }
     this.weakHolders = new Uint8Array(this.nodeCount);
     const synthetic = this.nodeTypeNames.indexOf('synthetic');
     for (let o = 0; o < this.nodeCount; o++) {

@@ -3,6 +3,7 @@ import { HeapGraph } from './graph.js';
 import { readRawSnapshot, type ReadOptions } from './reader.js';
 
 export { HeapGraph } from './graph.js';
+export { startDominance, type Dominance, type PendingDominance } from './dominators.js';
 export type { ReadOptions, RawSnapshot, SnapshotMetaJson } from './reader.js';
 export {
   buildDominatorTree,

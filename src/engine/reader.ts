@@ -17,6 +17,11 @@ export interface RawSnapshot {
   fileBytes: number;
 }
 
+/** A Uint32Array on a SharedArrayBuffer, so worker threads can read it in place. */
+export function sharedUint32Array(length: number): Uint32Array {
+  return new Uint32Array(new SharedArrayBuffer(length * Uint32Array.BYTES_PER_ELEMENT));
+}
+
 export interface SnapshotMetaJson {
   node_fields: string[];
   node_types: unknown[];
@@ -272,8 +277,9 @@ class SnapshotParser {
     this.nodeCount = nodeCount as number;
     this.edgeCount = edgeCount as number;
     try {
-      this.nodes = new Uint32Array(this.nodeCount * meta.node_fields.length);
-      this.edges = new Uint32Array(this.edgeCount * meta.edge_fields.length);
+      // Shared memory: the dominator pass reads them on a second thread without a copy (dominators-worker.ts).
+      this.nodes = sharedUint32Array(this.nodeCount * meta.node_fields.length);
+      this.edges = sharedUint32Array(this.edgeCount * meta.edge_fields.length);
     } catch {
       this.fail(`node_count ${this.nodeCount} / edge_count ${this.edgeCount} are too large to load`);
     }
