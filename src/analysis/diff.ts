@@ -4,7 +4,8 @@
 // snapshot is read, as DevTools' Comparison view does with its base snapshot.
 // New objects held only by a running function's stack are counted and marked
 // (trace.ts), except in snapshots leakscan's own runner took.
-import { calculateShallowSizes, readSnapshot, startDominance, type HeapGraph, type PendingDominance } from '../engine/index.js';
+import { calculateDistances, calculateShallowSizes, readSnapshot, startDominance, type HeapGraph, type PendingDominance } from '../engine/index.js';
+import { classTypeOf } from '../classes.js';
 import { statSync } from 'node:fs';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -81,7 +82,8 @@ async function loadGraph(file: string, onProgress: DiffOptions['onProgress']): P
  */
 function baselineOf(graph: HeapGraph): Baseline {
   const table = new ClassTable();
-  const trace = traceFromRoots(graph);
+  // Only what is reachable counts here (for the header's size): plain distances, no paths.
+  const distance = calculateDistances(graph);
   const count = graph.nodeCount;
   const rawIds = new Uint32Array(count);
   const ordinals = new Uint32Array(count);
@@ -95,14 +97,20 @@ function baselineOf(graph: HeapGraph): Baseline {
   const selfSize = new Uint32Array(count);
   const stringHash = new Uint32Array(count);
   const shallow = calculateShallowSizes(graph);
+  const stringTypes = stringTypesOf(graph);
   for (let i = 0; i < count; i++) {
     const o = ordinals[order[i]];
     ids[i] = rawIds[order[i]];
     classOf[i] = table.indexOf(graph, o);
     selfSize[i] = shallow[o];
-    stringHash[i] = stringHashOf(graph, o);
+    stringHash[i] = stringTypes[graph.nodeTypeIndex(o)] === 1 ? stringHashOf(graph, o) : 0;
   }
-  return { ids, classOf, selfSize, stringHash, meta: snapshotMeta(graph, trace), table, maxNodeId: newestHeapObjectId(graph) };
+  return { ids, classOf, selfSize, stringHash, meta: snapshotMeta(graph, { distance }), table, maxNodeId: newestHeapObjectId(graph) };
+}
+
+/** Per node type index: 1 for the string representations. */
+function stringTypesOf(graph: HeapGraph): Uint8Array {
+  return Uint8Array.from(graph.nodeTypeNames, (name) => (classTypeOf(name) === 'string' ? 1 : 0));
 }
 
 /** FNV-1a of a string node's content (first 256 chars), never 0; 0 for other nodes. */
@@ -309,7 +317,7 @@ interface Matched {
  */
 function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shallow: Uint32Array, afterMeta: SnapshotMeta, options: DiffOptions): Matched {
   const table = baseline.table;
-  const memberClass = new Int32Array(graph.nodeCount).fill(NOT_NEW);
+  const memberClass = new Int32Array(graph.nodeCount);
   const added = new ClassSums();
   const addedSize = new ClassSums();
   const heldByStack = new ClassSums();
@@ -327,17 +335,18 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shall
     added.add(cls, 1);
     addedSize.add(cls, shallow[o]);
   };
-  // First the merge, in id order, leaving each node's index in before (or -1); then the
-  // classification in node order, which reads the per-node arrays in sequence.
-  const beforeIndex = new Int32Array(graph.nodeCount);
+  // First the merge, in id order, leaving each node's index in before (or -1) in memberClass;
+  // then the classification in node order, which reads the per-node arrays in sequence and
+  // overwrites that index with the node's class (or NOT_NEW, NEW_UNLISTED).
   for (let k = 0, j = 0; k < order.length; k++) {
     const o = order[k];
     const id = graph.nodeId(o);
     while (j < beforeIds.length && beforeIds[j] < id) j++;
-    beforeIndex[o] = j < beforeIds.length && beforeIds[j] === id ? j : -1;
+    memberClass[o] = j < beforeIds.length && beforeIds[j] === id ? j : -1;
   }
   for (let o = 0; o < graph.nodeCount; o++) {
-    const j = beforeIndex[o];
+    const j = memberClass[o];
+    memberClass[o] = NOT_NEW;
     const inBefore = j >= 0;
     // DevTools' columns leave out objects of size 0 (backing stores it counts in their owner's size),
     // so an object whose size moves into an owner between the two snapshots is deleted there, and new

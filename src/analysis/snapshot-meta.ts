@@ -17,7 +17,8 @@ function runtimeOf(graph: HeapGraph): SnapshotMeta['runtime'] {
   return browser ? 'browser' : 'unknown';
 }
 
-export function snapshotMeta(graph: HeapGraph, trace: RootTrace): SnapshotMeta {
+/** `trace`: anything with a per-node `distance`, UNREACHED for unreachable nodes (a RootTrace, or calculateDistances' result wrapped). */
+export function snapshotMeta(graph: HeapGraph, trace: Pick<RootTrace, 'distance'>): SnapshotMeta {
   let totalSize = 0;
   let reachableSize = 0;
   for (let o = 0; o < graph.nodeCount; o++) {
