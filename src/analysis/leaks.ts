@@ -124,7 +124,11 @@ export async function findLeaks(
     entry.suspect =
       rate !== undefined && independentCount(entry) >= leastIndependent(rate, calls.calls, rule.minCount) && entry.retainedSize >= rule.minBytes;
   }
-  return { diff, leaks: diff.classes.filter((c) => c.suspect), growth: trend.growth };
+  const leaks = diff.classes.filter((c) => c.suspect);
+  // A collection that grows because a counted leak accumulates in it (the holder, or an array between
+  // the holder and the objects) is that leak, already named: byte growth reports what counts do not explain.
+  const onLeakPaths = new Set(leaks.flatMap((c) => (c.holders ?? []).flatMap((h) => [h.holder.nodeId, ...(h.retainerPath ?? []).map((step) => step.nodeId)])));
+  return { diff, leaks, growth: trend.growth.filter((g) => !onLeakPaths.has(g.nodeId)) };
 }
 
 export interface Verdict {
