@@ -128,13 +128,18 @@ function largestObjects(
   memberClass: Int32Array,
   top: number,
 ): number[] {
+  // The program's global objects (the root's shortcut edges) dominate nearly everything in
+  // DevTools' tree: listing them would hide every object below them.
+  const globals = new Set<number>();
+  const root = graph.rootOrdinal;
+  for (let e = graph.firstEdge(root); e < graph.firstEdge(root + 1); e++) if (graph.isShortcutEdge(e)) globals.add(graph.edgeTarget(e));
   // Only the few thousand largest can make the list: keep them in a bounded min-heap
   // instead of sorting every node.
   const pool = Math.max(top * 200, 2000);
   const heap: number[] = [];
   const less = (a: number, b: number): boolean => retainedSizes[a] < retainedSizes[b];
   for (let o = 0; o < graph.nodeCount; o++) {
-    if (memberClass[o] < 0 || trace.distance[o] === UNREACHED) continue;
+    if (memberClass[o] < 0 || trace.distance[o] === UNREACHED || globals.has(o)) continue;
     if (heap.length < pool) {
       heap.push(o);
       for (let i = heap.length - 1; i > 0; ) {
@@ -159,7 +164,6 @@ function largestObjects(
   }
   const candidates = heap;
   candidates.sort((a, b) => retainedSizes[b] - retainedSizes[a]);
-  const root = graph.rootOrdinal;
   const chosen = new Set<number>();
   const picked: number[] = [];
   for (const o of candidates) {
