@@ -55,14 +55,22 @@ export function holderLabel(path: RetainerPath | null, holderNodeId?: number): s
   if (at >= 0 && at < path.length - 1) {
     const holder = path[at];
     if (holder.type === 'synthetic' && /^\((Stack roots|Handle scope)\)$/.test(holder.name)) return 'a running function';
-    // A closure scope names nothing itself: its variable does.
-    const base = holder.name !== 'system / Context' && isNaming(holder.edge) ? holder.edge.name : null;
-    const below = path.slice(at + 1);
-    let last = -1;
-    for (let i = 0; i < below.length; i++) if (isNaming(below[i].edge)) last = i;
-    if (last < 0) return base === null ? null : `${base}[…]`;
-    const name = base === null ? below[last].edge!.name : `${base}.${below[last].edge!.name}`;
-    return last < below.length - 1 ? `${name}[…]` : name;
+    // The name: the holder's own (the edge into it), or for an unnamed holder (a Map's table) the
+    // nearest name above it; a closure scope names nothing itself, its variables do.
+    let from = at;
+    let base = '';
+    if (holder.name !== 'system / Context') {
+      while (from > 0 && !isNaming(path[from].edge)) from--;
+      base = from > 0 ? path[from].edge!.name : '';
+    }
+    // Then each step down to the object: `.name` for properties and variables, `[…]` for the rest.
+    let label = base;
+    for (let i = from + 1; i < path.length; i++) {
+      const edge = path[i].edge;
+      if (isNaming(edge)) label += label === '' ? edge.name : `.${edge.name}`;
+      else if (label !== '' && !label.endsWith('[…]')) label += '[…]';
+    }
+    return label === '' ? null : label;
   }
   for (let i = path.length - 1; i > 0; i--) {
     const edge = path[i].edge;
