@@ -117,6 +117,26 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
 }
 
 /**
+ * The program's global objects: targets of the root's shortcut edges (Node's
+ * `global`) and each native context's global object and proxy (a page's
+ * Window). They dominate nearly everything in DevTools' tree: listing them
+ * among the largest objects would hide every object below them.
+ */
+function globalObjects(graph: HeapGraph): Set<number> {
+  const globals = new Set<number>();
+  const root = graph.rootOrdinal;
+  for (let e = graph.firstEdge(root); e < graph.firstEdge(root + 1); e++) if (graph.isShortcutEdge(e)) globals.add(graph.edgeTarget(e));
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (!graph.nodeName(o).startsWith('system / NativeContext')) continue;
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+      const name = graph.edgeName(e);
+      if (name === 'global_object' || name === 'global_proxy_object') globals.add(graph.edgeTarget(e));
+    }
+  }
+  return globals;
+}
+
+/**
  * The objects with the largest retained sizes, leaving out any object that a
  * listed one dominates (it would only repeat part of that one's size).
  */
@@ -128,11 +148,7 @@ function largestObjects(
   memberClass: Int32Array,
   top: number,
 ): number[] {
-  // The program's global objects (the root's shortcut edges) dominate nearly everything in
-  // DevTools' tree: listing them would hide every object below them.
-  const globals = new Set<number>();
-  const root = graph.rootOrdinal;
-  for (let e = graph.firstEdge(root); e < graph.firstEdge(root + 1); e++) if (graph.isShortcutEdge(e)) globals.add(graph.edgeTarget(e));
+  const globals = globalObjects(graph);
   // Only the few thousand largest can make the list: keep them in a bounded min-heap
   // instead of sorting every node.
   const pool = Math.max(top * 200, 2000);
@@ -164,6 +180,7 @@ function largestObjects(
   }
   const candidates = heap;
   candidates.sort((a, b) => retainedSizes[b] - retainedSizes[a]);
+  const root = graph.rootOrdinal;
   const chosen = new Set<number>();
   const picked: number[] = [];
   for (const o of candidates) {

@@ -4,17 +4,24 @@ import { UNREACHED, type RootTrace } from './trace.js';
 
 /**
  * Node's heaps carry embedder roots named "Node / ..." (e.g. "Node / Environment")
- * below the synthetic root; a browser renderer's carry "Window" objects.
+ * below the synthetic root; a browser renderer's carry "Window" objects (the
+ * global proxy "Window / URL", the global "Window [JSGlobalObject] / URL"),
+ * which newer Chromes no longer hang from the root: those are looked for in
+ * the whole heap.
  */
 function runtimeOf(graph: HeapGraph): SnapshotMeta['runtime'] {
-  let browser = false;
+  const isWindow = (name: string): boolean => name === 'Window' || name.startsWith('Window / ') || name.startsWith('Window [JSGlobalObject]');
   const root = graph.rootOrdinal;
   for (let e = graph.firstEdge(root); e < graph.firstEdge(root + 1); e++) {
     const name = graph.nodeName(graph.edgeTarget(e));
     if (name.startsWith('Node / ')) return 'node';
-    if (name === 'Window' || name.startsWith('Window / ')) browser = true;
+    if (isWindow(name)) return 'browser';
   }
-  return browser ? 'browser' : 'unknown';
+  const object = graph.nodeTypeNames.indexOf('object');
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (graph.nodeTypeIndex(o) === object && graph.nodeName(o).charCodeAt(0) === 87 /* W */ && isWindow(graph.nodeName(o))) return 'browser';
+  }
+  return 'unknown';
 }
 
 /** `trace`: anything with a per-node `distance`, UNREACHED for unreachable nodes (a RootTrace, or calculateDistances' result wrapped). */
