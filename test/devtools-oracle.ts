@@ -3,6 +3,8 @@
 // numbers by opening the same file in DevTools.
 import { createReadStream } from 'node:fs';
 import { parse } from 'heap-snapshot-toolkit';
+import { buildDominatorTree, buildRetainers, calculateRetainedSizes, readSnapshot, type HeapGraph } from '../src/engine/index.js';
+import type { DiffResult } from '../src/types.js';
 
 export interface DevToolsView {
   /** Per node ordinal (file order): node id, the id of its immediate dominator, its retained size. */
@@ -49,4 +51,74 @@ export async function devtoolsComparison(beforeFile: string, afterFile: string):
     byName.set(d.name, sum);
   }
   return byName;
+}
+
+function describeNode(graph: HeapGraph, o: number): string {
+  return `@${graph.nodeId(o)} ${graph.nodeTypeName(o)} ${JSON.stringify(graph.nodeName(o).slice(0, 60))}`;
+}
+
+/** Every node of `file` whose immediate dominator or retained size differs from DevTools': a count and the first few, described. */
+export async function nodesUnlikeDevTools(file: string): Promise<{ nodeCount: number; count: number; first: string[] }> {
+  const graph = await readSnapshot(file);
+  const dominators = buildDominatorTree(graph, buildRetainers(graph));
+  const retained = calculateRetainedSizes(graph, dominators);
+  const devtools = await devtoolsView(file);
+  if (devtools.ids.length !== graph.nodeCount) throw new Error('the engines read different node counts');
+  const first: string[] = [];
+  let count = 0;
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (graph.nodeId(o) !== devtools.ids[o]) throw new Error('the engines keep different node orders');
+    if (graph.nodeId(dominators[o]) === devtools.dominatorIds[o] && retained[o] === devtools.retainedSizes[o]) continue;
+    count++;
+    if (first.length < 8) {
+      const theirs = graph.ordinalOfId(devtools.dominatorIds[o]);
+      first.push(
+        `${describeNode(graph, o)}: dominator ours ${describeNode(graph, dominators[o])}, DevTools ${describeNode(graph, theirs)}; ` +
+          `retained ours ${retained[o]}, DevTools ${devtools.retainedSizes[o]}`,
+      );
+    }
+  }
+  return { nodeCount: graph.nodeCount, count, first };
+}
+
+const INTERNAL_NAMES: Record<string, string> = { hidden: '(system)', code: '(compiled code)', closure: 'Function', regexp: 'RegExp' };
+
+/**
+ * The Comparison row a leakscan class falls in. DevTools names classes a
+ * little differently (closures 'Function', V8's internals by type, plain
+ * objects by their shape {a, b}, strings by representation, "Detached" embedder
+ * objects apart), so rows are compared after folding both sides to one name.
+ */
+function rowName(name: string, type: string): string {
+  if (type === 'string') return '(string)';
+  if (INTERNAL_NAMES[type]) return INTERNAL_NAMES[type];
+  if (type !== 'object' && type !== 'native') return `(${type})`;
+  return name.replace(/^Detached /, '');
+}
+function foldDevTools(name: string): string {
+  if (name === '(concatenated string)' || name === '(sliced string)') return '(string)';
+  if (name.startsWith('{')) return 'Object';
+  return name.replace(/^Detached /, '');
+}
+
+type Columns = [number, number, number, number];
+const add = (map: Map<string, Columns>, name: string, columns: Columns): void => {
+  const sum = map.get(name) ?? [0, 0, 0, 0];
+  map.set(name, sum.map((v, i) => v + columns[i]) as Columns);
+};
+
+/**
+ * Classes whose # New / # Deleted / Alloc. size / Freed size in `ours`
+ * (leakscan diff --json with every class: --min-count 0 --internal) differ
+ * from DevTools' Comparison view of the same pair, as "name: ours …, DevTools …".
+ */
+export async function columnsUnlikeDevTools(ours: DiffResult, beforeFile: string, afterFile: string): Promise<{ classes: number; mismatches: string[] }> {
+  const mine = new Map<string, Columns>();
+  for (const c of ours.classes) add(mine, rowName(c.name, c.type), [c.added, c.removed, c.addedSize, c.removedSize]);
+  const theirs = new Map<string, Columns>();
+  for (const [name, d] of await devtoolsComparison(beforeFile, afterFile)) add(theirs, foldDevTools(name), [d.addedCount, d.removedCount, d.addedSize, d.removedSize]);
+  const names = [...new Set([...mine.keys(), ...theirs.keys()])].sort();
+  const show = (c: Columns | undefined): string => (c ?? [0, 0, 0, 0]).join('/');
+  const mismatches = names.filter((n) => show(mine.get(n)) !== show(theirs.get(n))).map((n) => `${n}: ours ${show(mine.get(n))}, DevTools ${show(theirs.get(n))}`);
+  return { classes: theirs.size, mismatches };
 }
