@@ -10,10 +10,10 @@ const port = parentPort!;
 
 loadBaseline(file, { onProgress: (event) => port.postMessage({ type: 'progress', event }) }).then(
   (baseline) => {
-    const { ids, classOf, selfSize, stringHash, meta, table, maxNodeId } = baseline;
+    const { ids, classOf, selfSize, stringHash, nodeType, meta, table, maxNodeId } = baseline;
     port.postMessage(
-      { type: 'done', ids, classOf, selfSize, stringHash, meta, maxNodeId, keys: table.keys.map(({ name, type }) => ({ name, type })) },
-      [ids, classOf, selfSize, stringHash].map((array) => array.buffer as ArrayBuffer),
+      { type: 'done', ids, classOf, selfSize, stringHash, nodeType, meta, maxNodeId, keys: table.keys.map(({ name, type }) => ({ name, type })) },
+      [ids, classOf, selfSize, stringHash, nodeType].map((array) => array.buffer as ArrayBuffer),
     );
   },
   (err: unknown) => {

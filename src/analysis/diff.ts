@@ -63,6 +63,8 @@ export interface Baseline {
   selfSize: Uint32Array;
   /** Hash of the content of string nodes, 0 for other nodes (see checkSameProcess). */
   stringHash: Uint32Array;
+  /** V8 node type index (snapshot.meta's node types, the same list in both snapshots of one process). */
+  nodeType: Uint8Array;
   meta: SnapshotMeta;
   /** Class numbering shared with every snapshot diffed against this baseline. */
   table: ClassTable;
@@ -96,6 +98,7 @@ function baselineOf(graph: HeapGraph): Baseline {
   const classOf = new Uint32Array(count);
   const selfSize = new Uint32Array(count);
   const stringHash = new Uint32Array(count);
+  const nodeType = new Uint8Array(count);
   const shallow = calculateShallowSizes(graph);
   const stringTypes = stringTypesOf(graph);
   for (let i = 0; i < count; i++) {
@@ -104,8 +107,9 @@ function baselineOf(graph: HeapGraph): Baseline {
     classOf[i] = table.indexOf(graph, o);
     selfSize[i] = shallow[o];
     stringHash[i] = stringTypes[graph.nodeTypeIndex(o)] === 1 ? stringHashOf(graph, o) : 0;
+    nodeType[i] = graph.nodeTypeIndex(o);
   }
-  return { ids, classOf, selfSize, stringHash, meta: snapshotMeta(graph, { distance }), table, maxNodeId: newestHeapObjectId(graph) };
+  return { ids, classOf, selfSize, stringHash, nodeType, meta: snapshotMeta(graph, { distance }), table, maxNodeId: newestHeapObjectId(graph) };
 }
 
 /** Per node type index: 1 for the string representations. */
@@ -225,7 +229,7 @@ function loadBaselineInWorker(file: string, options: Pick<DiffOptions, 'onProgre
       } else if (message.type === 'done') {
         const table = new ClassTable();
         for (const key of message.keys) table.intern(key.name, key.type);
-        resolve({ ids: message.ids, classOf: message.classOf, selfSize: message.selfSize, stringHash: message.stringHash, meta: message.meta, table, maxNodeId: message.maxNodeId });
+        resolve({ ids: message.ids, classOf: message.classOf, selfSize: message.selfSize, stringHash: message.stringHash, nodeType: message.nodeType, meta: message.meta, table, maxNodeId: message.maxNodeId });
       } else {
         const error = message.exitCode === null ? new Error(message.message) : new LeakscanError(message.message, message.exitCode);
         if (message.stack) error.stack = message.stack;
@@ -241,7 +245,7 @@ function loadBaselineInWorker(file: string, options: Pick<DiffOptions, 'onProgre
 
 type WorkerMessage =
   | { type: 'progress'; event: AnalysisProgress }
-  | { type: 'done'; ids: Uint32Array; classOf: Uint32Array; selfSize: Uint32Array; stringHash: Uint32Array; meta: SnapshotMeta; maxNodeId: number; keys: { name: string; type: string }[] }
+  | { type: 'done'; ids: Uint32Array; classOf: Uint32Array; selfSize: Uint32Array; stringHash: Uint32Array; nodeType: Uint8Array; meta: SnapshotMeta; maxNodeId: number; keys: { name: string; type: string }[] }
   | { type: 'error'; message: string; stack?: string; exitCode: ExitCode | null };
 
 /** Reads the before snapshot and keeps only its ids, classes and self sizes; the graph itself is dropped. */
@@ -328,6 +332,7 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shall
   const matched = new Uint8Array(beforeIds.length);
   const check = { shared: 0, sameClass: 0, changedStrings: 0 };
   const dropStack = trace.takenByRunner;
+  const namedKind = Uint8Array.from(graph.nodeTypeNames, (name) => (name === 'object' || name === 'native' ? 1 : 0));
   let shared = 0;
   const countOnly = (o: number): void => {
     const cls = table.indexOf(graph, o);
@@ -347,14 +352,29 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shall
   for (let o = 0; o < graph.nodeCount; o++) {
     const j = memberClass[o];
     memberClass[o] = NOT_NEW;
-    const inBefore = j >= 0;
+    const reachable = trace.distance[o] !== UNREACHED;
+    if (j >= 0 && reachable) {
+      shared++;
+      // The same-process check needs only a sample of the ids in both.
+      if ((shared & (SAME_PROCESS_SAMPLE - 1)) === 0) {
+        check.shared++;
+        if (beforeClassMatches(baseline, j, graph, o)) {
+          check.sameClass++;
+          if (baseline.stringHash[j] !== 0 && baseline.stringHash[j] !== stringHashOf(graph, o)) check.changedStrings++;
+        }
+      }
+    }
+    // V8 gives a new object at the address of one that died since the last snapshot that
+    // object's id: under the same id, another kind of object is another object. The kind is
+    // DevTools' class: the V8 type, and for objects and native objects the name.
+    const inBefore = j >= 0 && baseline.nodeType[j] === graph.nodeTypeIndex(o) && (!namedKind[graph.nodeTypeIndex(o)] || beforeClassMatches(baseline, j, graph, o));
     // DevTools' columns leave out objects of size 0 (backing stores it counts in their owner's size),
     // so an object whose size moves into an owner between the two snapshots is deleted there, and new
     // when it moves out again. Such objects are counted so, but are never new to the leak analysis.
     const beforeSized = inBefore && baseline.selfSize[j] > 0;
     if (inBefore && shallow[o] > 0) matched[j] = 1;
     if (inBefore && !beforeSized && shallow[o] > 0) countOnly(o);
-    if (trace.distance[o] === UNREACHED) {
+    if (!reachable) {
       // Still in the heap, held by nothing strong (a WeakRef's target, a string only V8's tables keep):
       // DevTools counts it as new, the leak rule never does.
       if (inBefore || shallow[o] === 0) continue;
@@ -365,18 +385,7 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shall
       heldWeakly.add(cls, 1);
       continue;
     }
-    if (inBefore) {
-      shared++;
-      // The same-process check needs only a sample of the shared objects.
-      if ((shared & (SAME_PROCESS_SAMPLE - 1)) === 0) {
-        check.shared++;
-        if (beforeClassMatches(baseline, j, graph, o)) {
-          check.sameClass++;
-          if (baseline.stringHash[j] !== 0 && baseline.stringHash[j] !== stringHashOf(graph, o)) check.changedStrings++;
-        }
-      }
-      continue;
-    }
+    if (inBefore) continue;
     memberClass[o] = NEW_UNLISTED;
     const onStack = trace.via[o] === Via.stack;
     if (onStack && dropStack) continue;
