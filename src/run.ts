@@ -8,7 +8,7 @@ import type { LeakRule } from './analysis/leaks.js';
 import { ExitCode, LeakscanError } from './errors.js';
 import { resolveScenario, runScenario as runInChild, type RunOptions } from './runner/runner.js';
 import type { ProgressMessage } from './runner/protocol.js';
-import type { RunResult, ScenarioResult } from './types.js';
+import type { RunResult, ScenarioResult, ScenarioRun } from './types.js';
 
 export interface RunScenariosOptions extends Omit<RunOptions, 'onProgress'> {
   rule?: LeakRule;
@@ -31,15 +31,22 @@ function childProgressText(event: ProgressMessage): string {
   return event.phase;
 }
 
-/** Runs one scenario (a built-in name or a file path) and analyses it. Throws LeakscanError when it fails. */
-export async function runScenario(scenario: string, options: RunScenariosOptions): Promise<ScenarioResult> {
+/** The scenario's child process: its measurements and snapshots. */
+function runChild(scenario: string, options: RunScenariosOptions): Promise<ScenarioRun> {
   const label = scenarioLabel(scenario);
-  const file = resolveScenario(scenario);
-  const run = await runInChild(file, {
+  return runInChild(resolveScenario(scenario), {
     ...options,
     onProgress: (event) => options.onProgress?.(label, childProgressText(event)),
   });
+}
+
+function analyze(run: ScenarioRun, options: RunScenariosOptions): Promise<ScenarioResult> {
   return analyzeRun(run, { rule: options.rule, onProgress: (event) => options.onProgress?.(run.name, progressText(event)) });
+}
+
+/** Runs one scenario (a built-in name or a file path) and analyses it. Throws LeakscanError when it fails. */
+export async function runScenario(scenario: string, options: RunScenariosOptions): Promise<ScenarioResult> {
+  return analyze(await runChild(scenario, options), options);
 }
 
 export interface ScenarioFailure {
@@ -47,20 +54,35 @@ export interface ScenarioFailure {
   exitCode: ExitCode;
 }
 
-/** Runs every scenario in turn; failures become results with status 'failed'. */
+/**
+ * Runs every scenario in turn; failures become results with status 'failed'.
+ * One child process at a time, but a scenario's analysis runs while the next
+ * one's child runs (a child mostly waits between its calls).
+ */
 export async function runScenarios(scenarios: string[], options: RunScenariosOptions): Promise<{ result: RunResult; failures: ScenarioFailure[]; errors: unknown[] }> {
+  const outcomes: Array<Promise<{ ok: ScenarioResult } | { error: unknown }>> = [];
+  for (const scenario of scenarios) {
+    let run: ScenarioRun;
+    try {
+      run = await runChild(scenario, options);
+    } catch (error) {
+      outcomes.push(Promise.resolve({ error }));
+      continue;
+    }
+    outcomes.push(analyze(run, options).then((ok) => ({ ok }), (error: unknown) => ({ error })));
+  }
   const results: ScenarioResult[] = [];
   const failures: ScenarioFailure[] = [];
   const errors: unknown[] = [];
-  for (const scenario of scenarios) {
-    try {
-      results.push(await runScenario(scenario, options));
-    } catch (err) {
-      const result = failedResult(scenario, err, options);
-      results.push(result);
-      failures.push({ result, exitCode: err instanceof LeakscanError ? err.exitCode : ExitCode.Internal });
-      errors.push(err);
+  for (const [i, outcome] of (await Promise.all(outcomes)).entries()) {
+    if ('ok' in outcome) {
+      results.push(outcome.ok);
+      continue;
     }
+    const result = failedResult(scenarios[i], outcome.error, options);
+    results.push(result);
+    failures.push({ result, exitCode: outcome.error instanceof LeakscanError ? outcome.error.exitCode : ExitCode.Internal });
+    errors.push(outcome.error);
   }
   return { result: { scenarios: results }, failures, errors };
 }
