@@ -37,16 +37,30 @@ function run(command: string, args: string[], cwd: string, timeoutMs = 300_000):
   });
 }
 
-/** Bytes of the files under `dir`, symlinks counted as links (npm's .bin entries), not followed. */
+/**
+ * Bytes of the files under `dir`, as `du` counts them: symlinks as links (npm's .bin
+ * entries), not followed; a file with several hard links once (esbuild's install
+ * script links its 11 MB binary into a second place).
+ */
 function treeBytes(dir: string): number {
   let total = 0;
+  const seen = new Set<string>();
   const stack = [dir];
   while (stack.length) {
     const current = stack.pop()!;
     for (const entry of readdirSync(current, { withFileTypes: true })) {
       const path = join(current, entry.name);
-      if (entry.isDirectory()) stack.push(path);
-      else total += lstatSync(path).size;
+      if (entry.isDirectory()) {
+        stack.push(path);
+        continue;
+      }
+      const stat = lstatSync(path);
+      if (stat.nlink > 1) {
+        const inode = `${stat.dev}:${stat.ino}`;
+        if (seen.has(inode)) continue;
+        seen.add(inode);
+      }
+      total += stat.size;
     }
   }
   return total;
