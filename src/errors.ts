@@ -8,7 +8,7 @@ export const ExitCode = {
   /** A leak was found (or an expected one was not) and --fail-on-leak was given. */
   LeakFound: 1,
   /** Bad input or usage: missing or corrupt file, unrelated snapshots, bad option,
-   *  a scenario that throws or hangs, no disk space. */
+   *  a scenario that throws or hangs, no disk space, an optional dependency not installed. */
   BadInput: 2,
   /** Internal error: a bug in leakscan. */
   Internal: 3,
@@ -48,6 +48,15 @@ export class ScenarioError extends LeakscanError {
   constructor(scenario: string, problem: string, options?: { cause?: unknown }) {
     super(`scenario ${scenario}: ${problem}`, ExitCode.BadInput, options);
     this.scenario = scenario;
+  }
+}
+
+/** An optional peer dependency that an asked-for feature needs and that is not installed. */
+export class MissingDependencyError extends LeakscanError {
+  readonly dependency: string;
+  constructor(dependency: string, feature: string, options?: { cause?: unknown }) {
+    super(`${feature} needs ${dependency}: npm install ${dependency}`, ExitCode.BadInput, options);
+    this.dependency = dependency;
   }
 }
 

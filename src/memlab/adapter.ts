@@ -2,11 +2,13 @@
 // stdout). It is the reference engine: `--engine memlab` and the cross-engine
 // tests. memlab parses and computes dominators and retained sizes; what
 // counts as new, reachable or internal follows leakscan's rules, so the two
-// engines answer the same question.
+// engines answer the same question. @memlab/api is an optional peer
+// dependency (it brings puppeteer and its browser download): it is loaded at
+// first use, so the default engine works without it.
 import { createRequire } from 'node:module';
 import { statSync } from 'node:fs';
 import { classNameOf, classTypeOf, INTERNAL_TYPES, isRuntimeBookkeeping } from '../classes.js';
-import { fileError, LeakscanError, SnapshotFormatError, UsageError } from '../errors.js';
+import { fileError, LeakscanError, MissingDependencyError, SnapshotFormatError, UsageError } from '../errors.js';
 import { isGzipFile } from '../gzip.js';
 import type { ClassDiff, ClassSummary, DiffResult, InspectResult, ObjectSummary, RetainerPath, SnapshotMeta } from '../types.js';
 
@@ -35,8 +37,26 @@ interface MemlabConfig {
   muteConsole: boolean;
   verbose: boolean;
 }
+interface MemlabApi {
+  config: MemlabConfig;
+  getFullHeapFromFile(file: string): Promise<MemlabHeap>;
+}
 
-const require = createRequire(import.meta.url);
+let memlabApi: MemlabApi | undefined;
+
+/** @memlab/api, resolved from leakscan's own location (where npm puts peer dependencies). */
+function loadMemlab(): MemlabApi {
+  if (memlabApi) return memlabApi;
+  const require = createRequire(import.meta.url);
+  try {
+    require.resolve('@memlab/api');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+    throw new MissingDependencyError('@memlab/api', '--engine memlab', { cause: err });
+  }
+  memlabApi = require('@memlab/api') as MemlabApi;
+  return memlabApi;
+}
 
 const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
 /** As HeapGraph.holdsWeakly: V8 clears its string tables of otherwise unreferenced strings. */
@@ -45,17 +65,16 @@ const WEAK_HOLDERS = new Set(['(Internalized strings)', '(External strings)']);
 const HIJACKED_EVENTS: string[] = ['exit', 'SIGINT', 'SIGUSR1', 'SIGUSR2'];
 
 /** Runs `work` with memlab silent and its global config as it was afterwards. */
-async function withMemlab<T>(work: (api: { getFullHeapFromFile(file: string): Promise<MemlabHeap> }) => Promise<T>): Promise<T> {
+async function withMemlab<T>(work: (api: MemlabApi) => Promise<T>): Promise<T> {
   // memlab's console adds process handlers (on exit it writes a terminal control code; on
   // SIGINT it exits): whatever it adds during the call is taken off again afterwards.
   const listenersBefore = new Map(HIJACKED_EVENTS.map((event) => [event, new Set(process.listeners(event as 'exit'))]));
-  const core = require('@memlab/core') as { config: MemlabConfig };
-  const api = require('@memlab/heap-analysis') as { getFullHeapFromFile(file: string): Promise<MemlabHeap> };
-  const saved = { muteConsole: core.config.muteConsole, verbose: core.config.verbose };
+  const api = loadMemlab();
+  const saved = { muteConsole: api.config.muteConsole, verbose: api.config.verbose };
   const writeOut = process.stdout.write;
   const writeErr = process.stderr.write;
-  core.config.muteConsole = true;
-  core.config.verbose = false;
+  api.config.muteConsole = true;
+  api.config.verbose = false;
   // memlab also writes progress and terminal control codes straight to stdout (which carries
   // our report) and stderr (which carries our one-line errors).
   process.stdout.write = (() => true) as typeof process.stdout.write;
@@ -70,12 +89,12 @@ async function withMemlab<T>(work: (api: { getFullHeapFromFile(file: string): Pr
     }
     process.stdout.write = writeOut;
     process.stderr.write = writeErr;
-    core.config.muteConsole = saved.muteConsole;
-    core.config.verbose = saved.verbose;
+    api.config.muteConsole = saved.muteConsole;
+    api.config.verbose = saved.verbose;
   }
 }
 
-async function loadHeap(api: { getFullHeapFromFile(file: string): Promise<MemlabHeap> }, file: string): Promise<MemlabHeap> {
+async function loadHeap(api: MemlabApi, file: string): Promise<MemlabHeap> {
   let size: number;
   try {
     const stat = statSync(file);

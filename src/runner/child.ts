@@ -44,7 +44,11 @@ function scenarioExport(module: Record<string, unknown>): unknown {
  * ESM, CommonJS and TypeScript alike. TypeScript goes through tsx's scoped
  * tsImport (resolved from leakscan's own dependencies): it loads the file as
  * ESM whatever the user's package type, where a global tsx loader in a
- * CommonJS package ends in Node's require(esm) cycle error.
+ * CommonJS package ends in Node's require(esm) cycle error. Node's own type
+ * stripping is no replacement while leakscan supports Node 20: it came in
+ * 22.6 behind --experimental-strip-types (on by default from 22.18 and 23.6),
+ * strips only erasable syntax (no enums), and wants `.ts` in import specifiers
+ * where tsx also resolves the `.js` that TypeScript users write.
  */
 async function loadModule(file: string): Promise<unknown> {
   if (/\.(ts|mts|cts)$/.test(file)) {
