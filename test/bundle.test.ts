@@ -1,8 +1,10 @@
 // Bug-report bundles: nothing of a secret survives --redact (in any file,
-// plain or compressed), the redacted diff equals the plain one, the report
-// renders, and the folder is complete or absent.
+// plain or compressed), wherever V8 recorded it; the redacted pair diffs like
+// the plain one; the report renders; the folder is complete or absent; no
+// file of the user's is overwritten or followed through a symlink.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { before, describe, test } from 'node:test';
@@ -13,6 +15,7 @@ import type { DiffResult } from '../src/types.js';
 import { runCli, runFixture, tempDir } from './helpers.js';
 
 const dir = tempDir();
+const namesDir = tempDir();
 const LEFT = 'sk_live_7Hq2';
 const RIGHT = 'Zp9XwV4rTe81NcQa';
 const SECRET = LEFT + RIGHT;
@@ -30,22 +33,56 @@ function contents(file: string): Buffer[] {
   return raw[0] === 0x1f && raw[1] === 0x8b ? [raw, gunzipSync(raw)] : [raw];
 }
 
-function containsSecret(root: string): string[] {
-  return filesUnder(root).filter((f) => contents(f).some((b) => b.includes(SECRET)));
+/** Files under `root` holding the secret or either half of it, plain or gunzipped. */
+function leaking(root: string): string[] {
+  return filesUnder(root).filter((f) => contents(f).some((b) => [SECRET, LEFT, RIGHT].some((s) => b.includes(s))));
+}
+
+type Shape = (string | number)[];
+/** Classes as counts and sizes, sorted: names may be pseudonyms. */
+function shapes(d: DiffResult): Shape[] {
+  return d.classes.map((c): Shape => [c.type, c.added, c.removed, c.addedSize, c.retainedSize, c.heldWeakly]).sort((a, b) => String(a).localeCompare(String(b)));
+}
+
+async function diffJson(files: string[]): Promise<DiffResult> {
+  const r = await runCli(['diff', '--json', '--min-count', '1', ...files]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as DiffResult;
+}
+
+/** Node and edge names of a snapshot that hold the secret. */
+function namesWithSecret(file: string): string[] {
+  const s = JSON.parse(contents(file).at(-1)!.toString()) as { snapshot: { meta: { node_fields: string[]; edge_fields: string[]; edge_types: string[][] } }; nodes: number[]; edges: number[]; strings: string[] };
+  const nf = s.snapshot.meta.node_fields.length;
+  const ef = s.snapshot.meta.edge_fields.length;
+  const edgeTypes = s.snapshot.meta.edge_types[0];
+  const used = new Set<number>();
+  for (let i = 0; i < s.nodes.length; i += nf) used.add(s.nodes[i + 1]);
+  for (let i = 0; i < s.edges.length; i += ef) if (!['element', 'hidden'].includes(edgeTypes[s.edges[i]])) used.add(s.edges[i + 1]);
+  return [...used].map((i) => s.strings[i]).filter((t) => t.includes(RIGHT));
 }
 
 before(async () => {
-  await runFixture('bundle-secret.cjs', dir, [LEFT, RIGHT]);
+  await runFixture('bundle-secrets.cjs', dir, [LEFT, RIGHT]);
+  await runFixture('bundle-secrets.cjs', namesDir, [LEFT, RIGHT, 'names']);
 });
 
 describe('leakscan bundle', () => {
-  const pair = (): string[] => [join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')];
+  const pair = (from = dir): string[] => [join(from, 'before.heapsnapshot'), join(from, 'after.heapsnapshot')];
+
+  test('the raw snapshots hold the secret in names V8 records (so the test can fail)', () => {
+    const names = namesWithSecret(pair()[1]);
+    for (const planted of [`acct:${SECRET}`, `re:${SECRET}`, ' part of key (', `src-${SECRET}`]) {
+      assert.ok(names.some((n) => n.includes(planted)), `${planted} among ${names.join(' | ')}`);
+    }
+    assert.ok(namesWithSecret(pair(namesDir)[1]).includes(SECRET), 'as a property, function and class name');
+  });
 
   test('the secret is in the plain bundle (so the test can fail)', async () => {
     const out = join(dir, 'plain');
     const r = await runCli(['bundle', ...pair(), '-o', out]);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(containsSecret(out).length > 0);
+    assert.ok(leaking(out).length > 0);
   });
 
   test('--redact --tar: no trace of the secret anywhere, same diff, owner-only files', async () => {
@@ -54,40 +91,56 @@ describe('leakscan bundle', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Bundle written to/);
     const names = filesUnder(out).map((f) => f.slice(out.length + 1)).sort();
-    assert.deepEqual(names, ['README.md', 'environment.json', 'report.json', 'report.md', 'snapshots/after.after.heapsnapshot.gz', 'snapshots/before.before.heapsnapshot.gz']);
-    assert.deepEqual(containsSecret(out), []);
-    for (const half of [LEFT, RIGHT]) {
-      for (const f of filesUnder(out)) assert.ok(!contents(f).some((b) => b.includes(half)), `${half} in ${f}`);
-    }
+    assert.deepEqual(names, ['README.md', 'environment.json', 'report.json', 'report.md', 'snapshots/after.heapsnapshot.gz', 'snapshots/before.heapsnapshot.gz']);
+    assert.deepEqual(leaking(out), []);
     for (const f of filesUnder(out)) assert.equal(statSync(f).mode & 0o777, 0o600, f);
     assert.equal(statSync(out).mode & 0o777, 0o700);
 
     // The .tar.gz holds the same files, none with the secret.
     const tarFile = `${out}.tar.gz`;
     assert.equal(statSync(tarFile).mode & 0o777, 0o600);
-    assert.ok(!contents(tarFile).some((b) => b.includes(SECRET)));
+    assert.ok(!contents(tarFile).some((b) => [SECRET, LEFT, RIGHT].some((s) => b.includes(s))));
     const unpacked = tempDir();
     await tar.x({ file: tarFile, cwd: unpacked });
-    assert.deepEqual(containsSecret(unpacked), []);
+    assert.deepEqual(leaking(unpacked), []);
     assert.equal(filesUnder(unpacked).length, names.length);
 
-    // The redacted pair diffs like the original.
-    const bundled = ['before.before', 'after.after'].map((n) => join(out, 'snapshots', `${n}.heapsnapshot.gz`));
-    const plain = JSON.parse((await runCli(['diff', '--json', '--min-count', '1', ...pair()])).stdout) as DiffResult;
-    const redacted = JSON.parse((await runCli(['diff', '--json', '--min-count', '1', ...bundled])).stdout) as DiffResult;
-    const shape = (d: DiffResult) => d.classes.map((c) => [c.name, c.type, c.added, c.removed, c.addedSize, c.retainedSize]);
-    assert.deepEqual(shape(redacted), shape(plain));
-    assert.ok(plain.classes.some((c) => c.name === 'Session' && c.added === 200));
+    // The redacted pair diffs like the original: one decision per string in both files.
+    const bundled = ['before', 'after'].map((n) => join(out, 'snapshots', `${n}.heapsnapshot.gz`));
+    const plain = await diffJson(pair());
+    const redacted = await diffJson(bundled);
+    assert.deepEqual(shapes(redacted), shapes(plain));
+    assert.ok(redacted.classes.some((c) => c.name === 'Session' && c.added === 200), 'class names from source stay');
     assert.equal(redacted.after.nodeCount, plain.after.nodeCount);
+    assert.match(readFileSync(join(out, 'report.json'), 'utf8'), /snapshots\/after\.heapsnapshot\.gz/, 'input paths become bundle paths');
 
-    // Opens as a heap snapshot (the format DevTools loads).
+    // Opens as a heap snapshot (the format DevTools loads); lengths only as buckets.
     const json = JSON.parse(gunzipSync(readFileSync(bundled[1])).toString()) as { snapshot: { node_count: number }; strings: string[] };
     assert.equal(json.snapshot.node_count, plain.after.nodeCount);
     assert.ok(json.strings.includes('Session') && json.strings.includes('token'), 'class and property names kept');
+    assert.ok(json.strings.includes('system / Context') && json.strings.includes('(GC roots)'), "V8's own names kept");
+    assert.ok(json.strings.some((t) => /^<redacted (≤16|17–64) chars #\d+>$/.test(t)));
+    assert.ok(!json.strings.some((t) => /<redacted \d+ chars/.test(t)), 'no exact lengths');
 
     const env = JSON.parse(readFileSync(join(out, 'environment.json'), 'utf8')) as Record<string, unknown>;
     for (const key of ['leakscan', 'node', 'v8', 'os', 'cpu', 'totalMemoryBytes', 'commandLine']) assert.ok(key in env, key);
     assert.ok(!readdirSync(dir).some((n) => n.includes('.tmp-')), 'no temp folder left');
+  });
+
+  test('--redact keeps identifier names; --redact-names replaces them too, and the pair still diffs alike', async () => {
+    const kept = join(namesDir, 'kept');
+    assert.equal((await runCli(['bundle', ...pair(namesDir), '-o', kept, '--redact'])).code, 0);
+    assert.ok(namesWithSecret(join(kept, 'snapshots/after.heapsnapshot.gz')).includes(SECRET), 'an identifier name is kept (documented)');
+
+    const out = join(namesDir, 'names');
+    const r = await runCli(['bundle', ...pair(namesDir), '-o', out, '--redact-names', '--tar']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(leaking(out), []);
+    assert.ok(!contents(`${out}.tar.gz`).some((b) => [SECRET, LEFT, RIGHT].some((s) => b.includes(s))));
+    const plain = await diffJson(pair(namesDir));
+    const redacted = await diffJson(['before', 'after'].map((n) => join(out, 'snapshots', `${n}.heapsnapshot.gz`)));
+    assert.deepEqual(shapes(redacted), shapes(plain));
+    assert.ok(redacted.classes.some((c) => /^name_[0-9a-f]{4,}$/.test(c.name) && c.added === 200), 'Session as a pseudonym');
   });
 
   test('an existing, non-empty folder is refused and left alone', async () => {
@@ -155,5 +208,41 @@ describe('charts', () => {
     assert.equal(sparkline([5, 5, 5]), '▁▁▁');
     assert.equal(sparkline([1_810_000, 1_811_000, 1_811_000]), '▁▁▁', 'noise of a few bytes is flat');
     assert.equal(sparkline([]), '');
+  });
+});
+
+describe('hostile files', () => {
+  const pair = (): string[] => [join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')];
+
+  test('a FIFO as input is refused at once (exit 2), not read forever', async () => {
+    const fifo = join(tempDir(), 'pipe.heapsnapshot');
+    execFileSync('mkfifo', [fifo]);
+    const r = await runCli(['diff', fifo, pair()[1]], { timeoutMs: 20_000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^leakscan: .*pipe\.heapsnapshot: not a regular file/);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  test('an existing DIR.tar.gz is refused before any work, kept, and replaced only with --force; a planted symlink is not followed', async () => {
+    const base = tempDir();
+    const out = join(base, 'report');
+    writeFileSync(`${out}.tar.gz`, 'mine');
+    const r = await runCli(['bundle', ...pair(), '-o', out, '--tar']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^leakscan: .*report\.tar\.gz: exists; choose another name, or --force/);
+    assert.equal(readFileSync(`${out}.tar.gz`, 'utf8'), 'mine');
+    assert.ok(!existsSync(out), 'nothing written');
+
+    // --force replaces the file itself: a symlink there is replaced, its target untouched.
+    const victim = join(base, 'victim.txt');
+    writeFileSync(victim, 'victim');
+    rmSync(`${out}.tar.gz`);
+    symlinkSync(victim, `${out}.tar.gz`);
+    const forced = await runCli(['bundle', ...pair(), '-o', out, '--tar', '--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(readFileSync(victim, 'utf8'), 'victim');
+    assert.ok(!lstatSync(`${out}.tar.gz`).isSymbolicLink());
+    assert.equal(statSync(`${out}.tar.gz`).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(base).sort(), ['report', 'report.tar.gz', 'victim.txt']);
   });
 });

@@ -1,9 +1,12 @@
 // A folder someone else can open cold: compressed (optionally redacted)
 // snapshots, report.md with an RSS chart, report.json, environment.json and a
 // README for the receiver. Built in a temp sibling folder and renamed into
-// place, so it is either complete or absent.
-import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createReadStream, createWriteStream } from 'node:fs';
+// place, so it is either complete or absent. Every file is created new
+// (O_EXCL, mode 0600, random temp names): a name planted beforehand, symlink
+// or not, makes the write fail instead of being followed.
+import { chmod, lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
@@ -12,18 +15,22 @@ import { fileError, LeakscanError } from '../errors.js';
 import { isGzipFile } from '../gzip.js';
 import { renderRssChart, type RssSeries } from './chart.js';
 import { collectEnvironment } from './environment.js';
-import { redactSnapshot } from './redact.js';
+import { redactSnapshots, Redactor } from './redact.js';
 
-export interface BundleInput {
+export interface BundleInput<Report = unknown> {
   /** Folder to create; must not exist yet, or be empty. */
   outDir: string;
   /** Also write `<outDir>.tar.gz`. */
   tar?: boolean;
-  /** Replace string contents in the bundled snapshots (redact.ts). */
+  /** Replace an existing `<outDir>.tar.gz`. */
+  force?: boolean;
+  /** Replace the text of the bundled snapshots and reports (redact.ts). */
   redact?: boolean;
+  /** With redact: names from source too, by pseudonyms. */
+  redactNames?: boolean;
   snapshots: { label: string; path: string }[];
-  reportMarkdown: string;
-  reportJson: unknown;
+  /** The report's data, and its Markdown made from that data (so a redacted report is made from redacted data). */
+  report: { json: Report; markdown: (json: Report) => string };
   rssSeries?: RssSeries[];
   argv: string[];
   onProgress?: (step: string) => void;
@@ -35,15 +42,45 @@ export interface BundleOutput {
   files: string[];
 }
 
+/** A file that must not exist yet: O_CREAT | O_EXCL, owner-only from the start, never through a symlink. */
+async function createNew(file: string): Promise<import('node:fs/promises').FileHandle> {
+  return open(file, 'wx', 0o600);
+}
+
+async function writeNew(file: string, text: string): Promise<void> {
+  const handle = await createNew(file);
+  try {
+    await handle.writeFile(text);
+  } finally {
+    await handle.close();
+  }
+}
+
 async function compressInto(input: string, output: string): Promise<void> {
-  if (isGzipFile(input)) await pipeline(createReadStream(input), createWriteStream(output, { mode: 0o600 }));
-  else await pipeline(createReadStream(input), createGzip(), createWriteStream(output, { mode: 0o600 }));
+  const sink = (await createNew(output)).createWriteStream();
+  if (isGzipFile(input)) await pipeline(createReadStream(input), sink);
+  else await pipeline(createReadStream(input), createGzip(), sink);
+}
+
+function tempName(file: string): string {
+  return `${file}.tmp-${randomBytes(8).toString('hex')}`;
+}
+
+/** Throws unless `file` is absent (or `force`): checked before long work that ends in writing it. */
+export async function refuseExisting(file: string, force = false): Promise<void> {
+  try {
+    const info = await lstat(file);
+    if (!force) throw new LeakscanError(`${file}: exists; choose another name, or --force to replace it`);
+    if (info.isDirectory()) throw new LeakscanError(`${file}: exists and is a folder`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err instanceof LeakscanError ? err : fileError(file, err);
+  }
 }
 
 /** Throws unless `dir` is absent or an empty folder: checked before long work that ends in a bundle. */
 export async function refuseNonEmpty(dir: string): Promise<void> {
   try {
-    const info = await stat(dir);
+    const info = await lstat(dir);
     if (!info.isDirectory()) throw new LeakscanError(`${dir}: exists and is not a folder`);
     if ((await readdir(dir)).length > 0) throw new LeakscanError(`${dir}: folder exists and is not empty; choose another folder`);
   } catch (err) {
@@ -51,7 +88,7 @@ export async function refuseNonEmpty(dir: string): Promise<void> {
   }
 }
 
-function receiverReadme(input: BundleInput, snapshotFiles: string[]): string {
+function receiverReadme(input: BundleInput<unknown>, snapshotFiles: string[]): string {
   const [first, second] = snapshotFiles;
   return [
     '# leakscan bundle',
@@ -62,7 +99,7 @@ function receiverReadme(input: BundleInput, snapshotFiles: string[]): string {
     '- `report.json`: the same data, for scripts.',
     '- `environment.json`: leakscan, Node, V8 and OS versions, CPU, memory, the command line.',
     input.rssSeries?.length ? '- `rss.svg`: RSS, V8 heap used and external memory per iteration, without and with forced GC.' : '',
-    `- \`snapshots/\`: the V8 heap snapshots, gzip-compressed${input.redact ? ', with string contents redacted' : ''}.`,
+    `- \`snapshots/\`: the V8 heap snapshots, gzip-compressed${input.redact ? `, with their text redacted${input.redactNames ? ' (names from source too, as pseudonyms)' : ''}` : ''}.`,
     '',
     '## Open a snapshot in Chrome DevTools',
     '',
@@ -84,9 +121,28 @@ function receiverReadme(input: BundleInput, snapshotFiles: string[]): string {
     .join('\n');
 }
 
-export async function writeBundle(input: BundleInput): Promise<BundleOutput> {
+/** The bundled file name of a snapshot: its label, made safe for a path. */
+export function bundledName(label: string): string {
+  return `${label.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_')}.heapsnapshot.gz`;
+}
+
+/** Checks made before the long work that ends in a bundle: the folder can be made, no file would be replaced. */
+export async function checkBundleTarget(outDir: string, options: { tar?: boolean; force?: boolean } = {}): Promise<void> {
+  const dir = resolve(outDir);
+  await refuseNonEmpty(dir);
+  if (options.tar) await refuseExisting(`${dir}.tar.gz`, options.force);
+  const parent = dirname(dir);
+  try {
+    await mkdir(parent, { recursive: true });
+    await rmdir(await mkdtemp(join(parent, `${basename(dir)}.tmp-`)));
+  } catch (err) {
+    throw fileError(parent, err);
+  }
+}
+
+export async function writeBundle<Report>(input: BundleInput<Report>): Promise<BundleOutput> {
   const finalDir = resolve(input.outDir);
-  await refuseNonEmpty(finalDir);
+  await checkBundleTarget(finalDir, input);
   const parent = dirname(finalDir);
   let temp: string;
   try {
@@ -99,35 +155,48 @@ export async function writeBundle(input: BundleInput): Promise<BundleOutput> {
   try {
     const files: string[] = [];
     const put = async (name: string, text: string): Promise<void> => {
-      await writeFile(join(temp, name), text, { mode: 0o600 });
+      await writeNew(join(temp, name), text);
       files.push(name);
     };
     await mkdir(join(temp, 'snapshots'), { mode: 0o700 });
-    const snapshotFiles: string[] = [];
-    for (const snapshot of input.snapshots) {
-      const name = `${snapshot.label.replace(/[^A-Za-z0-9._-]+/g, '_')}.heapsnapshot.gz`;
-      input.onProgress?.(`${input.redact ? 'redacting' : 'compressing'} ${basename(snapshot.path)}`);
-      const target = join(temp, 'snapshots', name);
-      if (input.redact) await redactSnapshot(snapshot.path, target);
-      else await compressInto(snapshot.path, target);
-      snapshotFiles.push(name);
-      files.push(`snapshots/${name}`);
+    const snapshotFiles = input.snapshots.map((s) => bundledName(s.label));
+    const targets = snapshotFiles.map((name, i) => ({ input: input.snapshots[i].path, output: join(temp, 'snapshots', name) }));
+    const redactor = input.redact ? new Redactor({ names: input.redactNames }) : null;
+    if (redactor) {
+      await redactSnapshots(targets, redactor, { onProgress: (file, step) => input.onProgress?.(`redacting ${basename(file)} (${step})`) });
+      for (const [i, s] of input.snapshots.entries()) {
+        redactor.alias(s.path, `snapshots/${snapshotFiles[i]}`);
+        redactor.alias(resolve(s.path), `snapshots/${snapshotFiles[i]}`);
+      }
+    } else {
+      for (const target of targets) {
+        input.onProgress?.(`compressing ${basename(target.input)}`);
+        await compressInto(target.input, target.output);
+      }
     }
+    files.push(...snapshotFiles.map((name) => `snapshots/${name}`));
+    const reportJson = redactor ? redactor.data(input.report.json) : input.report.json;
+    const argv = redactor ? input.argv.map((arg) => redactor.text(arg)) : input.argv;
     const chart = input.rssSeries?.length ? renderRssChart(input.rssSeries) : null;
     if (chart) await put('rss.svg', chart);
     const header = [
       chart ? '![RSS, V8 heap used and external memory per iteration, without and with GC](rss.svg)\n' : '',
       input.redact
-        ? '> String contents in the bundled snapshots are redacted; class, property and function names are kept.\n'
+        ? input.redactNames
+          ? '> The text of the bundled snapshots and of this report is redacted; names from source are replaced by pseudonyms (`name_1a2b`).\n'
+          : '> The text of the bundled snapshots and of this report is redacted; property, variable, function and class names that are identifiers are kept.\n'
         : '> The bundled snapshots are not redacted: they hold every string the process had in memory.\n',
       `Snapshots: ${snapshotFiles.map((f) => `[${f}](snapshots/${f})`).join(', ')}. See [README.md](README.md) to open them.\n`,
     ].join('\n');
-    await put('report.md', `${header}\n${input.reportMarkdown}`);
-    await put('report.json', JSON.stringify(input.reportJson, null, 2) + '\n');
-    await put('environment.json', JSON.stringify(collectEnvironment(input.argv), null, 2) + '\n');
-    await put('README.md', receiverReadme(input, snapshotFiles));
+    await put('report.md', `${header}\n${input.report.markdown(reportJson)}`);
+    await put('report.json', JSON.stringify(reportJson, null, 2) + '\n');
+    await put('environment.json', JSON.stringify(collectEnvironment(argv), null, 2) + '\n');
+    await put('README.md', receiverReadme(input as BundleInput<unknown>, snapshotFiles));
 
-    await rm(finalDir, { recursive: true, force: true }); // empty (checked above) or absent
+    // Empty (checked above) or absent; rmdir, not rm -r, so files a user put there meanwhile stay.
+    await rmdir(finalDir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
     await rename(temp, finalDir);
   } catch (err) {
     await rm(temp, { recursive: true, force: true });
@@ -138,14 +207,15 @@ export async function writeBundle(input: BundleInput): Promise<BundleOutput> {
   if (input.tar) {
     input.onProgress?.('writing the .tar.gz');
     tarFile = `${finalDir}.tar.gz`;
-    const tempTar = `${tarFile}.tmp-${process.pid}`;
+    const tempTar = tempName(tarFile);
     try {
-      await tar.c({ gzip: true, file: tempTar, cwd: parent, portable: true }, [basename(finalDir)]);
-      await chmod(tempTar, 0o600);
+      const sink = (await createNew(tempTar)).createWriteStream();
+      await pipeline(tar.c({ gzip: true, cwd: parent, portable: true }, [basename(finalDir)]), sink);
+      await refuseExisting(tarFile, input.force); // again: it may have appeared while the bundle was written
       await rename(tempTar, tarFile);
     } catch (err) {
       await rm(tempTar, { force: true });
-      throw fileError(tarFile, err);
+      throw err instanceof LeakscanError ? err : fileError(tarFile, err);
     }
   }
   const files = (await readdir(finalDir, { recursive: true })).filter((f) => !f.endsWith('snapshots')).sort();

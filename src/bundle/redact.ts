@@ -1,43 +1,255 @@
-// Replaces string contents in a snapshot so it can leave the machine: string
-// values, script sources and regexp patterns go; what the analysis needs
-// (class, property, variable and function names, the graph, sizes) stays.
-import { readSnapshot } from '../engine/index.js';
+// Replaces the text of snapshots (and of the reports made from them) so they
+// can leave the machine. Every string of the string table goes, names
+// included, except the names the analysis needs (README "What --redact
+// keeps"). The snapshots of one bundle share one Redactor, so one string gets
+// one replacement in every file: the redacted pair still diffs like the
+// original (same ids, same string texts under the same id, one class per class).
+import { createHmac, randomBytes } from 'node:crypto';
+import { readSnapshot, type HeapGraph } from '../engine/index.js';
 import { writeSnapshot } from '../engine/writer.js';
+
+export interface RedactOptions {
+  /** Also replace the kept names from source (properties, variables, functions, classes) by pseudonyms. */
+  names?: boolean;
+  onProgress?: (file: string, step: 'reading' | 'writing') => void;
+}
 
 export interface RedactStats {
   strings: number;
   redacted: number;
 }
 
-/**
- * Node types whose name IS their content. Every other node's name (a class,
- * a function, "system / Context") and every edge name (a property or
- * variable) is kept. A string-table entry is kept when anything other than
- * content uses it, so a secret also used as a property name survives: that
- * limit is documented in the README.
- */
-const CONTENT_TYPES = new Set(['string', 'concatenated string', 'sliced string', 'regexp']);
+const IDENT = '#?[A-Za-z_$][\\w$]*';
+/** A property or variable name, a class or function name as written in source (`#private` too); a dotted name as V8 infers one ("named.Klass"). */
+const SOURCE_NAME = new RegExp(`^(?:${IDENT}(?:\\.${IDENT})*|\\d+)$`);
+/** Accessor names V8 gives getters and setters, and symbol-keyed properties whose description is an identifier. */
+const ACCESSOR = new RegExp(`^[gs]et (${IDENT})$`);
+const SYMBOL_KEY = new RegExp(`^<symbol (${IDENT}(?:\\.${IDENT})*)>$`);
+/** Well-known symbols as names: "[Symbol.match]", "get [Symbol.species]", "<symbol Symbol.toStringTag>". */
+const WELL_KNOWN_SYMBOL = /^(?:(?:[gs]et )?\[Symbol\.\w+\]|<symbol Symbol\.\w+>)$/;
+/** V8's and Node's names for their own objects: "system / Map (String)", "Node / std::basic_string", "(GC roots)", "12 / CallProxy". */
+const RUNTIME_NAME = /^(?:system \/ [\w ()]*|Node \/ [\w:<>,. ]*|\([\w .,+-]*\)|\d+ \/ [\w ]+|C\+\+ [\w -]*roots|heap number|smi number|private symbol)$/;
+/** The few such names V8 gives JS objects: scopes, and iterators ("Map Iterator", "Async-from-Sync Iterator"). */
+const RUNTIME_OBJECT_NAME = /^(?:system \/ Context|[A-Z]\w*(?:-[A-Za-z]+)*(?: [A-Z]\w*)? Iterator)$/;
+/** V8's name for the edges of a WeakMap entry; DevTools parses it (engine/algorithms.ts), so only the class names inside change. */
+const EPHEMERON = /^(\d+ \/ part of key \()(.*?)( @\d+\) -> value \()(.*?)( @\d+\) pair in WeakMap \(table @\d+\))$/;
 
-export async function redactSnapshot(input: string, output: string, options: { onProgress?: (bytesRead: number, totalBytes: number) => void } = {}): Promise<RedactStats> {
-  const graph = await readSnapshot(input, { onProgress: options.onProgress });
-  const needed = new Uint8Array(graph.strings.length);
-  for (let o = 0; o < graph.nodeCount; o++) {
-    if (!CONTENT_TYPES.has(graph.nodeTypeName(o))) needed[graph.nodeNameIndex(o)] = 1;
+/** Use flags of a string, over every snapshot of the bundle. */
+const enum Use {
+  /** Name of a node V8 makes for itself (synthetic, hidden, array, number, object shape, native, code). */
+  RuntimeNode = 1,
+  /** Name of an object, closure, symbol or bigint: a constructor or function name. */
+  SourceNode = 2,
+  /** Property, context-variable, shortcut or weak edge name. */
+  SourceEdge = 4,
+  /** Internal edge name: V8's field names ("map", "context"), read by the trace. */
+  InternalEdge = 8,
+}
+
+/** Report fields whose values are leakscan's vocabulary (node and edge types, statuses), not the snapshot's text. */
+const OWN_WORDS = new Set(['type', 'runtime', 'engine', 'status', 'expect']);
+
+const RUNTIME_NODE_TYPES = new Set(['synthetic', 'hidden', 'array', 'number', 'object shape', 'native', 'code']);
+const SOURCE_NODE_TYPES = new Set(['object', 'closure', 'symbol', 'bigint']);
+
+/** `<redacted ≤16 chars #12>`: the length only to within a bucket; the number keeps distinct strings distinct. */
+const LENGTH_BUCKETS = [16, 64, 256, 1024];
+function lengthBucket(length: number): string {
+  let low = 0;
+  for (const high of LENGTH_BUCKETS) {
+    if (length <= high) return low === 0 ? `≤${high}` : `${low + 1}–${high}`;
+    low = high;
   }
-  const elementType = graph.edgeTypeNames.indexOf('element');
-  const hiddenType = graph.edgeTypeNames.indexOf('hidden');
-  for (let e = 0; e < graph.edgeCount; e++) {
-    const type = graph.edgeTypeIndex(e);
-    if (type === elementType || type === hiddenType) continue;
-    needed[graph.edges[e * graph.edgeFieldCount + graph.edgeNameOrIndexOffset]] = 1;
+  return `>${low}`;
+}
+
+export class Redactor {
+  readonly redactNames: boolean;
+  private readonly uses = new Map<string, number>();
+  private readonly decided = new Map<string, string>();
+  private readonly pseudonyms = new Set<string>();
+  private readonly key = randomBytes(32);
+  private counter = 0;
+  /** Redacted strings of 8+ characters by their first 8, to find them inside report text. */
+  private byPrefix: Map<string, string[]> | null = null;
+  /** Exact replacements for text the snapshots do not hold (the input paths). */
+  private readonly aliases = new Map<string, string>();
+
+  constructor(options: { names?: boolean } = {}) {
+    this.redactNames = options.names ?? false;
   }
-  // Whitelist: anything not needed as a name goes, including strings no node uses.
-  let redacted = 0;
-  const strings = graph.strings.map((value, i) => {
-    if (needed[i] === 1) return value;
-    redacted++;
-    return `<redacted ${value.length} chars>`;
-  });
-  await writeSnapshot(graph, output, strings);
-  return { strings: strings.length, redacted };
+
+  /** Records how one snapshot uses its strings. Call for every snapshot before any output. */
+  collect(graph: HeapGraph): void {
+    const flags = new Uint8Array(graph.strings.length);
+    const runtime = Uint8Array.from(graph.nodeTypeNames, (t) => (RUNTIME_NODE_TYPES.has(t) ? Use.RuntimeNode : SOURCE_NODE_TYPES.has(t) ? Use.SourceNode : 0));
+    for (let o = 0; o < graph.nodeCount; o++) flags[graph.nodeNameIndex(o)] |= runtime[graph.nodeTypeIndex(o)];
+    const internal = graph.edgeTypeNames.indexOf('internal');
+    for (let e = 0; e < graph.edgeCount; e++) {
+      if (graph.isElementEdge(e)) continue;
+      const type = graph.edgeTypeIndex(e);
+      if (graph.edgeTypeName(e) === 'hidden') continue;
+      flags[graph.edgeNameIndex(e)] |= type === internal ? Use.InternalEdge : Use.SourceEdge;
+    }
+    for (let i = 0; i < flags.length; i++) {
+      if (flags[i] === 0) continue;
+      const text = graph.strings[i];
+      this.uses.set(text, (this.uses.get(text) ?? 0) | flags[i]);
+    }
+    this.byPrefix = null;
+  }
+
+  /** Exact text of the reports to replace, such as the local path of an input snapshot. */
+  alias(text: string, replacement: string): void {
+    this.aliases.set(text, replacement);
+  }
+
+  /** The one replacement of a snapshot string, the same in every file of the bundle. */
+  replace(text: string): string {
+    let out = this.decided.get(text);
+    if (out === undefined) {
+      out = this.decide(text, this.uses.get(text) ?? 0);
+      this.decided.set(text, out);
+    }
+    return out;
+  }
+
+  private decide(text: string, uses: number): string {
+    if (uses === 0) return this.redacted(text);
+    // A string the runtime names its own objects or fields with is vocabulary, whatever else uses it.
+    if ((uses & (Use.RuntimeNode | Use.InternalEdge)) !== 0 && (RUNTIME_NAME.test(text) || (SOURCE_NAME.test(text) && (uses & Use.InternalEdge) !== 0))) return text;
+    if ((uses & Use.SourceNode) !== 0 && RUNTIME_OBJECT_NAME.test(text)) return text;
+    if (WELL_KNOWN_SYMBOL.test(text)) return text;
+    const ephemeron = EPHEMERON.exec(text);
+    if (ephemeron && (uses & Use.InternalEdge) !== 0) {
+      const [, a, key, b, value, c] = ephemeron;
+      return a + this.nameInside(key) + b + this.nameInside(value) + c;
+    }
+    if (SOURCE_NAME.test(text)) return this.redactNames ? this.pseudonym(text) : text;
+    const accessor = ACCESSOR.exec(text) ?? SYMBOL_KEY.exec(text);
+    if (accessor && (uses & Use.SourceEdge) !== 0) {
+      return this.redactNames ? text.replace(accessor[1], this.pseudonym(accessor[1])) : text;
+    }
+    return this.redacted(text);
+  }
+
+  /** A class name inside a WeakMap edge name: redacted as that class's node name is. */
+  private nameInside(name: string): string {
+    if (RUNTIME_NAME.test(name) || RUNTIME_OBJECT_NAME.test(name)) return name;
+    if (SOURCE_NAME.test(name)) return this.redactNames ? this.pseudonym(name) : name;
+    return this.replace(name);
+  }
+
+  private redacted(text: string): string {
+    if (text === '') return text;
+    return `<redacted ${lengthBucket(text.length)} chars #${++this.counter}>`;
+  }
+
+  /** `name_1a2b`: a keyed hash (random key per bundle, so names cannot be guessed back), longer on a collision. */
+  private pseudonym(name: string): string {
+    const memo = this.decided.get(`\u0000${name}`);
+    if (memo !== undefined) return memo;
+    const hex = createHmac('sha256', this.key).update(name).digest('hex');
+    let length = 4;
+    while (this.pseudonyms.has(`name_${hex.slice(0, length)}`)) length++;
+    const out = `name_${hex.slice(0, length)}`;
+    this.pseudonyms.add(out);
+    this.decided.set(`\u0000${name}`, out);
+    return out;
+  }
+
+  /**
+   * Text of a report: a snapshot string becomes its replacement; other text
+   * (paths, messages) loses every redacted snapshot string it contains.
+   */
+  text(value: string): string {
+    const alias = this.aliases.get(value);
+    if (alias !== undefined) return alias;
+    if (this.uses.has(value) || this.decided.has(value)) return this.replace(value);
+    let out = value;
+    for (const [from, to] of this.aliases) if (from !== '' && out.includes(from)) out = out.split(from).join(to);
+    const index = this.prefixIndex();
+    let result = '';
+    for (let i = 0; i < out.length; ) {
+      const candidates = index.get(out.slice(i, i + 8));
+      const hit = candidates?.find((s) => out.startsWith(s, i));
+      if (hit) {
+        result += this.replace(hit);
+        i += hit.length;
+      } else {
+        result += out[i++];
+      }
+    }
+    return result;
+  }
+
+  /** Every string of a report's data through text(); keys, and fields that hold leakscan's own words, stay. */
+  data<T>(value: T): T {
+    if (typeof value === 'string') return this.text(value) as T;
+    if (Array.isArray(value)) return value.map((v: unknown) => this.data(v)) as T;
+    if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      const out = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, OWN_WORDS.has(k) ? v : this.data(v)]));
+      // Messages (a scenario's error, a process warning) are the program's text, and need not be in any snapshot.
+      if (typeof record.error === 'string') out.error = this.message(record.error);
+      if (record.status === 'failed' && typeof record.verdict === 'string') out.verdict = `${String(out.name)}: failed — ${this.message(String(record.error ?? record.verdict))}`;
+      if (Array.isArray(record.warnings)) out.warnings = record.warnings.map((w) => this.message(String(w)));
+      return out as T;
+    }
+    return value;
+  }
+
+  /** A message: its leading class name ("TypeError: …") stays, the rest goes. */
+  private message(text: string): string {
+    const head = /^([A-Z]\w*(?:Error|Warning|Exception)): /.exec(text);
+    return head ? `${head[1]}: ${this.redacted(text.slice(head[0].length))}` : this.redacted(text);
+  }
+
+  private prefixIndex(): Map<string, string[]> {
+    if (this.byPrefix) return this.byPrefix;
+    const index = new Map<string, string[]>();
+    const add = (text: string): void => {
+      if (text.length < 8 || this.replace(text) === text) return;
+      const prefix = text.slice(0, 8);
+      const list = index.get(prefix);
+      if (list) list.push(text);
+      else index.set(prefix, [text]);
+    };
+    for (const text of this.uses.keys()) add(text);
+    for (const text of [...this.decided.keys()]) if (!text.startsWith('\u0000')) add(text);
+    for (const list of index.values()) list.sort((a, b) => b.length - a.length); // longest match first
+    this.byPrefix = index;
+    return index;
+  }
+
+  /** Writes `graph` with every string replaced. */
+  async write(graph: HeapGraph, output: string): Promise<RedactStats> {
+    let redacted = 0;
+    const strings = graph.strings.map((value) => {
+      const out = this.replace(value);
+      if (out !== value) redacted++;
+      return out;
+    });
+    this.byPrefix = null;
+    await writeSnapshot(graph, output, strings);
+    return { strings: strings.length, redacted };
+  }
+}
+
+/**
+ * Redacts snapshots that go together (a before/after pair, or several pairs):
+ * reads each once to learn how its strings are used, then again to write it,
+ * so only one graph is in memory at a time.
+ */
+export async function redactSnapshots(files: { input: string; output: string }[], redactor: Redactor, options: RedactOptions = {}): Promise<RedactStats[]> {
+  for (const { input } of files) {
+    options.onProgress?.(input, 'reading');
+    redactor.collect(await readSnapshot(input));
+  }
+  const stats: RedactStats[] = [];
+  for (const { input, output } of files) {
+    options.onProgress?.(input, 'writing');
+    stats.push(await redactor.write(await readSnapshot(input), output));
+  }
+  return stats;
 }

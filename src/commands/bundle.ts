@@ -1,7 +1,6 @@
-import { basename } from 'node:path';
 import type { Argv } from 'yargs';
 import { DEFAULT_DIFF_THRESHOLDS, diffSnapshots } from '../analysis/diff.js';
-import { writeBundle } from '../bundle/bundle.js';
+import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
 import { ExitCode } from '../errors.js';
 import { markdownDiff } from '../report/markdown.js';
 import { analysisProgressText, createProgress, toJson, writeReport, type GlobalArgs } from './io.js';
@@ -12,6 +11,8 @@ export interface BundleArgs extends GlobalArgs {
   out: string;
   tar: boolean;
   redact: boolean;
+  redactNames: boolean;
+  force: boolean;
 }
 
 export const command = 'bundle <before> <after>';
@@ -23,11 +24,15 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<BundleArgs> {
     .positional('after', { type: 'string', describe: 'Later snapshot of the same process', demandOption: true })
     .option('out', { alias: 'o', type: 'string', default: 'leakscan-bundle', describe: 'Folder to create (must not exist, or be empty)' })
     .option('tar', { type: 'boolean', default: false, describe: 'Also write FOLDER.tar.gz' })
-    .option('redact', { type: 'boolean', default: false, describe: 'Replace string contents (secrets) in the bundled snapshots' })
+    .option('force', { type: 'boolean', default: false, describe: 'Replace an existing FOLDER.tar.gz' })
+    .option('redact', { type: 'boolean', default: false, describe: 'Replace the text (secrets) of the bundled snapshots and reports; identifier names stay' })
+    .option('redact-names', { type: 'boolean', default: false, describe: 'With --redact: also replace names from source by pseudonyms' })
     .example('$0 bundle before.heapsnapshot after.heapsnapshot -o leak-report --redact --tar', 'A redacted bundle and its .tar.gz') as unknown as Argv<BundleArgs>;
 }
 
 export async function execute(args: BundleArgs): Promise<ExitCode> {
+  // Refuse a taken folder or .tar.gz now, not after the analysis.
+  await checkBundleTarget(args.out, { tar: args.tar, force: args.force });
   const progress = createProgress(args);
   let written: Awaited<ReturnType<typeof writeBundle>>;
   try {
@@ -40,13 +45,14 @@ export async function execute(args: BundleArgs): Promise<ExitCode> {
     written = await writeBundle({
       outDir: args.out,
       tar: args.tar,
-      redact: args.redact,
+      force: args.force,
+      redact: args.redact || args.redactNames,
+      redactNames: args.redactNames,
       snapshots: [
-        { label: `before.${stem(args.before)}`, path: args.before },
-        { label: `after.${stem(args.after)}`, path: args.after },
+        { label: 'before', path: args.before },
+        { label: 'after', path: args.after },
       ],
-      reportMarkdown: markdownDiff(diff),
-      reportJson: diff,
+      report: { json: diff, markdown: markdownDiff },
       argv: process.argv,
       onProgress: (step) => progress.update(step),
     });
@@ -57,8 +63,4 @@ export async function execute(args: BundleArgs): Promise<ExitCode> {
     args.json ? toJson(written) : `Bundle written to ${written.dir}${written.tarFile ? ` and ${written.tarFile}` : ''} (${written.files.length} files)\n`,
   );
   return ExitCode.Ok;
-}
-
-function stem(file: string): string {
-  return basename(file).replace(/\.gz$/, '').replace(/\.heapsnapshot$/, '');
 }

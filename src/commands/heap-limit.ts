@@ -18,8 +18,9 @@ const GZIP_RATIO = 10;
 
 function snapshotBytes(file: string): number {
   try {
-    const size = statSync(file).size;
-    return isGzipFile(file) ? size * GZIP_RATIO : size;
+    const info = statSync(file);
+    if (!info.isFile()) return 0; // opening a FIFO would block: the reader refuses it
+    return isGzipFile(file) ? info.size * GZIP_RATIO : info.size;
   } catch {
     return 0; // missing or unreadable: the command itself reports it
   }

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
 import { resolve } from 'node:path';
-import { refuseNonEmpty, writeBundle } from '../bundle/bundle.js';
+import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
 import { ExitCode } from '../errors.js';
 import { markdownRun } from '../report/markdown.js';
 import { renderRun } from '../report/terminal.js';
@@ -24,6 +24,8 @@ export interface RunArgs extends GlobalArgs {
   bundle?: string;
   tar: boolean;
   redact: boolean;
+  redactNames: boolean;
+  force: boolean;
 }
 
 export const command = 'run [scenarios..]';
@@ -47,7 +49,9 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
     .option('fail-on-leak', { type: 'boolean', default: false, describe: "Exit 1 when a scenario's result differs from its `expect`" })
     .option('bundle', { type: 'string', describe: 'Also write a bug-report bundle to this folder' })
     .option('tar', { type: 'boolean', default: false, describe: 'With --bundle: also write FOLDER.tar.gz' })
-    .option('redact', { type: 'boolean', default: false, describe: 'With --bundle: replace string contents in the bundled snapshots' })
+    .option('force', { type: 'boolean', default: false, describe: 'With --bundle --tar: replace an existing FOLDER.tar.gz' })
+    .option('redact', { type: 'boolean', default: false, describe: 'With --bundle: replace the text (secrets) of the bundled snapshots and reports' })
+    .option('redact-names', { type: 'boolean', default: false, describe: 'With --bundle --redact: also replace names from source by pseudonyms' })
     .check((argv) => checkPositive(argv, ['iterations', 'batch', 'timeout']) && checkCount(argv, ['interval', 'min-count', 'min-bytes']) && checkExclusive(argv, ['json', 'markdown']))
     .example('$0 run', 'The three built-in scenarios: cycle, weakref, global-cache')
     .example('$0 run global-cache -n 20 --batch 50', 'One scenario, more iterations, smaller batches')
@@ -57,8 +61,8 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
 
 export async function execute(args: RunArgs): Promise<ExitCode> {
   const scenarios = args.scenarios && args.scenarios.length > 0 ? args.scenarios : [...builtinScenarioNames];
-  // Refuse a bad bundle folder now, not after minutes of scenarios.
-  if (args.bundle) await refuseNonEmpty(resolve(args.bundle));
+  // Refuse a bad bundle folder (taken, not writable) now, not after minutes of scenarios.
+  if (args.bundle) await checkBundleTarget(resolve(args.bundle), { tar: args.tar, force: args.force });
   const progress = createProgress(args);
   let outcome: Awaited<ReturnType<typeof runScenarios>>;
   try {
@@ -78,13 +82,14 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       await writeBundle({
         outDir: args.bundle,
         tar: args.tar,
-        redact: args.redact,
+        force: args.force,
+        redact: args.redact || args.redactNames,
+        redactNames: args.redactNames,
         snapshots: ok.flatMap((s) => [
           { label: `${s.name}.before`, path: s.snapshots.before },
           { label: `${s.name}.after`, path: s.snapshots.after },
         ]),
-        reportMarkdown: markdownRun(outcome.result),
-        reportJson: outcome.result,
+        report: { json: outcome.result, markdown: markdownRun },
         rssSeries: ok.map((s) => ({ name: s.name, withoutGc: s.rss.withoutGc, withGc: s.rss.withGc, heapUsed: s.heapUsed, external: s.external })),
         argv: process.argv,
         onProgress: (step) => progress.update(`bundle: ${step}`),

@@ -446,9 +446,11 @@ export async function readRawSnapshot(file: string, options: ReadOptions = {}): 
   try {
     const stat = await fs.stat(file);
     if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    // A FIFO or a device would block the read (or never end): refuse before opening it.
+    if (!stat.isFile()) throw new LeakscanError(`${file}: not a regular file (a FIFO, device or socket); give a snapshot file`);
     size = stat.size;
   } catch (err) {
-    throw fileError(file, err);
+    throw err instanceof LeakscanError ? err : fileError(file, err);
   }
   if (size === 0) throw new SnapshotFormatError(file, 'file is empty');
   let gzip: boolean;
