@@ -200,21 +200,20 @@ function report(results, big, run, chain) {
 
 const NOTES = `## Notes
 
-- The byte-loop floor reads files the page cache already holds (about 1.2 GB/s here); the
-  1,000,000-item figure in the issue that set the targets was 0.64 s, against which leakscan's
-  time is about 4 ×. What leakscan does beyond reading, on the 268 MB after file (measured
-  with bench phases while writing the engine): parse into typed arrays ≈ 0.9 s, trace from
-  the roots ≈ 0.15 s, retainer index ≈ 0.3 s, dominator tree ≈ 0.35 s, retained sizes ≈ 0.2 s,
-  the id merge and class tables ≈ 0.5 s. The before file is parsed on a worker thread at the
-  same time. The dominator tree is what the retained sizes (and the "not held through other
-  new objects" rule) need, and it is most of the distance to the floor.
-- Run to run, on this 2-core machine, memlab find-leaks on the 1M pair took 15.8–18.1 s and
-  the big inspect peaked at 1.34–1.42 GB over the runs made while writing this: the 0.15 wall
-  ratio and the 2 × RSS bound sit inside that spread, so one run can land a hair either side.
-- Peak RSS of \`leakscan inspect\` is mostly typed arrays: nodes and edges as in the file, a
-  retainer index over the retaining edges, and a handful of per-node arrays (trace, dominators,
-  retained sizes). They are ArrayBuffers outside the V8 heap, so default Node flags do not limit
-  them; leakscan still reruns itself with a larger heap when the strings of a file would not fit.
+- What \`leakscan diff\` does on a big pair: the before file is read on a worker thread into
+  sorted ids, classes and DevTools' shallow sizes while the main thread reads the after file;
+  then the after graph's dominator tree and retained sizes (DevTools' edge rules,
+  Lengauer–Tarjan) are computed on a second thread over shared memory while the main thread
+  traces the roots and merges ids; last, one walk of the dominator tree finds holders and what
+  each leak is made of. Run \`node --cpu-prof dist/src/cli.js diff …\` to see the phases.
+- The wall-time ratio is against memlab find-leaks measured in the same run, which varies from
+  run to run on this 2-core machine by ±20 %: the ratio moves with it.
+- Peak RSS is mostly typed arrays (the two graphs as in the files, per-node arrays of the trace,
+  the dominator pass and the id merge). They are ArrayBuffers outside the V8 heap, freed when V8
+  collects, so the peak moves by some tens of MB from run to run.
+- \`leakscan run\` on the built-ins is mostly the scenarios' own time: 2 × 10 calls with a 100 ms
+  pause each, then two growth steps of 5 calls, and 4 snapshots per scenario; each scenario's
+  analysis overlaps the next one's child process.
 `;
 
 const results = scales.map(benchScale);
