@@ -433,6 +433,7 @@ async function diffPasses(baseline: Baseline, graph: HeapGraph, options: DiffOpt
   const trace = traceFromRoots(graph);
   const afterMeta = snapshotMeta(graph, trace);
   const shallow = calculateShallowSizes(graph);
+  dominance.useShallowSizes(shallow);
   const m = matchById(baseline, graph, trace, shallow, afterMeta, options);
 
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'dominators' });

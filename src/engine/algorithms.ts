@@ -72,7 +72,7 @@ const EPHEMERON_EDGE = /^\d+(?<duplicatedPart> \/ part of key \(.*? @\d+\) -> va
  * not own into one it owns (markPageOwnedNodes), so what a debugger or the
  * runtime also holds is still charged to the page.
  */
-export function initEssentialEdges(graph: HeapGraph): Uint32Array {
+export function initEssentialEdges(graph: HeapGraph, retainerCounts?: Uint32Array): Uint32Array {
   const essential = new Uint32Array(Math.ceil(graph.edgeCount / 32));
   const pageOwned = markPageOwnedNodes(graph);
   // Per string index: NaN not parsed yet, -1 not an ephemeron edge name, else the table's node id.
@@ -99,6 +99,8 @@ export function initEssentialEdges(graph: HeapGraph): Uint32Array {
         if (tableId === graph.nodeId(from)) continue;
       }
       essential[e >>> 5] |= 1 << (e & 31);
+      // buildRetainers' counting pass, done here to read the edges once less.
+      if (retainerCounts) retainerCounts[to + 1]++;
     }
   }
   return essential;
@@ -106,11 +108,8 @@ export function initEssentialEdges(graph: HeapGraph): Uint32Array {
 
 export function buildRetainers(graph: HeapGraph): Retainers {
   const { nodeCount } = graph;
-  const essentialEdges = initEssentialEdges(graph);
   const firstRetainer = new Uint32Array(nodeCount + 1);
-  for (let e = 0; e < graph.edgeCount; e++) {
-    if (isSet(essentialEdges, e)) firstRetainer[graph.edgeTarget(e) + 1]++;
-  }
+  const essentialEdges = initEssentialEdges(graph, firstRetainer);
   for (let o = 0; o < nodeCount; o++) firstRetainer[o + 1] += firstRetainer[o];
   const retainerNodes = new Uint32Array(firstRetainer[nodeCount]);
   const fill = firstRetainer.slice(0, nodeCount);
@@ -158,6 +157,15 @@ export function calculateDistances(graph: HeapGraph): Uint32Array {
  * order), because for those leftover cycles the result depends on it.
  */
 export function buildDominatorTree(graph: HeapGraph, retainers: Retainers): Uint32Array {
+  return buildDominance(graph, retainers).dominators;
+}
+
+/**
+ * buildDominatorTree, also returning the search order (node ordinals, root
+ * first): a node's dominator always comes before it there, so retained sizes
+ * need one pass in reverse (calculateRetainedSizes), as DevTools does.
+ */
+export function buildDominance(graph: HeapGraph, retainers: Retainers): { dominators: Uint32Array; searchOrder: Uint32Array } {
   const { nodeCount } = graph;
   const { firstRetainer, retainerNodes, essentialEdges } = retainers;
   // Vertices are numbered ordinal + 1 so that 0 means "none", as in the paper.
@@ -280,7 +288,8 @@ export function buildDominatorTree(graph: HeapGraph, retainers: Retainers): Uint
   }
   // Back to ordinals, in place.
   for (let o = 0; o < nodeCount; o++) dom[o] = dom[o + 1] - 1;
-  return dom.subarray(0, nodeCount);
+  for (let i = 1; i <= n; i++) vertex[i] -= 1;
+  return { dominators: dom.subarray(0, nodeCount), searchOrder: vertex.subarray(1, n + 1) };
 }
 
 /** Self size DevTools moves into the owner (see calculateShallowSizes). */
@@ -366,10 +375,17 @@ export function calculateShallowSizes(graph: HeapGraph): Uint32Array {
  * before their dominator by peeling leaves off the tree (each node waits for
  * its count of children), so no search order needs to be kept around.
  */
-export function calculateRetainedSizes(graph: HeapGraph, dominators: Uint32Array, shallowSizes?: Uint32Array): Float64Array {
+export function calculateRetainedSizes(graph: HeapGraph, dominators: Uint32Array, shallowSizes?: Uint32Array, searchOrder?: Uint32Array): Float64Array {
   const { nodeCount } = graph;
   const root = graph.rootOrdinal;
   const retained = Float64Array.from(shallowSizes ?? calculateShallowSizes(graph));
+  if (searchOrder && searchOrder.length === nodeCount) {
+    for (let i = nodeCount - 1; i > 0; i--) {
+      const o = searchOrder[i];
+      retained[dominators[o]] += retained[o];
+    }
+    return retained;
+  }
   const pending = new Uint32Array(nodeCount);
   for (let o = 0; o < nodeCount; o++) if (o !== root) pending[dominators[o]]++;
   const queue = new Uint32Array(nodeCount);

@@ -2,12 +2,14 @@
 // DevTools' heap worker computes them: the graph's arrays are shared memory
 // (reader.ts), so only the results cross back, transferred, not copied.
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildDominatorTree, buildRetainers, calculateRetainedSizes } from './algorithms.js';
+import { buildDominance, buildRetainers, calculateRetainedSizes } from './algorithms.js';
 import { HeapGraph } from './graph.js';
 import type { RawSnapshot } from './reader.js';
 
 const { raw, file, firstEdgeIndexes } = workerData as { raw: RawSnapshot; file: string; firstEdgeIndexes: Uint32Array };
+// The caller computes the shallow sizes meanwhile (it needs them too) and sends them over.
+const shallowSizes = new Promise<Uint32Array>((resolve) => parentPort!.once('message', (message: { shallowSizes: Uint32Array }) => resolve(message.shallowSizes)));
 const graph = new HeapGraph(raw, file, { firstEdgeIndexes });
-const dominators = buildDominatorTree(graph, buildRetainers(graph));
-const retainedSizes = calculateRetainedSizes(graph, dominators);
+const { dominators, searchOrder } = buildDominance(graph, buildRetainers(graph));
+const retainedSizes = calculateRetainedSizes(graph, dominators, await shallowSizes, searchOrder);
 parentPort!.postMessage({ dominators, retainedSizes }, [dominators.buffer as ArrayBuffer, retainedSizes.buffer as ArrayBuffer]);

@@ -2,7 +2,7 @@
 // so that the caller's own passes (trace, id merge) run meanwhile.
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { buildDominatorTree, buildRetainers, calculateRetainedSizes } from './algorithms.js';
+import { buildDominance, buildRetainers, calculateRetainedSizes } from './algorithms.js';
 import type { HeapGraph } from './graph.js';
 
 export interface Dominance {
@@ -13,6 +13,8 @@ export interface Dominance {
 }
 
 export interface PendingDominance {
+  /** Hands over the graph's shallow sizes (calculateShallowSizes), which the retained sizes start from. */
+  useShallowSizes(shallowSizes: Uint32Array): void;
   result: Promise<Dominance>;
   /** Stops the second thread if the caller no longer needs the result. */
   cancel(): void;
@@ -36,21 +38,29 @@ function stringsForDominators(strings: readonly string[]): string[] {
   return kept;
 }
 
-function computeHere(graph: HeapGraph): Dominance {
-  const dominators = buildDominatorTree(graph, buildRetainers(graph));
-  return { dominators, retainedSizes: calculateRetainedSizes(graph, dominators) };
+function computeHere(graph: HeapGraph, shallowSizes: Uint32Array): Dominance {
+  const { dominators, searchOrder } = buildDominance(graph, buildRetainers(graph));
+  return { dominators, retainedSizes: calculateRetainedSizes(graph, dominators, shallowSizes, searchOrder) };
 }
 
 export function startDominance(graph: HeapGraph): PendingDominance {
   const shared = graph.nodes.buffer instanceof SharedArrayBuffer && graph.edges.buffer instanceof SharedArrayBuffer && graph.firstEdgeIndexes.buffer instanceof SharedArrayBuffer;
   if (!shared || graph.nodeCount < THREAD_MIN_NODES) {
-    // Deferred to a microtask so that the caller's own passes still come first, as with the thread.
+    // Computed when awaited, after the caller's own passes, as with the thread.
     let cancelled = false;
+    let shallow: Uint32Array | null = null;
+    let result: Promise<Dominance> | null = null;
     return {
-      result: Promise.resolve().then(() => {
-        if (cancelled) throw new Error('cancelled');
-        return computeHere(graph);
-      }),
+      useShallowSizes: (sizes) => {
+        shallow = sizes;
+      },
+      get result() {
+        result ??= Promise.resolve().then(() => {
+          if (cancelled || !shallow) throw new Error('cancelled, or no shallow sizes');
+          return computeHere(graph, shallow);
+        });
+        return result;
+      },
       cancel: () => {
         cancelled = true;
       },
@@ -75,5 +85,5 @@ export function startDominance(graph: HeapGraph): PendingDominance {
     worker.once('exit', (code) => reject(new Error(`the dominator thread stopped (exit ${code})`)));
   });
   result.catch(() => {}); // a cancelled or failed pass is reported where it is awaited
-  return { result, cancel: () => void worker.terminate() };
+  return { result, useShallowSizes: (shallowSizes) => worker.postMessage({ shallowSizes }), cancel: () => void worker.terminate() };
 }
