@@ -1,6 +1,6 @@
 // One snapshot, postmortem: what holds the memory.
 import {
-  buildDominatorTree,
+  buildDominance,
   buildRetainers,
   calculateRetainedSizes,
   calculateShallowSizes,
@@ -40,9 +40,9 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
   const trace = traceFromRoots(graph);
   const reachable = (o: number): boolean => trace.distance[o] !== UNREACHED;
   onProgress?.({ phase: 'analyze', file, step: 'dominators' });
-  const dominators = buildDominatorTree(graph, buildRetainers(graph));
+  const { dominators, searchOrder } = buildDominance(graph, buildRetainers(graph));
   const shallow = calculateShallowSizes(graph);
-  const retainedSizes = calculateRetainedSizes(graph, dominators, shallow);
+  const retainedSizes = calculateRetainedSizes(graph, dominators, shallow, searchOrder);
   const tree = dominatorChildren(graph, dominators, reachable);
 
   const table = new ClassTable();

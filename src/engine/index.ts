@@ -6,6 +6,7 @@ export { HeapGraph } from './graph.js';
 export { startDominance, type Dominance, type PendingDominance } from './dominators.js';
 export type { ReadOptions, RawSnapshot, SnapshotMetaJson } from './reader.js';
 export {
+  buildDominance,
   buildDominatorTree,
   buildRetainers,
   calculateDistances,
