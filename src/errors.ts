@@ -12,6 +12,10 @@ export const ExitCode = {
   BadInput: 2,
   /** Internal error: a bug in leakscan. */
   Internal: 3,
+  /** Stopped by Ctrl-C (SIGINT): 128 + 2, as shells report it. */
+  Interrupted: 130,
+  /** Stopped by SIGTERM: 128 + 15. */
+  Terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -41,6 +45,15 @@ export class UnrelatedSnapshotsError extends LeakscanError {}
 
 /** Two snapshots of one process given in the wrong order (AFTER taken before BEFORE). */
 export class SnapshotOrderError extends LeakscanError {}
+
+/** Work stopped by a signal, after its children were stopped and its temp files removed. */
+export class InterruptedError extends LeakscanError {
+  readonly signal: NodeJS.Signals;
+  constructor(signal: NodeJS.Signals) {
+    super(`interrupted (${signal}): the scenario's process was stopped and its temporary files removed`, signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted);
+    this.signal = signal;
+  }
+}
 
 /** A scenario that failed to load, threw, or timed out. */
 export class ScenarioError extends LeakscanError {

@@ -62,6 +62,7 @@ export interface ScenarioFailure {
 export async function runScenarios(scenarios: string[], options: RunScenariosOptions): Promise<{ result: RunResult; failures: ScenarioFailure[]; errors: unknown[] }> {
   const outcomes: Array<Promise<{ ok: ScenarioResult } | { error: unknown }>> = [];
   for (const scenario of scenarios) {
+    if (options.signal?.aborted) break;
     let run: ScenarioRun;
     try {
       run = await runChild(scenario, options);
@@ -71,10 +72,13 @@ export async function runScenarios(scenarios: string[], options: RunScenariosOpt
     }
     outcomes.push(analyze(run, options).then((ok) => ({ ok }), (error: unknown) => ({ error })));
   }
+  const settled = await Promise.all(outcomes);
+  // Stopped: the analyses under way have finished (and removed their temp files); nothing is reported.
+  if (options.signal?.aborted) throw options.signal.reason;
   const results: ScenarioResult[] = [];
   const failures: ScenarioFailure[] = [];
   const errors: unknown[] = [];
-  for (const [i, outcome] of (await Promise.all(outcomes)).entries()) {
+  for (const [i, outcome] of settled.entries()) {
     if ('ok' in outcome) {
       results.push(outcome.ok);
       continue;

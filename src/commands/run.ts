@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
 import { resolve } from 'node:path';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, InterruptedError } from '../errors.js';
 import { markdownRun } from '../report/markdown.js';
 import { renderRun } from '../report/terminal.js';
 import { runScenarios } from '../run.js';
@@ -64,9 +64,22 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
   // Refuse a bad bundle folder (taken, not writable) now, not after minutes of scenarios.
   if (args.bundle) await checkBundleTarget(resolve(args.bundle), { tar: args.tar, force: args.force });
   const progress = createProgress(args);
+  // Ctrl-C or SIGTERM: stop the scenario's process and clean up before exiting. A second one
+  // gets the default action (exit at once): the handler lets go and the signal is sent again.
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.signal.aborted) {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      process.kill(process.pid, signal);
+      return;
+    }
+    stop.abort(new InterruptedError(signal));
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   let outcome: Awaited<ReturnType<typeof runScenarios>>;
   try {
     outcome = await runScenarios(scenarios, {
+      signal: stop.signal,
       iterations: args.iterations,
       batch: args.batch,
       intervalMs: args.interval,
@@ -96,6 +109,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       });
     }
   } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     progress.stop();
   }
   const { result, failures, errors } = outcome;

@@ -27,6 +27,8 @@ export interface RunOptions {
   outDir: string;
   /** The whole scenario's time limit, ms. Default 120 000. */
   timeoutMs?: number;
+  /** Stops the scenario (its process killed, its files removed); the run rejects with the signal's reason. */
+  signal?: AbortSignal;
   onProgress?: (event: ProgressMessage) => void;
   /** Each line the scenario prints on stdout or stderr, control sequences removed, as it comes. */
   onOutput?: (scenario: string, line: string) => void;
@@ -127,6 +129,7 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
     const finish = (err: LeakscanError | null, run?: ScenarioRun): void => {
       if (settled) return;
       settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
       clearTimeout(timer);
       clearTimeout(graceTimer);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -139,6 +142,12 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
         resolvePromise(run!);
       }
     };
+    const onAbort = (): void => {
+      const reason: unknown = options.signal?.reason;
+      finish(reason instanceof LeakscanError ? reason : new ScenarioError(name(), 'stopped'));
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) queueMicrotask(onAbort);
     const timer = setTimeout(() => {
       finish(new ScenarioError(name(), `timed out after ${seconds(timeoutMs)} ${stageText(lastProgress, loaded)} (raise --timeout if it needs longer)`));
     }, timeoutMs);
