@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
+import { inspect } from 'node:util';
 import { validateScenario, type Pass, type Scenario } from '../scenario.js';
 import type { PassSeries } from '../types.js';
 import type { ChildMessage, StartMessage } from './protocol.js';
@@ -212,23 +213,42 @@ async function main(start: StartMessage): Promise<void> {
 // Tells the analysis that this process's snapshots were taken by leakscan, with only its own frames on the stack.
 (globalThis as Record<symbol, unknown>)[Symbol('leakscan')] = RUNNER_MARKER;
 
+/** What was thrown, in one line: an Error's message (with its name when that says more), else the value itself. */
+function describeThrown(value: unknown, withName: boolean): string {
+  if (value instanceof Error) return withName ? `${value.name}: ${value.message}` : value.message;
+  return `a non-Error value: ${inspect(value, { depth: 2, breakLength: Infinity }).slice(0, 300)}`;
+}
+
+async function reportAndExit(stageName: string, original: unknown): Promise<never> {
+  const e = original instanceof Error ? (original as NodeJS.ErrnoException) : null;
+  await send({
+    type: 'error',
+    stage: stageName,
+    // Outside a call nothing says what kind of error it was: keep its name.
+    message: describeThrown(original, stageName === 'uncaught' || stageName === 'rejection'),
+    stack: e?.stack ?? null,
+    code: typeof e?.code === 'string' ? e.code : null,
+    file: typeof (e as { path?: unknown } | null)?.path === 'string' ? String((e as { path: string }).path) : null,
+  });
+  process.exit(1);
+}
+
+// Failures outside the scenario's calls: each is reported as what it is, with the stage it came in.
+process.on('uncaughtException', (err) => void reportAndExit('uncaught', err));
+process.on('unhandledRejection', (reason) => void reportAndExit('rejection', reason));
+// The event loop ran empty before main() finished: a call awaits a promise nothing settles.
+// (An explicit process.exit() skips this event, which is how the runner tells the two apart.)
+let stalled = false;
+process.on('beforeExit', () => {
+  if (stalled) return;
+  stalled = true;
+  void send({ type: 'stalled' });
+});
+
 process.once('message', (start: StartMessage) => {
   main(start).then(
     // Scenarios may leave timers, servers or intervals behind: do not wait for them.
     () => process.exit(0),
-    async (err: unknown) => {
-      const stageName = err instanceof StageError ? err.stage : 'internal';
-      const original = err instanceof StageError ? err.original : err;
-      const e = original instanceof Error ? (original as NodeJS.ErrnoException) : null;
-      await send({
-        type: 'error',
-        stage: stageName,
-        message: e ? e.message : String(original),
-        stack: e?.stack ?? null,
-        code: typeof e?.code === 'string' ? e.code : null,
-        file: typeof (e as { path?: unknown } | null)?.path === 'string' ? String((e as { path: string }).path) : null,
-      });
-      process.exit(1);
-    },
+    (err: unknown) => reportAndExit(err instanceof StageError ? err.stage : 'internal', err instanceof StageError ? err.original : err),
   );
 });

@@ -54,7 +54,8 @@ export interface DoneMessage {
 
 export interface ErrorMessage {
   type: 'error';
-  /** What failed: 'load', 'validate', 'setup', 'run', 'teardown', 'snapshot'. */
+  /** What failed: 'load', 'validate', 'setup', 'run', 'teardown', 'snapshot'; or, outside the
+   *  calls, 'uncaught' (an exception in a timer or handler), 'rejection' (a promise rejection nobody handled). */
   stage: string;
   message: string;
   stack: string | null;
@@ -62,4 +63,9 @@ export interface ErrorMessage {
   file: string | null;
 }
 
-export type ChildMessage = LoadedMessage | ProgressMessage | WarningMessage | DoneMessage | ErrorMessage;
+/** The event loop ran empty before the scenario finished: a call awaited a promise nothing settles. */
+export interface StalledMessage {
+  type: 'stalled';
+}
+
+export type ChildMessage = LoadedMessage | ProgressMessage | WarningMessage | DoneMessage | ErrorMessage | StalledMessage;

@@ -101,6 +101,7 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
     let lastProgress: ProgressMessage | null = null;
     let done: DoneMessage | null = null;
     let settled = false;
+    let stalled = false;
     let graceTimer: NodeJS.Timeout | undefined;
     const warnings: string[] = [];
     const stderrTail: string[] = [];
@@ -213,12 +214,19 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
             finish(fileError(message.file ?? outDir, Object.assign(cause, { code: message.code })));
           } else if (message.stage === 'validate') {
             finish(new ScenarioError(name(), message.message.replace(/^scenario \S+: /, ''), { cause }));
+          } else if (message.stage === 'uncaught') {
+            finish(new ScenarioError(name(), `an uncaught exception outside its calls (a timer, an event handler) ${stageText(lastProgress, loaded)}: ${message.message}`, { cause }));
+          } else if (message.stage === 'rejection') {
+            finish(new ScenarioError(name(), `a promise rejection nobody handled ${stageText(lastProgress, loaded)}: ${message.message}`, { cause }));
           } else {
             const where = message.stage === 'load' ? 'failed to load' : `threw in ${message.stage}`;
             finish(new ScenarioError(name(), `${where}: ${message.message}`, { cause }));
           }
           return;
         }
+        case 'stalled':
+          stalled = true;
+          return;
         case 'done':
           done = message;
           if (child.exitCode !== null || child.signalCode !== null) armGrace();
@@ -234,9 +242,11 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
       }
       const last = stderrTail.filter((line) => line.trim());
       const detail = last.find((line) => /Error|heap out of memory/.test(line)) ?? last.at(-1);
-      if (code === 0 && !detail) {
+      if (code === 0 && stalled) {
         // Node exits once nothing is pending: a call awaited a promise that nothing will ever settle.
         finish(new ScenarioError(name(), `stopped before finishing ${stageText(lastProgress, loaded)}: it awaited a promise that never settles`));
+      } else if (code === 0) {
+        finish(new ScenarioError(name(), `its process exited (code 0) ${stageText(lastProgress, loaded)}: did the scenario call process.exit()?`));
       } else {
         finish(new ScenarioError(name(), `its process exited (${signal ?? `code ${code}`}) before finishing${detail ? `: ${detail.trim()}` : ''}`));
       }
