@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
 import { resolve } from 'node:path';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
-import { ExitCode, InterruptedError } from '../errors.js';
+import { ExitCode, InterruptedError, LeakscanError } from '../errors.js';
 import { markdownRun } from '../report/markdown.js';
 import { renderRun } from '../report/terminal.js';
 import { runScenarios } from '../run.js';
@@ -77,6 +77,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   let outcome: Awaited<ReturnType<typeof runScenarios>>;
+  let bundleError: unknown = null;
   try {
     outcome = await runScenarios(scenarios, {
       signal: stop.signal,
@@ -92,7 +93,8 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
     });
     if (args.bundle) {
       const ok = outcome.result.scenarios.filter((s) => s.status !== 'failed');
-      await writeBundle({
+      // A bundle that cannot be written at the end must not cost the scenarios' results.
+      bundleError = await writeBundle({
         outDir: args.bundle,
         tar: args.tar,
         force: args.force,
@@ -106,7 +108,10 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
         rssSeries: ok.map((s) => ({ name: s.name, withoutGc: s.rss.withoutGc, withGc: s.rss.withGc, heapUsed: s.heapUsed, external: s.external })),
         argv: process.argv,
         onProgress: (step) => progress.update(`bundle: ${step}`),
-      });
+      }).then(
+        () => null,
+        (err: unknown) => err,
+      );
     }
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
@@ -118,6 +123,12 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
   for (const [i, failure] of failures.entries()) {
     process.stderr.write(`leakscan: ${failure.result.verdict}\n`);
     if (args.verbose && errors[i] instanceof Error) process.stderr.write(`${(errors[i] as Error).stack}\n`);
+  }
+  if (bundleError !== null) {
+    const reason = bundleError instanceof LeakscanError ? bundleError.message : bundleError instanceof Error ? bundleError.message : String(bundleError);
+    process.stderr.write(`leakscan: the bundle was not written (${reason}); the report is on stdout and the snapshots are in ${args.out}\n`);
+    if (args.verbose && bundleError instanceof Error) process.stderr.write(`${bundleError.stack}\n`);
+    return bundleError instanceof LeakscanError ? bundleError.exitCode : ExitCode.Internal;
   }
   if (failures.length > 0) return Math.max(...failures.map((f) => f.exitCode)) as ExitCode;
   if (args.failOnLeak && result.scenarios.some((s) => !s.asExpected)) return ExitCode.LeakFound;

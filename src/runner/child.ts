@@ -1,14 +1,14 @@
 // Runs one scenario inside a fresh `node --expose-gc` process, driven by the
 // runner over IPC. Never prints: the parent's stdout carries the report.
-import { chmodSync, closeSync, openSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, closeSync, mkdtempSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import { inspect } from 'node:util';
 import { validateScenario, type Pass, type Scenario } from '../scenario.js';
 import type { PassSeries } from '../types.js';
-import type { ChildMessage, StartMessage } from './protocol.js';
+import { SNAPSHOT_TEMP_PREFIX, type ChildMessage, type StartMessage } from './protocol.js';
 import { RUNNER_MARKER } from '../analysis/trace.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -80,7 +80,10 @@ async function settle(intervalMs: number): Promise<void> {
 
 /** writeHeapSnapshot to a temp name, check it is complete, make it owner-only, rename. */
 function writeSnapshot(file: string): void {
-  const temp = `${file}.tmp-${process.pid}`;
+  // V8 opens the name it is given, following any link planted there: it writes into a folder
+  // made just now (random name, mode 0700), and the complete file is renamed out of it.
+  const folder = mkdtempSync(join(dirname(file), `${SNAPSHOT_TEMP_PREFIX}${process.pid}-`));
+  const temp = join(folder, basename(file));
   try {
     v8.writeHeapSnapshot(temp);
     // V8 does not report a failed write (e.g. a full disk): check the JSON closed.
@@ -97,13 +100,8 @@ function writeSnapshot(file: string): void {
     }
     chmodSync(temp, 0o600);
     renameSync(temp, file);
-  } catch (err) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // already gone
-    }
-    throw err;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
 }
 

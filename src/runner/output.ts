@@ -55,7 +55,8 @@ export class OutputLog {
   write(line: string): void {
     if (this.error) return;
     try {
-      this.fd ??= openSync(this.tempFile, 'w', 0o600);
+      // 'wx': created here or not at all, never through a link someone planted at the name.
+      this.fd ??= openSync(this.tempFile, 'wx', 0o600);
       writeSync(this.fd, `${line}\n`);
       this.lines++;
     } catch (err) {

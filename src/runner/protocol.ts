@@ -1,6 +1,9 @@
 // Messages between the runner (parent) and a scenario's child process, over IPC.
 import type { LeakExpectation, PassSeries } from '../types.js';
 
+/** The child writes a snapshot into a folder `${SNAPSHOT_TEMP_PREFIX}<its pid>-XXXXXX` beside it, then renames it out. */
+export const SNAPSHOT_TEMP_PREFIX = '.leakscan-snapshot-';
+
 export interface StartMessage {
   type: 'start';
   file: string;

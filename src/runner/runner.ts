@@ -5,6 +5,8 @@
 import { fork } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { SNAPSHOT_TEMP_PREFIX } from './protocol.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileError, LeakscanError, ScenarioError } from '../errors.js';
@@ -77,8 +79,9 @@ function cleanUp(loaded: LoadedMessage | null, outDir: string, childPid: number 
     rmSync(loaded.log, { force: true });
   }
   if (childPid === undefined) return;
+  // The child writes each snapshot inside a private folder of its own (child.ts writeSnapshot).
   for (const name of readdirSync(outDir)) {
-    if (name.endsWith(`.tmp-${childPid}`)) rmSync(join(outDir, name), { force: true });
+    if (name.startsWith(`${SNAPSHOT_TEMP_PREFIX}${childPid}-`)) rmSync(join(outDir, name), { recursive: true, force: true });
   }
 }
 
@@ -108,7 +111,7 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
     const name = (): string => loaded?.name ?? label;
 
     // stdout and stderr interleave in the log in the order they arrive.
-    const log = new OutputLog(join(outDir, `${label}.log.tmp-${child.pid}`));
+    const log = new OutputLog(join(outDir, `${label}.log.tmp-${randomBytes(8).toString('hex')}`));
     const onLine = (raw: string, fromStderr: boolean): void => {
       // A killed child's last lines may still arrive: its log is already gone.
       if (settled) return;
