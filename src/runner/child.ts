@@ -1,6 +1,6 @@
 // Runs one scenario inside a fresh `node --expose-gc` process, driven by the
 // runner over IPC. Never prints: the parent's stdout carries the report.
-import { chmodSync, closeSync, mkdtempSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, mkdtempSync, openSync, readSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -100,8 +100,17 @@ function writeSnapshot(file: string): void {
     }
     chmodSync(temp, 0o600);
     renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
   } finally {
-    rmSync(folder, { recursive: true, force: true });
+    // Empty by now. (Not rmSync's recursive walk: its first use in a later snapshot leaves
+    // new compiled code and strings behind, which the growth trend would read as growing.)
+    try {
+      rmdirSync(folder);
+    } catch {
+      // the runner removes what a failed snapshot leaves (runner.ts cleanUp)
+    }
   }
 }
 
