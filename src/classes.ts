@@ -35,6 +35,11 @@ export function classNameOf(nodeType: string, nodeName: string): string {
   return nodeName;
 }
 
+/** Per node type index of a snapshot (its meta's node types): 1 for the string representations. */
+export function stringTypeFlags(nodeTypeNames: readonly string[]): Uint8Array {
+  return Uint8Array.from(nodeTypeNames, (name) => (STRING_TYPES.has(name) ? 1 : 0));
+}
+
 /** Class type for a node: its V8 type, with the three string representations folded into 'string'. */
 export function classTypeOf(nodeType: string): string {
   return STRING_TYPES.has(nodeType) ? 'string' : nodeType;

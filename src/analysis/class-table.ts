@@ -1,7 +1,7 @@
 // Interns (name, type) class keys as small integers, so per-node work compares
 // numbers and the two snapshots of a diff share one numbering.
 import type { HeapGraph } from '../engine/index.js';
-import { classTypeOf, INTERNAL_TYPES, isRuntimeBookkeeping } from '../classes.js';
+import { INTERNAL_TYPES, isRuntimeBookkeeping, stringTypeFlags } from '../classes.js';
 
 export interface ClassKey {
   name: string;
@@ -17,7 +17,7 @@ export class ClassTable {
   private byRaw = new Map<number, number>();
   private graph: HeapGraph | null = null;
   /** Per node type index of the current graph: 1 for the string types (one class whatever the content). */
-  private stringTypes = new Uint8Array(0);
+  private stringTypes: Uint8Array = new Uint8Array(0);
   private lastRaw = NaN;
   private lastIndex = -1;
 
@@ -31,7 +31,7 @@ export class ClassTable {
       this.graph = graph;
       this.byRaw = new Map();
       this.lastRaw = NaN;
-      this.stringTypes = Uint8Array.from(graph.nodeTypeNames, (name) => (classTypeOf(name) === 'string' ? 1 : 0));
+      this.stringTypes = stringTypeFlags(graph.nodeTypeNames);
     }
     const typeIndex = graph.nodeTypeIndex(ordinal);
     // Every string node is one class whatever its content: keep one cache entry per type, not per content.

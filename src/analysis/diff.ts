@@ -1,11 +1,11 @@
 // Diff of two snapshots of one process, matched by V8 node id (ids are stable
-// for the life of an isolate). The before snapshot contributes only its
-// reachable ids, classes and self sizes, and is dropped before the after
-// snapshot is read, as DevTools' Comparison view does with its base snapshot.
+// for the life of an isolate). The before snapshot contributes only its ids,
+// classes, types and shallow sizes, and is dropped before the after snapshot
+// is read, as DevTools' Comparison view does with its base snapshot.
 // New objects held only by a running function's stack are counted and marked
 // (trace.ts), except in snapshots leakscan's own runner took.
 import { calculateDistances, calculateShallowSizes, readSnapshot, startDominance, type HeapGraph, type PendingDominance } from '../engine/index.js';
-import { classTypeOf } from '../classes.js';
+import { stringTypeFlags } from '../classes.js';
 import { statSync } from 'node:fs';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -68,7 +68,7 @@ export interface Baseline {
   meta: SnapshotMeta;
   /** Class numbering shared with every snapshot diffed against this baseline. */
   table: ClassTable;
-  /** Largest node id in the whole snapshot (see checkOrder). */
+  /** Newest V8 heap object's id in the whole snapshot (newestHeapObjectId, checkOrder). */
   maxNodeId: number;
 }
 
@@ -100,7 +100,7 @@ function baselineOf(graph: HeapGraph): Baseline {
   const stringHash = new Uint32Array(count);
   const nodeType = new Uint8Array(count);
   const shallow = calculateShallowSizes(graph);
-  const stringTypes = stringTypesOf(graph);
+  const stringTypes = stringTypeFlags(graph.nodeTypeNames);
   for (let i = 0; i < count; i++) {
     const o = ordinals[order[i]];
     ids[i] = rawIds[order[i]];
@@ -110,11 +110,6 @@ function baselineOf(graph: HeapGraph): Baseline {
     nodeType[i] = graph.nodeTypeIndex(o);
   }
   return { ids, classOf, selfSize, stringHash, nodeType, meta: snapshotMeta(graph, { distance }), table, maxNodeId: newestHeapObjectId(graph) };
-}
-
-/** Per node type index: 1 for the string representations. */
-function stringTypesOf(graph: HeapGraph): Uint8Array {
-  return Uint8Array.from(graph.nodeTypeNames, (name) => (classTypeOf(name) === 'string' ? 1 : 0));
 }
 
 /** FNV-1a of a string node's content (first 256 chars), never 0; 0 for other nodes. */
@@ -313,11 +308,13 @@ interface Matched {
 }
 
 /**
- * One merge of after's ids (radix-sorted) with before's: new objects are
- * reachable in after with an id not among before's reachable ids; freed ones
- * are in before with an id absent from after. Objects only a stack holds are
- * counted (and marked), except in snapshots leakscan's runner took, where the
- * stack holds only the runner's own frames.
+ * One merge of after's ids (radix-sorted) with before's, counted as DevTools'
+ * Comparison view counts: an object is new when its id is not in before (or
+ * names another kind of object there), deleted when its id is not in after;
+ * objects of shallow size 0 are left out. Only reachable new objects are
+ * members (the leak analysis); weakly held ones are counted and marked, and so
+ * are those only a stack holds, except in snapshots leakscan's runner took,
+ * where the stack holds only the runner's own frames.
  */
 function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shallow: Uint32Array, afterMeta: SnapshotMeta, options: DiffOptions): Matched {
   const table = baseline.table;
@@ -334,11 +331,13 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shall
   const dropStack = trace.takenByRunner;
   const namedKind = Uint8Array.from(graph.nodeTypeNames, (name) => (name === 'object' || name === 'native' ? 1 : 0));
   let shared = 0;
-  const countOnly = (o: number): void => {
+  /** Counts `o` in its class's # New and Alloc. size; its class, or -1 when the class is not listed. */
+  const countNew = (o: number): number => {
     const cls = table.indexOf(graph, o);
-    if (internal(cls)) return;
+    if (internal(cls)) return -1;
     added.add(cls, 1);
     addedSize.add(cls, shallow[o]);
+    return cls;
   };
   // First the merge, in id order, leaving each node's index in before (or -1) in memberClass;
   // then the classification in node order, which reads the per-node arrays in sequence and
@@ -373,16 +372,13 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shall
     // when it moves out again. Such objects are counted so, but are never new to the leak analysis.
     const beforeSized = inBefore && baseline.selfSize[j] > 0;
     if (inBefore && shallow[o] > 0) matched[j] = 1;
-    if (inBefore && !beforeSized && shallow[o] > 0) countOnly(o);
+    if (inBefore && !beforeSized && shallow[o] > 0) countNew(o);
     if (!reachable) {
       // Still in the heap, held by nothing strong (a WeakRef's target, a string only V8's tables keep):
       // DevTools counts it as new, the leak rule never does.
       if (inBefore || shallow[o] === 0) continue;
-      const cls = table.indexOf(graph, o);
-      if (internal(cls)) continue;
-      added.add(cls, 1);
-      addedSize.add(cls, shallow[o]);
-      heldWeakly.add(cls, 1);
+      const cls = countNew(o);
+      if (cls >= 0) heldWeakly.add(cls, 1);
       continue;
     }
     if (inBefore) continue;
@@ -391,11 +387,9 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shall
     if (onStack && dropStack) continue;
     // DevTools' Comparison view skips objects of size 0: backing stores whose size it counts in their owner.
     if (shallow[o] === 0) continue;
-    const cls = table.indexOf(graph, o);
-    if (internal(cls)) continue;
+    const cls = countNew(o);
+    if (cls < 0) continue;
     memberClass[o] = cls;
-    added.add(cls, 1);
-    addedSize.add(cls, shallow[o]);
     if (onStack) heldByStack.add(cls, 1);
   }
   checkSameProcess(baseline, afterMeta, shared, check, trace.reachableCount);

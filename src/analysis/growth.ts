@@ -13,7 +13,7 @@ import { traceFromRoots, UNREACHED, Via, type RootTrace } from './trace.js';
 export const classKey = (c: { name: string; type: string }): string => `${c.type}\u0000${c.name}`;
 
 export interface Trend {
-  /** Per class key (classKey): new objects (id not reachable in before) reachable at each point. */
+  /** Per class key (classKey): new objects (id not in before) reachable at each point. */
   counts: Map<string, number[]>;
   /** Objects with the same id at every point whose retained size grows by the byte rule, most specific first. */
   growth: ByteGrowth[];
@@ -65,7 +65,7 @@ export async function measureTrend(
     const preOrder = dominatorPreOrder(graph, tree);
     const inState = underRuntimeState(graph, dominators, preOrder);
     const retained = dataSizes(graph, dominators, preOrder, calculateRetainedSizes(graph, dominators));
-    const order = sortedOrder(idsOf(graph));
+    const order = sortedOrder(graph.nodes, graph.nodeFieldCount, graph.nodeIdOffset);
     if (point > 0) countNewObjects(baseline, graph, trace, inState, order, point - 1, files.length, counts);
     // Objects of after that were not in before are tracked too, with no size at before (NaN).
     tracked = track(graph, trace, order, retained, tracked, point === 1);
@@ -133,12 +133,6 @@ function underRuntimeState(graph: HeapGraph, dominators: Uint32Array, order: Uin
     if (inState[parent] === 1 || stateTypes[graph.nodeTypeIndex(parent)]) inState[o] = 1;
   }
   return inState;
-}
-
-function idsOf(graph: HeapGraph): Uint32Array {
-  const ids = new Uint32Array(graph.nodeCount);
-  for (let o = 0; o < graph.nodeCount; o++) ids[o] = graph.nodeId(o);
-  return ids;
 }
 
 /** The objects the diff counts as new (diff.ts matchById): reachable, not only from the stack, not V8 internals; and not parts of V8's runtime state (underRuntimeState). */
