@@ -6,7 +6,9 @@ let commas = 0;
 const buffer = Buffer.allocUnsafe(1 << 20);
 for (const file of process.argv.slice(2)) {
   const fd = openSync(file, 'r');
-  for (let n; (n = readSync(fd, buffer, 0, buffer.length, null)) > 0; ) {
+  for (;;) {
+    const n = readSync(fd, buffer, 0, buffer.length, null);
+    if (n === 0) break;
     for (let i = 0; i < n; i++) if (buffer[i] === 0x2c) commas++;
   }
   closeSync(fd);

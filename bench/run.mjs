@@ -42,7 +42,9 @@ function pair(items) {
     log(`making the ${items}-item pair…`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    execFileSync(process.execPath, ['--expose-gc', generator, dir, String(items)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, ['--expose-gc', generator, dir, String(items)], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     writeFileSync(join(dir, '.done'), '');
   }
   return { before: join(dir, 'before.heapsnapshot'), after: join(dir, 'after.heapsnapshot') };
@@ -50,11 +52,20 @@ function pair(items) {
 
 /** Wall seconds and peak RSS (bytes) of one command, from GNU time. */
 function measure(command, args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const last = r.stderr.trim().split('\n').at(-1) ?? '';
   const [wall, kb] = last.split(' ').map(Number);
   if (r.status !== 0 || !Number.isFinite(wall)) {
-    const reason = r.stderr.trim().split('\n').filter((l) => !/^\d/.test(l)).at(-1) ?? `exit ${r.status}`;
+    const reason =
+      r.stderr
+        .trim()
+        .split('\n')
+        .filter((l) => !/^\d/.test(l))
+        .at(-1) ?? `exit ${r.status}`;
     return { failed: reason };
   }
   return { wall, rss: kb * 1024 };
@@ -68,8 +79,16 @@ const median = (xs) => {
 function tools(p, workDir) {
   return [
     { name: 'leakscan diff --json', command: process.execPath, args: [cli, 'diff', '--json', p.before, p.after] },
-    { name: 'leakscan diff --engine memlab --json', command: process.execPath, args: [cli, 'diff', '--engine', 'memlab', '--json', p.before, p.after] },
-    { name: 'memlab find-leaks', command: memlab, args: ['find-leaks', '--baseline', p.before, '--target', p.after, '--final', p.after, '--work-dir', workDir] },
+    {
+      name: 'leakscan diff --engine memlab --json',
+      command: process.execPath,
+      args: [cli, 'diff', '--engine', 'memlab', '--json', p.before, p.after],
+    },
+    {
+      name: 'memlab find-leaks',
+      command: memlab,
+      args: ['find-leaks', '--baseline', p.before, '--target', p.after, '--final', p.after, '--work-dir', workDir],
+    },
     { name: 'byte-loop floor', command: process.execPath, args: [floorScript, p.before, p.after] },
   ];
 }
@@ -89,7 +108,9 @@ function benchScale(items) {
   const rows = list.map((t) => {
     const s = samples.get(t.name);
     const failed = s.find((x) => x.failed);
-    return failed ? { name: t.name, failed: failed.failed } : { name: t.name, wall: median(s.map((x) => x.wall)), rss: median(s.map((x) => x.rss)) };
+    return failed
+      ? { name: t.name, failed: failed.failed }
+      : { name: t.name, wall: median(s.map((x) => x.wall)), rss: median(s.map((x) => x.rss)) };
   });
   return { items, sizes: { before: statSync(p.before).size, after: statSync(p.after).size }, rows };
 }
@@ -109,7 +130,11 @@ function benchChain() {
     log(`making the ${links}-link chain pair…`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    execFileSync(process.execPath, ['--expose-gc', join(root, 'test', 'fixtures', 'pair-shapes.cjs'), dir, 'list', String(links)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      process.execPath,
+      ['--expose-gc', join(root, 'test', 'fixtures', 'pair-shapes.cjs'), dir, 'list', String(links)],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     writeFileSync(join(dir, '.done'), '');
   }
   log(`diff of the ${links}-link chain`);
@@ -147,9 +172,15 @@ function report(results, big, run, chain) {
   // The targets are stated for the 1,000,000-item pair; other scales are shown for the trend.
   const targetScale = results.some((r) => r.items === 1_000_000) ? 1_000_000 : results.at(-1)?.items;
   for (const r of results) {
-    lines.push(`## ${r.items.toLocaleString('en-US')} items (before ${mb(r.sizes.before)}, after ${mb(r.sizes.after)})`, '');
+    lines.push(
+      `## ${r.items.toLocaleString('en-US')} items (before ${mb(r.sizes.before)}, after ${mb(r.sizes.after)})`,
+      '',
+    );
     lines.push('| tool | wall (median) | peak RSS (median) |', '|---|---:|---:|');
-    for (const row of r.rows) lines.push(row.failed ? `| ${row.name} | failed: ${row.failed} | |` : `| ${row.name} | ${s(row.wall)} | ${mb(row.rss)} |`);
+    for (const row of r.rows)
+      lines.push(
+        row.failed ? `| ${row.name} | failed: ${row.failed} | |` : `| ${row.name} | ${s(row.wall)} | ${mb(row.rss)} |`,
+      );
     const get = (name) => r.rows.find((x) => x.name === name && !x.failed);
     const ours = get('leakscan diff --json');
     const findLeaks = get('memlab find-leaks');
@@ -167,7 +198,9 @@ function report(results, big, run, chain) {
         `Ratios: leakscan / memlab find-leaks wall **${(ours.wall / findLeaks.wall).toFixed(2)}** (target ≤ 0.12: ${check(ours.wall <= 0.12 * findLeaks.wall)}), ` +
           `leakscan / byte-loop floor **${(ours.wall / floor.wall).toFixed(2)}** (target ≤ 6: ${check(ours.wall <= 6 * floor.wall)}), ` +
           `leakscan / memlab find-leaks peak RSS **${(ours.rss / findLeaks.rss).toFixed(2)}** (target ≤ 0.45: ${check(ours.rss <= 0.45 * findLeaks.rss)})` +
-          (engineMemlab ? `; leakscan engine vs memlab engine under the same CLI: ${(engineMemlab.wall / ours.wall).toFixed(1)}× faster.` : '.'),
+          (engineMemlab
+            ? `; leakscan engine vs memlab engine under the same CLI: ${(engineMemlab.wall / ours.wall).toFixed(1)}× faster.`
+            : '.'),
         '',
       );
     }
@@ -182,7 +215,10 @@ function report(results, big, run, chain) {
       );
   }
   if (chain) {
-    lines.push(`## A chain: ${chain.links.toLocaleString('en-US')} new entries appended to a module-level linked list`, '');
+    lines.push(
+      `## A chain: ${chain.links.toLocaleString('en-US')} new entries appended to a module-level linked list`,
+      '',
+    );
     lines.push(
       chain.failed
         ? `failed: ${chain.failed}`
@@ -192,7 +228,12 @@ function report(results, big, run, chain) {
   }
   if (run) {
     lines.push('## `leakscan run`, three built-in scenarios, defaults', '');
-    lines.push(run.failed ? `failed: ${run.failed}` : `${s(run.wall)} end to end, peak RSS of the parent ${mb(run.rss)} (target ≤ 15 s: ${check(run.wall <= 15)}).`, '');
+    lines.push(
+      run.failed
+        ? `failed: ${run.failed}`
+        : `${s(run.wall)} end to end, peak RSS of the parent ${mb(run.rss)} (target ≤ 15 s: ${check(run.wall <= 15)}).`,
+      '',
+    );
   }
   lines.push(NOTES);
   return lines.join('\n');

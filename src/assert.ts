@@ -9,8 +9,8 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadBaseline } from './analysis/diff.js';
 import { findLeaks } from './analysis/leaks.js';
-import { formatPath } from './report/path.js';
 import { formatBytes } from './report/format.js';
+import { formatPath } from './report/path.js';
 import type { ByteGrowth, ClassDiff } from './types.js';
 
 export interface AssertNoLeakOptions {
@@ -64,7 +64,10 @@ function describeGrowth(g: ByteGrowth): string {
  * Calls `fn` repeatedly and throws an AssertionError naming each class whose
  * reachable objects grow with the calls, with the retainer path of one instance.
  */
-export async function assertNoLeak(fn: (iteration: number) => unknown, options: AssertNoLeakOptions = {}): Promise<void> {
+export async function assertNoLeak(
+  fn: (iteration: number) => unknown,
+  options: AssertNoLeakOptions = {},
+): Promise<void> {
   const iterations = options.iterations ?? 10;
   const warmup = options.warmup ?? 2;
   const intervalMs = options.intervalMs ?? 10;
@@ -100,14 +103,25 @@ export async function assertNoLeak(fn: (iteration: number) => unknown, options: 
     }
 
     const baseline = await loadBaseline(file('before'));
-    const { leaks, growth } = await findLeaks(baseline, file('after'), growthFiles, { calls: iterations, stepCalls: step }, rule);
+    const { leaks, growth } = await findLeaks(
+      baseline,
+      file('after'),
+      growthFiles,
+      { calls: iterations, stepCalls: step },
+      rule,
+    );
     if (leaks.length > 0 || growth.length > 0) {
       const found = [...leaks.map((c) => describeLeak(c, iterations)), ...growth.map(describeGrowth)];
       throw new AssertionError({
         message: `leak: ${grewText(leaks.length, growth.length)}\n${found.join('\n')}`,
         actual: [
           ...leaks.map((c) => ({ name: c.name, type: c.type, added: c.added, retainedSize: c.retainedSize })),
-          ...growth.map((g) => ({ name: g.holder ?? g.name, type: g.type, bytesPerCall: g.bytesPerCall, retainedSizes: g.retainedSizes })),
+          ...growth.map((g) => ({
+            name: g.holder ?? g.name,
+            type: g.type,
+            bytesPerCall: g.bytesPerCall,
+            retainedSizes: g.retainedSizes,
+          })),
         ],
         expected: [],
         operator: 'assertNoLeak',

@@ -34,7 +34,11 @@ function report(err: unknown): ExitCode {
 }
 
 /** The handler never throws into yargs, so yargs' fail() sees only its own argument errors. */
-function register<A>(file: CommandFile<A>, setExit: (code: ExitCode) => void, failed: () => boolean): CommandModule<GlobalArgs, A> {
+function register<A>(
+  file: CommandFile<A>,
+  setExit: (code: ExitCode) => void,
+  failed: () => boolean,
+): CommandModule<GlobalArgs, A> {
   return {
     command: file.command,
     describe: file.describe,
@@ -74,7 +78,9 @@ async function main(): Promise<ExitCode> {
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .epilogue('Exit codes: 0 done · 1 leak found (with --fail-on-leak) · 2 bad input or usage · 3 internal error · 130/143 stopped by SIGINT/SIGTERM\nDocs: README.md')
+    .epilogue(
+      'Exit codes: 0 done · 1 leak found (with --fail-on-leak) · 2 bad input or usage · 3 internal error · 130/143 stopped by SIGINT/SIGTERM\nDocs: README.md',
+    )
     .fail((message, err) => {
       // Unknown options, missing arguments, and check() rules that threw.
       usageError = message || err?.message || 'invalid arguments';

@@ -50,7 +50,10 @@ export class SnapshotOrderError extends LeakscanError {}
 export class InterruptedError extends LeakscanError {
   readonly signal: NodeJS.Signals;
   constructor(signal: NodeJS.Signals) {
-    super(`interrupted (${signal}): the scenario's process was stopped and its temporary files removed`, signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted);
+    super(
+      `interrupted (${signal}): the scenario's process was stopped and its temporary files removed`,
+      signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted,
+    );
     this.signal = signal;
   }
 }

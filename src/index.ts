@@ -1,8 +1,15 @@
 // The programmatic API. Everything here returns the same plain data the CLI prints with --json.
-export { diffSnapshots, type DiffOptions, type AnalysisProgress, type Thresholds } from './analysis/diff.js';
-export { inspectSnapshot, type InspectOptions } from './analysis/inspect.js';
-export { runScenario, runScenarios, type RunScenariosOptions } from './run.js';
-export { assertNoLeak, type AssertNoLeakOptions } from './assert.js';
+export { type AnalysisProgress, type DiffOptions, diffSnapshots, type Thresholds } from './analysis/diff.js';
+export { type InspectOptions, inspectSnapshot } from './analysis/inspect.js';
+export { type AssertNoLeakOptions, assertNoLeak } from './assert.js';
+export {
+  ExitCode,
+  LeakscanError,
+  ScenarioError,
+  SnapshotFormatError,
+  UnrelatedSnapshotsError,
+  UsageError,
+} from './errors.js';
+export { type RunScenariosOptions, runScenario, runScenarios } from './run.js';
 export { defineScenario, type Scenario, type ScenarioContext } from './scenario.js';
-export { ExitCode, LeakscanError, ScenarioError, SnapshotFormatError, UnrelatedSnapshotsError, UsageError } from './errors.js';
 export type * from './types.js';

@@ -2,12 +2,12 @@
 // the snapshots it left are analysed here. A failing scenario does not stop
 // the others; it is reported with its error.
 import { basename, extname } from 'node:path';
-import { analyzeRun } from './analysis/run-analysis.js';
 import type { AnalysisProgress } from './analysis/diff.js';
 import type { LeakRule } from './analysis/leaks.js';
+import { analyzeRun } from './analysis/run-analysis.js';
 import { ExitCode, LeakscanError } from './errors.js';
-import { resolveScenario, runScenario as runInChild, type RunOptions } from './runner/runner.js';
 import type { ProgressMessage } from './runner/protocol.js';
+import { type RunOptions, resolveScenario, runScenario as runInChild } from './runner/runner.js';
 import type { RunResult, ScenarioResult, ScenarioRun } from './types.js';
 
 export interface RunScenariosOptions extends Omit<RunOptions, 'onProgress'> {
@@ -41,7 +41,10 @@ function runChild(scenario: string, options: RunScenariosOptions): Promise<Scena
 }
 
 function analyze(run: ScenarioRun, options: RunScenariosOptions): Promise<ScenarioResult> {
-  return analyzeRun(run, { rule: options.rule, onProgress: (event) => options.onProgress?.(run.name, progressText(event)) });
+  return analyzeRun(run, {
+    rule: options.rule,
+    onProgress: (event) => options.onProgress?.(run.name, progressText(event)),
+  });
 }
 
 /** Runs one scenario (a built-in name or a file path) and analyses it. Throws LeakscanError when it fails. */
@@ -59,7 +62,10 @@ export interface ScenarioFailure {
  * One child process at a time, but a scenario's analysis runs while the next
  * one's child runs (a child mostly waits between its calls).
  */
-export async function runScenarios(scenarios: string[], options: RunScenariosOptions): Promise<{ result: RunResult; failures: ScenarioFailure[]; errors: unknown[] }> {
+export async function runScenarios(
+  scenarios: string[],
+  options: RunScenariosOptions,
+): Promise<{ result: RunResult; failures: ScenarioFailure[]; errors: unknown[] }> {
   const outcomes: Array<Promise<{ ok: ScenarioResult } | { error: unknown }>> = [];
   for (const scenario of scenarios) {
     if (options.signal?.aborted) break;
@@ -70,7 +76,12 @@ export async function runScenarios(scenarios: string[], options: RunScenariosOpt
       outcomes.push(Promise.resolve({ error }));
       continue;
     }
-    outcomes.push(analyze(run, options).then((ok) => ({ ok }), (error: unknown) => ({ error })));
+    outcomes.push(
+      analyze(run, options).then(
+        (ok) => ({ ok }),
+        (error: unknown) => ({ error }),
+      ),
+    );
   }
   const settled = await Promise.all(outcomes);
   // Stopped: the analyses under way have finished (and removed their temp files); nothing is reported.
@@ -85,7 +96,10 @@ export async function runScenarios(scenarios: string[], options: RunScenariosOpt
     }
     const result = failedResult(scenarios[i], outcome.error, options);
     results.push(result);
-    failures.push({ result, exitCode: outcome.error instanceof LeakscanError ? outcome.error.exitCode : ExitCode.Internal });
+    failures.push({
+      result,
+      exitCode: outcome.error instanceof LeakscanError ? outcome.error.exitCode : ExitCode.Internal,
+    });
     errors.push(outcome.error);
   }
   return { result: { scenarios: results }, failures, errors };

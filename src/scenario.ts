@@ -51,7 +51,8 @@ export function validateScenario(value: unknown, file: string): Scenario {
   const fail = (problem: string): never => {
     throw new ScenarioError(file, problem);
   };
-  if (typeof value !== 'object' || value === null) fail('does not export a scenario object (export default { name, run })');
+  if (typeof value !== 'object' || value === null)
+    fail('does not export a scenario object (export default { name, run })');
   const s = value as Record<string, unknown>;
   if (typeof s.name !== 'string' || s.name.trim() === '') fail('"name" must be a non-empty string');
   if (typeof s.run !== 'function') fail('"run" must be a function');
@@ -60,10 +61,12 @@ export function validateScenario(value: unknown, file: string): Scenario {
   }
   if (s.description !== undefined && typeof s.description !== 'string') fail('"description" must be a string');
   if (s.trackClass !== undefined && typeof s.trackClass !== 'string') fail('"trackClass" must be a string');
-  if (s.expect !== undefined && s.expect !== 'leak' && s.expect !== 'no-leak') fail('"expect" must be "leak" or "no-leak"');
+  if (s.expect !== undefined && s.expect !== 'leak' && s.expect !== 'no-leak')
+    fail('"expect" must be "leak" or "no-leak"');
   for (const key of ['iterations', 'batch'] as const) {
     const n = s[key];
-    if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < 1)) fail(`"${key}" must be a whole number ≥ 1`);
+    if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < 1))
+      fail(`"${key}" must be a whole number ≥ 1`);
   }
   return s as unknown as Scenario;
 }
@@ -80,11 +83,15 @@ export function resolveScenario(arg: string): string {
   const file = resolve(arg);
   if (!existsSync(file)) {
     if (!/[\\/.]/.test(arg)) {
-      throw new ScenarioError(arg, `no such built-in scenario (built-ins: ${builtinScenarioNames.join(', ')}) and no such file`);
+      throw new ScenarioError(
+        arg,
+        `no such built-in scenario (built-ins: ${builtinScenarioNames.join(', ')}) and no such file`,
+      );
     }
     throw fileError(arg, Object.assign(new Error('missing'), { code: 'ENOENT' }));
   }
   if (statSync(file).isDirectory()) throw fileError(arg, Object.assign(new Error('dir'), { code: 'EISDIR' }));
-  if (!SCENARIO_EXTENSIONS.test(file)) throw new ScenarioError(arg, 'a scenario file must end in .js, .mjs, .cjs or .ts');
+  if (!SCENARIO_EXTENSIONS.test(file))
+    throw new ScenarioError(arg, 'a scenario file must end in .js, .mjs, .cjs or .ts');
   return file;
 }

@@ -26,7 +26,10 @@ function findBrowser(): string | null {
 
 const browser = findBrowser();
 // In CI the browser is installed by .ci/run: its absence there is a failure, not a skip.
-const skip = browser === null && process.env.CI !== 'true' ? 'no chromium on this machine (apt-get install -y chromium, or set CHROME_PATH)' : false;
+const skip =
+  browser === null && process.env.CI !== 'true'
+    ? 'no chromium on this machine (apt-get install -y chromium, or set CHROME_PATH)'
+    : false;
 const dir = tempDir();
 const files = [join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')] as const;
 
@@ -34,8 +37,11 @@ describe('a Chromium page', { skip }, () => {
   before(async () => {
     assert.ok(browser, 'chromium is installed (apt-get install -y chromium, or set CHROME_PATH)');
     await new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, ['--experimental-websocket', '--no-warnings', fixture('page-pair.mjs'), browser, dir, String(WIDGETS)], { timeout: 120_000 }, (err, _stdout, stderr) =>
-        err ? reject(new Error(`page-pair.mjs: ${stderr || err.message}`)) : resolve(),
+      execFile(
+        process.execPath,
+        ['--experimental-websocket', '--no-warnings', fixture('page-pair.mjs'), browser, dir, String(WIDGETS)],
+        { timeout: 120_000 },
+        (err, _stdout, stderr) => (err ? reject(new Error(`page-pair.mjs: ${stderr || err.message}`)) : resolve()),
       );
     });
   });
@@ -49,7 +55,18 @@ describe('a Chromium page', { skip }, () => {
   });
 
   test('every class: the Comparison columns as DevTools shows them', async () => {
-    const r = await runCli(['diff', '--json', '--min-count', '0', '--top', '100000', '--internal', '--paths', '0', ...files]);
+    const r = await runCli([
+      'diff',
+      '--json',
+      '--min-count',
+      '0',
+      '--top',
+      '100000',
+      '--internal',
+      '--paths',
+      '0',
+      ...files,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const { mismatches } = await columnsUnlikeDevTools(JSON.parse(r.stdout) as DiffResult, ...files);
     assert.deepEqual(mismatches, []);
@@ -62,8 +79,14 @@ describe('a Chromium page', { skip }, () => {
     assert.equal(diff.after.runtime, 'browser');
     const widgets = diff.classes.find((c) => c.name === 'Widget');
     assert.equal(widgets?.added, WIDGETS);
-    assert.deepEqual(diff.classes.filter((c) => c.suspect).map((c) => c.name), ['Widget']);
+    assert.deepEqual(
+      diff.classes.filter((c) => c.suspect).map((c) => c.name),
+      ['Widget'],
+    );
     assert.equal(widgets?.holders?.[0].count, WIDGETS);
-    assert.ok(widgets?.retainerPath?.some((step) => step.edge?.name === 'kept'), JSON.stringify(widgets?.retainerPath));
+    assert.ok(
+      widgets?.retainerPath?.some((step) => step.edge?.name === 'kept'),
+      JSON.stringify(widgets?.retainerPath),
+    );
   });
 });

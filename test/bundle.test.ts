@@ -4,10 +4,20 @@
 // file of the user's is overwritten or followed through a symlink.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { before, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import * as tar from 'tar';
 import { renderRssChart } from '../src/bundle/chart.js';
 import { sparkline } from '../src/bundle/sparkline.js';
@@ -41,7 +51,9 @@ function leaking(root: string): string[] {
 type Shape = (string | number)[];
 /** Classes as counts and sizes, sorted: names may be pseudonyms. */
 function shapes(d: DiffResult): Shape[] {
-  return d.classes.map((c): Shape => [c.type, c.added, c.removed, c.addedSize, c.retainedSize, c.heldWeakly]).sort((a, b) => String(a).localeCompare(String(b)));
+  return d.classes
+    .map((c): Shape => [c.type, c.added, c.removed, c.addedSize, c.retainedSize, c.heldWeakly])
+    .sort((a, b) => String(a).localeCompare(String(b)));
 }
 
 async function diffJson(files: string[]): Promise<DiffResult> {
@@ -52,13 +64,19 @@ async function diffJson(files: string[]): Promise<DiffResult> {
 
 /** Node and edge names of a snapshot that hold the secret. */
 function namesWithSecret(file: string): string[] {
-  const s = JSON.parse(contents(file).at(-1)!.toString()) as { snapshot: { meta: { node_fields: string[]; edge_fields: string[]; edge_types: string[][] } }; nodes: number[]; edges: number[]; strings: string[] };
+  const s = JSON.parse(contents(file).at(-1)!.toString()) as {
+    snapshot: { meta: { node_fields: string[]; edge_fields: string[]; edge_types: string[][] } };
+    nodes: number[];
+    edges: number[];
+    strings: string[];
+  };
   const nf = s.snapshot.meta.node_fields.length;
   const ef = s.snapshot.meta.edge_fields.length;
   const edgeTypes = s.snapshot.meta.edge_types[0];
   const used = new Set<number>();
   for (let i = 0; i < s.nodes.length; i += nf) used.add(s.nodes[i + 1]);
-  for (let i = 0; i < s.edges.length; i += ef) if (!['element', 'hidden'].includes(edgeTypes[s.edges[i]])) used.add(s.edges[i + 1]);
+  for (let i = 0; i < s.edges.length; i += ef)
+    if (!['element', 'hidden'].includes(edgeTypes[s.edges[i]])) used.add(s.edges[i + 1]);
   return [...used].map((i) => s.strings[i]).filter((t) => t.includes(RIGHT));
 }
 
@@ -73,7 +91,10 @@ describe('leakscan bundle', () => {
   test('the raw snapshots hold the secret in names V8 records (so the test can fail)', () => {
     const names = namesWithSecret(pair()[1]);
     for (const planted of [`acct:${SECRET}`, `re:${SECRET}`, ' part of key (', `src-${SECRET}`]) {
-      assert.ok(names.some((n) => n.includes(planted)), `${planted} among ${names.join(' | ')}`);
+      assert.ok(
+        names.some((n) => n.includes(planted)),
+        `${planted} among ${names.join(' | ')}`,
+      );
     }
     assert.ok(namesWithSecret(pair(namesDir)[1]).includes(SECRET), 'as a property, function and class name');
   });
@@ -90,8 +111,17 @@ describe('leakscan bundle', () => {
     const r = await runCli(['bundle', ...pair(), '-o', out, '--redact', '--tar']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Bundle written to/);
-    const names = filesUnder(out).map((f) => f.slice(out.length + 1)).sort();
-    assert.deepEqual(names, ['README.md', 'environment.json', 'report.json', 'report.md', 'snapshots/after.heapsnapshot.gz', 'snapshots/before.heapsnapshot.gz']);
+    const names = filesUnder(out)
+      .map((f) => f.slice(out.length + 1))
+      .sort();
+    assert.deepEqual(names, [
+      'README.md',
+      'environment.json',
+      'report.json',
+      'report.md',
+      'snapshots/after.heapsnapshot.gz',
+      'snapshots/before.heapsnapshot.gz',
+    ]);
     assert.deepEqual(leaking(out), []);
     for (const f of filesUnder(out)) assert.equal(statSync(f).mode & 0o777, 0o600, f);
     assert.equal(statSync(out).mode & 0o777, 0o700);
@@ -110,12 +140,22 @@ describe('leakscan bundle', () => {
     const plain = await diffJson(pair());
     const redacted = await diffJson(bundled);
     assert.deepEqual(shapes(redacted), shapes(plain));
-    assert.ok(redacted.classes.some((c) => c.name === 'Session' && c.added === 200), 'class names from source stay');
+    assert.ok(
+      redacted.classes.some((c) => c.name === 'Session' && c.added === 200),
+      'class names from source stay',
+    );
     assert.equal(redacted.after.nodeCount, plain.after.nodeCount);
-    assert.match(readFileSync(join(out, 'report.json'), 'utf8'), /snapshots\/after\.heapsnapshot\.gz/, 'input paths become bundle paths');
+    assert.match(
+      readFileSync(join(out, 'report.json'), 'utf8'),
+      /snapshots\/after\.heapsnapshot\.gz/,
+      'input paths become bundle paths',
+    );
 
     // Opens as a heap snapshot (the format DevTools loads); lengths only as buckets.
-    const json = JSON.parse(gunzipSync(readFileSync(bundled[1])).toString()) as { snapshot: { node_count: number }; strings: string[] };
+    const json = JSON.parse(gunzipSync(readFileSync(bundled[1])).toString()) as {
+      snapshot: { node_count: number };
+      strings: string[];
+    };
     assert.equal(json.snapshot.node_count, plain.after.nodeCount);
     assert.ok(json.strings.includes('Session') && json.strings.includes('token'), 'class and property names kept');
     assert.ok(json.strings.includes('system / Context') && json.strings.includes('(GC roots)'), "V8's own names kept");
@@ -123,14 +163,18 @@ describe('leakscan bundle', () => {
     assert.ok(!json.strings.some((t) => /<redacted \d+ chars/.test(t)), 'no exact lengths');
 
     const env = JSON.parse(readFileSync(join(out, 'environment.json'), 'utf8')) as Record<string, unknown>;
-    for (const key of ['leakscan', 'node', 'v8', 'os', 'cpu', 'totalMemoryBytes', 'commandLine']) assert.ok(key in env, key);
+    for (const key of ['leakscan', 'node', 'v8', 'os', 'cpu', 'totalMemoryBytes', 'commandLine'])
+      assert.ok(key in env, key);
     assert.ok(!readdirSync(dir).some((n) => n.includes('.tmp-')), 'no temp folder left');
   });
 
   test('--redact keeps identifier names; --redact-names replaces them too, and the pair still diffs alike', async () => {
     const kept = join(namesDir, 'kept');
     assert.equal((await runCli(['bundle', ...pair(namesDir), '-o', kept, '--redact'])).code, 0);
-    assert.ok(namesWithSecret(join(kept, 'snapshots/after.heapsnapshot.gz')).includes(SECRET), 'an identifier name is kept (documented)');
+    assert.ok(
+      namesWithSecret(join(kept, 'snapshots/after.heapsnapshot.gz')).includes(SECRET),
+      'an identifier name is kept (documented)',
+    );
 
     const out = join(namesDir, 'names');
     const r = await runCli(['bundle', ...pair(namesDir), '-o', out, '--redact-names', '--tar']);
@@ -140,7 +184,10 @@ describe('leakscan bundle', () => {
     const plain = await diffJson(pair(namesDir));
     const redacted = await diffJson(['before', 'after'].map((n) => join(out, 'snapshots', `${n}.heapsnapshot.gz`)));
     assert.deepEqual(shapes(redacted), shapes(plain));
-    assert.ok(redacted.classes.some((c) => /^name_[0-9a-f]{4,}$/.test(c.name) && c.added === 200), 'Session as a pseudonym');
+    assert.ok(
+      redacted.classes.some((c) => /^name_[0-9a-f]{4,}$/.test(c.name) && c.added === 200),
+      'Session as a pseudonym',
+    );
   });
 
   test('an existing, non-empty folder is refused and left alone', async () => {
@@ -159,7 +206,21 @@ describe('leakscan bundle', () => {
 describe('leakscan run --bundle', () => {
   test('report.md embeds rss.svg; every link resolves; the SVG is well formed', async () => {
     const out = join(tempDir(), 'bundle');
-    const r = await runCli(['run', 'cycle', 'global-cache', '-n', '3', '--batch', '20', '--interval', '10', '--out', tempDir(), '--bundle', out]);
+    const r = await runCli([
+      'run',
+      'cycle',
+      'global-cache',
+      '-n',
+      '3',
+      '--batch',
+      '20',
+      '--interval',
+      '10',
+      '--out',
+      tempDir(),
+      '--bundle',
+      out,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const report = readFileSync(join(out, 'report.md'), 'utf8');
     assert.match(report, /!\[[^\]]*\]\(rss\.svg\)/);
@@ -200,7 +261,8 @@ describe('charts', () => {
       { name: 'b', withoutGc: [50e6, 60e6], withGc: [50e6, 51e6], heapUsed: pass, external: pass },
     ]);
     assertValidSvg(svg, 6);
-    for (const title of ['a — RSS', 'b — V8 heap used', 'b — external']) assert.ok(svg.includes(`>${title}</text>`), title);
+    for (const title of ['a — RSS', 'b — V8 heap used', 'b — external'])
+      assert.ok(svg.includes(`>${title}</text>`), title);
   });
 
   test('sparkline', () => {

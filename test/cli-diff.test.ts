@@ -22,7 +22,12 @@ before(async () => {
 
 describe('leakscan diff', () => {
   test('finds the leaked class with its count and a path naming the Map variable', async () => {
-    const r = await runCli(['diff', '--json', join(leakDir, 'before.heapsnapshot'), join(leakDir, 'after.heapsnapshot')]);
+    const r = await runCli([
+      'diff',
+      '--json',
+      join(leakDir, 'before.heapsnapshot'),
+      join(leakDir, 'after.heapsnapshot'),
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '');
     const diff = JSON.parse(r.stdout) as DiffResult;
@@ -38,7 +43,10 @@ describe('leakscan diff', () => {
     assert.ok(path && path.length > 2);
     assert.equal(path.at(-1)!.name, 'Session');
     assert.equal(path.at(-1)!.nodeId, session.sampleNodeId);
-    assert.ok(path.some((step) => step.edge?.name === 'sessions'), `path names the Map variable: ${JSON.stringify(path)}`);
+    assert.ok(
+      path.some((step) => step.edge?.name === 'sessions'),
+      `path names the Map variable: ${JSON.stringify(path)}`,
+    );
     assert.ok(!path.some((step) => step.edge?.type === 'weak'));
     // The Session's own fields are held through the Sessions: part of that leak, not suspects of their own.
     const object = diff.classes.find((c) => c.name === 'Object');
@@ -71,8 +79,13 @@ describe('leakscan diff', () => {
   test('--class, --top and --markdown', async () => {
     const files = [join(leakDir, 'before.heapsnapshot'), join(leakDir, 'after.heapsnapshot')];
     const only = JSON.parse((await runCli(['diff', '--json', '--class', 'Session', ...files])).stdout) as DiffResult;
-    assert.deepEqual(only.classes.map((c) => c.name), ['Session']);
-    const top = JSON.parse((await runCli(['diff', '--json', '--top', '1', '--min-count', '1', ...files])).stdout) as DiffResult;
+    assert.deepEqual(
+      only.classes.map((c) => c.name),
+      ['Session'],
+    );
+    const top = JSON.parse(
+      (await runCli(['diff', '--json', '--top', '1', '--min-count', '1', ...files])).stdout,
+    ) as DiffResult;
     assert.equal(top.classes.length, 1);
     const md = await runCli(['diff', '--markdown', ...files]);
     assert.equal(md.code, 0);
@@ -86,7 +99,10 @@ describe('leakscan diff', () => {
     const r = await runCli(['diff', '--json', '--fail-on-leak', ...files]);
     assert.equal(r.code, 0, r.stdout.slice(0, 2000));
     const diff = JSON.parse(r.stdout) as DiffResult;
-    assert.deepEqual(diff.classes.filter((c) => c.suspect), []);
+    assert.deepEqual(
+      diff.classes.filter((c) => c.suspect),
+      [],
+    );
     const text = await runCli(['diff', ...files]);
     assert.match(text.stdout, /No suspected leak/);
   });
@@ -117,11 +133,16 @@ describe('leakscan inspect', () => {
     assert.ok(!first.includes('global'), JSON.stringify(first));
     for (const o of result.largestObjects) assert.ok(o.retainerPath && o.retainerPath.length > 0);
     const sizes = result.byRetainedSize.map((c) => c.retainedSize);
-    assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a));
+    assert.deepEqual(
+      sizes,
+      [...sizes].sort((a, b) => b - a),
+    );
   });
 
   test('--class lists instances and --id explains one', async () => {
-    const byClass = JSON.parse((await runCli(['inspect', '--json', '--class', 'Session', file()])).stdout) as InspectResult;
+    const byClass = JSON.parse(
+      (await runCli(['inspect', '--json', '--class', 'Session', file()])).stdout,
+    ) as InspectResult;
     assert.ok(byClass.classInstances && byClass.classInstances.length === 10);
     const one = byClass.classInstances[0];
     assert.equal(one.name, 'Session');

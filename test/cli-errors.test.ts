@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { runCli, runFixture, tempDir } from './helpers.js';
 
 const dir = tempDir();
@@ -16,9 +16,37 @@ function tinySnapshot(overrides: Record<string, unknown> = {}): Record<string, u
     snapshot: {
       meta: {
         node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
-        node_types: [['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic', 'concatenated string', 'sliced string', 'symbol', 'bigint', 'object shape'], 'string', 'number', 'number', 'number', 'number', 'number'],
+        node_types: [
+          [
+            'hidden',
+            'array',
+            'string',
+            'object',
+            'code',
+            'closure',
+            'regexp',
+            'number',
+            'native',
+            'synthetic',
+            'concatenated string',
+            'sliced string',
+            'symbol',
+            'bigint',
+            'object shape',
+          ],
+          'string',
+          'number',
+          'number',
+          'number',
+          'number',
+          'number',
+        ],
         edge_fields: ['type', 'name_or_index', 'to_node'],
-        edge_types: [['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'], 'string_or_number', 'node'],
+        edge_types: [
+          ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'],
+          'string_or_number',
+          'node',
+        ],
       },
       node_count: 2,
       edge_count: 1,
@@ -108,7 +136,14 @@ describe('bad snapshot files', () => {
 
 describe('usage errors', () => {
   test('unknown command, unknown option, bad number, missing argument', async () => {
-    for (const args of [['frobnicate'], ['diff', '--nope', 'a', 'b'], ['diff', 'a'], ['inspect', 'x', '--top', 'many'], ['run', '--iterations', '0'], []]) {
+    for (const args of [
+      ['frobnicate'],
+      ['diff', '--nope', 'a', 'b'],
+      ['diff', 'a'],
+      ['inspect', 'x', '--top', 'many'],
+      ['run', '--iterations', '0'],
+      [],
+    ]) {
       const r = await runCli(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stdout, '');

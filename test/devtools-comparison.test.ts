@@ -25,7 +25,18 @@ describe('the Comparison columns equal DevTools', () => {
   for (const [i, pair] of PAIRS.entries()) {
     test(`${pair.name}: # New, # Deleted, Alloc. size and Freed size of every class`, async () => {
       const files = [join(dirs[i], 'before.heapsnapshot'), join(dirs[i], 'after.heapsnapshot')] as const;
-      const r = await runCli(['diff', '--json', '--min-count', '0', '--top', '100000', '--internal', '--paths', '0', ...files]);
+      const r = await runCli([
+        'diff',
+        '--json',
+        '--min-count',
+        '0',
+        '--top',
+        '100000',
+        '--internal',
+        '--paths',
+        '0',
+        ...files,
+      ]);
       assert.equal(r.code, 0, r.stderr);
       const { classes, mismatches } = await columnsUnlikeDevTools(JSON.parse(r.stdout) as DiffResult, ...files);
       assert.ok(classes >= 10, `DevTools lists ${classes} classes`);

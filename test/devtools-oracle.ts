@@ -3,7 +3,13 @@
 // numbers by opening the same file in DevTools.
 import { createReadStream } from 'node:fs';
 import { parse } from 'heap-snapshot-toolkit';
-import { buildDominatorTree, buildRetainers, calculateRetainedSizes, readSnapshot, type HeapGraph } from '../src/engine/index.js';
+import {
+  buildDominatorTree,
+  buildRetainers,
+  calculateRetainedSizes,
+  type HeapGraph,
+  readSnapshot,
+} from '../src/engine/index.js';
 import type { DiffResult } from '../src/types.js';
 
 export interface DevToolsView {
@@ -36,11 +42,17 @@ export interface DevToolsClassDiff {
  * e.g. constructors defined at two places, summed). As DevTools does, the base
  * is grouped with the after snapshot's object shapes.
  */
-export async function devtoolsComparison(beforeFile: string, afterFile: string): Promise<Map<string, DevToolsClassDiff>> {
+export async function devtoolsComparison(
+  beforeFile: string,
+  afterFile: string,
+): Promise<Map<string, DevToolsClassDiff>> {
   const start = await parse(createReadStream(beforeFile, 'utf8'));
   const end = await parse(createReadStream(afterFile, 'utf8'));
   const base = await start.aggregatesForDiff(await end.interfaceDefinitions());
-  const byKey = (await end.calculateSnapshotDiff(`base:${beforeFile}`, base)) as Record<string, DevToolsClassDiff & { name: string }>;
+  const byKey = (await end.calculateSnapshotDiff(`base:${beforeFile}`, base)) as Record<
+    string,
+    DevToolsClassDiff & { name: string }
+  >;
   const byName = new Map<string, DevToolsClassDiff>();
   for (const d of Object.values(byKey)) {
     const sum = byName.get(d.name) ?? { addedCount: 0, removedCount: 0, addedSize: 0, removedSize: 0 };
@@ -58,7 +70,9 @@ function describeNode(graph: HeapGraph, o: number): string {
 }
 
 /** Every node of `file` whose immediate dominator or retained size differs from DevTools': a count and the first few, described. */
-export async function nodesUnlikeDevTools(file: string): Promise<{ nodeCount: number; count: number; first: string[] }> {
+export async function nodesUnlikeDevTools(
+  file: string,
+): Promise<{ nodeCount: number; count: number; first: string[] }> {
   const graph = await readSnapshot(file);
   const dominators = buildDominatorTree(graph, buildRetainers(graph));
   const retained = calculateRetainedSizes(graph, dominators);
@@ -81,7 +95,12 @@ export async function nodesUnlikeDevTools(file: string): Promise<{ nodeCount: nu
   return { nodeCount: graph.nodeCount, count, first };
 }
 
-const INTERNAL_NAMES: Record<string, string> = { hidden: '(system)', code: '(compiled code)', closure: 'Function', regexp: 'RegExp' };
+const INTERNAL_NAMES: Record<string, string> = {
+  hidden: '(system)',
+  code: '(compiled code)',
+  closure: 'Function',
+  regexp: 'RegExp',
+};
 
 /**
  * The Comparison row a leakscan class falls in. DevTools names classes a
@@ -112,13 +131,20 @@ const add = (map: Map<string, Columns>, name: string, columns: Columns): void =>
  * (leakscan diff --json with every class: --min-count 0 --internal) differ
  * from DevTools' Comparison view of the same pair, as "name: ours …, DevTools …".
  */
-export async function columnsUnlikeDevTools(ours: DiffResult, beforeFile: string, afterFile: string): Promise<{ classes: number; mismatches: string[] }> {
+export async function columnsUnlikeDevTools(
+  ours: DiffResult,
+  beforeFile: string,
+  afterFile: string,
+): Promise<{ classes: number; mismatches: string[] }> {
   const mine = new Map<string, Columns>();
   for (const c of ours.classes) add(mine, rowName(c.name, c.type), [c.added, c.removed, c.addedSize, c.removedSize]);
   const theirs = new Map<string, Columns>();
-  for (const [name, d] of await devtoolsComparison(beforeFile, afterFile)) add(theirs, foldDevTools(name), [d.addedCount, d.removedCount, d.addedSize, d.removedSize]);
+  for (const [name, d] of await devtoolsComparison(beforeFile, afterFile))
+    add(theirs, foldDevTools(name), [d.addedCount, d.removedCount, d.addedSize, d.removedSize]);
   const names = [...new Set([...mine.keys(), ...theirs.keys()])].sort();
   const show = (c: Columns | undefined): string => (c ?? [0, 0, 0, 0]).join('/');
-  const mismatches = names.filter((n) => show(mine.get(n)) !== show(theirs.get(n))).map((n) => `${n}: ours ${show(mine.get(n))}, DevTools ${show(theirs.get(n))}`);
+  const mismatches = names
+    .filter((n) => show(mine.get(n)) !== show(theirs.get(n)))
+    .map((n) => `${n}: ours ${show(mine.get(n))}, DevTools ${show(theirs.get(n))}`);
   return { classes: theirs.size, mismatches };
 }

@@ -4,9 +4,17 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { before, describe, test } from 'node:test';
-import { buildDominatorTree, buildRetainers, calculateDistances, calculateRetainedSizes, NO_NODE, readSnapshot, type HeapGraph } from '../src/engine/index.js';
+import { gzipSync } from 'node:zlib';
+import {
+  buildDominatorTree,
+  buildRetainers,
+  calculateDistances,
+  calculateRetainedSizes,
+  type HeapGraph,
+  NO_NODE,
+  readSnapshot,
+} from '../src/engine/index.js';
 import { readRawSnapshot } from '../src/engine/reader.js';
 import { writeSnapshot } from '../src/engine/writer.js';
 import { devtoolsView } from './devtools-oracle.js';
@@ -49,7 +57,8 @@ describe('reader on a real snapshot', () => {
       assert.equal(graph.ordinalOfId(graph.nodeId(o)), o);
     }
     let leaky = 0;
-    for (let o = 0; o < graph.nodeCount; o++) if (graph.className(o) === 'Leaky' && graph.nodeTypeName(o) === 'object') leaky++;
+    for (let o = 0; o < graph.nodeCount; o++)
+      if (graph.className(o) === 'Leaky' && graph.nodeTypeName(o) === 'object') leaky++;
     assert.equal(leaky, 300);
     assert.ok(graph.strings.includes('tab\there "quoted" é中 back\\slash'), 'escapes and multi-byte UTF-8 decoded');
     assert.equal(graph.ordinalOfId(2 ** 31), -1);
@@ -60,7 +69,11 @@ describe('reader on a real snapshot', () => {
     const gz = join(dir, 'real.heapsnapshot.gz');
     writeFileSync(gz, gzipSync(readFileSync(real)));
     // Odd sizes put chunk boundaries inside numbers, strings, escapes and multi-byte characters thousands of times.
-    for (const [file, chunkSize] of [[gz, undefined], [real, 1021], [gz, 257]] as const) {
+    for (const [file, chunkSize] of [
+      [gz, undefined],
+      [real, 1021],
+      [gz, 257],
+    ] as const) {
       const other = await readRawSnapshot(file, { chunkSize });
       assert.deepEqual(other.nodes, plain.nodes);
       assert.deepEqual(other.edges, plain.edges);
@@ -91,8 +104,23 @@ describe('reader on a real snapshot', () => {
  * synthetic)]; an edge is [from, to, type (default property), name]. Node
  * ordinal i gets id 2i + 1.
  */
-function tinyGraph(name: string, nodes: Array<[string, number, string?]>, edges: Array<[number, number, string?, string?]>): string {
-  const nodeTypes = ['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic'];
+function tinyGraph(
+  name: string,
+  nodes: Array<[string, number, string?]>,
+  edges: Array<[number, number, string?, string?]>,
+): string {
+  const nodeTypes = [
+    'hidden',
+    'array',
+    'string',
+    'object',
+    'code',
+    'closure',
+    'regexp',
+    'number',
+    'native',
+    'synthetic',
+  ];
   const edgeTypes = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
   const strings = ['(root)', ...nodes.slice(1).map(([n]) => n), 'ref'];
   const stringIndex = (s: string): number => {
@@ -102,10 +130,21 @@ function tinyGraph(name: string, nodes: Array<[string, number, string?]>, edges:
   const bySource = nodes.map((): Array<[number, number, string?, string?]> => []);
   for (const edge of edges) bySource[edge[0]].push(edge);
   const nodeArray: number[] = [];
-  nodes.forEach(([, size, type], i) => nodeArray.push(nodeTypes.indexOf(type ?? (i === 0 ? 'synthetic' : 'object')), i, i * 2 + 1, size, bySource[i].length, 0, 0));
+  for (const [i, [, size, type]] of nodes.entries()) {
+    nodeArray.push(
+      nodeTypes.indexOf(type ?? (i === 0 ? 'synthetic' : 'object')),
+      i,
+      i * 2 + 1,
+      size,
+      bySource[i].length,
+      0,
+      0,
+    );
+  }
   const edgeArray: number[] = [];
   for (const out of bySource) {
-    for (const [, to, type, edgeName] of out) edgeArray.push(edgeTypes.indexOf(type ?? 'property'), stringIndex(edgeName ?? 'ref'), to * 7);
+    for (const [, to, type, edgeName] of out)
+      edgeArray.push(edgeTypes.indexOf(type ?? 'property'), stringIndex(edgeName ?? 'ref'), to * 7);
   }
   const file = join(dir, `${name}.heapsnapshot`);
   writeFileSync(
@@ -129,14 +168,20 @@ function tinyGraph(name: string, nodes: Array<[string, number, string?]>, edges:
   return file;
 }
 
-async function analyse(file: string): Promise<{ graph: HeapGraph; dominators: Uint32Array; retained: Float64Array; distances: Uint32Array }> {
+async function analyse(
+  file: string,
+): Promise<{ graph: HeapGraph; dominators: Uint32Array; retained: Float64Array; distances: Uint32Array }> {
   const graph = await readSnapshot(file);
   const dominators = buildDominatorTree(graph, buildRetainers(graph));
   const retained = calculateRetainedSizes(graph, dominators);
   // Every hand-built graph is also checked against DevTools' engine, so the
   // expectations written below cannot drift from what DevTools shows.
   const devtools = await devtoolsView(file);
-  assert.deepEqual(Array.from(dominators, (d) => graph.nodeId(d)), Array.from(devtools.dominatorIds), 'dominators as DevTools');
+  assert.deepEqual(
+    Array.from(dominators, (d) => graph.nodeId(d)),
+    Array.from(devtools.dominatorIds),
+    'dominators as DevTools',
+  );
   assert.deepEqual(Array.from(retained), Array.from(devtools.retainedSizes), 'retained sizes as DevTools');
   return { graph, dominators, retained, distances: calculateDistances(graph) };
 }
@@ -144,7 +189,23 @@ async function analyse(file: string): Promise<{ graph: HeapGraph; dominators: Ui
 describe('dominators and retained sizes', () => {
   test('diamond: the join is dominated by the fork, not by either branch', async () => {
     // root → a → {b, c} → d
-    const file = tinyGraph('diamond', [['(root)', 0], ['a', 10], ['b', 20], ['c', 30], ['d', 40]], [[0, 1], [1, 2], [1, 3], [2, 4], [3, 4]]);
+    const file = tinyGraph(
+      'diamond',
+      [
+        ['(root)', 0],
+        ['a', 10],
+        ['b', 20],
+        ['c', 30],
+        ['d', 40],
+      ],
+      [
+        [0, 1],
+        [1, 2],
+        [1, 3],
+        [2, 4],
+        [3, 4],
+      ],
+    );
     const { dominators, retained, distances } = await analyse(file);
     assert.deepEqual(Array.from(dominators), [0, 0, 1, 1, 1]);
     assert.deepEqual(Array.from(retained), [100, 100, 20, 30, 40]);
@@ -153,7 +214,21 @@ describe('dominators and retained sizes', () => {
 
   test('chain and cycle: a cycle entered once is dominated by its entry', async () => {
     // root → a → b → c → b
-    const file = tinyGraph('cycle', [['(root)', 0], ['a', 1], ['b', 2], ['c', 4]], [[0, 1], [1, 2], [2, 3], [3, 2]]);
+    const file = tinyGraph(
+      'cycle',
+      [
+        ['(root)', 0],
+        ['a', 1],
+        ['b', 2],
+        ['c', 4],
+      ],
+      [
+        [0, 1],
+        [1, 2],
+        [2, 3],
+        [3, 2],
+      ],
+    );
     const { dominators, retained } = await analyse(file);
     assert.deepEqual(Array.from(dominators), [0, 0, 1, 2]);
     assert.deepEqual(Array.from(retained), [7, 7, 6, 4]);
@@ -161,7 +236,23 @@ describe('dominators and retained sizes', () => {
 
   test('weak edges do not retain: a node held only weakly hangs under the root, as in DevTools', async () => {
     // root → a -weak-> b ; root → c → d, a -weak-> d
-    const file = tinyGraph('weak', [['(root)', 0], ['a', 1], ['b', 2], ['c', 4], ['d', 8]], [[0, 1], [0, 3], [1, 2, 'weak'], [1, 4, 'weak'], [3, 4]]);
+    const file = tinyGraph(
+      'weak',
+      [
+        ['(root)', 0],
+        ['a', 1],
+        ['b', 2],
+        ['c', 4],
+        ['d', 8],
+      ],
+      [
+        [0, 1],
+        [0, 3],
+        [1, 2, 'weak'],
+        [1, 4, 'weak'],
+        [3, 4],
+      ],
+    );
     const { dominators, retained, distances } = await analyse(file);
     assert.equal(dominators[2], 0, 'b is an orphan: DevTools puts it under the root');
     assert.equal(distances[2], NO_NODE);
@@ -177,8 +268,24 @@ describe('dominators and retained sizes', () => {
     // reached by root → 2 → 3 → 1 → 5.
     const file = tinyGraph(
       'stale',
-      [['(root)', 0], ['n1', 1], ['n2', 1], ['n3', 1], ['n4', 1], ['n5', 1]],
-      [[0, 4], [0, 2], [1, 5], [2, 3], [3, 2], [3, 1], [4, 5], [5, 3]],
+      [
+        ['(root)', 0],
+        ['n1', 1],
+        ['n2', 1],
+        ['n3', 1],
+        ['n4', 1],
+        ['n5', 1],
+      ],
+      [
+        [0, 4],
+        [0, 2],
+        [1, 5],
+        [2, 3],
+        [3, 2],
+        [3, 1],
+        [4, 5],
+        [5, 3],
+      ],
     );
     const { dominators, retained } = await analyse(file);
     assert.deepEqual(Array.from(dominators), [0, 3, 0, 0, 0, 0]);
@@ -189,8 +296,19 @@ describe('dominators and retained sizes', () => {
     // root → a ; b ⇄ c with no other retainers ; d -weak-> ... only weak retainer of e is d
     const file = tinyGraph(
       'clique',
-      [['(root)', 0], ['a', 1], ['b', 2], ['c', 4], ['e', 8]],
-      [[0, 1], [1, 4, 'weak'], [2, 3], [3, 2]],
+      [
+        ['(root)', 0],
+        ['a', 1],
+        ['b', 2],
+        ['c', 4],
+        ['e', 8],
+      ],
+      [
+        [0, 1],
+        [1, 4, 'weak'],
+        [2, 3],
+        [3, 2],
+      ],
     );
     const { dominators, retained } = await analyse(file);
     assert.deepEqual(Array.from(dominators), [0, 0, 0, 0, 0]);
@@ -201,8 +319,20 @@ describe('dominators and retained sizes', () => {
     // root → (GC roots) → (Internalized strings) → s ; root → a → s
     const file = tinyGraph(
       'strings',
-      [['(root)', 0], ['(GC roots)', 0, 'synthetic'], ['(Internalized strings)', 0, 'synthetic'], ['a', 1], ['s', 16, 'string']],
-      [[0, 1, 'element'], [0, 3], [1, 2, 'element'], [2, 4, 'element'], [3, 4]],
+      [
+        ['(root)', 0],
+        ['(GC roots)', 0, 'synthetic'],
+        ['(Internalized strings)', 0, 'synthetic'],
+        ['a', 1],
+        ['s', 16, 'string'],
+      ],
+      [
+        [0, 1, 'element'],
+        [0, 3],
+        [1, 2, 'element'],
+        [2, 4, 'element'],
+        [3, 4],
+      ],
     );
     const { dominators, retained } = await analyse(file);
     assert.equal(dominators[4], 0, 's is held by the table and by a');
@@ -211,7 +341,21 @@ describe('dominators and retained sizes', () => {
 
   test('shortcut edges retain only from the root', async () => {
     // root → a → b ; root → c -shortcut-> b
-    const file = tinyGraph('shortcut', [['(root)', 0], ['a', 1], ['b', 2], ['c', 4]], [[0, 1], [0, 3], [1, 2], [3, 2, 'shortcut']]);
+    const file = tinyGraph(
+      'shortcut',
+      [
+        ['(root)', 0],
+        ['a', 1],
+        ['b', 2],
+        ['c', 4],
+      ],
+      [
+        [0, 1],
+        [0, 3],
+        [1, 2],
+        [3, 2, 'shortcut'],
+      ],
+    );
     const { dominators, retained } = await analyse(file);
     assert.equal(dominators[2], 1);
     assert.equal(retained[1], 3);
@@ -222,8 +366,20 @@ describe('dominators and retained sizes', () => {
     // root → (GC roots) → y → x, y is not page-owned.
     const file = tinyGraph(
       'page',
-      [['(root)', 0], ['g', 1], ['x', 2], ['(GC roots)', 0, 'synthetic'], ['y', 4]],
-      [[0, 1, 'shortcut'], [0, 3, 'element'], [1, 2], [3, 4, 'element'], [4, 2]],
+      [
+        ['(root)', 0],
+        ['g', 1],
+        ['x', 2],
+        ['(GC roots)', 0, 'synthetic'],
+        ['y', 4],
+      ],
+      [
+        [0, 1, 'shortcut'],
+        [0, 3, 'element'],
+        [1, 2],
+        [3, 4, 'element'],
+        [4, 2],
+      ],
     );
     const { dominators } = await analyse(file);
     assert.equal(dominators[2], 1, 'x belongs to g');
@@ -234,8 +390,21 @@ describe('dominators and retained sizes', () => {
     const pair = '1 / part of key (k @7) -> value (v @9) pair in WeakMap (table @5)';
     const file = tinyGraph(
       'weakmap',
-      [['(root)', 0], ['WeakMap', 1], ['(table)', 2, 'array'], ['k', 4], ['v', 8]],
-      [[0, 1], [0, 3], [1, 2, 'internal'], [2, 3, 'weak'], [2, 4, 'internal', pair], [3, 4, 'internal', pair]],
+      [
+        ['(root)', 0],
+        ['WeakMap', 1],
+        ['(table)', 2, 'array'],
+        ['k', 4],
+        ['v', 8],
+      ],
+      [
+        [0, 1],
+        [0, 3],
+        [1, 2, 'internal'],
+        [2, 3, 'weak'],
+        [2, 4, 'internal', pair],
+        [3, 4, 'internal', pair],
+      ],
     );
     const { graph, dominators } = await analyse(file);
     assert.equal(graph.nodeId(2), 5, 'the table id named in the edge');
@@ -246,8 +415,26 @@ describe('dominators and retained sizes', () => {
     // root -shortcut-> g → o → h (hidden) ; root → (GC roots) → q → h2 (array), root → (GC roots) → r → h2
     const file = tinyGraph(
       'shallow',
-      [['(root)', 0], ['g', 1], ['o', 2], ['h', 16, 'hidden'], ['(GC roots)', 0, 'synthetic'], ['q', 4], ['r', 8], ['h2', 32, 'array']],
-      [[0, 1, 'shortcut'], [0, 4, 'element'], [1, 2], [2, 3], [4, 5, 'element'], [4, 6, 'element'], [5, 7], [6, 7]],
+      [
+        ['(root)', 0],
+        ['g', 1],
+        ['o', 2],
+        ['h', 16, 'hidden'],
+        ['(GC roots)', 0, 'synthetic'],
+        ['q', 4],
+        ['r', 8],
+        ['h2', 32, 'array'],
+      ],
+      [
+        [0, 1, 'shortcut'],
+        [0, 4, 'element'],
+        [1, 2],
+        [2, 3],
+        [4, 5, 'element'],
+        [4, 6, 'element'],
+        [5, 7],
+        [6, 7],
+      ],
     );
     const { retained } = await analyse(file);
     assert.equal(retained[3], 0, 'h counts in o');
@@ -264,7 +451,17 @@ describe('dominators and retained sizes', () => {
       return seed % k;
     };
     const nodeKinds = ['object', 'object', 'object', 'hidden', 'array', 'synthetic', 'string'];
-    const edgeKinds = ['property', 'property', 'property', 'element', 'internal', 'weak', 'shortcut', 'hidden', 'context'];
+    const edgeKinds = [
+      'property',
+      'property',
+      'property',
+      'element',
+      'internal',
+      'weak',
+      'shortcut',
+      'hidden',
+      'context',
+    ];
     for (let g = 0; g < 40; g++) {
       const count = 6 + random(40);
       const nodes: Array<[string, number, string?]> = [['(root)', 0]];

@@ -18,7 +18,18 @@ before(async () => {
 });
 
 async function diffWith(engine: string, dir: string, minCount = '1'): Promise<DiffResult> {
-  const r = await runCli(['diff', '--json', '--min-count', minCount, '--top', '1000', '--engine', engine, join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')]);
+  const r = await runCli([
+    'diff',
+    '--json',
+    '--min-count',
+    minCount,
+    '--top',
+    '1000',
+    '--engine',
+    engine,
+    join(dir, 'before.heapsnapshot'),
+    join(dir, 'after.heapsnapshot'),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '', 'memlab prints nothing');
   return JSON.parse(r.stdout) as DiffResult;
@@ -29,7 +40,10 @@ function byKey(diff: DiffResult): Map<string, ClassDiff> {
 }
 
 describe('leakscan engine vs memlab', () => {
-  for (const [label, dir] of [['leaking program', () => leakDir], ['HTTP server', () => serverDir]] as const) {
+  for (const [label, dir] of [
+    ['leaking program', () => leakDir],
+    ['HTTP server', () => serverDir],
+  ] as const) {
     // Sizes are not compared: leakscan shows DevTools' shallow sizes (a backing store counts in its
     // owner), memlab the file's self sizes; devtools-comparison.test.ts checks ours against DevTools.
     test(`diff, ${label}: same classes and counts`, async () => {
@@ -60,14 +74,20 @@ describe('leakscan engine vs memlab', () => {
       const session = d.classes.find((c) => c.name === 'Session')!;
       assert.equal(session.added, 500);
       assert.equal(session.suspect, true);
-      assert.ok(session.retainerPath?.some((s) => s.edge?.name === 'sessions'), d.engine);
+      assert.ok(
+        session.retainerPath?.some((s) => s.edge?.name === 'sessions'),
+        d.engine,
+      );
     }
   });
 
   test('inspect: same class counts', async () => {
     const file = join(leakDir, 'after.heapsnapshot');
     const [ours, theirs] = await Promise.all(
-      ['leakscan', 'memlab'].map(async (engine) => JSON.parse((await runCli(['inspect', '--json', '--engine', engine, file])).stdout) as InspectResult),
+      ['leakscan', 'memlab'].map(
+        async (engine) =>
+          JSON.parse((await runCli(['inspect', '--json', '--engine', engine, file])).stdout) as InspectResult,
+      ),
     );
     assert.equal(ours.snapshot.reachableSize, theirs.snapshot.reachableSize);
     const counts = (r: InspectResult) => new Map(r.byCount.map((c) => [`${c.type} ${c.name}`, c.count]));

@@ -15,7 +15,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -37,10 +40,15 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
 /** Runs a fixture program that writes snapshots into `dir` (its first argument). */
 export function runFixture(name: string, dir: string, extra: string[] = []): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--expose-gc', fixture(name), dir, ...extra], { timeout: 120_000 }, (err, _stdout, stderr) => {
-      if (err) reject(new Error(`${name} failed: ${stderr || err.message}`));
-      else resolve();
-    });
+    execFile(
+      process.execPath,
+      ['--expose-gc', fixture(name), dir, ...extra],
+      { timeout: 120_000 },
+      (err, _stdout, stderr) => {
+        if (err) reject(new Error(`${name} failed: ${stderr || err.message}`));
+        else resolve();
+      },
+    );
   });
 }
 

@@ -11,8 +11,18 @@ import type { ClassDiff, DiffResult, RunResult, ScenarioResult } from '../src/ty
 import { fixture, runCli, tempDir } from './helpers.js';
 
 const leaks = [
-  { file: 'listener-leak.cjs', twin: 'listener-fixed.cjs', holder: /_events|config-changed/, leakClass: 'onConfigChanged' },
-  { file: 'interval-leak.mjs', twin: 'interval-fixed.mjs', holder: /_idleNext|_idlePrev|Timeout|_onTimeout/, leakClass: 'Timeout' },
+  {
+    file: 'listener-leak.cjs',
+    twin: 'listener-fixed.cjs',
+    holder: /_events|config-changed/,
+    leakClass: 'onConfigChanged',
+  },
+  {
+    file: 'interval-leak.mjs',
+    twin: 'interval-fixed.mjs',
+    holder: /_idleNext|_idlePrev|Timeout|_onTimeout/,
+    leakClass: 'Timeout',
+  },
   { file: 'cache-leak.ts', twin: 'cache-fixed.ts', holder: /^cache$/, leakClass: 'CacheEntry' },
   { file: 'callbacks-leak.mjs', twin: 'callbacks-fixed.mjs', holder: /pendingCallbacks/, leakClass: 'onJobDone' },
 ];
@@ -23,7 +33,9 @@ describe('classic leaks through the CLI', () => {
   let code: number;
   test('all eight run; --fail-on-leak passes because each behaves as it declares', async () => {
     const files = leaks.flatMap((l) => [fixture(`leaks/${l.file}`), fixture(`leaks/${l.twin}`)]);
-    const r = await runCli(['run', '--json', '--fail-on-leak', ...fast, '--out', tempDir(), ...files], { env: { CI: 'true' } });
+    const r = await runCli(['run', '--json', '--fail-on-leak', ...fast, '--out', tempDir(), ...files], {
+      env: { CI: 'true' },
+    });
     code = r.code;
     result = JSON.parse(r.stdout) as RunResult;
     assert.equal(code, 0, `${r.stderr}\n${result.scenarios.map((s) => s.verdict).join('\n')}`);
@@ -37,7 +49,10 @@ describe('classic leaks through the CLI', () => {
       const found = leak.leaks.find((c) => c.name === l.leakClass);
       assert.ok(found, `${l.leakClass} among ${leak.leaks.map((c) => c.name).join(', ')}`);
       const path = leak.leaks.find((c) => c.retainerPath?.some((s) => s.edge && l.holder.test(s.edge.name)));
-      assert.ok(path, `a path names the holder: ${JSON.stringify(leak.leaks.map((c) => c.retainerPath?.map((s) => s.edge?.name)))}`);
+      assert.ok(
+        path,
+        `a path names the holder: ${JSON.stringify(leak.leaks.map((c) => c.retainerPath?.map((s) => s.edge?.name)))}`,
+      );
       const twin = result.scenarios.find((s) => s.name === l.twin.replace(/\.\w+$/, '')) as ScenarioResult;
       assert.equal(twin.status, 'no-leak', `${twin.verdict}: ${twin.leaks.map((c) => c.name).join(', ')}`);
     });
@@ -53,16 +68,37 @@ describe('classic leaks through the CLI', () => {
   });
 
   test('a leaking scenario declared no-leak fails the gate with exit 1', async () => {
-    const r = await runCli(['run', '--fail-on-leak', ...fast, '--out', tempDir(), fixture('leaks/no-leak-claimed.mjs')]);
+    const r = await runCli([
+      'run',
+      '--fail-on-leak',
+      ...fast,
+      '--out',
+      tempDir(),
+      fixture('leaks/no-leak-claimed.mjs'),
+    ]);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /leak .*\(expected no leak\)/);
   });
 
   test('a scenario that throws, or hangs, is reported; the others still run', async () => {
-    const r = await runCli(['run', '--json', ...fast, '--timeout', '3', '--out', tempDir(), fixture('leaks/throws.mjs'), fixture('leaks/hangs.mjs'), 'cycle']);
+    const r = await runCli([
+      'run',
+      '--json',
+      ...fast,
+      '--timeout',
+      '3',
+      '--out',
+      tempDir(),
+      fixture('leaks/throws.mjs'),
+      fixture('leaks/hangs.mjs'),
+      'cycle',
+    ]);
     assert.equal(r.code, 2);
     const out = JSON.parse(r.stdout) as RunResult;
-    assert.deepEqual(out.scenarios.map((s) => s.status), ['failed', 'failed', 'no-leak']);
+    assert.deepEqual(
+      out.scenarios.map((s) => s.status),
+      ['failed', 'failed', 'no-leak'],
+    );
     assert.match(out.scenarios[0].error ?? '', /database unavailable/);
     assert.match(out.scenarios[1].error ?? '', /timed out after 3 ?s/);
     const lines = r.stderr.trimEnd().split('\n');
@@ -74,26 +110,39 @@ describe('classic leaks through the CLI', () => {
 describe('programmatic API', () => {
   test('runScenarios: every classic leak and fixed twin behaves as it declares', async () => {
     const files = leaks.flatMap((l) => [fixture(`leaks/${l.file}`), fixture(`leaks/${l.twin}`)]);
-    const { result, failures } = await runScenarios(files, { iterations: 4, batch: 20, intervalMs: 10, outDir: tempDir() });
+    const { result, failures } = await runScenarios(files, {
+      iterations: 4,
+      batch: 20,
+      intervalMs: 10,
+      outDir: tempDir(),
+    });
     assert.deepEqual(failures, []);
     for (const s of result.scenarios) assert.equal(s.asExpected, true, s.verdict);
     assert.equal(result.scenarios.filter((s) => s.status === 'leak').length, 4);
   });
 
   test('runScenario returns the same result shape', async () => {
-    const s = await runScenario(fixture('leaks/cache-leak.ts'), { iterations: 4, batch: 10, intervalMs: 10, outDir: tempDir() });
+    const s = await runScenario(fixture('leaks/cache-leak.ts'), {
+      iterations: 4,
+      batch: 10,
+      intervalMs: 10,
+      outDir: tempDir(),
+    });
     assert.equal(s.status, 'leak');
     assert.equal(s.leaks[0].name, 'CacheEntry');
-    assert.equal(s.leaks[0].added, 4 * 10 * 2, "both passes, keys never repeat");
+    assert.equal(s.leaks[0].added, 4 * 10 * 2, 'both passes, keys never repeat');
   });
 
   test('assertNoLeak passes for code that cleans up', async () => {
     const bus = new EventEmitter();
-    await assertNoLeak(() => {
-      const handler = (): void => {};
-      bus.on('tick', handler);
-      bus.off('tick', handler);
-    }, { iterations: 6 });
+    await assertNoLeak(
+      () => {
+        const handler = (): void => {};
+        bus.on('tick', handler);
+        bus.off('tick', handler);
+      },
+      { iterations: 6 },
+    );
   });
 
   test('assertNoLeak throws an AssertionError naming the class and its path', async () => {
@@ -102,9 +151,12 @@ describe('programmatic API', () => {
     }
     const subscribers: Subscriber[] = [];
     await assert.rejects(
-      assertNoLeak((i) => {
-        subscribers.push(new Subscriber(i));
-      }, { iterations: 6 }),
+      assertNoLeak(
+        (i) => {
+          subscribers.push(new Subscriber(i));
+        },
+        { iterations: 6 },
+      ),
       (err: Error) => {
         assert.equal(err.name, 'AssertionError');
         assert.match(err.message, /Subscriber \(object\): \d+ new objects/);
@@ -125,8 +177,26 @@ describe('slow and byte-sized leaks through the CLI', () => {
   const growthOf = (s: ScenarioResult, holder: string) => (s.growth ?? []).find((g) => g.holder === holder);
 
   test('five scenarios run', async () => {
-    const files = ['slow-listener-leak.cjs', 'capped-cache-fixed.mjs', 'samples-growth.mjs', 'log-growth.mjs', 'pool-growth.cjs'].map((f) => fixture(`leaks/${f}`));
-    const args = ['run', '--json', '-n', String(ITERATIONS), '--batch', String(BATCH), '--interval', '10', '--out', tempDir(), ...files];
+    const files = [
+      'slow-listener-leak.cjs',
+      'capped-cache-fixed.mjs',
+      'samples-growth.mjs',
+      'log-growth.mjs',
+      'pool-growth.cjs',
+    ].map((f) => fixture(`leaks/${f}`));
+    const args = [
+      'run',
+      '--json',
+      '-n',
+      String(ITERATIONS),
+      '--batch',
+      String(BATCH),
+      '--interval',
+      '10',
+      '--out',
+      tempDir(),
+      ...files,
+    ];
     const r = await runCli(args, { env: { CI: 'true' } });
     result = JSON.parse(r.stdout) as RunResult;
     assert.equal(r.code, 0, r.stderr);
@@ -139,12 +209,21 @@ describe('slow and byte-sized leaks through the CLI', () => {
     assert.ok(found, `onReconnect among ${s.leaks.map((c) => c.name).join(', ')}`);
     const perPass = Math.ceil(ITERATIONS / 3); // iterations 0, 3, 6, … of each pass
     assert.equal(found.added, 2 * perPass);
-    assert.match(s.verdict, new RegExp(`^slow-listener-leak: ${2 * perPass} onReconnect retained — leak \\(via _events\\.reconnect\\[…\\]\\)$`));
+    assert.match(
+      s.verdict,
+      new RegExp(
+        `^slow-listener-leak: ${2 * perPass} onReconnect retained — leak \\(via _events\\.reconnect\\[…\\]\\)$`,
+      ),
+    );
   });
 
   test('a cache that fills to its cap in the first calls and then stops stays quiet', () => {
     const s = scenario('capped-cache-fixed');
-    assert.equal(s.status, 'no-leak', `${s.verdict}: ${s.leaks.map((c) => c.name).join(', ')} ${JSON.stringify(s.growth)}`);
+    assert.equal(
+      s.status,
+      'no-leak',
+      `${s.verdict}: ${s.leaks.map((c) => c.name).join(', ')} ${JSON.stringify(s.growth)}`,
+    );
     assert.deepEqual(s.growth, []);
   });
 
@@ -168,7 +247,8 @@ describe('slow and byte-sized leaks through the CLI', () => {
     assert.ok(g, JSON.stringify(s.growth));
     assert.equal(g.name, '(string)');
     assert.ok(g.bytesPerCall >= BATCH, `${g.bytesPerCall} B per call, ${BATCH} characters appended`);
-    for (let i = 1; i < g.retainedSizes.length; i++) assert.ok(g.retainedSizes[i] > g.retainedSizes[i - 1], g.retainedSizes.join(' → '));
+    for (let i = 1; i < g.retainedSizes.length; i++)
+      assert.ok(g.retainedSizes[i] > g.retainedSizes[i - 1], g.retainedSizes.join(' → '));
   });
 
   test('a Buffer pool growing per call is caught with its bytes outside the JS heap', () => {
@@ -178,7 +258,10 @@ describe('slow and byte-sized leaks through the CLI', () => {
     assert.ok(g, JSON.stringify(s.growth));
     assert.equal(g.name, 'Buffer');
     const slab = BATCH * 256;
-    assert.ok(g.bytesPerCall >= slab && g.bytesPerCall < slab + 256, `${g.bytesPerCall} B per call, slabs of ${slab} B`);
+    assert.ok(
+      g.bytesPerCall >= slab && g.bytesPerCall < slab + 256,
+      `${g.bytesPerCall} B per call, slabs of ${slab} B`,
+    );
     assert.ok(g.retainedSizes[0] >= 2 * ITERATIONS * slab, `${g.retainedSizes[0]} B at after`);
   });
 });
@@ -207,12 +290,30 @@ describe('the trend rule on counts (growthRate)', () => {
 
 describe('verdictOf', () => {
   const entry = (name: string, type: string, added: number, retainedSize: number): ClassDiff => ({
-    name, type, added, removed: 0, addedSize: 0, removedSize: 0, retainedSize, heldByNew: 0, heldByStack: 0, heldWeakly: 0, suspect: true, sampleNodeId: null, retainerPath: null, holders: null,
+    name,
+    type,
+    added,
+    removed: 0,
+    addedSize: 0,
+    removedSize: 0,
+    retainedSize,
+    heldByNew: 0,
+    heldByStack: 0,
+    heldWeakly: 0,
+    suspect: true,
+    sampleNodeId: null,
+    retainerPath: null,
+    holders: null,
   });
   const diffOf = (classes: ClassDiff[]) => ({ classes }) as DiffResult;
   const scenario = { name: 's', expect: 'leak' as const, trackClass: null, iterations: 10, batch: 1 };
-  test('names a user class before the runtime\'s scopes, strings and arrays', () => {
-    const leaks = [entry('system / Context', 'object', 20, 9000), entry('(string)', 'string', 40, 5000), entry('Array', 'object', 20, 4000), entry('Session', 'object', 20, 3000)];
+  test("names a user class before the runtime's scopes, strings and arrays", () => {
+    const leaks = [
+      entry('system / Context', 'object', 20, 9000),
+      entry('(string)', 'string', 40, 5000),
+      entry('Array', 'object', 20, 4000),
+      entry('Session', 'object', 20, 3000),
+    ];
     assert.equal(verdictOf(scenario, diffOf(leaks), leaks).verdict, 's: 20 Session retained — leak');
   });
   test('counts a tracked closure class (not only objects) when nothing leaks', () => {
@@ -221,7 +322,17 @@ describe('verdictOf', () => {
     assert.match(v.verdict, /^s: 7 of 20 onReconnect retained — collected$/);
   });
   test('byte growth alone makes a leak, named by its holder', () => {
-    const growth = [{ holder: 'samples', name: 'Array', type: 'object', nodeId: 1, retainedSizes: [100, 900, 1700], bytesPerCall: 80, retainerPath: null }];
+    const growth = [
+      {
+        holder: 'samples',
+        name: 'Array',
+        type: 'object',
+        nodeId: 1,
+        retainedSizes: [100, 900, 1700],
+        bytesPerCall: 80,
+        retainerPath: null,
+      },
+    ];
     const v = verdictOf(scenario, diffOf([]), [], growth);
     assert.equal(v.status, 'leak');
     assert.equal(v.verdict, 's: samples grows 80 B per call — leak');
@@ -231,9 +342,12 @@ describe('verdictOf', () => {
 test('assertNoLeak throws on a string that grows with every call, naming the variable', async () => {
   let log = '';
   await assert.rejects(
-    assertNoLeak((i) => {
-      log += `${i}:${'x'.repeat(500)}\n`;
-    }, { iterations: 6 }),
+    assertNoLeak(
+      (i) => {
+        log += `${i}:${'x'.repeat(500)}\n`;
+      },
+      { iterations: 6 },
+    ),
     (err: Error) => {
       assert.match(err.message, /log \(\(string\)\): grows \d+ B per call/);
       return true;

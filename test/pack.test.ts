@@ -8,7 +8,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { DiffResult } from '../src/types.js';
-import { root, runFixture, tempDir, type CliResult } from './helpers.js';
+import { type CliResult, root, runFixture, tempDir } from './helpers.js';
 
 const MB = 1024 * 1024;
 const MAX_INSTALLED_BYTES = 40 * MB;
@@ -21,7 +21,12 @@ const MEMLAB_MISSING = 'leakscan: --engine memlab needs @memlab/api: npm install
 function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^PUPPETEER_/i.test(key) || /^npm_(package|lifecycle)_/i.test(key) || /^npm_config_(local_prefix|prefix)$/i.test(key)) continue;
+    if (
+      /^PUPPETEER_/i.test(key) ||
+      /^npm_(package|lifecycle)_/i.test(key) ||
+      /^npm_config_(local_prefix|prefix)$/i.test(key)
+    )
+      continue;
     env[key] = value;
   }
   delete env.FORCE_COLOR;
@@ -69,7 +74,14 @@ function treeBytes(dir: string): number {
 /** A puppeteer configuration file in `dir` or above would hide the problem a user meets. */
 function puppeteerConfigAbove(dir: string): string | null {
   for (let d = dir; ; d = dirname(d)) {
-    for (const name of ['.puppeteerrc.cjs', '.puppeteerrc.js', '.puppeteerrc', '.puppeteerrc.json', 'puppeteer.config.js', 'puppeteer.config.cjs']) {
+    for (const name of [
+      '.puppeteerrc.cjs',
+      '.puppeteerrc.js',
+      '.puppeteerrc',
+      '.puppeteerrc.json',
+      'puppeteer.config.js',
+      'puppeteer.config.cjs',
+    ]) {
       if (existsSync(join(d, name))) return join(d, name);
     }
     if (dirname(d) === d) return null;
@@ -83,7 +95,10 @@ test('the packed tarball installs in a fresh project, stays small, and runs diff
   const started = Date.now();
 
   // `npm test` has built dist already; --ignore-scripts skips `prepare` (a second build).
-  const [pack] = await Promise.all([run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], root), runFixture('pair-leak.cjs', snapshots, ['300'])]);
+  const [pack] = await Promise.all([
+    run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], root),
+    runFixture('pair-leak.cjs', snapshots, ['300']),
+  ]);
   assert.equal(pack.code, 0, pack.stderr);
   const tarball = join(packDir, (JSON.parse(pack.stdout) as Array<{ filename: string }>)[0].filename);
   const packed = (JSON.parse(pack.stdout) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path);
@@ -97,12 +112,17 @@ test('the packed tarball installs in a fresh project, stays small, and runs diff
   const install = await run('npm', ['install', '--no-audit', '--no-fund', tarball], project);
   t.diagnostic(`npm install: ${((Date.now() - started) / 1000).toFixed(1)} s since start`);
   assert.equal(install.code, 0, `npm install failed:\n${install.stderr.slice(-4000)}`);
-  const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
   assert.ok(manifest.dependencies?.leakscan, 'leakscan is a dependency of the project');
 
   const bytes = treeBytes(join(project, 'node_modules'));
   t.diagnostic(`installed node_modules: ${(bytes / MB).toFixed(1)} MB`);
-  assert.ok(bytes <= MAX_INSTALLED_BYTES, `node_modules is ${(bytes / MB).toFixed(1)} MB, more than ${MAX_INSTALLED_BYTES / MB} MB`);
+  assert.ok(
+    bytes <= MAX_INSTALLED_BYTES,
+    `node_modules is ${(bytes / MB).toFixed(1)} MB, more than ${MAX_INSTALLED_BYTES / MB} MB`,
+  );
   assert.ok(!existsSync(join(project, 'node_modules/puppeteer')), 'puppeteer is not installed');
   assert.ok(!existsSync(join(project, 'node_modules/@memlab/api')), '@memlab/api is not installed');
 

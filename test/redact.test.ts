@@ -9,7 +9,15 @@ test('messages and paths of a run report are redacted, leakscan words stay', () 
   redactor.alias('/home/me/sk_live_x/a.before.heapsnapshot', 'snapshots/a.before.heapsnapshot.gz');
   const report = redactor.data({
     scenarios: [
-      { name: 'login', status: 'failed', type: 'object', verdict: 'login: failed — TypeError: bad token sk_live_x', error: 'TypeError: bad token sk_live_x', warnings: ['MaxListenersExceededWarning: sk_live_x'], snapshots: { before: '/home/me/sk_live_x/a.before.heapsnapshot' } },
+      {
+        name: 'login',
+        status: 'failed',
+        type: 'object',
+        verdict: 'login: failed — TypeError: bad token sk_live_x',
+        error: 'TypeError: bad token sk_live_x',
+        warnings: ['MaxListenersExceededWarning: sk_live_x'],
+        snapshots: { before: '/home/me/sk_live_x/a.before.heapsnapshot' },
+      },
     ],
   });
   const text = JSON.stringify(report);

@@ -13,10 +13,14 @@ const out = tempDir();
 let run: { code: number; stdout: string; stderr: string };
 let result: RunResult;
 const scenario = (name: string): ScenarioResult => result.scenarios.find((s) => s.name === name)!;
-const classAdded = (s: ScenarioResult, name: string): number => s.diff?.classes.find((c) => c.name === name && c.type === 'object')?.added ?? 0;
+const classAdded = (s: ScenarioResult, name: string): number =>
+  s.diff?.classes.find((c) => c.name === name && c.type === 'object')?.added ?? 0;
 
 before(async () => {
-  run = await runCli(['run', '--json', '--iterations', String(ITERATIONS), '--batch', String(BATCH), '--interval', '20', '--out', out], { env: { CI: 'true' } });
+  run = await runCli(
+    ['run', '--json', '--iterations', String(ITERATIONS), '--batch', String(BATCH), '--interval', '20', '--out', out],
+    { env: { CI: 'true' } },
+  );
   result = JSON.parse(run.stdout) as RunResult;
 });
 
@@ -24,7 +28,10 @@ describe('leakscan run (built-ins)', () => {
   test('JSON contract', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, '', 'no progress output in CI or with --json');
-    assert.deepEqual(result.scenarios.map((s) => s.name), ['cycle', 'weakref', 'global-cache']);
+    assert.deepEqual(
+      result.scenarios.map((s) => s.name),
+      ['cycle', 'weakref', 'global-cache'],
+    );
     for (const s of result.scenarios) {
       assert.equal(s.iterations, ITERATIONS);
       assert.equal(s.batch, BATCH);
@@ -32,16 +39,24 @@ describe('leakscan run (built-ins)', () => {
         assert.equal(series.withoutGc.length, ITERATIONS);
         assert.equal(series.withGc.length, ITERATIONS);
       }
-      for (const v of [...s.rss.withoutGc, ...s.rss.withGc]) assert.ok(Number.isInteger(v) && v > 10_000_000, `rss in bytes: ${v}`);
-      for (const v of [...s.heapUsed.withoutGc, ...s.heapUsed.withGc]) assert.ok(Number.isInteger(v) && v > 1_000_000 && v < s.rss.withGc.at(-1)! * 2, `heapUsed in bytes: ${v}`);
-      for (const v of [...s.external.withoutGc, ...s.external.withGc]) assert.ok(Number.isInteger(v) && v > 0, `external in bytes: ${v}`);
+      for (const v of [...s.rss.withoutGc, ...s.rss.withGc])
+        assert.ok(Number.isInteger(v) && v > 10_000_000, `rss in bytes: ${v}`);
+      for (const v of [...s.heapUsed.withoutGc, ...s.heapUsed.withGc])
+        assert.ok(Number.isInteger(v) && v > 1_000_000 && v < s.rss.withGc.at(-1)! * 2, `heapUsed in bytes: ${v}`);
+      for (const v of [...s.external.withoutGc, ...s.external.withGc])
+        assert.ok(Number.isInteger(v) && v > 0, `external in bytes: ${v}`);
       assert.equal(s.log, null, 'the built-ins print nothing');
       assert.deepEqual(s.warnings, []);
       assert.ok(s.diff && Array.isArray(s.diff.classes));
       const sizes = s.diff.classes.map((c) => c.retainedSize);
-      assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a), 'sorted by retainedSize');
+      assert.deepEqual(
+        sizes,
+        [...sizes].sort((a, b) => b - a),
+        'sorted by retainedSize',
+      );
       for (const c of s.diff.classes) {
-        for (const key of ['name', 'type', 'added', 'removed', 'addedSize', 'retainedSize', 'retainerPath']) assert.ok(key in c, key);
+        for (const key of ['name', 'type', 'added', 'removed', 'addedSize', 'retainedSize', 'retainerPath'])
+          assert.ok(key in c, key);
       }
       assert.equal(typeof s.verdict, 'string');
     }
@@ -53,16 +68,29 @@ describe('leakscan run (built-ins)', () => {
     assert.equal(classAdded(s, 'A'), ITERATIONS * BATCH);
     assert.equal(s.status, 'leak');
     assert.equal(s.asExpected, true);
-    assert.deepEqual(s.leaks.map((c) => c.name), ['B'], 'A is held through B: part of the same leak');
+    assert.deepEqual(
+      s.leaks.map((c) => c.name),
+      ['B'],
+      'A is held through B: part of the same leak',
+    );
     const path = s.leaks[0].retainerPath!;
     assert.equal(path.at(-1)!.name, 'B');
-    assert.ok(path.some((step) => step.edge?.name === 'cache'), JSON.stringify(path));
+    assert.ok(
+      path.some((step) => step.edge?.name === 'cache'),
+      JSON.stringify(path),
+    );
     // The scenario module holds the cache: the path runs through it, not through leakscan's runner
     // (its pending microtask, its async frame, its `scenario` variable).
-    assert.ok(!path.some((step) => step.edge?.name === 'current_microtask' || step.edge?.name === 'scenario'), JSON.stringify(path));
+    assert.ok(
+      !path.some((step) => step.edge?.name === 'current_microtask' || step.edge?.name === 'scenario'),
+      JSON.stringify(path),
+    );
     assert.equal(s.leaks[0].holders?.[0].count, ITERATIONS * BATCH);
     assert.equal(s.leaks[0].holders?.[0].heldBy, 'program');
-    assert.match(s.verdict, new RegExp(`^global-cache: ${ITERATIONS * BATCH} B retained — leak \\(via cache\\[…\\]\\)$`));
+    assert.match(
+      s.verdict,
+      new RegExp(`^global-cache: ${ITERATIONS * BATCH} B retained — leak \\(via cache\\[…\\]\\)$`),
+    );
   });
 
   test('cycle and weakref retain nothing', () => {
@@ -81,7 +109,10 @@ describe('leakscan run (built-ins)', () => {
     const perCall = BATCH * 10_000 * 8;
     const growth = (s: ScenarioResult): number => s.rss.withGc.at(-1)! - s.rss.withGc[0];
     // ITERATIONS-1 calls between the first and last sample; allow for allocator slack.
-    assert.ok(growth(scenario('global-cache')) >= 0.6 * perCall * (ITERATIONS - 1), `global-cache grew ${growth(scenario('global-cache'))}`);
+    assert.ok(
+      growth(scenario('global-cache')) >= 0.6 * perCall * (ITERATIONS - 1),
+      `global-cache grew ${growth(scenario('global-cache'))}`,
+    );
     for (const name of ['cycle', 'weakref']) {
       assert.ok(growth(scenario(name)) < 0.5 * perCall * (ITERATIONS - 1), `${name} grew ${growth(scenario(name))}`);
     }
@@ -108,7 +139,19 @@ describe('leakscan run (built-ins)', () => {
   });
 
   test('--fail-on-leak passes on the built-ins (each behaves as it declares)', async () => {
-    const r = await runCli(['run', 'global-cache', '--fail-on-leak', '-n', '2', '--batch', '10', '--interval', '10', '--out', tempDir()]);
+    const r = await runCli([
+      'run',
+      'global-cache',
+      '--fail-on-leak',
+      '-n',
+      '2',
+      '--batch',
+      '10',
+      '--interval',
+      '10',
+      '--out',
+      tempDir(),
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Without GC\s+With GC\nIteration\s+RSS\s+Heap\s+External\s+RSS\s+Heap\s+External\n/);
     assert.match(r.stdout, /global-cache: 20 B retained — leak \(via cache\[…\]\)/);

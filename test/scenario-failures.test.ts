@@ -11,7 +11,10 @@ let stderr: string;
 let result: RunResult;
 
 before(async () => {
-  const r = await runCli(['run', '--json', '-n', '3', '--batch', '1', '--interval', '10', '--out', tempDir(), ...FILES], { env: { CI: 'true' } });
+  const r = await runCli(
+    ['run', '--json', '-n', '3', '--batch', '1', '--interval', '10', '--out', tempDir(), ...FILES],
+    { env: { CI: 'true' } },
+  );
   code = r.code;
   stderr = r.stderr;
   result = JSON.parse(r.stdout) as RunResult;
@@ -26,22 +29,42 @@ const failureLine = (name: string): string => {
 describe('scenarios that fail', () => {
   test('all four are reported as failed, exit 2', () => {
     assert.equal(code, 2, stderr);
-    assert.deepEqual(result.scenarios.map((s) => [s.name, s.status]), [['exits', 'failed'], ['timer-throws', 'failed'], ['throws-object', 'failed'], ['rejects', 'failed']]);
+    assert.deepEqual(
+      result.scenarios.map((s) => [s.name, s.status]),
+      [
+        ['exits', 'failed'],
+        ['timer-throws', 'failed'],
+        ['throws-object', 'failed'],
+        ['rejects', 'failed'],
+      ],
+    );
   });
 
   test('process.exit() in a call', () => {
-    assert.match(failureLine('exits'), /its process exited \(code 0\) in without-gc pass, iteration 3 of 3: did the scenario call process\.exit\(\)\?/);
+    assert.match(
+      failureLine('exits'),
+      /its process exited \(code 0\) in without-gc pass, iteration 3 of 3: did the scenario call process\.exit\(\)\?/,
+    );
   });
 
   test('an exception thrown by a timer, outside any call', () => {
-    assert.match(failureLine('timer-throws'), /an uncaught exception outside its calls \(a timer, an event handler\) in without-gc pass, iteration [23] of 3: Error: boom in a timer$/);
+    assert.match(
+      failureLine('timer-throws'),
+      /an uncaught exception outside its calls \(a timer, an event handler\) in without-gc pass, iteration [23] of 3: Error: boom in a timer$/,
+    );
   });
 
   test('a thrown value that is not an Error', () => {
-    assert.match(failureLine('throws-object'), /threw in run: a non-Error value: \{ code: 42, reason: 'a plain object' \}$/);
+    assert.match(
+      failureLine('throws-object'),
+      /threw in run: a non-Error value: \{ code: 42, reason: 'a plain object' \}$/,
+    );
   });
 
   test('a promise rejection nobody handles', () => {
-    assert.match(failureLine('rejects'), /a promise rejection nobody handled in without-gc pass, iteration [23] of 3: Error: nobody handles this$/);
+    assert.match(
+      failureLine('rejects'),
+      /a promise rejection nobody handled in without-gc pass, iteration [23] of 3: Error: nobody handles this$/,
+    );
   });
 });

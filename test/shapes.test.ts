@@ -12,10 +12,16 @@ const COUNT = 3000;
 const SHAPES = ['stack', 'toplevel', 'list', 'closures', 'promises', 'holders'] as const;
 type Shape = (typeof SHAPES)[number];
 const dirs = Object.fromEntries(SHAPES.map((shape) => [shape, tempDir()])) as Record<Shape, string>;
-const pair = (shape: Shape): string[] => [join(dirs[shape], 'before.heapsnapshot'), join(dirs[shape], 'after.heapsnapshot')];
+const pair = (shape: Shape): string[] => [
+  join(dirs[shape], 'before.heapsnapshot'),
+  join(dirs[shape], 'after.heapsnapshot'),
+];
 
 async function diff(shape: Shape): Promise<{ json: DiffResult; text: string }> {
-  const [json, text] = await Promise.all([runCli(['diff', '--json', ...pair(shape)]), runCli(['diff', '--paths', '1', ...pair(shape)])]);
+  const [json, text] = await Promise.all([
+    runCli(['diff', '--json', ...pair(shape)]),
+    runCli(['diff', '--paths', '1', ...pair(shape)]),
+  ]);
   assert.equal(json.code, 0, json.stderr);
   assert.equal(text.code, 0, text.stderr);
   return { json: JSON.parse(json.stdout) as DiffResult, text: text.stdout };
@@ -33,7 +39,9 @@ const verdict = (text: string): string => text.trimEnd().split('\n').at(-1)!;
 before(async () => {
   // Two at a time: the machine has two cores.
   for (let i = 0; i < SHAPES.length; i += 2) {
-    await Promise.all(SHAPES.slice(i, i + 2).map((shape) => runFixture('pair-shapes.cjs', dirs[shape], [shape, String(COUNT)])));
+    await Promise.all(
+      SHAPES.slice(i, i + 2).map((shape) => runFixture('pair-shapes.cjs', dirs[shape], [shape, String(COUNT)])),
+    );
   }
 });
 
@@ -47,7 +55,10 @@ describe('objects held by a running function', () => {
       assert.equal(rows.suspect, true);
       assert.equal(rows.holders?.[0].heldBy, 'stack');
       assert.equal(rows.holders?.[0].count, COUNT);
-      assert.ok(rows.retainerPath?.some((step) => step.name === '(Stack roots)'), JSON.stringify(rows.retainerPath));
+      assert.ok(
+        rows.retainerPath?.some((step) => step.name === '(Stack roots)'),
+        JSON.stringify(rows.retainerPath),
+      );
       assert.match(text, /^Row .* suspect held by a running function$/m);
       assert.match(verdict(text), /Row \+3,000 .* held by a running function/);
     });
@@ -114,6 +125,9 @@ describe('snapshots in the wrong order', () => {
     assert.equal(r.stdout, '');
     const lines = r.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0], /was taken before .*: swap them: leakscan diff .*before\.heapsnapshot .*after\.heapsnapshot$/);
+    assert.match(
+      lines[0],
+      /was taken before .*: swap them: leakscan diff .*before\.heapsnapshot .*after\.heapsnapshot$/,
+    );
   });
 });

@@ -11,7 +11,10 @@ import { cli, fixture, root, tempDir } from './helpers.js';
 /** Pids of the processes `pid` started. */
 function childrenOf(pid: number): number[] {
   try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return []; // ps exits 1 when there are none
   }
@@ -26,16 +29,22 @@ function alive(pid: number): boolean {
   }
 }
 
-async function interrupt(signal: 'SIGINT' | 'SIGTERM'): Promise<{ code: number | null; stderr: string; out: string; temp: string; children: number[] }> {
+async function interrupt(
+  signal: 'SIGINT' | 'SIGTERM',
+): Promise<{ code: number | null; stderr: string; out: string; temp: string; children: number[] }> {
   const out = tempDir();
   // leakscan's own temp folders go here (os.tmpdir() reads TMPDIR), apart from other tests'.
   const temp = tempDir();
   // A scenario whose first call never settles: leakscan is mid-scenario when the signal comes.
-  const child = spawn(process.execPath, [cli, 'run', fixture('leaks/hangs.mjs'), '--out', out, '--timeout', '60', '--json'], {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: '1', TMPDIR: temp },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, 'run', fixture('leaks/hangs.mjs'), '--out', out, '--timeout', '60', '--json'],
+    {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', TMPDIR: temp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   let children: number[] = [];
@@ -51,7 +60,10 @@ async function interrupt(signal: 'SIGINT' | 'SIGTERM'): Promise<{ code: number |
 }
 
 describe('signals to leakscan run', () => {
-  for (const [signal, expected] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, expected] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     test(`${signal}: the scenario stops, nothing is left behind, exit ${expected}`, async () => {
       const { code, stderr, out, temp, children } = await interrupt(signal);
       assert.equal(code, expected, stderr);

@@ -12,7 +12,17 @@ loadBaseline(file, { onProgress: (event) => port.postMessage({ type: 'progress',
   (baseline) => {
     const { ids, classOf, selfSize, stringHash, nodeType, meta, table, maxNodeId } = baseline;
     port.postMessage(
-      { type: 'done', ids, classOf, selfSize, stringHash, nodeType, meta, maxNodeId, keys: table.keys.map(({ name, type }) => ({ name, type })) },
+      {
+        type: 'done',
+        ids,
+        classOf,
+        selfSize,
+        stringHash,
+        nodeType,
+        meta,
+        maxNodeId,
+        keys: table.keys.map(({ name, type }) => ({ name, type })),
+      },
       [ids, classOf, selfSize, stringHash, nodeType].map((array) => array.buffer as ArrayBuffer),
     );
   },

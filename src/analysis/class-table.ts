@@ -1,7 +1,8 @@
 // Interns (name, type) class keys as small integers, so per-node work compares
 // numbers and the two snapshots of a diff share one numbering.
-import type { HeapGraph } from '../engine/index.js';
+
 import { INTERNAL_TYPES, isRuntimeBookkeeping, stringTypeFlags } from '../classes.js';
+import type { HeapGraph } from '../engine/index.js';
 
 export interface ClassKey {
   name: string;

@@ -4,19 +4,27 @@
 // is read, as DevTools' Comparison view does with its base snapshot.
 // New objects held only by a running function's stack are counted and marked
 // (trace.ts), except in snapshots leakscan's own runner took.
-import { calculateDistances, calculateShallowSizes, readSnapshot, startDominance, type HeapGraph, type PendingDominance } from '../engine/index.js';
-import { stringTypeFlags } from '../classes.js';
+
 import { statSync } from 'node:fs';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { LeakscanError, SnapshotOrderError, UnrelatedSnapshotsError, type ExitCode } from '../errors.js';
+import { stringTypeFlags } from '../classes.js';
+import {
+  calculateDistances,
+  calculateShallowSizes,
+  type HeapGraph,
+  type PendingDominance,
+  readSnapshot,
+  startDominance,
+} from '../engine/index.js';
+import { type ExitCode, LeakscanError, SnapshotOrderError, UnrelatedSnapshotsError } from '../errors.js';
 import type { ClassDiff, DiffResult, SnapshotMeta } from '../types.js';
 import { ClassTable } from './class-table.js';
 import { dominatorChildren, NEW_UNLISTED, NOT_NEW, setRetainedSizes } from './dominance.js';
 import { holdersOf } from './holders.js';
 import { snapshotMeta } from './snapshot-meta.js';
 import { sortedOrder } from './sort.js';
-import { traceFromRoots, UNREACHED, Via, type RootTrace } from './trace.js';
+import { type RootTrace, traceFromRoots, UNREACHED, Via } from './trace.js';
 
 export type AnalysisProgress =
   | { phase: 'read'; file: string; bytesRead: number; totalBytes: number }
@@ -74,7 +82,9 @@ export interface Baseline {
 
 async function loadGraph(file: string, onProgress: DiffOptions['onProgress']): Promise<HeapGraph> {
   return readSnapshot(file, {
-    onProgress: onProgress ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes }) : undefined,
+    onProgress: onProgress
+      ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes })
+      : undefined,
   });
 }
 
@@ -109,7 +119,16 @@ function baselineOf(graph: HeapGraph): Baseline {
     stringHash[i] = stringTypes[graph.nodeTypeIndex(o)] === 1 ? stringHashOf(graph, o) : 0;
     nodeType[i] = graph.nodeTypeIndex(o);
   }
-  return { ids, classOf, selfSize, stringHash, nodeType, meta: snapshotMeta(graph, { distance }), table, maxNodeId: newestHeapObjectId(graph) };
+  return {
+    ids,
+    classOf,
+    selfSize,
+    stringHash,
+    nodeType,
+    meta: snapshotMeta(graph, { distance }),
+    table,
+    maxNodeId: newestHeapObjectId(graph),
+  };
 }
 
 /** FNV-1a of a string node's content (first 256 chars), never 0; 0 for other nodes. */
@@ -149,11 +168,15 @@ function checkSameProcess(
     throw new UnrelatedSnapshotsError(`${names} share almost no objects (${shared} of ${smaller} ids): ${advice}`);
   }
   if (sample.changedStrings >= 3) {
-    throw new UnrelatedSnapshotsError(`${names} are not snapshots of one process (strings changed their text under the same id): ${advice}`);
+    throw new UnrelatedSnapshotsError(
+      `${names} are not snapshots of one process (strings changed their text under the same id): ${advice}`,
+    );
   }
   if (sample.shared >= 250 && sample.sameClass < sample.shared * 0.9) {
     const pct = Math.round((100 * (sample.shared - sample.sameClass)) / sample.shared);
-    throw new UnrelatedSnapshotsError(`${names} are not snapshots of one process (${pct}% of the shared ids name different objects): ${advice}`);
+    throw new UnrelatedSnapshotsError(
+      `${names} are not snapshots of one process (${pct}% of the shared ids name different objects): ${advice}`,
+    );
   }
 }
 
@@ -172,26 +195,45 @@ export function independentCount(c: Pick<ClassDiff, 'added' | 'heldByNew' | 'hel
  * thresholds, counting only those not held through other new objects (a leaked
  * Session's strings are part of the Session leak, not suspects of their own).
  */
-export function isSuspect(c: Pick<ClassDiff, 'added' | 'removed' | 'retainedSize' | 'heldByNew' | 'heldWeakly'>, thresholds: Thresholds): boolean {
+export function isSuspect(
+  c: Pick<ClassDiff, 'added' | 'removed' | 'retainedSize' | 'heldByNew' | 'heldWeakly'>,
+  thresholds: Thresholds,
+): boolean {
   const independent = independentCount(c);
-  return independent - c.removed >= thresholds.minCount && independent >= thresholds.minCount && c.retainedSize >= thresholds.minBytes;
+  return (
+    independent - c.removed >= thresholds.minCount &&
+    independent >= thresholds.minCount &&
+    c.retainedSize >= thresholds.minBytes
+  );
 }
 
 /** --class, --min-count and --top, in that order, on classes already sorted. */
-export function filterClasses(classes: ClassDiff[], options: Pick<DiffOptions, 'className' | 'minCount' | 'top'>): ClassDiff[] {
+export function filterClasses(
+  classes: ClassDiff[],
+  options: Pick<DiffOptions, 'className' | 'minCount' | 'top'>,
+): ClassDiff[] {
   const minCount = options.minCount ?? 1;
-  const kept = classes.filter((c) => c.added >= minCount && (options.className === undefined || c.name === options.className));
+  const kept = classes.filter(
+    (c) => c.added >= minCount && (options.className === undefined || c.name === options.className),
+  );
   return options.top === undefined ? kept : kept.slice(0, options.top);
 }
 
-export async function diffSnapshots(beforeFile: string, afterFile: string, options: DiffOptions = {}): Promise<DiffResult> {
+export async function diffSnapshots(
+  beforeFile: string,
+  afterFile: string,
+  options: DiffOptions = {},
+): Promise<DiffResult> {
   // Big pairs: read the two files at once, the before one on the second core.
   const parallel = fileSize(beforeFile) >= PARALLEL_MIN_BYTES && fileSize(afterFile) >= PARALLEL_MIN_BYTES;
   if (!parallel) return diffAgainst(await loadBaseline(beforeFile, options), afterFile, options);
   const before = loadBaselineInWorker(beforeFile, options);
   try {
     // The after graph's dominators start on their own thread as soon as it is read, baseline or not.
-    const after = loadGraph(afterFile, options.onProgress).then((graph) => ({ graph, dominance: startDominance(graph) }));
+    const after = loadGraph(afterFile, options.onProgress).then((graph) => ({
+      graph,
+      dominance: startDominance(graph),
+    }));
     const [baseline, { graph, dominance }] = await Promise.all([before.baseline, after]);
     return await diffGraph(baseline, graph, options, dominance);
   } finally {
@@ -211,11 +253,14 @@ function fileSize(file: string): number {
 }
 
 /** loadBaseline on a worker thread (baseline-worker.ts); errors come back as LeakscanErrors with their exit code. */
-function loadBaselineInWorker(file: string, options: Pick<DiffOptions, 'onProgress'>): { baseline: Promise<Baseline>; worker: Worker } {
+function loadBaselineInWorker(
+  file: string,
+  options: Pick<DiffOptions, 'onProgress'>,
+): { baseline: Promise<Baseline>; worker: Worker } {
   const worker = new Worker(new URL('./baseline-worker.js', import.meta.url), {
-      workerData: { file },
-      // The worker gets this process's heap limit (it may have been raised for a big file).
-      resourceLimits: { maxOldGenerationSizeMb: Math.floor(v8.getHeapStatistics().heap_size_limit / (1024 * 1024)) },
+    workerData: { file },
+    // The worker gets this process's heap limit (it may have been raised for a big file).
+    resourceLimits: { maxOldGenerationSizeMb: Math.floor(v8.getHeapStatistics().heap_size_limit / (1024 * 1024)) },
   });
   const baseline = new Promise<Baseline>((resolve, reject) => {
     worker.on('message', (message: WorkerMessage) => {
@@ -224,9 +269,19 @@ function loadBaselineInWorker(file: string, options: Pick<DiffOptions, 'onProgre
       } else if (message.type === 'done') {
         const table = new ClassTable();
         for (const key of message.keys) table.intern(key.name, key.type);
-        resolve({ ids: message.ids, classOf: message.classOf, selfSize: message.selfSize, stringHash: message.stringHash, nodeType: message.nodeType, meta: message.meta, table, maxNodeId: message.maxNodeId });
+        resolve({
+          ids: message.ids,
+          classOf: message.classOf,
+          selfSize: message.selfSize,
+          stringHash: message.stringHash,
+          nodeType: message.nodeType,
+          meta: message.meta,
+          table,
+          maxNodeId: message.maxNodeId,
+        });
       } else {
-        const error = message.exitCode === null ? new Error(message.message) : new LeakscanError(message.message, message.exitCode);
+        const error =
+          message.exitCode === null ? new Error(message.message) : new LeakscanError(message.message, message.exitCode);
         if (message.stack) error.stack = message.stack;
         reject(error);
       }
@@ -240,7 +295,17 @@ function loadBaselineInWorker(file: string, options: Pick<DiffOptions, 'onProgre
 
 type WorkerMessage =
   | { type: 'progress'; event: AnalysisProgress }
-  | { type: 'done'; ids: Uint32Array; classOf: Uint32Array; selfSize: Uint32Array; stringHash: Uint32Array; nodeType: Uint8Array; meta: SnapshotMeta; maxNodeId: number; keys: { name: string; type: string }[] }
+  | {
+      type: 'done';
+      ids: Uint32Array;
+      classOf: Uint32Array;
+      selfSize: Uint32Array;
+      stringHash: Uint32Array;
+      nodeType: Uint8Array;
+      meta: SnapshotMeta;
+      maxNodeId: number;
+      keys: { name: string; type: string }[];
+    }
   | { type: 'error'; message: string; stack?: string; exitCode: ExitCode | null };
 
 /** Reads the before snapshot and keeps only its ids, classes and self sizes; the graph itself is dropped. */
@@ -250,7 +315,11 @@ export async function loadBaseline(file: string, options: Pick<DiffOptions, 'onP
   return baselineOf(graph);
 }
 
-export async function diffAgainst(baseline: Baseline, afterFile: string, options: DiffOptions = {}): Promise<DiffResult> {
+export async function diffAgainst(
+  baseline: Baseline,
+  afterFile: string,
+  options: DiffOptions = {},
+): Promise<DiffResult> {
   return diffGraph(baseline, await loadGraph(afterFile, options.onProgress), options);
 }
 
@@ -316,7 +385,14 @@ interface Matched {
  * are those only a stack holds, except in snapshots leakscan's runner took,
  * where the stack holds only the runner's own frames.
  */
-function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shallow: Uint32Array, afterMeta: SnapshotMeta, options: DiffOptions): Matched {
+function matchById(
+  baseline: Baseline,
+  graph: HeapGraph,
+  trace: RootTrace,
+  shallow: Uint32Array,
+  afterMeta: SnapshotMeta,
+  options: DiffOptions,
+): Matched {
   const table = baseline.table;
   const memberClass = new Int32Array(graph.nodeCount);
   const added = new ClassSums();
@@ -366,7 +442,10 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shall
     // V8 gives a new object at the address of one that died since the last snapshot that
     // object's id: under the same id, another kind of object is another object. The kind is
     // DevTools' class: the V8 type, and for objects and native objects the name.
-    const inBefore = j >= 0 && baseline.nodeType[j] === graph.nodeTypeIndex(o) && (!namedKind[graph.nodeTypeIndex(o)] || beforeClassMatches(baseline, j, graph, o));
+    const inBefore =
+      j >= 0 &&
+      baseline.nodeType[j] === graph.nodeTypeIndex(o) &&
+      (!namedKind[graph.nodeTypeIndex(o)] || beforeClassMatches(baseline, j, graph, o));
     // DevTools' columns leave out objects of size 0 (backing stores it counts in their owner's size),
     // so an object whose size moves into an owner between the two snapshots is deleted there, and new
     // when it moves out again. Such objects are counted so, but are never new to the leak analysis.
@@ -409,7 +488,12 @@ function matchById(baseline: Baseline, graph: HeapGraph, trace: RootTrace, shall
 /** Holders listed per traced class. */
 const HOLDERS_PER_CLASS = 3;
 
-async function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOptions, dominance: PendingDominance = startDominance(graph)): Promise<DiffResult> {
+async function diffGraph(
+  baseline: Baseline,
+  graph: HeapGraph,
+  options: DiffOptions,
+  dominance: PendingDominance = startDominance(graph),
+): Promise<DiffResult> {
   try {
     return await diffPasses(baseline, graph, options, dominance);
   } finally {
@@ -417,7 +501,12 @@ async function diffGraph(baseline: Baseline, graph: HeapGraph, options: DiffOpti
   }
 }
 
-async function diffPasses(baseline: Baseline, graph: HeapGraph, options: DiffOptions, dominance: PendingDominance): Promise<DiffResult> {
+async function diffPasses(
+  baseline: Baseline,
+  graph: HeapGraph,
+  options: DiffOptions,
+  dominance: PendingDominance,
+): Promise<DiffResult> {
   const onProgress = options.onProgress;
   const thresholds = options.thresholds ?? DEFAULT_DIFF_THRESHOLDS;
   const table = baseline.table;
@@ -433,9 +522,12 @@ async function diffPasses(baseline: Baseline, graph: HeapGraph, options: DiffOpt
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'dominators' });
   const { dominators, retainedSizes } = await dominance.result;
   const tree = dominatorChildren(graph, dominators);
-  const isOwner = options.ownerClass ?? ((_key: { name: string; type: string }, count: number) => count >= Math.max(1, thresholds.minCount));
+  const isOwner =
+    options.ownerClass ??
+    ((_key: { name: string; type: string }, count: number) => count >= Math.max(1, thresholds.minCount));
   const owners = new Uint8Array(table.size);
-  for (let cls = 0; cls < table.size; cls++) owners[cls] = m.added.get(cls) > 0 && isOwner(table.keys[cls], m.added.get(cls)) ? 1 : 0;
+  for (let cls = 0; cls < table.size; cls++)
+    owners[cls] = m.added.get(cls) > 0 && isOwner(table.keys[cls], m.added.get(cls)) ? 1 : 0;
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'holders' });
   const walk = setRetainedSizes(graph, tree, retainedSizes, m.memberClass, table.size, {
     ownerClass: owners,

@@ -1,5 +1,5 @@
 // Retained sizes of sets of objects, each byte counted once.
-import { NO_NODE, type HeapGraph } from '../engine/index.js';
+import { type HeapGraph, NO_NODE } from '../engine/index.js';
 
 export interface DominatorChildren {
   first: Uint32Array;
@@ -13,7 +13,11 @@ export interface DominatorChildren {
  * when given, keeps nodes out of the tree with their subtrees (the diff keeps
  * every node: membership is decided by its own classification).
  */
-export function dominatorChildren(graph: HeapGraph, dominators: Uint32Array, reachable: (ordinal: number) => boolean = () => true): DominatorChildren {
+export function dominatorChildren(
+  graph: HeapGraph,
+  dominators: Uint32Array,
+  reachable: (ordinal: number) => boolean = () => true,
+): DominatorChildren {
   const nodeCount = graph.nodeCount;
   const root = graph.rootOrdinal;
   // first[d] counts up to the END of d's block (inclusive prefix sums); filling from the back
@@ -63,7 +67,12 @@ function grown<T extends Uint32Array | Int32Array | Uint8Array>(array: T, length
 }
 
 /** Depth-first walk of the dominator tree without recursion: enter(o, depth) on the way down, leave(o) on the way up (the root has depth 0). */
-function walk(tree: DominatorChildren, root: number, enter: (o: number, depth: number) => void, leave: (o: number) => void): void {
+function walk(
+  tree: DominatorChildren,
+  root: number,
+  enter: (o: number, depth: number) => void,
+  leave: (o: number) => void,
+): void {
   let stack = new Uint32Array(1024);
   let cursor = new Uint32Array(1024);
   let depth = 0;
@@ -162,7 +171,11 @@ export function setRetainedSizes(
   const perClass = new Float64Array(classCount);
   const onPath = new Uint32Array(classCount);
   const nested = new Uint32Array(classCount);
-  const members = { ordinals: new Uint32Array(memberCount), holders: new Uint32Array(memberCount), retained: new Float64Array(memberCount) };
+  const members = {
+    ordinals: new Uint32Array(memberCount),
+    holders: new Uint32Array(memberCount),
+    retained: new Float64Array(memberCount),
+  };
   let memberIndex = 0;
   // Per depth of the walk: the current holder, the class of the first owner below it (-1: none yet),
   // and whether compiled code is above.
@@ -214,5 +227,14 @@ export function setRetainedSizes(
       }
     },
   );
-  return { perClass, total, nested, members: { ordinals: members.ordinals.subarray(0, memberIndex), holders: members.holders.subarray(0, memberIndex), retained: members.retained.subarray(0, memberIndex) } };
+  return {
+    perClass,
+    total,
+    nested,
+    members: {
+      ordinals: members.ordinals.subarray(0, memberIndex),
+      holders: members.holders.subarray(0, memberIndex),
+      retained: members.retained.subarray(0, memberIndex),
+    },
+  };
 }

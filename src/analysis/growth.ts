@@ -2,13 +2,19 @@
 // one every few calls): per class, how many new objects stay reachable at each
 // point; per object that keeps its id, its retained size at each point. The
 // leak rule (leaks.ts) reads the trend; this module only measures.
-import { buildDominatorTree, buildRetainers, calculateRetainedSizes, readSnapshot, type HeapGraph } from '../engine/index.js';
+import {
+  buildDominatorTree,
+  buildRetainers,
+  calculateRetainedSizes,
+  type HeapGraph,
+  readSnapshot,
+} from '../engine/index.js';
 import type { ByteGrowth } from '../types.js';
 import type { AnalysisProgress, Baseline } from './diff.js';
-import { dominatorChildren, type DominatorChildren } from './dominance.js';
+import { type DominatorChildren, dominatorChildren } from './dominance.js';
 import { holderLabel, retainerPath } from './paths.js';
 import { sortedOrder } from './sort.js';
-import { traceFromRoots, UNREACHED, Via, type RootTrace } from './trace.js';
+import { type RootTrace, traceFromRoots, UNREACHED, Via } from './trace.js';
 
 export const classKey = (c: { name: string; type: string }): string => `${c.type}\u0000${c.name}`;
 
@@ -56,7 +62,9 @@ export async function measureTrend(
   const points = [beforeFile, ...files];
   for (const [point, file] of points.entries()) {
     const graph = await readSnapshot(file, {
-      onProgress: onProgress ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes }) : undefined,
+      onProgress: onProgress
+        ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes })
+        : undefined,
     });
     onProgress?.({ phase: 'analyze', file, step: 'trend' });
     const trace = traceFromRoots(graph);
@@ -85,7 +93,12 @@ const RUNTIME_STATE_TYPES = new Set(['code', 'object shape']);
  * the dominator tree), from each node's own retained size minus the retained
  * sizes of the state subtrees right below it.
  */
-function dataSizes(graph: HeapGraph, dominators: Uint32Array, order: Uint32Array, retained: Float64Array): Float64Array {
+function dataSizes(
+  graph: HeapGraph,
+  dominators: Uint32Array,
+  order: Uint32Array,
+  retained: Float64Array,
+): Float64Array {
   const stateTypes = graph.nodeTypeNames.map((name) => RUNTIME_STATE_TYPES.has(name));
   const isState = (o: number): boolean => stateTypes[graph.nodeTypeIndex(o)];
   const count = order.length;
@@ -164,7 +177,10 @@ function countNewObjects(
     if (n === 0) continue;
     const key = classKey(table.keys[cls]);
     let series = counts.get(key);
-    if (!series) counts.set(key, (series = new Array<number>(points).fill(0)));
+    if (!series) {
+      series = new Array<number>(points).fill(0);
+      counts.set(key, series);
+    }
     series[point] = n;
   }
 }
@@ -174,8 +190,16 @@ function countNewObjects(
  * ids), with this point's retained sizes. With `keepNew`, objects new at this
  * point are kept too, with NaN as their earlier sizes.
  */
-function track(graph: HeapGraph, trace: RootTrace, order: Uint32Array, retained: Float64Array, previous: Tracked | null, keepNew = false): Tracked {
-  const keep = (o: number): boolean => trace.distance[o] !== UNREACHED && trace.via[o] !== Via.stack && o !== graph.rootOrdinal;
+function track(
+  graph: HeapGraph,
+  trace: RootTrace,
+  order: Uint32Array,
+  retained: Float64Array,
+  previous: Tracked | null,
+  keepNew = false,
+): Tracked {
+  const keep = (o: number): boolean =>
+    trace.distance[o] !== UNREACHED && trace.via[o] !== Via.stack && o !== graph.rootOrdinal;
   const before = previous ?? { ids: new Uint32Array(0), sizes: [], ordinals: new Uint32Array(0) };
   const all = !previous || keepNew;
   // Per ordinal in `order`: index in before.ids, or UNREACHED.
@@ -227,7 +251,8 @@ function grows(sizes: Float64Array[], i: number, rule: ByteRule): boolean {
 const STORAGE_TYPES = new Set(['hidden', 'array', 'code', 'object shape', 'number', 'native']);
 
 const isScope = (graph: HeapGraph, o: number): boolean => graph.nodeName(o) === 'system / Context';
-const isStorage = (graph: HeapGraph, o: number): boolean => STORAGE_TYPES.has(graph.nodeTypeName(o)) || graph.nodeName(o).startsWith('system / ');
+const isStorage = (graph: HeapGraph, o: number): boolean =>
+  STORAGE_TYPES.has(graph.nodeTypeName(o)) || graph.nodeName(o).startsWith('system / ');
 
 /**
  * The objects whose retained size grows (grows), keeping only the most
@@ -257,7 +282,12 @@ function growingObjects(
   // Mark every dominator above a candidate; a candidate left unmarked is the most specific on its branch.
   const below = new Uint8Array(graph.nodeCount);
   for (const i of candidates) {
-    for (let o = dominators[ordinals[i]]; o !== graph.rootOrdinal && below[o] === 0 && o < graph.nodeCount; o = dominators[o]) below[o] = 1;
+    for (
+      let o = dominators[ordinals[i]];
+      o !== graph.rootOrdinal && below[o] === 0 && o < graph.nodeCount;
+      o = dominators[o]
+    )
+      below[o] = 1;
   }
   const calls = (sizes.length - 2) * rule.stepCalls;
   const found: ByteGrowth[] = [];
@@ -287,7 +317,13 @@ function growingObjects(
  * V8's storage (a Map's table, an array's elements), the object owning it.
  * -1 for the roots' own bookkeeping: growth spread over many roots names nothing.
  */
-function userVisible(graph: HeapGraph, dominators: Uint32Array, tree: DominatorChildren, retained: Float64Array, ordinal: number): number {
+function userVisible(
+  graph: HeapGraph,
+  dominators: Uint32Array,
+  tree: DominatorChildren,
+  retained: Float64Array,
+  ordinal: number,
+): number {
   let o = ordinal;
   while (isScope(graph, o)) {
     let largest = -1;

@@ -4,7 +4,7 @@ import type { HeapGraph } from '../engine/index.js';
 import type { HolderGroup } from '../types.js';
 import type { SetRetainedSizes } from './dominance.js';
 import { retainerPath } from './paths.js';
-import { viaName, type RootTrace } from './trace.js';
+import { type RootTrace, viaName } from './trace.js';
 
 /**
  * The `limit` holders of most new objects of class `cls`, largest first, each
@@ -60,7 +60,11 @@ export function holdersOf(
       count: t.count,
       retainedSize: size[rank],
       heldBy: viaName(trace.via[o]),
-      holder: { nodeId: graph.nodeId(t.holder), name: graph.className(t.holder) || `(${graph.nodeTypeName(t.holder)})`, type: graph.nodeTypeName(t.holder) },
+      holder: {
+        nodeId: graph.nodeId(t.holder),
+        name: graph.className(t.holder) || `(${graph.nodeTypeName(t.holder)})`,
+        type: graph.nodeTypeName(t.holder),
+      },
       sampleNodeId: graph.nodeId(o),
       retainerPath: retainerPath(graph, trace, o),
     };

@@ -1,21 +1,22 @@
 // One snapshot, postmortem: what holds the memory.
+
+import { INTERNAL_TYPES } from '../classes.js';
 import {
   buildDominance,
   buildRetainers,
   calculateRetainedSizes,
   calculateShallowSizes,
-  readSnapshot,
   type HeapGraph,
+  readSnapshot,
 } from '../engine/index.js';
 import { UsageError } from '../errors.js';
 import type { ClassSummary, DuplicatedString, InspectResult, ObjectSummary } from '../types.js';
-import { INTERNAL_TYPES } from '../classes.js';
 import { ClassTable } from './class-table.js';
 import type { AnalysisProgress } from './diff.js';
 import { dominatorChildren, setRetainedSizes } from './dominance.js';
 import { retainerPath } from './paths.js';
 import { snapshotMeta } from './snapshot-meta.js';
-import { traceFromRoots, UNREACHED, type RootTrace } from './trace.js';
+import { type RootTrace, traceFromRoots, UNREACHED } from './trace.js';
 
 export interface InspectOptions {
   /** Rows per table. Default 20 for classes, 10 for objects and strings. */
@@ -34,7 +35,9 @@ const INSTANCE_TYPES: ReadonlySet<string> = new Set(['object', 'native']);
 export async function inspectSnapshot(file: string, options: InspectOptions = {}): Promise<InspectResult> {
   const onProgress = options.onProgress;
   const graph = await readSnapshot(file, {
-    onProgress: onProgress ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes }) : undefined,
+    onProgress: onProgress
+      ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes })
+      : undefined,
   });
   onProgress?.({ phase: 'analyze', file, step: 'tracing' });
   const trace = traceFromRoots(graph);
@@ -59,7 +62,10 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
     count[cls] = (count[cls] ?? 0) + 1;
     selfSize[cls] = (selfSize[cls] ?? 0) + shallow[o];
   }
-  const retained = setRetainedSizes(graph, tree, retainedSizes, memberClass, table.size, { ownerClass: new Uint8Array(table.size).fill(1), holders: false });
+  const retained = setRetainedSizes(graph, tree, retainedSizes, memberClass, table.size, {
+    ownerClass: new Uint8Array(table.size).fill(1),
+    holders: false,
+  });
   const summaries: ClassSummary[] = [];
   for (let cls = 0; cls < table.size; cls++) {
     if (!count[cls]) continue;
@@ -68,8 +74,12 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
   }
   const classTop = options.top ?? 20;
   const objectTop = options.top ?? 10;
-  const byRetainedSize = [...summaries].sort((a, b) => b.retainedSize - a.retainedSize || b.count - a.count).slice(0, classTop);
-  const byCount = [...summaries].sort((a, b) => b.count - a.count || b.retainedSize - a.retainedSize).slice(0, classTop);
+  const byRetainedSize = [...summaries]
+    .sort((a, b) => b.retainedSize - a.retainedSize || b.count - a.count)
+    .slice(0, classTop);
+  const byCount = [...summaries]
+    .sort((a, b) => b.count - a.count || b.retainedSize - a.retainedSize)
+    .slice(0, classTop);
 
   const summarize = (o: number): ObjectSummary => ({
     nodeId: graph.nodeId(o),
@@ -92,7 +102,9 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
     const wanted = options.className;
     // Instances are objects; the constructor (a closure) and its code share the name.
     const matches = (o: number, types: ReadonlySet<string> | null): boolean =>
-      reachable(o) && graph.className(o) === wanted && (types === null ? !INTERNAL_TYPES.has(graph.classType(o)) : types.has(graph.nodeTypeName(o)));
+      reachable(o) &&
+      graph.className(o) === wanted &&
+      (types === null ? !INTERNAL_TYPES.has(graph.classType(o)) : types.has(graph.nodeTypeName(o)));
     const instances: number[] = [];
     for (let o = 0; o < graph.nodeCount; o++) if (matches(o, INSTANCE_TYPES)) instances.push(o);
     if (instances.length === 0) {
@@ -125,7 +137,8 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
 function globalObjects(graph: HeapGraph): Set<number> {
   const globals = new Set<number>();
   const root = graph.rootOrdinal;
-  for (let e = graph.firstEdge(root); e < graph.firstEdge(root + 1); e++) if (graph.isShortcutEdge(e)) globals.add(graph.edgeTarget(e));
+  for (let e = graph.firstEdge(root); e < graph.firstEdge(root + 1); e++)
+    if (graph.isShortcutEdge(e)) globals.add(graph.edgeTarget(e));
   for (let o = 0; o < graph.nodeCount; o++) {
     if (!graph.nodeName(o).startsWith('system / NativeContext')) continue;
     for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {

@@ -2,10 +2,11 @@
 // grows with the calls, in objects or in bytes, not when something was
 // allocated once (a lazy cache, compiled code, a warmed-up pool) or a cache
 // filled up to its cap and stopped.
-import type { ByteGrowth, ClassDiff, DiffResult, LeakExpectation, ScenarioStatus } from '../types.js';
-import { diffAgainst, independentCount, retainedCount, type AnalysisProgress, type Baseline } from './diff.js';
-import { classKey, measureTrend } from './growth.js';
+
 import { formatBytes } from '../report/format.js';
+import type { ByteGrowth, ClassDiff, DiffResult, LeakExpectation, ScenarioStatus } from '../types.js';
+import { type AnalysisProgress, type Baseline, diffAgainst, independentCount, retainedCount } from './diff.js';
+import { classKey, measureTrend } from './growth.js';
 import { classHolderLabel } from './paths.js';
 
 export interface LeakRule {
@@ -101,7 +102,11 @@ export async function findLeaks(
     baseline,
     baseline.meta.path,
     [afterFile, ...growthFiles],
-    { stepCalls: calls.stepCalls, minBytesPerCall: rule.minBytesPerCall ?? DEFAULT_MIN_BYTES_PER_CALL, minBytes: rule.minBytes },
+    {
+      stepCalls: calls.stepCalls,
+      minBytesPerCall: rule.minBytesPerCall ?? DEFAULT_MIN_BYTES_PER_CALL,
+      minBytes: rule.minBytes,
+    },
     onProgress,
   );
   const rates = new Map<string, number>();
@@ -122,12 +127,18 @@ export async function findLeaks(
   for (const entry of diff.classes) {
     const rate = rates.get(classKey(entry));
     entry.suspect =
-      rate !== undefined && independentCount(entry) >= leastIndependent(rate, calls.calls, rule.minCount) && entry.retainedSize >= rule.minBytes;
+      rate !== undefined &&
+      independentCount(entry) >= leastIndependent(rate, calls.calls, rule.minCount) &&
+      entry.retainedSize >= rule.minBytes;
   }
   const leaks = diff.classes.filter((c) => c.suspect);
   // A collection that grows because a counted leak accumulates in it (the holder, or an array between
   // the holder and the objects) is that leak, already named: byte growth reports what counts do not explain.
-  const onLeakPaths = new Set(leaks.flatMap((c) => (c.holders ?? []).flatMap((h) => [h.holder.nodeId, ...(h.retainerPath ?? []).map((step) => step.nodeId)])));
+  const onLeakPaths = new Set(
+    leaks.flatMap((c) =>
+      (c.holders ?? []).flatMap((h) => [h.holder.nodeId, ...(h.retainerPath ?? []).map((step) => step.nodeId)]),
+    ),
+  );
   return { diff, leaks, growth: trend.growth.filter((g) => !onLeakPaths.has(g.nodeId)) };
 }
 

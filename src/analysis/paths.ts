@@ -1,7 +1,7 @@
 // Retainer paths: why an object is alive, read off the root trace.
 import type { HeapGraph } from '../engine/index.js';
 import type { RetainerPath, RetainerStep } from '../types.js';
-import { parentOf, UNREACHED, type RootTrace } from './trace.js';
+import { parentOf, type RootTrace, UNREACHED } from './trace.js';
 
 /** Paths longer than this (linked lists) keep their first and last steps around one 'elided' step. */
 const MAX_PATH_STEPS = 48;
@@ -54,7 +54,8 @@ export function holderLabel(path: RetainerPath | null, holderNodeId?: number): s
   const at = holderNodeId === undefined ? -1 : path.findIndex((step) => step.nodeId === holderNodeId);
   if (at >= 0 && at < path.length - 1) {
     const holder = path[at];
-    if (holder.type === 'synthetic' && /^\((Stack roots|Handle scope)\)$/.test(holder.name)) return 'a running function';
+    if (holder.type === 'synthetic' && /^\((Stack roots|Handle scope)\)$/.test(holder.name))
+      return 'a running function';
     // The name: the holder's own (the edge into it), or for an unnamed holder (a Map's table) the
     // nearest name above it; a closure scope names nothing itself, its variables do.
     let from = at;
@@ -81,6 +82,9 @@ export function holderLabel(path: RetainerPath | null, holderNodeId?: number): s
 }
 
 /** holderLabel of a diff row's first holder (the one of most objects). */
-export function classHolderLabel(c: { retainerPath: RetainerPath | null; holders?: Array<{ holder: { nodeId: number } }> | null }): string | null {
+export function classHolderLabel(c: {
+  retainerPath: RetainerPath | null;
+  holders?: Array<{ holder: { nodeId: number } }> | null;
+}): string | null {
   return holderLabel(c.retainerPath, c.holders?.[0]?.holder.nodeId);
 }

@@ -3,8 +3,8 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import type { ScenarioResult, ScenarioRun } from '../types.js';
-import { loadBaseline, type AnalysisProgress } from './diff.js';
-import { DEFAULT_LEAK_RULE, findLeaks, verdictOf, type LeakRule } from './leaks.js';
+import { type AnalysisProgress, loadBaseline } from './diff.js';
+import { DEFAULT_LEAK_RULE, findLeaks, type LeakRule, verdictOf } from './leaks.js';
 
 export interface AnalyzeRunOptions {
   rule?: LeakRule;
@@ -22,7 +22,14 @@ export async function analyzeRun(run: ScenarioRun, options: AnalyzeRunOptions = 
   try {
     const baseline = await loadBaseline(run.snapshots.before, options);
     const calls = { calls: run.iterations, stepCalls: run.growthIterations };
-    const { diff, leaks, growth } = await findLeaks(baseline, run.snapshots.after, run.snapshots.growth, calls, rule, options.onProgress);
+    const { diff, leaks, growth } = await findLeaks(
+      baseline,
+      run.snapshots.after,
+      run.snapshots.growth,
+      calls,
+      rule,
+      options.onProgress,
+    );
     const { status, asExpected, verdict } = verdictOf(run, diff, leaks, growth);
     return {
       name: run.name,

@@ -1,6 +1,6 @@
 import type { HeapGraph } from '../engine/index.js';
 import type { SnapshotMeta } from '../types.js';
-import { UNREACHED, type RootTrace } from './trace.js';
+import { type RootTrace, UNREACHED } from './trace.js';
 
 /**
  * Node's heaps carry embedder roots named "Node / ..." (e.g. "Node / Environment")
@@ -10,7 +10,8 @@ import { UNREACHED, type RootTrace } from './trace.js';
  * the whole heap.
  */
 function runtimeOf(graph: HeapGraph): SnapshotMeta['runtime'] {
-  const isWindow = (name: string): boolean => name === 'Window' || name.startsWith('Window / ') || name.startsWith('Window [JSGlobalObject]');
+  const isWindow = (name: string): boolean =>
+    name === 'Window' || name.startsWith('Window / ') || name.startsWith('Window [JSGlobalObject]');
   const root = graph.rootOrdinal;
   for (let e = graph.firstEdge(root); e < graph.firstEdge(root + 1); e++) {
     const name = graph.nodeName(graph.edgeTarget(e));
@@ -19,7 +20,12 @@ function runtimeOf(graph: HeapGraph): SnapshotMeta['runtime'] {
   }
   const object = graph.nodeTypeNames.indexOf('object');
   for (let o = 0; o < graph.nodeCount; o++) {
-    if (graph.nodeTypeIndex(o) === object && graph.nodeName(o).charCodeAt(0) === 87 /* W */ && isWindow(graph.nodeName(o))) return 'browser';
+    if (
+      graph.nodeTypeIndex(o) === object &&
+      graph.nodeName(o).charCodeAt(0) === 87 /* W */ &&
+      isWindow(graph.nodeName(o))
+    )
+      return 'browser';
   }
   return 'unknown';
 }

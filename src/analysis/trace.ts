@@ -20,7 +20,7 @@ const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
  * before it takes a snapshot. In such a snapshot only leakscan's own frames
  * are on the stack, so what they alone hold is the runner's, not the program's.
  */
-export const RUNNER_MARKER = 'leakscan runner snapshot: objects held only by the stack are the runner\'s';
+export const RUNNER_MARKER = "leakscan runner snapshot: objects held only by the stack are the runner's";
 
 /** How a node was reached; the order in which the trace explores. */
 export const Via = {
@@ -162,7 +162,8 @@ function markRunnerObjects(graph: HeapGraph, levels: Uint8Array): void {
   const closure = graph.nodeTypeNames.indexOf('closure');
   const isRunnerClosure = new Uint8Array(graph.nodeCount);
   const child = (o: number, names: readonly string[]): number => {
-    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) if (names.includes(graph.edgeName(e))) return graph.edgeTarget(e);
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++)
+      if (names.includes(graph.edgeName(e))) return graph.edgeTarget(e);
     return -1;
   };
   for (let o = 0; o < graph.nodeCount; o++) {

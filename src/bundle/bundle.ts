@@ -4,18 +4,19 @@
 // place, so it is either complete or absent. Every file is created new
 // (O_EXCL, mode 0600, random temp names): a name planted beforehand, symlink
 // or not, makes the write fail instead of being followed.
-import { chmod, lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { chmod, lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import * as tar from 'tar';
 import { fileError, LeakscanError } from '../errors.js';
 import { isGzipFile } from '../gzip.js';
-import { renderRssChart, type RssSeries } from './chart.js';
+import { type RssSeries, renderRssChart } from './chart.js';
 import { collectEnvironment } from './environment.js';
-import { redactSnapshots, Redactor } from './redact.js';
+import { Redactor, redactSnapshots } from './redact.js';
 
 export interface BundleInput<Report = unknown> {
   /** Folder to create; must not exist yet, or be empty. */
@@ -73,7 +74,8 @@ export async function refuseExisting(file: string, force = false): Promise<void>
     if (!force) throw new LeakscanError(`${file}: exists; choose another name, or --force to replace it`);
     if (info.isDirectory()) throw new LeakscanError(`${file}: exists and is a folder`);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err instanceof LeakscanError ? err : fileError(file, err);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw err instanceof LeakscanError ? err : fileError(file, err);
   }
 }
 
@@ -82,9 +84,11 @@ export async function refuseNonEmpty(dir: string): Promise<void> {
   try {
     const info = await lstat(dir);
     if (!info.isDirectory()) throw new LeakscanError(`${dir}: exists and is not a folder`);
-    if ((await readdir(dir)).length > 0) throw new LeakscanError(`${dir}: folder exists and is not empty; choose another folder`);
+    if ((await readdir(dir)).length > 0)
+      throw new LeakscanError(`${dir}: folder exists and is not empty; choose another folder`);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err instanceof LeakscanError ? err : fileError(dir, err);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw err instanceof LeakscanError ? err : fileError(dir, err);
   }
 }
 
@@ -98,7 +102,9 @@ function receiverReadme(input: BundleInput<unknown>, snapshotFiles: string[]): s
     '- `report.md`: what grew and what holds it (start here).',
     '- `report.json`: the same data, for scripts.',
     '- `environment.json`: leakscan, Node, V8 and OS versions, CPU, memory, the command line.',
-    input.rssSeries?.length ? '- `rss.svg`: RSS, V8 heap used and external memory per iteration, without and with forced GC.' : '',
+    input.rssSeries?.length
+      ? '- `rss.svg`: RSS, V8 heap used and external memory per iteration, without and with forced GC.'
+      : '',
     `- \`snapshots/\`: the V8 heap snapshots, gzip-compressed${input.redact ? `, with their text redacted${input.redactNames ? ' (names from source too, as pseudonyms)' : ''}` : ''}.`,
     '',
     '## Open a snapshot in Chrome DevTools',
@@ -127,7 +133,10 @@ export function bundledName(label: string): string {
 }
 
 /** Checks made before the long work that ends in a bundle: the folder can be made, no file would be replaced. */
-export async function checkBundleTarget(outDir: string, options: { tar?: boolean; force?: boolean } = {}): Promise<void> {
+export async function checkBundleTarget(
+  outDir: string,
+  options: { tar?: boolean; force?: boolean } = {},
+): Promise<void> {
   const dir = resolve(outDir);
   await refuseNonEmpty(dir);
   if (options.tar) await refuseExisting(`${dir}.tar.gz`, options.force);
@@ -160,10 +169,15 @@ export async function writeBundle<Report>(input: BundleInput<Report>): Promise<B
     };
     await mkdir(join(temp, 'snapshots'), { mode: 0o700 });
     const snapshotFiles = input.snapshots.map((s) => bundledName(s.label));
-    const targets = snapshotFiles.map((name, i) => ({ input: input.snapshots[i].path, output: join(temp, 'snapshots', name) }));
+    const targets = snapshotFiles.map((name, i) => ({
+      input: input.snapshots[i].path,
+      output: join(temp, 'snapshots', name),
+    }));
     const redactor = input.redact ? new Redactor({ names: input.redactNames }) : null;
     if (redactor) {
-      await redactSnapshots(targets, redactor, { onProgress: (file, step) => input.onProgress?.(`redacting ${basename(file)} (${step})`) });
+      await redactSnapshots(targets, redactor, {
+        onProgress: (file, step) => input.onProgress?.(`redacting ${basename(file)} (${step})`),
+      });
       for (const [i, s] of input.snapshots.entries()) {
         redactor.alias(s.path, `snapshots/${snapshotFiles[i]}`);
         redactor.alias(resolve(s.path), `snapshots/${snapshotFiles[i]}`);
@@ -189,8 +203,8 @@ export async function writeBundle<Report>(input: BundleInput<Report>): Promise<B
       `Snapshots: ${snapshotFiles.map((f) => `[${f}](snapshots/${f})`).join(', ')}. See [README.md](README.md) to open them.\n`,
     ].join('\n');
     await put('report.md', `${header}\n${input.report.markdown(reportJson)}`);
-    await put('report.json', JSON.stringify(reportJson, null, 2) + '\n');
-    await put('environment.json', JSON.stringify(collectEnvironment(argv), null, 2) + '\n');
+    await put('report.json', `${JSON.stringify(reportJson, null, 2)}\n`);
+    await put('environment.json', `${JSON.stringify(collectEnvironment(argv), null, 2)}\n`);
     await put('README.md', receiverReadme(input as BundleInput<unknown>, snapshotFiles));
 
     // Empty (checked above) or absent; rmdir, not rm -r, so files a user put there meanwhile stay.

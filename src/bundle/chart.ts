@@ -30,7 +30,10 @@ const COLORS = { withoutGc: '#d1495b', withGc: '#00798c' };
 const MB = 1024 * 1024;
 
 function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 /** Round tick values covering [min, max]: steps of 1, 2 or 5 × 10^k. */
@@ -67,8 +70,12 @@ function panel(title: string, axis: string, series: PassSeries, x0: number, y0: 
   for (let i = 0; i < n; i++) {
     parts.push(`<text x="${x(i).toFixed(1)}" y="${top + plotH + 16}" text-anchor="middle">${i + 1}</text>`);
   }
-  parts.push(`<text x="${x0 + MARGIN.left + plotW / 2}" y="${y0 + PANEL_HEIGHT - 6}" text-anchor="middle">iteration</text>`);
-  parts.push(`<text x="${x0 + 14}" y="${top + plotH / 2}" text-anchor="middle" transform="rotate(-90 ${x0 + 14} ${top + plotH / 2})">${axis}</text>`);
+  parts.push(
+    `<text x="${x0 + MARGIN.left + plotW / 2}" y="${y0 + PANEL_HEIGHT - 6}" text-anchor="middle">iteration</text>`,
+  );
+  parts.push(
+    `<text x="${x0 + 14}" y="${top + plotH / 2}" text-anchor="middle" transform="rotate(-90 ${x0 + 14} ${top + plotH / 2})">${axis}</text>`,
+  );
   for (const key of ['withoutGc', 'withGc'] as const) {
     const points = series[key].map((v, i) => `${x(i).toFixed(1)},${y(v / MB).toFixed(1)}`).join(' ');
     if (points) parts.push(`<polyline fill="none" stroke="${COLORS[key]}" stroke-width="2" points="${points}"/>`);

@@ -5,7 +5,7 @@
 // one replacement in every file: the redacted pair still diffs like the
 // original (same ids, same string texts under the same id, one class per class).
 import { createHmac, randomBytes } from 'node:crypto';
-import { readSnapshot, type HeapGraph } from '../engine/index.js';
+import { type HeapGraph, readSnapshot } from '../engine/index.js';
 import { writeSnapshot } from '../engine/writer.js';
 
 export interface RedactOptions {
@@ -28,7 +28,8 @@ const SYMBOL_KEY = new RegExp(`^<symbol (${IDENT}(?:\\.${IDENT})*)>$`);
 /** Well-known symbols as names: "[Symbol.match]", "get [Symbol.species]", "<symbol Symbol.toStringTag>". */
 const WELL_KNOWN_SYMBOL = /^(?:(?:[gs]et )?\[Symbol\.\w+\]|<symbol Symbol\.\w+>)$/;
 /** V8's and Node's names for their own objects: "system / Map (String)", "Node / std::basic_string", "(GC roots)", "12 / CallProxy". */
-const RUNTIME_NAME = /^(?:system \/ [\w ()]*|Node \/ [\w:<>,. ]*|\([\w .,+-]*\)|\d+ \/ [\w ]+|C\+\+ [\w -]*roots|heap number|smi number|private symbol)$/;
+const RUNTIME_NAME =
+  /^(?:system \/ [\w ()]*|Node \/ [\w:<>,. ]*|\([\w .,+-]*\)|\d+ \/ [\w ]+|C\+\+ [\w -]*roots|heap number|smi number|private symbol)$/;
 /** The few such names V8 gives JS objects: scopes, and iterators ("Map Iterator", "Async-from-Sync Iterator"). */
 const RUNTIME_OBJECT_NAME = /^(?:system \/ Context|[A-Z]\w*(?:-[A-Za-z]+)*(?: [A-Z]\w*)? Iterator)$/;
 /** V8's name for the edges of a WeakMap entry; DevTools parses it (engine/algorithms.ts), so only the class names inside change. */
@@ -82,7 +83,9 @@ export class Redactor {
   /** Records how one snapshot uses its strings. Call for every snapshot before any output. */
   collect(graph: HeapGraph): void {
     const flags = new Uint8Array(graph.strings.length);
-    const runtime = Uint8Array.from(graph.nodeTypeNames, (t) => (RUNTIME_NODE_TYPES.has(t) ? Use.RuntimeNode : SOURCE_NODE_TYPES.has(t) ? Use.SourceNode : 0));
+    const runtime = Uint8Array.from(graph.nodeTypeNames, (t) =>
+      RUNTIME_NODE_TYPES.has(t) ? Use.RuntimeNode : SOURCE_NODE_TYPES.has(t) ? Use.SourceNode : 0,
+    );
     for (let o = 0; o < graph.nodeCount; o++) flags[graph.nodeNameIndex(o)] |= runtime[graph.nodeTypeIndex(o)];
     const internal = graph.edgeTypeNames.indexOf('internal');
     for (let e = 0; e < graph.edgeCount; e++) {
@@ -117,7 +120,11 @@ export class Redactor {
   private decide(text: string, uses: number): string {
     if (uses === 0) return this.redacted(text);
     // A string the runtime names its own objects or fields with is vocabulary, whatever else uses it.
-    if ((uses & (Use.RuntimeNode | Use.InternalEdge)) !== 0 && (RUNTIME_NAME.test(text) || (SOURCE_NAME.test(text) && (uses & Use.InternalEdge) !== 0))) return text;
+    if (
+      (uses & (Use.RuntimeNode | Use.InternalEdge)) !== 0 &&
+      (RUNTIME_NAME.test(text) || (SOURCE_NAME.test(text) && (uses & Use.InternalEdge) !== 0))
+    )
+      return text;
     if ((uses & Use.SourceNode) !== 0 && RUNTIME_OBJECT_NAME.test(text)) return text;
     if (WELL_KNOWN_SYMBOL.test(text)) return text;
     const ephemeron = EPHEMERON.exec(text);
@@ -192,7 +199,8 @@ export class Redactor {
       const out = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, OWN_WORDS.has(k) ? v : this.data(v)]));
       // Messages (a scenario's error, a process warning) are the program's text, and need not be in any snapshot.
       if (typeof record.error === 'string') out.error = this.message(record.error);
-      if (record.status === 'failed' && typeof record.verdict === 'string') out.verdict = `${String(out.name)}: failed — ${this.message(String(record.error ?? record.verdict))}`;
+      if (record.status === 'failed' && typeof record.verdict === 'string')
+        out.verdict = `${String(out.name)}: failed — ${this.message(String(record.error ?? record.verdict))}`;
       if (Array.isArray(record.warnings)) out.warnings = record.warnings.map((w) => this.message(String(w)));
       return out as T;
     }
@@ -241,7 +249,11 @@ export class Redactor {
  * reads each once to learn how its strings are used, then again to write it,
  * so only one graph is in memory at a time.
  */
-export async function redactSnapshots(files: { input: string; output: string }[], redactor: Redactor, options: RedactOptions = {}): Promise<RedactStats[]> {
+export async function redactSnapshots(
+  files: { input: string; output: string }[],
+  redactor: Redactor,
+  options: RedactOptions = {},
+): Promise<RedactStats[]> {
   for (const { input } of files) {
     options.onProgress?.(input, 'reading');
     redactor.collect(await readSnapshot(input));

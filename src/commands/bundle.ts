@@ -3,7 +3,7 @@ import { DEFAULT_DIFF_THRESHOLDS, diffSnapshots } from '../analysis/diff.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
 import { ExitCode } from '../errors.js';
 import { markdownDiff } from '../report/markdown.js';
-import { analysisProgressText, createProgress, toJson, writeReport, type GlobalArgs } from './io.js';
+import { analysisProgressText, createProgress, type GlobalArgs, toJson, writeReport } from './io.js';
 
 export interface BundleArgs extends GlobalArgs {
   before: string;
@@ -22,12 +22,28 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<BundleArgs> {
   return yargs
     .positional('before', { type: 'string', describe: 'Earlier snapshot', demandOption: true })
     .positional('after', { type: 'string', describe: 'Later snapshot of the same process', demandOption: true })
-    .option('out', { alias: 'o', type: 'string', default: 'leakscan-bundle', describe: 'Folder to create (must not exist, or be empty)' })
+    .option('out', {
+      alias: 'o',
+      type: 'string',
+      default: 'leakscan-bundle',
+      describe: 'Folder to create (must not exist, or be empty)',
+    })
     .option('tar', { type: 'boolean', default: false, describe: 'Also write FOLDER.tar.gz' })
     .option('force', { type: 'boolean', default: false, describe: 'Replace an existing FOLDER.tar.gz' })
-    .option('redact', { type: 'boolean', default: false, describe: 'Replace the text (secrets) of the bundled snapshots and reports; identifier names stay' })
-    .option('redact-names', { type: 'boolean', default: false, describe: 'With --redact: also replace names from source by pseudonyms' })
-    .example('$0 bundle before.heapsnapshot after.heapsnapshot -o leak-report --redact --tar', 'A redacted bundle and its .tar.gz') as unknown as Argv<BundleArgs>;
+    .option('redact', {
+      type: 'boolean',
+      default: false,
+      describe: 'Replace the text (secrets) of the bundled snapshots and reports; identifier names stay',
+    })
+    .option('redact-names', {
+      type: 'boolean',
+      default: false,
+      describe: 'With --redact: also replace names from source by pseudonyms',
+    })
+    .example(
+      '$0 bundle before.heapsnapshot after.heapsnapshot -o leak-report --redact --tar',
+      'A redacted bundle and its .tar.gz',
+    ) as unknown as Argv<BundleArgs>;
 }
 
 export async function execute(args: BundleArgs): Promise<ExitCode> {
@@ -60,7 +76,9 @@ export async function execute(args: BundleArgs): Promise<ExitCode> {
     progress.stop();
   }
   await writeReport(
-    args.json ? toJson(written) : `Bundle written to ${written.dir}${written.tarFile ? ` and ${written.tarFile}` : ''} (${written.files.length} files)\n`,
+    args.json
+      ? toJson(written)
+      : `Bundle written to ${written.dir}${written.tarFile ? ` and ${written.tarFile}` : ''} (${written.files.length} files)\n`,
   );
   return ExitCode.Ok;
 }

@@ -39,10 +39,14 @@ export async function relaunchForHeap(files: string[], engine: keyof typeof HEAP
   if (needed <= limit) return null;
   const heapMb = Math.floor(Math.min(needed * 1.5, totalmem() * 0.8) / MB);
   if (heapMb * MB <= limit) return null;
-  const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${heapMb}`, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, [RELAUNCHED]: '1' },
-  });
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, `--max-old-space-size=${heapMb}`, ...process.argv.slice(1)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, [RELAUNCHED]: '1' },
+    },
+  );
   const forward = (signal: NodeJS.Signals): void => {
     child.kill(signal);
   };

@@ -1,8 +1,9 @@
 // What a command needs from the outside world, passed in so commands stay testable.
+
+import { basename } from 'node:path';
 import ora, { type Ora } from 'ora';
 import type { AnalysisProgress } from '../analysis/diff.js';
 import { colorEnabled } from '../report/format.js';
-import { basename } from 'node:path';
 
 export interface GlobalArgs {
   verbose: boolean;
@@ -70,5 +71,5 @@ export function writeReport(text: string): Promise<void> {
 }
 
 export function toJson(data: unknown): string {
-  return JSON.stringify(data, null, 2) + '\n';
+  return `${JSON.stringify(data, null, 2)}\n`;
 }

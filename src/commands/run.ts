@@ -1,6 +1,6 @@
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
-import { resolve } from 'node:path';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
 import { ExitCode, InterruptedError, LeakscanError } from '../errors.js';
 import { markdownRun } from '../report/markdown.js';
@@ -8,7 +8,7 @@ import { renderRun } from '../report/terminal.js';
 import { runScenarios } from '../run.js';
 import { builtinScenarioNames } from '../scenario.js';
 import { checkCount, checkExclusive, checkPositive } from './checks.js';
-import { createProgress, stdoutColor, toJson, writeReport, type GlobalArgs } from './io.js';
+import { createProgress, type GlobalArgs, stdoutColor, toJson, writeReport } from './io.js';
 
 export interface RunArgs extends GlobalArgs {
   scenarios: string[];
@@ -29,7 +29,8 @@ export interface RunArgs extends GlobalArgs {
 }
 
 export const command = 'run [scenarios..]';
-export const describe = 'Run leak scenarios in fresh Node processes: RSS per iteration, snapshots before and after, what stays retained';
+export const describe =
+  'Run leak scenarios in fresh Node processes: RSS per iteration, snapshots before and after, what stays retained';
 
 export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
   return yargs
@@ -38,21 +39,56 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
       array: true,
       describe: `Built-in scenario names (${builtinScenarioNames.join(', ')}) or paths to scenario files (.js, .mjs, .cjs, .ts); default: the built-ins`,
     })
-    .option('iterations', { alias: 'n', type: 'number', describe: 'Calls per pass (default: the scenario\'s, else 10)' })
-    .option('batch', { type: 'number', describe: 'Objects per call, passed to the scenario (default: the scenario\'s, else 100)' })
-    .option('interval', { type: 'number', describe: 'Pause between calls in ms, so WeakRef targets can die (default 100)' })
+    .option('iterations', { alias: 'n', type: 'number', describe: "Calls per pass (default: the scenario's, else 10)" })
+    .option('batch', {
+      type: 'number',
+      describe: "Objects per call, passed to the scenario (default: the scenario's, else 100)",
+    })
+    .option('interval', {
+      type: 'number',
+      describe: 'Pause between calls in ms, so WeakRef targets can die (default 100)',
+    })
     .option('out', { type: 'string', default: 'snapshots', describe: 'Folder for the before/after snapshots' })
     .option('timeout', { type: 'number', default: 120, describe: 'Seconds a scenario may take before it is stopped' })
-    .option('min-count', { type: 'number', default: DEFAULT_LEAK_RULE.minCount, describe: 'New reachable objects a growing class needs to count as a leak' })
-    .option('min-bytes', { type: 'number', default: DEFAULT_LEAK_RULE.minBytes, describe: 'Retained bytes a growing class needs to count as a leak' })
+    .option('min-count', {
+      type: 'number',
+      default: DEFAULT_LEAK_RULE.minCount,
+      describe: 'New reachable objects a growing class needs to count as a leak',
+    })
+    .option('min-bytes', {
+      type: 'number',
+      default: DEFAULT_LEAK_RULE.minBytes,
+      describe: 'Retained bytes a growing class needs to count as a leak',
+    })
     .option('markdown', { type: 'boolean', default: false, describe: 'Print a Markdown report' })
-    .option('fail-on-leak', { type: 'boolean', default: false, describe: "Exit 1 when a scenario's result differs from its `expect`" })
+    .option('fail-on-leak', {
+      type: 'boolean',
+      default: false,
+      describe: "Exit 1 when a scenario's result differs from its `expect`",
+    })
     .option('bundle', { type: 'string', describe: 'Also write a bug-report bundle to this folder' })
     .option('tar', { type: 'boolean', default: false, describe: 'With --bundle: also write FOLDER.tar.gz' })
-    .option('force', { type: 'boolean', default: false, describe: 'With --bundle --tar: replace an existing FOLDER.tar.gz' })
-    .option('redact', { type: 'boolean', default: false, describe: 'With --bundle: replace the text (secrets) of the bundled snapshots and reports' })
-    .option('redact-names', { type: 'boolean', default: false, describe: 'With --bundle --redact: also replace names from source by pseudonyms' })
-    .check((argv) => checkPositive(argv, ['iterations', 'batch', 'timeout']) && checkCount(argv, ['interval', 'min-count', 'min-bytes']) && checkExclusive(argv, ['json', 'markdown']))
+    .option('force', {
+      type: 'boolean',
+      default: false,
+      describe: 'With --bundle --tar: replace an existing FOLDER.tar.gz',
+    })
+    .option('redact', {
+      type: 'boolean',
+      default: false,
+      describe: 'With --bundle: replace the text (secrets) of the bundled snapshots and reports',
+    })
+    .option('redact-names', {
+      type: 'boolean',
+      default: false,
+      describe: 'With --bundle --redact: also replace names from source by pseudonyms',
+    })
+    .check(
+      (argv) =>
+        checkPositive(argv, ['iterations', 'batch', 'timeout']) &&
+        checkCount(argv, ['interval', 'min-count', 'min-bytes']) &&
+        checkExclusive(argv, ['json', 'markdown']),
+    )
     .example('$0 run', 'The three built-in scenarios: cycle, weakref, global-cache')
     .example('$0 run global-cache -n 20 --batch 50', 'One scenario, more iterations, smaller batches')
     .example('$0 run ./leaks/my-cache.ts --fail-on-leak', 'Your own scenario; exit 1 if it leaks')
@@ -105,7 +141,13 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
           { label: `${s.name}.after`, path: s.snapshots.after },
         ]),
         report: { json: outcome.result, markdown: markdownRun },
-        rssSeries: ok.map((s) => ({ name: s.name, withoutGc: s.rss.withoutGc, withGc: s.rss.withGc, heapUsed: s.heapUsed, external: s.external })),
+        rssSeries: ok.map((s) => ({
+          name: s.name,
+          withoutGc: s.rss.withoutGc,
+          withGc: s.rss.withGc,
+          heapUsed: s.heapUsed,
+          external: s.external,
+        })),
         argv: process.argv,
         onProgress: (step) => progress.update(`bundle: ${step}`),
       }).then(
@@ -118,15 +160,26 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
     progress.stop();
   }
   const { result, failures, errors } = outcome;
-  const text = args.json ? toJson(result) : args.markdown ? markdownRun(result) : renderRun(result, { color: stdoutColor() });
+  const text = args.json
+    ? toJson(result)
+    : args.markdown
+      ? markdownRun(result)
+      : renderRun(result, { color: stdoutColor() });
   await writeReport(text);
   for (const [i, failure] of failures.entries()) {
     process.stderr.write(`leakscan: ${failure.result.verdict}\n`);
     if (args.verbose && errors[i] instanceof Error) process.stderr.write(`${(errors[i] as Error).stack}\n`);
   }
   if (bundleError !== null) {
-    const reason = bundleError instanceof LeakscanError ? bundleError.message : bundleError instanceof Error ? bundleError.message : String(bundleError);
-    process.stderr.write(`leakscan: the bundle was not written (${reason}); the report is on stdout and the snapshots are in ${args.out}\n`);
+    const reason =
+      bundleError instanceof LeakscanError
+        ? bundleError.message
+        : bundleError instanceof Error
+          ? bundleError.message
+          : String(bundleError);
+    process.stderr.write(
+      `leakscan: the bundle was not written (${reason}); the report is on stdout and the snapshots are in ${args.out}\n`,
+    );
     if (args.verbose && bundleError instanceof Error) process.stderr.write(`${bundleError.stack}\n`);
     return bundleError instanceof LeakscanError ? bundleError.exitCode : ExitCode.Internal;
   }

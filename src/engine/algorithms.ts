@@ -61,7 +61,8 @@ export function markPageOwnedNodes(graph: HeapGraph): Uint8Array {
 }
 
 /** V8 names both edges to a WeakMap value (from the key and from the table) like this; DevTools' ephemeronNameRegex. */
-const EPHEMERON_EDGE = /^\d+(?<duplicatedPart> \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(?<tableId>\d+)\))$/;
+const EPHEMERON_EDGE =
+  /^\d+(?<duplicatedPart> \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(?<tableId>\d+)\))$/;
 
 /**
  * Which edges count for dominators, DevTools' computeIsEssentialEdge rule:
@@ -165,7 +166,10 @@ export function buildDominatorTree(graph: HeapGraph, retainers: Retainers): Uint
  * first): a node's dominator always comes before it there, so retained sizes
  * need one pass in reverse (calculateRetainedSizes), as DevTools does.
  */
-export function buildDominance(graph: HeapGraph, retainers: Retainers): { dominators: Uint32Array; searchOrder: Uint32Array } {
+export function buildDominance(
+  graph: HeapGraph,
+  retainers: Retainers,
+): { dominators: Uint32Array; searchOrder: Uint32Array } {
   const { nodeCount } = graph;
   const { firstRetainer, retainerNodes, essentialEdges } = retainers;
   // Vertices are numbered ordinal + 1 so that 0 means "none", as in the paper.
@@ -375,7 +379,12 @@ export function calculateShallowSizes(graph: HeapGraph): Uint32Array {
  * before their dominator by peeling leaves off the tree (each node waits for
  * its count of children), so no search order needs to be kept around.
  */
-export function calculateRetainedSizes(graph: HeapGraph, dominators: Uint32Array, shallowSizes?: Uint32Array, searchOrder?: Uint32Array): Float64Array {
+export function calculateRetainedSizes(
+  graph: HeapGraph,
+  dominators: Uint32Array,
+  shallowSizes?: Uint32Array,
+  searchOrder?: Uint32Array,
+): Float64Array {
   const { nodeCount } = graph;
   const root = graph.rootOrdinal;
   const retained = Float64Array.from(shallowSizes ?? calculateShallowSizes(graph));

@@ -8,8 +8,13 @@ import type { RawSnapshot } from './reader.js';
 
 const { raw, file, firstEdgeIndexes } = workerData as { raw: RawSnapshot; file: string; firstEdgeIndexes: Uint32Array };
 // The caller computes the shallow sizes meanwhile (it needs them too) and sends them over.
-const shallowSizes = new Promise<Uint32Array>((resolve) => parentPort!.once('message', (message: { shallowSizes: Uint32Array }) => resolve(message.shallowSizes)));
+const shallowSizes = new Promise<Uint32Array>((resolve) =>
+  parentPort!.once('message', (message: { shallowSizes: Uint32Array }) => resolve(message.shallowSizes)),
+);
 const graph = new HeapGraph(raw, file, { firstEdgeIndexes });
 const { dominators, searchOrder } = buildDominance(graph, buildRetainers(graph));
 const retainedSizes = calculateRetainedSizes(graph, dominators, await shallowSizes, searchOrder);
-parentPort!.postMessage({ dominators, retainedSizes }, [dominators.buffer as ArrayBuffer, retainedSizes.buffer as ArrayBuffer]);
+parentPort!.postMessage({ dominators, retainedSizes }, [
+  dominators.buffer as ArrayBuffer,
+  retainedSizes.buffer as ArrayBuffer,
+]);

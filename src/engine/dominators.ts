@@ -33,7 +33,8 @@ function stringsForDominators(strings: readonly string[]): string[] {
   kept.length = strings.length;
   for (let i = 0; i < strings.length; i++) {
     const text = strings[i];
-    if (text.charCodeAt(0) === 40 /* ( */ || text === 'system / ExternalStringData' || text.includes(' part of key (')) kept[i] = text;
+    if (text.charCodeAt(0) === 40 /* ( */ || text === 'system / ExternalStringData' || text.includes(' part of key ('))
+      kept[i] = text;
   }
   return kept;
 }
@@ -44,7 +45,10 @@ function computeHere(graph: HeapGraph, shallowSizes: Uint32Array): Dominance {
 }
 
 export function startDominance(graph: HeapGraph): PendingDominance {
-  const shared = graph.nodes.buffer instanceof SharedArrayBuffer && graph.edges.buffer instanceof SharedArrayBuffer && graph.firstEdgeIndexes.buffer instanceof SharedArrayBuffer;
+  const shared =
+    graph.nodes.buffer instanceof SharedArrayBuffer &&
+    graph.edges.buffer instanceof SharedArrayBuffer &&
+    graph.firstEdgeIndexes.buffer instanceof SharedArrayBuffer;
   if (!shared || graph.nodeCount < THREAD_MIN_NODES) {
     // Computed when awaited, after the caller's own passes, as with the thread.
     let cancelled = false;
@@ -85,5 +89,9 @@ export function startDominance(graph: HeapGraph): PendingDominance {
     worker.once('exit', (code) => reject(new Error(`the dominator thread stopped (exit ${code})`)));
   });
   result.catch(() => {}); // a cancelled or failed pass is reported where it is awaited
-  return { result, useShallowSizes: (shallowSizes) => worker.postMessage({ shallowSizes }), cancel: () => void worker.terminate() };
+  return {
+    result,
+    useShallowSizes: (shallowSizes) => worker.postMessage({ shallowSizes }),
+    cancel: () => void worker.terminate(),
+  };
 }

@@ -2,11 +2,12 @@
 // accessors (as DevTools' HeapSnapshot does with its node and edge cursors).
 import { classNameOf, classTypeOf } from '../classes.js';
 import { SnapshotFormatError } from '../errors.js';
-import { sharedUint32Array, type RawSnapshot, type SnapshotMetaJson } from './reader.js';
+import { type RawSnapshot, type SnapshotMetaJson, sharedUint32Array } from './reader.js';
 
 function fieldIndex(fields: string[], name: string, file: string, required = true): number {
   const index = fields.indexOf(name);
-  if (index < 0 && required) throw new SnapshotFormatError(file, `not a heap snapshot (no "${name}" field in snapshot.meta)`);
+  if (index < 0 && required)
+    throw new SnapshotFormatError(file, `not a heap snapshot (no "${name}" field in snapshot.meta)`);
   return index;
 }
 
@@ -126,12 +127,20 @@ export class HeapGraph {
       const base = o * nodeFieldCount;
       this.firstEdgeIndexes[o] = edge;
       edge += nodes[base + this.nodeEdgeCountOffset];
-      if (nodes[base + this.nodeTypeOffset] >= nodeTypes) throw new SnapshotFormatError(file, `node ${o} has an unknown type`);
-      if (nodes[base + this.nodeNameOffset] >= stringCount) throw new SnapshotFormatError(file, `node ${o} names string ${nodes[base + this.nodeNameOffset]}, but there are only ${stringCount} strings`);
+      if (nodes[base + this.nodeTypeOffset] >= nodeTypes)
+        throw new SnapshotFormatError(file, `node ${o} has an unknown type`);
+      if (nodes[base + this.nodeNameOffset] >= stringCount)
+        throw new SnapshotFormatError(
+          file,
+          `node ${o} names string ${nodes[base + this.nodeNameOffset]}, but there are only ${stringCount} strings`,
+        );
     }
     this.firstEdgeIndexes[this.nodeCount] = edge;
     if (edge !== this.edgeCount) {
-      throw new SnapshotFormatError(file, `edge count does not match: the nodes' edge counts add up to ${edge}, edge_count is ${this.edgeCount}`);
+      throw new SnapshotFormatError(
+        file,
+        `edge count does not match: the nodes' edge counts add up to ${edge}, edge_count is ${this.edgeCount}`,
+      );
     }
     const nodesLength = nodes.length;
     for (let e = 0, base = 0; e < this.edgeCount; e++, base += edgeFieldCount) {
@@ -142,8 +151,15 @@ export class HeapGraph {
         throw new SnapshotFormatError(file, `edge ${e} points outside the node array (to_node ${to})`);
       }
       edges[base + this.edgeToNodeOffset] = to / nodeFieldCount;
-      if (type !== this.elementEdgeType && type !== this.hiddenEdgeType && edges[base + this.edgeNameOrIndexOffset] >= stringCount) {
-        throw new SnapshotFormatError(file, `edge ${e} names string ${edges[base + this.edgeNameOrIndexOffset]}, but there are only ${stringCount} strings`);
+      if (
+        type !== this.elementEdgeType &&
+        type !== this.hiddenEdgeType &&
+        edges[base + this.edgeNameOrIndexOffset] >= stringCount
+      ) {
+        throw new SnapshotFormatError(
+          file,
+          `edge ${e} names string ${edges[base + this.edgeNameOrIndexOffset]}, but there are only ${stringCount} strings`,
+        );
       }
     }
   }
@@ -190,7 +206,9 @@ export class HeapGraph {
   edgeName(edge: number): string {
     const type = this.edgeTypeIndex(edge);
     const nameOrIndex = this.edges[edge * this.edgeFieldCount + this.edgeNameOrIndexOffset];
-    return type === this.elementEdgeType || type === this.hiddenEdgeType ? String(nameOrIndex) : this.strings[nameOrIndex];
+    return type === this.elementEdgeType || type === this.hiddenEdgeType
+      ? String(nameOrIndex)
+      : this.strings[nameOrIndex];
   }
   /** The raw name_or_index field: a string index, except for element and hidden edges. */
   edgeNameIndex(edge: number): number {

@@ -1,10 +1,7 @@
 // leakscan's own heap snapshot engine: streaming reader, flat graph, analyses.
 import { HeapGraph } from './graph.js';
-import { readRawSnapshot, type ReadOptions } from './reader.js';
+import { type ReadOptions, readRawSnapshot } from './reader.js';
 
-export { HeapGraph } from './graph.js';
-export { startDominance, type Dominance, type PendingDominance } from './dominators.js';
-export type { ReadOptions, RawSnapshot, SnapshotMetaJson } from './reader.js';
 export {
   buildDominance,
   buildDominatorTree,
@@ -17,6 +14,9 @@ export {
   NO_NODE,
   type Retainers,
 } from './algorithms.js';
+export { type Dominance, type PendingDominance, startDominance } from './dominators.js';
+export { HeapGraph } from './graph.js';
+export type { RawSnapshot, ReadOptions, SnapshotMetaJson } from './reader.js';
 
 /** Reads a .heapsnapshot (plain JSON or gzip) into a HeapGraph; SnapshotFormatError on bad input. */
 export async function readSnapshot(file: string, options: ReadOptions = {}): Promise<HeapGraph> {

@@ -228,7 +228,8 @@ class SnapshotParser {
       }
     }
     this.headerParts.push(Buffer.from(chunk.subarray(start, i)));
-    if (this.headerParts.reduce((sum, b) => sum + b.length, 0) > 16 * 1024 * 1024) this.fail('not a heap snapshot (header too large)');
+    if (this.headerParts.reduce((sum, b) => sum + b.length, 0) > 16 * 1024 * 1024)
+      this.fail('not a heap snapshot (header too large)');
     return i;
   }
 
@@ -265,12 +266,23 @@ class SnapshotParser {
       this.fail('not a heap snapshot (malformed "snapshot" header)');
     }
     const meta = header.meta;
-    if (!meta || !Array.isArray(meta.node_fields) || !Array.isArray(meta.edge_fields) || !Array.isArray(meta.node_types) || !Array.isArray(meta.edge_types)) {
+    if (
+      !meta ||
+      !Array.isArray(meta.node_fields) ||
+      !Array.isArray(meta.edge_fields) ||
+      !Array.isArray(meta.node_types) ||
+      !Array.isArray(meta.edge_types)
+    ) {
       this.fail('not a heap snapshot (no snapshot.meta)');
     }
     const nodeCount = header.node_count;
     const edgeCount = header.edge_count;
-    if (!Number.isSafeInteger(nodeCount) || !Number.isSafeInteger(edgeCount) || (nodeCount as number) < 1 || (edgeCount as number) < 0) {
+    if (
+      !Number.isSafeInteger(nodeCount) ||
+      !Number.isSafeInteger(edgeCount) ||
+      (nodeCount as number) < 1 ||
+      (edgeCount as number) < 0
+    ) {
       this.fail('not a heap snapshot (no node_count/edge_count)');
     }
     this.meta = meta;
@@ -300,7 +312,10 @@ class SnapshotParser {
         continue;
       }
       if (inNumber) {
-        if (filled >= capacity) this.fail(`${this.section === 'nodes' ? 'node' : 'edge'} count does not match: more numbers in "${this.section}" than ${this.section === 'nodes' ? 'node_count' : 'edge_count'} × fields`);
+        if (filled >= capacity)
+          this.fail(
+            `${this.section === 'nodes' ? 'node' : 'edge'} count does not match: more numbers in "${this.section}" than ${this.section === 'nodes' ? 'node_count' : 'edge_count'} × fields`,
+          );
         if (number > 0xffffffff) this.fail(`a value in "${this.section}" is out of range`);
         target[filled++] = number;
         number = 0;
@@ -327,7 +342,9 @@ class SnapshotParser {
     const target = this.target!;
     if (filled !== target.length) {
       const what = this.section === 'nodes' ? 'node' : 'edge';
-      this.fail(`${what} count does not match: "${this.section}" has ${filled} numbers, ${what}_count × fields is ${target.length}`);
+      this.fail(
+        `${what} count does not match: "${this.section}" has ${filled} numbers, ${what}_count × fields is ${target.length}`,
+      );
     }
     if (this.section === 'nodes') this.nodesFilled = filled;
     else this.edgesFilled = filled;
@@ -447,7 +464,8 @@ export async function readRawSnapshot(file: string, options: ReadOptions = {}): 
     const stat = await fs.stat(file);
     if (stat.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     // A FIFO or a device would block the read (or never end): refuse before opening it.
-    if (!stat.isFile()) throw new LeakscanError(`${file}: not a regular file (a FIFO, device or socket); give a snapshot file`);
+    if (!stat.isFile())
+      throw new LeakscanError(`${file}: not a regular file (a FIFO, device or socket); give a snapshot file`);
     size = stat.size;
   } catch (err) {
     throw err instanceof LeakscanError ? err : fileError(file, err);
@@ -481,8 +499,10 @@ export async function readRawSnapshot(file: string, options: ReadOptions = {}): 
     source.destroy();
     if (err instanceof LeakscanError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    if (gzip && typeof code === 'string' && code.startsWith('Z_')) throw new SnapshotFormatError(file, `corrupt gzip data (${(err as Error).message})`, { cause: err });
-    if (gzip && code === 'ERR_STREAM_PREMATURE_CLOSE') throw new SnapshotFormatError(file, 'corrupt gzip data (unexpected end of file)', { cause: err });
+    if (gzip && typeof code === 'string' && code.startsWith('Z_'))
+      throw new SnapshotFormatError(file, `corrupt gzip data (${(err as Error).message})`, { cause: err });
+    if (gzip && code === 'ERR_STREAM_PREMATURE_CLOSE')
+      throw new SnapshotFormatError(file, 'corrupt gzip data (unexpected end of file)', { cause: err });
     throw fileError(file, err);
   }
   options.onProgress?.(size, size);

@@ -25,7 +25,7 @@ function* serialize(graph: HeapGraph, strings: readonly string[]): Generator<str
       out = '';
     }
   }
-  yield out + '],\n"edges":[';
+  yield `${out}],\n"edges":[`;
   out = '';
   const edges = graph.edges;
   const toNode = graph.edgeToNodeOffset;
@@ -38,7 +38,7 @@ function* serialize(graph: HeapGraph, strings: readonly string[]): Generator<str
       out = '';
     }
   }
-  yield out + '],\n"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],\n"locations":[],\n"strings":[';
+  yield `${out}],\n"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],\n"locations":[],\n"strings":[`;
   out = '';
   for (let i = 0; i < strings.length; i++) {
     out += (i === 0 ? '' : ',\n') + JSON.stringify(strings[i]);
@@ -47,11 +47,16 @@ function* serialize(graph: HeapGraph, strings: readonly string[]): Generator<str
       out = '';
     }
   }
-  yield out + ']}\n';
+  yield `${out}]}\n`;
 }
 
 /** Writes `graph` with `strings` in place of its string table (same length: indexes stay valid). */
-export async function writeSnapshot(graph: HeapGraph, output: string, strings: readonly string[] = graph.strings, mode = 0o600): Promise<void> {
+export async function writeSnapshot(
+  graph: HeapGraph,
+  output: string,
+  strings: readonly string[] = graph.strings,
+  mode = 0o600,
+): Promise<void> {
   const source = Readable.from(serialize(graph, strings));
   const sink = createWriteStream(output, { mode });
   if (output.endsWith('.gz')) await pipeline(source, createGzip(), sink);

@@ -5,12 +5,21 @@
 // engines answer the same question. @memlab/api is an optional peer
 // dependency (it brings puppeteer and its browser download): it is loaded at
 // first use, so the default engine works without it.
-import { createRequire } from 'node:module';
+
 import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { classNameOf, classTypeOf, INTERNAL_TYPES, isRuntimeBookkeeping } from '../classes.js';
 import { fileError, LeakscanError, MissingDependencyError, SnapshotFormatError, UsageError } from '../errors.js';
 import { isGzipFile } from '../gzip.js';
-import type { ClassDiff, ClassSummary, DiffResult, InspectResult, ObjectSummary, RetainerPath, SnapshotMeta } from '../types.js';
+import type {
+  ClassDiff,
+  ClassSummary,
+  DiffResult,
+  InspectResult,
+  ObjectSummary,
+  RetainerPath,
+  SnapshotMeta,
+} from '../types.js';
 
 // Minimal shapes of what we use from @memlab/core's IHeapSnapshot.
 interface MemlabEdge {
@@ -30,7 +39,11 @@ interface MemlabNode {
   references: MemlabEdge[];
 }
 interface MemlabHeap {
-  nodes: { length: number; get(index: number): MemlabNode | null; forEach(cb: (node: MemlabNode, index: number) => void | boolean): void };
+  nodes: {
+    length: number;
+    get(index: number): MemlabNode | null;
+    forEach(cb: (node: MemlabNode, index: number) => unknown): void;
+  };
   edges: { length: number };
 }
 interface MemlabConfig {
@@ -104,12 +117,19 @@ async function loadHeap(api: MemlabApi, file: string): Promise<MemlabHeap> {
     throw fileError(file, err);
   }
   if (size === 0) throw new SnapshotFormatError(file, 'file is empty');
-  if (isGzipFile(file)) throw new UsageError(`${file}: the memlab engine reads only uncompressed snapshots (gunzip it, or use the leakscan engine)`);
+  if (isGzipFile(file))
+    throw new UsageError(
+      `${file}: the memlab engine reads only uncompressed snapshots (gunzip it, or use the leakscan engine)`,
+    );
   try {
     return await api.getFullHeapFromFile(file);
   } catch (err) {
     if (err instanceof LeakscanError) throw err;
-    throw new SnapshotFormatError(file, `memlab could not read it: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new SnapshotFormatError(
+      file,
+      `memlab could not read it: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }
 
@@ -177,7 +197,12 @@ function pathTo(heap: MemlabHeap, t: Trace, node: MemlabNode): RetainerPath | nu
   for (let index = node.nodeIndex; index > 0; index = t.parentNode[index]) {
     const n = heap.nodes.get(index)!;
     const edge = t.parent[index]!;
-    steps.push({ nodeId: n.id, name: classNameOf(n.type, nameOf(n)), type: n.type, edge: { type: edge.type, name: String(edge.name_or_index) } });
+    steps.push({
+      nodeId: n.id,
+      name: classNameOf(n.type, nameOf(n)),
+      type: n.type,
+      edge: { type: edge.type, name: String(edge.name_or_index) },
+    });
   }
   steps.reverse();
   if (steps.length) steps[0] = { ...steps[0], edge: null };
@@ -185,9 +210,11 @@ function pathTo(heap: MemlabHeap, t: Trace, node: MemlabNode): RetainerPath | nu
 }
 
 /** memlab renames detached nodes "Detached <name>"; the snapshot's own name is what leakscan groups by. */
-const nameOf = (node: MemlabNode): string => (node.is_detached && node.name.startsWith('Detached ') ? node.name.slice(9) : node.name);
+const nameOf = (node: MemlabNode): string =>
+  node.is_detached && node.name.startsWith('Detached ') ? node.name.slice(9) : node.name;
 const keyOf = (node: MemlabNode): string => `${classTypeOf(node.type)}\u0000${classNameOf(node.type, nameOf(node))}`;
-const isInternal = (node: MemlabNode): boolean => INTERNAL_TYPES.has(classTypeOf(node.type)) || isRuntimeBookkeeping(node.type, nameOf(node));
+const isInternal = (node: MemlabNode): boolean =>
+  INTERNAL_TYPES.has(classTypeOf(node.type)) || isRuntimeBookkeeping(node.type, nameOf(node));
 
 function runtimeOf(heap: MemlabHeap): SnapshotMeta['runtime'] {
   let browser = false;
@@ -206,7 +233,15 @@ function metaOf(file: string, heap: MemlabHeap, t: Trace): SnapshotMeta {
     totalSize += node.self_size;
     if (t.reached[i]) reachableSize += node.self_size;
   });
-  return { path: file, fileBytes: statSync(file).size, nodeCount: heap.nodes.length, edgeCount: heap.edges.length, totalSize, reachableSize, runtime: runtimeOf(heap) };
+  return {
+    path: file,
+    fileBytes: statSync(file).size,
+    nodeCount: heap.nodes.length,
+    edgeCount: heap.edges.length,
+    totalSize,
+    reachableSize,
+    runtime: runtimeOf(heap),
+  };
 }
 
 /**
@@ -214,7 +249,11 @@ function metaOf(file: string, heap: MemlabHeap, t: Trace): SnapshotMeta {
  * size is already counted), and whether any member or compiled code is (then
  * the node is nested, as in src/analysis/dominance.ts).
  */
-function dominatedBySame(node: MemlabNode, isMember: (n: MemlabNode) => string | null, key: string): { same: boolean; any: boolean } {
+function dominatedBySame(
+  node: MemlabNode,
+  isMember: (n: MemlabNode) => string | null,
+  key: string,
+): { same: boolean; any: boolean } {
   let any = false;
   for (let d = node.dominatorNode; d && d !== d.dominatorNode && d.nodeIndex !== 0; d = d.dominatorNode) {
     if (d.type === 'code') any = true;
@@ -231,7 +270,11 @@ export interface MemlabOptions {
   onProgress?: (step: string) => void;
 }
 
-export async function memlabDiff(beforeFile: string, afterFile: string, options: MemlabOptions = {}): Promise<DiffResult> {
+export async function memlabDiff(
+  beforeFile: string,
+  afterFile: string,
+  options: MemlabOptions = {},
+): Promise<DiffResult> {
   return withMemlab(async (api) => {
     options.onProgress?.(`memlab: reading ${beforeFile}`);
     let before: MemlabHeap | null = await loadHeap(api, beforeFile);
@@ -255,7 +298,24 @@ export async function memlabDiff(beforeFile: string, afterFile: string, options:
       let r = rows.get(key);
       if (!r) {
         const [type, name] = key.split('\u0000');
-        r = { name, type, added: 0, removed: 0, addedSize: 0, removedSize: 0, retainedSize: 0, heldByNew: 0, heldByStack: 0, heldWeakly: 0, suspect: false, sampleNodeId: null, retainerPath: null, holders: null, sample: null, sampleDepth: Infinity };
+        r = {
+          name,
+          type,
+          added: 0,
+          removed: 0,
+          addedSize: 0,
+          removedSize: 0,
+          retainedSize: 0,
+          heldByNew: 0,
+          heldByStack: 0,
+          heldWeakly: 0,
+          suspect: false,
+          sampleNodeId: null,
+          retainerPath: null,
+          holders: null,
+          sample: null,
+          sampleDepth: Infinity,
+        };
         rows.set(key, r);
       }
       return r;
@@ -303,7 +363,9 @@ export async function memlabDiff(beforeFile: string, afterFile: string, options:
       r.removed++;
       r.removedSize += beforeSize.get(id)!;
     }
-    const classes = [...rows.values()].sort((x, y) => y.retainedSize - x.retainedSize || y.added - x.added || x.name.localeCompare(y.name));
+    const classes = [...rows.values()].sort(
+      (x, y) => y.retainedSize - x.retainedSize || y.added - x.added || x.name.localeCompare(y.name),
+    );
     classes.forEach((r, rank) => {
       if (rank < 3 && r.sample) {
         r.sampleNodeId = r.sample.id;
@@ -344,12 +406,19 @@ export async function memlabInspect(file: string, options: MemlabOptions = {}): 
       const node = heap.nodes.get(index)!;
       let c = classes.get(key);
       if (!c) {
-        c = { name: classNameOf(node.type, nameOf(node)), type: classTypeOf(node.type), count: 0, selfSize: 0, retainedSize: 0 };
+        c = {
+          name: classNameOf(node.type, nameOf(node)),
+          type: classTypeOf(node.type),
+          count: 0,
+          selfSize: 0,
+          retainedSize: 0,
+        };
         classes.set(key, c);
       }
       c.count++;
       c.selfSize += node.self_size;
-      if (!dominatedBySame(node, (n) => keyByIndex.get(n.nodeIndex) ?? null, key).same) c.retainedSize += node.retainedSize;
+      if (!dominatedBySame(node, (n) => keyByIndex.get(n.nodeIndex) ?? null, key).same)
+        c.retainedSize += node.retainedSize;
     }
     const all = [...classes.values()];
     const summary = (node: MemlabNode): ObjectSummary => ({
@@ -360,7 +429,9 @@ export async function memlabInspect(file: string, options: MemlabOptions = {}): 
       retainedSize: node.retainedSize,
       retainerPath: pathTo(heap, t, node),
     });
-    const largest = [...keyByIndex.keys()].map((i) => heap.nodes.get(i)!).sort((a, b) => b.retainedSize - a.retainedSize);
+    const largest = [...keyByIndex.keys()]
+      .map((i) => heap.nodes.get(i)!)
+      .sort((a, b) => b.retainedSize - a.retainedSize);
     const chosen = new Set<MemlabNode>();
     for (const node of largest) {
       if (chosen.size >= 10) break;

@@ -1,6 +1,25 @@
 // Markdown reporters: reports ready to paste into a GitHub issue.
-import type { ClassDiff, ClassSummary, DiffResult, InspectResult, ObjectSummary, RetainerPath, RunResult, ScenarioResult, SnapshotMeta } from '../types.js';
-import { formatBytes, formatCount, formatMB, formatSigned, formatSignedBytes, mdEscape, mdTable, style } from './format.js';
+import type {
+  ClassDiff,
+  ClassSummary,
+  DiffResult,
+  InspectResult,
+  ObjectSummary,
+  RetainerPath,
+  RunResult,
+  ScenarioResult,
+  SnapshotMeta,
+} from '../types.js';
+import {
+  formatBytes,
+  formatCount,
+  formatMB,
+  formatSigned,
+  formatSignedBytes,
+  mdEscape,
+  mdTable,
+  style,
+} from './format.js';
 import { holderLine, pathLines } from './path.js';
 import { diffVerdict } from './terminal.js';
 
@@ -10,12 +29,30 @@ function mdPath(path: RetainerPath): string {
 }
 
 function metaRow(label: string, m: SnapshotMeta): string[] {
-  return [label, `\`${mdEscape(m.path)}\``, formatBytes(m.fileBytes), formatCount(m.nodeCount), formatBytes(m.reachableSize), m.runtime];
+  return [
+    label,
+    `\`${mdEscape(m.path)}\``,
+    formatBytes(m.fileBytes),
+    formatCount(m.nodeCount),
+    formatBytes(m.reachableSize),
+    m.runtime,
+  ];
 }
 
 function classDiffTable(classes: ClassDiff[]): string {
   return mdTable(
-    ['Class', 'Type', '# New', '# Deleted', '# Delta', 'Alloc. size', 'Freed size', 'Size delta', 'Retained (new)', 'Suspect'],
+    [
+      'Class',
+      'Type',
+      '# New',
+      '# Deleted',
+      '# Delta',
+      'Alloc. size',
+      'Freed size',
+      'Size delta',
+      'Retained (new)',
+      'Suspect',
+    ],
     classes.map((c) => [
       mdEscape(c.name),
       c.type,
@@ -37,7 +74,12 @@ function pathSections(classes: ClassDiff[], level: string): string[] {
   for (const c of classes) {
     if (!c.retainerPath) continue;
     if (!c.holders || c.holders.length === 0) {
-      out.push(`${level} Retainer path of \`${mdEscape(c.name)}\` (sample @${c.sampleNodeId})`, '', mdPath(c.retainerPath), '');
+      out.push(
+        `${level} Retainer path of \`${mdEscape(c.name)}\` (sample @${c.sampleNodeId})`,
+        '',
+        mdPath(c.retainerPath),
+        '',
+      );
       continue;
     }
     out.push(`${level} Holders of \`${mdEscape(c.name)}\``, '');
@@ -55,7 +97,11 @@ export function markdownDiff(result: DiffResult): string {
     '',
     `**${mdEscape(diffVerdict(result))}**`,
     '',
-    mdTable(['', 'File', 'Size', 'Nodes', 'Reachable', 'Runtime'], [metaRow('before', result.before), metaRow('after', result.after)], ['left', 'left', 'right', 'right', 'right', 'left']),
+    mdTable(
+      ['', 'File', 'Size', 'Nodes', 'Reachable', 'Runtime'],
+      [metaRow('before', result.before), metaRow('after', result.after)],
+      ['left', 'left', 'right', 'right', 'right', 'left'],
+    ),
     '',
     `Shared objects: ${formatCount(result.sharedIds)}. New objects still reachable: ${formatCount(result.totals.added)} (${formatBytes(result.totals.retainedSize)} retained). Freed: ${formatCount(result.totals.removed)}.`,
     '',
@@ -70,7 +116,13 @@ export function markdownDiff(result: DiffResult): string {
 function classSummaryTable(classes: ClassSummary[]): string {
   return mdTable(
     ['Class', 'Type', 'Count', 'Self size', 'Retained'],
-    classes.map((c) => [mdEscape(c.name), c.type, formatCount(c.count), formatBytes(c.selfSize), formatBytes(c.retainedSize)]),
+    classes.map((c) => [
+      mdEscape(c.name),
+      c.type,
+      formatCount(c.count),
+      formatBytes(c.selfSize),
+      formatBytes(c.retainedSize),
+    ]),
     ['left', 'left', 'right', 'right', 'right'],
   );
 }
@@ -104,7 +156,12 @@ export function markdownInspect(result: InspectResult): string {
         '',
         mdTable(
           ['Count', 'Wasted', 'Length', 'Value'],
-          result.duplicatedStrings.map((d) => [formatCount(d.count), formatBytes(d.wastedSize), formatCount(d.length), `\`${d.value.replace(/`/g, "'").replace(/\n/g, ' ')}\``]),
+          result.duplicatedStrings.map((d) => [
+            formatCount(d.count),
+            formatBytes(d.wastedSize),
+            formatCount(d.length),
+            `\`${d.value.replace(/`/g, "'").replace(/\n/g, ' ')}\``,
+          ]),
           ['right', 'right', 'right', 'left'],
         ),
         '',
@@ -116,7 +173,9 @@ export function markdownInspect(result: InspectResult): string {
 
 /** RSS, heap used and external in MB before each call; Markdown has no spanning headers, so each column names its pass. */
 function memoryTable(s: ScenarioResult): string {
-  const columns = (['withoutGc', 'withGc'] as const).flatMap((pass) => (['rss', 'heapUsed', 'external'] as const).map((key) => s[key][pass]));
+  const columns = (['withoutGc', 'withGc'] as const).flatMap((pass) =>
+    (['rss', 'heapUsed', 'external'] as const).map((key) => s[key][pass]),
+  );
   const rows: string[][] = [];
   for (let i = 0; i < Math.max(...columns.map((c) => c.length)); i++) {
     rows.push([String(i + 1), ...columns.map((c) => (c[i] === undefined ? '' : formatMB(c[i])))]);
@@ -129,17 +188,34 @@ function memoryTable(s: ScenarioResult): string {
 }
 
 function scenarioSection(s: ScenarioResult): string[] {
-  const out = [`## ${mdEscape(s.name)}`, '', s.description ? `${mdEscape(s.description)}\n` : '', `**${mdEscape(s.verdict)}**`, ''];
+  const out = [
+    `## ${mdEscape(s.name)}`,
+    '',
+    s.description ? `${mdEscape(s.description)}\n` : '',
+    `**${mdEscape(s.verdict)}**`,
+    '',
+  ];
   if (s.rss.withoutGc.length || s.rss.withGc.length) {
-    out.push(`Memory before each call in MB (RSS, V8 heap used, external), ${s.iterations} iterations × batch ${s.batch}:`, '', memoryTable(s), '');
+    out.push(
+      `Memory before each call in MB (RSS, V8 heap used, external), ${s.iterations} iterations × batch ${s.batch}:`,
+      '',
+      memoryTable(s),
+      '',
+    );
   }
   if (s.error) out.push('```', s.error, '```', '');
   if (s.warnings.length) out.push('Process warnings:', '', ...s.warnings.map((w) => `- ${mdEscape(w)}`), '');
   if (s.log) out.push(`What the scenario printed: ${mdEscape(s.log)}`, '');
-  if (s.diff && s.diff.classes.length) out.push(classDiffTable(s.diff.classes.slice(0, 10)), '', ...pathSections(s.leaks, '###'));
+  if (s.diff?.classes.length)
+    out.push(classDiffTable(s.diff.classes.slice(0, 10)), '', ...pathSections(s.leaks, '###'));
   for (const g of s.growth) {
     const sizes = g.retainedSizes.map(formatBytes).join(' → ');
-    out.push(`### \`${mdEscape(g.holder ?? g.name)}\` grows by ${formatBytes(g.bytesPerCall)} per call`, '', `${mdEscape(g.name)} @${g.nodeId}: ${sizes}`, '');
+    out.push(
+      `### \`${mdEscape(g.holder ?? g.name)}\` grows by ${formatBytes(g.bytesPerCall)} per call`,
+      '',
+      `${mdEscape(g.name)} @${g.nodeId}: ${sizes}`,
+      '',
+    );
     if (g.retainerPath) out.push(mdPath(g.retainerPath), '');
   }
   return out;

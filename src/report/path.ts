@@ -24,7 +24,8 @@ export function edgeLabel(edge: { type: string; name: string }): string {
 export function formatPath(path: RetainerPath): string {
   return path
     .map((step) => {
-      const node = step.type === 'elided' ? step.name : `${printable(step.name)}${step.nodeId ? ` @${step.nodeId}` : ''}`;
+      const node =
+        step.type === 'elided' ? step.name : `${printable(step.name)}${step.nodeId ? ` @${step.nodeId}` : ''}`;
       return step.edge ? `${printable(edgeLabel(step.edge))} ${node}` : node;
     })
     .join(' → ');
@@ -49,9 +50,13 @@ const HELD_BY: Record<HolderGroup['heldBy'], string> = {
 
 /** "1,990 in trail[…] (Array @78269), 186.6 KB retained (held by a running function)" */
 export function holderLine(group: HolderGroup): string {
-  if (group.heldBy === 'stack') return `${formatCount(group.count)} held by a running function (on its stack), ${formatBytes(group.retainedSize)} retained`;
+  if (group.heldBy === 'stack')
+    return `${formatCount(group.count)} held by a running function (on its stack), ${formatBytes(group.retainedSize)} retained`;
   const label = holderLabel(group.retainerPath, group.holder.nodeId);
-  const where = group.holder.type === 'synthetic' ? 'held by several objects' : `${printable(group.holder.name)} @${group.holder.nodeId}`;
+  const where =
+    group.holder.type === 'synthetic'
+      ? 'held by several objects'
+      : `${printable(group.holder.name)} @${group.holder.nodeId}`;
   return `${formatCount(group.count)} in ${label ? printable(label) : '?'} (${where}), ${formatBytes(group.retainedSize)} retained${HELD_BY[group.heldBy]}`;
 }
 

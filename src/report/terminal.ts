@@ -1,6 +1,16 @@
 // Terminal reporters: functions of the result, returning text for stdout.
 import { sparkline } from '../bundle/sparkline.js';
-import type { ByteGrowth, ClassDiff, ClassSummary, DiffResult, InspectResult, ObjectSummary, RunResult, ScenarioResult, SnapshotMeta } from '../types.js';
+import type {
+  ByteGrowth,
+  ClassDiff,
+  ClassSummary,
+  DiffResult,
+  InspectResult,
+  ObjectSummary,
+  RunResult,
+  ScenarioResult,
+  SnapshotMeta,
+} from '../types.js';
 import {
   formatBytes,
   formatCount,
@@ -8,9 +18,9 @@ import {
   formatSigned,
   formatSignedBytes,
   printable,
+  type Style,
   style,
   table,
-  type Style,
 } from './format.js';
 import { holderLine, pathLines, viaText } from './path.js';
 
@@ -47,7 +57,9 @@ function diffTable(classes: ClassDiff[], s: Style): string {
 /** Objects only a stack holds are counted, and said so. */
 function stackNote(c: ClassDiff): string {
   if (c.heldByStack === 0) return '';
-  return c.heldByStack === c.added ? 'held by a running function' : `${formatCount(c.heldByStack)} held by a running function`;
+  return c.heldByStack === c.added
+    ? 'held by a running function'
+    : `${formatCount(c.heldByStack)} held by a running function`;
 }
 
 /** Per traced class: its holders with counts, and the retainer path of each one's sample. */
@@ -73,7 +85,12 @@ export function diffVerdict(result: DiffResult): string {
   if (suspects.length === 0) {
     return `No suspected leak: no class gained ${result.thresholds.minCount} or more objects that stay reachable.`;
   }
-  const parts = suspects.slice(0, 3).map((c) => `${printable(c.name)} ${formatSigned(c.added - c.removed)} (${formatBytes(c.retainedSize)} retained)${viaText(c)}`);
+  const parts = suspects
+    .slice(0, 3)
+    .map(
+      (c) =>
+        `${printable(c.name)} ${formatSigned(c.added - c.removed)} (${formatBytes(c.retainedSize)} retained)${viaText(c)}`,
+    );
   const more = suspects.length > 3 ? `, and ${suspects.length - 3} more` : '';
   return `${suspects.length} suspected leak${suspects.length === 1 ? '' : 's'}: ${parts.join('; ')}${more}`;
 }
@@ -88,13 +105,14 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
     '',
   ];
   if (result.classes.length === 0) {
-    lines.push(`No class has ${result.thresholds.minCount} or more new objects that stay reachable (--min-count lists smaller ones).`);
-  }
-  else lines.push(diffTable(result.classes, s));
+    lines.push(
+      `No class has ${result.thresholds.minCount} or more new objects that stay reachable (--min-count lists smaller ones).`,
+    );
+  } else lines.push(diffTable(result.classes, s));
   lines.push(...tracedPaths(result.classes, s), '');
   const verdict = diffVerdict(result);
   lines.push(result.classes.some((c) => c.suspect) ? s.red(verdict) : s.green(verdict));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function classTable(classes: ClassSummary[]): string {
@@ -108,7 +126,9 @@ function classTable(classes: ClassSummary[]): string {
 function objectLines(objects: ObjectSummary[], s: Style): string[] {
   const lines: string[] = [];
   for (const o of objects) {
-    lines.push(`  ${s.bold(o.name)} ${s.dim(`@${o.nodeId}`)} ${o.type}  self ${formatBytes(o.selfSize)} · retained ${formatBytes(o.retainedSize)}`);
+    lines.push(
+      `  ${s.bold(o.name)} ${s.dim(`@${o.nodeId}`)} ${o.type}  self ${formatBytes(o.selfSize)} · retained ${formatBytes(o.retainedSize)}`,
+    );
     if (o.retainerPath) lines.push(...pathLines(o.retainerPath, s));
     else lines.push(`    ${s.dim('(not reachable from the GC roots)')}`);
   }
@@ -124,7 +144,11 @@ export function renderInspect(result: InspectResult, options: TerminalOptions): 
   ];
   if (result.object) lines.push('', s.bold(`Object @${result.object.nodeId}`), ...objectLines([result.object], s));
   if (result.classInstances) {
-    lines.push('', s.bold(`Largest instances of ${result.classInstances[0]?.name ?? ''}`), ...objectLines(result.classInstances, s));
+    lines.push(
+      '',
+      s.bold(`Largest instances of ${result.classInstances[0]?.name ?? ''}`),
+      ...objectLines(result.classInstances, s),
+    );
   }
   if (!result.object && !result.classInstances) {
     lines.push('', s.bold('Classes by retained size'), classTable(result.byRetainedSize));
@@ -136,13 +160,18 @@ export function renderInspect(result: InspectResult, options: TerminalOptions): 
         s.bold('Duplicated strings'),
         table(
           ['Count', 'Wasted', 'Length', 'Value'],
-          result.duplicatedStrings.map((d) => [formatCount(d.count), formatBytes(d.wastedSize), formatCount(d.length), JSON.stringify(d.value)]),
+          result.duplicatedStrings.map((d) => [
+            formatCount(d.count),
+            formatBytes(d.wastedSize),
+            formatCount(d.length),
+            JSON.stringify(d.value),
+          ]),
           ['right', 'right', 'right', 'left'],
         ),
       );
     }
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 const MEMORY_SERIES = ['rss', 'heapUsed', 'external'] as const;
@@ -152,7 +181,8 @@ function memoryTable(scenario: ScenarioResult): string {
   const columns = (['withoutGc', 'withGc'] as const).flatMap((pass) => MEMORY_SERIES.map((key) => scenario[key][pass]));
   const rowCount = Math.max(...columns.map((c) => c.length));
   const rows: string[][] = [];
-  for (let i = 0; i < rowCount; i++) rows.push([String(i + 1), ...columns.map((c) => (c[i] === undefined ? '' : formatMB(c[i])))]);
+  for (let i = 0; i < rowCount; i++)
+    rows.push([String(i + 1), ...columns.map((c) => (c[i] === undefined ? '' : formatMB(c[i])))]);
   rows.push(['', ...columns.map((c) => sparkline(c))]);
   return table(
     ['Iteration', 'RSS', 'Heap', 'External', 'RSS', 'Heap', 'External'],
@@ -171,7 +201,9 @@ function growthLines(growth: ByteGrowth[], s: Style): string[] {
   const lines = ['', s.bold('Growing in bytes')];
   for (const g of growth) {
     const sizes = g.retainedSizes.map(formatBytes).join(' → ');
-    lines.push(`  ${s.bold(printable(g.holder ?? g.name))} ${printable(g.name)} ${s.dim(`@${g.nodeId}`)}: +${formatBytes(g.bytesPerCall)} per call (${sizes})`);
+    lines.push(
+      `  ${s.bold(printable(g.holder ?? g.name))} ${printable(g.name)} ${s.dim(`@${g.nodeId}`)}: +${formatBytes(g.bytesPerCall)} per call (${sizes})`,
+    );
     if (g.retainerPath) lines.push(...pathLines(g.retainerPath, s));
   }
   return lines;
@@ -181,7 +213,11 @@ export function renderScenario(scenario: ScenarioResult, options: TerminalOption
   const s = style(options.color);
   const lines = [s.bold(`${scenario.name}`) + (scenario.description ? s.dim(` — ${scenario.description}`) : ''), ''];
   if (scenario.rss.withoutGc.length || scenario.rss.withGc.length) {
-    lines.push(`Memory before each call (MB: RSS, V8 heap used, external), ${scenario.iterations} iterations × batch ${scenario.batch}`, memoryTable(scenario), '');
+    lines.push(
+      `Memory before each call (MB: RSS, V8 heap used, external), ${scenario.iterations} iterations × batch ${scenario.batch}`,
+      memoryTable(scenario),
+      '',
+    );
   }
   if (scenario.diff) {
     const shown = scenario.diff.classes.slice(0, options.top ?? 5);
@@ -190,11 +226,13 @@ export function renderScenario(scenario: ScenarioResult, options: TerminalOption
     lines.push('');
   }
   if (scenario.growth.length) lines.push(...growthLines(scenario.growth, s), '');
-  if (scenario.warnings.length) lines.push(s.bold('Warnings'), ...scenario.warnings.map((w) => `  ${s.yellow(printable(w))}`), '');
+  if (scenario.warnings.length)
+    lines.push(s.bold('Warnings'), ...scenario.warnings.map((w) => `  ${s.yellow(printable(w))}`), '');
   if (scenario.log) lines.push(`Output: ${scenario.log}`, '');
-  const color = scenario.status === 'failed' || !scenario.asExpected ? s.red : scenario.status === 'leak' ? s.yellow : s.green;
+  const color =
+    scenario.status === 'failed' || !scenario.asExpected ? s.red : scenario.status === 'leak' ? s.yellow : s.green;
   lines.push(color(scenario.verdict));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export function renderRun(result: RunResult, options: TerminalOptions): string {

@@ -1,15 +1,25 @@
 // Runs one scenario inside a fresh `node --expose-gc` process, driven by the
 // runner over IPC. Never prints: the parent's stdout carries the report.
-import { chmodSync, closeSync, mkdtempSync, openSync, readSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import v8 from 'node:v8';
+import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
-import { validateScenario, type Pass, type Scenario } from '../scenario.js';
-import type { PassSeries } from '../types.js';
-import { SNAPSHOT_TEMP_PREFIX, type ChildMessage, type StartMessage } from './protocol.js';
+import v8 from 'node:v8';
 import { RUNNER_MARKER } from '../analysis/trace.js';
+import { type Pass, type Scenario, validateScenario } from '../scenario.js';
+import type { PassSeries } from '../types.js';
+import { type ChildMessage, SNAPSHOT_TEMP_PREFIX, type StartMessage } from './protocol.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -37,7 +47,8 @@ async function stage<T>(name: string, work: () => T | Promise<T>): Promise<T> {
 /** Module objects from import() of CommonJS put module.exports on `default`; ESM-compiled CJS nests once more. */
 function scenarioExport(module: Record<string, unknown>): unknown {
   let value: unknown = module.default ?? module;
-  if (value && typeof value === 'object' && 'default' in value && !('run' in value)) value = (value as { default: unknown }).default;
+  if (value && typeof value === 'object' && 'default' in value && !('run' in value))
+    value = (value as { default: unknown }).default;
   return value;
 }
 
@@ -53,7 +64,9 @@ function scenarioExport(module: Record<string, unknown>): unknown {
  */
 async function loadModule(file: string): Promise<unknown> {
   if (/\.(ts|mts|cts)$/.test(file)) {
-    const { tsImport } = (await import('tsx/esm/api')) as { tsImport: (specifier: string, parent: string) => Promise<unknown> };
+    const { tsImport } = (await import('tsx/esm/api')) as {
+      tsImport: (specifier: string, parent: string) => Promise<unknown>;
+    };
     return tsImport(pathToFileURL(file).href, import.meta.url);
   }
   return import(pathToFileURL(file).href);
@@ -96,7 +109,10 @@ function writeSnapshot(file: string): void {
       closeSync(fd);
     }
     if (!/\]\s*\}\s*$/.test(tail.toString('latin1'))) {
-      throw Object.assign(new Error(`incomplete snapshot written to ${file} (disk full?)`), { code: 'ENOSPC', path: file });
+      throw Object.assign(new Error(`incomplete snapshot written to ${file} (disk full?)`), {
+        code: 'ENOSPC',
+        path: file,
+      });
     }
     chmodSync(temp, 0o600);
     renameSync(temp, file);
@@ -146,7 +162,9 @@ async function main(start: StartMessage): Promise<void> {
   const snapshots = {
     before: join(start.outDir, `${base}.before.heapsnapshot`),
     after: join(start.outDir, `${base}.after.heapsnapshot`),
-    growth: Array.from({ length: GROWTH_SNAPSHOTS }, (_, i) => join(start.scratchDir, `${base}.growth-${i + 1}.heapsnapshot`)),
+    growth: Array.from({ length: GROWTH_SNAPSHOTS }, (_, i) =>
+      join(start.scratchDir, `${base}.growth-${i + 1}.heapsnapshot`),
+    ),
   };
   await send({
     type: 'loaded',
@@ -169,7 +187,14 @@ async function main(start: StartMessage): Promise<void> {
 
   const withoutGcSamples: Samples = { rss: [], heapUsed: [], external: [] };
   const withGcSamples: Samples = { rss: [], heapUsed: [], external: [] };
-  const pass = async (name: Pass, samples: Samples | null, count: number, withGc: boolean, startPass: boolean, first = 0): Promise<void> => {
+  const pass = async (
+    name: Pass,
+    samples: Samples | null,
+    count: number,
+    withGc: boolean,
+    startPass: boolean,
+    first = 0,
+  ): Promise<void> => {
     if (startPass) {
       await send({ type: 'progress', phase: 'before-pass', pass: name });
       await stage('setup', () => scenario.beforePass?.(name));
@@ -256,6 +281,7 @@ process.once('message', (start: StartMessage) => {
   main(start).then(
     // Scenarios may leave timers, servers or intervals behind: do not wait for them.
     () => process.exit(0),
-    (err: unknown) => reportAndExit(err instanceof StageError ? err.stage : 'internal', err instanceof StageError ? err.original : err),
+    (err: unknown) =>
+      reportAndExit(err instanceof StageError ? err.stage : 'internal', err instanceof StageError ? err.original : err),
   );
 });

@@ -34,7 +34,15 @@ export interface LoadedMessage {
 /** Sent before each stage starts, so a timeout can say where the scenario stopped. */
 export interface ProgressMessage {
   type: 'progress';
-  phase: 'setup' | 'snapshot-before' | 'before-pass' | 'iteration' | 'snapshot-after' | 'growth' | 'snapshot-growth' | 'teardown';
+  phase:
+    | 'setup'
+    | 'snapshot-before'
+    | 'before-pass'
+    | 'iteration'
+    | 'snapshot-after'
+    | 'growth'
+    | 'snapshot-growth'
+    | 'teardown';
   pass?: 'without-gc' | 'with-gc';
   /** 1-based: the call within its pass ('iteration') or within the growth calls ('growth'). */
   iteration?: number;
@@ -71,4 +79,10 @@ export interface StalledMessage {
   type: 'stalled';
 }
 
-export type ChildMessage = LoadedMessage | ProgressMessage | WarningMessage | DoneMessage | ErrorMessage | StalledMessage;
+export type ChildMessage =
+  | LoadedMessage
+  | ProgressMessage
+  | WarningMessage
+  | DoneMessage
+  | ErrorMessage
+  | StalledMessage;

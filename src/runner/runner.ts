@@ -3,16 +3,16 @@
 // snapshots and log or none. Prints nothing: the scenario's output lines go to
 // onOutput.
 import { fork } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { SNAPSHOT_TEMP_PREFIX } from './protocol.js';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileError, LeakscanError, ScenarioError } from '../errors.js';
 import type { ScenarioRun } from '../types.js';
 import { LineSplitter, OutputLog, sanitizeLine } from './output.js';
 import type { ChildMessage, DoneMessage, LoadedMessage, ProgressMessage, StartMessage } from './protocol.js';
+import { SNAPSHOT_TEMP_PREFIX } from './protocol.js';
 
 export { builtinScenarioNames, resolveScenario } from '../scenario.js';
 
@@ -45,7 +45,10 @@ const MAX_WARNINGS = 100;
 const OUTPUT_GRACE_MS = 1000;
 
 /** Where the scenario was, from the last progress message: "in setup", "in with-gc pass, iteration 3 of 10"… */
-export function stageText(last: ProgressMessage | null, counts: { iterations: number; growthIterations: number } | null): string {
+export function stageText(
+  last: ProgressMessage | null,
+  counts: { iterations: number; growthIterations: number } | null,
+): string {
   if (!last) return counts ? 'after loading the scenario' : 'while loading the scenario';
   switch (last.phase) {
     case 'setup':
@@ -81,7 +84,8 @@ function cleanUp(loaded: LoadedMessage | null, outDir: string, childPid: number 
   if (childPid === undefined) return;
   // The child writes each snapshot inside a private folder of its own (child.ts writeSnapshot).
   for (const name of readdirSync(outDir)) {
-    if (name.startsWith(`${SNAPSHOT_TEMP_PREFIX}${childPid}-`)) rmSync(join(outDir, name), { recursive: true, force: true });
+    if (name.startsWith(`${SNAPSHOT_TEMP_PREFIX}${childPid}-`))
+      rmSync(join(outDir, name), { recursive: true, force: true });
   }
 }
 
@@ -153,7 +157,12 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) queueMicrotask(onAbort);
     const timer = setTimeout(() => {
-      finish(new ScenarioError(name(), `timed out after ${seconds(timeoutMs)} ${stageText(lastProgress, loaded)} (raise --timeout if it needs longer)`));
+      finish(
+        new ScenarioError(
+          name(),
+          `timed out after ${seconds(timeoutMs)} ${stageText(lastProgress, loaded)} (raise --timeout if it needs longer)`,
+        ),
+      );
     }, timeoutMs);
 
     /** After 'done' and the end of both output streams: the log is complete. */
@@ -218,9 +227,21 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
           } else if (message.stage === 'validate') {
             finish(new ScenarioError(name(), message.message.replace(/^scenario \S+: /, ''), { cause }));
           } else if (message.stage === 'uncaught') {
-            finish(new ScenarioError(name(), `an uncaught exception outside its calls (a timer, an event handler) ${stageText(lastProgress, loaded)}: ${message.message}`, { cause }));
+            finish(
+              new ScenarioError(
+                name(),
+                `an uncaught exception outside its calls (a timer, an event handler) ${stageText(lastProgress, loaded)}: ${message.message}`,
+                { cause },
+              ),
+            );
           } else if (message.stage === 'rejection') {
-            finish(new ScenarioError(name(), `a promise rejection nobody handled ${stageText(lastProgress, loaded)}: ${message.message}`, { cause }));
+            finish(
+              new ScenarioError(
+                name(),
+                `a promise rejection nobody handled ${stageText(lastProgress, loaded)}: ${message.message}`,
+                { cause },
+              ),
+            );
           } else {
             const where = message.stage === 'load' ? 'failed to load' : `threw in ${message.stage}`;
             finish(new ScenarioError(name(), `${where}: ${message.message}`, { cause }));
@@ -247,11 +268,26 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
       const detail = last.find((line) => /Error|heap out of memory/.test(line)) ?? last.at(-1);
       if (code === 0 && stalled) {
         // Node exits once nothing is pending: a call awaited a promise that nothing will ever settle.
-        finish(new ScenarioError(name(), `stopped before finishing ${stageText(lastProgress, loaded)}: it awaited a promise that never settles`));
+        finish(
+          new ScenarioError(
+            name(),
+            `stopped before finishing ${stageText(lastProgress, loaded)}: it awaited a promise that never settles`,
+          ),
+        );
       } else if (code === 0) {
-        finish(new ScenarioError(name(), `its process exited (code 0) ${stageText(lastProgress, loaded)}: did the scenario call process.exit()?`));
+        finish(
+          new ScenarioError(
+            name(),
+            `its process exited (code 0) ${stageText(lastProgress, loaded)}: did the scenario call process.exit()?`,
+          ),
+        );
       } else {
-        finish(new ScenarioError(name(), `its process exited (${signal ?? `code ${code}`}) before finishing${detail ? `: ${detail.trim()}` : ''}`));
+        finish(
+          new ScenarioError(
+            name(),
+            `its process exited (${signal ?? `code ${code}`}) before finishing${detail ? `: ${detail.trim()}` : ''}`,
+          ),
+        );
       }
     });
 
