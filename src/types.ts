@@ -11,8 +11,37 @@ export interface RetainerStep {
   type: string;
   /** The edge from the previous step into this one; null on the first step. */
   edge: { type: string; name: string } | null;
+  /** For a closure: where its function is defined; for a `system / Context`: where the function whose
+   *  scope it is was defined; for an object: its constructor's definition. Absent when the snapshot
+   *  does not say. */
+  location?: SourceLocation | null;
 }
 export type RetainerPath = RetainerStep[];
+
+/** A place in a script, as editors count: line and column are 1-based. */
+export interface SourceLocation {
+  /** The script's name as V8 recorded it: a file path or a URL (reporters shorten it for display). */
+  script: string;
+  line: number;
+  column: number;
+}
+
+/** One frame of an allocation stack, innermost (the allocating function) first in `frames`. */
+export interface AllocationFrame {
+  functionName: string;
+  /** Empty when V8 did not know the script; line and column are then 0. */
+  script: string;
+  line: number;
+  column: number;
+}
+
+/** Objects of one class allocated by one stack (snapshots taken with allocation tracking on). */
+export interface AllocationStack {
+  count: number;
+  /** Shallow size of those objects, bytes. */
+  size: number;
+  frames: AllocationFrame[];
+}
 
 /** What one snapshot file is. */
 export interface SnapshotMeta {
@@ -33,6 +62,12 @@ export interface SnapshotMeta {
 export interface ClassDiff {
   name: string;
   type: string;
+  /** The constructor's name when `name` is an object shape DevTools shows (`{user, path, ts}`). */
+  constructorName?: string;
+  /** Where the class (its constructor) or the closure's function is defined; absent when unknown. */
+  location?: SourceLocation | null;
+  /** Top allocation sites of the added objects, most first; absent when the snapshot has no traces. */
+  allocationStacks?: AllocationStack[] | null;
   /** Objects in after whose id is not in before (DevTools' "# New": objects of size 0, whose size
    *  DevTools counts in their owner, are left out; see heldWeakly and heldByStack). */
   added: number;
@@ -111,6 +146,8 @@ export interface DiffResult {
 export interface ClassSummary {
   name: string;
   type: string;
+  constructorName?: string;
+  location?: SourceLocation | null;
   count: number;
   selfSize: number;
   /** Retained size of the class's instances, each byte counted once. */
@@ -121,6 +158,9 @@ export interface ObjectSummary {
   nodeId: number;
   name: string;
   type: string;
+  location?: SourceLocation | null;
+  /** The stack that allocated the object, innermost frame first; absent when the snapshot has no traces. */
+  allocationStack?: AllocationFrame[] | null;
   selfSize: number;
   retainedSize: number;
   retainerPath: RetainerPath | null;
