@@ -22,7 +22,7 @@ import * as tar from 'tar';
 import { renderRssChart } from '../src/bundle/chart.js';
 import { sparkline } from '../src/bundle/sparkline.js';
 import type { DiffResult } from '../src/types.js';
-import { runCli, runFixture, tempDir } from './helpers.js';
+import { fixture, runCli, runFixture, tempDir } from './helpers.js';
 
 const dir = tempDir();
 const namesDir = tempDir();
@@ -231,6 +231,86 @@ describe('leakscan run --bundle', () => {
     assert.equal(readdirSync(join(out, 'snapshots')).length, 4);
     // Two scenarios × RSS, heap used, external.
     assertValidSvg(readFileSync(join(out, 'rss.svg'), 'utf8'), 6);
+  });
+});
+
+describe('leakscan run --bundle --redact with a failing scenario', () => {
+  test('the bundle is written without a trace of the secret (reports, error message, snapshots, tar); exit 2', async () => {
+    const base = tempDir();
+    const out = join(base, 'snapshots');
+    const bundle = join(base, 'report');
+    const r = await runCli(
+      [
+        'run',
+        fixture('secrets/holds-secret.mjs'),
+        fixture('secrets/fails-with-secret.mjs'),
+        '-n',
+        '2',
+        '--batch',
+        '1',
+        '--interval',
+        '10',
+        '--out',
+        out,
+        '--bundle',
+        bundle,
+        '--redact',
+        '--tar',
+        '--json',
+      ],
+      { env: { CI: 'true', LEAKSCAN_TEST_LEFT: LEFT, LEAKSCAN_TEST_RIGHT: RIGHT } },
+    );
+    // A scenario that throws: exit 2 (README, exit codes); its line on stderr holds the message
+    // as it was, and the scenario that passed left snapshots holding the secret: so this test can fail.
+    assert.equal(r.code, 2, r.stderr);
+    const failure = r.stderr.split('\n').filter((l) => l.startsWith('leakscan: '));
+    assert.deepEqual(failure, [`leakscan: fails-with-secret: failed — threw in run: bad token ${SECRET}`]);
+    assert.ok(leaking(out).some((f) => f.endsWith('holds-secret.after.heapsnapshot')));
+    const report = JSON.parse(r.stdout) as { scenarios: Array<{ name: string; status: string }> };
+    assert.deepEqual(
+      report.scenarios.map((s) => [s.name, s.status]),
+      [
+        ['holds-secret', 'leak'],
+        ['fails-with-secret', 'failed'],
+      ],
+    );
+
+    const names = filesUnder(bundle)
+      .map((f) => f.slice(bundle.length + 1))
+      .sort();
+    assert.deepEqual(names, [
+      'README.md',
+      'environment.json',
+      'report.json',
+      'report.md',
+      'rss.svg',
+      'snapshots/holds-secret.after.heapsnapshot.gz',
+      'snapshots/holds-secret.before.heapsnapshot.gz',
+    ]);
+    assert.deepEqual(leaking(bundle), []);
+    const tarFile = `${bundle}.tar.gz`;
+    assert.ok(!contents(tarFile).some((b) => [SECRET, LEFT, RIGHT].some((s) => b.includes(s))));
+    const unpacked = tempDir();
+    await tar.x({ file: tarFile, cwd: unpacked });
+    assert.equal(filesUnder(unpacked).length, names.length);
+    assert.deepEqual(leaking(unpacked), []);
+
+    // The error message and the warning were copied into the report, filtered.
+    const md = readFileSync(join(bundle, 'report.md'), 'utf8');
+    assert.match(md, /\*\*fails-with-secret: failed — threw in run: \\<redacted 17–64 chars #\d+\\>\*\*/);
+    assert.match(md, /^## holds-secret$/m, "the scenario's name stays, as in the snapshots' file names");
+    assert.doesNotMatch(md, /undefined/);
+    const json = JSON.parse(readFileSync(join(bundle, 'report.json'), 'utf8')) as {
+      scenarios: Array<{ name: string; warnings: string[] }>;
+    };
+    assert.match(json.scenarios[0].warnings[0], /^Warning: <redacted/);
+    // The README's instructions work on the redacted pair.
+    const rerun = await runCli([
+      'diff',
+      join(bundle, 'snapshots/holds-secret.before.heapsnapshot.gz'),
+      join(bundle, 'snapshots/holds-secret.after.heapsnapshot.gz'),
+    ]);
+    assert.equal(rerun.code, 0, rerun.stderr);
   });
 });
 

@@ -138,6 +138,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
         force: args.force,
         redact: args.redact || args.redactNames,
         redactNames: args.redactNames,
+        keep: outcome.result.scenarios.map((s) => s.name),
         snapshots: ok.flatMap((s) => [
           { label: `${s.name}.before`, path: s.snapshots.before },
           { label: `${s.name}.after`, path: s.snapshots.after },
