@@ -21,6 +21,8 @@ import { gunzipSync } from 'node:zlib';
 import * as tar from 'tar';
 import { renderRssChart } from '../src/bundle/chart.js';
 import { sparkline } from '../src/bundle/sparkline.js';
+import { readSnapshot } from '../src/engine/index.js';
+import { writeSnapshot } from '../src/engine/writer.js';
 import type { DiffResult } from '../src/types.js';
 import { fixture, runCli, runFixture, tempDir } from './helpers.js';
 
@@ -363,6 +365,43 @@ describe('hostile files', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^leakscan: .*pipe\.heapsnapshot: not a regular file/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  test('a link planted at DIR or DIR.tar.gz is refused (exit 2, one line), neither followed nor replaced', async () => {
+    const base = tempDir();
+    const elsewhere = tempDir();
+    const out = join(base, 'report');
+    symlinkSync(elsewhere, out);
+    const r = await runCli(['bundle', ...pair(), '-o', out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^leakscan: .*report: exists and is not a folder\n$/);
+    assert.deepEqual(readdirSync(elsewhere), [], 'nothing written through the link');
+    assert.ok(lstatSync(out).isSymbolicLink());
+
+    const victim = join(elsewhere, 'victim.txt');
+    writeFileSync(victim, 'victim');
+    const out2 = join(base, 'report2');
+    symlinkSync(victim, `${out2}.tar.gz`);
+    const r2 = await runCli(['bundle', ...pair(), '-o', out2, '--tar']);
+    assert.equal(r2.code, 2, r2.stderr);
+    assert.match(r2.stderr, /^leakscan: .*report2\.tar\.gz: exists; choose another name, or --force/);
+    assert.equal(readFileSync(victim, 'utf8'), 'victim');
+    assert.ok(lstatSync(`${out2}.tar.gz`).isSymbolicLink());
+    assert.deepEqual(readdirSync(base).sort(), ['report', 'report2.tar.gz']);
+  });
+
+  test('a redacted snapshot is written only as a new file: a link at its name fails the write, its target untouched', async () => {
+    const graph = await readSnapshot(pair()[0]);
+    const folder = tempDir();
+    const victim = join(folder, 'victim.txt');
+    writeFileSync(victim, 'victim');
+    const output = join(folder, 'before.heapsnapshot.gz');
+    symlinkSync(victim, output);
+    await assert.rejects(writeSnapshot(graph, output), { code: 'EEXIST' });
+    assert.equal(readFileSync(victim, 'utf8'), 'victim');
+    const fresh = join(folder, 'fresh.heapsnapshot.gz');
+    await writeSnapshot(graph, fresh);
+    assert.equal(statSync(fresh).mode & 0o777, 0o600);
   });
 
   test('an existing DIR.tar.gz is refused before any work, kept, and replaced only with --force; a planted symlink is not followed', async () => {
