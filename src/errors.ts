@@ -49,11 +49,8 @@ export class SnapshotOrderError extends LeakscanError {}
 /** Work stopped by a signal, after its children were stopped and its temp files removed. */
 export class InterruptedError extends LeakscanError {
   readonly signal: NodeJS.Signals;
-  constructor(signal: NodeJS.Signals) {
-    super(
-      `interrupted (${signal}): the scenario's process was stopped and its temporary files removed`,
-      signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted,
-    );
+  constructor(signal: NodeJS.Signals, what = "the scenario's process was stopped and its temporary files removed") {
+    super(`interrupted (${signal}): ${what}`, signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted);
     this.signal = signal;
   }
 }

@@ -21,8 +21,10 @@ import { gunzipSync } from 'node:zlib';
 import * as tar from 'tar';
 import { renderRssChart } from '../src/bundle/chart.js';
 import { sparkline } from '../src/bundle/sparkline.js';
+import { readSnapshot } from '../src/engine/index.js';
+import { writeSnapshot } from '../src/engine/writer.js';
 import type { DiffResult } from '../src/types.js';
-import { runCli, runFixture, tempDir } from './helpers.js';
+import { fixture, runCli, runFixture, tempDir } from './helpers.js';
 
 const dir = tempDir();
 const namesDir = tempDir();
@@ -234,6 +236,86 @@ describe('leakscan run --bundle', () => {
   });
 });
 
+describe('leakscan run --bundle --redact with a failing scenario', () => {
+  test('the bundle is written without a trace of the secret (reports, error message, snapshots, tar); exit 2', async () => {
+    const base = tempDir();
+    const out = join(base, 'snapshots');
+    const bundle = join(base, 'report');
+    const r = await runCli(
+      [
+        'run',
+        fixture('secrets/holds-secret.mjs'),
+        fixture('secrets/fails-with-secret.mjs'),
+        '-n',
+        '2',
+        '--batch',
+        '1',
+        '--interval',
+        '10',
+        '--out',
+        out,
+        '--bundle',
+        bundle,
+        '--redact',
+        '--tar',
+        '--json',
+      ],
+      { env: { CI: 'true', LEAKSCAN_TEST_LEFT: LEFT, LEAKSCAN_TEST_RIGHT: RIGHT } },
+    );
+    // A scenario that throws: exit 2 (README, exit codes); its line on stderr holds the message
+    // as it was, and the scenario that passed left snapshots holding the secret: so this test can fail.
+    assert.equal(r.code, 2, r.stderr);
+    const failure = r.stderr.split('\n').filter((l) => l.startsWith('leakscan: '));
+    assert.deepEqual(failure, [`leakscan: fails-with-secret: failed — threw in run: bad token ${SECRET}`]);
+    assert.ok(leaking(out).some((f) => f.endsWith('holds-secret.after.heapsnapshot')));
+    const report = JSON.parse(r.stdout) as { scenarios: Array<{ name: string; status: string }> };
+    assert.deepEqual(
+      report.scenarios.map((s) => [s.name, s.status]),
+      [
+        ['holds-secret', 'leak'],
+        ['fails-with-secret', 'failed'],
+      ],
+    );
+
+    const names = filesUnder(bundle)
+      .map((f) => f.slice(bundle.length + 1))
+      .sort();
+    assert.deepEqual(names, [
+      'README.md',
+      'environment.json',
+      'report.json',
+      'report.md',
+      'rss.svg',
+      'snapshots/holds-secret.after.heapsnapshot.gz',
+      'snapshots/holds-secret.before.heapsnapshot.gz',
+    ]);
+    assert.deepEqual(leaking(bundle), []);
+    const tarFile = `${bundle}.tar.gz`;
+    assert.ok(!contents(tarFile).some((b) => [SECRET, LEFT, RIGHT].some((s) => b.includes(s))));
+    const unpacked = tempDir();
+    await tar.x({ file: tarFile, cwd: unpacked });
+    assert.equal(filesUnder(unpacked).length, names.length);
+    assert.deepEqual(leaking(unpacked), []);
+
+    // The error message and the warning were copied into the report, filtered.
+    const md = readFileSync(join(bundle, 'report.md'), 'utf8');
+    assert.match(md, /\*\*fails-with-secret: failed — threw in run: \\<redacted 17–64 chars #\d+\\>\*\*/);
+    assert.match(md, /^## holds-secret$/m, "the scenario's name stays, as in the snapshots' file names");
+    assert.doesNotMatch(md, /undefined/);
+    const json = JSON.parse(readFileSync(join(bundle, 'report.json'), 'utf8')) as {
+      scenarios: Array<{ name: string; warnings: string[] }>;
+    };
+    assert.match(json.scenarios[0].warnings[0], /^Warning: <redacted/);
+    // The README's instructions work on the redacted pair.
+    const rerun = await runCli([
+      'diff',
+      join(bundle, 'snapshots/holds-secret.before.heapsnapshot.gz'),
+      join(bundle, 'snapshots/holds-secret.after.heapsnapshot.gz'),
+    ]);
+    assert.equal(rerun.code, 0, rerun.stderr);
+  });
+});
+
 function assertValidSvg(svg: string, panels: number): void {
   assert.match(svg, /^<\?xml[^>]*\?>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.doesNotMatch(svg, /NaN|undefined|Infinity|<script/);
@@ -283,6 +365,43 @@ describe('hostile files', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^leakscan: .*pipe\.heapsnapshot: not a regular file/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  test('a link planted at DIR or DIR.tar.gz is refused (exit 2, one line), neither followed nor replaced', async () => {
+    const base = tempDir();
+    const elsewhere = tempDir();
+    const out = join(base, 'report');
+    symlinkSync(elsewhere, out);
+    const r = await runCli(['bundle', ...pair(), '-o', out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^leakscan: .*report: exists and is not a folder\n$/);
+    assert.deepEqual(readdirSync(elsewhere), [], 'nothing written through the link');
+    assert.ok(lstatSync(out).isSymbolicLink());
+
+    const victim = join(elsewhere, 'victim.txt');
+    writeFileSync(victim, 'victim');
+    const out2 = join(base, 'report2');
+    symlinkSync(victim, `${out2}.tar.gz`);
+    const r2 = await runCli(['bundle', ...pair(), '-o', out2, '--tar']);
+    assert.equal(r2.code, 2, r2.stderr);
+    assert.match(r2.stderr, /^leakscan: .*report2\.tar\.gz: exists; choose another name, or --force/);
+    assert.equal(readFileSync(victim, 'utf8'), 'victim');
+    assert.ok(lstatSync(`${out2}.tar.gz`).isSymbolicLink());
+    assert.deepEqual(readdirSync(base).sort(), ['report', 'report2.tar.gz']);
+  });
+
+  test('a redacted snapshot is written only as a new file: a link at its name fails the write, its target untouched', async () => {
+    const graph = await readSnapshot(pair()[0]);
+    const folder = tempDir();
+    const victim = join(folder, 'victim.txt');
+    writeFileSync(victim, 'victim');
+    const output = join(folder, 'before.heapsnapshot.gz');
+    symlinkSync(victim, output);
+    await assert.rejects(writeSnapshot(graph, output), { code: 'EEXIST' });
+    assert.equal(readFileSync(victim, 'utf8'), 'victim');
+    const fresh = join(folder, 'fresh.heapsnapshot.gz');
+    await writeSnapshot(graph, fresh);
+    assert.equal(statSync(fresh).mode & 0o777, 0o600);
   });
 
   test('an existing DIR.tar.gz is refused before any work, kept, and replaced only with --force; a planted symlink is not followed', async () => {

@@ -161,3 +161,30 @@ describe('usage errors', () => {
     assert.match(sub.stdout, /--min-count/);
   });
 });
+
+describe('hostile names in a snapshot', () => {
+  test('terminal control characters in class names and strings are shown escaped by every reporter, never sent raw', async () => {
+    const pair = tempDir();
+    await runFixture('pair-escapes.cjs', pair);
+    const files = [join(pair, 'before.heapsnapshot'), join(pair, 'after.heapsnapshot')];
+    // The raw name is in the file (so the test can fail).
+    assert.match(readFileSync(files[1], 'utf8'), /Evil\\u001b\]0;pwned\\u0007/i);
+    for (const args of [
+      ['diff', ...files],
+      ['diff', '--markdown', ...files],
+      ['inspect', files[1], '--top', '40'],
+      ['inspect', '--markdown', files[1], '--top', '40'],
+    ]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 0, r.stderr);
+      const parts = ['Evil\\x1b', '0;pwned\\x07\\x1b', '2J\\u202eCls'];
+      if (args[0] === 'inspect') parts.push('Dup\\x9b2J\\u202e-padding');
+      // Markdown escapes the backslash of an escape outside code spans: `Evil\\x1b` reads Evil\x1b.
+      const unescaped = r.stdout.replace(/\\([\\[\]_*`])/g, '$1');
+      for (const part of parts)
+        assert.ok(r.stdout.includes(part) || unescaped.includes(part), `${args.join(' ')}: shown escaped (${part})`);
+      // eslint-disable-next-line no-control-regex
+      assert.doesNotMatch(r.stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/, args.join(' '));
+    }
+  });
+});

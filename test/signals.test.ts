@@ -1,12 +1,14 @@
-// Ctrl-C (SIGINT) or SIGTERM to `leakscan run`: the scenario's process is
-// stopped, its temp folder and partial files are removed, and leakscan exits
-// 130 / 143 with one line. A real signal to the real binary.
+// Ctrl-C (SIGINT) or SIGTERM to `leakscan run` or to a `diff` that relaunched
+// itself with a bigger heap: the child process is stopped, temp folders and
+// partial files are removed, and leakscan exits 130 / 143 with one line. A real
+// signal to the real binary.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { describe, test } from 'node:test';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cli, fixture, root, tempDir } from './helpers.js';
+import { cli, fixture, root, runFixture, tempDir } from './helpers.js';
 
 /** Pids of the processes `pid` started. */
 function childrenOf(pid: number): number[] {
@@ -74,6 +76,75 @@ describe('signals to leakscan run', () => {
       assert.deepEqual(children.filter(alive), [], 'no scenario process left running');
       assert.deepEqual(readdirSync(out), [], 'no snapshot, log or temp file in --out');
       assert.deepEqual(readdirSync(temp), [], 'no temp folder left');
+    });
+  }
+});
+
+describe('signals to a diff that relaunched itself with a bigger heap', () => {
+  const pair = tempDir();
+  // Loaded by the parent and by the relaunched child (both get the parent's execArgv): it holds
+  // the child (marked by LEAKSCAN_HEAP_RAISED, heap-limit.ts) before its work, so the signal
+  // reliably finds it running.
+  const hold = join(tempDir(), 'hold.mjs');
+  before(async () => {
+    await runFixture('pair-leak.cjs', pair, ['20']);
+    writeFileSync(hold, 'if (process.env.LEAKSCAN_HEAP_RAISED) await new Promise((r) => setTimeout(r, 60_000));\n');
+  });
+
+  for (const [signal, expected, toGroup] of [
+    ['SIGINT', 130, true],
+    ['SIGTERM', 143, false],
+  ] as const) {
+    test(`${signal} ${toGroup ? 'from the terminal (to the process group)' : 'to leakscan'}: the child stops, exit ${expected}, one line`, async () => {
+      const cwd = tempDir();
+      const temp = tempDir();
+      // A heap limit far below what the files call for (256 MB at least) makes diff relaunch itself.
+      const parent = spawn(
+        process.execPath,
+        [
+          '--max-old-space-size=64',
+          '--import',
+          hold,
+          cli,
+          'diff',
+          join(pair, 'before.heapsnapshot'),
+          join(pair, 'after.heapsnapshot'),
+        ],
+        {
+          cwd,
+          env: { ...process.env, NO_COLOR: '1', TMPDIR: temp },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: toGroup,
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      parent.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+      parent.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+      let children: number[] = [];
+      for (let i = 0; i < 100 && children.length === 0; i++) {
+        await sleep(100);
+        children = childrenOf(parent.pid!);
+      }
+      assert.equal(children.length, 1, 'diff relaunched itself');
+      const args = readFileSync(`/proc/${children[0]}/cmdline`, 'utf8').split('\0');
+      assert.ok(
+        args.some((a) => /^--max-old-space-size=\d{3,}$/.test(a)),
+        `the child has a bigger heap: ${args.join(' ')}`,
+      );
+      await sleep(300);
+      if (toGroup) process.kill(-parent.pid!, signal);
+      else parent.kill(signal);
+      const code = await new Promise<number | null>((resolve) => parent.on('close', (c) => resolve(c)));
+      assert.equal(code, expected, stderr);
+      assert.equal(stdout, '');
+      const lines = stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, stderr);
+      assert.match(lines[0], new RegExp(`^leakscan: interrupted \\(${signal}\\)`));
+      await sleep(200);
+      assert.deepEqual(children.filter(alive), [], 'the relaunched process is stopped');
+      assert.deepEqual(readdirSync(cwd), [], 'nothing written where it ran');
+      assert.deepEqual(readdirSync(temp), [], 'no temp file left');
     });
   }
 });

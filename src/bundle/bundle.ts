@@ -30,6 +30,8 @@ export interface BundleInput<Report = unknown> {
   /** With redact: names from source too, by pseudonyms. */
   redactNames?: boolean;
   snapshots: { label: string; path: string }[];
+  /** Text that --redact keeps: names the bundle shows anyway (the scenarios' names, in the snapshots' file names). */
+  keep?: string[];
   /** The report's data, and its Markdown made from that data (so a redacted report is made from redacted data). */
   report: { json: Report; markdown: (json: Report) => string };
   rssSeries?: RssSeries[];
@@ -175,6 +177,7 @@ export async function writeBundle<Report>(input: BundleInput<Report>): Promise<B
     }));
     const redactor = input.redact ? new Redactor({ names: input.redactNames }) : null;
     if (redactor) {
+      for (const text of input.keep ?? []) redactor.keep(text);
       await redactSnapshots(targets, redactor, {
         onProgress: (file, step) => input.onProgress?.(`redacting ${basename(file)} (${step})`),
       });

@@ -47,8 +47,12 @@ const enum Use {
   InternalEdge = 8,
 }
 
+/** How runner.ts words a scenario's failure before the program's own message. */
+const RUNNER_WORDS =
+  /^(?:scenario [^:]*: )?(?:threw in \w+: |failed to load: |(?:an uncaught exception outside its calls \(a timer, an event handler\)|a promise rejection nobody handled) [\w ,-]*: )?/;
+
 /** Report fields whose values are leakscan's vocabulary (node and edge types, statuses), not the snapshot's text. */
-const OWN_WORDS = new Set(['type', 'runtime', 'engine', 'status', 'expect']);
+const OWN_WORDS = new Set(['type', 'runtime', 'engine', 'status', 'expect', 'heldBy']);
 
 const RUNTIME_NODE_TYPES = new Set(['synthetic', 'hidden', 'array', 'number', 'object shape', 'native', 'code']);
 const SOURCE_NODE_TYPES = new Set(['object', 'closure', 'symbol', 'bigint']);
@@ -99,6 +103,15 @@ export class Redactor {
       const text = graph.strings[i];
       this.uses.set(text, (this.uses.get(text) ?? 0) | flags[i]);
     }
+    this.byPrefix = null;
+  }
+
+  /**
+   * Text that stays, in the snapshots and the reports: names the bundle shows anyway (a
+   * scenario's name is in its snapshots' file names). Call before any output.
+   */
+  keep(text: string): void {
+    this.decided.set(text, text);
     this.byPrefix = null;
   }
 
@@ -199,18 +212,28 @@ export class Redactor {
       const out = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, OWN_WORDS.has(k) ? v : this.data(v)]));
       // Messages (a scenario's error, a process warning) are the program's text, and need not be in any snapshot.
       if (typeof record.error === 'string') out.error = this.message(record.error);
-      if (record.status === 'failed' && typeof record.verdict === 'string')
-        out.verdict = `${String(out.name)}: failed — ${this.message(String(record.error ?? record.verdict))}`;
+      if (record.status === 'failed' && typeof record.verdict === 'string') {
+        // As run.ts words it: the name once, not again as "scenario NAME: ".
+        const problem = this.message(String(record.error ?? record.verdict));
+        const again = `scenario ${String(out.name)}: `;
+        out.verdict = `${String(out.name)}: failed — ${problem.startsWith(again) ? problem.slice(again.length) : problem}`;
+      }
       if (Array.isArray(record.warnings)) out.warnings = record.warnings.map((w) => this.message(String(w)));
       return out as T;
     }
     return value;
   }
 
-  /** A message: its leading class name ("TypeError: …") stays, the rest goes. */
+  /**
+   * A message: leakscan's own words before the program's ("scenario x: threw in run: ") and
+   * the error's class name ("TypeError: ") stay, the rest goes.
+   */
   private message(text: string): string {
-    const head = /^([A-Z]\w*(?:Error|Warning|Exception)): /.exec(text);
-    return head ? `${head[1]}: ${this.redacted(text.slice(head[0].length))}` : this.redacted(text);
+    const own = RUNNER_WORDS.exec(text)?.[0] ?? '';
+    const rest = text.slice(own.length);
+    const head = /^((?:[A-Z]\w*)?(?:Error|Warning|Exception)): /.exec(rest);
+    const kept = own.replace(/^scenario (.*?): /, (_, name: string) => `scenario ${this.text(name)}: `);
+    return head ? `${kept}${head[1]}: ${this.redacted(rest.slice(head[0].length))}` : `${kept}${this.redacted(rest)}`;
   }
 
   private prefixIndex(): Map<string, string[]> {

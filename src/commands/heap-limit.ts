@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import v8 from 'node:v8';
-import type { ExitCode } from '../errors.js';
+import { ExitCode, InterruptedError } from '../errors.js';
 import { isGzipFile } from '../gzip.js';
 
 const RELAUNCHED = 'LEAKSCAN_HEAP_RAISED';
@@ -47,7 +47,18 @@ export async function relaunchForHeap(files: string[], engine: keyof typeof HEAP
       env: { ...process.env, [RELAUNCHED]: '1' },
     },
   );
+  // Ctrl-C reaches both processes (one process group); a SIGTERM only this one: pass it on.
+  // The child has no handler, so it stops at once (it writes no file). A second signal stops
+  // this process at once too, the child with it.
+  let stopping: NodeJS.Signals | null = null;
   const forward = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      child.kill('SIGKILL');
+      process.off('SIGINT', forward).off('SIGTERM', forward);
+      process.kill(process.pid, signal);
+      return;
+    }
+    stopping = signal;
     child.kill(signal);
   };
   process.on('SIGINT', forward).on('SIGTERM', forward);
@@ -55,7 +66,9 @@ export async function relaunchForHeap(files: string[], engine: keyof typeof HEAP
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       process.off('SIGINT', forward).off('SIGTERM', forward);
-      resolve((code ?? (signal ? 3 : 0)) as ExitCode);
+      const stoppedBy = stopping ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? signal : null);
+      if (stoppedBy) reject(new InterruptedError(stoppedBy, 'the relaunched leakscan process was stopped'));
+      else resolve((code ?? ExitCode.Internal) as ExitCode);
     });
   });
 }

@@ -71,7 +71,8 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
     .option('force', {
       type: 'boolean',
       default: false,
-      describe: 'With --bundle --tar: replace an existing FOLDER.tar.gz',
+      describe:
+        'Replace files in --out that leakscan did not write (its own earlier ones are always replaced), and with --bundle --tar an existing FOLDER.tar.gz',
     })
     .option('redact', {
       type: 'boolean',
@@ -121,6 +122,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       batch: args.batch,
       intervalMs: args.interval,
       outDir: args.out,
+      force: args.force,
       timeoutMs: args.timeout * 1000,
       rule: { minCount: args.minCount, minBytes: args.minBytes },
       onProgress: (scenario, text) => progress.update(`${scenario}: ${text}`),
@@ -136,6 +138,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
         force: args.force,
         redact: args.redact || args.redactNames,
         redactNames: args.redactNames,
+        keep: outcome.result.scenarios.map((s) => s.name),
         snapshots: ok.flatMap((s) => [
           { label: `${s.name}.before`, path: s.snapshots.before },
           { label: `${s.name}.after`, path: s.snapshots.after },

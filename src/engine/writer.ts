@@ -58,7 +58,8 @@ export async function writeSnapshot(
   mode = 0o600,
 ): Promise<void> {
   const source = Readable.from(serialize(graph, strings));
-  const sink = createWriteStream(output, { mode });
+  // 'wx': created here, owner-only from the start, never written through a file or link already at the name.
+  const sink = createWriteStream(output, { mode, flags: 'wx' });
   if (output.endsWith('.gz')) await pipeline(source, createGzip(), sink);
   else await pipeline(source, sink);
 }

@@ -18,6 +18,7 @@ import {
   formatSignedBytes,
   mdEscape,
   mdTable,
+  printable,
   style,
 } from './format.js';
 import { holderLine, pathLines } from './path.js';
@@ -160,7 +161,7 @@ export function markdownInspect(result: InspectResult): string {
             formatCount(d.count),
             formatBytes(d.wastedSize),
             formatCount(d.length),
-            `\`${d.value.replace(/`/g, "'").replace(/\n/g, ' ')}\``,
+            `\`${printable(d.value.replace(/`/g, "'"))}\``,
           ]),
           ['right', 'right', 'right', 'left'],
         ),

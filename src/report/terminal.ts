@@ -118,7 +118,13 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
 function classTable(classes: ClassSummary[]): string {
   return table(
     ['Class', 'Type', 'Count', 'Self size', 'Retained'],
-    classes.map((c) => [c.name, c.type, formatCount(c.count), formatBytes(c.selfSize), formatBytes(c.retainedSize)]),
+    classes.map((c) => [
+      printable(c.name),
+      c.type,
+      formatCount(c.count),
+      formatBytes(c.selfSize),
+      formatBytes(c.retainedSize),
+    ]),
     ['left', 'left', 'right', 'right', 'right'],
   );
 }
@@ -127,7 +133,7 @@ function objectLines(objects: ObjectSummary[], s: Style): string[] {
   const lines: string[] = [];
   for (const o of objects) {
     lines.push(
-      `  ${s.bold(o.name)} ${s.dim(`@${o.nodeId}`)} ${o.type}  self ${formatBytes(o.selfSize)} · retained ${formatBytes(o.retainedSize)}`,
+      `  ${s.bold(printable(o.name))} ${s.dim(`@${o.nodeId}`)} ${o.type}  self ${formatBytes(o.selfSize)} · retained ${formatBytes(o.retainedSize)}`,
     );
     if (o.retainerPath) lines.push(...pathLines(o.retainerPath, s));
     else lines.push(`    ${s.dim('(not reachable from the GC roots)')}`);
@@ -139,14 +145,14 @@ export function renderInspect(result: InspectResult, options: TerminalOptions): 
   const s = style(options.color);
   const m = result.snapshot;
   const lines = [
-    `${m.path}  ${formatBytes(m.fileBytes)} · ${m.runtime}`,
+    `${printable(m.path)}  ${formatBytes(m.fileBytes)} · ${m.runtime}`,
     `${formatCount(m.nodeCount)} nodes · ${formatCount(m.edgeCount)} edges · total ${formatBytes(m.totalSize)} · reachable ${formatBytes(m.reachableSize)}`,
   ];
   if (result.object) lines.push('', s.bold(`Object @${result.object.nodeId}`), ...objectLines([result.object], s));
   if (result.classInstances) {
     lines.push(
       '',
-      s.bold(`Largest instances of ${result.classInstances[0]?.name ?? ''}`),
+      s.bold(`Largest instances of ${printable(result.classInstances[0]?.name ?? '')}`),
       ...objectLines(result.classInstances, s),
     );
   }
@@ -164,7 +170,8 @@ export function renderInspect(result: InspectResult, options: TerminalOptions): 
             formatCount(d.count),
             formatBytes(d.wastedSize),
             formatCount(d.length),
-            JSON.stringify(d.value),
+            // JSON.stringify leaves C1 controls (U+009B is a CSI) and bidi overrides as they are.
+            printable(JSON.stringify(d.value)),
           ]),
           ['right', 'right', 'right', 'left'],
         ),

@@ -19,7 +19,7 @@ import v8 from 'node:v8';
 import { RUNNER_MARKER } from '../analysis/trace.js';
 import { type Pass, type Scenario, validateScenario } from '../scenario.js';
 import type { PassSeries } from '../types.js';
-import { type ChildMessage, SNAPSHOT_TEMP_PREFIX, type StartMessage } from './protocol.js';
+import { type ChildMessage, type ProceedMessage, SNAPSHOT_TEMP_PREFIX, type StartMessage } from './protocol.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -178,6 +178,14 @@ async function main(start: StartMessage): Promise<void> {
     snapshots,
     log: join(start.outDir, `${base}.log`),
   });
+  // The runner first checks that nothing of the user's is at those names (outputs.ts).
+  await new Promise<void>((resolve) =>
+    process.on('message', function onMessage(message: ProceedMessage) {
+      if (message.type !== 'proceed') return;
+      process.off('message', onMessage);
+      resolve();
+    }),
+  );
 
   await send({ type: 'progress', phase: 'setup' });
   await stage('setup', () => scenario.setup?.());

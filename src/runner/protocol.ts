@@ -17,6 +17,11 @@ export interface StartMessage {
   scratchDir: string;
 }
 
+/** The runner's answer to 'loaded': the scenario's output names may be written; the child goes on to setup. */
+export interface ProceedMessage {
+  type: 'proceed';
+}
+
 export interface LoadedMessage {
   type: 'loaded';
   name: string;

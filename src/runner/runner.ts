@@ -11,7 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { fileError, LeakscanError, ScenarioError } from '../errors.js';
 import type { ScenarioRun } from '../types.js';
 import { LineSplitter, OutputLog, sanitizeLine } from './output.js';
-import type { ChildMessage, DoneMessage, LoadedMessage, ProgressMessage, StartMessage } from './protocol.js';
+import { checkOutputs } from './outputs.js';
+import type {
+  ChildMessage,
+  DoneMessage,
+  LoadedMessage,
+  ProceedMessage,
+  ProgressMessage,
+  StartMessage,
+} from './protocol.js';
 import { SNAPSHOT_TEMP_PREFIX } from './protocol.js';
 
 export { builtinScenarioNames, resolveScenario } from '../scenario.js';
@@ -27,6 +35,8 @@ export interface RunOptions {
   growthIterations?: number;
   /** Where the before/after snapshots go; created if missing. */
   outDir: string;
+  /** Replace files at the output names that leakscan did not write (outputs.ts); default: refuse them. */
+  force?: boolean;
   /** The whole scenario's time limit, ms. Default 120 000. */
   timeoutMs?: number;
   /** Stops the scenario (its process killed, its files removed); the run rejects with the signal's reason. */
@@ -109,6 +119,7 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
     let done: DoneMessage | null = null;
     let settled = false;
     let stalled = false;
+    let refused = false;
     let graceTimer: NodeJS.Timeout | undefined;
     const warnings: string[] = [];
     const stderrTail: string[] = [];
@@ -143,7 +154,7 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       if (err) {
         log.discard();
-        cleanUp(loaded, outDir, child.pid);
+        cleanUp(refused ? null : loaded, outDir, child.pid);
         rmSync(scratchDir, { recursive: true, force: true });
         rejectPromise(err);
       } else {
@@ -210,6 +221,16 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
       switch (message.type) {
         case 'loaded':
           loaded = message;
+          checkOutputs([message.snapshots.before, message.snapshots.after], message.log, options.force).then(
+            () => {
+              if (!settled) child.send({ type: 'proceed' } satisfies ProceedMessage);
+            },
+            (err: unknown) => {
+              // Refused: what is at those names is not ours, so the clean-up must not remove it.
+              refused = true;
+              finish(err instanceof LeakscanError ? err : fileError(outDir, err));
+            },
+          );
           return;
         case 'progress':
           lastProgress = message;
