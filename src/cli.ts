@@ -9,6 +9,7 @@ import * as inspectCommand from './commands/inspect.js';
 import type { GlobalArgs } from './commands/io.js';
 import * as runCommand from './commands/run.js';
 import { ExitCode, LeakscanError } from './errors.js';
+import { printable } from './report/format.js';
 import { version } from './version.js';
 
 interface CommandFile<A> {
@@ -22,13 +23,16 @@ const verbose = process.argv.includes('--verbose');
 
 function report(err: unknown): ExitCode {
   if (err instanceof LeakscanError) {
-    process.stderr.write(`leakscan: ${err.message}\n`);
+    // Messages can quote a snapshot's names or a scenario's error: no raw control characters reach the terminal.
+    process.stderr.write(`leakscan: ${printable(err.message)}\n`);
     if (verbose && err.cause instanceof Error) process.stderr.write(`${err.cause.stack}\n`);
     if (verbose) process.stderr.write(`${err.stack}\n`);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`leakscan: internal error: ${message}${verbose ? '' : ' (run with --verbose for details)'}\n`);
+  process.stderr.write(
+    `leakscan: internal error: ${printable(message)}${verbose ? '' : ' (run with --verbose for details)'}\n`,
+  );
   if (verbose && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   return ExitCode.Internal;
 }

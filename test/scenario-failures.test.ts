@@ -5,7 +5,9 @@ import { before, describe, test } from 'node:test';
 import type { RunResult } from '../src/types.js';
 import { fixture, runCli, tempDir } from './helpers.js';
 
-const FILES = ['exits', 'timer-throws', 'throws-object', 'rejects'].map((name) => fixture(`failures/${name}.mjs`));
+const FILES = ['exits', 'timer-throws', 'throws-object', 'rejects', 'throws-escapes'].map((name) =>
+  fixture(`failures/${name}.mjs`),
+);
 let code: number;
 let stderr: string;
 let result: RunResult;
@@ -27,7 +29,7 @@ const failureLine = (name: string): string => {
 };
 
 describe('scenarios that fail', () => {
-  test('all four are reported as failed, exit 2', () => {
+  test('all five are reported as failed, exit 2', () => {
     assert.equal(code, 2, stderr);
     assert.deepEqual(
       result.scenarios.map((s) => [s.name, s.status]),
@@ -36,6 +38,7 @@ describe('scenarios that fail', () => {
         ['timer-throws', 'failed'],
         ['throws-object', 'failed'],
         ['rejects', 'failed'],
+        ['throws-escapes', 'failed'],
       ],
     );
   });
@@ -52,6 +55,11 @@ describe('scenarios that fail', () => {
       failureLine('timer-throws'),
       /an uncaught exception outside its calls \(a timer, an event handler\) in without-gc pass, iteration [23] of 3: Error: boom in a timer$/,
     );
+  });
+
+  test("an error message's control characters are shown escaped, never sent to the terminal", () => {
+    assert.match(failureLine('throws-escapes'), /bad \\x1b\]0;pwned\\x07input \\x1b\[31mred\\x1b\[0m$/);
+    assert.doesNotMatch(stderr, /\u001b/);
   });
 
   test('a thrown value that is not an Error', () => {

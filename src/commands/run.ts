@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
 import { ExitCode, InterruptedError, LeakscanError } from '../errors.js';
+import { printable } from '../report/format.js';
 import { markdownRun } from '../report/markdown.js';
 import { renderRun } from '../report/terminal.js';
 import { runScenarios } from '../run.js';
@@ -170,7 +171,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       : renderRun(result, { color: stdoutColor() });
   await writeReport(text);
   for (const [i, failure] of failures.entries()) {
-    process.stderr.write(`leakscan: ${failure.result.verdict}\n`);
+    process.stderr.write(`leakscan: ${printable(failure.result.verdict)}\n`);
     if (args.verbose && errors[i] instanceof Error) process.stderr.write(`${(errors[i] as Error).stack}\n`);
   }
   if (bundleError !== null) {
