@@ -152,6 +152,19 @@ describe('usage errors', () => {
     }
   });
 
+  test('--json and --markdown exclude each other, in every command that has both', async () => {
+    for (const args of [
+      ['diff', '--json', '--markdown', 'a', 'b'],
+      ['inspect', '--markdown', 'x', '--json'],
+      ['run', '--json', '--markdown'],
+    ]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, 'leakscan: --json and --markdown cannot be used together (see leakscan --help)\n');
+    }
+  });
+
   test('--help shows commands, examples and exit codes', async () => {
     const r = await runCli(['--help']);
     assert.equal(r.code, 0);

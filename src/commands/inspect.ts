@@ -5,7 +5,7 @@ import { memlabInspect } from '../memlab/adapter.js';
 import { markdownInspect } from '../report/markdown.js';
 import { renderInspect } from '../report/terminal.js';
 import type { InspectResult } from '../types.js';
-import { checkCount, checkExclusive, checkPositive } from './checks.js';
+import { checkCount, checkPositive } from './checks.js';
 import { relaunchForHeap } from './heap-limit.js';
 import { analysisProgressText, createProgress, type GlobalArgs, stdoutColor, toJson, writeReport } from './io.js';
 
@@ -16,45 +16,47 @@ export interface InspectArgs extends GlobalArgs {
   class?: string;
   internal: boolean;
   engine: 'leakscan' | 'memlab';
-  markdown: boolean;
+  markdown?: boolean;
 }
 
 export const command = 'inspect <snapshot>';
 export const describe = 'One snapshot, postmortem: what holds the memory';
 
 export function builder(yargs: Argv<GlobalArgs>): Argv<InspectArgs> {
-  return yargs
-    .positional('snapshot', {
-      type: 'string',
-      describe: 'A .heapsnapshot or .heapsnapshot.gz file',
-      demandOption: true,
-    })
-    .option('top', { type: 'number', describe: 'Rows per table (default 20 classes, 10 objects)' })
-    .option('id', {
-      type: 'number',
-      describe: 'Explain one object: its retainer path (the number after @ in DevTools)',
-    })
-    .option('class', { type: 'string', describe: 'List the largest instances of this class' })
-    .option('internal', {
-      type: 'boolean',
-      default: false,
-      describe: "Include V8's internal types (hidden, code, arrays, numbers)",
-    })
-    .option('engine', {
-      choices: ['leakscan', 'memlab'] as const,
-      default: 'leakscan' as const,
-      describe: 'Snapshot engine (memlab is the slower reference)',
-    })
-    .option('markdown', { type: 'boolean', default: false, describe: 'Print a Markdown report for a GitHub issue' })
-    .check(
-      (argv) => checkPositive(argv, ['top']) && checkCount(argv, ['id']) && checkExclusive(argv, ['json', 'markdown']),
-    )
-    .example('$0 inspect crash.heapsnapshot', 'Largest classes, objects and duplicated strings')
-    .example('$0 inspect crash.heapsnapshot --id 12345', 'Why object @12345 is alive')
-    .example(
-      '$0 inspect crash.heapsnapshot --class Session --json',
-      'The largest Session objects, as JSON',
-    ) as unknown as Argv<InspectArgs>;
+  return (
+    yargs
+      .positional('snapshot', {
+        type: 'string',
+        describe: 'A .heapsnapshot or .heapsnapshot.gz file',
+        demandOption: true,
+      })
+      .option('top', { type: 'number', describe: 'Rows per table (default 20 classes, 10 objects)' })
+      .option('id', {
+        type: 'number',
+        describe: 'Explain one object: its retainer path (the number after @ in DevTools)',
+      })
+      .option('class', { type: 'string', describe: 'List the largest instances of this class' })
+      .option('internal', {
+        type: 'boolean',
+        default: false,
+        describe: "Include V8's internal types (hidden, code, arrays, numbers)",
+      })
+      .option('engine', {
+        choices: ['leakscan', 'memlab'] as const,
+        default: 'leakscan' as const,
+        describe: 'Snapshot engine (memlab is the slower reference)',
+      })
+      // No default: yargs' conflicts() counts a defaulted option as given.
+      .option('markdown', { type: 'boolean', describe: 'Print a Markdown report for a GitHub issue' })
+      .conflicts('json', 'markdown')
+      .check((argv) => checkPositive(argv, ['top']) && checkCount(argv, ['id']))
+      .example('$0 inspect crash.heapsnapshot', 'Largest classes, objects and duplicated strings')
+      .example('$0 inspect crash.heapsnapshot --id 12345', 'Why object @12345 is alive')
+      .example(
+        '$0 inspect crash.heapsnapshot --class Session --json',
+        'The largest Session objects, as JSON',
+      ) as unknown as Argv<InspectArgs>
+  );
 }
 
 export async function execute(args: InspectArgs): Promise<ExitCode> {

@@ -154,7 +154,8 @@ function trace(heap: MemlabHeap): Trace {
   const deferred: Array<[MemlabEdge, MemlabNode]> = [];
   reached[0] = 1;
   let count = 1;
-  const drain = (defer: boolean, markTransient: boolean): void => {
+  /** Visits what the queue reaches: first deferring the transient roots, then (their turn) marking what only they reach. */
+  const drain = (phase: { deferTransientRoots: boolean; markTransientOnly: boolean }): void => {
     for (let head = 0; head < queue.length; head++) {
       const from = queue[head];
       if (from.type === 'synthetic' && WEAK_HOLDERS.has(from.name)) continue;
@@ -162,12 +163,12 @@ function trace(heap: MemlabHeap): Trace {
         if (edge.type === 'weak') continue;
         const to = edge.toNode;
         if (reached[to.nodeIndex]) continue;
-        if (defer && from !== root && to.type === 'synthetic' && TRANSIENT_ROOTS.has(to.name)) {
+        if (phase.deferTransientRoots && from !== root && to.type === 'synthetic' && TRANSIENT_ROOTS.has(to.name)) {
           deferred.push([edge, from]);
           continue;
         }
         reached[to.nodeIndex] = 1;
-        if (markTransient) transientOnly[to.nodeIndex] = 1;
+        if (phase.markTransientOnly) transientOnly[to.nodeIndex] = 1;
         parent[to.nodeIndex] = edge;
         parentNode[to.nodeIndex] = from.nodeIndex;
         queue.push(to);
@@ -176,7 +177,7 @@ function trace(heap: MemlabHeap): Trace {
     }
     queue.length = 0;
   };
-  drain(true, false);
+  drain({ deferTransientRoots: true, markTransientOnly: false });
   for (const [edge, from] of deferred) {
     const to = edge.toNode;
     if (reached[to.nodeIndex]) continue;
@@ -187,7 +188,7 @@ function trace(heap: MemlabHeap): Trace {
     queue.push(to);
     count++;
   }
-  drain(false, true);
+  drain({ deferTransientRoots: false, markTransientOnly: true });
   return { parent, parentNode, reached, transientOnly, reachableCount: count };
 }
 

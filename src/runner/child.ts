@@ -246,8 +246,8 @@ async function main(start: StartMessage): Promise<void> {
 (globalThis as Record<symbol, unknown>)[Symbol('leakscan')] = RUNNER_MARKER;
 
 /** What was thrown, in one line: an Error's message (with its name when that says more), else the value itself. */
-function describeThrown(value: unknown, withName: boolean): string {
-  if (value instanceof Error) return withName ? `${value.name}: ${value.message}` : value.message;
+function describeThrown(value: unknown, options: { withName: boolean }): string {
+  if (value instanceof Error) return options.withName ? `${value.name}: ${value.message}` : value.message;
   return `a non-Error value: ${inspect(value, { depth: 2, breakLength: Infinity }).slice(0, 300)}`;
 }
 
@@ -257,7 +257,7 @@ async function reportAndExit(stageName: string, original: unknown): Promise<neve
     type: 'error',
     stage: stageName,
     // Outside a call nothing says what kind of error it was: keep its name.
-    message: describeThrown(original, stageName === 'uncaught' || stageName === 'rejection'),
+    message: describeThrown(original, { withName: stageName === 'uncaught' || stageName === 'rejection' }),
     stack: e?.stack ?? null,
     code: typeof e?.code === 'string' ? e.code : null,
     file: typeof (e as { path?: unknown } | null)?.path === 'string' ? String((e as { path: string }).path) : null,
