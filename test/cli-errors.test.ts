@@ -5,6 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { META } from './graph-builder.js';
 import { runCli, runFixture, tempDir } from './helpers.js';
 
 const dir = tempDir();
@@ -14,40 +15,7 @@ const good = join(dir, 'good');
 function tinySnapshot(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     snapshot: {
-      meta: {
-        node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
-        node_types: [
-          [
-            'hidden',
-            'array',
-            'string',
-            'object',
-            'code',
-            'closure',
-            'regexp',
-            'number',
-            'native',
-            'synthetic',
-            'concatenated string',
-            'sliced string',
-            'symbol',
-            'bigint',
-            'object shape',
-          ],
-          'string',
-          'number',
-          'number',
-          'number',
-          'number',
-          'number',
-        ],
-        edge_fields: ['type', 'name_or_index', 'to_node'],
-        edge_types: [
-          ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'],
-          'string_or_number',
-          'node',
-        ],
-      },
+      meta: META,
       node_count: 2,
       edge_count: 1,
       trace_function_count: 0,

@@ -7,8 +7,10 @@ import { markdownRun } from '../report/markdown.js';
 import { renderRun } from '../report/terminal.js';
 import { runScenarios } from '../run.js';
 import { builtinScenarioNames } from '../scenario.js';
+import { bundleFlags } from './bundle.js';
 import { checkCount, checkPositive } from './checks.js';
-import { createProgress, type GlobalArgs, stdoutColor, toJson, writeReport } from './io.js';
+import { createProgress, type GlobalArgs, reportText, writeReport } from './io.js';
+import { MARKDOWN_OPTION } from './options.js';
 
 export interface RunArgs extends GlobalArgs {
   scenarios: string[];
@@ -33,73 +35,70 @@ export const describe =
   'Run leak scenarios in fresh Node processes: RSS per iteration, snapshots before and after, what stays retained';
 
 export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
-  return (
-    yargs
-      .positional('scenarios', {
-        type: 'string',
-        array: true,
-        describe: `Built-in scenario names (${builtinScenarioNames.join(', ')}) or paths to scenario files (.js, .mjs, .cjs, .ts); default: the built-ins`,
-      })
-      .option('iterations', {
-        alias: 'n',
-        type: 'number',
-        describe: "Calls per pass (default: the scenario's, else 10)",
-      })
-      .option('batch', {
-        type: 'number',
-        describe: "Objects per call, passed to the scenario (default: the scenario's, else 100)",
-      })
-      .option('interval', {
-        type: 'number',
-        describe: 'Pause between calls in ms, so WeakRef targets can die (default 100)',
-      })
-      .option('out', { type: 'string', default: 'snapshots', describe: 'Folder for the before/after snapshots' })
-      .option('timeout', { type: 'number', default: 120, describe: 'Seconds a scenario may take before it is stopped' })
-      .option('min-count', {
-        type: 'number',
-        default: DEFAULT_LEAK_RULE.minCount,
-        describe: 'New reachable objects a growing class needs to count as a leak',
-      })
-      .option('min-bytes', {
-        type: 'number',
-        default: DEFAULT_LEAK_RULE.minBytes,
-        describe: 'Retained bytes a growing class needs to count as a leak',
-      })
-      // No default: yargs' conflicts() counts a defaulted option as given.
-      .option('markdown', { type: 'boolean', describe: 'Print a Markdown report' })
-      .conflicts('json', 'markdown')
-      .option('fail-on-leak', {
-        type: 'boolean',
-        default: false,
-        describe: "Exit 1 when a scenario's result differs from its `expect`",
-      })
-      .option('bundle', { type: 'string', describe: 'Also write a bug-report bundle to this folder' })
-      .option('tar', { type: 'boolean', default: false, describe: 'With --bundle: also write FOLDER.tar.gz' })
-      .option('force', {
-        type: 'boolean',
-        default: false,
-        describe: 'With --bundle --tar: replace an existing FOLDER.tar.gz',
-      })
-      .option('redact', {
-        type: 'boolean',
-        default: false,
-        describe: 'With --bundle: replace the text (secrets) of the bundled snapshots and reports',
-      })
-      .option('redact-names', {
-        type: 'boolean',
-        default: false,
-        describe: 'With --bundle --redact: also replace names from source by pseudonyms',
-      })
-      .check(
-        (argv) =>
-          checkPositive(argv, ['iterations', 'batch', 'timeout']) &&
-          checkCount(argv, ['interval', 'min-count', 'min-bytes']),
-      )
-      .example('$0 run', 'The three built-in scenarios: cycle, weakref, global-cache')
-      .example('$0 run global-cache -n 20 --batch 50', 'One scenario, more iterations, smaller batches')
-      .example('$0 run ./leaks/my-cache.ts --fail-on-leak', 'Your own scenario; exit 1 if it leaks')
-      .example('$0 run --json > run.json', 'The data, for scripts') as unknown as Argv<RunArgs>
-  );
+  return yargs
+    .positional('scenarios', {
+      type: 'string',
+      array: true,
+      describe: `Built-in scenario names (${builtinScenarioNames.join(', ')}) or paths to scenario files (.js, .mjs, .cjs, .ts); default: the built-ins`,
+    })
+    .option('iterations', {
+      alias: 'n',
+      type: 'number',
+      describe: "Calls per pass (default: the scenario's, else 10)",
+    })
+    .option('batch', {
+      type: 'number',
+      describe: "Objects per call, passed to the scenario (default: the scenario's, else 100)",
+    })
+    .option('interval', {
+      type: 'number',
+      describe: 'Pause between calls in ms, so WeakRef targets can die (default 100)',
+    })
+    .option('out', { type: 'string', default: 'snapshots', describe: 'Folder for the before/after snapshots' })
+    .option('timeout', { type: 'number', default: 120, describe: 'Seconds a scenario may take before it is stopped' })
+    .option('min-count', {
+      type: 'number',
+      default: DEFAULT_LEAK_RULE.minCount,
+      describe: 'New reachable objects a growing class needs to count as a leak',
+    })
+    .option('min-bytes', {
+      type: 'number',
+      default: DEFAULT_LEAK_RULE.minBytes,
+      describe: 'Retained bytes a growing class needs to count as a leak',
+    })
+    .option('markdown', MARKDOWN_OPTION)
+    .conflicts('json', 'markdown')
+    .option('fail-on-leak', {
+      type: 'boolean',
+      default: false,
+      describe: "Exit 1 when a scenario's result differs from its `expect`",
+    })
+    .option('bundle', { type: 'string', describe: 'Also write a bug-report bundle to this folder' })
+    .option('tar', { type: 'boolean', default: false, describe: 'With --bundle: also write FOLDER.tar.gz' })
+    .option('force', {
+      type: 'boolean',
+      default: false,
+      describe: 'With --bundle --tar: replace an existing FOLDER.tar.gz',
+    })
+    .option('redact', {
+      type: 'boolean',
+      default: false,
+      describe: 'With --bundle: replace the text (secrets) of the bundled snapshots and reports',
+    })
+    .option('redact-names', {
+      type: 'boolean',
+      default: false,
+      describe: 'With --bundle --redact: also replace names from source by pseudonyms',
+    })
+    .check(
+      (argv) =>
+        checkPositive(argv, ['iterations', 'batch', 'timeout']) &&
+        checkCount(argv, ['interval', 'min-count', 'min-bytes']),
+    )
+    .example('$0 run', 'The three built-in scenarios: cycle, weakref, global-cache')
+    .example('$0 run global-cache -n 20 --batch 50', 'One scenario, more iterations, smaller batches')
+    .example('$0 run ./leaks/my-cache.ts --fail-on-leak', 'Your own scenario; exit 1 if it leaks')
+    .example('$0 run --json > run.json', 'The data, for scripts') as unknown as Argv<RunArgs>;
 }
 
 export async function execute(args: RunArgs): Promise<ExitCode> {
@@ -139,10 +138,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       // A bundle that cannot be written at the end must not cost the scenarios' results.
       bundleError = await writeBundle({
         outDir: args.bundle,
-        tar: args.tar,
-        force: args.force,
-        redact: args.redact || args.redactNames,
-        redactNames: args.redactNames,
+        ...bundleFlags(args),
         snapshots: ok.flatMap((s) => [
           { label: `${s.name}.before`, path: s.snapshots.before },
           { label: `${s.name}.after`, path: s.snapshots.after },
@@ -167,12 +163,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
     progress.stop();
   }
   const { result, failures, errors } = outcome;
-  const text = args.json
-    ? toJson(result)
-    : args.markdown
-      ? markdownRun(result)
-      : renderRun(result, { color: stdoutColor() });
-  await writeReport(text);
+  await writeReport(reportText(result, args, { markdown: markdownRun, terminal: renderRun }));
   for (const [i, failure] of failures.entries()) {
     process.stderr.write(`leakscan: ${failure.result.verdict}\n`);
     if (args.verbose && errors[i] instanceof Error) process.stderr.write(`${(errors[i] as Error).stack}\n`);

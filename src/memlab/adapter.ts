@@ -8,7 +8,8 @@
 
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { classNameOf, classTypeOf, INTERNAL_TYPES, isRuntimeBookkeeping } from '../classes.js';
+import { runtimeOfNames } from '../analysis/snapshot-meta.js';
+import { classNameOf, classTypeOf, isInternalClass } from '../classes.js';
 import { fileError, LeakscanError, MissingDependencyError, SnapshotFormatError, UsageError } from '../errors.js';
 import { isGzipFile } from '../gzip.js';
 import type {
@@ -214,17 +215,19 @@ function pathTo(heap: MemlabHeap, t: Trace, node: MemlabNode): RetainerPath | nu
 const nameOf = (node: MemlabNode): string =>
   node.is_detached && node.name.startsWith('Detached ') ? node.name.slice(9) : node.name;
 const keyOf = (node: MemlabNode): string => `${classTypeOf(node.type)}\u0000${classNameOf(node.type, nameOf(node))}`;
-const isInternal = (node: MemlabNode): boolean =>
-  INTERNAL_TYPES.has(classTypeOf(node.type)) || isRuntimeBookkeeping(node.type, nameOf(node));
+const isInternal = (node: MemlabNode): boolean => isInternalClass(classTypeOf(node.type), nameOf(node));
 
 function runtimeOf(heap: MemlabHeap): SnapshotMeta['runtime'] {
-  let browser = false;
-  for (const edge of heap.nodes.get(0)!.references) {
-    const name = edge.toNode.name;
-    if (name.startsWith('Node / ')) return 'node';
-    if (name === 'Window' || name.startsWith('Window / ')) browser = true;
-  }
-  return browser ? 'browser' : 'unknown';
+  const objectNames = function* (): Generator<string> {
+    for (let i = 0; i < heap.nodes.length; i++) {
+      const node = heap.nodes.get(i)!;
+      if (node.type === 'object') yield node.name;
+    }
+  };
+  return runtimeOfNames(
+    heap.nodes.get(0)!.references.map((edge) => edge.toNode.name),
+    objectNames,
+  );
 }
 
 function metaOf(file: string, heap: MemlabHeap, t: Trace): SnapshotMeta {
@@ -359,7 +362,7 @@ export async function memlabDiff(
     for (const [id, key] of beforeClass) {
       if (afterIds.has(id)) continue;
       const [type, name] = key.split('\u0000');
-      if (INTERNAL_TYPES.has(type) || isRuntimeBookkeeping(type, name)) continue;
+      if (isInternalClass(type, name)) continue;
       const r = row(key);
       r.removed++;
       r.removedSize += beforeSize.get(id)!;
