@@ -1,4 +1,5 @@
-// What a command needs from the outside world, passed in so commands stay testable.
+// What commands share at the edge of the program: the spinner on stderr, the report on stdout,
+// and which reporter the arguments ask for.
 
 import ora, { type Ora } from 'ora';
 import { colorEnabled } from '../report/format.js';

@@ -212,8 +212,9 @@ function pathTo(heap: MemlabHeap, t: Trace, node: MemlabNode): RetainerPath | nu
 }
 
 /** memlab renames detached nodes "Detached <name>"; the snapshot's own name is what leakscan groups by. */
+const DETACHED_PREFIX = 'Detached ';
 const nameOf = (node: MemlabNode): string =>
-  node.is_detached && node.name.startsWith('Detached ') ? node.name.slice(9) : node.name;
+  node.is_detached && node.name.startsWith(DETACHED_PREFIX) ? node.name.slice(DETACHED_PREFIX.length) : node.name;
 const keyOf = (node: MemlabNode): string => `${classTypeOf(node.type)}\u0000${classNameOf(node.type, nameOf(node))}`;
 const isInternal = (node: MemlabNode): boolean => isInternalClass(classTypeOf(node.type), nameOf(node));
 
@@ -269,6 +270,17 @@ function dominatedBySame(
   }
   return { same: false, any };
 }
+
+/** Classes given a retainer path, from the top: as many as leakscan's engine traces by default (diff --paths). */
+const TRACED_CLASSES = 3;
+/**
+ * The diff lists every class with a new or freed object; the command applies
+ * --min-count and the suspect rule afterwards, as with leakscan's engine.
+ */
+const UNFILTERED: DiffResult['thresholds'] = { minCount: 1, minBytes: 0 };
+/** inspect's default table lengths, as leakscan's engine has them (inspect --top). */
+const INSPECT_CLASSES = 20;
+const INSPECT_OBJECTS = 10;
 
 export interface MemlabOptions {
   onProgress?: (step: string) => void;
@@ -371,7 +383,7 @@ export async function memlabDiff(
       (x, y) => y.retainedSize - x.retainedSize || y.added - x.added || x.name.localeCompare(y.name),
     );
     classes.forEach((r, rank) => {
-      if (rank < 3 && r.sample) {
+      if (rank < TRACED_CLASSES && r.sample) {
         r.sampleNodeId = r.sample.id;
         r.retainerPath = pathTo(after, at, r.sample);
       }
@@ -389,7 +401,7 @@ export async function memlabDiff(
       sharedIds: shared,
       classes: classes.map(({ sample: _s, sampleDepth: _d, ...c }) => c),
       totals,
-      thresholds: { minCount: 1, minBytes: 0 },
+      thresholds: UNFILTERED,
       engine: 'memlab' as const,
     };
   });
@@ -438,7 +450,7 @@ export async function memlabInspect(file: string, options: MemlabOptions = {}): 
       .sort((a, b) => b.retainedSize - a.retainedSize);
     const chosen = new Set<MemlabNode>();
     for (const node of largest) {
-      if (chosen.size >= 10) break;
+      if (chosen.size >= INSPECT_OBJECTS) break;
       let dominated = false;
       for (let d = node.dominatorNode; d && d !== d.dominatorNode && d.nodeIndex !== 0; d = d.dominatorNode) {
         if (chosen.has(d)) {
@@ -450,8 +462,10 @@ export async function memlabInspect(file: string, options: MemlabOptions = {}): 
     }
     return {
       snapshot: metaOf(file, heap, t),
-      byRetainedSize: [...all].sort((a, b) => b.retainedSize - a.retainedSize || b.count - a.count).slice(0, 20),
-      byCount: [...all].sort((a, b) => b.count - a.count || b.retainedSize - a.retainedSize).slice(0, 20),
+      byRetainedSize: [...all]
+        .sort((a, b) => b.retainedSize - a.retainedSize || b.count - a.count)
+        .slice(0, INSPECT_CLASSES),
+      byCount: [...all].sort((a, b) => b.count - a.count || b.retainedSize - a.retainedSize).slice(0, INSPECT_CLASSES),
       largestObjects: [...chosen].map(summary),
       duplicatedStrings: [],
       object: null,
