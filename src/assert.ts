@@ -11,6 +11,7 @@ import { loadBaseline } from './analysis/diff.js';
 import { findLeaks } from './analysis/leaks.js';
 import { formatBytes } from './report/format.js';
 import { formatPath } from './report/path.js';
+import { settle } from './settle.js';
 import type { ByteGrowth, ClassDiff } from './types.js';
 
 export interface AssertNoLeakOptions {
@@ -32,15 +33,6 @@ function getGc(): () => void {
   if (typeof exposed === 'function') return exposed;
   v8.setFlagsFromString('--expose-gc');
   return runInNewContext('gc') as () => void;
-}
-
-async function settle(gc: () => void, intervalMs: number): Promise<void> {
-  // Let the current job end (WeakRef targets are kept until it does), then collect twice
-  // so objects freed by finalizers of the first pass go in the second.
-  await sleep(intervalMs);
-  gc();
-  await sleep(0);
-  gc();
 }
 
 function describeLeak(c: ClassDiff, iterations: number): string {

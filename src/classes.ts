@@ -44,3 +44,8 @@ export function stringTypeFlags(nodeTypeNames: readonly string[]): Uint8Array {
 export function classTypeOf(nodeType: string): string {
   return STRING_TYPES.has(nodeType) ? 'string' : nodeType;
 }
+
+/** A class of V8's or Node's bookkeeping (INTERNAL_TYPES, isRuntimeBookkeeping): left out of diffs unless asked. */
+export function isInternalClass(classType: string, name: string): boolean {
+  return INTERNAL_TYPES.has(classType) || isRuntimeBookkeeping(classType, name);
+}

@@ -69,12 +69,15 @@ async function main(): Promise<ExitCode> {
   const parser = yargs(hideBin(process.argv))
     .scriptName('leakscan')
     .usage('$0 <command> [options]\n\nFind memory leaks in Node.js programs from V8 heap snapshots.')
-    .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout (nothing else)' })
+    // No default: yargs' conflicts() (--json with --markdown) counts a defaulted option as given.
+    .option('json', { type: 'boolean', describe: 'Print the result as JSON on stdout (nothing else)' })
     .option('verbose', { type: 'boolean', default: false, describe: 'Stack traces with errors' })
     .command(register(runCommand, setExit, failed))
     .command(register(diffCommand, setExit, failed))
     .command(register(inspectCommand, setExit, failed))
     .command(register(bundleCommand, setExit, failed))
+    // yargs' wording for conflicts(), in ours.
+    .updateStrings({ 'Arguments %s and %s are mutually exclusive': '--%s and --%s cannot be used together' })
     .demandCommand(1, 'Name a command: run, diff, inspect or bundle')
     .strict()
     .recommendCommands()

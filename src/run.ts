@@ -2,10 +2,10 @@
 // the snapshots it left are analysed here. A failing scenario does not stop
 // the others; it is reported with its error.
 import { basename, extname } from 'node:path';
-import type { AnalysisProgress } from './analysis/diff.js';
 import type { LeakRule } from './analysis/leaks.js';
 import { analyzeRun } from './analysis/run-analysis.js';
 import { ExitCode, LeakscanError } from './errors.js';
+import { analysisProgressText } from './report/progress.js';
 import type { ProgressMessage } from './runner/protocol.js';
 import { type RunOptions, resolveScenario, runScenario as runInChild } from './runner/runner.js';
 import type { RunResult, ScenarioResult, ScenarioRun } from './types.js';
@@ -14,14 +14,6 @@ export interface RunScenariosOptions extends Omit<RunOptions, 'onProgress'> {
   rule?: LeakRule;
   /** Progress of the scenario in the child and of the analysis, as short texts. */
   onProgress?: (scenario: string, text: string) => void;
-}
-
-function progressText(event: AnalysisProgress): string {
-  if (event.phase === 'read') {
-    const pct = event.totalBytes > 0 ? Math.floor((100 * event.bytesRead) / event.totalBytes) : 0;
-    return `reading ${basename(event.file)} ${pct}%`;
-  }
-  return `analysing ${basename(event.file)}: ${event.step}`;
 }
 
 function childProgressText(event: ProgressMessage): string {
@@ -43,7 +35,7 @@ function runChild(scenario: string, options: RunScenariosOptions): Promise<Scena
 function analyze(run: ScenarioRun, options: RunScenariosOptions): Promise<ScenarioResult> {
   return analyzeRun(run, {
     rule: options.rule,
-    onProgress: (event) => options.onProgress?.(run.name, progressText(event)),
+    onProgress: (event) => options.onProgress?.(run.name, analysisProgressText(event)),
   });
 }
 

@@ -5,6 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { META } from './graph-builder.js';
 import { runCli, runFixture, tempDir } from './helpers.js';
 
 const dir = tempDir();
@@ -14,40 +15,7 @@ const good = join(dir, 'good');
 function tinySnapshot(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     snapshot: {
-      meta: {
-        node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
-        node_types: [
-          [
-            'hidden',
-            'array',
-            'string',
-            'object',
-            'code',
-            'closure',
-            'regexp',
-            'number',
-            'native',
-            'synthetic',
-            'concatenated string',
-            'sliced string',
-            'symbol',
-            'bigint',
-            'object shape',
-          ],
-          'string',
-          'number',
-          'number',
-          'number',
-          'number',
-          'number',
-        ],
-        edge_fields: ['type', 'name_or_index', 'to_node'],
-        edge_types: [
-          ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'],
-          'string_or_number',
-          'node',
-        ],
-      },
+      meta: META,
       node_count: 2,
       edge_count: 1,
       trace_function_count: 0,
@@ -149,6 +117,19 @@ describe('usage errors', () => {
       assert.equal(r.stdout, '');
       assert.equal(r.stderr.trimEnd().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^leakscan: /);
+    }
+  });
+
+  test('--json and --markdown exclude each other, in every command that has both', async () => {
+    for (const args of [
+      ['diff', '--json', '--markdown', 'a', 'b'],
+      ['inspect', '--markdown', 'x', '--json'],
+      ['run', '--json', '--markdown'],
+    ]) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, 'leakscan: --json and --markdown cannot be used together (see leakscan --help)\n');
     }
   });
 

@@ -2,6 +2,7 @@
 // compiled), as the oracle for dominators and retained sizes: users check our
 // numbers by opening the same file in DevTools.
 import { createReadStream } from 'node:fs';
+import { ReadableStream } from 'node:stream/web';
 import { parse } from 'heap-snapshot-toolkit';
 import {
   buildDominatorTree,
@@ -20,7 +21,15 @@ export interface DevToolsView {
 }
 
 export async function devtoolsView(file: string): Promise<DevToolsView> {
-  const snapshot = await parse(createReadStream(file, 'utf8'));
+  return viewOf(await parse(createReadStream(file, 'utf8')));
+}
+
+/** devtoolsView of a snapshot's JSON text, without a file (graphs built in tests). */
+export async function devtoolsViewOfJson(json: string): Promise<DevToolsView> {
+  return viewOf(await parse(ReadableStream.from([json])));
+}
+
+function viewOf(snapshot: Awaited<ReturnType<typeof parse>>): DevToolsView {
   const { nodeCount, nodeFieldCount, nodeIdOffset, nodes, dominatorsTree, retainedSizes } = snapshot;
   const ids = new Uint32Array(nodeCount);
   for (let o = 0; o < nodeCount; o++) ids[o] = nodes.getValue(o * nodeFieldCount + nodeIdOffset);

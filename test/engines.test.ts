@@ -56,6 +56,7 @@ describe('leakscan engine vs memlab', () => {
       assert.equal(ours.after.totalSize, theirs.after.totalSize);
       const a = byKey(ours);
       const b = byKey(theirs);
+      assert.ok(a.size > 0, 'the diff lists classes');
       assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort());
       for (const [key, x] of a) {
         const y = b.get(key)!;
@@ -92,9 +93,13 @@ describe('leakscan engine vs memlab', () => {
     assert.equal(ours.snapshot.reachableSize, theirs.snapshot.reachableSize);
     const counts = (r: InspectResult) => new Map(r.byCount.map((c) => [`${c.type} ${c.name}`, c.count]));
     const theirCounts = counts(theirs);
+    let compared = 0;
     for (const [key, count] of counts(ours)) {
-      if (theirCounts.has(key)) assert.equal(theirCounts.get(key), count, key);
+      if (!theirCounts.has(key)) continue;
+      assert.equal(theirCounts.get(key), count, key);
+      compared++;
     }
+    assert.ok(compared > 0, 'the engines list some classes under the same names');
     assert.equal(ours.byCount[0].count, theirs.byCount[0].count);
   });
 });

@@ -119,6 +119,7 @@ describe('programmatic API', () => {
       outDir: tempDir(),
     });
     assert.deepEqual(failures, []);
+    assert.equal(result.scenarios.length, files.length);
     for (const s of result.scenarios) assert.equal(s.asExpected, true, s.verdict);
     assert.equal(result.scenarios.filter((s) => s.status === 'leak').length, 4);
   });
@@ -249,6 +250,7 @@ describe('slow and byte-sized leaks through the CLI', () => {
     assert.ok(g, JSON.stringify(s.growth));
     assert.equal(g.name, '(string)');
     assert.ok(g.bytesPerCall >= BATCH, `${g.bytesPerCall} B per call, ${BATCH} characters appended`);
+    assert.equal(g.retainedSizes.length, 3, 'after and two growth snapshots');
     for (let i = 1; i < g.retainedSizes.length; i++)
       assert.ok(g.retainedSizes[i] > g.retainedSizes[i - 1], g.retainedSizes.join(' → '));
   });

@@ -13,8 +13,11 @@ const out = tempDir();
 let run: { code: number; stdout: string; stderr: string };
 let result: RunResult;
 const scenario = (name: string): ScenarioResult => result.scenarios.find((s) => s.name === name)!;
-const classAdded = (s: ScenarioResult, name: string): number =>
-  s.diff?.classes.find((c) => c.name === name && c.type === 'object')?.added ?? 0;
+/** New objects of a class; a class with none has no row (so 0), but the diff itself must be there. */
+const classAdded = (s: ScenarioResult, name: string): number => {
+  assert.ok(s.diff, `${s.name} has a diff`);
+  return s.diff.classes.find((c) => c.name === name && c.type === 'object')?.added ?? 0;
+};
 
 before(async () => {
   run = await runCli(
@@ -32,6 +35,7 @@ describe('leakscan run (built-ins)', () => {
       result.scenarios.map((s) => s.name),
       ['cycle', 'weakref', 'global-cache'],
     );
+    let rows = 0;
     for (const s of result.scenarios) {
       assert.equal(s.iterations, ITERATIONS);
       assert.equal(s.batch, BATCH);
@@ -54,12 +58,14 @@ describe('leakscan run (built-ins)', () => {
         [...sizes].sort((a, b) => b - a),
         'sorted by retainedSize',
       );
+      rows += s.diff.classes.length;
       for (const c of s.diff.classes) {
         for (const key of ['name', 'type', 'added', 'removed', 'addedSize', 'retainedSize', 'retainerPath'])
           assert.ok(key in c, key);
       }
       assert.equal(typeof s.verdict, 'string');
     }
+    assert.ok(rows > 0, 'some class rows had their fields checked');
   });
 
   test('global-cache retains iterations × batch B and as many A, via cache', () => {

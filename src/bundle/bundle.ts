@@ -70,10 +70,10 @@ function tempName(file: string): string {
 }
 
 /** Throws unless `file` is absent (or `force`): checked before long work that ends in writing it. */
-export async function refuseExisting(file: string, force = false): Promise<void> {
+export async function refuseExisting(file: string, options: { force?: boolean } = {}): Promise<void> {
   try {
     const info = await lstat(file);
-    if (!force) throw new LeakscanError(`${file}: exists; choose another name, or --force to replace it`);
+    if (!options.force) throw new LeakscanError(`${file}: exists; choose another name, or --force to replace it`);
     if (info.isDirectory()) throw new LeakscanError(`${file}: exists and is a folder`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
@@ -141,7 +141,7 @@ export async function checkBundleTarget(
 ): Promise<void> {
   const dir = resolve(outDir);
   await refuseNonEmpty(dir);
-  if (options.tar) await refuseExisting(`${dir}.tar.gz`, options.force);
+  if (options.tar) await refuseExisting(`${dir}.tar.gz`, { force: options.force });
   const parent = dirname(dir);
   try {
     await mkdir(parent, { recursive: true });
@@ -228,7 +228,7 @@ export async function writeBundle<Report>(input: BundleInput<Report>): Promise<B
     try {
       const sink = (await createNew(tempTar)).createWriteStream();
       await pipeline(tar.c({ gzip: true, cwd: parent, portable: true }, [basename(finalDir)]), sink);
-      await refuseExisting(tarFile, input.force); // again: it may have appeared while the bundle was written
+      await refuseExisting(tarFile, { force: input.force }); // again: it may have appeared while the bundle was written
       await rename(tempTar, tarFile);
     } catch (err) {
       await rm(tempTar, { force: true });

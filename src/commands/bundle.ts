@@ -3,7 +3,8 @@ import { DEFAULT_DIFF_THRESHOLDS, diffSnapshots } from '../analysis/diff.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
 import { ExitCode } from '../errors.js';
 import { markdownDiff } from '../report/markdown.js';
-import { analysisProgressText, createProgress, type GlobalArgs, toJson, writeReport } from './io.js';
+import { analysisProgressText } from '../report/progress.js';
+import { createProgress, type GlobalArgs, toJson, writeReport } from './io.js';
 
 export interface BundleArgs extends GlobalArgs {
   before: string;
@@ -13,6 +14,11 @@ export interface BundleArgs extends GlobalArgs {
   redact: boolean;
   redactNames: boolean;
   force: boolean;
+}
+
+/** What the bundle flags of `bundle` and `run --bundle` ask of writeBundle: --redact-names implies --redact. */
+export function bundleFlags(args: Pick<BundleArgs, 'tar' | 'force' | 'redact' | 'redactNames'>) {
+  return { tar: args.tar, force: args.force, redact: args.redact || args.redactNames, redactNames: args.redactNames };
 }
 
 export const command = 'bundle <before> <after>';
@@ -60,10 +66,7 @@ export async function execute(args: BundleArgs): Promise<ExitCode> {
     });
     written = await writeBundle({
       outDir: args.out,
-      tar: args.tar,
-      force: args.force,
-      redact: args.redact || args.redactNames,
-      redactNames: args.redactNames,
+      ...bundleFlags(args),
       snapshots: [
         { label: 'before', path: args.before },
         { label: 'after', path: args.after },

@@ -1,4 +1,5 @@
-// Argument rules as pure functions for yargs' check(): they throw a message or return true.
+// Argument rules yargs has no option for, as pure functions for its check(): they throw a message or return true.
+// (Options that exclude each other use yargs' conflicts().)
 
 function checkWhole(argv: Record<string, unknown>, names: string[], least: number): true {
   for (const name of names) {
@@ -17,10 +18,4 @@ export function checkCount(argv: Record<string, unknown>, names: string[]): true
 
 export function checkPositive(argv: Record<string, unknown>, names: string[]): true {
   return checkWhole(argv, names, 1);
-}
-
-export function checkExclusive(argv: Record<string, unknown>, names: string[]): true {
-  const given = names.filter((n) => argv[n] === true);
-  if (given.length > 1) throw new Error(`${given.map((n) => `--${n}`).join(' and ')} cannot be used together`);
-  return true;
 }

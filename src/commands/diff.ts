@@ -3,11 +3,13 @@ import { DEFAULT_DIFF_THRESHOLDS, diffSnapshots, filterClasses, isSuspect } from
 import { ExitCode } from '../errors.js';
 import { memlabDiff } from '../memlab/adapter.js';
 import { markdownDiff } from '../report/markdown.js';
+import { analysisProgressText } from '../report/progress.js';
 import { renderDiff } from '../report/terminal.js';
 import type { DiffResult } from '../types.js';
-import { checkCount, checkExclusive } from './checks.js';
+import { checkCount } from './checks.js';
 import { relaunchForHeap } from './heap-limit.js';
-import { analysisProgressText, createProgress, type GlobalArgs, stdoutColor, toJson, writeReport } from './io.js';
+import { createProgress, type GlobalArgs, reportText, writeReport } from './io.js';
+import { ENGINE_OPTION, INTERNAL_OPTION, MARKDOWN_OPTION } from './options.js';
 
 export interface DiffArgs extends GlobalArgs {
   before: string;
@@ -19,7 +21,7 @@ export interface DiffArgs extends GlobalArgs {
   paths: number;
   internal: boolean;
   engine: 'leakscan' | 'memlab';
-  markdown: boolean;
+  markdown?: boolean;
   failOnLeak: boolean;
 }
 
@@ -51,22 +53,12 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
       describe: 'Retained bytes a class needs to count as a leak suspect',
     })
     .option('paths', { type: 'number', default: 3, describe: 'Retainer paths to trace, from the top class down' })
-    .option('internal', {
-      type: 'boolean',
-      default: false,
-      describe: "Include V8's internal types (hidden, code, arrays, numbers)",
-    })
-    .option('engine', {
-      choices: ['leakscan', 'memlab'] as const,
-      default: 'leakscan' as const,
-      describe: 'Snapshot engine (memlab is the slower reference)',
-    })
-    .option('markdown', { type: 'boolean', default: false, describe: 'Print a Markdown report for a GitHub issue' })
+    .option('internal', INTERNAL_OPTION)
+    .option('engine', ENGINE_OPTION)
+    .option('markdown', MARKDOWN_OPTION)
+    .conflicts('json', 'markdown')
     .option('fail-on-leak', { type: 'boolean', default: false, describe: 'Exit 1 when a class is a leak suspect' })
-    .check(
-      (argv) =>
-        checkCount(argv, ['top', 'min-count', 'min-bytes', 'paths']) && checkExclusive(argv, ['json', 'markdown']),
-    )
+    .check((argv) => checkCount(argv, ['top', 'min-count', 'min-bytes', 'paths']))
     .example('$0 diff before.heapsnapshot after.heapsnapshot', 'What grew between two snapshots, and what holds it')
     .example(
       '$0 diff a.heapsnapshot.gz b.heapsnapshot.gz --class Session',
@@ -109,11 +101,6 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
   } finally {
     progress.stop();
   }
-  const text = args.json
-    ? toJson(result)
-    : args.markdown
-      ? markdownDiff(result)
-      : renderDiff(result, { color: stdoutColor() });
-  await writeReport(text);
+  await writeReport(reportText(result, args, { markdown: markdownDiff, terminal: renderDiff }));
   return args.failOnLeak && result.classes.some((c) => c.suspect) ? ExitCode.LeakFound : ExitCode.Ok;
 }

@@ -11,10 +11,21 @@ import { isGzipFile } from '../gzip.js';
 const RELAUNCHED = 'LEAKSCAN_HEAP_RAISED';
 const MB = 1024 * 1024;
 
-/** Heap bytes per snapshot byte each engine needs, measured (BENCHMARKS.md). memlab keeps an object per node. */
+/**
+ * Heap bytes per snapshot byte each engine needs, estimates with room to
+ * spare: leakscan keeps nodes and edges in typed arrays outside the V8 heap
+ * and only the string table in it; memlab keeps a JavaScript object per node
+ * and per edge.
+ */
 const HEAP_PER_BYTE = { leakscan: 0.5, memlab: 9 } as const;
 /** gzip'd snapshots inflate about tenfold (digits and commas compress well). */
 const GZIP_RATIO = 10;
+/** What the process needs besides the snapshot: its own code, yargs, the reports. */
+const BASE_HEAP_BYTES = 256 * MB;
+/** The relaunched heap gets this much more than the estimate, which is rough… */
+const HEADROOM = 1.5;
+/** …but never more than this share of the machine's memory: the rest is for the typed arrays and the OS. */
+const MAX_SHARE_OF_RAM = 0.8;
 
 function snapshotBytes(file: string): number {
   try {
@@ -34,10 +45,10 @@ function snapshotBytes(file: string): number {
 export async function relaunchForHeap(files: string[], engine: keyof typeof HEAP_PER_BYTE): Promise<ExitCode | null> {
   if (process.env[RELAUNCHED]) return null;
   const largest = Math.max(0, ...files.map(snapshotBytes));
-  const needed = largest * HEAP_PER_BYTE[engine] + 256 * MB;
+  const needed = largest * HEAP_PER_BYTE[engine] + BASE_HEAP_BYTES;
   const limit = v8.getHeapStatistics().heap_size_limit;
   if (needed <= limit) return null;
-  const heapMb = Math.floor(Math.min(needed * 1.5, totalmem() * 0.8) / MB);
+  const heapMb = Math.floor(Math.min(needed * HEADROOM, totalmem() * MAX_SHARE_OF_RAM) / MB);
   if (heapMb * MB <= limit) return null;
   const child = spawn(
     process.execPath,

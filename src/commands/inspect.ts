@@ -3,11 +3,13 @@ import { inspectSnapshot } from '../analysis/inspect.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { memlabInspect } from '../memlab/adapter.js';
 import { markdownInspect } from '../report/markdown.js';
+import { analysisProgressText } from '../report/progress.js';
 import { renderInspect } from '../report/terminal.js';
 import type { InspectResult } from '../types.js';
-import { checkCount, checkExclusive, checkPositive } from './checks.js';
+import { checkCount, checkPositive } from './checks.js';
 import { relaunchForHeap } from './heap-limit.js';
-import { analysisProgressText, createProgress, type GlobalArgs, stdoutColor, toJson, writeReport } from './io.js';
+import { createProgress, type GlobalArgs, reportText, writeReport } from './io.js';
+import { ENGINE_OPTION, INTERNAL_OPTION, MARKDOWN_OPTION } from './options.js';
 
 export interface InspectArgs extends GlobalArgs {
   snapshot: string;
@@ -16,7 +18,7 @@ export interface InspectArgs extends GlobalArgs {
   class?: string;
   internal: boolean;
   engine: 'leakscan' | 'memlab';
-  markdown: boolean;
+  markdown?: boolean;
 }
 
 export const command = 'inspect <snapshot>';
@@ -35,20 +37,11 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<InspectArgs> {
       describe: 'Explain one object: its retainer path (the number after @ in DevTools)',
     })
     .option('class', { type: 'string', describe: 'List the largest instances of this class' })
-    .option('internal', {
-      type: 'boolean',
-      default: false,
-      describe: "Include V8's internal types (hidden, code, arrays, numbers)",
-    })
-    .option('engine', {
-      choices: ['leakscan', 'memlab'] as const,
-      default: 'leakscan' as const,
-      describe: 'Snapshot engine (memlab is the slower reference)',
-    })
-    .option('markdown', { type: 'boolean', default: false, describe: 'Print a Markdown report for a GitHub issue' })
-    .check(
-      (argv) => checkPositive(argv, ['top']) && checkCount(argv, ['id']) && checkExclusive(argv, ['json', 'markdown']),
-    )
+    .option('internal', INTERNAL_OPTION)
+    .option('engine', ENGINE_OPTION)
+    .option('markdown', MARKDOWN_OPTION)
+    .conflicts('json', 'markdown')
+    .check((argv) => checkPositive(argv, ['top']) && checkCount(argv, ['id']))
     .example('$0 inspect crash.heapsnapshot', 'Largest classes, objects and duplicated strings')
     .example('$0 inspect crash.heapsnapshot --id 12345', 'Why object @12345 is alive')
     .example(
@@ -80,11 +73,6 @@ export async function execute(args: InspectArgs): Promise<ExitCode> {
   } finally {
     progress.stop();
   }
-  const text = args.json
-    ? toJson(result)
-    : args.markdown
-      ? markdownInspect(result)
-      : renderInspect(result, { color: stdoutColor() });
-  await writeReport(text);
+  await writeReport(reportText(result, args, { markdown: markdownInspect, terminal: renderInspect }));
   return ExitCode.Ok;
 }

@@ -1,8 +1,7 @@
-// What a command needs from the outside world, passed in so commands stay testable.
+// What commands share at the edge of the program: the spinner on stderr, the report on stdout,
+// and which reporter the arguments ask for.
 
-import { basename } from 'node:path';
 import ora, { type Ora } from 'ora';
-import type { AnalysisProgress } from '../analysis/diff.js';
 import { colorEnabled } from '../report/format.js';
 
 export interface GlobalArgs {
@@ -46,18 +45,25 @@ export function createProgress(options: { json?: boolean }): Progress {
   };
 }
 
-/** Progress events of the analysis core as spinner text. */
-export function analysisProgressText(event: AnalysisProgress): string {
-  const name = basename(event.file);
-  if (event.phase === 'read') {
-    const pct = event.totalBytes > 0 ? Math.floor((100 * event.bytesRead) / event.totalBytes) : 0;
-    return `Reading ${name} ${pct}%`;
-  }
-  return `Analysing ${name}: ${event.step}`;
-}
-
 export function stdoutColor(): boolean {
   return colorEnabled(process.stdout);
+}
+
+/** The reporters of one kind of result; the JSON one is the data itself. */
+export interface Reporters<R> {
+  markdown(result: R): string;
+  terminal(result: R, options: { color: boolean }): string;
+}
+
+/** The report `args` ask for: --json, --markdown, else the terminal's, coloured when stdout takes colour. */
+export function reportText<R>(
+  result: R,
+  args: { json?: boolean; markdown?: boolean },
+  reporters: Reporters<R>,
+): string {
+  if (args.json) return toJson(result);
+  if (args.markdown) return reporters.markdown(result);
+  return reporters.terminal(result, { color: stdoutColor() });
 }
 
 /** Writes the report; a closed pipe (`| head`) is not an error. */

@@ -8,8 +8,10 @@ import { markdownRun } from '../report/markdown.js';
 import { renderRun } from '../report/terminal.js';
 import { runScenarios } from '../run.js';
 import { builtinScenarioNames } from '../scenario.js';
-import { checkCount, checkExclusive, checkPositive } from './checks.js';
-import { createProgress, type GlobalArgs, stdoutColor, toJson, writeReport } from './io.js';
+import { bundleFlags } from './bundle.js';
+import { checkCount, checkPositive } from './checks.js';
+import { createProgress, type GlobalArgs, reportText, writeReport } from './io.js';
+import { MARKDOWN_OPTION } from './options.js';
 
 export interface RunArgs extends GlobalArgs {
   scenarios: string[];
@@ -20,7 +22,7 @@ export interface RunArgs extends GlobalArgs {
   timeout: number;
   minCount: number;
   minBytes: number;
-  markdown: boolean;
+  markdown?: boolean;
   failOnLeak: boolean;
   bundle?: string;
   tar: boolean;
@@ -40,7 +42,11 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
       array: true,
       describe: `Built-in scenario names (${builtinScenarioNames.join(', ')}) or paths to scenario files (.js, .mjs, .cjs, .ts); default: the built-ins`,
     })
-    .option('iterations', { alias: 'n', type: 'number', describe: "Calls per pass (default: the scenario's, else 10)" })
+    .option('iterations', {
+      alias: 'n',
+      type: 'number',
+      describe: "Calls per pass (default: the scenario's, else 10)",
+    })
     .option('batch', {
       type: 'number',
       describe: "Objects per call, passed to the scenario (default: the scenario's, else 100)",
@@ -61,7 +67,8 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
       default: DEFAULT_LEAK_RULE.minBytes,
       describe: 'Retained bytes a growing class needs to count as a leak',
     })
-    .option('markdown', { type: 'boolean', default: false, describe: 'Print a Markdown report' })
+    .option('markdown', MARKDOWN_OPTION)
+    .conflicts('json', 'markdown')
     .option('fail-on-leak', {
       type: 'boolean',
       default: false,
@@ -88,8 +95,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
     .check(
       (argv) =>
         checkPositive(argv, ['iterations', 'batch', 'timeout']) &&
-        checkCount(argv, ['interval', 'min-count', 'min-bytes']) &&
-        checkExclusive(argv, ['json', 'markdown']),
+        checkCount(argv, ['interval', 'min-count', 'min-bytes']),
     )
     .example('$0 run', 'The three built-in scenarios: cycle, weakref, global-cache')
     .example('$0 run global-cache -n 20 --batch 50', 'One scenario, more iterations, smaller batches')
@@ -135,10 +141,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       // A bundle that cannot be written at the end must not cost the scenarios' results.
       bundleError = await writeBundle({
         outDir: args.bundle,
-        tar: args.tar,
-        force: args.force,
-        redact: args.redact || args.redactNames,
-        redactNames: args.redactNames,
+        ...bundleFlags(args),
         keep: outcome.result.scenarios.map((s) => s.name),
         snapshots: ok.flatMap((s) => [
           { label: `${s.name}.before`, path: s.snapshots.before },
@@ -164,12 +167,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
     progress.stop();
   }
   const { result, failures, errors } = outcome;
-  const text = args.json
-    ? toJson(result)
-    : args.markdown
-      ? markdownRun(result)
-      : renderRun(result, { color: stdoutColor() });
-  await writeReport(text);
+  await writeReport(reportText(result, args, { markdown: markdownRun, terminal: renderRun }));
   for (const [i, failure] of failures.entries()) {
     process.stderr.write(`leakscan: ${printable(failure.result.verdict)}\n`);
     if (args.verbose && errors[i] instanceof Error) process.stderr.write(`${(errors[i] as Error).stack}\n`);

@@ -8,7 +8,8 @@
 
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { classNameOf, classTypeOf, INTERNAL_TYPES, isRuntimeBookkeeping } from '../classes.js';
+import { runtimeOfNames } from '../analysis/snapshot-meta.js';
+import { classNameOf, classTypeOf, isInternalClass } from '../classes.js';
 import { fileError, LeakscanError, MissingDependencyError, SnapshotFormatError, UsageError } from '../errors.js';
 import { isGzipFile } from '../gzip.js';
 import type {
@@ -154,7 +155,8 @@ function trace(heap: MemlabHeap): Trace {
   const deferred: Array<[MemlabEdge, MemlabNode]> = [];
   reached[0] = 1;
   let count = 1;
-  const drain = (defer: boolean, markTransient: boolean): void => {
+  /** Visits what the queue reaches: first deferring the transient roots, then (their turn) marking what only they reach. */
+  const drain = (phase: { deferTransientRoots: boolean; markTransientOnly: boolean }): void => {
     for (let head = 0; head < queue.length; head++) {
       const from = queue[head];
       if (from.type === 'synthetic' && WEAK_HOLDERS.has(from.name)) continue;
@@ -162,12 +164,12 @@ function trace(heap: MemlabHeap): Trace {
         if (edge.type === 'weak') continue;
         const to = edge.toNode;
         if (reached[to.nodeIndex]) continue;
-        if (defer && from !== root && to.type === 'synthetic' && TRANSIENT_ROOTS.has(to.name)) {
+        if (phase.deferTransientRoots && from !== root && to.type === 'synthetic' && TRANSIENT_ROOTS.has(to.name)) {
           deferred.push([edge, from]);
           continue;
         }
         reached[to.nodeIndex] = 1;
-        if (markTransient) transientOnly[to.nodeIndex] = 1;
+        if (phase.markTransientOnly) transientOnly[to.nodeIndex] = 1;
         parent[to.nodeIndex] = edge;
         parentNode[to.nodeIndex] = from.nodeIndex;
         queue.push(to);
@@ -176,7 +178,7 @@ function trace(heap: MemlabHeap): Trace {
     }
     queue.length = 0;
   };
-  drain(true, false);
+  drain({ deferTransientRoots: true, markTransientOnly: false });
   for (const [edge, from] of deferred) {
     const to = edge.toNode;
     if (reached[to.nodeIndex]) continue;
@@ -187,7 +189,7 @@ function trace(heap: MemlabHeap): Trace {
     queue.push(to);
     count++;
   }
-  drain(false, true);
+  drain({ deferTransientRoots: false, markTransientOnly: true });
   return { parent, parentNode, reached, transientOnly, reachableCount: count };
 }
 
@@ -210,20 +212,23 @@ function pathTo(heap: MemlabHeap, t: Trace, node: MemlabNode): RetainerPath | nu
 }
 
 /** memlab renames detached nodes "Detached <name>"; the snapshot's own name is what leakscan groups by. */
+const DETACHED_PREFIX = 'Detached ';
 const nameOf = (node: MemlabNode): string =>
-  node.is_detached && node.name.startsWith('Detached ') ? node.name.slice(9) : node.name;
+  node.is_detached && node.name.startsWith(DETACHED_PREFIX) ? node.name.slice(DETACHED_PREFIX.length) : node.name;
 const keyOf = (node: MemlabNode): string => `${classTypeOf(node.type)}\u0000${classNameOf(node.type, nameOf(node))}`;
-const isInternal = (node: MemlabNode): boolean =>
-  INTERNAL_TYPES.has(classTypeOf(node.type)) || isRuntimeBookkeeping(node.type, nameOf(node));
+const isInternal = (node: MemlabNode): boolean => isInternalClass(classTypeOf(node.type), nameOf(node));
 
 function runtimeOf(heap: MemlabHeap): SnapshotMeta['runtime'] {
-  let browser = false;
-  for (const edge of heap.nodes.get(0)!.references) {
-    const name = edge.toNode.name;
-    if (name.startsWith('Node / ')) return 'node';
-    if (name === 'Window' || name.startsWith('Window / ')) browser = true;
-  }
-  return browser ? 'browser' : 'unknown';
+  const objectNames = function* (): Generator<string> {
+    for (let i = 0; i < heap.nodes.length; i++) {
+      const node = heap.nodes.get(i)!;
+      if (node.type === 'object') yield node.name;
+    }
+  };
+  return runtimeOfNames(
+    heap.nodes.get(0)!.references.map((edge) => edge.toNode.name),
+    objectNames,
+  );
 }
 
 function metaOf(file: string, heap: MemlabHeap, t: Trace): SnapshotMeta {
@@ -265,6 +270,17 @@ function dominatedBySame(
   }
   return { same: false, any };
 }
+
+/** Classes given a retainer path, from the top: as many as leakscan's engine traces by default (diff --paths). */
+const TRACED_CLASSES = 3;
+/**
+ * The diff lists every class with a new or freed object; the command applies
+ * --min-count and the suspect rule afterwards, as with leakscan's engine.
+ */
+const UNFILTERED: DiffResult['thresholds'] = { minCount: 1, minBytes: 0 };
+/** inspect's default table lengths, as leakscan's engine has them (inspect --top). */
+const INSPECT_CLASSES = 20;
+const INSPECT_OBJECTS = 10;
 
 export interface MemlabOptions {
   onProgress?: (step: string) => void;
@@ -358,7 +374,7 @@ export async function memlabDiff(
     for (const [id, key] of beforeClass) {
       if (afterIds.has(id)) continue;
       const [type, name] = key.split('\u0000');
-      if (INTERNAL_TYPES.has(type) || isRuntimeBookkeeping(type, name)) continue;
+      if (isInternalClass(type, name)) continue;
       const r = row(key);
       r.removed++;
       r.removedSize += beforeSize.get(id)!;
@@ -367,7 +383,7 @@ export async function memlabDiff(
       (x, y) => y.retainedSize - x.retainedSize || y.added - x.added || x.name.localeCompare(y.name),
     );
     classes.forEach((r, rank) => {
-      if (rank < 3 && r.sample) {
+      if (rank < TRACED_CLASSES && r.sample) {
         r.sampleNodeId = r.sample.id;
         r.retainerPath = pathTo(after, at, r.sample);
       }
@@ -385,7 +401,7 @@ export async function memlabDiff(
       sharedIds: shared,
       classes: classes.map(({ sample: _s, sampleDepth: _d, ...c }) => c),
       totals,
-      thresholds: { minCount: 1, minBytes: 0 },
+      thresholds: UNFILTERED,
       engine: 'memlab' as const,
     };
   });
@@ -434,7 +450,7 @@ export async function memlabInspect(file: string, options: MemlabOptions = {}): 
       .sort((a, b) => b.retainedSize - a.retainedSize);
     const chosen = new Set<MemlabNode>();
     for (const node of largest) {
-      if (chosen.size >= 10) break;
+      if (chosen.size >= INSPECT_OBJECTS) break;
       let dominated = false;
       for (let d = node.dominatorNode; d && d !== d.dominatorNode && d.nodeIndex !== 0; d = d.dominatorNode) {
         if (chosen.has(d)) {
@@ -446,8 +462,10 @@ export async function memlabInspect(file: string, options: MemlabOptions = {}): 
     }
     return {
       snapshot: metaOf(file, heap, t),
-      byRetainedSize: [...all].sort((a, b) => b.retainedSize - a.retainedSize || b.count - a.count).slice(0, 20),
-      byCount: [...all].sort((a, b) => b.count - a.count || b.retainedSize - a.retainedSize).slice(0, 20),
+      byRetainedSize: [...all]
+        .sort((a, b) => b.retainedSize - a.retainedSize || b.count - a.count)
+        .slice(0, INSPECT_CLASSES),
+      byCount: [...all].sort((a, b) => b.count - a.count || b.retainedSize - a.retainedSize).slice(0, INSPECT_CLASSES),
       largestObjects: [...chosen].map(summary),
       duplicatedStrings: [],
       object: null,

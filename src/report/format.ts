@@ -1,4 +1,5 @@
 // Small text helpers shared by the reporters.
+import { stripVTControlCharacters, styleText } from 'node:util';
 
 /** Whether to colour a stream: NO_COLOR and FORCE_COLOR (https://no-color.org) win over the TTY check. */
 export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -17,18 +18,22 @@ export interface Style {
   cyan(text: string): string;
 }
 
-const sgr = (open: number, close: number) => (text: string) => `\u001b[${open}m${text}\u001b[${close}m`;
 const plain = (text: string): string => text;
+/** colorEnabled has decided already: styleText must not check stdout again (the report may go to stderr or a file). */
+const styled =
+  (format: 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan') =>
+  (text: string): string =>
+    styleText(format, text, { validateStream: false });
 
 export function style(enabled: boolean): Style {
   if (!enabled) return { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain };
   return {
-    bold: sgr(1, 22),
-    dim: sgr(2, 22),
-    red: sgr(31, 39),
-    green: sgr(32, 39),
-    yellow: sgr(33, 39),
-    cyan: sgr(36, 39),
+    bold: styled('bold'),
+    dim: styled('dim'),
+    red: styled('red'),
+    green: styled('green'),
+    yellow: styled('yellow'),
+    cyan: styled('cyan'),
   };
 }
 
@@ -63,9 +68,8 @@ export function formatSigned(n: number): string {
   return n > 0 ? `+${formatCount(n)}` : formatCount(n);
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*m/g;
-const visibleLength = (text: string): number => text.replace(ANSI, '').length;
+/** Width on screen of a cell that may hold our own colour codes. */
+const visibleLength = (text: string): number => stripVTControlCharacters(text).length;
 
 export type Align = 'left' | 'right';
 

@@ -19,14 +19,13 @@ import {
   mdEscape,
   mdTable,
   printable,
-  style,
 } from './format.js';
-import { holderLine, pathLines } from './path.js';
+import { holderLine, markdownPathLines } from './path.js';
 import { diffVerdict } from './terminal.js';
 
 function mdPath(path: RetainerPath): string {
   // A fenced block keeps the path readable; a step never starts a line with a fence.
-  return ['```', ...pathLines(path, style(false), '').map((line) => line.replace(/`/g, 'ˋ')), '```'].join('\n');
+  return ['```', ...markdownPathLines(path), '```'].join('\n');
 }
 
 function metaRow(label: string, m: SnapshotMeta): string[] {

@@ -3,6 +3,8 @@ import { classHolderLabel, holderLabel } from '../analysis/paths.js';
 import type { ClassDiff, HolderGroup, RetainerPath } from '../types.js';
 import { formatBytes, formatCount, printable, type Style } from './format.js';
 
+const plain = (text: string): string => text;
+
 /** Edge as it reads in a path: `.name` for properties, `[3]` for elements, plain names for variables. */
 export function edgeLabel(edge: { type: string; name: string }): string {
   switch (edge.type) {
@@ -20,25 +22,52 @@ export function edgeLabel(edge: { type: string; name: string }): string {
   }
 }
 
-/** One line: `(GC roots) → (Global handles) → Array [1] → Timeout ._onTimeout → (closure) …` */
+/**
+ * How one output shows the parts of a path. Names and edge labels come from
+ * the snapshot (untrusted): `escape` makes them safe for that output; `edge`,
+ * `id` and `elided` only style text that is already safe.
+ */
+interface PathFormat {
+  escape(text: string): string;
+  edge(text: string): string;
+  id(text: string): string;
+  elided(text: string): string;
+}
+
+const PLAIN: PathFormat = { escape: printable, edge: plain, id: plain, elided: plain };
+/** Inside a fenced code block nothing needs escaping but a backtick, which could close the fence. */
+const MARKDOWN: PathFormat = { ...PLAIN, escape: (text) => printable(text).replace(/`/g, 'ˋ') };
+
+/** The walker: each step as `edge Name @id` (no edge on the first), escaped and styled by `format`. */
+function stepTexts(path: RetainerPath, format: PathFormat): Array<{ text: string; elided: boolean }> {
+  return path.map((step) => {
+    if (step.type === 'elided') return { text: format.elided(step.name), elided: true };
+    const node = `${format.escape(step.name)} ${format.id(`@${step.nodeId}`)}`;
+    const edge = step.edge ? `${format.edge(format.escape(edgeLabel(step.edge)))} ` : '';
+    return { text: `${edge}${node}`, elided: false };
+  });
+}
+
+/** One line per step, `→ edge Name @id`; an elided stretch on a line of its own. */
+function layoutLines(steps: Array<{ text: string; elided: boolean }>, indent: string): string[] {
+  return steps.map((step, i) => `${indent}${i === 0 || step.elided ? '' : '→ '}${step.text}`);
+}
+
+/** One line: `(GC roots) @3 → [13] (Global handles) @29 → .cache Array @60957 …` */
 export function formatPath(path: RetainerPath): string {
-  return path
-    .map((step) => {
-      const node =
-        step.type === 'elided' ? step.name : `${printable(step.name)}${step.nodeId ? ` @${step.nodeId}` : ''}`;
-      return step.edge ? `${printable(edgeLabel(step.edge))} ${node}` : node;
-    })
+  return stepTexts(path, PLAIN)
+    .map((step) => step.text)
     .join(' → ');
 }
 
-/** One line per step, `→ edge Name @id`, names made printable. */
+/** For the terminal: one line per step, names made printable, edges and ids coloured by `s`. */
 export function pathLines(path: RetainerPath, s: Style, indent = '    '): string[] {
-  return path.map((step, i) => {
-    if (step.type === 'elided') return `${indent}${s.dim(step.name)}`;
-    const node = `${printable(step.name)} ${s.dim(`@${step.nodeId}`)}`;
-    const edge = step.edge ? `${s.cyan(printable(edgeLabel(step.edge)))} ` : '';
-    return `${indent}${i === 0 ? '' : '→ '}${edge}${node}`;
-  });
+  return layoutLines(stepTexts(path, { escape: printable, edge: s.cyan, id: s.dim, elided: s.dim }), indent);
+}
+
+/** For Markdown: the lines of pathLines for a fenced code block. */
+export function markdownPathLines(path: RetainerPath): string[] {
+  return layoutLines(stepTexts(path, MARKDOWN), '');
 }
 
 const HELD_BY: Record<HolderGroup['heldBy'], string> = {

@@ -18,6 +18,7 @@ import { inspect } from 'node:util';
 import v8 from 'node:v8';
 import { RUNNER_MARKER } from '../analysis/trace.js';
 import { type Pass, type Scenario, validateScenario } from '../scenario.js';
+import { settle } from '../settle.js';
 import type { PassSeries } from '../types.js';
 import { type ChildMessage, type ProceedMessage, SNAPSHOT_TEMP_PREFIX, type StartMessage } from './protocol.js';
 
@@ -77,18 +78,6 @@ const GROWTH_SNAPSHOTS = 2;
 
 function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_');
-}
-
-/**
- * Lets the current job end and collects: WeakRef targets stay alive until the
- * job that created or dereferenced them is over (ECMAScript KeepDuringJob), so
- * a gc() in the same job would keep them all.
- */
-async function settle(intervalMs: number): Promise<void> {
-  await sleep(intervalMs);
-  gc!();
-  await new Promise((r) => setImmediate(r));
-  gc!();
 }
 
 /** writeHeapSnapshot to a temp name, check it is complete, make it owner-only, rename. */
@@ -189,7 +178,7 @@ async function main(start: StartMessage): Promise<void> {
 
   await send({ type: 'progress', phase: 'setup' });
   await stage('setup', () => scenario.setup?.());
-  await settle(start.intervalMs);
+  await settle(gc!, start.intervalMs);
   await send({ type: 'progress', phase: 'snapshot-before' });
   await stage('snapshot', () => writeSnapshot(snapshots.before));
 
@@ -207,7 +196,7 @@ async function main(start: StartMessage): Promise<void> {
       await send({ type: 'progress', phase: 'before-pass', pass: name });
       await stage('setup', () => scenario.beforePass?.(name));
       // Each pass starts from a collected heap, so its first sample is not the last pass's garbage.
-      await settle(start.intervalMs);
+      await settle(gc!, start.intervalMs);
     }
     for (let iteration = first; iteration < first + count; iteration++) {
       if (samples) {
@@ -225,7 +214,7 @@ async function main(start: StartMessage): Promise<void> {
   };
   await pass('without-gc', withoutGcSamples, iterations, false, true);
   await pass('with-gc', withGcSamples, iterations, true, true);
-  await settle(start.intervalMs);
+  await settle(gc!, start.intervalMs);
   await send({ type: 'progress', phase: 'snapshot-after' });
   await stage('snapshot', () => writeSnapshot(snapshots.after));
 
@@ -234,7 +223,7 @@ async function main(start: StartMessage): Promise<void> {
   // (lazy caches, compiled code) or caches that filled up and stopped.
   for (const [step, file] of snapshots.growth.entries()) {
     await pass('with-gc', null, growthIterations, true, false, iterations + step * growthIterations);
-    await settle(start.intervalMs);
+    await settle(gc!, start.intervalMs);
     await send({ type: 'progress', phase: 'snapshot-growth' });
     await stage('snapshot', () => writeSnapshot(file));
   }
@@ -254,8 +243,8 @@ async function main(start: StartMessage): Promise<void> {
 (globalThis as Record<symbol, unknown>)[Symbol('leakscan')] = RUNNER_MARKER;
 
 /** What was thrown, in one line: an Error's message (with its name when that says more), else the value itself. */
-function describeThrown(value: unknown, withName: boolean): string {
-  if (value instanceof Error) return withName ? `${value.name}: ${value.message}` : value.message;
+function describeThrown(value: unknown, options: { withName: boolean }): string {
+  if (value instanceof Error) return options.withName ? `${value.name}: ${value.message}` : value.message;
   return `a non-Error value: ${inspect(value, { depth: 2, breakLength: Infinity }).slice(0, 300)}`;
 }
 
@@ -265,7 +254,7 @@ async function reportAndExit(stageName: string, original: unknown): Promise<neve
     type: 'error',
     stage: stageName,
     // Outside a call nothing says what kind of error it was: keep its name.
-    message: describeThrown(original, stageName === 'uncaught' || stageName === 'rejection'),
+    message: describeThrown(original, { withName: stageName === 'uncaught' || stageName === 'rejection' }),
     stack: e?.stack ?? null,
     code: typeof e?.code === 'string' ? e.code : null,
     file: typeof (e as { path?: unknown } | null)?.path === 'string' ? String((e as { path: string }).path) : null,

@@ -3,6 +3,8 @@
 // kept in a log file written under a temp name and renamed at the end.
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 
+// Not util.stripVTControlCharacters: it leaves the text of OSC titles and links with spaces and of
+// DCS strings on screen (ESC ]0;my title BEL becomes "y title"), and this text is untrusted.
 // CSI (ESC [ … final), OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC (ESC P|X|^|_ … ST), other
 // two-byte escapes, and the 8-bit CSI. What is left of C0/C1 controls goes next.
 // eslint-disable-next-line no-control-regex

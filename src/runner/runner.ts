@@ -127,18 +127,21 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
 
     // stdout and stderr interleave in the log in the order they arrive.
     const log = new OutputLog(join(outDir, `${label}.log.tmp-${randomBytes(8).toString('hex')}`));
-    const onLine = (raw: string, fromStderr: boolean): void => {
+    const onLine = (raw: string, stream: 'stdout' | 'stderr'): void => {
       // A killed child's last lines may still arrive: its log is already gone.
       if (settled) return;
       const line = sanitizeLine(raw);
       log.write(line);
-      if (fromStderr) {
+      if (stream === 'stderr') {
         stderrTail.push(line);
         if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
       }
       options.onOutput?.(name(), line);
     };
-    const splitters = [new LineSplitter((line) => onLine(line, false)), new LineSplitter((line) => onLine(line, true))];
+    const splitters = [
+      new LineSplitter((line) => onLine(line, 'stdout')),
+      new LineSplitter((line) => onLine(line, 'stderr')),
+    ];
     for (const [i, stream] of [child.stdout!, child.stderr!].entries()) {
       stream.setEncoding('utf8');
       stream.on('data', (text: string) => splitters[i].push(text));

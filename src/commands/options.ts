@@ -1,0 +1,16 @@
+// Options more than one command takes, declared once so their help reads the same everywhere.
+
+export const INTERNAL_OPTION = {
+  type: 'boolean',
+  default: false,
+  describe: "Include V8's internal types (hidden, code, arrays, numbers)",
+} as const;
+
+export const ENGINE_OPTION = {
+  choices: ['leakscan', 'memlab'] as const,
+  default: 'leakscan' as const,
+  describe: 'Snapshot engine (memlab is the slower reference)',
+};
+
+/** No default: yargs' conflicts() (with --json) counts a defaulted option as given. */
+export const MARKDOWN_OPTION = { type: 'boolean', describe: 'Print a Markdown report for a GitHub issue' } as const;
