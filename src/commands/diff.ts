@@ -1,13 +1,24 @@
 import type { Argv } from 'yargs';
 import { DEFAULT_DIFF_THRESHOLDS, diffSnapshots, filterClasses, isSuspect } from '../analysis/diff.js';
+import { collectEnvironment } from '../bundle/environment.js';
 import { ExitCode } from '../errors.js';
 import { memlabDiff } from '../memlab/adapter.js';
+import { htmlDiff } from '../report/html.js';
 import { markdownDiff } from '../report/markdown.js';
 import { renderDiff } from '../report/terminal.js';
 import type { DiffResult } from '../types.js';
 import { checkCount, checkExclusive } from './checks.js';
 import { relaunchForHeap } from './heap-limit.js';
-import { analysisProgressText, createProgress, type GlobalArgs, stdoutColor, toJson, writeReport } from './io.js';
+import {
+  analysisProgressText,
+  checkOutputFile,
+  createProgress,
+  type GlobalArgs,
+  stdoutColor,
+  toJson,
+  writeOutputFile,
+  writeReport,
+} from './io.js';
 
 export interface DiffArgs extends GlobalArgs {
   before: string;
@@ -20,6 +31,8 @@ export interface DiffArgs extends GlobalArgs {
   internal: boolean;
   engine: 'leakscan' | 'memlab';
   markdown: boolean;
+  html?: string;
+  force: boolean;
   failOnLeak: boolean;
 }
 
@@ -62,6 +75,11 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
       describe: 'Snapshot engine (memlab is the slower reference)',
     })
     .option('markdown', { type: 'boolean', default: false, describe: 'Print a Markdown report for a GitHub issue' })
+    .option('html', {
+      type: 'string',
+      describe: 'Also write the report as one self-contained HTML file (opens from disk, fetches nothing)',
+    })
+    .option('force', { type: 'boolean', default: false, describe: 'With --html: replace an existing FILE' })
     .option('fail-on-leak', { type: 'boolean', default: false, describe: 'Exit 1 when a class is a leak suspect' })
     .check(
       (argv) =>
@@ -72,6 +90,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
       '$0 diff a.heapsnapshot.gz b.heapsnapshot.gz --class Session',
       'Only the Session class, with its retainer path',
     )
+    .example('$0 diff a.heapsnapshot b.heapsnapshot --html report.html', 'Also a report to open in a browser')
     .example(
       '$0 diff a.heapsnapshot b.heapsnapshot --json > diff.json',
       'The data, for scripts',
@@ -81,6 +100,8 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
 export async function execute(args: DiffArgs): Promise<ExitCode> {
   const relaunched = await relaunchForHeap([args.before, args.after], args.engine);
   if (relaunched !== null) return relaunched;
+  // Refuse a taken --html file now, not after the analysis.
+  if (args.html !== undefined) await checkOutputFile(args.html, args.force);
   const progress = createProgress(args);
   const thresholds = { minCount: args.minCount, minBytes: args.minBytes };
   let result: DiffResult;
@@ -114,6 +135,8 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
     : args.markdown
       ? markdownDiff(result)
       : renderDiff(result, { color: stdoutColor() });
+  if (args.html !== undefined)
+    await writeOutputFile(args.html, htmlDiff(result, { environment: collectEnvironment(process.argv) }), args.force);
   await writeReport(text);
   return args.failOnLeak && result.classes.some((c) => c.suspect) ? ExitCode.LeakFound : ExitCode.Ok;
 }

@@ -2,13 +2,23 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
+import { collectEnvironment } from '../bundle/environment.js';
 import { ExitCode, InterruptedError, LeakscanError } from '../errors.js';
+import { htmlRun } from '../report/html.js';
 import { markdownRun } from '../report/markdown.js';
 import { renderRun } from '../report/terminal.js';
 import { runScenarios } from '../run.js';
 import { builtinScenarioNames } from '../scenario.js';
 import { checkCount, checkExclusive, checkPositive } from './checks.js';
-import { createProgress, type GlobalArgs, stdoutColor, toJson, writeReport } from './io.js';
+import {
+  checkOutputFile,
+  createProgress,
+  type GlobalArgs,
+  stdoutColor,
+  toJson,
+  writeOutputFile,
+  writeReport,
+} from './io.js';
 
 export interface RunArgs extends GlobalArgs {
   scenarios: string[];
@@ -20,6 +30,7 @@ export interface RunArgs extends GlobalArgs {
   minCount: number;
   minBytes: number;
   markdown: boolean;
+  html?: string;
   failOnLeak: boolean;
   bundle?: string;
   tar: boolean;
@@ -61,6 +72,10 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
       describe: 'Retained bytes a growing class needs to count as a leak',
     })
     .option('markdown', { type: 'boolean', default: false, describe: 'Print a Markdown report' })
+    .option('html', {
+      type: 'string',
+      describe: 'Also write the report as one self-contained HTML file (opens from disk, fetches nothing)',
+    })
     .option('fail-on-leak', {
       type: 'boolean',
       default: false,
@@ -71,7 +86,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
     .option('force', {
       type: 'boolean',
       default: false,
-      describe: 'With --bundle --tar: replace an existing FOLDER.tar.gz',
+      describe: 'Replace an existing --html FILE, or with --bundle --tar an existing FOLDER.tar.gz',
     })
     .option('redact', {
       type: 'boolean',
@@ -92,6 +107,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
     .example('$0 run', 'The three built-in scenarios: cycle, weakref, global-cache')
     .example('$0 run global-cache -n 20 --batch 50', 'One scenario, more iterations, smaller batches')
     .example('$0 run ./leaks/my-cache.ts --fail-on-leak', 'Your own scenario; exit 1 if it leaks')
+    .example('$0 run global-cache --html run.html', 'Also a report with the memory charts, to open in a browser')
     .example('$0 run --json > run.json', 'The data, for scripts') as unknown as Argv<RunArgs>;
 }
 
@@ -99,6 +115,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
   const scenarios = args.scenarios && args.scenarios.length > 0 ? args.scenarios : [...builtinScenarioNames];
   // Refuse a bad bundle folder (taken, not writable) now, not after minutes of scenarios.
   if (args.bundle) await checkBundleTarget(resolve(args.bundle), { tar: args.tar, force: args.force });
+  if (args.html !== undefined) await checkOutputFile(args.html, args.force);
   const progress = createProgress(args);
   // Ctrl-C or SIGTERM: stop the scenario's process and clean up before exiting. A second one
   // gets the default action (exit at once): the handler lets go and the signal is sent again.
@@ -140,7 +157,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
           { label: `${s.name}.before`, path: s.snapshots.before },
           { label: `${s.name}.after`, path: s.snapshots.after },
         ]),
-        report: { json: outcome.result, markdown: markdownRun },
+        report: { json: outcome.result, markdown: markdownRun, html: htmlRun },
         rssSeries: ok.map((s) => ({
           name: s.name,
           withoutGc: s.rss.withoutGc,
@@ -165,6 +182,18 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
     : args.markdown
       ? markdownRun(result)
       : renderRun(result, { color: stdoutColor() });
+  // Like the bundle, an HTML file that cannot be written must not cost the report on stdout.
+  const htmlError =
+    args.html === undefined
+      ? null
+      : await writeOutputFile(
+          args.html,
+          htmlRun(result, { environment: collectEnvironment(process.argv) }),
+          args.force,
+        ).then(
+          () => null,
+          (err: unknown) => err,
+        );
   await writeReport(text);
   for (const [i, failure] of failures.entries()) {
     process.stderr.write(`leakscan: ${failure.result.verdict}\n`);
@@ -182,6 +211,13 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
     );
     if (args.verbose && bundleError instanceof Error) process.stderr.write(`${bundleError.stack}\n`);
     return bundleError instanceof LeakscanError ? bundleError.exitCode : ExitCode.Internal;
+  }
+  if (htmlError !== null) {
+    process.stderr.write(
+      `leakscan: the HTML report was not written (${htmlError instanceof Error ? htmlError.message : String(htmlError)})\n`,
+    );
+    if (args.verbose && htmlError instanceof Error) process.stderr.write(`${htmlError.stack}\n`);
+    return htmlError instanceof LeakscanError ? htmlError.exitCode : ExitCode.Internal;
   }
   if (failures.length > 0) return Math.max(...failures.map((f) => f.exitCode)) as ExitCode;
   if (args.failOnLeak && result.scenarios.some((s) => !s.asExpected)) return ExitCode.LeakFound;
