@@ -120,7 +120,7 @@ export const PAGE_SCRIPT = `
   var tableCount = 0;
   function table(b) {
     var box = el('section', 'table-block');
-    var id = 'table-' + (++tableCount);
+    var id = b.id || 'table-' + (++tableCount);
     if (b.title) box.appendChild(el('h3', null, b.title)).id = id + '-title';
     var entries = [];
     var status = null;

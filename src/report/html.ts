@@ -65,6 +65,8 @@ type Block =
   | { t: 'kv'; rows: [string, string][] }
   | {
       t: 'table';
+      /** The table element's id (the filter box and caption derive theirs from it). */
+      id?: string;
       title?: string;
       columns: Column[];
       rows: Cell[][];
@@ -195,9 +197,10 @@ function withoutEmpty(columns: Column[], rows: Cell[][], optional: number): { co
   };
 }
 
-function classDiffTable(classes: ClassDiff[], title: string): Block {
+function classDiffTable(classes: ClassDiff[], title: string, id: string): Block {
   return {
     t: 'table',
+    id,
     title,
     ...withoutEmpty(
       DIFF_COLUMNS,
@@ -355,7 +358,7 @@ export function htmlDiff(result: DiffResult, options: HtmlOptions = {}): string 
     blocks.push(...suspects.map((c, i) => classItem(c, i === 0)));
   }
   blocks.push({ t: 'h', level: 2, text: 'Classes', id: 'classes' });
-  blocks.push(classDiffTable(result.classes, 'New objects by class, as in DevTools’ Comparison view'));
+  blocks.push(classDiffTable(result.classes, 'New objects by class, as in DevTools’ Comparison view', 'classes'));
   if (traced.length) {
     blocks.push({ t: 'h', level: 2, text: 'Other traced classes', id: 'traced' });
     blocks.push(...traced.map((c) => classItem(c, false)));
@@ -537,7 +540,8 @@ function scenarioBlocks(s: ScenarioResult, index: number): Block[] {
       stacks: [],
     });
   }
-  if (s.diff?.classes.length) blocks.push(classDiffTable(s.diff.classes, 'Classes, before → after'));
+  if (s.diff?.classes.length)
+    blocks.push(classDiffTable(s.diff.classes, 'Classes, before → after', `scenario-${index}-classes`));
   return blocks;
 }
 
