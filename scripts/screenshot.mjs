@@ -50,7 +50,14 @@ try {
     await page.waitForSelector('html[data-render-ms]');
     mkdirSync(dirname(values.out), { recursive: true });
     const temp = `${values.out}.tmp-${process.pid}.png`;
-    await page.screenshot({ path: temp, type: 'png' });
+    // Down to the end of the class table: the verdict, the suspect with its path, the table.
+    await page.setViewport({ width: 1100, height: 2000, deviceScaleFactor: 1 });
+    const bottom = await page.$eval('table#classes', (t) => t.getBoundingClientRect().bottom);
+    await page.screenshot({
+      path: temp,
+      type: 'png',
+      clip: { x: 0, y: 0, width: 1100, height: Math.ceil(bottom) + 20 },
+    });
     renameSync(temp, values.out);
   } finally {
     await chrome.close();

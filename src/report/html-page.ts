@@ -313,7 +313,9 @@ export const PAGE_SCRIPT = `
     if (data.redacted) root.appendChild(el('p', 'notice', data.redacted));
     data.blocks.forEach(function (b) { root.appendChild(block(b)); });
     if (data.footer) root.appendChild(el('footer', null, data.footer));
+    // For the benchmark and tests: the script's own time, and the time since navigation started.
     document.documentElement.setAttribute('data-render-ms', String(Math.round(performance.now() - started)));
+    document.documentElement.setAttribute('data-ready-ms', String(Math.round(performance.now())));
   } catch (err) {
     root.appendChild(el('pre', null, 'This report could not be shown: ' + (err && err.message)));
     throw err;
