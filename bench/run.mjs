@@ -165,11 +165,14 @@ async function benchHtml() {
   const file = join(outDir, `report-${items}.html`);
   rmSync(file, { force: true });
   log(`diff --html of the ${items}-item pair`);
+  const load = os.loadavg()[0];
   const made = measure(process.execPath, [cli, 'diff', '--html', file, p.before, p.after]);
   if (made.failed) return { items, failed: made.failed };
+  // The same diff without the page, right after, so machine load hits both alike.
+  const plain = measure(process.execPath, [cli, 'diff', '--json', p.before, p.after]);
   const bytes = statSync(file).size;
   const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
-  if (!existsSync(executablePath)) return { items, ...made, bytes, browser: null };
+  if (!existsSync(executablePath)) return { items, ...made, plainWall: plain.wall, load, bytes, browser: null };
   const puppeteer = (await import('puppeteer-core')).default;
   const chrome = await puppeteer.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
   const ready = [];
@@ -194,6 +197,8 @@ async function benchHtml() {
   return {
     items,
     ...made,
+    plainWall: plain.wall,
+    load,
     bytes,
     browser: await versionOf(executablePath),
     readyMs: median(ready),
@@ -214,7 +219,7 @@ function htmlSection(html) {
   if (html.failed) return [...lines, `failed: ${html.failed}`, ''].join('\n');
   const size = `${(html.bytes / 1024).toFixed(0)} KB`;
   lines.push(
-    `\`leakscan diff --html FILE\`: ${s(html.wall)} (the diff and the page), peak RSS ${mb(html.rss)}; the file is ${size} (target < 2 MB: ${check(html.bytes < 2 * 1024 * 1024)}).`,
+    `\`leakscan diff --html FILE\`: ${s(html.wall)} (the diff and the page; \`diff --json\` right after: ${html.plainWall === undefined ? 'failed' : s(html.plainWall)}), peak RSS ${mb(html.rss)}, load average ${html.load.toFixed(1)} on ${os.cpus().length} cores when it started; the file is ${size} (target < 2 MB: ${check(html.bytes < 2 * 1024 * 1024)}).`,
     '',
   );
   if (html.browser === null) lines.push('Not opened: no Chromium on this machine.', '');
@@ -336,7 +341,7 @@ const NOTES = `## Notes
 let text;
 if (values['html-only']) {
   // Replace only the HTML section of the existing file (before the notes), leaving the other numbers as measured.
-  const section = htmlSection(await benchHtml());
+  const section = `${htmlSection(await benchHtml())}\n`;
   const old = existsSync(values.out) ? readFileSync(values.out, 'utf8') : '';
   const start = old.indexOf('## The HTML report');
   const notes = old.indexOf('## Notes');
