@@ -16,6 +16,8 @@ import { runCli, runFixture, tempDir } from './helpers.js';
 
 const HOSTILE = '<img src=x onerror="window.pwned=1">';
 const CLOSER = '</script><script>window.pwned=2</script><!--';
+/** A generated class name with no place to break (a bundler's, a shape with 200 properties). */
+const LONG = `Generated${'Ab'.repeat(150)}`;
 
 const meta = (path: string): SnapshotMeta => ({
   path,
@@ -74,7 +76,7 @@ function row(name: string, added: number, removed: number, extra: Partial<ClassD
 
 /** A diff as the engine will give it once it knows locations and allocation stacks, with hostile names. */
 function constructedDiff(): DiffResult {
-  return {
+  const diff: DiffResult = {
     before: meta('before.heapsnapshot'),
     after: meta('after.heapsnapshot'),
     sharedIds: 39_000,
@@ -105,11 +107,14 @@ function constructedDiff(): DiffResult {
       }),
       row('<redacted ≤16 chars #3>', 80, 2),
       row('Object', 10, 500),
+      row(LONG, 60, 0, { sampleNodeId: 90002, retainerPath: path(LONG, 90002) }),
     ],
     totals: { added: 510, removed: 509, addedSize: 24_480, removedSize: 24_432, retainedSize: 61_200 },
     thresholds: { minCount: 50, minBytes: 0 },
     engine: 'leakscan',
   };
+  // A third snapshot's meta, as a three-snapshot diff may carry: shown, not a reason to fail.
+  return Object.assign(diff, { final: meta('final.heapsnapshot') });
 }
 
 /** The page's DOM as these tests read it (the project compiles without the DOM lib); casts only, as
@@ -348,7 +353,23 @@ describe('the report in Chromium', { skip }, () => {
     const defined = await page.$$eval('table#classes tbody tr', (trs) =>
       trs.map((tr) => (tr as unknown as Dom).cells[10]?.textContent),
     );
-    assert.deepEqual(defined, ['/srv/app/src/session.js:12', '', '', '']);
+    assert.deepEqual(defined, ['/srv/app/src/session.js:12', '', '', '', '']);
+
+    // A long unbreakable name wraps (or scrolls inside the table's box); the page never gets wider than the window.
+    for (const width of [1100, 420]) {
+      await page.setViewport({ width, height: 800 });
+      const overflow = await page.evaluate(() => {
+        const root = (
+          globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+        ).document.documentElement;
+        return root.scrollWidth - root.clientWidth;
+      });
+      assert.equal(overflow, 0, `the page is ${overflow} px wider than a ${width} px window`);
+    }
+    const snapshots = await page.$$eval('table', (tables) =>
+      Array.from((tables.at(-1) as unknown as Dom).querySelectorAll('tbody tr'), (tr) => tr.cells[0].textContent),
+    );
+    assert.deepEqual(snapshots, ['before', 'after', 'final']);
 
     const redacted = await page.$$eval('.redacted', (spans) => spans.map((s) => s.textContent));
     assert.ok(redacted.includes('<redacted ≤16 chars #3>'), redacted.join('\n'));
