@@ -119,6 +119,7 @@ describe('leakscan bundle', () => {
     assert.deepEqual(names, [
       'README.md',
       'environment.json',
+      'report.html',
       'report.json',
       'report.md',
       'snapshots/after.heapsnapshot.gz',

@@ -14,6 +14,7 @@ import { createGzip } from 'node:zlib';
 import * as tar from 'tar';
 import { fileError, LeakscanError } from '../errors.js';
 import { isGzipFile } from '../gzip.js';
+import type { HtmlOptions } from '../report/html.js';
 import { type RssSeries, renderRssChart } from './chart.js';
 import { collectEnvironment } from './environment.js';
 import { Redactor, redactSnapshots } from './redact.js';
@@ -32,8 +33,12 @@ export interface BundleInput<Report = unknown> {
   snapshots: { label: string; path: string }[];
   /** Text that --redact keeps: names the bundle shows anyway (the scenarios' names, in the snapshots' file names). */
   keep?: string[];
-  /** The report's data, and its Markdown made from that data (so a redacted report is made from redacted data). */
-  report: { json: Report; markdown: (json: Report) => string };
+  /** The report's data, and its Markdown and HTML made from that data (so a redacted report is made from redacted data). */
+  report: {
+    json: Report;
+    markdown: (json: Report) => string;
+    html?: (json: Report, options: HtmlOptions) => string;
+  };
   rssSeries?: RssSeries[];
   argv: string[];
   onProgress?: (step: string) => void;
@@ -101,7 +106,10 @@ function receiverReadme(input: BundleInput<unknown>, snapshotFiles: string[]): s
     '',
     'Evidence for a memory-leak report, made by [leakscan](https://www.npmjs.com/package/leakscan).',
     '',
-    '- `report.md`: what grew and what holds it (start here).',
+    input.report.html
+      ? '- `report.html`: what grew and what holds it (start here: open it in a browser; one file, it fetches nothing).'
+      : '',
+    `- \`report.md\`: what grew and what holds it${input.report.html ? ', to paste into an issue' : ' (start here)'}.`,
     '- `report.json`: the same data, for scripts.',
     '- `environment.json`: leakscan, Node, V8 and OS versions, CPU, memory, the command line.',
     input.rssSeries?.length
@@ -206,8 +214,13 @@ export async function writeBundle<Report>(input: BundleInput<Report>): Promise<B
       `Snapshots: ${snapshotFiles.map((f) => `[${f}](snapshots/${f})`).join(', ')}. See [README.md](README.md) to open them.\n`,
     ].join('\n');
     await put('report.md', `${header}\n${input.report.markdown(reportJson)}`);
+    const environment = collectEnvironment(argv);
+    if (input.report.html) {
+      const redacted = input.redact ? (input.redactNames ? 'names' : 'text') : null;
+      await put('report.html', input.report.html(reportJson, { environment, redacted }));
+    }
     await put('report.json', `${JSON.stringify(reportJson, null, 2)}\n`);
-    await put('environment.json', `${JSON.stringify(collectEnvironment(argv), null, 2)}\n`);
+    await put('environment.json', `${JSON.stringify(environment, null, 2)}\n`);
     await put('README.md', receiverReadme(input as BundleInput<unknown>, snapshotFiles));
 
     // Empty (checked above) or absent; rmdir, not rm -r, so files a user put there meanwhile stay.

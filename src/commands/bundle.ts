@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { DEFAULT_DIFF_THRESHOLDS, diffSnapshots } from '../analysis/diff.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
 import { ExitCode } from '../errors.js';
+import { htmlDiff } from '../report/html.js';
 import { markdownDiff } from '../report/markdown.js';
 import { analysisProgressText } from '../report/progress.js';
 import { createProgress, type GlobalArgs, toJson, writeReport } from './io.js';
@@ -22,7 +23,8 @@ export function bundleFlags(args: Pick<BundleArgs, 'tar' | 'force' | 'redact' | 
 }
 
 export const command = 'bundle <before> <after>';
-export const describe = 'Write a folder to attach to a bug report: compressed snapshots, Markdown report, environment';
+export const describe =
+  'Write a folder to attach to a bug report: compressed snapshots, HTML and Markdown reports, environment';
 
 export function builder(yargs: Argv<GlobalArgs>): Argv<BundleArgs> {
   return yargs
@@ -71,7 +73,7 @@ export async function execute(args: BundleArgs): Promise<ExitCode> {
         { label: 'before', path: args.before },
         { label: 'after', path: args.after },
       ],
-      report: { json: diff, markdown: markdownDiff },
+      report: { json: diff, markdown: markdownDiff, html: htmlDiff },
       argv: process.argv,
       onProgress: (step) => progress.update(step),
     });

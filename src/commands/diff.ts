@@ -1,15 +1,17 @@
 import type { Argv } from 'yargs';
 import { DEFAULT_DIFF_THRESHOLDS, diffSnapshots, filterClasses, isSuspect } from '../analysis/diff.js';
+import { collectEnvironment } from '../bundle/environment.js';
 import { ExitCode } from '../errors.js';
 import { memlabDiff } from '../memlab/adapter.js';
+import { htmlDiff } from '../report/html.js';
 import { markdownDiff } from '../report/markdown.js';
 import { analysisProgressText } from '../report/progress.js';
 import { renderDiff } from '../report/terminal.js';
 import type { DiffResult } from '../types.js';
 import { checkCount } from './checks.js';
 import { relaunchForHeap } from './heap-limit.js';
-import { createProgress, type GlobalArgs, reportText, writeReport } from './io.js';
-import { ENGINE_OPTION, INTERNAL_OPTION, MARKDOWN_OPTION } from './options.js';
+import { checkOutputFile, createProgress, type GlobalArgs, reportText, writeOutputFile, writeReport } from './io.js';
+import { ENGINE_OPTION, FORCE_HTML_OPTION, HTML_OPTION, INTERNAL_OPTION, MARKDOWN_OPTION } from './options.js';
 
 export interface DiffArgs extends GlobalArgs {
   before: string;
@@ -22,6 +24,8 @@ export interface DiffArgs extends GlobalArgs {
   internal: boolean;
   engine: 'leakscan' | 'memlab';
   markdown?: boolean;
+  html?: string;
+  force: boolean;
   failOnLeak: boolean;
 }
 
@@ -57,6 +61,8 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
     .option('engine', ENGINE_OPTION)
     .option('markdown', MARKDOWN_OPTION)
     .conflicts('json', 'markdown')
+    .option('html', HTML_OPTION)
+    .option('force', FORCE_HTML_OPTION)
     .option('fail-on-leak', { type: 'boolean', default: false, describe: 'Exit 1 when a class is a leak suspect' })
     .check((argv) => checkCount(argv, ['top', 'min-count', 'min-bytes', 'paths']))
     .example('$0 diff before.heapsnapshot after.heapsnapshot', 'What grew between two snapshots, and what holds it')
@@ -64,6 +70,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
       '$0 diff a.heapsnapshot.gz b.heapsnapshot.gz --class Session',
       'Only the Session class, with its retainer path',
     )
+    .example('$0 diff a.heapsnapshot b.heapsnapshot --html report.html', 'Also a report to open in a browser')
     .example(
       '$0 diff a.heapsnapshot b.heapsnapshot --json > diff.json',
       'The data, for scripts',
@@ -73,6 +80,8 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
 export async function execute(args: DiffArgs): Promise<ExitCode> {
   const relaunched = await relaunchForHeap([args.before, args.after], args.engine);
   if (relaunched !== null) return relaunched;
+  // Refuse a taken --html file now, not after the analysis.
+  if (args.html !== undefined) await checkOutputFile(args.html, { force: args.force });
   const progress = createProgress(args);
   const thresholds = { minCount: args.minCount, minBytes: args.minBytes };
   let result: DiffResult;
@@ -101,6 +110,11 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
   } finally {
     progress.stop();
   }
-  await writeReport(reportText(result, args, { markdown: markdownDiff, terminal: renderDiff }));
+  const text = reportText(result, args, { markdown: markdownDiff, terminal: renderDiff });
+  if (args.html !== undefined)
+    await writeOutputFile(args.html, htmlDiff(result, { environment: collectEnvironment(process.argv) }), {
+      force: args.force,
+    });
+  await writeReport(text);
   return args.failOnLeak && result.classes.some((c) => c.suspect) ? ExitCode.LeakFound : ExitCode.Ok;
 }

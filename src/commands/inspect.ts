@@ -1,15 +1,17 @@
 import type { Argv } from 'yargs';
 import { inspectSnapshot } from '../analysis/inspect.js';
+import { collectEnvironment } from '../bundle/environment.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { memlabInspect } from '../memlab/adapter.js';
+import { htmlInspect } from '../report/html.js';
 import { markdownInspect } from '../report/markdown.js';
 import { analysisProgressText } from '../report/progress.js';
 import { renderInspect } from '../report/terminal.js';
 import type { InspectResult } from '../types.js';
 import { checkCount, checkPositive } from './checks.js';
 import { relaunchForHeap } from './heap-limit.js';
-import { createProgress, type GlobalArgs, reportText, writeReport } from './io.js';
-import { ENGINE_OPTION, INTERNAL_OPTION, MARKDOWN_OPTION } from './options.js';
+import { checkOutputFile, createProgress, type GlobalArgs, reportText, writeOutputFile, writeReport } from './io.js';
+import { ENGINE_OPTION, FORCE_HTML_OPTION, HTML_OPTION, INTERNAL_OPTION, MARKDOWN_OPTION } from './options.js';
 
 export interface InspectArgs extends GlobalArgs {
   snapshot: string;
@@ -19,6 +21,8 @@ export interface InspectArgs extends GlobalArgs {
   internal: boolean;
   engine: 'leakscan' | 'memlab';
   markdown?: boolean;
+  html?: string;
+  force: boolean;
 }
 
 export const command = 'inspect <snapshot>';
@@ -40,10 +44,13 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<InspectArgs> {
     .option('internal', INTERNAL_OPTION)
     .option('engine', ENGINE_OPTION)
     .option('markdown', MARKDOWN_OPTION)
+    .option('html', HTML_OPTION)
+    .option('force', FORCE_HTML_OPTION)
     .conflicts('json', 'markdown')
     .check((argv) => checkPositive(argv, ['top']) && checkCount(argv, ['id']))
     .example('$0 inspect crash.heapsnapshot', 'Largest classes, objects and duplicated strings')
     .example('$0 inspect crash.heapsnapshot --id 12345', 'Why object @12345 is alive')
+    .example('$0 inspect crash.heapsnapshot --html crash.html', 'Also a report to open in a browser')
     .example(
       '$0 inspect crash.heapsnapshot --class Session --json',
       'The largest Session objects, as JSON',
@@ -53,6 +60,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<InspectArgs> {
 export async function execute(args: InspectArgs): Promise<ExitCode> {
   const relaunched = await relaunchForHeap([args.snapshot], args.engine);
   if (relaunched !== null) return relaunched;
+  if (args.html !== undefined) await checkOutputFile(args.html, { force: args.force });
   const progress = createProgress(args);
   let result: InspectResult;
   try {
@@ -73,6 +81,11 @@ export async function execute(args: InspectArgs): Promise<ExitCode> {
   } finally {
     progress.stop();
   }
-  await writeReport(reportText(result, args, { markdown: markdownInspect, terminal: renderInspect }));
+  const text = reportText(result, args, { markdown: markdownInspect, terminal: renderInspect });
+  if (args.html !== undefined)
+    await writeOutputFile(args.html, htmlInspect(result, { environment: collectEnvironment(process.argv) }), {
+      force: args.force,
+    });
+  await writeReport(text);
   return ExitCode.Ok;
 }

@@ -1,7 +1,12 @@
 // What commands share at the edge of the program: the spinner on stderr, the report on stdout,
 // and which reporter the arguments ask for.
 
+import { randomBytes } from 'node:crypto';
+import { link, mkdtemp, open, rename, rmdir, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import ora, { type Ora } from 'ora';
+import { refuseExisting } from '../bundle/bundle.js';
+import { fileError, LeakscanError } from '../errors.js';
 import { colorEnabled } from '../report/format.js';
 
 export interface GlobalArgs {
@@ -78,4 +83,49 @@ export function writeReport(text: string): Promise<void> {
 
 export function toJson(data: unknown): string {
   return `${JSON.stringify(data, null, 2)}\n`;
+}
+
+/** Before the long work that ends in writing `file` (--html): refused if it exists (unless `force`),
+ *  or if its folder is missing or not writable. */
+export async function checkOutputFile(file: string, { force }: { force: boolean }): Promise<void> {
+  const target = resolve(file);
+  await refuseExisting(target, { force });
+  try {
+    await rmdir(await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`)));
+  } catch (err) {
+    throw fileError(dirname(target), err);
+  }
+}
+
+/**
+ * Writes `text` to `file` under a temp name (O_EXCL, mode 0600) and moves it into place: a
+ * reader never sees half a file, and a file that appeared meanwhile is not replaced without
+ * `force` (the final step is link(2), which fails on an existing name, where rename would not).
+ */
+export async function writeOutputFile(file: string, text: string, { force }: { force: boolean }): Promise<void> {
+  const target = resolve(file);
+  const temp = join(dirname(target), `.${basename(target)}.tmp-${randomBytes(8).toString('hex')}`);
+  try {
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(text);
+    } finally {
+      await handle.close();
+    }
+    await refuseExisting(target, { force });
+    if (force) await rename(temp, target);
+    else {
+      await link(temp, target).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EEXIST')
+          throw new LeakscanError(`${target}: exists; choose another name, or --force to replace it`);
+        // A file system without hard links: the check above is the guard.
+        if (err.code !== 'EPERM' && err.code !== 'ENOTSUP' && err.code !== 'EXDEV') throw err;
+        await rename(temp, target);
+      });
+    }
+  } catch (err) {
+    throw err instanceof LeakscanError ? err : fileError(target, err);
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
 }

@@ -14,3 +14,14 @@ export const ENGINE_OPTION = {
 
 /** No default: yargs' conflicts() (with --json) counts a defaulted option as given. */
 export const MARKDOWN_OPTION = { type: 'boolean', describe: 'Print a Markdown report for a GitHub issue' } as const;
+
+export const HTML_OPTION = {
+  type: 'string',
+  describe: 'Also write the report as one self-contained HTML file (opens from disk, fetches nothing)',
+} as const;
+
+export const FORCE_HTML_OPTION = {
+  type: 'boolean',
+  default: false,
+  describe: 'With --html: replace an existing FILE',
+} as const;

@@ -2,16 +2,18 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
+import { collectEnvironment } from '../bundle/environment.js';
 import { ExitCode, InterruptedError, LeakscanError } from '../errors.js';
 import { printable } from '../report/format.js';
+import { htmlRun } from '../report/html.js';
 import { markdownRun } from '../report/markdown.js';
 import { renderRun } from '../report/terminal.js';
 import { runScenarios } from '../run.js';
 import { builtinScenarioNames } from '../scenario.js';
 import { bundleFlags } from './bundle.js';
 import { checkCount, checkPositive } from './checks.js';
-import { createProgress, type GlobalArgs, reportText, writeReport } from './io.js';
-import { MARKDOWN_OPTION } from './options.js';
+import { checkOutputFile, createProgress, type GlobalArgs, reportText, writeOutputFile, writeReport } from './io.js';
+import { HTML_OPTION, MARKDOWN_OPTION } from './options.js';
 
 export interface RunArgs extends GlobalArgs {
   scenarios: string[];
@@ -23,6 +25,7 @@ export interface RunArgs extends GlobalArgs {
   minCount: number;
   minBytes: number;
   markdown?: boolean;
+  html?: string;
   failOnLeak: boolean;
   bundle?: string;
   tar: boolean;
@@ -68,6 +71,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
       describe: 'Retained bytes a growing class needs to count as a leak',
     })
     .option('markdown', MARKDOWN_OPTION)
+    .option('html', HTML_OPTION)
     .conflicts('json', 'markdown')
     .option('fail-on-leak', {
       type: 'boolean',
@@ -80,7 +84,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
       type: 'boolean',
       default: false,
       describe:
-        'Replace files in --out that leakscan did not write (its own earlier ones are always replaced), and with --bundle --tar an existing FOLDER.tar.gz',
+        'Replace files in --out that leakscan did not write (its own earlier ones are always replaced), an existing --html FILE, and with --bundle --tar an existing FOLDER.tar.gz',
     })
     .option('redact', {
       type: 'boolean',
@@ -100,6 +104,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
     .example('$0 run', 'The three built-in scenarios: cycle, weakref, global-cache')
     .example('$0 run global-cache -n 20 --batch 50', 'One scenario, more iterations, smaller batches')
     .example('$0 run ./leaks/my-cache.ts --fail-on-leak', 'Your own scenario; exit 1 if it leaks')
+    .example('$0 run global-cache --html run.html', 'Also a report with the memory charts, to open in a browser')
     .example('$0 run --json > run.json', 'The data, for scripts') as unknown as Argv<RunArgs>;
 }
 
@@ -107,6 +112,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
   const scenarios = args.scenarios && args.scenarios.length > 0 ? args.scenarios : [...builtinScenarioNames];
   // Refuse a bad bundle folder (taken, not writable) now, not after minutes of scenarios.
   if (args.bundle) await checkBundleTarget(resolve(args.bundle), { tar: args.tar, force: args.force });
+  if (args.html !== undefined) await checkOutputFile(args.html, { force: args.force });
   const progress = createProgress(args);
   // Ctrl-C or SIGTERM: stop the scenario's process and clean up before exiting. A second one
   // gets the default action (exit at once): the handler lets go and the signal is sent again.
@@ -147,7 +153,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
           { label: `${s.name}.before`, path: s.snapshots.before },
           { label: `${s.name}.after`, path: s.snapshots.after },
         ]),
-        report: { json: outcome.result, markdown: markdownRun },
+        report: { json: outcome.result, markdown: markdownRun, html: htmlRun },
         rssSeries: ok.map((s) => ({
           name: s.name,
           withoutGc: s.rss.withoutGc,
@@ -167,7 +173,18 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
     progress.stop();
   }
   const { result, failures, errors } = outcome;
-  await writeReport(reportText(result, args, { markdown: markdownRun, terminal: renderRun }));
+  const text = reportText(result, args, { markdown: markdownRun, terminal: renderRun });
+  // Like the bundle, an HTML file that cannot be written must not cost the report on stdout.
+  const htmlError =
+    args.html === undefined
+      ? null
+      : await writeOutputFile(args.html, htmlRun(result, { environment: collectEnvironment(process.argv) }), {
+          force: args.force,
+        }).then(
+          () => null,
+          (err: unknown) => err,
+        );
+  await writeReport(text);
   for (const [i, failure] of failures.entries()) {
     process.stderr.write(`leakscan: ${printable(failure.result.verdict)}\n`);
     if (args.verbose && errors[i] instanceof Error) process.stderr.write(`${(errors[i] as Error).stack}\n`);
@@ -184,6 +201,13 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
     );
     if (args.verbose && bundleError instanceof Error) process.stderr.write(`${bundleError.stack}\n`);
     return bundleError instanceof LeakscanError ? bundleError.exitCode : ExitCode.Internal;
+  }
+  if (htmlError !== null) {
+    process.stderr.write(
+      `leakscan: the HTML report was not written (${htmlError instanceof Error ? htmlError.message : String(htmlError)})\n`,
+    );
+    if (args.verbose && htmlError instanceof Error) process.stderr.write(`${htmlError.stack}\n`);
+    return htmlError instanceof LeakscanError ? htmlError.exitCode : ExitCode.Internal;
   }
   if (failures.length > 0) return Math.max(...failures.map((f) => f.exitCode)) as ExitCode;
   if (args.failOnLeak && result.scenarios.some((s) => !s.asExpected)) return ExitCode.LeakFound;

@@ -1,0 +1,565 @@
+// HTML reporter: one self-contained file a maintainer opens from disk. The
+// result is turned into a small list of display blocks (the summary the page
+// shows, never the heap graph), embedded as JSON in a data <script> with `<`
+// escaped so no name can close it, and rendered by the page's own inline
+// script with textContent only. A Content-Security-Policy allows that script
+// and style by hash and nothing else: no network, no other code.
+import { createHash } from 'node:crypto';
+import { renderRssChart } from '../bundle/chart.js';
+import type { Environment } from '../bundle/environment.js';
+import type {
+  AllocationFrame,
+  AllocationStack,
+  ClassDiff,
+  ClassSummary,
+  DiffResult,
+  InspectResult,
+  ObjectSummary,
+  RetainerPath,
+  RunResult,
+  ScenarioResult,
+  SnapshotMeta,
+  SourceLocation,
+} from '../types.js';
+import { formatBytes, formatCount, formatSigned, printable } from './format.js';
+import { PAGE_SCRIPT, PAGE_STYLE } from './html-page.js';
+import { edgeLabel, holderLine } from './path.js';
+import { diffVerdict } from './terminal.js';
+
+export interface HtmlOptions {
+  /** Where the report was made (versions, OS, the command line); shown at the end. */
+  environment?: Environment | null;
+  /** The data was redacted (a bundle made with --redact): the page says so. */
+  redacted?: 'text' | 'names' | null;
+}
+
+// The display blocks, as the page's script reads them (html-page.ts).
+type Cell = string | number | boolean | null;
+type ColumnKind = 'name' | 'text' | 'code' | 'count' | 'signed' | 'bytes' | 'signedBytes' | 'mb' | 'flag';
+interface Column {
+  label: string;
+  kind: ColumnKind;
+  title?: string;
+  /** For a flag column: the badge text. */
+  flag?: string;
+}
+interface PathStepView {
+  edge: string | null;
+  name: string;
+  id: number;
+  type: string;
+  loc: string | null;
+}
+interface PathView {
+  text: string;
+  steps: PathStepView[] | null;
+  open?: boolean;
+}
+type Block =
+  | { t: 'h'; level: 2 | 3; text: string; id?: string }
+  | { t: 'p'; text: string; cls?: string }
+  | { t: 'pre'; text: string }
+  | { t: 'list'; items: string[] }
+  | { t: 'verdict'; lines: string[]; leak: boolean }
+  | { t: 'img'; src: string; alt: string }
+  | { t: 'kv'; rows: [string, string][] }
+  | {
+      t: 'table';
+      /** The table element's id (the filter box and caption derive theirs from it). */
+      id?: string;
+      title?: string;
+      columns: Column[];
+      rows: Cell[][];
+      /** Column index the filter box searches; absent: no filter. */
+      filter?: number;
+      /** Column index of a boolean that highlights its row. */
+      mark?: number;
+      empty?: string;
+      note?: string;
+    }
+  | {
+      t: 'item';
+      title: string;
+      badge?: string;
+      facts: string[];
+      pathsTitle?: string;
+      paths: PathView[];
+      stacks: string[];
+    };
+
+interface Page {
+  title: string;
+  heading: string;
+  subtitle?: string;
+  redacted?: string;
+  blocks: Block[];
+  footer?: string;
+}
+
+const MAX_STACK_FRAMES = 8;
+
+/** `src/app.js:12`: the script as V8 recorded it (a file:// prefix dropped), and the line. */
+export function locationText(loc: SourceLocation | null | undefined): string | null {
+  if (!loc?.script) return null;
+  const script = printable(loc.script.replace(/^file:\/\//, ''));
+  return loc.line > 0 ? `${script}:${loc.line}` : script;
+}
+
+function frameText(f: AllocationFrame): string {
+  const name = printable(f.functionName || '(anonymous)');
+  return f.script ? `${name} (${printable(f.script.replace(/^file:\/\//, ''))}:${f.line})` : name;
+}
+
+/** "300 allocated in makeSession (src/app.js:12) ← handle (src/app.js:30)" */
+export function stackText(stack: AllocationStack): string {
+  const frames = stack.frames.slice(0, MAX_STACK_FRAMES).map(frameText);
+  const more = stack.frames.length > MAX_STACK_FRAMES ? ` ← … ${stack.frames.length - MAX_STACK_FRAMES} more` : '';
+  return `${formatCount(stack.count)} allocated in ${frames.join(' ← ') || '(unknown)'}${more}`;
+}
+
+function pathView(path: RetainerPath | null): PathStepView[] | null {
+  if (!path) return null;
+  return path.map((step) => ({
+    edge: step.edge ? printable(edgeLabel(step.edge)) : null,
+    name: printable(step.name),
+    id: step.nodeId,
+    type: step.type,
+    loc: locationText(step.location),
+  }));
+}
+
+function className(c: { name: string; constructorName?: string }): string {
+  const name = printable(c.name);
+  return c.constructorName && c.constructorName !== c.name ? `${name} (${printable(c.constructorName)})` : name;
+}
+
+function heldText(c: ClassDiff): string[] {
+  const out: string[] = [];
+  if (c.heldByStack > 0) out.push(`${formatCount(c.heldByStack)} held only by a running function (on its stack)`);
+  if (c.heldWeakly > 0) out.push(`${formatCount(c.heldWeakly)} held only weakly (not part of a leak)`);
+  if (c.heldByNew > 0) out.push(`${formatCount(c.heldByNew)} held through other new objects`);
+  return out;
+}
+
+/** One class of a diff with its holders and paths, as an item block. */
+function classItem(c: ClassDiff, open: boolean): Block {
+  const where = locationText(c.location);
+  const facts = [
+    `${formatCount(c.added)} new, ${formatCount(c.removed)} deleted (${formatSigned(c.added - c.removed)}); ${formatBytes(c.addedSize)} allocated, ${formatBytes(c.retainedSize)} retained by the new objects`,
+    ...(where ? [`${c.type === 'closure' ? 'function' : 'class'} defined at ${where}`] : []),
+    ...heldText(c),
+  ];
+  const paths: PathView[] =
+    c.holders && c.holders.length > 0
+      ? c.holders.map((g, i) => ({ text: holderLine(g), steps: pathView(g.retainerPath), open: open && i === 0 }))
+      : c.retainerPath
+        ? [{ text: `sample @${c.sampleNodeId}`, steps: pathView(c.retainerPath), open }]
+        : [];
+  return {
+    t: 'item',
+    title: className(c),
+    badge: c.suspect ? 'suspect' : undefined,
+    facts,
+    pathsTitle: c.holders?.length ? 'Holders' : 'Retainer path',
+    paths,
+    stacks: (c.allocationStacks ?? []).map(stackText),
+  };
+}
+
+/** "Session: 300 new objects (35.2 KB retained), 300 in sessions[…] (Map @123); defined at app.js:9." */
+function suspectSentence(c: ClassDiff): string {
+  const first = c.holders?.[0];
+  const held = first ? `; ${holderLine(first)}` : '';
+  const where = locationText(c.location);
+  return `${className(c)}: ${formatSigned(c.added - c.removed)} objects (${formatBytes(c.retainedSize)} retained)${held}${where ? `; defined at ${where}` : ''}.`;
+}
+
+const DIFF_COLUMNS: Column[] = [
+  { label: 'Class', kind: 'name' },
+  { label: 'Type', kind: 'text' },
+  { label: '# New', kind: 'count', title: 'Objects in after whose id is not in before' },
+  { label: '# Deleted', kind: 'count', title: 'Objects in before whose id is not in after' },
+  { label: '# Delta', kind: 'signed' },
+  { label: 'Alloc. size', kind: 'bytes', title: 'Shallow size of the new objects' },
+  { label: 'Freed size', kind: 'bytes', title: 'Shallow size of the deleted objects' },
+  { label: 'Size delta', kind: 'signedBytes' },
+  { label: 'Retained (new)', kind: 'bytes', title: 'Retained size of the new objects, each byte counted once' },
+  { label: 'Suspect', kind: 'flag', flag: 'suspect' },
+  { label: 'Defined at', kind: 'code' },
+];
+
+/** Drops a column no row has a value in (a "Defined at" before the engine knows locations). */
+function withoutEmpty(columns: Column[], rows: Cell[][], optional: number): { columns: Column[]; rows: Cell[][] } {
+  if (rows.some((r) => r[optional] !== null)) return { columns, rows };
+  return {
+    columns: columns.filter((_, i) => i !== optional),
+    rows: rows.map((r) => r.filter((_, i) => i !== optional)),
+  };
+}
+
+function classDiffTable(classes: ClassDiff[], title: string, id: string): Block {
+  return {
+    t: 'table',
+    id,
+    title,
+    ...withoutEmpty(
+      DIFF_COLUMNS,
+      classes.map((c) => [
+        className(c),
+        c.type,
+        c.added,
+        c.removed,
+        c.added - c.removed,
+        c.addedSize,
+        c.removedSize,
+        c.addedSize - c.removedSize,
+        c.retainedSize,
+        c.suspect,
+        locationText(c.location),
+      ]),
+      10,
+    ),
+    filter: 0,
+    mark: 9,
+    empty: 'No class matches the filters.',
+  };
+}
+
+/** Every snapshot the result describes: before and after, and any other (a three-snapshot diff's). */
+function snapshotMetas(result: object): [string, SnapshotMeta][] {
+  return Object.entries(result).filter(
+    (entry): entry is [string, SnapshotMeta] =>
+      entry[1] !== null && typeof entry[1] === 'object' && 'nodeCount' in entry[1] && 'path' in entry[1],
+  );
+}
+
+function snapshotTable(metas: [string, SnapshotMeta][]): Block {
+  return {
+    t: 'table',
+    columns: [
+      { label: '', kind: 'text' },
+      { label: 'File', kind: 'code' },
+      { label: 'Size', kind: 'bytes' },
+      { label: 'Nodes', kind: 'count' },
+      { label: 'Edges', kind: 'count' },
+      { label: 'Total', kind: 'bytes' },
+      { label: 'Reachable', kind: 'bytes' },
+      { label: 'Runtime', kind: 'text' },
+    ],
+    rows: metas.map(([label, m]) => [
+      label,
+      printable(m.path),
+      m.fileBytes,
+      m.nodeCount,
+      m.edgeCount,
+      m.totalSize,
+      m.reachableSize,
+      m.runtime,
+    ]),
+  };
+}
+
+function environmentBlocks(env: Environment | null | undefined): Block[] {
+  if (!env) return [];
+  const quote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+  return [
+    { t: 'h', level: 2, text: 'Environment', id: 'environment' },
+    {
+      t: 'kv',
+      rows: [
+        ['leakscan', env.leakscan],
+        ['Node.js', env.node],
+        ['V8', env.v8],
+        ['OS', `${env.os.platform} ${env.os.release} ${env.os.arch}`],
+        ['CPU', `${env.cpu.model} × ${env.cpu.count}`],
+        ['Memory', formatBytes(env.totalMemoryBytes)],
+        ['Command line', printable(env.commandLine.map(quote).join(' '))],
+        ['Made', env.createdAt],
+      ],
+    },
+  ];
+}
+
+function redactedNotice(options: HtmlOptions): string | undefined {
+  if (options.redacted === 'names')
+    return 'Redacted: the text of the snapshots and of this report is replaced (shown like <redacted ≤16 chars #1>); names from source are pseudonyms (name_1a2b).';
+  if (options.redacted === 'text')
+    return 'Redacted: the text of the snapshots and of this report is replaced (shown like <redacted ≤16 chars #1>); property, variable, function and class names that are identifiers are kept.';
+  return undefined;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('base64');
+}
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** The policy the page runs under: its own script and style (by hash), data: images, nothing else. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  `script-src 'sha256-${sha256(PAGE_SCRIPT)}'`,
+  `style-src 'sha256-${sha256(PAGE_STYLE)}'`,
+  'img-src data:',
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** The data as a JSON text that cannot end its <script> element (nor open a comment in it). */
+export function scriptJson(data: unknown): string {
+  return JSON.stringify(data)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
+
+function page(p: Page, options: HtmlOptions): string {
+  const data: Page = {
+    ...p,
+    redacted: redactedNotice(options),
+    blocks: [...p.blocks, ...environmentBlocks(options.environment)],
+  };
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`,
+    '<meta name="referrer" content="no-referrer">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="color-scheme" content="light dark">',
+    `<title>${escapeHtml(printable(p.title))}</title>`,
+    `<style>${PAGE_STYLE}</style>`,
+    '</head>',
+    '<body>',
+    '<main id="report"><noscript>This report is drawn by the script inside this file (nothing is fetched); allow JavaScript for this file to see it, or read report.md / report.json beside it.</noscript></main>',
+    `<script type="application/json" id="leakscan-data">${scriptJson(data)}</script>`,
+    `<script>${PAGE_SCRIPT}</script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+export function htmlDiff(result: DiffResult, options: HtmlOptions = {}): string {
+  const suspects = result.classes.filter((c) => c.suspect);
+  const traced = result.classes.filter((c) => !c.suspect && c.retainerPath);
+  const t = result.totals;
+  const verdict = printable(diffVerdict(result));
+  const blocks: Block[] = [
+    { t: 'verdict', leak: suspects.length > 0, lines: [verdict, ...suspects.map(suspectSentence)] },
+    {
+      t: 'p',
+      text: `Shared objects ${formatCount(result.sharedIds)} · new ${formatCount(t.added)} (${formatBytes(t.retainedSize)} retained) · freed ${formatCount(t.removed)} (${formatBytes(t.removedSize)}).`,
+    },
+  ];
+  if (suspects.length) {
+    blocks.push({ t: 'h', level: 2, text: 'Suspects and what holds them', id: 'suspects' });
+    blocks.push(...suspects.map((c, i) => classItem(c, i === 0)));
+  }
+  blocks.push({ t: 'h', level: 2, text: 'Classes', id: 'classes' });
+  blocks.push(classDiffTable(result.classes, 'New objects by class, as in DevTools’ Comparison view', 'classes'));
+  if (traced.length) {
+    blocks.push({ t: 'h', level: 2, text: 'Other traced classes', id: 'traced' });
+    blocks.push(...traced.map((c) => classItem(c, false)));
+  }
+  blocks.push({ t: 'h', level: 2, text: 'Snapshots', id: 'snapshots' }, snapshotTable(snapshotMetas(result)));
+  return page(
+    {
+      title: `leakscan diff: ${verdict}`,
+      heading: 'leakscan diff',
+      subtitle: `${printable(result.before.path)} → ${printable(result.after.path)}`,
+      blocks,
+      footer: `Engine: ${result.engine}. Suspect = at least ${formatCount(result.thresholds.minCount)} new objects that stay reachable and ${formatBytes(result.thresholds.minBytes)} retained. Search an @id in Chrome DevTools (Memory → Load profile) to find the same object.`,
+    },
+    options,
+  );
+}
+
+const SUMMARY_COLUMNS: Column[] = [
+  { label: 'Class', kind: 'name' },
+  { label: 'Type', kind: 'text' },
+  { label: 'Count', kind: 'count' },
+  { label: 'Shallow size', kind: 'bytes' },
+  { label: 'Retained size', kind: 'bytes' },
+  { label: 'Defined at', kind: 'code' },
+];
+
+function classSummaryTable(title: string, classes: ClassSummary[]): Block {
+  return {
+    t: 'table',
+    title,
+    ...withoutEmpty(
+      SUMMARY_COLUMNS,
+      classes.map((c) => [className(c), c.type, c.count, c.selfSize, c.retainedSize, locationText(c.location)]),
+      5,
+    ),
+    filter: 0,
+  };
+}
+
+function objectItem(o: ObjectSummary, open: boolean): Block {
+  const where = locationText(o.location);
+  return {
+    t: 'item',
+    title: `${printable(o.name)} @${o.nodeId}`,
+    facts: [
+      `${o.type}: self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}`,
+      ...(where ? [`defined at ${where}`] : []),
+    ],
+    paths: [
+      o.retainerPath
+        ? { text: 'Why it is alive', steps: pathView(o.retainerPath), open }
+        : { text: 'Not reachable from the GC roots', steps: null },
+    ],
+    stacks: o.allocationStack?.length ? [stackText({ count: 1, size: o.selfSize, frames: o.allocationStack })] : [],
+  };
+}
+
+export function htmlInspect(result: InspectResult, options: HtmlOptions = {}): string {
+  const m = result.snapshot;
+  const top = result.byRetainedSize[0];
+  const blocks: Block[] = [
+    {
+      t: 'verdict',
+      leak: false,
+      lines: [
+        `${formatCount(m.nodeCount)} nodes, ${formatCount(m.edgeCount)} edges, total ${formatBytes(m.totalSize)}, reachable ${formatBytes(m.reachableSize)} (${m.runtime}).`,
+        ...(top
+          ? [
+              `Largest class by retained size: ${className(top)}, ${formatCount(top.count)} objects, ${formatBytes(top.retainedSize)} retained.`,
+            ]
+          : []),
+      ],
+    },
+  ];
+  if (result.object) {
+    blocks.push({ t: 'h', level: 2, text: `Object @${result.object.nodeId}` }, objectItem(result.object, true));
+  }
+  if (result.classInstances) {
+    blocks.push(
+      { t: 'h', level: 2, text: 'Largest instances' },
+      ...result.classInstances.map((o, i) => objectItem(o, i === 0)),
+    );
+  }
+  if (!result.object && !result.classInstances) {
+    blocks.push(
+      { t: 'h', level: 2, text: 'Classes', id: 'classes' },
+      classSummaryTable('By retained size', result.byRetainedSize),
+      classSummaryTable('By count', result.byCount),
+      { t: 'h', level: 2, text: 'Largest objects', id: 'objects' },
+      ...result.largestObjects.map((o, i) => objectItem(o, i === 0)),
+    );
+    if (result.duplicatedStrings.length) {
+      blocks.push(
+        { t: 'h', level: 2, text: 'Duplicated strings', id: 'strings' },
+        {
+          t: 'table',
+          columns: [
+            { label: 'Count', kind: 'count' },
+            { label: 'Wasted', kind: 'bytes' },
+            { label: 'Length', kind: 'count' },
+            { label: 'Value', kind: 'code' },
+          ],
+          rows: result.duplicatedStrings.map((d) => [d.count, d.wastedSize, d.length, JSON.stringify(d.value)]),
+          filter: 3,
+        },
+      );
+    }
+  }
+  blocks.push({ t: 'h', level: 2, text: 'Snapshot', id: 'snapshots' }, snapshotTable([['snapshot', m]]));
+  return page(
+    {
+      title: `leakscan inspect: ${printable(m.path)}`,
+      heading: 'leakscan inspect',
+      subtitle: printable(m.path),
+      blocks,
+      footer: `Engine: ${result.engine}. Search an @id in Chrome DevTools (Memory → Load profile) to find the same object.`,
+    },
+    options,
+  );
+}
+
+function chartBlock(s: ScenarioResult): Block | null {
+  if (!s.rss.withoutGc.length && !s.rss.withGc.length) return null;
+  const svg = renderRssChart([
+    { name: s.name, withoutGc: s.rss.withoutGc, withGc: s.rss.withGc, heapUsed: s.heapUsed, external: s.external },
+  ]);
+  return {
+    t: 'img',
+    src: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`,
+    alt: `${printable(s.name)}: RSS, V8 heap used and external memory before each call, without GC (red) and with GC (blue)`,
+  };
+}
+
+function memoryTable(s: ScenarioResult): Block {
+  const columns = (['withoutGc', 'withGc'] as const).flatMap((pass) =>
+    (['rss', 'heapUsed', 'external'] as const).map((key) => s[key][pass]),
+  );
+  const rows: Cell[][] = [];
+  for (let i = 0; i < Math.max(...columns.map((c) => c.length)); i++)
+    rows.push([i + 1, ...columns.map((c) => c[i] ?? null)]);
+  return {
+    t: 'table',
+    title: 'Memory before each call (MB)',
+    columns: [
+      { label: 'Iteration', kind: 'count' },
+      ...['no GC', 'GC'].flatMap((pass) =>
+        ['RSS', 'Heap', 'External'].map((m): Column => ({ label: `${m}, ${pass}`, kind: 'mb' })),
+      ),
+    ],
+    rows,
+  };
+}
+
+function scenarioBlocks(s: ScenarioResult, index: number): Block[] {
+  const blocks: Block[] = [{ t: 'h', level: 2, text: printable(s.name), id: `scenario-${index}` }];
+  if (s.description) blocks.push({ t: 'p', text: printable(s.description), cls: 'dim' });
+  blocks.push({
+    t: 'verdict',
+    leak: s.status !== 'no-leak',
+    lines: [
+      printable(s.verdict),
+      `${s.iterations} iterations × batch ${s.batch}; expected ${s.expect}: ${s.asExpected ? 'as expected' : 'NOT as expected'}.`,
+    ],
+  });
+  if (s.error) blocks.push({ t: 'pre', text: printable(s.error) });
+  const chart = chartBlock(s);
+  if (chart) blocks.push({ t: 'h', level: 3, text: 'Memory per iteration' }, chart, memoryTable(s));
+  if (s.warnings.length)
+    blocks.push({ t: 'h', level: 3, text: 'Process warnings' }, { t: 'list', items: s.warnings.map(printable) });
+  if (s.log) blocks.push({ t: 'p', text: `What the scenario printed: ${printable(s.log)}` });
+  blocks.push(...s.leaks.map((c, i) => classItem({ ...c, suspect: true }, i === 0)));
+  for (const g of s.growth) {
+    blocks.push({
+      t: 'item',
+      title: `${printable(g.holder ?? g.name)} grows by ${formatBytes(g.bytesPerCall)} per call`,
+      badge: 'grows',
+      facts: [`${printable(g.name)} @${g.nodeId} (${g.type}): ${g.retainedSizes.map(formatBytes).join(' → ')}`],
+      paths: g.retainerPath ? [{ text: 'Retainer path', steps: pathView(g.retainerPath) }] : [],
+      stacks: [],
+    });
+  }
+  if (s.diff?.classes.length)
+    blocks.push(classDiffTable(s.diff.classes, 'Classes, before → after', `scenario-${index}-classes`));
+  return blocks;
+}
+
+export function htmlRun(result: RunResult, options: HtmlOptions = {}): string {
+  const leaks = result.scenarios.filter((s) => s.status !== 'no-leak');
+  const blocks: Block[] = [
+    { t: 'verdict', leak: leaks.length > 0, lines: result.scenarios.map((s) => printable(s.verdict)) },
+    ...result.scenarios.flatMap(scenarioBlocks),
+  ];
+  return page(
+    {
+      title: `leakscan run: ${result.scenarios.map((s) => `${printable(s.name)} ${s.status}`).join(', ')}`,
+      heading: 'leakscan run',
+      subtitle: `${result.scenarios.length} scenario${result.scenarios.length === 1 ? '' : 's'}`,
+      blocks,
+      footer:
+        'Open the snapshots in Chrome DevTools (Memory → Load profile) and search an @id to find the same object.',
+    },
+    options,
+  );
+}
