@@ -284,6 +284,7 @@ describe('leakscan run --bundle --redact with a failing scenario', () => {
     assert.deepEqual(names, [
       'README.md',
       'environment.json',
+      'report.html',
       'report.json',
       'report.md',
       'rss.svg',
