@@ -43,17 +43,17 @@ export class SnapshotFormatError extends LeakscanError {
 /** Two snapshots that cannot come from one process (almost no shared node ids). */
 export class UnrelatedSnapshotsError extends LeakscanError {}
 
+/** Two snapshots of one process taken in two inspector sessions: V8 renumbered its objects in between. */
+export class TwoSessionsError extends UnrelatedSnapshotsError {}
+
 /** Two snapshots of one process given in the wrong order (AFTER taken before BEFORE). */
 export class SnapshotOrderError extends LeakscanError {}
 
 /** Work stopped by a signal, after its children were stopped and its temp files removed. */
 export class InterruptedError extends LeakscanError {
   readonly signal: NodeJS.Signals;
-  constructor(signal: NodeJS.Signals) {
-    super(
-      `interrupted (${signal}): the scenario's process was stopped and its temporary files removed`,
-      signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted,
-    );
+  constructor(signal: NodeJS.Signals, done = "the scenario's process was stopped and its temporary files removed") {
+    super(`interrupted (${signal}): ${done}`, signal === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted);
     this.signal = signal;
   }
 }
@@ -66,6 +66,9 @@ export class ScenarioError extends LeakscanError {
     this.scenario = scenario;
   }
 }
+
+/** A snapshot of a running process that could not be taken: no inspector, the process exited, the connection dropped. */
+export class CaptureError extends LeakscanError {}
 
 /** An optional peer dependency that an asked-for feature needs and that is not installed. */
 export class MissingDependencyError extends LeakscanError {
