@@ -2,7 +2,7 @@
 // clears its object ids when the last session ends, so only snapshots of one
 // session can be diffed. Between two snapshots: a pause, a command (a load
 // generator), or a signal from the user; a GC before each.
-import { lstat } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CaptureError, LeakscanError } from '../errors.js';
 import type { CaptureResult } from '../types.js';
@@ -100,8 +100,10 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
     }
   } catch (err) {
     await close();
+    // A set of snapshots is one result (they are meant to be diffed together): all or nothing.
+    await Promise.all(snapshots.map((s) => unlink(s.path).catch(() => {})));
     if (signal.aborted) throw signal.reason;
-    throw explain(err, connection, stage, snapshots);
+    throw explain(err, connection, stage);
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
@@ -141,22 +143,14 @@ async function waitForNext(
   }
 }
 
-/** One line about what went wrong: the process exited, the connection dropped, … and what was kept. */
-function explain(err: unknown, connection: Connection, stage: string, snapshots: CaptureResult['snapshots']): unknown {
-  const kept = snapshots.length > 0 ? `; kept ${snapshots.map((s) => s.path).join(', ')}` : '';
+/** One line about what went wrong: the process exited, the connection dropped. */
+function explain(err: unknown, connection: Connection, stage: string): unknown {
   const pid = connection.pid;
   if (pid !== null && !processAlive(pid)) {
-    return new CaptureError(`process ${pid} exited ${stage}; no partial snapshot was left${kept}`, undefined, {
-      cause: err,
-    });
+    return new CaptureError(`process ${pid} exited ${stage}; no snapshot was kept`, undefined, { cause: err });
   }
-  if (!connection.session.isOpen && !(err instanceof LeakscanError && !(err instanceof CaptureError))) {
-    return new CaptureError(`${connection.session.reason} ${stage}; no partial snapshot was left${kept}`, undefined, {
-      cause: err,
-    });
-  }
-  if (err instanceof LeakscanError && kept) {
-    return new LeakscanError(`${err.message}${kept}`, err.exitCode, { cause: err });
+  if (!connection.session.isOpen && (err instanceof CaptureError || !(err instanceof LeakscanError))) {
+    return new CaptureError(`${connection.session.reason} ${stage}; no snapshot was kept`, undefined, { cause: err });
   }
   return err;
 }

@@ -5,7 +5,7 @@
 // when complete: an existing file is never replaced, nothing half-written is
 // left when the connection drops.
 import { randomBytes } from 'node:crypto';
-import { constants, createWriteStream, type WriteStream } from 'node:fs';
+import { constants, type WriteStream } from 'node:fs';
 import { link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -65,7 +65,8 @@ export async function takeSnapshot(
   } catch (err) {
     throw fileError(file, err);
   }
-  const out: WriteStream = createWriteStream('', { fd: handle.fd, autoClose: true });
+  // The handle's own stream: it closes the handle (a bare fd would leave the handle to close it again at GC).
+  const out: WriteStream = handle.createWriteStream();
   const gzip: Gzip | null = file.endsWith('.gz') ? createGzip() : null;
   if (gzip) gzip.pipe(out);
   const sink = gzip ?? out;
