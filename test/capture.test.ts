@@ -214,6 +214,73 @@ describe('leakscan capture', { concurrency: 1 }, () => {
     assert.ok(!existsSync(join(dir, 'z.heapsnapshot')));
   });
 
+  test('--count 2 --interval, and SIGUSR2 to leakscan as the trigger', async () => {
+    const timed = await runCli([
+      'capture',
+      '--pid',
+      String(server.pid),
+      '--count',
+      '2',
+      '--interval',
+      '200ms',
+      '-o',
+      join(dir, 'timed.heapsnapshot'),
+      '--json',
+    ]);
+    assert.equal(timed.code, 0, timed.stderr);
+    assert.equal((JSON.parse(timed.stdout) as CaptureResult).snapshots.length, 2);
+
+    const out = tempDir();
+    const child = spawn(
+      process.execPath,
+      [cli, 'capture', '--pid', String(server.pid), '--count', '2', '-o', join(out, 'u.heapsnapshot'), '--json'],
+      { cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    servers.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    for (let i = 0; i < 200 && !/send SIGUSR2/.test(stderr); i++) await sleep(50);
+    assert.match(stderr, new RegExp(`send SIGUSR2 to leakscan \\(kill -USR2 ${child.pid}\\) to take snapshot 2`));
+    assert.deepEqual(readdirSync(out), ['u.1.heapsnapshot'], 'the first snapshot is written before the trigger');
+    child.kill('SIGUSR2');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(code, 0, stderr);
+    const result = JSON.parse(stdout) as CaptureResult;
+    assert.equal(result.snapshots.length, 2);
+    assert.ok(result.diff, 'the diff of the two');
+    assert.equal(await listening(INSPECTOR_PORT), false);
+  });
+
+  test('--inspect HOST:PORT and a ws:// URL: a process started with --inspect, left open', async () => {
+    const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', fixture('capture-server.cjs')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    servers.push(child);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    for (let i = 0; i < 200 && !/ws:\/\/\S+/.test(stderr); i++) await sleep(50);
+    const url = /ws:\/\/\S+/.exec(stderr)![0];
+    const hostPort = new URL(url).host;
+    for (const [target, name] of [
+      [hostPort, 'hp.heapsnapshot'],
+      [url, 'url.heapsnapshot'],
+    ]) {
+      const r = await runCli(['capture', '--inspect', target, '-o', join(dir, name), '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const result = JSON.parse(r.stdout) as CaptureResult;
+      assert.equal(result.target.pid, child.pid);
+      assert.equal(result.inspectorClosed, null, 'an inspector open before is left open');
+      assert.ok(statSync(join(dir, name)).size > 0);
+    }
+    assert.equal(await listening(Number(hostPort.split(':')[1])), true);
+    child.kill();
+    const refused = await runCli(['capture', '--inspect', hostPort, '-o', join(dir, 'gone.heapsnapshot')]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^leakscan: no inspector at 127\.0\.0\.1:\d+: nothing listens there$/m);
+  });
+
   for (const [signal, expected] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
@@ -237,6 +304,7 @@ describe('leakscan capture', { concurrency: 1 }, () => {
         ],
         { cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
       );
+      servers.push(child);
       let stderr = '';
       child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
       for (let i = 0; i < 200 && !existsSync(marker); i++) await sleep(50);

@@ -113,5 +113,7 @@ export async function takeSnapshot(
     throw err;
   } finally {
     stop();
+    // A stream that ends with its buffer full emits 'finish', not 'drain': the socket must not stay paused.
+    session.resume();
   }
 }
