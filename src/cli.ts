@@ -4,6 +4,7 @@
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import * as bundleCommand from './commands/bundle.js';
+import * as captureCommand from './commands/capture.js';
 import * as diffCommand from './commands/diff.js';
 import * as inspectCommand from './commands/inspect.js';
 import type { GlobalArgs } from './commands/io.js';
@@ -76,9 +77,10 @@ async function main(): Promise<ExitCode> {
     .command(register(diffCommand, setExit, failed))
     .command(register(inspectCommand, setExit, failed))
     .command(register(bundleCommand, setExit, failed))
+    .command(register(captureCommand, setExit, failed))
     // yargs' wording for conflicts(), in ours.
     .updateStrings({ 'Arguments %s and %s are mutually exclusive': '--%s and --%s cannot be used together' })
-    .demandCommand(1, 'Name a command: run, diff, inspect or bundle')
+    .demandCommand(1, 'Name a command: run, diff, inspect, bundle or capture')
     .strict()
     .recommendCommands()
     .version(version)

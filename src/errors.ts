@@ -43,6 +43,9 @@ export class SnapshotFormatError extends LeakscanError {
 /** Two snapshots that cannot come from one process (almost no shared node ids). */
 export class UnrelatedSnapshotsError extends LeakscanError {}
 
+/** Two snapshots of one process taken in two inspector sessions: V8 renumbered its objects in between. */
+export class TwoSessionsError extends UnrelatedSnapshotsError {}
+
 /** Two snapshots of one process given in the wrong order (AFTER taken before BEFORE). */
 export class SnapshotOrderError extends LeakscanError {}
 
@@ -63,6 +66,9 @@ export class ScenarioError extends LeakscanError {
     this.scenario = scenario;
   }
 }
+
+/** A snapshot of a running process that could not be taken: no inspector, the process exited, the connection dropped. */
+export class CaptureError extends LeakscanError {}
 
 /** An optional peer dependency that an asked-for feature needs and that is not installed. */
 export class MissingDependencyError extends LeakscanError {

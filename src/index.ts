@@ -1,12 +1,21 @@
 // The programmatic API. Everything here returns the same plain data the CLI prints with --json.
-export { type AnalysisProgress, type DiffOptions, diffSnapshots, type Thresholds } from './analysis/diff.js';
+export {
+  type AnalysisProgress,
+  type DiffOptions,
+  diffSnapshots,
+  diffThreeSnapshots,
+  type Thresholds,
+} from './analysis/diff.js';
 export { type InspectOptions, inspectSnapshot } from './analysis/inspect.js';
 export { type AssertNoLeakOptions, assertNoLeak } from './assert.js';
+export { type CaptureOptions, captureSnapshots, snapshotFiles } from './capture/capture.js';
 export {
+  CaptureError,
   ExitCode,
   LeakscanError,
   ScenarioError,
   SnapshotFormatError,
+  TwoSessionsError,
   UnrelatedSnapshotsError,
   UsageError,
 } from './errors.js';

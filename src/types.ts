@@ -130,6 +130,8 @@ export interface DiffTotals {
 
 export interface DiffResult {
   before: SnapshotMeta;
+  /** Three-snapshot diff only: the middle snapshot; new objects are those allocated between before and middle. */
+  middle?: SnapshotMeta;
   after: SnapshotMeta;
   /** Reachable node ids present in both snapshots. */
   sharedIds: number;
@@ -293,4 +295,25 @@ export interface ScenarioResult {
 
 export interface RunResult {
   scenarios: ScenarioResult[];
+}
+
+/** What `leakscan capture` did (its --json): the target, the snapshots written, the diff of the first and last. */
+export interface CaptureResult {
+  target: {
+    /** The process's pid when it is a Node process, else null (a browser page). */
+    pid: number | null;
+    /** 'node', 'page', … as the inspector lists the target. */
+    type: string;
+    title: string;
+    url: string;
+    /** HOST:PORT of the inspector, or its ws:// URL. */
+    inspector: string;
+  };
+  /** In the order taken, all from one inspector session (their node ids match). */
+  snapshots: { path: string; bytes: number; takenAt: string }[];
+  /** true: leakscan opened the inspector and it is closed again; false: it could not close it;
+   *  null: it was open before and is left open. */
+  inspectorClosed: boolean | null;
+  /** With 2 or more snapshots: the first and last (with 3, the three-snapshot diff), as `leakscan diff` gives it. */
+  diff: DiffResult | null;
 }

@@ -10,7 +10,7 @@ const port = parentPort!;
 
 loadBaseline(file, { onProgress: (event) => port.postMessage({ type: 'progress', event }) }).then(
   (baseline) => {
-    const { ids, classOf, selfSize, stringHash, nodeType, meta, table, maxNodeId } = baseline;
+    const { ids, classOf, selfSize, stringHash, nodeType, meta, table, maxNodeId, globalOrder } = baseline;
     port.postMessage(
       {
         type: 'done',
@@ -21,6 +21,7 @@ loadBaseline(file, { onProgress: (event) => port.postMessage({ type: 'progress',
         nodeType,
         meta,
         maxNodeId,
+        globalOrder,
         keys: table.keys.map(({ name, type }) => ({ name, type })),
       },
       [ids, classOf, selfSize, stringHash, nodeType].map((array) => array.buffer as ArrayBuffer),

@@ -17,7 +17,13 @@ import {
   readSnapshot,
   startDominance,
 } from '../engine/index.js';
-import { type ExitCode, LeakscanError, SnapshotOrderError, UnrelatedSnapshotsError } from '../errors.js';
+import {
+  type ExitCode,
+  LeakscanError,
+  SnapshotOrderError,
+  TwoSessionsError,
+  UnrelatedSnapshotsError,
+} from '../errors.js';
 import type { ClassDiff, DiffResult, SnapshotMeta } from '../types.js';
 import { ClassTable } from './class-table.js';
 import { dominatorChildren, NEW_UNLISTED, NOT_NEW, setRetainedSizes } from './dominance.js';
@@ -78,6 +84,8 @@ export interface Baseline {
   table: ClassTable;
   /** Newest V8 heap object's id in the whole snapshot (newestHeapObjectId, checkOrder). */
   maxNodeId: number;
+  /** Fingerprint of the process (globalOrderOf), 0 when unknown. */
+  globalOrder: number;
 }
 
 async function loadGraph(file: string, onProgress: DiffOptions['onProgress']): Promise<HeapGraph> {
@@ -128,7 +136,108 @@ function baselineOf(graph: HeapGraph): Baseline {
     meta: snapshotMeta(graph, { distance }),
     table,
     maxNodeId: newestHeapObjectId(graph),
+    globalOrder: globalOrderOf(graph),
   };
+}
+
+/**
+ * A fingerprint of the process a snapshot comes from: the order of the
+ * global object's properties. V8 keeps a global's properties in a hash table
+ * whose order follows the string hash seed, random per process: two runs of
+ * one program list them in different orders, two snapshots of one process in
+ * the same (unless the table grew). 0 when the heap has no global object.
+ */
+export function globalOrderOf(graph: HeapGraph): number {
+  const globalThisName = graph.strings.indexOf('globalThis');
+  if (globalThisName < 0) return 0;
+  const property = graph.edgeTypeNames.indexOf('property');
+  for (let o = 0; o < graph.nodeCount; o++) {
+    const end = graph.firstEdge(o + 1);
+    let isGlobal = false;
+    for (let e = graph.firstEdge(o); e < end && !isGlobal; e++) {
+      isGlobal = graph.edgeTypeIndex(e) === property && graph.edgeNameIndex(e) === globalThisName;
+    }
+    if (!isGlobal) continue;
+    let hash = 0x811c9dc5;
+    let names = 0;
+    for (let e = graph.firstEdge(o); e < end && names < 256; e++) {
+      if (graph.edgeTypeIndex(e) !== property) continue;
+      names++;
+      const text = graph.edgeName(e);
+      for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+      hash = Math.imul(hash ^ 0x2c, 0x01000193);
+    }
+    // A handful of properties says nothing about a hash table's order.
+    return names >= 16 ? (hash | 1) >>> 0 : 0;
+  }
+  return 0;
+}
+
+/**
+ * True when the snapshot's heap object ids run 1, 3, 5, … without a gap: the
+ * first snapshot after V8 (re)started numbering, at process start or when an
+ * inspector session ended. A later snapshot of one session has gaps where
+ * objects died.
+ */
+function freshNumbering(graph: HeapGraph): boolean {
+  let count = 0;
+  let lowest = Number.MAX_SAFE_INTEGER;
+  let highest = 0;
+  for (let o = 0; o < graph.nodeCount; o++) {
+    const id = graph.nodeId(o);
+    if ((id & 1) === 0) continue;
+    count++;
+    if (id < lowest) lowest = id;
+    if (id > highest) highest = id;
+  }
+  return count > 0 && (highest - lowest) / 2 + 1 === count;
+}
+
+/** Ids sampled from `graph` per check of idAgreement. */
+const AGREEMENT_SAMPLE = 4096;
+
+/** Of a sample of `graph`'s heap objects whose id is in `baseline`: how many are the same kind of object there. */
+function idAgreement(baseline: Baseline, graph: HeapGraph): { shared: number; same: number } {
+  const stride = Math.max(1, Math.floor(graph.nodeCount / AGREEMENT_SAMPLE));
+  const namedKind = Uint8Array.from(graph.nodeTypeNames, (name) => (name === 'object' || name === 'native' ? 1 : 0));
+  const ids = baseline.ids;
+  let shared = 0;
+  let same = 0;
+  for (let o = 0; o < graph.nodeCount; o += stride) {
+    const id = graph.nodeId(o);
+    if ((id & 1) === 0) continue;
+    let lo = 0;
+    let hi = ids.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ids[mid] < id) lo = mid + 1;
+      else hi = mid;
+    }
+    if (ids[lo] !== id) continue;
+    shared++;
+    const type = graph.nodeTypeIndex(o);
+    if (baseline.nodeType[lo] === type && (!namedKind[type] || beforeClassMatches(baseline, lo, graph, o))) same++;
+  }
+  return { shared, same };
+}
+
+/**
+ * One process, two inspector sessions: V8 clears its object ids when the last
+ * session ends and numbers the heap again from 1 at the next snapshot, so the
+ * same ids name other objects. The process is the same (globalOrderOf) and the
+ * ids disagree: among the few that a later snapshot of one session can show
+ * (an id V8 handed on to an object at a dead one's address) when the numbering
+ * restarted, or many.
+ */
+function checkOneSession(baseline: Baseline, graph: HeapGraph): void {
+  if (baseline.globalOrder === 0 || baseline.globalOrder !== globalOrderOf(graph)) return;
+  const { shared, same } = idAgreement(baseline, graph);
+  const differ = shared - same;
+  if (differ >= Math.max(3, shared * 0.1) || (differ >= Math.max(3, shared * 0.01) && freshNumbering(graph))) {
+    throw new TwoSessionsError(
+      `${baseline.meta.path} and ${graph.file} come from one process but two inspector sessions (V8 numbers the objects anew when a session ends, so their ids do not match): take the snapshots in one session, e.g. leakscan capture --pid PID --count 2 --between "your load command"`,
+    );
+  }
 }
 
 /** FNV-1a of a string node's content (first 256 chars), never 0; 0 for other nodes. */
@@ -241,6 +350,41 @@ export async function diffSnapshots(
   }
 }
 
+/**
+ * Three snapshots of one process (A, B, C): the objects allocated between A
+ * and B that are still alive in C, as DevTools' "Objects allocated between
+ * snapshots" and memlab's baseline/target/final. Caches that warm up once
+ * before B and objects only in flight at B drop out. Counts, holders and
+ * paths are those of C (what holds the objects now); "deleted" is what of A
+ * is gone in C.
+ */
+export async function diffThreeSnapshots(
+  firstFile: string,
+  middleFile: string,
+  lastFile: string,
+  options: DiffOptions = {},
+): Promise<DiffResult> {
+  const first = await loadBaseline(firstFile, options);
+  const middle = await loadBaseline(middleFile, options);
+  if (middle.maxNodeId < first.maxNodeId) {
+    throw new SnapshotOrderError(
+      `${middleFile} was taken before ${firstFile} (its newest object is @${middle.maxNodeId}, ${firstFile} has @${first.maxNodeId}; V8 ids only grow): give the snapshots in the order they were taken`,
+    );
+  }
+  const graph = await loadGraph(lastFile, options.onProgress);
+  return diffGraph(first, graph, options, startDominance(graph), middle);
+}
+
+/** The middle snapshot of three must be of the same session as the last: most shared ids name the same objects. */
+function checkMiddleMatches(middle: Baseline, graph: HeapGraph): void {
+  const { shared, same } = idAgreement(middle, graph);
+  if (shared < 100 ? shared === 0 && middle.ids.length >= 1000 : same < shared * 0.9) {
+    throw new UnrelatedSnapshotsError(
+      `${middle.meta.path} and ${graph.file} are not snapshots of one process session (their ids name different objects): diff needs snapshots of one running process`,
+    );
+  }
+}
+
 /** Below this, a worker's start-up costs more than it saves. */
 const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 
@@ -278,6 +422,7 @@ function loadBaselineInWorker(
           meta: message.meta,
           table,
           maxNodeId: message.maxNodeId,
+          globalOrder: message.globalOrder,
         });
       } else {
         const error =
@@ -304,6 +449,7 @@ type WorkerMessage =
       nodeType: Uint8Array;
       meta: SnapshotMeta;
       maxNodeId: number;
+      globalOrder: number;
       keys: { name: string; type: string }[];
     }
   | { type: 'error'; message: string; stack?: string; exitCode: ExitCode | null };
@@ -392,6 +538,7 @@ function matchById(
   shallow: Uint32Array,
   afterMeta: SnapshotMeta,
   options: DiffOptions,
+  middle: Baseline | null,
 ): Matched {
   const table = baseline.table;
   const memberClass = new Int32Array(graph.nodeCount);
@@ -418,11 +565,23 @@ function matchById(
   // First the merge, in id order, leaving each node's index in before (or -1) in memberClass;
   // then the classification in node order, which reads the per-node arrays in sequence and
   // overwrites that index with the node's class (or NOT_NEW, NEW_UNLISTED).
-  for (let k = 0, j = 0; k < order.length; k++) {
+  // Three snapshots: only what the middle one holds too counts as new (allocated between the first two).
+  const inMiddle = middle ? new Uint8Array(graph.nodeCount) : null;
+  const middleIds = middle?.ids ?? new Uint32Array(0);
+  for (let k = 0, j = 0, i = 0; k < order.length; k++) {
     const o = order[k];
     const id = graph.nodeId(o);
     while (j < beforeIds.length && beforeIds[j] < id) j++;
     memberClass[o] = j < beforeIds.length && beforeIds[j] === id ? j : -1;
+    if (!inMiddle || !middle) continue;
+    while (i < middleIds.length && middleIds[i] < id) i++;
+    inMiddle[o] =
+      i < middleIds.length &&
+      middleIds[i] === id &&
+      middle.nodeType[i] === graph.nodeTypeIndex(o) &&
+      (!namedKind[graph.nodeTypeIndex(o)] || beforeClassMatches(middle, i, graph, o))
+        ? 1
+        : 0;
   }
   for (let o = 0; o < graph.nodeCount; o++) {
     const j = memberClass[o];
@@ -449,6 +608,8 @@ function matchById(
     // DevTools' columns leave out objects of size 0 (backing stores it counts in their owner's size),
     // so an object whose size moves into an owner between the two snapshots is deleted there, and new
     // when it moves out again. Such objects are counted so, but are never new to the leak analysis.
+    // Allocated after the middle snapshot: neither new nor old, and left out of every count.
+    if (inMiddle && !inBefore && inMiddle[o] === 0) continue;
     const beforeSized = inBefore && baseline.selfSize[j] > 0;
     if (inBefore && shallow[o] > 0) matched[j] = 1;
     if (inBefore && !beforeSized && shallow[o] > 0) countNew(o);
@@ -493,9 +654,10 @@ async function diffGraph(
   graph: HeapGraph,
   options: DiffOptions,
   dominance: PendingDominance = startDominance(graph),
+  middle: Baseline | null = null,
 ): Promise<DiffResult> {
   try {
-    return await diffPasses(baseline, graph, options, dominance);
+    return await diffPasses(baseline, graph, options, dominance, middle);
   } finally {
     dominance.cancel(); // done already, or no longer needed after a failure
   }
@@ -506,18 +668,25 @@ async function diffPasses(
   graph: HeapGraph,
   options: DiffOptions,
   dominance: PendingDominance,
+  middle: Baseline | null,
 ): Promise<DiffResult> {
   const onProgress = options.onProgress;
   const thresholds = options.thresholds ?? DEFAULT_DIFF_THRESHOLDS;
   const table = baseline.table;
   const afterFile = graph.file;
+  checkOneSession(baseline, graph);
   checkOrder(baseline, graph);
+  if (middle) {
+    checkOneSession(middle, graph);
+    checkOrder(middle, graph);
+    checkMiddleMatches(middle, graph);
+  }
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'tracing' });
   const trace = traceFromRoots(graph);
   const afterMeta = snapshotMeta(graph, trace);
   const shallow = calculateShallowSizes(graph);
   dominance.useShallowSizes(shallow);
-  const m = matchById(baseline, graph, trace, shallow, afterMeta, options);
+  const m = matchById(baseline, graph, trace, shallow, afterMeta, options, middle);
 
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'dominators' });
   const { dominators, retainedSizes } = await dominance.result;
@@ -583,6 +752,7 @@ async function diffPasses(
 
   return {
     before: baseline.meta,
+    ...(middle ? { middle: middle.meta } : {}),
     after: afterMeta,
     sharedIds: m.shared,
     classes,

@@ -1,7 +1,13 @@
 import type { Argv } from 'yargs';
-import { DEFAULT_DIFF_THRESHOLDS, diffSnapshots, filterClasses, isSuspect } from '../analysis/diff.js';
+import {
+  DEFAULT_DIFF_THRESHOLDS,
+  diffSnapshots,
+  diffThreeSnapshots,
+  filterClasses,
+  isSuspect,
+} from '../analysis/diff.js';
 import { collectEnvironment } from '../bundle/environment.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { memlabDiff } from '../memlab/adapter.js';
 import { htmlDiff } from '../report/html.js';
 import { markdownDiff } from '../report/markdown.js';
@@ -16,6 +22,7 @@ import { ENGINE_OPTION, FORCE_HTML_OPTION, HTML_OPTION, INTERNAL_OPTION, MARKDOW
 export interface DiffArgs extends GlobalArgs {
   before: string;
   after: string;
+  final?: string;
   top: number;
   class?: string;
   minCount: number;
@@ -29,7 +36,7 @@ export interface DiffArgs extends GlobalArgs {
   failOnLeak: boolean;
 }
 
-export const command = 'diff <before> <after>';
+export const command = 'diff <before> <after> [final]';
 export const describe = 'Compare two snapshots of one process: what was allocated and stays reachable';
 
 export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
@@ -40,6 +47,11 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
       demandOption: true,
     })
     .positional('after', { type: 'string', describe: 'Later snapshot of the same process', demandOption: true })
+    .positional('final', {
+      type: 'string',
+      describe:
+        'A third, later snapshot: list only objects allocated between <before> and <after> that are still alive in it',
+    })
     .option('top', {
       type: 'number',
       default: 15,
@@ -72,13 +84,21 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
     )
     .example('$0 diff a.heapsnapshot b.heapsnapshot --html report.html', 'Also a report to open in a browser')
     .example(
+      '$0 diff s.1.heapsnapshot s.2.heapsnapshot s.3.heapsnapshot',
+      'Three-snapshot diff: what was allocated between 1 and 2 and is still alive in 3 (leakscan capture --count 3)',
+    )
+    .example(
       '$0 diff a.heapsnapshot b.heapsnapshot --json > diff.json',
       'The data, for scripts',
     ) as unknown as Argv<DiffArgs>;
 }
 
 export async function execute(args: DiffArgs): Promise<ExitCode> {
-  const relaunched = await relaunchForHeap([args.before, args.after], args.engine);
+  if (args.final !== undefined && args.engine === 'memlab') {
+    throw new UsageError('a three-snapshot diff needs --engine leakscan');
+  }
+  const files = args.final === undefined ? [args.before, args.after] : [args.before, args.after, args.final];
+  const relaunched = await relaunchForHeap(files, args.engine);
   if (relaunched !== null) return relaunched;
   // Refuse a taken --html file now, not after the analysis.
   if (args.html !== undefined) await checkOutputFile(args.html, { force: args.force });
@@ -97,15 +117,19 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
         ),
       };
     } else {
-      result = await diffSnapshots(args.before, args.after, {
+      const options = {
         top: args.top,
         className: args.class,
         minCount: args.minCount,
         paths: args.paths,
         includeInternal: args.internal,
         thresholds,
-        onProgress: (event) => progress.update(analysisProgressText(event)),
-      });
+        onProgress: (event: Parameters<typeof analysisProgressText>[0]) => progress.update(analysisProgressText(event)),
+      };
+      result =
+        args.final === undefined
+          ? await diffSnapshots(args.before, args.after, options)
+          : await diffThreeSnapshots(args.before, args.after, args.final, options);
     }
   } finally {
     progress.stop();

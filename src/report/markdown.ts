@@ -99,7 +99,11 @@ export function markdownDiff(result: DiffResult): string {
     '',
     mdTable(
       ['', 'File', 'Size', 'Nodes', 'Reachable', 'Runtime'],
-      [metaRow('before', result.before), metaRow('after', result.after)],
+      [
+        metaRow('before', result.before),
+        ...(result.middle ? [metaRow('middle', result.middle)] : []),
+        metaRow('after', result.after),
+      ],
       ['left', 'left', 'right', 'right', 'right', 'left'],
     ),
     '',

@@ -100,6 +100,7 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
   const t = result.totals;
   const lines = [
     metaLine('before', result.before),
+    ...(result.middle ? [metaLine('middle', result.middle)] : []),
     metaLine('after ', result.after),
     `shared objects ${formatCount(result.sharedIds)} · new ${formatCount(t.added)} (${formatBytes(t.retainedSize)} retained) · freed ${formatCount(t.removed)} (${formatBytes(t.removedSize)})`,
     '',

@@ -1,0 +1,119 @@
+// One heap snapshot through a session: HeapProfiler.takeHeapSnapshot streams
+// the JSON in chunks (addHeapSnapshotChunk events, all sent before the
+// request's answer), written straight to disk (gzip'd when the name ends in
+// .gz) under a temp name created O_EXCL, mode 0600, and linked to its name
+// when complete: an existing file is never replaced, nothing half-written is
+// left when the connection drops.
+import { randomBytes } from 'node:crypto';
+import { constants, type WriteStream } from 'node:fs';
+import { link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { createGzip, type Gzip } from 'node:zlib';
+import { fileError, LeakscanError } from '../errors.js';
+import type { CdpSession } from './cdp.js';
+
+export type SnapshotProgress =
+  | { phase: 'gc' }
+  /** V8 walks the heap: `done` of `total` objects. */
+  | { phase: 'walk'; done: number; total: number }
+  /** The JSON streams to disk: `bytes` written so far (before compression). */
+  | { phase: 'write'; bytes: number };
+
+export function tempNameFor(file: string): string {
+  return join(dirname(file), `.${basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
+}
+
+/**
+ * Gives the complete temp file its name: a hard link fails when the name was
+ * taken meanwhile, where rename would replace it. File systems without hard
+ * links get a rename after a check.
+ */
+async function publish(temp: string, file: string): Promise<void> {
+  try {
+    await link(temp, file);
+    await unlink(temp);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw existsError(file);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS')
+      throw fileError(file, err);
+  }
+  const taken = await lstat(file).then(
+    () => true,
+    () => false,
+  );
+  if (taken) throw existsError(file);
+  await rename(temp, file);
+}
+
+export function existsError(file: string): LeakscanError {
+  return new LeakscanError(`${file}: exists; choose another name (leakscan never replaces a file)`);
+}
+
+/** Takes a snapshot into `file` (not existing yet) and returns its size on disk, bytes. */
+export async function takeSnapshot(
+  session: CdpSession,
+  file: string,
+  onProgress: (event: SnapshotProgress) => void = () => {},
+): Promise<number> {
+  const temp = tempNameFor(file);
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  } catch (err) {
+    throw fileError(file, err);
+  }
+  // The handle's own stream: it closes the handle (a bare fd would leave the handle to close it again at GC).
+  const out: WriteStream = handle.createWriteStream();
+  const gzip: Gzip | null = file.endsWith('.gz') ? createGzip() : null;
+  if (gzip) gzip.pipe(out);
+  const sink = gzip ?? out;
+  let writeError: unknown = null;
+  sink.on('error', (err: Error) => {
+    writeError ??= err;
+  });
+  out.on('error', (err) => {
+    writeError ??= err;
+  });
+  let bytes = 0;
+  let lastReport = 0;
+  const stop = session.onEvent((event) => {
+    if (event.method === 'HeapProfiler.addHeapSnapshotChunk') {
+      const chunk = String(event.params.chunk ?? '');
+      bytes += chunk.length;
+      if (!sink.write(chunk)) {
+        // A slow disk: stop reading the socket until the file catches up.
+        session.pause();
+        sink.once('drain', () => session.resume());
+      }
+      if (bytes - lastReport >= 1 << 20) {
+        lastReport = bytes;
+        onProgress({ phase: 'write', bytes });
+      }
+    } else if (event.method === 'HeapProfiler.reportHeapSnapshotProgress') {
+      onProgress({ phase: 'walk', done: Number(event.params.done), total: Number(event.params.total) });
+    }
+  });
+  try {
+    await session.send('HeapProfiler.takeHeapSnapshot', { reportProgress: true });
+    if (writeError) throw writeError;
+    sink.end();
+    await finished(out);
+    if (bytes === 0) throw new LeakscanError(`${file}: the inspector sent an empty snapshot`);
+    await publish(temp, file);
+    return (await stat(file)).size;
+  } catch (err) {
+    sink.destroy();
+    out.destroy();
+    await unlink(temp).catch(() => {});
+    if (err instanceof LeakscanError) throw err;
+    if ((err as NodeJS.ErrnoException).code) throw fileError(file, err);
+    throw err;
+  } finally {
+    stop();
+    // A stream that ends with its buffer full emits 'finish', not 'drain': the socket must not stay paused.
+    session.resume();
+  }
+}

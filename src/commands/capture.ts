@@ -1,0 +1,213 @@
+import type { Argv } from 'yargs';
+import { DEFAULT_DIFF_THRESHOLDS, diffSnapshots, diffThreeSnapshots } from '../analysis/diff.js';
+import { type CaptureProgress, captureSnapshots, snapshotFiles } from '../capture/capture.js';
+import { ExitCode, InterruptedError } from '../errors.js';
+import { captureSource, renderCapture } from '../report/capture.js';
+import { formatBytes } from '../report/format.js';
+import { analysisProgressText } from '../report/progress.js';
+import type { CaptureResult, DiffResult } from '../types.js';
+import { checkCount, checkPositive } from './checks.js';
+import { createProgress, type GlobalArgs, type Progress, stdoutColor, toJson, writeReport } from './io.js';
+
+export interface CaptureArgs extends GlobalArgs {
+  pid?: number;
+  inspect?: string;
+  output?: string;
+  count: number;
+  interval?: number;
+  between?: string;
+  top: number;
+  minCount: number;
+  minBytes: number;
+}
+
+export const command = 'capture';
+export const describe = 'Snapshot a running Node process (or an open inspector) without restarting it';
+
+/** `30s`, `500ms`, `2m`, or a bare number of seconds → milliseconds. */
+export function parseDuration(text: string | number): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(text).trim());
+  if (!match) throw new Error(`--interval ${text}: expected a duration like 30s, 500ms or 2m`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  const ms = Number(match[1]) * unit;
+  if (!(ms > 0)) throw new Error(`--interval ${text}: must be more than 0`);
+  return ms;
+}
+
+const SECURITY_NOTE =
+  'Opening the inspector of a process lets every local user who can reach 127.0.0.1:9229 run code in that process while it is open: leakscan keeps it open only while it takes snapshots, bound to 127.0.0.1, closes it afterwards, and refuses processes of other users. --pid is for Linux and macOS; on Windows use --inspect.';
+
+export function builder(yargs: Argv<GlobalArgs>): Argv<CaptureArgs> {
+  return yargs
+    .usage(`$0 capture (--pid PID | --inspect HOST:PORT) [options]\n\n${describe}.`)
+    .option('pid', {
+      type: 'number',
+      describe: 'A Node process started without flags: its inspector is opened (SIGUSR1) and closed again',
+    })
+    .option('inspect', {
+      type: 'string',
+      describe: 'An inspector that is open: HOST:PORT (node --inspect, Chrome --remote-debugging-port) or a ws:// URL',
+    })
+    .option('output', {
+      alias: 'o',
+      type: 'string',
+      describe: 'Snapshot file (.gz to compress); with --count N: NAME.1.heapsnapshot … NAME.N.heapsnapshot',
+    })
+    .option('count', { type: 'number', default: 1, describe: 'Snapshots to take in one inspector session' })
+    .option('interval', {
+      type: 'string',
+      describe: 'Pause before each snapshot after the first (30s, 500ms, 2m)',
+      coerce: parseDuration,
+    })
+    .option('between', {
+      type: 'string',
+      describe: 'Shell command to run (and wait for) before each snapshot after the first',
+    })
+    .option('top', { type: 'number', default: 15, describe: 'Classes shown in the diff at the end' })
+    .option('min-count', {
+      type: 'number',
+      default: DEFAULT_DIFF_THRESHOLDS.minCount,
+      describe: 'New reachable objects a class needs to be listed and to count as a leak suspect',
+    })
+    .option('min-bytes', {
+      type: 'number',
+      default: DEFAULT_DIFF_THRESHOLDS.minBytes,
+      describe: 'Retained bytes a class needs to count as a leak suspect',
+    })
+    .check((argv) => {
+      if ((argv.pid === undefined) === (argv.inspect === undefined)) throw new Error('give one of --pid and --inspect');
+      if (argv.interval !== undefined && argv.between !== undefined) {
+        throw new Error('--interval and --between cannot be used together');
+      }
+      if (argv.count === 1 && (argv.interval !== undefined || argv.between !== undefined)) {
+        throw new Error('--interval and --between need --count 2 or more');
+      }
+      return checkPositive(argv, ['count']) && checkCount(argv, ['top', 'min-count', 'min-bytes']);
+    })
+    .example('$0 capture --pid 4242 -o server.heapsnapshot.gz', 'One snapshot of a running server, compressed')
+    .example(
+      '$0 capture --pid 4242 --count 2 --between "npx autocannon -d 20 http://localhost:3000" -o load.heapsnapshot',
+      'Snapshot, load, snapshot, and the diff of the two',
+    )
+    .example(
+      '$0 capture --pid 4242 --count 3 --interval 30s -o s.heapsnapshot',
+      'Three snapshots 30 s apart and the three-snapshot diff',
+    )
+    .example(
+      '$0 capture --inspect 127.0.0.1:9222 -o page.heapsnapshot',
+      'A page of a Chrome started with --remote-debugging-port=9222',
+    )
+    .epilogue(SECURITY_NOTE) as unknown as Argv<CaptureArgs>;
+}
+
+function progressText(event: CaptureProgress): string {
+  if (event.kind === 'connect') return 'Opening the inspector';
+  const of = `${event.index} of ${event.count}`;
+  if (event.kind === 'wait') {
+    if (event.trigger === 'between') return `Running --between before snapshot ${of}`;
+    if (event.trigger === 'interval') return `Waiting for snapshot ${of}`;
+    return `Waiting for Enter or SIGUSR2 (snapshot ${of})`;
+  }
+  const p = event.progress;
+  if (p.phase === 'gc') return `Snapshot ${of}: collecting garbage`;
+  if (p.phase === 'walk')
+    return `Snapshot ${of}: walking the heap ${p.total > 0 ? Math.floor((100 * p.done) / p.total) : 0}%`;
+  return `Snapshot ${of}: writing ${formatBytes(p.bytes)}`;
+}
+
+/** The next snapshot when the user asks: Enter on a terminal, or SIGUSR2 to leakscan. */
+function userTrigger(progress: Progress): (index: number, signal: AbortSignal) => Promise<void> {
+  return (index, signal) =>
+    new Promise((resolve, reject) => {
+      const stdin = process.stdin.isTTY ? process.stdin : null;
+      const how = stdin ? 'press Enter, or send SIGUSR2' : 'send SIGUSR2';
+      progress.log(`leakscan: ${how} to leakscan (kill -USR2 ${process.pid}) to take snapshot ${index}\n`);
+      const done = (): void => {
+        process.off('SIGUSR2', done);
+        stdin?.off('data', onData).pause();
+        signal.removeEventListener('abort', onAbort);
+      };
+      const go = (): void => {
+        done();
+        resolve();
+      };
+      const onData = (chunk: Buffer): void => {
+        if (chunk.includes(10) || chunk.includes(13)) go();
+      };
+      const onAbort = (): void => {
+        done();
+        reject(signal.reason);
+      };
+      process.on('SIGUSR2', go);
+      stdin?.on('data', onData).resume();
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+export async function execute(args: CaptureArgs): Promise<ExitCode> {
+  const count = args.count;
+  const output = args.output ?? defaultOutput(args);
+  const files = snapshotFiles(output, count);
+  const progress = createProgress(args);
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.signal.aborted) {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      process.kill(process.pid, signal);
+      return;
+    }
+    stop.abort(
+      new InterruptedError(
+        signal,
+        'the session and the inspector were closed, --between stopped, partial files removed',
+      ),
+    );
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  let captured: Omit<CaptureResult, 'diff'>;
+  let diff: DiffResult | null = null;
+  try {
+    captured = await captureSnapshots({
+      pid: args.pid,
+      inspect: args.inspect,
+      files,
+      intervalMs: args.interval,
+      between: args.between,
+      waitForUser: userTrigger(progress),
+      signal: stop.signal,
+      onProgress: (event) => progress.update(progressText(event)),
+      onOutput: (line) => progress.log(`[between] ${line}\n`),
+      onConnected: (target) => progress.update(`Connected to ${captureSource(target)}`),
+    });
+    if (count >= 2) {
+      const paths = captured.snapshots.map((s) => s.path);
+      const options = {
+        top: args.top,
+        minCount: args.minCount,
+        thresholds: { minCount: args.minCount, minBytes: args.minBytes },
+        onProgress: (event: Parameters<typeof analysisProgressText>[0]) => progress.update(analysisProgressText(event)),
+      };
+      diff =
+        count === 3
+          ? await diffThreeSnapshots(paths[0], paths[1], paths[2], options)
+          : await diffSnapshots(paths[0], paths[count - 1], options);
+    }
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    progress.stop();
+  }
+  const result: CaptureResult = { ...captured, diff };
+  await writeReport(args.json ? toJson(result) : renderCapture(result, { color: stdoutColor() }));
+  if (result.inspectorClosed === false) {
+    process.stderr.write(
+      `leakscan: the inspector of process ${result.target.pid} may still be open on ${result.target.inspector}\n`,
+    );
+  }
+  return ExitCode.Ok;
+}
+
+function defaultOutput(args: CaptureArgs): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  const source = args.pid !== undefined ? String(args.pid) : 'inspector';
+  return `capture-${source}-${stamp}.heapsnapshot`;
+}

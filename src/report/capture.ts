@@ -1,0 +1,24 @@
+// What `leakscan capture` prints: where the snapshots came from, the files,
+// and the diff of the first and last as `leakscan diff` prints it.
+import type { CaptureResult } from '../types.js';
+import { formatBytes, printable } from './format.js';
+import { renderDiff, type TerminalOptions } from './terminal.js';
+
+export function captureSource(target: CaptureResult['target']): string {
+  // Title and URL come from the inspected program: untrusted text.
+  const name = target.title || target.url;
+  const what = target.pid !== null ? `process ${target.pid}` : `${printable(target.type)} target`;
+  return `${what}${name ? ` (${printable(name)})` : ''} through ${printable(target.inspector)}`;
+}
+
+function inspectorState(closed: boolean | null): string {
+  if (closed === null) return 'its inspector was open before and is left open';
+  return closed ? 'its inspector is closed again' : 'its inspector could not be closed: it may still be open';
+}
+
+export function renderCapture(result: CaptureResult, options: TerminalOptions): string {
+  const lines = [`Captured ${captureSource(result.target)}; ${inspectorState(result.inspectorClosed)}`];
+  for (const s of result.snapshots) lines.push(`  ${s.path}  ${formatBytes(s.bytes)}`);
+  const text = `${lines.join('\n')}\n`;
+  return result.diff ? `${text}\n${renderDiff(result.diff, options)}` : text;
+}
