@@ -25,6 +25,7 @@ import { holdersOf } from './holders.js';
 import { snapshotMeta } from './snapshot-meta.js';
 import { sortedOrder } from './sort.js';
 import { type RootTrace, traceFromRoots, UNREACHED, Via } from './trace.js';
+import { whereOfClasses } from './where.js';
 
 export type AnalysisProgress =
   | { phase: 'read'; file: string; bytesRead: number; totalBytes: number }
@@ -485,6 +486,23 @@ function matchById(
   return { memberClass, added, addedSize, heldByStack, heldWeakly, removed, removedSize, shared };
 }
 
+/** Each listed class's definition site and, with allocation traces, its new objects' allocation stacks. */
+function annotateWhere(
+  graph: HeapGraph,
+  memberClass: Int32Array,
+  classes: ClassDiff[],
+  classIndex: Map<ClassDiff, number>,
+  shallow: Uint32Array,
+): void {
+  const wanted = new Set(classes.filter((c) => c.added > 0).map((c) => classIndex.get(c)!));
+  const where = whereOfClasses(graph, (o) => memberClass[o], wanted, shallow);
+  for (const entry of classes) {
+    const found = where.get(classIndex.get(entry)!);
+    if (found?.location) entry.location = found.location;
+    if (found?.allocationStacks) entry.allocationStacks = found.allocationStacks;
+  }
+}
+
 /** Holders listed per traced class. */
 const HOLDERS_PER_CLASS = 3;
 
@@ -569,6 +587,7 @@ async function diffPasses(
   classes.sort((x, y) => y.retainedSize - x.retainedSize || y.added - x.added || x.name.localeCompare(y.name));
 
   classes = filterClasses(classes, options);
+  annotateWhere(graph, m.memberClass, classes, classIndex, shallow);
 
   const pathCount = options.paths ?? 3;
   const tracePath = options.tracePath ?? ((_: ClassDiff, rank: number) => rank < pathCount);
