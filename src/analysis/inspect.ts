@@ -17,6 +17,7 @@ import { dominatorChildren, setRetainedSizes } from './dominance.js';
 import { retainerPath } from './paths.js';
 import { snapshotMeta } from './snapshot-meta.js';
 import { type RootTrace, traceFromRoots, UNREACHED } from './trace.js';
+import { whereOfClasses, whereOfNode } from './where.js';
 
 export interface InspectOptions {
   /** Rows per table. Default 20 for classes, 10 for objects and strings. */
@@ -80,15 +81,29 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
   const byCount = [...summaries]
     .sort((a, b) => b.count - a.count || b.retainedSize - a.retainedSize)
     .slice(0, classTop);
+  const listed = new Map<ClassSummary, number>();
+  for (let cls = 0, i = 0; cls < table.size; cls++) if (count[cls]) listed.set(summaries[i++], cls);
+  const wanted = new Set([...byRetainedSize, ...byCount].map((c) => listed.get(c)!));
+  const where = whereOfClasses(graph, (o) => (shallow[o] === 0 ? -1 : memberClass[o]), wanted, shallow);
+  for (const c of [...byRetainedSize, ...byCount]) {
+    const location = where.get(listed.get(c)!)?.location;
+    if (location) c.location = location;
+  }
 
-  const summarize = (o: number): ObjectSummary => ({
-    nodeId: graph.nodeId(o),
-    name: graph.className(o),
-    type: graph.nodeTypeName(o),
-    selfSize: shallow[o],
-    retainedSize: retainedSizes[o],
-    retainerPath: retainerPath(graph, trace, o),
-  });
+  const summarize = (o: number): ObjectSummary => {
+    const summary: ObjectSummary = {
+      nodeId: graph.nodeId(o),
+      name: graph.className(o),
+      type: graph.nodeTypeName(o),
+      selfSize: shallow[o],
+      retainedSize: retainedSizes[o],
+      retainerPath: retainerPath(graph, trace, o),
+    };
+    const { location, allocationStack } = whereOfNode(graph, o);
+    if (location) summary.location = location;
+    if (allocationStack) summary.allocationStack = allocationStack;
+    return summary;
+  };
 
   let object: ObjectSummary | null = null;
   if (options.id !== undefined) {

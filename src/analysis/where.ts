@@ -12,6 +12,8 @@ interface Tally {
   /** The first `locations` entry met (-1: none yet), and how many objects share its site. */
   entry: number;
   count: number;
+  /** Objects with a location at all. */
+  located: number;
   /** Other sites met: an entry of each, and how many objects share it. */
   others: Array<{ entry: number; count: number }> | null;
   /** New objects per trace node id: count and shallow size. */
@@ -47,12 +49,13 @@ export function whereOfClasses(
     if (cls < 0 || !wanted.has(cls)) continue;
     let tally = tallies.get(cls);
     if (!tally) {
-      tally = { entry: -1, count: 0, others: null, stacks: null };
+      tally = { entry: -1, count: 0, located: 0, others: null, stacks: null };
       tallies.set(cls, tally);
     }
     if (withLocations) {
       const entry = index.entryOf(o);
       if (entry >= 0) {
+        tally.located++;
         if (tally.entry < 0) tally.entry = entry;
         if (index.sameSite(entry, tally.entry)) tally.count++;
         else {
@@ -82,7 +85,8 @@ export function whereOfClasses(
       if (other.count > count) ({ entry, count } = other);
     }
     result.set(cls, {
-      location: entry < 0 ? null : index.locationOfEntry(entry),
+      // A name several definitions share ("(anonymous)", a class defined twice) has a site only when most objects agree on it.
+      location: entry < 0 || count * 2 <= tally.located ? null : index.locationOfEntry(entry),
       allocationStacks: withTraces ? groupStacks(graph, tally.stacks) : null,
     });
   }

@@ -9,18 +9,22 @@ import type {
   RunResult,
   ScenarioResult,
   SnapshotMeta,
+  SourceLocation,
 } from '../types.js';
 import {
   formatBytes,
   formatCount,
+  formatFrames,
+  formatLocation,
   formatMB,
   formatSigned,
   formatSignedBytes,
   mdEscape,
   mdTable,
+  printable,
   style,
 } from './format.js';
-import { holderLine, pathLines } from './path.js';
+import { allocationLines, holderLine, pathLines } from './path.js';
 import { diffVerdict } from './terminal.js';
 
 function mdPath(path: RetainerPath): string {
@@ -39,10 +43,18 @@ function metaRow(label: string, m: SnapshotMeta): string[] {
   ];
 }
 
+/** `src/bus.js:20` as Markdown inline code; '' without a location. */
+function mdLocation(location: SourceLocation | null | undefined): string {
+  const text = formatLocation(location);
+  return text ? `\`${printable(text).replace(/`/g, 'ˋ').replace(/\|/g, '\\|')}\`` : '';
+}
+
 function classDiffTable(classes: ClassDiff[]): string {
+  const located = classes.some((c) => c.location);
   return mdTable(
     [
       'Class',
+      ...(located ? ['Defined at'] : []),
       'Type',
       '# New',
       '# Deleted',
@@ -55,6 +67,7 @@ function classDiffTable(classes: ClassDiff[]): string {
     ],
     classes.map((c) => [
       mdEscape(c.name),
+      ...(located ? [mdLocation(c.location)] : []),
       c.type,
       formatCount(c.added),
       formatCount(c.removed),
@@ -65,13 +78,33 @@ function classDiffTable(classes: ClassDiff[]): string {
       formatBytes(c.retainedSize),
       c.suspect ? '**yes**' : '',
     ]),
-    ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    [
+      'left',
+      ...(located ? (['left'] as const) : []),
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'left',
+    ],
   );
 }
 
 function pathSections(classes: ClassDiff[], level: string): string[] {
   const out: string[] = [];
   for (const c of classes) {
+    const stacks = allocationLines(c);
+    if (stacks.length && (c.retainerPath || c.suspect))
+      out.push(
+        `${level} Where \`${mdEscape(c.name)}\` is allocated`,
+        '',
+        ...stacks.map((line) => `- ${mdEscape(line)}`),
+        '',
+      );
     if (!c.retainerPath) continue;
     if (!c.holders || c.holders.length === 0) {
       out.push(
@@ -114,22 +147,25 @@ export function markdownDiff(result: DiffResult): string {
 }
 
 function classSummaryTable(classes: ClassSummary[]): string {
+  const located = classes.some((c) => c.location);
   return mdTable(
-    ['Class', 'Type', 'Count', 'Self size', 'Retained'],
+    ['Class', ...(located ? ['Defined at'] : []), 'Type', 'Count', 'Self size', 'Retained'],
     classes.map((c) => [
       mdEscape(c.name),
+      ...(located ? [mdLocation(c.location)] : []),
       c.type,
       formatCount(c.count),
       formatBytes(c.selfSize),
       formatBytes(c.retainedSize),
     ]),
-    ['left', 'left', 'right', 'right', 'right'],
+    ['left', ...(located ? (['left'] as const) : []), 'left', 'right', 'right', 'right'],
   );
 }
 
 function objectSections(objects: ObjectSummary[]): string[] {
   return objects.flatMap((o) => [
-    `- \`${mdEscape(o.name)}\` @${o.nodeId} (${o.type}): self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}`,
+    `- \`${mdEscape(o.name)}\` @${o.nodeId} (${o.type}): self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}${o.location ? `, defined at ${mdLocation(o.location)}` : ''}`,
+    ...(o.allocationStack?.length ? [`  allocated in ${mdEscape(formatFrames(o.allocationStack, 4))}`] : []),
     '',
     o.retainerPath ? mdPath(o.retainerPath) : '_not reachable from the GC roots_',
     '',

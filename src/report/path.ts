@@ -1,7 +1,7 @@
 // Retainer paths and holders as text, for every reporter (each escapes as its format needs).
 import { classHolderLabel, holderLabel } from '../analysis/paths.js';
 import type { ClassDiff, HolderGroup, RetainerPath } from '../types.js';
-import { formatBytes, formatCount, printable, type Style } from './format.js';
+import { formatAllocationStack, formatBytes, formatCount, formatLocation, printable, type Style } from './format.js';
 
 /** Edge as it reads in a path: `.name` for properties, `[3]` for elements, plain names for variables. */
 export function edgeLabel(edge: { type: string; name: string }): string {
@@ -24,8 +24,11 @@ export function edgeLabel(edge: { type: string; name: string }): string {
 export function formatPath(path: RetainerPath): string {
   return path
     .map((step) => {
+      const where = formatLocation(step.location);
       const node =
-        step.type === 'elided' ? step.name : `${printable(step.name)}${step.nodeId ? ` @${step.nodeId}` : ''}`;
+        step.type === 'elided'
+          ? step.name
+          : `${printable(step.name)}${step.nodeId ? ` @${step.nodeId}` : ''}${where ? ` (${printable(where)})` : ''}`;
       return step.edge ? `${printable(edgeLabel(step.edge))} ${node}` : node;
     })
     .join(' → ');
@@ -35,7 +38,8 @@ export function formatPath(path: RetainerPath): string {
 export function pathLines(path: RetainerPath, s: Style, indent = '    '): string[] {
   return path.map((step, i) => {
     if (step.type === 'elided') return `${indent}${s.dim(step.name)}`;
-    const node = `${printable(step.name)} ${s.dim(`@${step.nodeId}`)}`;
+    const where = formatLocation(step.location);
+    const node = `${printable(step.name)} ${s.dim(`@${step.nodeId}`)}${where ? ` ${s.dim(`(${printable(where)})`)}` : ''}`;
     const edge = step.edge ? `${s.cyan(printable(edgeLabel(step.edge)))} ` : '';
     return `${indent}${i === 0 ? '' : '→ '}${edge}${node}`;
   });
@@ -66,4 +70,15 @@ export function viaText(c: ClassDiff): string {
   if (first?.heldBy === 'stack') return ' held by a running function';
   const label = classHolderLabel(c);
   return label ? ` via ${printable(label)}` : '';
+}
+
+/** Allocation stacks shown per class, and frames per stack, in text reports. */
+export const STACKS_SHOWN = 3;
+export const FRAMES_SHOWN = 3;
+
+/** "412 allocated in subscribe (src/bus.js:18) ← connect (src/client.js:40)", one line per stack, made printable. */
+export function allocationLines(c: Pick<ClassDiff, 'allocationStacks'>): string[] {
+  return (c.allocationStacks ?? [])
+    .slice(0, STACKS_SHOWN)
+    .map((stack) => printable(formatAllocationStack(stack, FRAMES_SHOWN)));
 }
