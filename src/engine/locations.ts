@@ -242,7 +242,7 @@ export class SourceIndex {
       if (base + f.count <= infos.length) {
         const str = (index: number): string => (index < strings.length ? strings[index] : '');
         frames.push({
-          functionName: str(infos[base + f.name]) || '(anonymous)',
+          functionName: str(infos[base + f.name]),
           script: str(infos[base + f.scriptName]),
           line: infos[base + f.line],
           column: infos[base + f.column],

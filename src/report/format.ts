@@ -165,7 +165,7 @@ export function formatAllocationStack(stack: AllocationStack, frames = 3, cwd?: 
 export function formatFrames(frames: AllocationFrame[], count = 3, cwd?: string): string {
   const shown = frames.slice(0, count).map((frame) => {
     const where = frame.script === '' ? '' : ` (${formatLocation(frame, cwd)})`;
-    return `${frame.functionName}${where}`;
+    return `${frame.functionName || '(anonymous)'}${where}`;
   });
   return `${shown.join(' ← ')}${frames.length > count ? ' ← …' : ''}`;
 }
