@@ -7,10 +7,11 @@ import { execFile } from 'node:child_process';
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'heap-snapshot-toolkit';
 import { readRawSnapshot } from '../src/engine/reader.js';
-import type { ClassDiff, DiffResult, InspectResult, RetainerStep } from '../src/types.js';
-import { fixture, runCli, tempDir } from './helpers.js';
+import type { ClassDiff, DiffResult, InspectResult, RetainerStep, RunResult } from '../src/types.js';
+import { fixture, root, runCli, tempDir } from './helpers.js';
 
 const COUNT = 200;
 const bus = fixture('where/bus.cjs');
@@ -186,6 +187,33 @@ describe('allocation stacks', () => {
         `${COUNT} allocated in subscribe \\(test/fixtures/where/bus\\.cjs:${subscribe.line}\\) ← connect \\(test/fixtures/where/client\\.cjs:${connect.line}\\)`,
       ),
     );
+  });
+
+  test('run --allocation-stacks: the scenario’s frames, without the runner’s below them', async () => {
+    const out = tempDir();
+    const r = await runCli([
+      'run',
+      'global-cache',
+      '--json',
+      '--allocation-stacks',
+      '-n',
+      '4',
+      '--batch',
+      '20',
+      '--interval',
+      '10',
+      '--out',
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const [scenario] = (JSON.parse(r.stdout) as RunResult).scenarios;
+    const b = scenario.leaks.find((c) => c.name === 'B');
+    assert.ok(b?.allocationStacks?.length, 'B has allocation stacks');
+    const file = join(root, 'dist/scenarios/global-cache.js');
+    // An ES module: V8 names its script by URL.
+    const expected = { functionName: 'run', ...site(file, '    run'), script: pathToFileURL(file).href };
+    assert.deepEqual(b.allocationStacks[0].frames, [expected]);
+    assert.equal(b.allocationStacks[0].count, b.added);
   });
 
   test('a snapshot without traces has none', async () => {

@@ -132,3 +132,24 @@ export function whereOfNode(
       : null,
   };
 }
+
+/**
+ * Stacks cut at the first frame `cut` matches (that frame and its callers
+ * dropped), then merged where they now read the same: `run` drops its runner's
+ * own frames below the scenario's.
+ */
+export function cutStacks(stacks: AllocationStack[], cut: (frame: AllocationFrame) => boolean): AllocationStack[] {
+  const byFrames = new Map<string, AllocationStack>();
+  for (const stack of stacks) {
+    const at = stack.frames.findIndex(cut);
+    const frames = at < 0 ? stack.frames : stack.frames.slice(0, at);
+    if (frames.length === 0) continue;
+    const key = JSON.stringify(frames);
+    const same = byFrames.get(key);
+    if (same) {
+      same.count += stack.count;
+      same.size += stack.size;
+    } else byFrames.set(key, { count: stack.count, size: stack.size, frames });
+  }
+  return [...byFrames.values()].sort((a, b) => b.count - a.count || b.size - a.size);
+}
