@@ -10,7 +10,7 @@ const port = parentPort!;
 
 loadBaseline(file, { onProgress: (event) => port.postMessage({ type: 'progress', event }) }).then(
   (baseline) => {
-    const { ids, classOf, selfSize, stringHash, nodeType, meta, table, maxNodeId } = baseline;
+    const { ids, classOf, selfSize, stringHash, nodeType, meta, table, maxNodeId, shapes } = baseline;
     port.postMessage(
       {
         type: 'done',
@@ -22,8 +22,11 @@ loadBaseline(file, { onProgress: (event) => port.postMessage({ type: 'progress',
         meta,
         maxNodeId,
         keys: table.keys.map(({ name, type }) => ({ name, type })),
+        shapes,
       },
-      [ids, classOf, selfSize, stringHash, nodeType].map((array) => array.buffer as ArrayBuffer),
+      [ids, classOf, selfSize, stringHash, nodeType, ...(shapes ? [shapes.signatureOf] : [])].map(
+        (array) => array.buffer as ArrayBuffer,
+      ),
     );
   },
   (err: unknown) => {

@@ -22,6 +22,7 @@ import type { ClassDiff, DiffResult, SnapshotMeta } from '../types.js';
 import { ClassTable } from './class-table.js';
 import { dominatorChildren, NEW_UNLISTED, NOT_NEW, setRetainedSizes } from './dominance.js';
 import { holdersOf } from './holders.js';
+import { type BaselineShapes, baselineShapes, shapeDiff } from './object-shapes.js';
 import { snapshotMeta } from './snapshot-meta.js';
 import { sortedOrder } from './sort.js';
 import { type RootTrace, traceFromRoots, UNREACHED, Via } from './trace.js';
@@ -79,6 +80,8 @@ export interface Baseline {
   table: ClassTable;
   /** Newest V8 heap object's id in the whole snapshot (newestHeapObjectId, checkOrder). */
   maxNodeId: number;
+  /** The plain objects' properties, to class them by the after snapshot's object shapes (object-shapes.ts). */
+  shapes: BaselineShapes | null;
 }
 
 async function loadGraph(file: string, onProgress: DiffOptions['onProgress']): Promise<HeapGraph> {
@@ -129,6 +132,7 @@ function baselineOf(graph: HeapGraph): Baseline {
     meta: snapshotMeta(graph, { distance }),
     table,
     maxNodeId: newestHeapObjectId(graph),
+    shapes: baselineShapes(graph, (i) => ordinals[order[i]]),
   };
 }
 
@@ -279,6 +283,7 @@ function loadBaselineInWorker(
           meta: message.meta,
           table,
           maxNodeId: message.maxNodeId,
+          shapes: message.shapes,
         });
       } else {
         const error =
@@ -306,6 +311,7 @@ type WorkerMessage =
       meta: SnapshotMeta;
       maxNodeId: number;
       keys: { name: string; type: string }[];
+      shapes: BaselineShapes | null;
     }
   | { type: 'error'; message: string; stack?: string; exitCode: ExitCode | null };
 
@@ -530,6 +536,7 @@ async function diffPasses(
   const table = baseline.table;
   const afterFile = graph.file;
   checkOrder(baseline, graph);
+  shapeDiff(graph, table, baseline);
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'tracing' });
   const trace = traceFromRoots(graph);
   const afterMeta = snapshotMeta(graph, trace);
@@ -588,6 +595,10 @@ async function diffPasses(
 
   classes = filterClasses(classes, options);
   annotateWhere(graph, m.memberClass, classes, classIndex, shallow);
+  for (const entry of classes) {
+    const constructorName = table.keys[classIndex.get(entry)!].constructorName;
+    if (constructorName !== undefined) entry.constructorName = constructorName;
+  }
 
   const pathCount = options.paths ?? 3;
   const tracePath = options.tracePath ?? ((_: ClassDiff, rank: number) => rank < pathCount);

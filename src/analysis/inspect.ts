@@ -9,6 +9,7 @@ import {
   type HeapGraph,
   readSnapshot,
 } from '../engine/index.js';
+import { applyShapes, inferShapeDefinitions, objectSignatures } from '../engine/shapes.js';
 import { UsageError } from '../errors.js';
 import type { ClassSummary, DuplicatedString, InspectResult, ObjectSummary } from '../types.js';
 import { ClassTable } from './class-table.js';
@@ -40,6 +41,9 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
       ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes })
       : undefined,
   });
+  // Plain objects named by their shape ({user, path, ts}), as DevTools' Summary view does.
+  const signatures = objectSignatures(graph);
+  applyShapes(graph, inferShapeDefinitions(signatures), signatures);
   onProgress?.({ phase: 'analyze', file, step: 'tracing' });
   const trace = traceFromRoots(graph);
   const reachable = (o: number): boolean => trace.distance[o] !== UNREACHED;
@@ -70,8 +74,16 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
   const summaries: ClassSummary[] = [];
   for (let cls = 0; cls < table.size; cls++) {
     if (!count[cls]) continue;
-    const { name, type } = table.keys[cls];
-    summaries.push({ name, type, count: count[cls], selfSize: selfSize[cls], retainedSize: retained.perClass[cls] });
+    const { name, type, constructorName } = table.keys[cls];
+    const summary: ClassSummary = {
+      name,
+      type,
+      count: count[cls],
+      selfSize: selfSize[cls],
+      retainedSize: retained.perClass[cls],
+    };
+    if (constructorName !== undefined) summary.constructorName = constructorName;
+    summaries.push(summary);
   }
   const classTop = options.top ?? 20;
   const objectTop = options.top ?? 10;

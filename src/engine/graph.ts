@@ -67,6 +67,12 @@ export class HeapGraph {
   /** Nodes whose outgoing edges do not retain (see WEAK_HOLDERS). */
   private readonly weakHolders: Uint8Array;
   private idIndex: { ids: Uint32Array; ordinals: Uint32Array } | null = null;
+  /** Per node, its object shape (an index into shapeNames) or -1; null when no shape was applied (engine/shapes.ts). */
+  private shapeOf: Int32Array | null = null;
+  /** Names of the object shapes (`{user, path, ts}`) applied to plain objects. */
+  shapeNames: readonly string[] = [];
+  /** True once applyShapes ran on this graph (with or without shapes found). */
+  shapesApplied = false;
 
   /**
    * `checked` is for a graph rebuilt on another thread from one that was
@@ -198,8 +204,24 @@ export class HeapGraph {
   nodeTraceNodeId(ordinal: number): number {
     return this.nodeTraceNodeIdOffset < 0 ? 0 : this.nodes[ordinal * this.nodeFieldCount + this.nodeTraceNodeIdOffset];
   }
+  /** The node's class: its constructor's name, or for a plain object its shape when shapes were applied. */
   className(ordinal: number): string {
+    const shape = this.shapeIndex(ordinal);
+    return shape >= 0 ? this.shapeNames[shape] : classNameOf(this.nodeTypeName(ordinal), this.nodeName(ordinal));
+  }
+  /** The node's constructor name (for a plain object, `Object` whatever its shape). */
+  constructorName(ordinal: number): string {
     return classNameOf(this.nodeTypeName(ordinal), this.nodeName(ordinal));
+  }
+  /** Index of the node's object shape in shapeNames, -1 when it has none. */
+  shapeIndex(ordinal: number): number {
+    return this.shapeOf === null ? -1 : this.shapeOf[ordinal];
+  }
+  /** Set by engine/shapes.ts applyShapes. */
+  setObjectShapes(shapeOf: Int32Array | null, names: readonly string[]): void {
+    this.shapeOf = shapeOf;
+    this.shapeNames = names;
+    this.shapesApplied = true;
   }
   classType(ordinal: number): string {
     return classTypeOf(this.nodeTypeName(ordinal));
