@@ -54,7 +54,6 @@ function classDiffTable(classes: ClassDiff[]): string {
   return mdTable(
     [
       'Class',
-      ...(located ? ['Defined at'] : []),
       'Type',
       '# New',
       '# Deleted',
@@ -64,10 +63,10 @@ function classDiffTable(classes: ClassDiff[]): string {
       'Size delta',
       'Retained (new)',
       'Suspect',
+      ...(located ? ['Defined at'] : []),
     ],
     classes.map((c) => [
       mdEscape(c.name),
-      ...(located ? [mdLocation(c.location)] : []),
       c.type,
       formatCount(c.added),
       formatCount(c.removed),
@@ -77,19 +76,20 @@ function classDiffTable(classes: ClassDiff[]): string {
       formatSignedBytes(c.addedSize - c.removedSize),
       formatBytes(c.retainedSize),
       c.suspect ? '**yes**' : '',
+      ...(located ? [mdLocation(c.location)] : []),
     ]),
     [
       'left',
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'left',
       ...(located ? (['left'] as const) : []),
-      'left',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'left',
     ],
   );
 }
@@ -149,16 +149,16 @@ export function markdownDiff(result: DiffResult): string {
 function classSummaryTable(classes: ClassSummary[]): string {
   const located = classes.some((c) => c.location);
   return mdTable(
-    ['Class', ...(located ? ['Defined at'] : []), 'Type', 'Count', 'Self size', 'Retained'],
+    ['Class', 'Type', 'Count', 'Self size', 'Retained', ...(located ? ['Defined at'] : [])],
     classes.map((c) => [
       mdEscape(c.name),
-      ...(located ? [mdLocation(c.location)] : []),
       c.type,
       formatCount(c.count),
       formatBytes(c.selfSize),
       formatBytes(c.retainedSize),
+      ...(located ? [mdLocation(c.location)] : []),
     ]),
-    ['left', ...(located ? (['left'] as const) : []), 'left', 'right', 'right', 'right'],
+    ['left', 'left', 'right', 'right', 'right', ...(located ? (['left'] as const) : [])],
   );
 }
 

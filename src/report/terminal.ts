@@ -60,17 +60,18 @@ function diffTable(classes: ClassDiff[], s: Style): string {
     'Freed size',
     'Size delta',
     'Retained (new)',
+    '',
   ];
   const align: Align[] = ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'];
-  // Where each class is defined, when the snapshot says (a snapshot without locations shows no column).
+  // Where each class is defined, last, when the snapshot says (a snapshot without locations shows no column).
   if (classes.some((c) => c.location)) {
     rows.forEach((row, i) => {
-      row.splice(1, 0, printable(formatLocation(classes[i].location)));
+      row.push(printable(formatLocation(classes[i].location)));
     });
-    header.splice(1, 0, 'Defined at');
-    align.splice(1, 0, 'left');
+    header.push('Defined at');
+    align.push('left');
   }
-  return table([...header, ''], rows, align);
+  return table(header, rows, align);
 }
 
 /** Objects only a stack holds are counted, and said so. */
@@ -143,16 +144,16 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
 function classTable(classes: ClassSummary[]): string {
   const located = classes.some((c) => c.location);
   return table(
-    ['Class', ...(located ? ['Defined at'] : []), 'Type', 'Count', 'Self size', 'Retained'],
+    ['Class', 'Type', 'Count', 'Self size', 'Retained', ...(located ? ['Defined at'] : [])],
     classes.map((c) => [
       printable(c.name),
-      ...(located ? [printable(formatLocation(c.location))] : []),
       c.type,
       formatCount(c.count),
       formatBytes(c.selfSize),
       formatBytes(c.retainedSize),
+      ...(located ? [printable(formatLocation(c.location))] : []),
     ]),
-    ['left', ...(located ? (['left'] as const) : []), 'left', 'right', 'right', 'right'],
+    ['left', 'left', 'right', 'right', 'right', ...(located ? (['left'] as const) : [])],
   );
 }
 
