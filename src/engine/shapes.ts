@@ -51,9 +51,25 @@ export function objectSignatures(graph: HeapGraph): ObjectSignatures {
   const byHash = new Map<number, number[]>();
   const rawOf: Uint32Array[] = [];
   const scratch: number[] = [];
+  let last = -1;
   for (let o = 0, base = 0; o < graph.nodeCount; o++, base += nodeFieldCount) {
     if (nodes[base + typeOffset] !== objectType || nodes[base + nameOffset] !== objectName) continue;
     result.plainObjects++;
+    // Objects of one shape come in runs: first compare with the previous object's signature, in place.
+    if (last >= 0) {
+      const raw = rawOf[last];
+      let at = 0;
+      let same = true;
+      for (let e = firstEdgeIndexes[o], end = firstEdgeIndexes[o + 1]; e < end && same; e++) {
+        if (edges[e * edgeFieldCount + edgeTypeOffset] !== propertyType) continue;
+        same = at < raw.length && raw[at++] === edges[e * edgeFieldCount + edgeNameOffset];
+      }
+      if (same && at === raw.length) {
+        result.counts[last]++;
+        ofNode[o] = last;
+        continue;
+      }
+    }
     scratch.length = 0;
     let hash = 0x811c9dc5;
     for (let e = firstEdgeIndexes[o], end = firstEdgeIndexes[o + 1]; e < end; e++) {
@@ -87,6 +103,7 @@ export function objectSignatures(graph: HeapGraph): ObjectSignatures {
     }
     result.counts[sig]++;
     ofNode[o] = sig;
+    last = sig;
   }
   return result;
 }
