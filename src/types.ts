@@ -28,6 +28,7 @@ export interface SourceLocation {
 
 /** One frame of an allocation stack, innermost (the allocating function) first in `frames`. */
 export interface AllocationFrame {
+  /** As V8 recorded it: empty for an anonymous function (reporters show "(anonymous)"). */
   functionName: string;
   /** Empty when V8 did not know the script; line and column are then 0. */
   script: string;

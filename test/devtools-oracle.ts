@@ -114,7 +114,7 @@ const INTERNAL_NAMES: Record<string, string> = {
 /**
  * The Comparison row a leakscan class falls in. DevTools names classes a
  * little differently (closures 'Function', V8's internals by type, plain
- * objects by their shape {a, b}, strings by representation, "Detached" embedder
+ * strings by representation, "Detached" embedder
  * objects apart), so rows are compared after folding both sides to one name.
  */
 function rowName(name: string, type: string): string {
@@ -125,7 +125,6 @@ function rowName(name: string, type: string): string {
 }
 function foldDevTools(name: string): string {
   if (name === '(concatenated string)' || name === '(sliced string)') return '(string)';
-  if (name.startsWith('{')) return 'Object';
   return name.replace(/^Detached /, '');
 }
 

@@ -10,7 +10,7 @@ const port = parentPort!;
 
 loadBaseline(file, { onProgress: (event) => port.postMessage({ type: 'progress', event }) }).then(
   (baseline) => {
-    const { ids, classOf, selfSize, stringHash, nodeType, meta, table, maxNodeId, globalOrder } = baseline;
+    const { ids, classOf, selfSize, stringHash, nodeType, meta, table, maxNodeId, globalOrder, shapes } = baseline;
     port.postMessage(
       {
         type: 'done',
@@ -23,8 +23,11 @@ loadBaseline(file, { onProgress: (event) => port.postMessage({ type: 'progress',
         maxNodeId,
         globalOrder,
         keys: table.keys.map(({ name, type }) => ({ name, type })),
+        shapes,
       },
-      [ids, classOf, selfSize, stringHash, nodeType].map((array) => array.buffer as ArrayBuffer),
+      [ids, classOf, selfSize, stringHash, nodeType, ...(shapes ? [shapes.signatureOf] : [])].map(
+        (array) => array.buffer as ArrayBuffer,
+      ),
     );
   },
   (err: unknown) => {

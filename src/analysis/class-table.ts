@@ -3,12 +3,15 @@
 
 import { INTERNAL_TYPES, isRuntimeBookkeeping, stringTypeFlags } from '../classes.js';
 import type { HeapGraph } from '../engine/index.js';
+import { applyShapes, type ShapeDefinition } from '../engine/shapes.js';
 
 export interface ClassKey {
   name: string;
   type: string;
   /** True for V8's and Node's bookkeeping (INTERNAL_TYPES, isRuntimeBookkeeping). */
   internal: boolean;
+  /** For an object shape (`{user, path, ts}`): the objects' constructor, `Object`. */
+  constructorName?: string;
 }
 
 export class ClassTable {
@@ -21,6 +24,14 @@ export class ClassTable {
   private stringTypes: Uint8Array = new Uint8Array(0);
   private lastRaw = NaN;
   private lastIndex = -1;
+  /** Per object shape of the current graph, its class index (-1: not interned yet). */
+  private shapeClasses: Int32Array = new Int32Array(0);
+  /**
+   * Object shapes every graph this table meets is named by (engine/shapes.ts):
+   * the later snapshot's, as DevTools' Comparison view does. Null: graphs keep
+   * whatever shapes they have.
+   */
+  shapes: readonly ShapeDefinition[] | null = null;
 
   get size(): number {
     return this.keys.length;
@@ -33,6 +44,20 @@ export class ClassTable {
       this.byRaw = new Map();
       this.lastRaw = NaN;
       this.stringTypes = stringTypeFlags(graph.nodeTypeNames);
+      if (this.shapes && !graph.shapesApplied) applyShapes(graph, this.shapes);
+      this.shapeClasses = new Int32Array(graph.shapeNames.length).fill(-1);
+    }
+    const shape = graph.shapeIndex(ordinal);
+    if (shape >= 0) {
+      if (shape >= this.shapeClasses.length) {
+        // Shapes applied to this graph after the table first met it.
+        const bigger = new Int32Array(graph.shapeNames.length).fill(-1);
+        bigger.set(this.shapeClasses);
+        this.shapeClasses = bigger;
+      }
+      if (this.shapeClasses[shape] < 0)
+        this.shapeClasses[shape] = this.intern(graph.shapeNames[shape], 'object', 'Object');
+      return this.shapeClasses[shape];
     }
     const typeIndex = graph.nodeTypeIndex(ordinal);
     // Every string node is one class whatever its content: keep one cache entry per type, not per content.
@@ -49,12 +74,15 @@ export class ClassTable {
     return index;
   }
 
-  intern(name: string, type: string): number {
+  intern(name: string, type: string, constructorName?: string): number {
     const key = `${type}\u0000${name}`;
     let index = this.byKey.get(key);
     if (index === undefined) {
       index = this.keys.length;
-      this.keys.push({ name, type, internal: INTERNAL_TYPES.has(type) || isRuntimeBookkeeping(type, name) });
+      const internal = INTERNAL_TYPES.has(type) || isRuntimeBookkeeping(type, name);
+      this.keys.push(
+        constructorName === undefined ? { name, type, internal } : { name, type, internal, constructorName },
+      );
       this.byKey.set(key, index);
     }
     return index;

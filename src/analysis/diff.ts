@@ -28,9 +28,11 @@ import type { ClassDiff, DiffResult, SnapshotMeta } from '../types.js';
 import { ClassTable } from './class-table.js';
 import { dominatorChildren, NEW_UNLISTED, NOT_NEW, setRetainedSizes } from './dominance.js';
 import { holdersOf } from './holders.js';
+import { type BaselineShapes, baselineShapes, classBaselineShapes, shapeDiff } from './object-shapes.js';
 import { snapshotMeta } from './snapshot-meta.js';
 import { sortedOrder } from './sort.js';
 import { type RootTrace, traceFromRoots, UNREACHED, Via } from './trace.js';
+import { whereOfClasses } from './where.js';
 
 export type AnalysisProgress =
   | { phase: 'read'; file: string; bytesRead: number; totalBytes: number }
@@ -86,6 +88,8 @@ export interface Baseline {
   maxNodeId: number;
   /** Fingerprint of the process (globalOrderOf), 0 when unknown. */
   globalOrder: number;
+  /** The plain objects' properties, to class them by the after snapshot's object shapes (object-shapes.ts). */
+  shapes: BaselineShapes | null;
 }
 
 async function loadGraph(file: string, onProgress: DiffOptions['onProgress']): Promise<HeapGraph> {
@@ -137,6 +141,7 @@ function baselineOf(graph: HeapGraph): Baseline {
     table,
     maxNodeId: newestHeapObjectId(graph),
     globalOrder: globalOrderOf(graph),
+    shapes: baselineShapes(graph, (i) => ordinals[order[i]]),
   };
 }
 
@@ -423,6 +428,7 @@ function loadBaselineInWorker(
           table,
           maxNodeId: message.maxNodeId,
           globalOrder: message.globalOrder,
+          shapes: message.shapes,
         });
       } else {
         const error =
@@ -451,6 +457,7 @@ type WorkerMessage =
       maxNodeId: number;
       globalOrder: number;
       keys: { name: string; type: string }[];
+      shapes: BaselineShapes | null;
     }
   | { type: 'error'; message: string; stack?: string; exitCode: ExitCode | null };
 
@@ -646,6 +653,23 @@ function matchById(
   return { memberClass, added, addedSize, heldByStack, heldWeakly, removed, removedSize, shared };
 }
 
+/** Each listed class's definition site and, with allocation traces, its new objects' allocation stacks. */
+function annotateWhere(
+  graph: HeapGraph,
+  memberClass: Int32Array,
+  classes: ClassDiff[],
+  classIndex: Map<ClassDiff, number>,
+  shallow: Uint32Array,
+): void {
+  const wanted = new Set(classes.filter((c) => c.added > 0).map((c) => classIndex.get(c)!));
+  const where = whereOfClasses(graph, (o) => memberClass[o], wanted, shallow);
+  for (const entry of classes) {
+    const found = where.get(classIndex.get(entry)!);
+    if (found?.location) entry.location = found.location;
+    if (found?.allocationStacks) entry.allocationStacks = found.allocationStacks;
+  }
+}
+
 /** Holders listed per traced class. */
 const HOLDERS_PER_CLASS = 3;
 
@@ -681,6 +705,9 @@ async function diffPasses(
     checkOrder(middle, graph);
     checkMiddleMatches(middle, graph);
   }
+  const shapes = shapeDiff(graph, table, baseline);
+  // The middle snapshot's plain objects take the same shape names, or none of them would match by kind.
+  if (middle) classBaselineShapes(middle.table, middle, shapes);
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'tracing' });
   const trace = traceFromRoots(graph);
   const afterMeta = snapshotMeta(graph, trace);
@@ -738,6 +765,11 @@ async function diffPasses(
   classes.sort((x, y) => y.retainedSize - x.retainedSize || y.added - x.added || x.name.localeCompare(y.name));
 
   classes = filterClasses(classes, options);
+  annotateWhere(graph, m.memberClass, classes, classIndex, shallow);
+  for (const entry of classes) {
+    const constructorName = table.keys[classIndex.get(entry)!].constructorName;
+    if (constructorName !== undefined) entry.constructorName = constructorName;
+  }
 
   const pathCount = options.paths ?? 3;
   const tracePath = options.tracePath ?? ((_: ClassDiff, rank: number) => rank < pathCount);

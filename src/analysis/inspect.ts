@@ -9,6 +9,7 @@ import {
   type HeapGraph,
   readSnapshot,
 } from '../engine/index.js';
+import { applyShapes, inferShapeDefinitions, objectSignatures } from '../engine/shapes.js';
 import { UsageError } from '../errors.js';
 import type { ClassSummary, DuplicatedString, InspectResult, ObjectSummary } from '../types.js';
 import { ClassTable } from './class-table.js';
@@ -17,6 +18,7 @@ import { dominatorChildren, setRetainedSizes } from './dominance.js';
 import { retainerPath } from './paths.js';
 import { snapshotMeta } from './snapshot-meta.js';
 import { type RootTrace, traceFromRoots, UNREACHED } from './trace.js';
+import { whereOfClasses, whereOfNode } from './where.js';
 
 export interface InspectOptions {
   /** Rows per table. Default 20 for classes, 10 for objects and strings. */
@@ -39,6 +41,9 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
       ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes })
       : undefined,
   });
+  // Plain objects named by their shape ({user, path, ts}), as DevTools' Summary view does.
+  const signatures = objectSignatures(graph);
+  applyShapes(graph, inferShapeDefinitions(signatures), signatures);
   onProgress?.({ phase: 'analyze', file, step: 'tracing' });
   const trace = traceFromRoots(graph);
   const reachable = (o: number): boolean => trace.distance[o] !== UNREACHED;
@@ -69,8 +74,16 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
   const summaries: ClassSummary[] = [];
   for (let cls = 0; cls < table.size; cls++) {
     if (!count[cls]) continue;
-    const { name, type } = table.keys[cls];
-    summaries.push({ name, type, count: count[cls], selfSize: selfSize[cls], retainedSize: retained.perClass[cls] });
+    const { name, type, constructorName } = table.keys[cls];
+    const summary: ClassSummary = {
+      name,
+      type,
+      count: count[cls],
+      selfSize: selfSize[cls],
+      retainedSize: retained.perClass[cls],
+    };
+    if (constructorName !== undefined) summary.constructorName = constructorName;
+    summaries.push(summary);
   }
   const classTop = options.top ?? 20;
   const objectTop = options.top ?? 10;
@@ -80,15 +93,29 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
   const byCount = [...summaries]
     .sort((a, b) => b.count - a.count || b.retainedSize - a.retainedSize)
     .slice(0, classTop);
+  const listed = new Map<ClassSummary, number>();
+  for (let cls = 0, i = 0; cls < table.size; cls++) if (count[cls]) listed.set(summaries[i++], cls);
+  const wanted = new Set([...byRetainedSize, ...byCount].map((c) => listed.get(c)!));
+  const where = whereOfClasses(graph, (o) => (shallow[o] === 0 ? -1 : memberClass[o]), wanted, shallow);
+  for (const c of [...byRetainedSize, ...byCount]) {
+    const location = where.get(listed.get(c)!)?.location;
+    if (location) c.location = location;
+  }
 
-  const summarize = (o: number): ObjectSummary => ({
-    nodeId: graph.nodeId(o),
-    name: graph.className(o),
-    type: graph.nodeTypeName(o),
-    selfSize: shallow[o],
-    retainedSize: retainedSizes[o],
-    retainerPath: retainerPath(graph, trace, o),
-  });
+  const summarize = (o: number): ObjectSummary => {
+    const summary: ObjectSummary = {
+      nodeId: graph.nodeId(o),
+      name: graph.className(o),
+      type: graph.nodeTypeName(o),
+      selfSize: shallow[o],
+      retainedSize: retainedSizes[o],
+      retainerPath: retainerPath(graph, trace, o),
+    };
+    const { location, allocationStack } = whereOfNode(graph, o);
+    if (location) summary.location = location;
+    if (allocationStack) summary.allocationStack = allocationStack;
+    return summary;
+  };
 
   let object: ObjectSummary | null = null;
   if (options.id !== undefined) {

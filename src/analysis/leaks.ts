@@ -153,10 +153,11 @@ export interface Verdict {
  * first, then plain arrays and objects, strings and other unnamed values, and
  * last the runtime's own (system / Context, Node / …).
  */
-function plainness(c: { name: string; type: string }): number {
+function plainness(c: { name: string; type: string; constructorName?: string }): number {
   if (c.name.startsWith('system / ') || c.name.startsWith('Node / ')) return 3;
   if (c.name.startsWith('(') || c.type === 'string') return 2;
-  if (c.name === 'Array' || c.name === 'Object') return 1;
+  // A plain object's shape ({user, path}) is as plain as Object.
+  if (c.name === 'Array' || c.name === 'Object' || c.constructorName === 'Object') return 1;
   return 0;
 }
 

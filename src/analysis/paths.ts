@@ -1,5 +1,6 @@
 // Retainer paths: why an object is alive, read off the root trace.
 import type { HeapGraph } from '../engine/index.js';
+import { sourceIndex } from '../engine/locations.js';
 import type { RetainerPath, RetainerStep } from '../types.js';
 import { parentOf, type RootTrace, UNREACHED } from './trace.js';
 
@@ -8,13 +9,16 @@ const MAX_PATH_STEPS = 48;
 const HEAD_STEPS = 6;
 
 function stepOf(graph: HeapGraph, ordinal: number, edge: number | null): RetainerStep {
-  return {
+  const step: RetainerStep = {
     nodeId: graph.nodeId(ordinal),
     // Backing stores have empty names; their type says what they are.
     name: graph.className(ordinal) || `(${graph.nodeTypeName(ordinal)})`,
     type: graph.nodeTypeName(ordinal),
     edge: edge === null ? null : { type: graph.edgeTypeName(edge), name: graph.edgeName(edge) },
   };
+  const location = sourceIndex(graph).stepLocation(ordinal);
+  if (location) step.location = location;
+  return step;
 }
 
 /**

@@ -2,9 +2,17 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ScenarioResult, ScenarioRun } from '../types.js';
 import { type AnalysisProgress, loadBaseline } from './diff.js';
 import { DEFAULT_LEAK_RULE, findLeaks, type LeakRule, verdictOf } from './leaks.js';
+import { cutStacks } from './where.js';
+
+/** The runner's child process: its frames sit below every scenario's in an allocation stack. */
+const RUNNER_SCRIPTS = new Set([
+  fileURLToPath(new URL('../runner/child.js', import.meta.url)),
+  new URL('../runner/child.js', import.meta.url).href,
+]);
 
 export interface AnalyzeRunOptions {
   rule?: LeakRule;
@@ -31,6 +39,9 @@ export async function analyzeRun(run: ScenarioRun, options: AnalyzeRunOptions = 
       options.onProgress,
     );
     const { status, asExpected, verdict } = verdictOf(run, diff, leaks, growth);
+    for (const c of [...(diff?.classes ?? []), ...leaks]) {
+      if (c.allocationStacks) c.allocationStacks = cutStacks(c.allocationStacks, (f) => RUNNER_SCRIPTS.has(f.script));
+    }
     return {
       name: run.name,
       description: run.description,

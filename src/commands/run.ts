@@ -32,6 +32,7 @@ export interface RunArgs extends GlobalArgs {
   redact: boolean;
   redactNames: boolean;
   force: boolean;
+  allocationStacks: boolean;
 }
 
 export const command = 'run [scenarios..]';
@@ -70,6 +71,11 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
       default: DEFAULT_LEAK_RULE.minBytes,
       describe: 'Retained bytes a growing class needs to count as a leak',
     })
+    .option('allocation-stacks', {
+      type: 'boolean',
+      default: false,
+      describe: 'Run scenarios with V8 allocation tracking: each leaking class lists the stacks that allocated it',
+    })
     .option('markdown', MARKDOWN_OPTION)
     .option('html', HTML_OPTION)
     .conflicts('json', 'markdown')
@@ -105,6 +111,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
     .example('$0 run global-cache -n 20 --batch 50', 'One scenario, more iterations, smaller batches')
     .example('$0 run ./leaks/my-cache.ts --fail-on-leak', 'Your own scenario; exit 1 if it leaks')
     .example('$0 run global-cache --html run.html', 'Also a report with the memory charts, to open in a browser')
+    .example('$0 run ./leaks/my-cache.ts --allocation-stacks', 'Also show where the leaking objects are allocated')
     .example('$0 run --json > run.json', 'The data, for scripts') as unknown as Argv<RunArgs>;
 }
 
@@ -137,6 +144,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       outDir: args.out,
       force: args.force,
       timeoutMs: args.timeout * 1000,
+      allocationStacks: args.allocationStacks,
       rule: { minCount: args.minCount, minBytes: args.minBytes },
       onProgress: (scenario, text) => progress.update(`${scenario}: ${text}`),
       // The scenario's own output goes to stderr in every mode: stdout carries only the report.

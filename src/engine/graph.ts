@@ -2,7 +2,7 @@
 // accessors (as DevTools' HeapSnapshot does with its node and edge cursors).
 import { classNameOf, classTypeOf } from '../classes.js';
 import { SnapshotFormatError } from '../errors.js';
-import { type RawSnapshot, type SnapshotMetaJson, sharedUint32Array } from './reader.js';
+import { type RawSnapshot, type RawTrace, type SnapshotMetaJson, sharedUint32Array } from './reader.js';
 
 function fieldIndex(fields: string[], name: string, file: string, required = true): number {
   const index = fields.indexOf(name);
@@ -36,6 +36,12 @@ export class HeapGraph {
   /** edge_count × edgeFieldCount; the to_node field holds the target's ORDINAL (the file holds ordinal × nodeFieldCount). */
   readonly edges: Uint32Array;
   readonly strings: readonly string[];
+  /** The file's `locations` (see RawSnapshot), read by engine/locations.ts; null when absent. */
+  readonly locations: Uint32Array | null;
+  /** Allocation traces (see RawTrace), read by engine/locations.ts; null when the snapshot has none. */
+  readonly trace: RawTrace | null;
+  /** Offset of the node field `trace_node_id`, -1 when the snapshot has none. */
+  readonly nodeTraceNodeIdOffset: number;
   /** Per node ordinal, the ordinal of its first edge; nodeCount + 1 entries. */
   readonly firstEdgeIndexes: Uint32Array;
   readonly rootOrdinal = 0;
@@ -61,6 +67,12 @@ export class HeapGraph {
   /** Nodes whose outgoing edges do not retain (see WEAK_HOLDERS). */
   private readonly weakHolders: Uint8Array;
   private idIndex: { ids: Uint32Array; ordinals: Uint32Array } | null = null;
+  /** Per node, its object shape (an index into shapeNames) or -1; null when no shape was applied (engine/shapes.ts). */
+  private shapeOf: Int32Array | null = null;
+  /** Names of the object shapes (`{user, path, ts}`) applied to plain objects. */
+  shapeNames: readonly string[] = [];
+  /** True once applyShapes ran on this graph (with or without shapes found). */
+  shapesApplied = false;
 
   /**
    * `checked` is for a graph rebuilt on another thread from one that was
@@ -76,6 +88,8 @@ export class HeapGraph {
     this.nodes = raw.nodes;
     this.edges = raw.edges;
     this.strings = raw.strings;
+    this.locations = raw.locations ?? null;
+    this.trace = raw.trace ?? null;
     const { node_fields: nodeFields, edge_fields: edgeFields } = raw.meta;
     this.nodeFieldCount = nodeFields.length;
     this.edgeFieldCount = edgeFields.length;
@@ -84,6 +98,7 @@ export class HeapGraph {
     this.nodeIdOffset = fieldIndex(nodeFields, 'id', file);
     this.nodeSelfSizeOffset = fieldIndex(nodeFields, 'self_size', file);
     this.nodeEdgeCountOffset = fieldIndex(nodeFields, 'edge_count', file);
+    this.nodeTraceNodeIdOffset = fieldIndex(nodeFields, 'trace_node_id', file, false);
     this.edgeTypeOffset = fieldIndex(edgeFields, 'type', file);
     this.edgeNameOrIndexOffset = fieldIndex(edgeFields, 'name_or_index', file);
     this.edgeToNodeOffset = fieldIndex(edgeFields, 'to_node', file);
@@ -185,8 +200,28 @@ export class HeapGraph {
   nodeEdgeCount(ordinal: number): number {
     return this.nodes[ordinal * this.nodeFieldCount + this.nodeEdgeCountOffset];
   }
+  /** The allocation trace node that allocated this node; 0 when unknown or not tracked. */
+  nodeTraceNodeId(ordinal: number): number {
+    return this.nodeTraceNodeIdOffset < 0 ? 0 : this.nodes[ordinal * this.nodeFieldCount + this.nodeTraceNodeIdOffset];
+  }
+  /** The node's class: its constructor's name, or for a plain object its shape when shapes were applied. */
   className(ordinal: number): string {
+    const shape = this.shapeIndex(ordinal);
+    return shape >= 0 ? this.shapeNames[shape] : classNameOf(this.nodeTypeName(ordinal), this.nodeName(ordinal));
+  }
+  /** The node's constructor name (for a plain object, `Object` whatever its shape). */
+  constructorName(ordinal: number): string {
     return classNameOf(this.nodeTypeName(ordinal), this.nodeName(ordinal));
+  }
+  /** Index of the node's object shape in shapeNames, -1 when it has none. */
+  shapeIndex(ordinal: number): number {
+    return this.shapeOf === null ? -1 : this.shapeOf[ordinal];
+  }
+  /** Set by engine/shapes.ts applyShapes. */
+  setObjectShapes(shapeOf: Int32Array | null, names: readonly string[]): void {
+    this.shapeOf = shapeOf;
+    this.shapeNames = names;
+    this.shapesApplied = true;
   }
   classType(ordinal: number): string {
     return classTypeOf(this.nodeTypeName(ordinal));

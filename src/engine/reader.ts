@@ -15,6 +15,22 @@ export interface RawSnapshot {
   edges: Uint32Array;
   strings: string[];
   fileBytes: number;
+  /** `locations` as in the file (meta.location_fields per entry: object_index, script_id, line, column); null when absent or malformed. */
+  locations?: Uint32Array | null;
+  /** Allocation traces (a process with --track-heap-objects); null when the snapshot has none. */
+  trace?: RawTrace | null;
+}
+
+/**
+ * `trace_function_infos` as in the file (meta.trace_function_info_fields per
+ * entry), and `trace_tree` flattened in pre-order: per trace node its id,
+ * its function info index and the position of its parent (-1 for the root).
+ */
+export interface RawTrace {
+  functionInfos: Uint32Array;
+  nodeIds: Uint32Array;
+  functionInfoIndexes: Uint32Array;
+  parents: Int32Array;
 }
 
 /** A Uint32Array on a SharedArrayBuffer, so worker threads can read it in place. */
@@ -49,7 +65,18 @@ const enum Ch {
   Nine = 0x39,
 }
 
-type Section = 'nodes' | 'edges' | 'strings' | 'skip';
+type Section = 'nodes' | 'edges' | 'strings' | 'skip' | 'locations' | 'trace_function_infos';
+
+/** Sections leakscan can do without: a malformed one is dropped (null), not an error. */
+const OPTIONAL_NUMBER_SECTIONS = new Set(['locations', 'trace_function_infos']);
+
+/** `target` with room for at least `length` values, its first `filled` kept (capacity doubles). */
+function grown<T extends Uint32Array | Int32Array>(target: T, filled: number, length: number): T {
+  if (length <= target.length) return target;
+  const bigger = new (target.constructor as new (n: number) => T)(Math.max(length, target.length * 2, 1024));
+  bigger.set(target.subarray(0, filled));
+  return bigger;
+}
 
 /** valueStep results besides a depth: a comma outside brackets, and any other byte outside them. */
 const TOP_LEVEL_COMMA = -2;
@@ -62,7 +89,7 @@ const AT_TOP = -3;
  * skipping an unknown value (bracket depth, strings aware).
  */
 class SnapshotParser {
-  private state: 'start' | 'header' | 'key' | 'value' | 'numbers' | 'strings' | 'skip' | 'done' = 'start';
+  private state: 'start' | 'header' | 'key' | 'value' | 'numbers' | 'strings' | 'tree' | 'skip' | 'done' = 'start';
   private headerParts: Buffer[] = [];
   private inString = false;
   private escaped = false;
@@ -83,12 +110,17 @@ class SnapshotParser {
   meta: SnapshotMetaJson | null = null;
   nodeCount = 0;
   edgeCount = 0;
+  traceFunctionCount = 0;
   nodes: Uint32Array | null = null;
   edges: Uint32Array | null = null;
   strings: string[] | null = null;
   nodesFilled = 0;
   edgesFilled = 0;
   seen = new Set<string>();
+  locations: Uint32Array | null = null;
+  traceFunctionInfos: Uint32Array | null = null;
+  private tree: TreeScan | null = null;
+  traceTree: { nodeIds: Uint32Array; functionInfoIndexes: Uint32Array; parents: Int32Array } | null = null;
 
   constructor(private readonly file: string) {}
 
@@ -123,6 +155,9 @@ class SnapshotParser {
           continue;
         case 'strings':
           i = this.scanStrings(chunk, i);
+          continue;
+        case 'tree':
+          i = this.scanTree(chunk, i);
           continue;
         case 'skip':
           i = this.scanSkip(chunk, i);
@@ -200,6 +235,26 @@ class SnapshotParser {
       this.state = 'numbers';
       return 'consumed';
     }
+    if (OPTIONAL_NUMBER_SECTIONS.has(key) && c === Ch.LBracket && this.meta) {
+      this.section = key as Section;
+      // Sized from the header when it says (trace_function_count), grown as needed otherwise.
+      const infoFields = (this.meta.trace_function_info_fields as unknown[] | undefined)?.length ?? 0;
+      const expected = key === 'trace_function_infos' ? this.traceFunctionCount * infoFields : 0;
+      this.target = new Uint32Array(Math.max(expected, 1024));
+      this.filled = 0;
+      this.inNumber = false;
+      this.number = 0;
+      this.state = 'numbers';
+      return 'consumed';
+    }
+    if (key === 'trace_tree' && c === Ch.LBracket && this.meta) {
+      const fields = this.meta.trace_node_fields;
+      if (Array.isArray(fields) && fields.indexOf('children') === fields.length - 1 && fields.length >= 3) {
+        this.tree = new TreeScan(fields.length - 1, fields.indexOf('id'), fields.indexOf('function_info_index'));
+        this.state = 'tree';
+        return 'consumed';
+      }
+    }
     if (key === 'strings' && c === Ch.LBracket) {
       this.strings = [];
       this.inString = false;
@@ -259,7 +314,7 @@ class SnapshotParser {
   }
 
   private parseHeader(text: string): void {
-    let header: { meta?: SnapshotMetaJson; node_count?: unknown; edge_count?: unknown };
+    let header: { meta?: SnapshotMetaJson; node_count?: unknown; edge_count?: unknown; trace_function_count?: unknown };
     try {
       header = JSON.parse(text);
     } catch {
@@ -286,6 +341,11 @@ class SnapshotParser {
       this.fail('not a heap snapshot (no node_count/edge_count)');
     }
     this.meta = meta;
+    const traceFunctions = header.trace_function_count;
+    this.traceFunctionCount =
+      Number.isSafeInteger(traceFunctions) && (traceFunctions as number) > 0 && (traceFunctions as number) < 1 << 24
+        ? (traceFunctions as number)
+        : 0;
     this.nodeCount = nodeCount as number;
     this.edgeCount = edgeCount as number;
     try {
@@ -312,11 +372,22 @@ class SnapshotParser {
         continue;
       }
       if (inNumber) {
+        if (filled >= capacity && this.section !== 'nodes' && this.section !== 'edges') {
+          // An optional section of unknown length: grow, then read this delimiter again.
+          this.target = grown(target, filled, filled + 1);
+          this.filled = filled;
+          this.number = number;
+          this.inNumber = inNumber;
+          return i - 1;
+        }
         if (filled >= capacity)
           this.fail(
             `${this.section === 'nodes' ? 'node' : 'edge'} count does not match: more numbers in "${this.section}" than ${this.section === 'nodes' ? 'node_count' : 'edge_count'} × fields`,
           );
-        if (number > 0xffffffff) this.fail(`a value in "${this.section}" is out of range`);
+        if (number > 0xffffffff) {
+          if (OPTIONAL_NUMBER_SECTIONS.has(this.section)) return this.dropSection(i - 1);
+          this.fail(`a value in "${this.section}" is out of range`);
+        }
         target[filled++] = number;
         number = 0;
         inNumber = false;
@@ -329,6 +400,7 @@ class SnapshotParser {
         return i;
       }
       if (c !== Ch.Comma && c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+        if (OPTIONAL_NUMBER_SECTIONS.has(this.section)) return this.dropSection(i - 1);
         this.fail(`unexpected character in "${this.section}"`);
       }
     }
@@ -338,8 +410,27 @@ class SnapshotParser {
     return i;
   }
 
+  /** Skips the rest of an optional section (from byte `i`, inside its array) and leaves it null. */
+  private dropSection(i: number, depth = 1): number {
+    this.target = null;
+    this.tree = null;
+    this.valueDepth = depth;
+    this.inString = false;
+    this.escaped = false;
+    this.state = 'skip';
+    return i;
+  }
+
   private finishNumbers(filled: number): void {
     const target = this.target!;
+    if (this.section === 'locations' || this.section === 'trace_function_infos') {
+      const values = target.subarray(0, filled);
+      if (this.section === 'locations') this.locations = values;
+      else this.traceFunctionInfos = values;
+      this.state = 'key';
+      this.target = null;
+      return;
+    }
     if (filled !== target.length) {
       const what = this.section === 'nodes' ? 'node' : 'edge';
       this.fail(
@@ -411,6 +502,35 @@ class SnapshotParser {
     }
   }
 
+  /** `trace_tree`: nested arrays `[id, function_info_index, count, size, [children…]]`, flattened by TreeScan. */
+  private scanTree(chunk: Buffer, i: number): number {
+    const tree = this.tree!;
+    const n = chunk.length;
+    while (i < n) {
+      const c = chunk[i++];
+      if (c >= Ch.Zero && c <= Ch.Nine) {
+        tree.digit(c - Ch.Zero);
+        continue;
+      }
+      const ok =
+        c === Ch.LBracket
+          ? tree.open()
+          : c === Ch.RBracket
+            ? tree.close()
+            : c === Ch.Comma || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+              ? tree.delimit()
+              : false;
+      if (!ok) return this.dropSection(i - 1, tree.depth);
+      if (tree.depth === 0) {
+        this.traceTree = tree.result();
+        this.tree = null;
+        this.state = 'key';
+        return i;
+      }
+    }
+    return i;
+  }
+
   private scanSkip(chunk: Buffer, i: number): number {
     const n = chunk.length;
     while (i < n) {
@@ -431,6 +551,7 @@ class SnapshotParser {
   /** Where the input ended, for the "truncated" message. */
   private where(): string {
     if (this.state === 'numbers') return `inside "${this.section}"`;
+    if (this.state === 'tree') return 'inside "trace_tree"';
     if (this.state === 'strings') return 'inside "strings"';
     if (this.state === 'header') return 'inside "snapshot"';
     if (this.state === 'skip' || this.state === 'value') return `inside "${this.currentKey}"`;
@@ -445,6 +566,7 @@ class SnapshotParser {
     for (const key of ['nodes', 'edges', 'strings']) {
       if (!this.seen.has(key)) this.fail(`not a heap snapshot (no "${key}")`);
     }
+    const tree = this.traceTree;
     return {
       meta: this.meta,
       nodeCount: this.nodeCount,
@@ -453,6 +575,80 @@ class SnapshotParser {
       edges: this.edges!,
       strings: this.strings!,
       fileBytes: 0,
+      locations: this.locations,
+      trace:
+        tree && this.traceFunctionInfos && tree.nodeIds.length > 0
+          ? { functionInfos: this.traceFunctionInfos, ...tree }
+          : null,
+    };
+  }
+}
+
+/**
+ * Flattens `trace_tree` as its bytes arrive: each trace node is `fields`
+ * numbers, then the bracket of its children. Returns false on anything else
+ * (the section is then dropped).
+ */
+class TreeScan {
+  depth = 1;
+  private number = 0;
+  private inNumber = false;
+  private readonly record: number[] = [];
+  private nodeIds = new Uint32Array(1024);
+  private functionInfoIndexes = new Uint32Array(1024);
+  private parents = new Int32Array(1024);
+  private count = 0;
+  /** Positions of the open trace nodes, innermost last. */
+  private readonly open_: number[] = [-1];
+
+  constructor(
+    private readonly fields: number,
+    private readonly idOffset: number,
+    private readonly functionInfoOffset: number,
+  ) {}
+
+  digit(d: number): void {
+    this.number = this.number * 10 + d;
+    this.inNumber = true;
+  }
+
+  delimit(): boolean {
+    if (!this.inNumber) return true;
+    if (this.record.length >= this.fields || this.number > 0xffffffff) return false;
+    this.record.push(this.number);
+    this.number = 0;
+    this.inNumber = false;
+    return true;
+  }
+
+  /** The children of the node just read begin. */
+  open(): boolean {
+    if (!this.delimit() || this.record.length !== this.fields) return false;
+    const at = this.count++;
+    this.nodeIds = grown(this.nodeIds, at, at + 1);
+    this.functionInfoIndexes = grown(this.functionInfoIndexes, at, at + 1);
+    this.parents = grown(this.parents, at, at + 1);
+    this.nodeIds[at] = this.record[this.idOffset];
+    this.functionInfoIndexes[at] = this.record[this.functionInfoOffset];
+    this.parents[at] = this.open_[this.open_.length - 1];
+    this.record.length = 0;
+    this.open_.push(at);
+    this.depth++;
+    return true;
+  }
+
+  close(): boolean {
+    if (!this.delimit() || this.record.length !== 0) return false;
+    this.open_.pop();
+    this.depth--;
+    return true;
+  }
+
+  result(): { nodeIds: Uint32Array; functionInfoIndexes: Uint32Array; parents: Int32Array } {
+    return {
+      nodeIds: this.nodeIds.slice(0, this.count),
+      functionInfoIndexes: this.functionInfoIndexes.slice(0, this.count),
+      parents: this.parents.slice(0, this.count),
     };
   }
 }

@@ -1,5 +1,9 @@
 // Small text helpers shared by the reporters.
+
+import { isAbsolute, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters, styleText } from 'node:util';
+import type { AllocationFrame, AllocationStack, SourceLocation } from '../types.js';
 
 /** Whether to colour a stream: NO_COLOR and FORCE_COLOR (https://no-color.org) win over the TTY check. */
 export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -122,4 +126,51 @@ export function mdEscape(text: string): string {
 export function mdTable(header: string[], rows: string[][], align: Align[]): string {
   const rule = align.map((a) => (a === 'right' ? '---:' : ':---'));
   return [header, rule, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/**
+ * A script name as a user finds the file: a path relative to `cwd` when the
+ * script is under it, a `file://` URL as its path, a web page's script as its
+ * URL's path; anything else (`node:internal/…`, an eval) as V8 named it.
+ */
+export function scriptLabel(script: string, cwd: string = process.cwd()): string {
+  let file = script;
+  if (/^file:\/\//i.test(script)) {
+    try {
+      file = fileURLToPath(script);
+    } catch {
+      return script;
+    }
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(script)) {
+    try {
+      const url = new URL(script);
+      return url.pathname === '' ? script : url.pathname;
+    } catch {
+      return script;
+    }
+  }
+  if (!isAbsolute(file)) return file;
+  const rel = relative(cwd, file);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+/** `src/bus.js:20` (the line as editors count it); '' without a location. */
+export function formatLocation(location: SourceLocation | null | undefined, cwd?: string): string {
+  if (!location || location.script === '') return '';
+  const file = scriptLabel(location.script, cwd);
+  return location.line > 0 ? `${file}:${location.line}` : file;
+}
+
+/** One allocation stack: "412 allocated in subscribe (src/bus.js:18) ← connect (src/client.js:40) ← …". */
+export function formatAllocationStack(stack: AllocationStack, frames = 3, cwd?: string): string {
+  return `${formatCount(stack.count)} allocated in ${formatFrames(stack.frames, frames, cwd)}`;
+}
+
+/** "subscribe (src/bus.js:18) ← connect (src/client.js:40) ← …": the first `count` frames, innermost first. */
+export function formatFrames(frames: AllocationFrame[], count = 3, cwd?: string): string {
+  const shown = frames.slice(0, count).map((frame) => {
+    const where = frame.script === '' ? '' : ` (${formatLocation(frame, cwd)})`;
+    return `${frame.functionName || '(anonymous)'}${where}`;
+  });
+  return `${shown.join(' ← ')}${frames.length > count ? ' ← …' : ''}`;
 }

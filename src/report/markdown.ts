@@ -9,10 +9,13 @@ import type {
   RunResult,
   ScenarioResult,
   SnapshotMeta,
+  SourceLocation,
 } from '../types.js';
 import {
   formatBytes,
   formatCount,
+  formatFrames,
+  formatLocation,
   formatMB,
   formatSigned,
   formatSignedBytes,
@@ -20,7 +23,7 @@ import {
   mdTable,
   printable,
 } from './format.js';
-import { holderLine, markdownPathLines } from './path.js';
+import { allocationLines, holderLine, markdownPathLines } from './path.js';
 import { diffVerdict } from './terminal.js';
 
 function mdPath(path: RetainerPath): string {
@@ -39,7 +42,14 @@ function metaRow(label: string, m: SnapshotMeta): string[] {
   ];
 }
 
+/** `src/bus.js:20` as Markdown inline code; '' without a location. */
+function mdLocation(location: SourceLocation | null | undefined): string {
+  const text = formatLocation(location);
+  return text ? `\`${printable(text).replace(/`/g, 'ˋ').replace(/\|/g, '\\|')}\`` : '';
+}
+
 function classDiffTable(classes: ClassDiff[]): string {
+  const located = classes.some((c) => c.location);
   return mdTable(
     [
       'Class',
@@ -52,6 +62,7 @@ function classDiffTable(classes: ClassDiff[]): string {
       'Size delta',
       'Retained (new)',
       'Suspect',
+      ...(located ? ['Defined at'] : []),
     ],
     classes.map((c) => [
       mdEscape(c.name),
@@ -64,14 +75,35 @@ function classDiffTable(classes: ClassDiff[]): string {
       formatSignedBytes(c.addedSize - c.removedSize),
       formatBytes(c.retainedSize),
       c.suspect ? '**yes**' : '',
+      ...(located ? [mdLocation(c.location)] : []),
     ]),
-    ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    [
+      'left',
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'left',
+      ...(located ? (['left'] as const) : []),
+    ],
   );
 }
 
 function pathSections(classes: ClassDiff[], level: string): string[] {
   const out: string[] = [];
   for (const c of classes) {
+    const stacks = allocationLines(c);
+    if (stacks.length && (c.retainerPath || c.suspect))
+      out.push(
+        `${level} Where \`${mdEscape(c.name)}\` is allocated`,
+        '',
+        ...stacks.map((line) => `- ${mdEscape(line)}`),
+        '',
+      );
     if (!c.retainerPath) continue;
     if (!c.holders || c.holders.length === 0) {
       out.push(
@@ -118,22 +150,25 @@ export function markdownDiff(result: DiffResult): string {
 }
 
 function classSummaryTable(classes: ClassSummary[]): string {
+  const located = classes.some((c) => c.location);
   return mdTable(
-    ['Class', 'Type', 'Count', 'Self size', 'Retained'],
+    ['Class', 'Type', 'Count', 'Self size', 'Retained', ...(located ? ['Defined at'] : [])],
     classes.map((c) => [
       mdEscape(c.name),
       c.type,
       formatCount(c.count),
       formatBytes(c.selfSize),
       formatBytes(c.retainedSize),
+      ...(located ? [mdLocation(c.location)] : []),
     ]),
-    ['left', 'left', 'right', 'right', 'right'],
+    ['left', 'left', 'right', 'right', 'right', ...(located ? (['left'] as const) : [])],
   );
 }
 
 function objectSections(objects: ObjectSummary[]): string[] {
   return objects.flatMap((o) => [
-    `- \`${mdEscape(o.name)}\` @${o.nodeId} (${o.type}): self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}`,
+    `- \`${mdEscape(o.name)}\` @${o.nodeId} (${o.type}): self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}${o.location ? `, defined at ${mdLocation(o.location)}` : ''}`,
+    ...(o.allocationStack?.length ? [`  allocated in ${mdEscape(formatFrames(o.allocationStack, 4))}`] : []),
     '',
     o.retainerPath ? mdPath(o.retainerPath) : '_not reachable from the GC roots_',
     '',

@@ -1,7 +1,7 @@
 // Retainer paths and holders as text, for every reporter (each escapes as its format needs).
 import { classHolderLabel, holderLabel } from '../analysis/paths.js';
 import type { ClassDiff, HolderGroup, RetainerPath } from '../types.js';
-import { formatBytes, formatCount, printable, type Style } from './format.js';
+import { formatAllocationStack, formatBytes, formatCount, formatLocation, printable, type Style } from './format.js';
 
 const plain = (text: string): string => text;
 
@@ -38,11 +38,12 @@ const PLAIN: PathFormat = { escape: printable, edge: plain, id: plain, elided: p
 /** Inside a fenced code block nothing needs escaping but a backtick, which could close the fence. */
 const MARKDOWN: PathFormat = { ...PLAIN, escape: (text) => printable(text).replace(/`/g, 'ˋ') };
 
-/** The walker: each step as `edge Name @id` (no edge on the first), escaped and styled by `format`. */
+/** The walker: each step as `edge Name @id (file:line)` (no edge on the first; the place when known), escaped and styled by `format`. */
 function stepTexts(path: RetainerPath, format: PathFormat): Array<{ text: string; elided: boolean }> {
   return path.map((step) => {
     if (step.type === 'elided') return { text: format.elided(step.name), elided: true };
-    const node = `${format.escape(step.name)} ${format.id(`@${step.nodeId}`)}`;
+    const where = formatLocation(step.location);
+    const node = `${format.escape(step.name)} ${format.id(`@${step.nodeId}`)}${where ? ` ${format.id(`(${format.escape(where)})`)}` : ''}`;
     const edge = step.edge ? `${format.edge(format.escape(edgeLabel(step.edge)))} ` : '';
     return { text: `${edge}${node}`, elided: false };
   });
@@ -95,4 +96,15 @@ export function viaText(c: ClassDiff): string {
   if (first?.heldBy === 'stack') return ' held by a running function';
   const label = classHolderLabel(c);
   return label ? ` via ${printable(label)}` : '';
+}
+
+/** Allocation stacks shown per class, and frames per stack, in text reports. */
+export const STACKS_SHOWN = 3;
+export const FRAMES_SHOWN = 3;
+
+/** "412 allocated in subscribe (src/bus.js:18) ← connect (src/client.js:40)", one line per stack, made printable. */
+export function allocationLines(c: Pick<ClassDiff, 'allocationStacks'>): string[] {
+  return (c.allocationStacks ?? [])
+    .slice(0, STACKS_SHOWN)
+    .map((stack) => printable(formatAllocationStack(stack, FRAMES_SHOWN)));
 }

@@ -12,8 +12,11 @@ import type {
   SnapshotMeta,
 } from '../types.js';
 import {
+  type Align,
   formatBytes,
   formatCount,
+  formatFrames,
+  formatLocation,
   formatMB,
   formatSigned,
   formatSignedBytes,
@@ -22,7 +25,7 @@ import {
   style,
   table,
 } from './format.js';
-import { holderLine, pathLines, viaText } from './path.js';
+import { allocationLines, holderLine, pathLines, viaText } from './path.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -47,11 +50,28 @@ function diffTable(classes: ClassDiff[], s: Style): string {
     formatBytes(c.retainedSize),
     [c.suspect ? s.red('suspect') : '', stackNote(c)].filter(Boolean).join(' '),
   ]);
-  return table(
-    ['Class', 'Type', '# New', '# Deleted', '# Delta', 'Alloc. size', 'Freed size', 'Size delta', 'Retained (new)', ''],
-    rows,
-    ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
-  );
+  const header = [
+    'Class',
+    'Type',
+    '# New',
+    '# Deleted',
+    '# Delta',
+    'Alloc. size',
+    'Freed size',
+    'Size delta',
+    'Retained (new)',
+    '',
+  ];
+  const align: Align[] = ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'];
+  // Where each class is defined, last, when the snapshot says (a snapshot without locations shows no column).
+  if (classes.some((c) => c.location)) {
+    rows.forEach((row, i) => {
+      row.push(printable(formatLocation(classes[i].location)));
+    });
+    header.push('Defined at');
+    align.push('left');
+  }
+  return table(header, rows, align);
 }
 
 /** Objects only a stack holds are counted, and said so. */
@@ -66,8 +86,14 @@ function stackNote(c: ClassDiff): string {
 function tracedPaths(classes: ClassDiff[], s: Style): string[] {
   const lines: string[] = [];
   for (const c of classes) {
+    const stacks = allocationLines(c);
+    if (!c.retainerPath && !(c.suspect && stacks.length)) continue;
+    const where = formatLocation(c.location);
+    lines.push(
+      `  ${s.bold(printable(c.name))}${where ? ` ${printable(where)}` : ''}${c.sampleNodeId === null ? '' : ` ${s.dim(`(sample @${c.sampleNodeId})`)}`}`,
+    );
+    lines.push(...stacks.map((line) => `    ${line}`));
     if (!c.retainerPath) continue;
-    lines.push(`  ${s.bold(printable(c.name))} ${s.dim(`(sample @${c.sampleNodeId})`)}`);
     if (!c.holders || c.holders.length === 0) {
       lines.push(...pathLines(c.retainerPath, s));
       continue;
@@ -117,25 +143,29 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
 }
 
 function classTable(classes: ClassSummary[]): string {
+  const located = classes.some((c) => c.location);
   return table(
-    ['Class', 'Type', 'Count', 'Self size', 'Retained'],
+    ['Class', 'Type', 'Count', 'Self size', 'Retained', ...(located ? ['Defined at'] : [])],
     classes.map((c) => [
       printable(c.name),
       c.type,
       formatCount(c.count),
       formatBytes(c.selfSize),
       formatBytes(c.retainedSize),
+      ...(located ? [printable(formatLocation(c.location))] : []),
     ]),
-    ['left', 'left', 'right', 'right', 'right'],
+    ['left', 'left', 'right', 'right', 'right', ...(located ? (['left'] as const) : [])],
   );
 }
 
 function objectLines(objects: ObjectSummary[], s: Style): string[] {
   const lines: string[] = [];
   for (const o of objects) {
+    const where = formatLocation(o.location);
     lines.push(
-      `  ${s.bold(printable(o.name))} ${s.dim(`@${o.nodeId}`)} ${o.type}  self ${formatBytes(o.selfSize)} · retained ${formatBytes(o.retainedSize)}`,
+      `  ${s.bold(printable(o.name))} ${s.dim(`@${o.nodeId}`)} ${o.type}  self ${formatBytes(o.selfSize)} · retained ${formatBytes(o.retainedSize)}${where ? `  defined at ${printable(where)}` : ''}`,
     );
+    if (o.allocationStack?.length) lines.push(`    allocated in ${printable(formatFrames(o.allocationStack, 4))}`);
     if (o.retainerPath) lines.push(...pathLines(o.retainerPath, s));
     else lines.push(`    ${s.dim('(not reachable from the GC roots)')}`);
   }
