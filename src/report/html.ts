@@ -128,9 +128,11 @@ function pathView(path: RetainerPath | null): PathStepView[] | null {
   }));
 }
 
+/** The row's name as DevTools shows it: a shape `{user, path}` is a plain Object's, which goes without saying. */
 function className(c: { name: string; constructorName?: string }): string {
   const name = printable(c.name);
-  return c.constructorName && c.constructorName !== c.name ? `${name} (${printable(c.constructorName)})` : name;
+  const shown = c.constructorName && c.constructorName !== c.name && c.constructorName !== 'Object';
+  return shown ? `${name} (${printable(c.constructorName ?? '')})` : name;
 }
 
 function heldText(c: ClassDiff): string[] {
