@@ -24,6 +24,8 @@ export interface SourceLocation {
   script: string;
   line: number;
   column: number;
+  /** When a source map on this machine mapped the place: where it is in the JavaScript V8 ran. */
+  generated?: { script: string; line: number; column: number };
 }
 
 /** One frame of an allocation stack, innermost (the allocating function) first in `frames`. */
@@ -34,6 +36,8 @@ export interface AllocationFrame {
   script: string;
   line: number;
   column: number;
+  /** When a source map on this machine mapped the frame: where it is in the JavaScript V8 ran. */
+  generated?: { script: string; line: number; column: number };
 }
 
 /** Objects of one class allocated by one stack (snapshots taken with allocation tracking on). */

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { DEFAULT_DIFF_THRESHOLDS, diffSnapshots, diffThreeSnapshots } from '../analysis/diff.js';
+import { applySourceMaps } from '../analysis/source-maps.js';
 import { type CaptureProgress, captureSnapshots, snapshotFiles } from '../capture/capture.js';
 import { ExitCode, InterruptedError } from '../errors.js';
 import { captureSource, renderCapture } from '../report/capture.js';
@@ -8,6 +9,7 @@ import { analysisProgressText } from '../report/progress.js';
 import type { CaptureResult, DiffResult } from '../types.js';
 import { checkCount, checkPositive } from './checks.js';
 import { createProgress, type GlobalArgs, type Progress, stdoutColor, toJson, writeReport } from './io.js';
+import { SOURCE_MAPS_OPTION } from './options.js';
 
 export interface CaptureArgs extends GlobalArgs {
   pid?: number;
@@ -17,6 +19,7 @@ export interface CaptureArgs extends GlobalArgs {
   interval?: number;
   between?: string;
   top: number;
+  sourceMaps: boolean;
   minCount: number;
   minBytes: number;
 }
@@ -64,6 +67,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<CaptureArgs> {
       describe: 'Shell command to run (and wait for) before each snapshot after the first',
     })
     .option('top', { type: 'number', default: 15, describe: 'Classes shown in the diff at the end' })
+    .option('source-maps', SOURCE_MAPS_OPTION)
     .option('min-count', {
       type: 'number',
       default: DEFAULT_DIFF_THRESHOLDS.minCount,
@@ -196,6 +200,7 @@ export async function execute(args: CaptureArgs): Promise<ExitCode> {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     progress.stop();
   }
+  if (diff && args.sourceMaps) applySourceMaps(diff);
   const result: CaptureResult = { ...captured, diff };
   await writeReport(args.json ? toJson(result) : renderCapture(result, { color: stdoutColor() }));
   if (result.inspectorClosed === false) {

@@ -6,6 +6,7 @@ import {
   filterClasses,
   isSuspect,
 } from '../analysis/diff.js';
+import { applySourceMaps } from '../analysis/source-maps.js';
 import { collectEnvironment } from '../bundle/environment.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { memlabDiff } from '../memlab/adapter.js';
@@ -17,7 +18,14 @@ import type { DiffResult } from '../types.js';
 import { checkCount } from './checks.js';
 import { relaunchForHeap } from './heap-limit.js';
 import { checkOutputFile, createProgress, type GlobalArgs, reportText, writeOutputFile, writeReport } from './io.js';
-import { ENGINE_OPTION, FORCE_HTML_OPTION, HTML_OPTION, INTERNAL_OPTION, MARKDOWN_OPTION } from './options.js';
+import {
+  ENGINE_OPTION,
+  FORCE_HTML_OPTION,
+  HTML_OPTION,
+  INTERNAL_OPTION,
+  MARKDOWN_OPTION,
+  SOURCE_MAPS_OPTION,
+} from './options.js';
 
 export interface DiffArgs extends GlobalArgs {
   before: string;
@@ -32,6 +40,7 @@ export interface DiffArgs extends GlobalArgs {
   engine: 'leakscan' | 'memlab';
   markdown?: boolean;
   html?: string;
+  sourceMaps: boolean;
   force: boolean;
   failOnLeak: boolean;
 }
@@ -74,6 +83,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
     .option('markdown', MARKDOWN_OPTION)
     .conflicts('json', 'markdown')
     .option('html', HTML_OPTION)
+    .option('source-maps', SOURCE_MAPS_OPTION)
     .option('force', FORCE_HTML_OPTION)
     .option('fail-on-leak', { type: 'boolean', default: false, describe: 'Exit 1 when a class is a leak suspect' })
     .check((argv) => checkCount(argv, ['top', 'min-count', 'min-bytes', 'paths']))
@@ -134,6 +144,7 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
   } finally {
     progress.stop();
   }
+  if (args.sourceMaps) applySourceMaps(result);
   const text = reportText(result, args, { markdown: markdownDiff, terminal: renderDiff });
   if (args.html !== undefined)
     await writeOutputFile(args.html, htmlDiff(result, { environment: collectEnvironment(process.argv) }), {

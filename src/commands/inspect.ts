@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { inspectSnapshot } from '../analysis/inspect.js';
+import { applySourceMaps } from '../analysis/source-maps.js';
 import { collectEnvironment } from '../bundle/environment.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { memlabInspect } from '../memlab/adapter.js';
@@ -11,7 +12,14 @@ import type { InspectResult } from '../types.js';
 import { checkCount, checkPositive } from './checks.js';
 import { relaunchForHeap } from './heap-limit.js';
 import { checkOutputFile, createProgress, type GlobalArgs, reportText, writeOutputFile, writeReport } from './io.js';
-import { ENGINE_OPTION, FORCE_HTML_OPTION, HTML_OPTION, INTERNAL_OPTION, MARKDOWN_OPTION } from './options.js';
+import {
+  ENGINE_OPTION,
+  FORCE_HTML_OPTION,
+  HTML_OPTION,
+  INTERNAL_OPTION,
+  MARKDOWN_OPTION,
+  SOURCE_MAPS_OPTION,
+} from './options.js';
 
 export interface InspectArgs extends GlobalArgs {
   snapshot: string;
@@ -22,6 +30,7 @@ export interface InspectArgs extends GlobalArgs {
   engine: 'leakscan' | 'memlab';
   markdown?: boolean;
   html?: string;
+  sourceMaps: boolean;
   force: boolean;
 }
 
@@ -45,6 +54,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<InspectArgs> {
     .option('engine', ENGINE_OPTION)
     .option('markdown', MARKDOWN_OPTION)
     .option('html', HTML_OPTION)
+    .option('source-maps', SOURCE_MAPS_OPTION)
     .option('force', FORCE_HTML_OPTION)
     .conflicts('json', 'markdown')
     .check((argv) => checkPositive(argv, ['top']) && checkCount(argv, ['id']))
@@ -81,6 +91,7 @@ export async function execute(args: InspectArgs): Promise<ExitCode> {
   } finally {
     progress.stop();
   }
+  if (args.sourceMaps) applySourceMaps(result);
   const text = reportText(result, args, { markdown: markdownInspect, terminal: renderInspect });
   if (args.html !== undefined)
     await writeOutputFile(args.html, htmlInspect(result, { environment: collectEnvironment(process.argv) }), {

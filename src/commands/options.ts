@@ -25,3 +25,10 @@ export const FORCE_HTML_OPTION = {
   default: false,
   describe: 'With --html: replace an existing FILE',
 } as const;
+
+export const SOURCE_MAPS_OPTION = {
+  type: 'boolean',
+  default: true,
+  describe:
+    'Show places in the source a local source map points to (TypeScript, bundlers); --no-source-maps: in the JavaScript that ran',
+} as const;
