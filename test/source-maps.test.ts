@@ -189,7 +189,16 @@ describe('applySourceMaps on places that are not maps', () => {
     const broken = join(dir, 'broken.js');
     writeFileSync(broken, 'function f() {}\n//# sourceMappingURL=broken.js.map\n');
     writeFileSync(join(dir, 'broken.js.map'), '{ not json');
-    const scripts = [fifo, dir, '/dev/zero', remote, broken, join(dir, 'missing.js'), 'node:internal/x', 'https://x/y.js'];
+    const scripts = [
+      fifo,
+      dir,
+      '/dev/zero',
+      remote,
+      broken,
+      join(dir, 'missing.js'),
+      'node:internal/x',
+      'https://x/y.js',
+    ];
     const places = scripts.map((script) => ({ script, line: 1, column: 1 }));
     const before = JSON.stringify(places);
     applySourceMaps({ places });
