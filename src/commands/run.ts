@@ -9,6 +9,7 @@ import { htmlRun } from '../report/html.js';
 import { markdownRun } from '../report/markdown.js';
 import { renderRun } from '../report/terminal.js';
 import { runScenarios } from '../run.js';
+import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS } from '../runner/parent.js';
 import { builtinScenarioNames } from '../scenario.js';
 import { bundleFlags } from './bundle.js';
 import { checkCount, checkPositive } from './checks.js';
@@ -57,10 +58,14 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
     })
     .option('interval', {
       type: 'number',
-      describe: 'Pause between calls in ms, so WeakRef targets can die (default 100)',
+      describe: `Pause between calls in ms, so WeakRef targets can die (default ${DEFAULT_INTERVAL_MS})`,
     })
     .option('out', { type: 'string', default: 'snapshots', describe: 'Folder for the before/after snapshots' })
-    .option('timeout', { type: 'number', default: 120, describe: 'Seconds a scenario may take before it is stopped' })
+    .option('timeout', {
+      type: 'number',
+      default: DEFAULT_TIMEOUT_MS / 1000,
+      describe: 'Seconds a scenario may take before it is stopped',
+    })
     .option('min-count', {
       type: 'number',
       default: DEFAULT_LEAK_RULE.minCount,

@@ -1,12 +1,16 @@
-// Parent side of a scenario run: one fresh `node --expose-gc` child per
-// scenario, driven over IPC, killed on timeout. Leaves either complete
-// snapshots and log or none. Prints nothing: the scenario's output lines go to
-// onOutput.
+// The parent side of one scenario's run (the second step of `leakscan run`,
+// after the command and before the analysis): a fresh `node --expose-gc`
+// process (child.ts) is started for the scenario and driven over IPC
+// (protocol.ts): it runs the passes and writes the snapshots; this side checks
+// the output names (outputs.ts), keeps the scenario's output in its log, turns
+// every way the child can fail into a ScenarioError, and kills it on timeout
+// or abort. Leaves either complete snapshots and log or none. Prints nothing:
+// the scenario's output lines go to onOutput.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileError, LeakscanError, ScenarioError } from '../errors.js';
 import type { ScenarioRun } from '../types.js';
@@ -22,14 +26,12 @@ import type {
 } from './protocol.js';
 import { SNAPSHOT_TEMP_PREFIX } from './protocol.js';
 
-export { builtinScenarioNames, resolveScenario } from '../scenario.js';
-
 export interface RunOptions {
   /** Calls per pass; default: the scenario's, else 10. */
   iterations?: number;
   /** Objects per call; default: the scenario's, else 100. */
   batch?: number;
-  /** Pause after each call, ms. Default 100. */
+  /** Pause after each call, ms. Default DEFAULT_INTERVAL_MS. */
   intervalMs?: number;
   /** With-GC calls before each growth snapshot. Default: half the iterations, at least 2. */
   growthIterations?: number;
@@ -43,7 +45,7 @@ export interface RunOptions {
    * scenario runs slower and uses more memory.
    */
   allocationStacks?: boolean;
-  /** The whole scenario's time limit, ms. Default 120 000. */
+  /** The whole scenario's time limit, ms. Default DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;
   /** Stops the scenario (its process killed, its files removed); the run rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -53,6 +55,10 @@ export interface RunOptions {
 }
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+/** Pause after each call: long enough for a WeakRef's target made in one call to be collected before the next. */
+export const DEFAULT_INTERVAL_MS = 100;
+/** The built-in scenarios take a few seconds; two minutes leaves room for a slow machine and a real server's setup. */
+export const DEFAULT_TIMEOUT_MS = 120_000;
 /** Lines of the child's stderr kept to explain a crash. */
 const STDERR_TAIL_LINES = 20;
 /** Distinct warnings kept per scenario. */
@@ -105,7 +111,8 @@ function cleanUp(loaded: LoadedMessage | null, outDir: string, childPid: number 
   }
 }
 
-export function runScenario(scenarioFile: string, options: RunOptions): Promise<ScenarioRun> {
+/** Runs the scenario file in its own process; resolves with its measurements and snapshots, rejects with a LeakscanError. */
+export function runScenarioProcess(scenarioFile: string, options: RunOptions): Promise<ScenarioRun> {
   const outDir = resolve(options.outDir);
   try {
     mkdirSync(outDir, { recursive: true });
@@ -114,8 +121,8 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
   }
   const scratchDir = mkdtempSync(join(tmpdir(), 'leakscan-'));
   const label = basename(scenarioFile).replace(/\.\w+$/, '');
-  const intervalMs = options.intervalMs ?? 100;
-  const timeoutMs = options.timeoutMs ?? 120_000;
+  const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const execArgv = options.allocationStacks ? ['--expose-gc', '--track-heap-objects'] : ['--expose-gc'];
   const child = fork(CHILD, [], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
 
@@ -230,7 +237,9 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
       switch (message.type) {
         case 'loaded':
           loaded = message;
-          checkOutputs([message.snapshots.before, message.snapshots.after], message.log, options.force).then(
+          checkOutputs([message.snapshots.before, message.snapshots.after], message.log, {
+            force: options.force ?? false,
+          }).then(
             () => {
               if (!settled) child.send({ type: 'proceed' } satisfies ProceedMessage);
             },
@@ -333,9 +342,4 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
     };
     child.send(start);
   });
-}
-
-/** The folder the runner made for a run's growth snapshots. */
-export function scratchDirOf(run: ScenarioRun): string {
-  return dirname(run.snapshots.growth[0]);
 }
