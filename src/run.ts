@@ -6,6 +6,7 @@
 //                        passes and writes the snapshots; runner/protocol.ts is what they say)
 //   analysis/run-analysis.ts  the before/after diff and the growth snapshots' trend → a result
 //                        with a verdict (analysis/leaks.ts the leak rule, analysis/growth.ts the trend)
+//   report/terminal.ts, markdown.ts, html.ts   the RunResult as text, called by the command
 //
 // A failing scenario does not stop the others; it is reported with its error.
 import { basename, extname } from 'node:path';

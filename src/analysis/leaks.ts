@@ -94,6 +94,9 @@ export function leastIndependent(rate: number, calls: number, minCount: number):
  *    accumulates in (an array of listeners, a timer list): it owns nothing.
  * An object leaks bytes when it keeps its id and its retained size grows
  * (growth.ts `grows`).
+ *
+ * Before and after are each read twice, once for the trend and once for the
+ * diff: diff.ts's loadBaseline and diffAgainst take file names, not graphs.
  */
 export async function findLeaks(
   baseline: Baseline,

@@ -129,7 +129,7 @@ function writeSnapshot(file: string): void {
     try {
       rmdirSync(folder);
     } catch {
-      // the runner removes what a failed snapshot leaves (runner.ts cleanUp)
+      // the parent removes what a failed snapshot leaves (parent.ts cleanUp)
     }
   }
 }
