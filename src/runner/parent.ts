@@ -19,6 +19,7 @@ import { checkOutputs } from './outputs.js';
 import type {
   ChildMessage,
   DoneMessage,
+  ErrorMessage,
   LoadedMessage,
   ProceedMessage,
   ProgressMessage,
@@ -94,6 +95,51 @@ export function stageText(
 
 function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/** A failure the child reported ('error' message) as the error the run rejects with; `stage` is stageText's. */
+function childError(message: ErrorMessage, at: { scenario: string; stage: string; outDir: string }): LeakscanError {
+  const cause = Object.assign(new Error(message.message), { stack: message.stack ?? undefined });
+  switch (message.stage) {
+    case 'snapshot':
+      if (message.code) return fileError(message.file ?? at.outDir, Object.assign(cause, { code: message.code }));
+      break;
+    case 'validate':
+      return new ScenarioError(at.scenario, message.message.replace(/^scenario \S+: /, ''), { cause });
+    case 'uncaught':
+      return new ScenarioError(
+        at.scenario,
+        `an uncaught exception outside its calls (a timer, an event handler) ${at.stage}: ${message.message}`,
+        { cause },
+      );
+    case 'rejection':
+      return new ScenarioError(at.scenario, `a promise rejection nobody handled ${at.stage}: ${message.message}`, {
+        cause,
+      });
+    case 'load':
+      return new ScenarioError(at.scenario, `failed to load: ${message.message}`, { cause });
+  }
+  return new ScenarioError(at.scenario, `threw in ${message.stage}: ${message.message}`, { cause });
+}
+
+/** The child's process ended before 'done', without reporting an error: why, in the user's terms. */
+function earlyExitError(
+  exit: { code: number | null; signal: NodeJS.Signals | null; stalled: boolean; stderrTail: string[] },
+  scenario: string,
+  stage: string,
+): ScenarioError {
+  if (exit.code === 0 && exit.stalled) {
+    // Node exits once nothing is pending: a call awaited a promise that nothing will ever settle.
+    return new ScenarioError(scenario, `stopped before finishing ${stage}: it awaited a promise that never settles`);
+  }
+  if (exit.code === 0)
+    return new ScenarioError(scenario, `its process exited (code 0) ${stage}: did the scenario call process.exit()?`);
+  const last = exit.stderrTail.filter((line) => line.trim());
+  const detail = last.find((line) => /Error|heap out of memory/.test(line)) ?? last.at(-1);
+  return new ScenarioError(
+    scenario,
+    `its process exited (${exit.signal ?? `code ${exit.code}`}) before finishing${detail ? `: ${detail.trim()}` : ''}`,
+  );
 }
 
 /** Removes the scenario's snapshots and log and any temp files the child left, after a failure. */
@@ -259,34 +305,9 @@ export function runScenarioProcess(scenarioFile: string, options: RunOptions): P
           if (warnings.length < MAX_WARNINGS && !warnings.includes(text)) warnings.push(text);
           return;
         }
-        case 'error': {
-          const cause = Object.assign(new Error(message.message), { stack: message.stack ?? undefined });
-          if (message.stage === 'snapshot' && message.code) {
-            finish(fileError(message.file ?? outDir, Object.assign(cause, { code: message.code })));
-          } else if (message.stage === 'validate') {
-            finish(new ScenarioError(name(), message.message.replace(/^scenario \S+: /, ''), { cause }));
-          } else if (message.stage === 'uncaught') {
-            finish(
-              new ScenarioError(
-                name(),
-                `an uncaught exception outside its calls (a timer, an event handler) ${stageText(lastProgress, loaded)}: ${message.message}`,
-                { cause },
-              ),
-            );
-          } else if (message.stage === 'rejection') {
-            finish(
-              new ScenarioError(
-                name(),
-                `a promise rejection nobody handled ${stageText(lastProgress, loaded)}: ${message.message}`,
-                { cause },
-              ),
-            );
-          } else {
-            const where = message.stage === 'load' ? 'failed to load' : `threw in ${message.stage}`;
-            finish(new ScenarioError(name(), `${where}: ${message.message}`, { cause }));
-          }
+        case 'error':
+          finish(childError(message, { scenario: name(), stage: stageText(lastProgress, loaded), outDir }));
           return;
-        }
         case 'stalled':
           stalled = true;
           return;
@@ -303,31 +324,7 @@ export function runScenarioProcess(scenarioFile: string, options: RunOptions): P
         finishDone();
         return;
       }
-      const last = stderrTail.filter((line) => line.trim());
-      const detail = last.find((line) => /Error|heap out of memory/.test(line)) ?? last.at(-1);
-      if (code === 0 && stalled) {
-        // Node exits once nothing is pending: a call awaited a promise that nothing will ever settle.
-        finish(
-          new ScenarioError(
-            name(),
-            `stopped before finishing ${stageText(lastProgress, loaded)}: it awaited a promise that never settles`,
-          ),
-        );
-      } else if (code === 0) {
-        finish(
-          new ScenarioError(
-            name(),
-            `its process exited (code 0) ${stageText(lastProgress, loaded)}: did the scenario call process.exit()?`,
-          ),
-        );
-      } else {
-        finish(
-          new ScenarioError(
-            name(),
-            `its process exited (${signal ?? `code ${code}`}) before finishing${detail ? `: ${detail.trim()}` : ''}`,
-          ),
-        );
-      }
+      finish(earlyExitError({ code, signal, stalled, stderrTail }, name(), stageText(lastProgress, loaded)));
     });
 
     const start: StartMessage = {
