@@ -4,13 +4,17 @@
 // tools so that machine noise hits them alike; medians are reported.
 //
 //   node bench/run.mjs [--scales 200000,1000000] [--runs 3] [--skip-big] [--out BENCHMARKS.md]
-//   node bench/run.mjs --html-only   (only the HTML report section, replaced in place in BENCHMARKS.md)
+//   node bench/run.mjs --only where --where-items 20000   (one section: scales, big, chain, run, html, where)
+//
+// The file written holds only what this run measured: with --only, that one
+// section (and the notes about it), not numbers left from an earlier run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { stripSnapshot } from './strip-sections.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -18,13 +22,23 @@ const { values } = parseArgs({
     scales: { type: 'string', default: '200000,1000000' },
     runs: { type: 'string', default: '3' },
     'skip-big': { type: 'boolean', default: false },
+    only: { type: 'string' },
     'html-only': { type: 'boolean', default: false },
     'big-items': { type: 'string', default: '2500000' },
+    'where-items': { type: 'string', default: '1000000' },
     out: { type: 'string', default: join(root, 'BENCHMARKS.md') },
   },
 });
 const scales = values.scales.split(',').map(Number);
 const runs = Number(values.runs);
+const SECTIONS = ['scales', 'big', 'chain', 'run', 'html', 'where'];
+// --html-only is the older spelling of --only html.
+const only = values['html-only'] ? 'html' : values.only;
+if (only !== undefined && !SECTIONS.includes(only)) {
+  process.stderr.write(`bench: --only takes one of ${SECTIONS.join(', ')}\n`);
+  process.exit(2);
+}
+const measures = (section) => (only === undefined ? section !== 'big' || !values['skip-big'] : only === section);
 const generator = resolve(root, '..', 'shared', 'bench', 'make-snapshot-pair.cjs');
 const outDir = join(root, 'bench', 'out');
 const cli = join(root, 'dist', 'src', 'cli.js');
@@ -88,6 +102,8 @@ const TARGET = {
   bigRssPerFileByte: 2,
   chainSeconds: 10,
   runSeconds: 15,
+  /** Issue 10: reading locations and traces costs at most 10 % more time on the 1,000,000-item pair. */
+  whereOverhead: 0.1,
 };
 
 function tools(p, workDir) {
@@ -224,6 +240,66 @@ async function benchHtml() {
   };
 }
 
+/**
+ * What reading definition sites and allocation stacks costs (issue 10): `diff --json` on the pair
+ * as written, and on a copy with its `locations`, `trace_function_infos` and `trace_tree` emptied
+ * (strip-sections.mjs), alternating, the medians of --runs runs each.
+ */
+async function benchWhere() {
+  const items = Number(values['where-items']);
+  const p = pair(items);
+  const dir = join(outDir, String(items), 'no-locations');
+  if (!existsSync(join(dir, '.done'))) {
+    log(`copying the ${items}-item pair without locations…`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    await stripSnapshot(p.before, join(dir, 'before.heapsnapshot'));
+    await stripSnapshot(p.after, join(dir, 'after.heapsnapshot'));
+    writeFileSync(join(dir, '.done'), '');
+  }
+  const variants = [
+    { name: 'with', files: [p.before, p.after] },
+    { name: 'without', files: [join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')] },
+  ];
+  const walls = { with: [], without: [] };
+  for (let run = 1; run <= runs; run++) {
+    for (const v of variants) {
+      log(`${items} items, run ${run}/${runs}: diff --json ${v.name} locations`);
+      const m = measure(process.execPath, [cli, 'diff', '--json', ...v.files]);
+      if (m.failed) return { items, failed: `${v.name} locations: ${m.failed}` };
+      walls[v.name].push(m.wall);
+    }
+  }
+  return {
+    items,
+    bytes: statSync(p.after).size,
+    strippedBytes: statSync(variants[1].files[1]).size,
+    withWall: median(walls.with),
+    withoutWall: median(walls.without),
+    withSpread: spread(walls.with),
+    withoutSpread: spread(walls.without),
+  };
+}
+
+function whereSection(where) {
+  const lines = [`## What reading locations and traces costs, ${where.items.toLocaleString('en-US')}-item pair`, ''];
+  if (where.failed) return [...lines, `failed: ${where.failed}`, ''].join('\n');
+  const ratio = where.withWall / where.withoutWall;
+  const atTarget = where.items === 1_000_000;
+  const verdict = atTarget
+    ? ` (target ≤ ${(1 + TARGET.whereOverhead).toFixed(2)}: ${check(ratio <= 1 + TARGET.whereOverhead)})`
+    : ' (the target is stated for the 1,000,000-item pair)';
+  lines.push(
+    `\`leakscan diff --json\` on the pair as written (after ${mb(where.bytes)}): ${s(where.withWall)} (±${Math.round(100 * where.withSpread)} %); ` +
+      `on a copy with \`locations\`, \`trace_function_infos\` and \`trace_tree\` emptied (after ${mb(where.strippedBytes)}, bench/strip-sections.mjs): ` +
+      `${s(where.withoutWall)} (±${Math.round(100 * where.withoutSpread)} %). Median of ${runs} runs each, alternating.`,
+    '',
+    `Ratio with / without: **${ratio.toFixed(3)}**${verdict}.`,
+    '',
+  );
+  return lines.join('\n');
+}
+
 async function versionOf(browser) {
   try {
     return execFileSync(browser, ['--version'], { encoding: 'utf8' }).trim();
@@ -253,7 +329,8 @@ const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const s = (sec) => `${sec.toFixed(2)} s`;
 const check = (ok) => (ok ? 'met' : '**missed**');
 
-function report(results, big, run, chain, html) {
+/** The file: the header, then a section for each thing measured in this run, then the notes on them. */
+function report({ results = [], big = null, run = null, chain = null, html = null, where = null }) {
   const cpu = os.cpus();
   const lines = [
     '# Benchmarks',
@@ -334,27 +411,28 @@ function report(results, big, run, chain, html) {
     );
   }
   if (html) lines.push(htmlSection(html));
-  lines.push(notes(results));
+  if (where) lines.push(whereSection(where));
+  lines.push(notes(results, run, where));
   return lines.join('\n');
 }
 
 /** What the numbers mean; every figure in it is measured in this run. */
-function notes(results) {
+function notes(results, run, where) {
   const measured = (name, field) =>
     results.map((r) => r.rows.find((x) => x.name === name && !x.failed)?.[field]).filter((v) => v !== undefined);
   const findLeaksSpread = measured('memlab find-leaks', 'wallSpread');
   const oursRssSpread = measured('leakscan diff --json', 'rssSpread');
   const pct = (xs) => `${Math.round(100 * Math.max(...xs))} %`;
-  const lines = [
-    '## Notes',
-    '',
-    '- What `leakscan diff` does on a big pair: the before file is read on a worker thread into',
-    "  sorted ids, classes and DevTools' shallow sizes while the main thread reads the after file;",
-    "  then the after graph's dominator tree and retained sizes (DevTools' edge rules,",
-    '  Lengauer–Tarjan) are computed on a second thread over shared memory while the main thread',
-    '  traces the roots and merges ids; last, one walk of the dominator tree finds holders and what',
-    '  each leak is made of. Run `node --cpu-prof dist/src/cli.js diff …` to see the phases.',
-  ];
+  const lines = ['## Notes', ''];
+  if (results.length > 0)
+    lines.push(
+      '- What `leakscan diff` does on a big pair: the before file is read on a worker thread into',
+      "  sorted ids, classes and DevTools' shallow sizes while the main thread reads the after file;",
+      "  then the after graph's dominator tree and retained sizes (DevTools' edge rules,",
+      '  Lengauer–Tarjan) are computed on a second thread over shared memory while the main thread',
+      '  traces the roots and merges ids; last, one walk of the dominator tree finds holders and what',
+      '  each leak is made of. Run `node --cpu-prof dist/src/cli.js diff …` to see the phases.',
+    );
   if (findLeaksSpread.length > 0)
     lines.push(
       "- The wall-time ratio is against memlab find-leaks measured in the same run; over this run's",
@@ -366,33 +444,29 @@ function notes(results) {
       '  the dominator pass and the id merge). They are ArrayBuffers outside the V8 heap, freed when V8',
       `  collects, so the peak moves from run to run: by up to ±${pct(oursRssSpread)} of its median here.`,
     );
-  lines.push(
-    "- `leakscan run` on the built-ins is mostly the scenarios' own time: two passes of calls with a",
-    "  pause after each, the growth steps and four snapshots per scenario; each scenario's analysis",
-    "  overlaps the next one's child process.",
-    '',
-  );
+  if (run)
+    lines.push(
+      "- `leakscan run` on the built-ins is mostly the scenarios' own time: two passes of calls with a",
+      "  pause after each, the growth steps and four snapshots per scenario; each scenario's analysis",
+      "  overlaps the next one's child process.",
+    );
+  if (where)
+    lines.push(
+      '- The benchmark pair is written without allocation tracking, so its `trace_function_infos` and',
+      '  `trace_tree` are empty already: the locations cost measures reading `locations` (one entry per',
+      '  closure and constructed object) and naming the definition sites of the classes reported.',
+    );
+  lines.push('');
   return lines.join('\n');
 }
 
-let text;
-if (values['html-only']) {
-  // Replace only the HTML section of the existing file (before the notes), leaving the other numbers as measured.
-  const section = `${htmlSection(await benchHtml())}\n`;
-  const old = existsSync(values.out) ? readFileSync(values.out, 'utf8') : '';
-  const start = old.indexOf('## The HTML report');
-  const notes = old.indexOf('## Notes');
-  if (start >= 0) text = old.slice(0, start) + section + old.slice(old.indexOf('\n## ', start + 1) + 1);
-  else if (notes >= 0) text = `${old.slice(0, notes)}${section}${old.slice(notes)}`;
-  else text = `${old}${section}`;
-} else {
-  const results = scales.map(benchScale);
-  const big = values['skip-big'] ? null : benchBig();
-  const chain = benchChain();
-  const run = benchRun();
-  const html = await benchHtml();
-  text = report(results, big, run, chain, html);
-}
+const results = measures('scales') ? scales.map(benchScale) : [];
+const big = measures('big') ? benchBig() : null;
+const chain = measures('chain') ? benchChain() : null;
+const run = measures('run') ? benchRun() : null;
+const html = measures('html') ? await benchHtml() : null;
+const where = measures('where') ? await benchWhere() : null;
+const text = report({ results, big, run, chain, html, where });
 const temp = `${values.out}.tmp-${process.pid}`;
 writeFileSync(temp, text);
 renameSync(temp, values.out);

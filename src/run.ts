@@ -1,13 +1,22 @@
-// `leakscan run` as a library: each scenario in its own child process, then
-// the snapshots it left are analysed here. A failing scenario does not stop
-// the others; it is reported with its error.
+// `leakscan run` as a library, the core between the command and the reporters:
+//
+//   commands/run.ts      parses the arguments, calls runScenarios, hands the result to a reporter
+//   run.ts (this file)   runScenarios: per scenario, its process, then its analysis
+//   runner/parent.ts     starts the scenario's process and drives it (runner/child.ts runs the
+//                        passes and writes the snapshots; runner/protocol.ts is what they say)
+//   analysis/run-analysis.ts  the before/after diff and the growth snapshots' trend → a result
+//                        with a verdict (analysis/leaks.ts the leak rule, analysis/growth.ts the trend)
+//   report/terminal.ts, markdown.ts, html.ts   the RunResult as text, called by the command
+//
+// A failing scenario does not stop the others; it is reported with its error.
 import { basename, extname } from 'node:path';
 import type { LeakRule } from './analysis/leaks.js';
-import { analyzeRun } from './analysis/run-analysis.js';
+import { analyzeScenarioRun } from './analysis/run-analysis.js';
 import { ExitCode, LeakscanError } from './errors.js';
 import { analysisProgressText } from './report/progress.js';
+import { type RunOptions, runScenarioProcess } from './runner/parent.js';
 import type { ProgressMessage } from './runner/protocol.js';
-import { type RunOptions, resolveScenario, runScenario as runInChild } from './runner/runner.js';
+import { resolveScenario } from './scenario.js';
 import type { RunResult, ScenarioResult, ScenarioRun } from './types.js';
 
 export interface RunScenariosOptions extends Omit<RunOptions, 'onProgress'> {
@@ -23,17 +32,17 @@ function childProgressText(event: ProgressMessage): string {
   return event.phase;
 }
 
-/** The scenario's child process: its measurements and snapshots. */
-function runChild(scenario: string, options: RunScenariosOptions): Promise<ScenarioRun> {
+/** The scenario's process: its measurements and snapshots. */
+function runProcess(scenario: string, options: RunScenariosOptions): Promise<ScenarioRun> {
   const label = scenarioLabel(scenario);
-  return runInChild(resolveScenario(scenario), {
+  return runScenarioProcess(resolveScenario(scenario), {
     ...options,
     onProgress: (event) => options.onProgress?.(label, childProgressText(event)),
   });
 }
 
 function analyze(run: ScenarioRun, options: RunScenariosOptions): Promise<ScenarioResult> {
-  return analyzeRun(run, {
+  return analyzeScenarioRun(run, {
     rule: options.rule,
     onProgress: (event) => options.onProgress?.(run.name, analysisProgressText(event)),
   });
@@ -41,7 +50,7 @@ function analyze(run: ScenarioRun, options: RunScenariosOptions): Promise<Scenar
 
 /** Runs one scenario (a built-in name or a file path) and analyses it. Throws LeakscanError when it fails. */
 export async function runScenario(scenario: string, options: RunScenariosOptions): Promise<ScenarioResult> {
-  return analyze(await runChild(scenario, options), options);
+  return analyze(await runProcess(scenario, options), options);
 }
 
 export interface ScenarioFailure {
@@ -63,7 +72,7 @@ export async function runScenarios(
     if (options.signal?.aborted) break;
     let run: ScenarioRun;
     try {
-      run = await runChild(scenario, options);
+      run = await runProcess(scenario, options);
     } catch (error) {
       outcomes.push(Promise.resolve({ error }));
       continue;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { stageText } from '../src/runner/runner.js';
+import { stageText } from '../src/runner/parent.js';
 import type { RunResult } from '../src/types.js';
 import { fixture, runCli, tempDir } from './helpers.js';
 

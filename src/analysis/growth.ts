@@ -60,6 +60,7 @@ export async function measureTrend(
   let growth: ByteGrowth[] = [];
   // Points: before (only for the sizes of objects already there), after, growth-1, …
   const points = [beforeFile, ...files];
+  const afterPoint = 1;
   for (const [point, file] of points.entries()) {
     const graph = await readSnapshot(file, {
       onProgress: onProgress
@@ -74,9 +75,10 @@ export async function measureTrend(
     const inState = underRuntimeState(graph, dominators, preOrder);
     const retained = dataSizes(graph, dominators, preOrder, calculateRetainedSizes(graph, dominators));
     const order = sortedOrder(graph.nodes, graph.nodeFieldCount, graph.nodeIdOffset);
-    if (point > 0) countNewObjects(baseline, graph, trace, inState, order, point - 1, files.length, counts);
+    if (point >= afterPoint)
+      countNewObjects(baseline, graph, trace, inState, order, point - afterPoint, files.length, counts);
     // Objects of after that were not in before are tracked too, with no size at before (NaN).
-    tracked = track(graph, trace, order, retained, tracked, point === 1);
+    tracked = track(graph, trace, order, retained, tracked, { keepNew: point === afterPoint });
     if (point === points.length - 1) growth = growingObjects(graph, trace, dominators, tree, retained, tracked, rule);
   }
   return { counts, growth };
@@ -188,7 +190,8 @@ function countNewObjects(
 /**
  * Keeps the objects whose id was at every point so far (a merge of sorted
  * ids), with this point's retained sizes. With `keepNew`, objects new at this
- * point are kept too, with NaN as their earlier sizes.
+ * point are kept too, with NaN as their earlier sizes (the first point keeps
+ * every object whatever it says).
  */
 function track(
   graph: HeapGraph,
@@ -196,12 +199,12 @@ function track(
   order: Uint32Array,
   retained: Float64Array,
   previous: Tracked | null,
-  keepNew = false,
+  options: { keepNew: boolean },
 ): Tracked {
   const keep = (o: number): boolean =>
     trace.distance[o] !== UNREACHED && trace.via[o] !== Via.stack && o !== graph.rootOrdinal;
   const before = previous ?? { ids: new Uint32Array(0), sizes: [], ordinals: new Uint32Array(0) };
-  const all = !previous || keepNew;
+  const all = !previous || options.keepNew;
   // Per ordinal in `order`: index in before.ids, or UNREACHED.
   const match = new Uint32Array(order.length).fill(UNREACHED);
   let count = 0;

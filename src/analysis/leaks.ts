@@ -23,6 +23,12 @@ export const DEFAULT_LEAK_RULE: LeakRule = { minCount: 1, minBytes: 0 };
 /** Below this an object's growth per call is within the noise of V8's own bookkeeping. */
 const DEFAULT_MIN_BYTES_PER_CALL = 64;
 
+/** The top classes of the diff that get a retainer path, as in `leakscan diff` (DiffOptions.paths); every growing class gets one too. */
+const TRACED_TOP_CLASSES = 3;
+
+/** An object holding fewer new objects than this is a whole made of parts, never a collection a leak accumulates in. */
+const MIN_COLLECTION_SIZE = 2;
+
 /**
  * A class's rate of new objects over the extra calls, as a share of its rate
  * over the measured calls, must lie in [RATE_SHARE_MIN, RATE_SHARE_MAX). The
@@ -88,6 +94,9 @@ export function leastIndependent(rate: number, calls: number, minCount: number):
  *    accumulates in (an array of listeners, a timer list): it owns nothing.
  * An object leaks bytes when it keeps its id and its retained size grows
  * (growth.ts `grows`).
+ *
+ * Before and after are each read twice, once for the trend and once for the
+ * diff: diff.ts's loadBaseline and diffAgainst take file names, not graphs.
  */
 export async function findLeaks(
   baseline: Baseline,
@@ -121,8 +130,12 @@ export async function findLeaks(
     ownerClass: grew,
     // An object holding what the slowest growing class makes in half a pass is where a leak
     // accumulates (an array of listeners), not a whole made of parts.
-    collectionLimit: Math.max(2, rule.minCount, leastIndependent(Math.min(...rates.values()), calls.calls, 1)),
-    tracePath: (entry, rank) => rank < 3 || grew(entry),
+    collectionLimit: Math.max(
+      MIN_COLLECTION_SIZE,
+      rule.minCount,
+      leastIndependent(Math.min(...rates.values()), calls.calls, 1),
+    ),
+    tracePath: (entry, rank) => rank < TRACED_TOP_CLASSES || grew(entry),
   });
   for (const entry of diff.classes) {
     const rate = rates.get(classKey(entry));

@@ -1,4 +1,6 @@
-// Turns the raw measurements of one scenario into a result with a verdict.
+// The analysis step of `leakscan run` (after runner/parent.ts, before the
+// reporters): one scenario's measurements and snapshots become a result with
+// a verdict. The leak rule is in leaks.ts, the trend it reads in growth.ts.
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
@@ -14,7 +16,7 @@ const RUNNER_SCRIPTS = new Set([
   new URL('../runner/child.js', import.meta.url).href,
 ]);
 
-export interface AnalyzeRunOptions {
+export interface AnalyzeScenarioRunOptions {
   rule?: LeakRule;
   onProgress?: (event: AnalysisProgress) => void;
 }
@@ -25,7 +27,10 @@ export interface AnalyzeRunOptions {
  * (leaks.ts). The growth snapshots are deleted afterwards: they only serve
  * this comparison.
  */
-export async function analyzeRun(run: ScenarioRun, options: AnalyzeRunOptions = {}): Promise<ScenarioResult> {
+export async function analyzeScenarioRun(
+  run: ScenarioRun,
+  options: AnalyzeScenarioRunOptions = {},
+): Promise<ScenarioResult> {
   const rule = options.rule ?? DEFAULT_LEAK_RULE;
   try {
     const baseline = await loadBaseline(run.snapshots.before, options);

@@ -1,3 +1,6 @@
+// `leakscan run`, the command: parses the arguments, calls runScenarios (run.ts, which
+// maps the rest of the way), writes the bundle and HTML file when asked, hands the
+// result to a reporter and sets the exit code.
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
@@ -9,10 +12,19 @@ import { htmlRun } from '../report/html.js';
 import { markdownRun } from '../report/markdown.js';
 import { renderRun } from '../report/terminal.js';
 import { runScenarios } from '../run.js';
+import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS } from '../runner/parent.js';
 import { builtinScenarioNames } from '../scenario.js';
 import { bundleFlags } from './bundle.js';
 import { checkCount, checkPositive } from './checks.js';
-import { checkOutputFile, createProgress, type GlobalArgs, reportText, writeOutputFile, writeReport } from './io.js';
+import {
+  checkOutputFile,
+  createProgress,
+  type GlobalArgs,
+  type Progress,
+  reportText,
+  writeOutputFile,
+  writeReport,
+} from './io.js';
 import { HTML_OPTION, MARKDOWN_OPTION } from './options.js';
 
 export interface RunArgs extends GlobalArgs {
@@ -57,10 +69,14 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
     })
     .option('interval', {
       type: 'number',
-      describe: 'Pause between calls in ms, so WeakRef targets can die (default 100)',
+      describe: `Pause between calls in ms, so WeakRef targets can die (default ${DEFAULT_INTERVAL_MS})`,
     })
     .option('out', { type: 'string', default: 'snapshots', describe: 'Folder for the before/after snapshots' })
-    .option('timeout', { type: 'number', default: 120, describe: 'Seconds a scenario may take before it is stopped' })
+    .option('timeout', {
+      type: 'number',
+      default: DEFAULT_TIMEOUT_MS / 1000,
+      describe: 'Seconds a scenario may take before it is stopped',
+    })
     .option('min-count', {
       type: 'number',
       default: DEFAULT_LEAK_RULE.minCount,
@@ -115,25 +131,21 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
     .example('$0 run --json > run.json', 'The data, for scripts') as unknown as Argv<RunArgs>;
 }
 
+type RunOutcome = Awaited<ReturnType<typeof runScenarios>>;
+
+/**
+ * The command: checks the output names it will need at the end, runs the
+ * scenarios (run.ts), writes the bundle and the HTML file when asked, prints
+ * the report, then one line per failure; the exit code is the worst of them.
+ */
 export async function execute(args: RunArgs): Promise<ExitCode> {
   const scenarios = args.scenarios && args.scenarios.length > 0 ? args.scenarios : [...builtinScenarioNames];
   // Refuse a bad bundle folder (taken, not writable) now, not after minutes of scenarios.
   if (args.bundle) await checkBundleTarget(resolve(args.bundle), { tar: args.tar, force: args.force });
   if (args.html !== undefined) await checkOutputFile(args.html, { force: args.force });
   const progress = createProgress(args);
-  // Ctrl-C or SIGTERM: stop the scenario's process and clean up before exiting. A second one
-  // gets the default action (exit at once): the handler lets go and the signal is sent again.
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stop.signal.aborted) {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      process.kill(process.pid, signal);
-      return;
-    }
-    stop.abort(new InterruptedError(signal));
-  };
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  let outcome: Awaited<ReturnType<typeof runScenarios>>;
+  const stop = stopOnSignals();
+  let outcome: RunOutcome;
   let bundleError: unknown = null;
   try {
     outcome = await runScenarios(scenarios, {
@@ -150,34 +162,10 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       // The scenario's own output goes to stderr in every mode: stdout carries only the report.
       onOutput: (scenario, line) => progress.log(`[${scenario}] ${line}\n`),
     });
-    if (args.bundle) {
-      const ok = outcome.result.scenarios.filter((s) => s.status !== 'failed');
-      // A bundle that cannot be written at the end must not cost the scenarios' results.
-      bundleError = await writeBundle({
-        outDir: args.bundle,
-        ...bundleFlags(args),
-        keep: outcome.result.scenarios.map((s) => s.name),
-        snapshots: ok.flatMap((s) => [
-          { label: `${s.name}.before`, path: s.snapshots.before },
-          { label: `${s.name}.after`, path: s.snapshots.after },
-        ]),
-        report: { json: outcome.result, markdown: markdownRun, html: htmlRun },
-        rssSeries: ok.map((s) => ({
-          name: s.name,
-          withoutGc: s.rss.withoutGc,
-          withGc: s.rss.withGc,
-          heapUsed: s.heapUsed,
-          external: s.external,
-        })),
-        argv: process.argv,
-        onProgress: (step) => progress.update(`bundle: ${step}`),
-      }).then(
-        () => null,
-        (err: unknown) => err,
-      );
-    }
+    // A bundle that cannot be written at the end must not cost the scenarios' results.
+    if (args.bundle) bundleError = await writeRunBundle(args, args.bundle, outcome, progress).then(noError, asError);
   } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    stop.release();
     progress.stop();
   }
   const { result, failures, errors } = outcome;
@@ -188,36 +176,78 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       ? null
       : await writeOutputFile(args.html, htmlRun(result, { environment: collectEnvironment(process.argv) }), {
           force: args.force,
-        }).then(
-          () => null,
-          (err: unknown) => err,
-        );
+        }).then(noError, asError);
   await writeReport(text);
   for (const [i, failure] of failures.entries()) {
     process.stderr.write(`leakscan: ${printable(failure.result.verdict)}\n`);
     if (args.verbose && errors[i] instanceof Error) process.stderr.write(`${(errors[i] as Error).stack}\n`);
   }
   if (bundleError !== null) {
-    const reason =
-      bundleError instanceof LeakscanError
-        ? bundleError.message
-        : bundleError instanceof Error
-          ? bundleError.message
-          : String(bundleError);
     process.stderr.write(
-      `leakscan: the bundle was not written (${reason}); the report is on stdout and the snapshots are in ${args.out}\n`,
+      `leakscan: the bundle was not written (${messageOf(bundleError)}); the report is on stdout and the snapshots are in ${args.out}\n`,
     );
-    if (args.verbose && bundleError instanceof Error) process.stderr.write(`${bundleError.stack}\n`);
-    return bundleError instanceof LeakscanError ? bundleError.exitCode : ExitCode.Internal;
+    return reportedExitCode(bundleError, args);
   }
   if (htmlError !== null) {
-    process.stderr.write(
-      `leakscan: the HTML report was not written (${htmlError instanceof Error ? htmlError.message : String(htmlError)})\n`,
-    );
-    if (args.verbose && htmlError instanceof Error) process.stderr.write(`${htmlError.stack}\n`);
-    return htmlError instanceof LeakscanError ? htmlError.exitCode : ExitCode.Internal;
+    process.stderr.write(`leakscan: the HTML report was not written (${messageOf(htmlError)})\n`);
+    return reportedExitCode(htmlError, args);
   }
   if (failures.length > 0) return Math.max(...failures.map((f) => f.exitCode)) as ExitCode;
   if (args.failOnLeak && result.scenarios.some((s) => !s.asExpected)) return ExitCode.LeakFound;
   return ExitCode.Ok;
+}
+
+/**
+ * Ctrl-C or SIGTERM: stop the scenario's process and clean up before exiting. A second one
+ * gets the default action (exit at once): the handler lets go and the signal is sent again.
+ */
+function stopOnSignals(): { signal: AbortSignal; release: () => void } {
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.signal.aborted) {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      process.kill(process.pid, signal);
+      return;
+    }
+    stop.abort(new InterruptedError(signal));
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  return { signal: stop.signal, release: () => process.off('SIGINT', onSignal).off('SIGTERM', onSignal) };
+}
+
+/** The bug-report bundle of the run: the snapshots of the scenarios that ran, the reports, the memory series. */
+function writeRunBundle(args: RunArgs, outDir: string, outcome: RunOutcome, progress: Progress): Promise<unknown> {
+  const ok = outcome.result.scenarios.filter((s) => s.status !== 'failed');
+  return writeBundle({
+    outDir,
+    ...bundleFlags(args),
+    keep: outcome.result.scenarios.map((s) => s.name),
+    snapshots: ok.flatMap((s) => [
+      { label: `${s.name}.before`, path: s.snapshots.before },
+      { label: `${s.name}.after`, path: s.snapshots.after },
+    ]),
+    report: { json: outcome.result, markdown: markdownRun, html: htmlRun },
+    rssSeries: ok.map((s) => ({
+      name: s.name,
+      withoutGc: s.rss.withoutGc,
+      withGc: s.rss.withGc,
+      heapUsed: s.heapUsed,
+      external: s.external,
+    })),
+    argv: process.argv,
+    onProgress: (step) => progress.update(`bundle: ${step}`),
+  });
+}
+
+const noError = (): null => null;
+const asError = (err: unknown): unknown => err;
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** After its line on stderr: the stack with --verbose, and the error's exit code. */
+function reportedExitCode(err: unknown, args: RunArgs): ExitCode {
+  if (args.verbose && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  return err instanceof LeakscanError ? err.exitCode : ExitCode.Internal;
 }

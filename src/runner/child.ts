@@ -1,5 +1,10 @@
-// Runs one scenario inside a fresh `node --expose-gc` process, driven by the
-// runner over IPC. Never prints: the parent's stdout carries the report.
+// The child side of one scenario's run: a fresh `node --expose-gc` process,
+// started and driven over IPC by parent.ts. It loads the scenario, runs setup,
+// writes the before snapshot, runs the two measured passes (without and with a
+// GC after each call, sampling memory before each call), writes the after
+// snapshot, then runs more calls with a growth snapshot after each step (the
+// leak rule reads the trend, analysis/leaks.ts), and tears down. Never prints:
+// the parent's stdout carries the report.
 import {
   chmodSync,
   closeSync,
@@ -75,6 +80,16 @@ async function loadModule(file: string): Promise<unknown> {
 
 /** Growth snapshots after `after`: two steps, so a rise must repeat to count (see analysis/leaks.ts). */
 const GROWTH_SNAPSHOTS = 2;
+/** Calls per pass when neither the scenario nor --iterations says: enough for a per-call rate, few enough to stay quick. */
+const DEFAULT_ITERATIONS = 10;
+/** Objects per call when neither the scenario nor --batch says: a leak of one call stands out of V8's noise. */
+const DEFAULT_BATCH = 100;
+/** Growth calls per step when not given: half a pass, and at least two so a step can show a rate. */
+const MIN_GROWTH_ITERATIONS = 2;
+/** Bytes read from a snapshot's end to check it closed: `]}` and V8's trailing whitespace fit. */
+const SNAPSHOT_TAIL_BYTES = 16;
+/** A thrown non-Error value is shown up to this many characters: one line of a report. */
+const MAX_THROWN_TEXT = 300;
 
 function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_');
@@ -90,7 +105,7 @@ function writeSnapshot(file: string): void {
     v8.writeHeapSnapshot(temp);
     // V8 does not report a failed write (e.g. a full disk): check the JSON closed.
     const size = statSync(temp).size;
-    const tail = Buffer.alloc(Math.min(16, size));
+    const tail = Buffer.alloc(Math.min(SNAPSHOT_TAIL_BYTES, size));
     const fd = openSync(temp, 'r');
     try {
       readSync(fd, tail, 0, tail.length, size - tail.length);
@@ -114,7 +129,7 @@ function writeSnapshot(file: string): void {
     try {
       rmdirSync(folder);
     } catch {
-      // the runner removes what a failed snapshot leaves (runner.ts cleanUp)
+      // the parent removes what a failed snapshot leaves (parent.ts cleanUp)
     }
   }
 }
@@ -137,6 +152,18 @@ function series(withoutGc: Samples, withGc: Samples, key: keyof Samples): PassSe
   return { withoutGc: withoutGc[key], withGc: withGc[key] };
 }
 
+/** How runCalls makes its calls. */
+interface CallPlan {
+  /** Memory sampled before each call, or null for the growth calls (they only lead to a snapshot). */
+  samples: Samples | null;
+  /** A full GC after each call (the with-gc pass), so what stays is what is still reachable. */
+  gcAfterEachCall: boolean;
+  /** The first calls of a pass: the scenario's beforePass runs, then the heap is settled. */
+  startsPass: boolean;
+  /** The first call's iteration number (the growth calls go on counting after the pass). Default 0. */
+  firstIteration?: number;
+}
+
 async function main(start: StartMessage): Promise<void> {
   const begin = Date.now();
   // A process warning (MaxListenersExceededWarning…) is often a leak's first sign.
@@ -144,9 +171,9 @@ async function main(start: StartMessage): Promise<void> {
   process.on('warning', (warning) => void send({ type: 'warning', name: warning.name, message: warning.message }));
   const module = (await stage('load', () => loadModule(start.file))) as Record<string, unknown>;
   const scenario: Scenario = await stage('validate', () => validateScenario(scenarioExport(module), start.file));
-  const iterations = start.iterations ?? scenario.iterations ?? 10;
-  const batch = start.batch ?? scenario.batch ?? 100;
-  const growthIterations = start.growthIterations ?? Math.max(2, Math.ceil(iterations / 2));
+  const iterations = start.iterations ?? scenario.iterations ?? DEFAULT_ITERATIONS;
+  const batch = start.batch ?? scenario.batch ?? DEFAULT_BATCH;
+  const growthIterations = start.growthIterations ?? Math.max(MIN_GROWTH_ITERATIONS, Math.ceil(iterations / 2));
   const base = safeName(scenario.name);
   const snapshots = {
     before: join(start.outDir, `${base}.before.heapsnapshot`),
@@ -184,15 +211,11 @@ async function main(start: StartMessage): Promise<void> {
 
   const withoutGcSamples: Samples = { rss: [], heapUsed: [], external: [] };
   const withGcSamples: Samples = { rss: [], heapUsed: [], external: [] };
-  const pass = async (
-    name: Pass,
-    samples: Samples | null,
-    count: number,
-    withGc: boolean,
-    startPass: boolean,
-    first = 0,
-  ): Promise<void> => {
-    if (startPass) {
+  /** `count` calls of the pass `name`, numbered from `calls.firstIteration`. */
+  const runCalls = async (name: Pass, count: number, calls: CallPlan): Promise<void> => {
+    const { samples, gcAfterEachCall, startsPass } = calls;
+    const first = calls.firstIteration ?? 0;
+    if (startsPass) {
       await send({ type: 'progress', phase: 'before-pass', pass: name });
       await stage('setup', () => scenario.beforePass?.(name));
       // Each pass starts from a collected heap, so its first sample is not the last pass's garbage.
@@ -206,14 +229,13 @@ async function main(start: StartMessage): Promise<void> {
         await send({ type: 'progress', phase: 'growth', pass: name, iteration: iteration - first + 1 });
       }
       await stage('run', () => scenario.run({ iteration, batch, pass: name }));
-      // Yield to the event loop after every call (the original experiment slept 0.1 s):
-      // WeakRef targets made in this job can only die once it ends.
+      // Yield to the event loop after every call: WeakRef targets made in this job can only die once it ends.
       await sleep(start.intervalMs);
-      if (withGc) gc!();
+      if (gcAfterEachCall) gc!();
     }
   };
-  await pass('without-gc', withoutGcSamples, iterations, false, true);
-  await pass('with-gc', withGcSamples, iterations, true, true);
+  await runCalls('without-gc', iterations, { samples: withoutGcSamples, gcAfterEachCall: false, startsPass: true });
+  await runCalls('with-gc', iterations, { samples: withGcSamples, gcAfterEachCall: true, startsPass: true });
   await settle(gc!, start.intervalMs);
   await send({ type: 'progress', phase: 'snapshot-after' });
   await stage('snapshot', () => writeSnapshot(snapshots.after));
@@ -222,7 +244,12 @@ async function main(start: StartMessage): Promise<void> {
   // tells objects that keep growing (even less than one per call) from ones allocated once
   // (lazy caches, compiled code) or caches that filled up and stopped.
   for (const [step, file] of snapshots.growth.entries()) {
-    await pass('with-gc', null, growthIterations, true, false, iterations + step * growthIterations);
+    await runCalls('with-gc', growthIterations, {
+      samples: null,
+      gcAfterEachCall: true,
+      startsPass: false,
+      firstIteration: iterations + step * growthIterations,
+    });
     await settle(gc!, start.intervalMs);
     await send({ type: 'progress', phase: 'snapshot-growth' });
     await stage('snapshot', () => writeSnapshot(file));
@@ -245,7 +272,7 @@ async function main(start: StartMessage): Promise<void> {
 /** What was thrown, in one line: an Error's message (with its name when that says more), else the value itself. */
 function describeThrown(value: unknown, options: { withName: boolean }): string {
   if (value instanceof Error) return options.withName ? `${value.name}: ${value.message}` : value.message;
-  return `a non-Error value: ${inspect(value, { depth: 2, breakLength: Infinity }).slice(0, 300)}`;
+  return `a non-Error value: ${inspect(value, { depth: 2, breakLength: Infinity }).slice(0, MAX_THROWN_TEXT)}`;
 }
 
 async function reportAndExit(stageName: string, original: unknown): Promise<never> {

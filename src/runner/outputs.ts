@@ -7,12 +7,15 @@ import { lstat, open } from 'node:fs/promises';
 import { RUNNER_MARKER } from '../analysis/trace.js';
 import { fileError, LeakscanError } from '../errors.js';
 
+/** Large reads: a snapshot is hundreds of MB and the marker sits in its strings, near the end. */
+const READ_CHUNK_BYTES = 1 << 20;
+
 /** A heap snapshot the runner took: a regular file holding the marker string child.ts leaves in the heap. */
 export async function isRunnerSnapshot(file: string): Promise<boolean> {
   const marker = Buffer.from(RUNNER_MARKER);
   // O_NOFOLLOW: a link swapped in after the lstat is not read through.
   const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-  const stream = handle.createReadStream({ highWaterMark: 1 << 20 });
+  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
   try {
     let tail: Buffer = Buffer.alloc(0);
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -48,8 +51,8 @@ function refuse(file: string): LeakscanError {
  * own earlier output: a snapshot with the runner's marker, a log beside such a
  * snapshot. With `force`, anything but a folder may be replaced.
  */
-export async function checkOutputs(snapshots: string[], log: string, force = false): Promise<void> {
-  if (force) return;
+export async function checkOutputs(snapshots: string[], log: string, options: { force: boolean }): Promise<void> {
+  if (options.force) return;
   let ownSnapshot = false;
   for (const file of snapshots) {
     const kind = await kindOf(file);

@@ -1,12 +1,16 @@
-// Parent side of a scenario run: one fresh `node --expose-gc` child per
-// scenario, driven over IPC, killed on timeout. Leaves either complete
-// snapshots and log or none. Prints nothing: the scenario's output lines go to
-// onOutput.
+// The parent side of one scenario's run (the second step of `leakscan run`,
+// after the command and before the analysis): a fresh `node --expose-gc`
+// process (child.ts) is started for the scenario and driven over IPC
+// (protocol.ts): it runs the passes and writes the snapshots; this side checks
+// the output names (outputs.ts), keeps the scenario's output in its log, turns
+// every way the child can fail into a ScenarioError, and kills it on timeout
+// or abort. Leaves either complete snapshots and log or none. Prints nothing:
+// the scenario's output lines go to onOutput.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileError, LeakscanError, ScenarioError } from '../errors.js';
 import type { ScenarioRun } from '../types.js';
@@ -15,6 +19,7 @@ import { checkOutputs } from './outputs.js';
 import type {
   ChildMessage,
   DoneMessage,
+  ErrorMessage,
   LoadedMessage,
   ProceedMessage,
   ProgressMessage,
@@ -22,14 +27,12 @@ import type {
 } from './protocol.js';
 import { SNAPSHOT_TEMP_PREFIX } from './protocol.js';
 
-export { builtinScenarioNames, resolveScenario } from '../scenario.js';
-
 export interface RunOptions {
   /** Calls per pass; default: the scenario's, else 10. */
   iterations?: number;
   /** Objects per call; default: the scenario's, else 100. */
   batch?: number;
-  /** Pause after each call, ms. Default 100. */
+  /** Pause after each call, ms. Default DEFAULT_INTERVAL_MS. */
   intervalMs?: number;
   /** With-GC calls before each growth snapshot. Default: half the iterations, at least 2. */
   growthIterations?: number;
@@ -43,7 +46,7 @@ export interface RunOptions {
    * scenario runs slower and uses more memory.
    */
   allocationStacks?: boolean;
-  /** The whole scenario's time limit, ms. Default 120 000. */
+  /** The whole scenario's time limit, ms. Default DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;
   /** Stops the scenario (its process killed, its files removed); the run rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -53,6 +56,10 @@ export interface RunOptions {
 }
 
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
+/** Pause after each call: long enough for a WeakRef's target made in one call to be collected before the next. */
+export const DEFAULT_INTERVAL_MS = 100;
+/** The built-in scenarios take a few seconds; two minutes leaves room for a slow machine and a real server's setup. */
+export const DEFAULT_TIMEOUT_MS = 120_000;
 /** Lines of the child's stderr kept to explain a crash. */
 const STDERR_TAIL_LINES = 20;
 /** Distinct warnings kept per scenario. */
@@ -90,6 +97,51 @@ function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
+/** A failure the child reported ('error' message) as the error the run rejects with; `stage` is stageText's. */
+function childError(message: ErrorMessage, at: { scenario: string; stage: string; outDir: string }): LeakscanError {
+  const cause = Object.assign(new Error(message.message), { stack: message.stack ?? undefined });
+  switch (message.stage) {
+    case 'snapshot':
+      if (message.code) return fileError(message.file ?? at.outDir, Object.assign(cause, { code: message.code }));
+      break;
+    case 'validate':
+      return new ScenarioError(at.scenario, message.message.replace(/^scenario \S+: /, ''), { cause });
+    case 'uncaught':
+      return new ScenarioError(
+        at.scenario,
+        `an uncaught exception outside its calls (a timer, an event handler) ${at.stage}: ${message.message}`,
+        { cause },
+      );
+    case 'rejection':
+      return new ScenarioError(at.scenario, `a promise rejection nobody handled ${at.stage}: ${message.message}`, {
+        cause,
+      });
+    case 'load':
+      return new ScenarioError(at.scenario, `failed to load: ${message.message}`, { cause });
+  }
+  return new ScenarioError(at.scenario, `threw in ${message.stage}: ${message.message}`, { cause });
+}
+
+/** The child's process ended before 'done', without reporting an error: why, in the user's terms. */
+function earlyExitError(
+  exit: { code: number | null; signal: NodeJS.Signals | null; stalled: boolean; stderrTail: string[] },
+  scenario: string,
+  stage: string,
+): ScenarioError {
+  if (exit.code === 0 && exit.stalled) {
+    // Node exits once nothing is pending: a call awaited a promise that nothing will ever settle.
+    return new ScenarioError(scenario, `stopped before finishing ${stage}: it awaited a promise that never settles`);
+  }
+  if (exit.code === 0)
+    return new ScenarioError(scenario, `its process exited (code 0) ${stage}: did the scenario call process.exit()?`);
+  const last = exit.stderrTail.filter((line) => line.trim());
+  const detail = last.find((line) => /Error|heap out of memory/.test(line)) ?? last.at(-1);
+  return new ScenarioError(
+    scenario,
+    `its process exited (${exit.signal ?? `code ${exit.code}`}) before finishing${detail ? `: ${detail.trim()}` : ''}`,
+  );
+}
+
 /** Removes the scenario's snapshots and log and any temp files the child left, after a failure. */
 function cleanUp(loaded: LoadedMessage | null, outDir: string, childPid: number | undefined): void {
   if (loaded) {
@@ -105,7 +157,8 @@ function cleanUp(loaded: LoadedMessage | null, outDir: string, childPid: number 
   }
 }
 
-export function runScenario(scenarioFile: string, options: RunOptions): Promise<ScenarioRun> {
+/** Runs the scenario file in its own process; resolves with its measurements and snapshots, rejects with a LeakscanError. */
+export function runScenarioProcess(scenarioFile: string, options: RunOptions): Promise<ScenarioRun> {
   const outDir = resolve(options.outDir);
   try {
     mkdirSync(outDir, { recursive: true });
@@ -114,8 +167,8 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
   }
   const scratchDir = mkdtempSync(join(tmpdir(), 'leakscan-'));
   const label = basename(scenarioFile).replace(/\.\w+$/, '');
-  const intervalMs = options.intervalMs ?? 100;
-  const timeoutMs = options.timeoutMs ?? 120_000;
+  const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const execArgv = options.allocationStacks ? ['--expose-gc', '--track-heap-objects'] : ['--expose-gc'];
   const child = fork(CHILD, [], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
 
@@ -230,7 +283,9 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
       switch (message.type) {
         case 'loaded':
           loaded = message;
-          checkOutputs([message.snapshots.before, message.snapshots.after], message.log, options.force).then(
+          checkOutputs([message.snapshots.before, message.snapshots.after], message.log, {
+            force: options.force ?? false,
+          }).then(
             () => {
               if (!settled) child.send({ type: 'proceed' } satisfies ProceedMessage);
             },
@@ -250,34 +305,9 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
           if (warnings.length < MAX_WARNINGS && !warnings.includes(text)) warnings.push(text);
           return;
         }
-        case 'error': {
-          const cause = Object.assign(new Error(message.message), { stack: message.stack ?? undefined });
-          if (message.stage === 'snapshot' && message.code) {
-            finish(fileError(message.file ?? outDir, Object.assign(cause, { code: message.code })));
-          } else if (message.stage === 'validate') {
-            finish(new ScenarioError(name(), message.message.replace(/^scenario \S+: /, ''), { cause }));
-          } else if (message.stage === 'uncaught') {
-            finish(
-              new ScenarioError(
-                name(),
-                `an uncaught exception outside its calls (a timer, an event handler) ${stageText(lastProgress, loaded)}: ${message.message}`,
-                { cause },
-              ),
-            );
-          } else if (message.stage === 'rejection') {
-            finish(
-              new ScenarioError(
-                name(),
-                `a promise rejection nobody handled ${stageText(lastProgress, loaded)}: ${message.message}`,
-                { cause },
-              ),
-            );
-          } else {
-            const where = message.stage === 'load' ? 'failed to load' : `threw in ${message.stage}`;
-            finish(new ScenarioError(name(), `${where}: ${message.message}`, { cause }));
-          }
+        case 'error':
+          finish(childError(message, { scenario: name(), stage: stageText(lastProgress, loaded), outDir }));
           return;
-        }
         case 'stalled':
           stalled = true;
           return;
@@ -294,31 +324,7 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
         finishDone();
         return;
       }
-      const last = stderrTail.filter((line) => line.trim());
-      const detail = last.find((line) => /Error|heap out of memory/.test(line)) ?? last.at(-1);
-      if (code === 0 && stalled) {
-        // Node exits once nothing is pending: a call awaited a promise that nothing will ever settle.
-        finish(
-          new ScenarioError(
-            name(),
-            `stopped before finishing ${stageText(lastProgress, loaded)}: it awaited a promise that never settles`,
-          ),
-        );
-      } else if (code === 0) {
-        finish(
-          new ScenarioError(
-            name(),
-            `its process exited (code 0) ${stageText(lastProgress, loaded)}: did the scenario call process.exit()?`,
-          ),
-        );
-      } else {
-        finish(
-          new ScenarioError(
-            name(),
-            `its process exited (${signal ?? `code ${code}`}) before finishing${detail ? `: ${detail.trim()}` : ''}`,
-          ),
-        );
-      }
+      finish(earlyExitError({ code, signal, stalled, stderrTail }, name(), stageText(lastProgress, loaded)));
     });
 
     const start: StartMessage = {
@@ -333,9 +339,4 @@ export function runScenario(scenarioFile: string, options: RunOptions): Promise<
     };
     child.send(start);
   });
-}
-
-/** The folder the runner made for a run's growth snapshots. */
-export function scratchDirOf(run: ScenarioRun): string {
-  return dirname(run.snapshots.growth[0]);
 }
