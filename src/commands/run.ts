@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
+import { applySourceMaps } from '../analysis/source-maps.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
 import { collectEnvironment } from '../bundle/environment.js';
 import { ExitCode, InterruptedError, LeakscanError } from '../errors.js';
@@ -25,7 +26,7 @@ import {
   writeOutputFile,
   writeReport,
 } from './io.js';
-import { HTML_OPTION, MARKDOWN_OPTION } from './options.js';
+import { HTML_OPTION, MARKDOWN_OPTION, SOURCE_MAPS_OPTION } from './options.js';
 
 export interface RunArgs extends GlobalArgs {
   scenarios: string[];
@@ -38,6 +39,7 @@ export interface RunArgs extends GlobalArgs {
   minBytes: number;
   markdown?: boolean;
   html?: string;
+  sourceMaps: boolean;
   failOnLeak: boolean;
   bundle?: string;
   tar: boolean;
@@ -94,6 +96,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
     })
     .option('markdown', MARKDOWN_OPTION)
     .option('html', HTML_OPTION)
+    .option('source-maps', SOURCE_MAPS_OPTION)
     .conflicts('json', 'markdown')
     .option('fail-on-leak', {
       type: 'boolean',
@@ -162,6 +165,8 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       // The scenario's own output goes to stderr in every mode: stdout carries only the report.
       onOutput: (scenario, line) => progress.log(`[${scenario}] ${line}\n`),
     });
+    // A scenario written in TypeScript runs compiled: its places are shown in the .ts file.
+    if (args.sourceMaps) applySourceMaps(outcome.result);
     // A bundle that cannot be written at the end must not cost the scenarios' results.
     if (args.bundle) bundleError = await writeRunBundle(args, args.bundle, outcome, progress).then(noError, asError);
   } finally {
