@@ -1,7 +1,7 @@
 // Interns (name, type) class keys as small integers, so per-node work compares
 // numbers and the two snapshots of a diff share one numbering.
 
-import { INTERNAL_TYPES, isRuntimeBookkeeping, stringTypeFlags } from '../classes.js';
+import { isInternalClass, stringTypeFlags } from '../classes.js';
 import type { HeapGraph } from '../engine/index.js';
 import { applyShapes, type ShapeDefinition } from '../engine/shapes.js';
 
@@ -79,7 +79,7 @@ export class ClassTable {
     let index = this.byKey.get(key);
     if (index === undefined) {
       index = this.keys.length;
-      const internal = INTERNAL_TYPES.has(type) || isRuntimeBookkeeping(type, name);
+      const internal = isInternalClass(type, name);
       this.keys.push(
         constructorName === undefined ? { name, type, internal } : { name, type, internal, constructorName },
       );

@@ -30,7 +30,6 @@ import { dominatorChildren, NEW_UNLISTED, NOT_NEW, setRetainedSizes } from './do
 import { holdersOf } from './holders.js';
 import { type BaselineShapes, baselineShapes, classBaselineShapes, shapeDiff } from './object-shapes.js';
 import { snapshotMeta } from './snapshot-meta.js';
-import { sortedOrder } from './sort.js';
 import { type RootTrace, traceFromRoots, UNREACHED, Via } from './trace.js';
 import { whereOfClasses } from './where.js';
 
@@ -109,13 +108,7 @@ function baselineOf(graph: HeapGraph): Baseline {
   // Only what is reachable counts here (for the header's size): plain distances, no paths.
   const distance = calculateDistances(graph);
   const count = graph.nodeCount;
-  const rawIds = new Uint32Array(count);
-  const ordinals = new Uint32Array(count);
-  for (let o = 0; o < count; o++) {
-    rawIds[o] = graph.nodeId(o);
-    ordinals[o] = o;
-  }
-  const order = sortedOrder(rawIds);
+  const order = graph.ordinalsById();
   const ids = new Uint32Array(count);
   const classOf = new Uint32Array(count);
   const selfSize = new Uint32Array(count);
@@ -124,8 +117,8 @@ function baselineOf(graph: HeapGraph): Baseline {
   const shallow = calculateShallowSizes(graph);
   const stringTypes = stringTypeFlags(graph.nodeTypeNames);
   for (let i = 0; i < count; i++) {
-    const o = ordinals[order[i]];
-    ids[i] = rawIds[order[i]];
+    const o = order[i];
+    ids[i] = graph.nodeId(o);
     classOf[i] = table.indexOf(graph, o);
     selfSize[i] = shallow[o];
     stringHash[i] = stringTypes[graph.nodeTypeIndex(o)] === 1 ? stringHashOf(graph, o) : 0;
@@ -141,7 +134,7 @@ function baselineOf(graph: HeapGraph): Baseline {
     table,
     maxNodeId: newestHeapObjectId(graph),
     globalOrder: globalOrderOf(graph),
-    shapes: baselineShapes(graph, (i) => ordinals[order[i]]),
+    shapes: baselineShapes(graph, (i) => order[i]),
   };
 }
 
@@ -554,7 +547,7 @@ function matchById(
   const heldByStack = new ClassSums();
   const heldWeakly = new ClassSums();
   const internal = (cls: number): boolean => !options.includeInternal && table.keys[cls].internal;
-  const order = sortedOrder(graph.nodes, graph.nodeFieldCount, graph.nodeIdOffset);
+  const order = graph.ordinalsById();
   const beforeIds = baseline.ids;
   const matched = new Uint8Array(beforeIds.length);
   const check = { shared: 0, sameClass: 0, changedStrings: 0 };

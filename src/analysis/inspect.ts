@@ -244,7 +244,7 @@ function duplicatedStrings(graph: HeapGraph, trace: RootTrace, top: number): Dup
   const byName = new Map<number, { count: number; totalSize: number; maxSize: number; ordinal: number }>();
   for (let o = 0; o < graph.nodeCount; o++) {
     if (trace.distance[o] === UNREACHED || graph.nodeTypeName(o) !== 'string') continue;
-    const nameIndex = graph.nodes[o * graph.nodeFieldCount + graph.nodeNameOffset];
+    const nameIndex = graph.nodeNameIndex(o);
     const size = graph.nodeSelfSize(o);
     const entry = byName.get(nameIndex);
     if (entry) {
