@@ -88,3 +88,19 @@ export class ClassTable {
     return index;
   }
 }
+
+/** Per-class sums in a typed array that grows with the class table. */
+export class ClassSums {
+  private values = new Float64Array(256);
+  add(cls: number, value: number): void {
+    if (cls >= this.values.length) {
+      const bigger = new Float64Array(Math.max(cls + 1, this.values.length * 2));
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[cls] += value;
+  }
+  get(cls: number): number {
+    return cls < this.values.length ? this.values[cls] : 0;
+  }
+}

@@ -68,7 +68,8 @@ export interface DiffOptions {
   onProgress?: (event: AnalysisProgress) => void;
 }
 
-async function loadGraph(file: string, onProgress: DiffOptions['onProgress']): Promise<HeapGraph> {
+/** Reads a snapshot, reporting the bytes read as AnalysisProgress. */
+export async function loadGraph(file: string, onProgress: DiffOptions['onProgress']): Promise<HeapGraph> {
   return readSnapshot(file, {
     onProgress: onProgress
       ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes })

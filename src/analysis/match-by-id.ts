@@ -3,25 +3,10 @@
 // only by a stack, and marking each node's class for the passes after it.
 import type { HeapGraph } from '../engine/index.js';
 import { type Baseline, beforeClassMatches, stringHashOf } from './baseline.js';
+import { ClassSums } from './class-table.js';
 import { NEW_UNLISTED, NOT_NEW } from './dominance.js';
 import { SAME_PROCESS_SAMPLE } from './same-process.js';
 import { type RootTrace, UNREACHED, Via } from './trace.js';
-
-/** Per-class sums in a typed array that grows with the class table. */
-export class ClassSums {
-  private values = new Float64Array(256);
-  add(cls: number, value: number): void {
-    if (cls >= this.values.length) {
-      const bigger = new Float64Array(Math.max(cls + 1, this.values.length * 2));
-      bigger.set(this.values);
-      this.values = bigger;
-    }
-    this.values[cls] += value;
-  }
-  get(cls: number): number {
-    return cls < this.values.length ? this.values[cls] : 0;
-  }
-}
 
 export interface Matched {
   /** Per node: class index of a listed new object, NOT_NEW, or NEW_UNLISTED (dominance.ts). */
