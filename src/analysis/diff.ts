@@ -18,14 +18,14 @@ import {
 import { type ExitCode, LeakscanError, SnapshotOrderError } from '../errors.js';
 import type { ClassDiff, DiffResult, SnapshotMeta } from '../types.js';
 import { type Baseline, baselineOf } from './baseline.js';
-import { ClassTable } from './class-table.js';
-import { dominatorChildren, setRetainedSizes } from './dominance.js';
+import { type ClassSums, ClassTable } from './class-table.js';
+import { dominatorChildren, type SetRetainedSizes, setRetainedSizes } from './dominance.js';
 import { holdersOf } from './holders.js';
-import { matchById } from './match-by-id.js';
+import { type Matched, matchById } from './match-by-id.js';
 import { type BaselineShapes, classBaselineShapes, shapeDiff } from './object-shapes.js';
 import { checkMiddleMatches, checkOneSession, checkOrder, checkSameProcess } from './same-process.js';
 import { snapshotMeta } from './snapshot-meta.js';
-import { traceFromRoots } from './trace.js';
+import { type RootTrace, traceFromRoots } from './trace.js';
 import { whereOfClasses } from './where.js';
 
 export { type Baseline, globalOrderOf } from './baseline.js';
@@ -283,6 +283,13 @@ async function diffGraph(
   }
 }
 
+/**
+ * The diff as a list of named passes over the after graph, each one function
+ * (DevTools' HeapSnapshot.initialize reads the same way): checks, object
+ * shapes, trace from the roots, shallow sizes, diff by id, dominators (on
+ * their own thread meanwhile), retained sizes per class, rows, where, holders
+ * and paths.
+ */
 async function diffPasses(
   baseline: Baseline,
   graph: HeapGraph,
@@ -315,19 +322,55 @@ async function diffPasses(
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'dominators' });
   const { dominators, retainedSizes } = await dominance.result;
   const tree = dominatorChildren(graph, dominators);
-  const isOwner =
-    options.ownerClass ??
-    ((_key: { name: string; type: string }, count: number) => count >= Math.max(1, thresholds.minCount));
-  const owners = new Uint8Array(table.size);
-  for (let cls = 0; cls < table.size; cls++)
-    owners[cls] = m.added.get(cls) > 0 && isOwner(table.keys[cls], m.added.get(cls)) ? 1 : 0;
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'holders' });
   const walk = setRetainedSizes(graph, tree, retainedSizes, m.memberClass, table.size, {
-    ownerClass: owners,
+    ownerClass: ownerClasses(table, m.added, options.ownerClass, thresholds),
     collectionLimit: options.collectionLimit,
   });
+  const rows = classRows(table, m, walk, thresholds);
+  const classes = filterClasses(rows.classes, options);
+  annotateWhere(graph, m.memberClass, classes, rows.classIndex, shallow);
+  for (const entry of classes) {
+    const constructorName = table.keys[rows.classIndex.get(entry)!].constructorName;
+    if (constructorName !== undefined) entry.constructorName = constructorName;
+  }
+  addHolders(graph, trace, walk, m.memberClass, classes, rows.classIndex, options);
 
-  let classes: ClassDiff[] = [];
+  return {
+    before: baseline.meta,
+    ...(middle ? { middle: middle.meta } : {}),
+    after: afterMeta,
+    sharedIds: m.shared,
+    classes,
+    totals: rows.totals,
+    thresholds,
+    engine: 'leakscan',
+  };
+}
+
+/** Per class, 1 when its new objects can hold others' (DiffOptions.ownerClass). */
+function ownerClasses(
+  table: ClassTable,
+  added: ClassSums,
+  ownerClass: DiffOptions['ownerClass'],
+  thresholds: Thresholds,
+): Uint8Array {
+  const isOwner =
+    ownerClass ?? ((_key: { name: string; type: string }, count: number) => count >= Math.max(1, thresholds.minCount));
+  const owners = new Uint8Array(table.size);
+  for (let cls = 0; cls < table.size; cls++)
+    owners[cls] = added.get(cls) > 0 && isOwner(table.keys[cls], added.get(cls)) ? 1 : 0;
+  return owners;
+}
+
+/** One row per class with new or deleted objects, largest retained size first, and the totals. */
+function classRows(
+  table: ClassTable,
+  m: Matched,
+  walk: SetRetainedSizes,
+  thresholds: Thresholds,
+): { classes: ClassDiff[]; classIndex: Map<ClassDiff, number>; totals: DiffResult['totals'] } {
+  const classes: ClassDiff[] = [];
   const classIndex = new Map<ClassDiff, number>();
   const totals = { added: 0, removed: 0, addedSize: 0, removedSize: 0, retainedSize: walk.total };
   for (let cls = 0; cls < table.size; cls++) {
@@ -360,33 +403,27 @@ async function diffPasses(
     classIndex.set(entry, cls);
   }
   classes.sort((x, y) => y.retainedSize - x.retainedSize || y.added - x.added || x.name.localeCompare(y.name));
+  return { classes, classIndex, totals };
+}
 
-  classes = filterClasses(classes, options);
-  annotateWhere(graph, m.memberClass, classes, classIndex, shallow);
-  for (const entry of classes) {
-    const constructorName = table.keys[classIndex.get(entry)!].constructorName;
-    if (constructorName !== undefined) entry.constructorName = constructorName;
-  }
-
+/** The holders and paths pass: the classes DiffOptions.paths (or tracePath) picks get their holders and one retainer path. */
+function addHolders(
+  graph: HeapGraph,
+  trace: RootTrace,
+  walk: SetRetainedSizes,
+  memberClass: Int32Array,
+  classes: ClassDiff[],
+  classIndex: Map<ClassDiff, number>,
+  options: DiffOptions,
+): void {
   const pathCount = options.paths ?? 3;
   const tracePath = options.tracePath ?? ((_: ClassDiff, rank: number) => rank < pathCount);
   for (const [rank, entry] of classes.entries()) {
     if (!tracePath(entry, rank) || entry.added === 0) continue;
-    entry.holders = holdersOf(graph, trace, walk, m.memberClass, classIndex.get(entry)!, HOLDERS_PER_CLASS);
+    entry.holders = holdersOf(graph, trace, walk, memberClass, classIndex.get(entry)!, HOLDERS_PER_CLASS);
     const first = entry.holders[0];
     if (!first) continue;
     entry.sampleNodeId = first.sampleNodeId;
     entry.retainerPath = first.retainerPath;
   }
-
-  return {
-    before: baseline.meta,
-    ...(middle ? { middle: middle.meta } : {}),
-    after: afterMeta,
-    sharedIds: m.shared,
-    classes,
-    totals,
-    thresholds,
-    engine: 'leakscan',
-  };
 }
