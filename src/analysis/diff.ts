@@ -16,13 +16,13 @@ import {
   startDominance,
 } from '../engine/index.js';
 import { type ExitCode, LeakscanError, SnapshotOrderError } from '../errors.js';
-import type { ClassDiff, DiffResult, SnapshotMeta } from '../types.js';
+import type { ClassDiff, DiffResult } from '../types.js';
 import { type Baseline, baselineOf } from './baseline.js';
 import { type ClassSums, ClassTable } from './class-table.js';
 import { dominatorChildren, type SetRetainedSizes, setRetainedSizes } from './dominance.js';
 import { holdersOf } from './holders.js';
 import { type Matched, matchById } from './match-by-id.js';
-import { type BaselineShapes, classBaselineShapes, shapeDiff } from './object-shapes.js';
+import { classBaselineShapes, shapeDiff } from './object-shapes.js';
 import { checkMiddleMatches, checkOneSession, checkOrder, checkSameProcess } from './same-process.js';
 import { snapshotMeta } from './snapshot-meta.js';
 import { type RootTrace, traceFromRoots } from './trace.js';
@@ -191,18 +191,8 @@ function loadBaselineInWorker(
       } else if (message.type === 'done') {
         const table = new ClassTable();
         for (const key of message.keys) table.intern(key.name, key.type);
-        resolve({
-          ids: message.ids,
-          classOf: message.classOf,
-          selfSize: message.selfSize,
-          stringHash: message.stringHash,
-          nodeType: message.nodeType,
-          meta: message.meta,
-          table,
-          maxNodeId: message.maxNodeId,
-          globalOrder: message.globalOrder,
-          shapes: message.shapes,
-        });
+        const { type: _, keys: __, ...kept } = message;
+        resolve({ ...kept, table });
       } else {
         const error =
           message.exitCode === null ? new Error(message.message) : new LeakscanError(message.message, message.exitCode);
@@ -219,19 +209,7 @@ function loadBaselineInWorker(
 
 type WorkerMessage =
   | { type: 'progress'; event: AnalysisProgress }
-  | {
-      type: 'done';
-      ids: Uint32Array;
-      classOf: Uint32Array;
-      selfSize: Uint32Array;
-      stringHash: Uint32Array;
-      nodeType: Uint8Array;
-      meta: SnapshotMeta;
-      maxNodeId: number;
-      globalOrder: number;
-      keys: { name: string; type: string }[];
-      shapes: BaselineShapes | null;
-    }
+  | ({ type: 'done'; keys: { name: string; type: string }[] } & Omit<Baseline, 'table'>)
   | { type: 'error'; message: string; stack?: string; exitCode: ExitCode | null };
 
 /** Reads the before snapshot and keeps only its ids, classes and self sizes; the graph itself is dropped. */
