@@ -23,7 +23,7 @@ import { dominatorChildren, type SetRetainedSizes, setRetainedSizes } from './do
 import { holdersOf } from './holders.js';
 import { type Matched, matchById } from './match-by-id.js';
 import { classBaselineShapes, shapeDiff } from './object-shapes.js';
-import { checkMiddleMatches, checkOneSession, checkOrder, checkSameProcess } from './same-process.js';
+import { checkPair, checkSameProcess } from './same-process.js';
 import { snapshotMeta } from './snapshot-meta.js';
 import { type RootTrace, traceFromRoots } from './trace.js';
 import { whereOfClasses } from './where.js';
@@ -279,13 +279,7 @@ async function diffPasses(
   const thresholds = options.thresholds ?? DEFAULT_DIFF_THRESHOLDS;
   const table = baseline.table;
   const afterFile = graph.file;
-  checkOneSession(baseline, graph);
-  checkOrder(baseline, graph);
-  if (middle) {
-    checkOneSession(middle, graph);
-    checkOrder(middle, graph);
-    checkMiddleMatches(middle, graph);
-  }
+  checkPair(baseline, graph, middle);
   const shapes = shapeDiff(graph, table, baseline);
   // The middle snapshot's plain objects take the same shape names, or none of them would match by kind.
   if (middle) classBaselineShapes(middle.table, middle, shapes);

@@ -11,7 +11,7 @@ import { type Baseline, beforeClassMatches, globalOrderOf, newestHeapObjectId } 
  * inspector session ended. A later snapshot of one session has gaps where
  * objects died.
  */
-export function freshNumbering(graph: HeapGraph): boolean {
+function freshNumbering(graph: HeapGraph): boolean {
   let count = 0;
   let lowest = Number.MAX_SAFE_INTEGER;
   let highest = 0;
@@ -26,10 +26,10 @@ export function freshNumbering(graph: HeapGraph): boolean {
 }
 
 /** Ids sampled from `graph` per check of idAgreement. */
-export const AGREEMENT_SAMPLE = 4096;
+const AGREEMENT_SAMPLE = 4096;
 
 /** Of a sample of `graph`'s heap objects whose id is in `baseline`: how many are the same kind of object there. */
-export function idAgreement(baseline: Baseline, graph: HeapGraph): { shared: number; same: number } {
+function idAgreement(baseline: Baseline, graph: HeapGraph): { shared: number; same: number } {
   const stride = Math.max(1, Math.floor(graph.nodeCount / AGREEMENT_SAMPLE));
   const namedKind = Uint8Array.from(graph.nodeTypeNames, (name) => (name === 'object' || name === 'native' ? 1 : 0));
   const ids = baseline.ids;
@@ -61,7 +61,7 @@ export function idAgreement(baseline: Baseline, graph: HeapGraph): { shared: num
  * (an id V8 handed on to an object at a dead one's address) when the numbering
  * restarted, or many.
  */
-export function checkOneSession(baseline: Baseline, graph: HeapGraph): void {
+function checkOneSession(baseline: Baseline, graph: HeapGraph): void {
   if (baseline.globalOrder === 0 || baseline.globalOrder !== globalOrderOf(graph)) return;
   const { shared, same } = idAgreement(baseline, graph);
   const differ = shared - same;
@@ -109,7 +109,7 @@ export function checkSameProcess(
 }
 
 /** The newest object of a later snapshot is newer than any of an earlier one: AFTER older than BEFORE would list freed objects as new. */
-export function checkOrder(baseline: Baseline, graph: HeapGraph): void {
+function checkOrder(baseline: Baseline, graph: HeapGraph): void {
   const afterMax = newestHeapObjectId(graph);
   if (afterMax < baseline.maxNodeId) {
     const before = baseline.meta.path;
@@ -120,11 +120,22 @@ export function checkOrder(baseline: Baseline, graph: HeapGraph): void {
 }
 
 /** The middle snapshot of three must be of the same session as the last: most shared ids name the same objects. */
-export function checkMiddleMatches(middle: Baseline, graph: HeapGraph): void {
+function checkMiddleMatches(middle: Baseline, graph: HeapGraph): void {
   const { shared, same } = idAgreement(middle, graph);
   if (shared < 100 ? shared === 0 && middle.ids.length >= 1000 : same < shared * 0.9) {
     throw new UnrelatedSnapshotsError(
       `${middle.meta.path} and ${graph.file} are not snapshots of one process session (their ids name different objects): diff needs snapshots of one running process`,
     );
+  }
+}
+
+/** The checks before a diff of `graph` against `baseline` (and `middle`, the second of three snapshots): one session, in order. */
+export function checkPair(baseline: Baseline, graph: HeapGraph, middle: Baseline | null): void {
+  checkOneSession(baseline, graph);
+  checkOrder(baseline, graph);
+  if (middle) {
+    checkOneSession(middle, graph);
+    checkOrder(middle, graph);
+    checkMiddleMatches(middle, graph);
   }
 }
