@@ -1,7 +1,7 @@
 // Interns (name, type) class keys as small integers, so per-node work compares
 // numbers and the two snapshots of a diff share one numbering.
 
-import { INTERNAL_TYPES, isRuntimeBookkeeping, stringTypeFlags } from '../classes.js';
+import { isInternalClass, stringTypeFlags } from '../classes.js';
 import type { HeapGraph } from '../engine/index.js';
 import { applyShapes, type ShapeDefinition } from '../engine/shapes.js';
 
@@ -79,12 +79,28 @@ export class ClassTable {
     let index = this.byKey.get(key);
     if (index === undefined) {
       index = this.keys.length;
-      const internal = INTERNAL_TYPES.has(type) || isRuntimeBookkeeping(type, name);
+      const internal = isInternalClass(type, name);
       this.keys.push(
         constructorName === undefined ? { name, type, internal } : { name, type, internal, constructorName },
       );
       this.byKey.set(key, index);
     }
     return index;
+  }
+}
+
+/** Per-class sums in a typed array that grows with the class table. */
+export class ClassSums {
+  private values = new Float64Array(256);
+  add(cls: number, value: number): void {
+    if (cls >= this.values.length) {
+      const bigger = new Float64Array(Math.max(cls + 1, this.values.length * 2));
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[cls] += value;
+  }
+  get(cls: number): number {
+    return cls < this.values.length ? this.values[cls] : 0;
   }
 }

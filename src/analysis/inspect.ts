@@ -1,19 +1,12 @@
 // One snapshot, postmortem: what holds the memory.
 
 import { INTERNAL_TYPES } from '../classes.js';
-import {
-  buildDominance,
-  buildRetainers,
-  calculateRetainedSizes,
-  calculateShallowSizes,
-  type HeapGraph,
-  readSnapshot,
-} from '../engine/index.js';
+import { calculateShallowSizes, type HeapGraph, type PendingDominance, startDominance } from '../engine/index.js';
 import { applyShapes, inferShapeDefinitions, objectSignatures } from '../engine/shapes.js';
 import { UsageError } from '../errors.js';
 import type { ClassSummary, DuplicatedString, InspectResult, ObjectSummary } from '../types.js';
-import { ClassTable } from './class-table.js';
-import type { AnalysisProgress } from './diff.js';
+import { classifyReachable } from './classify.js';
+import { type AnalysisProgress, loadGraph } from './diff.js';
 import { dominatorChildren, setRetainedSizes } from './dominance.js';
 import { retainerPath } from './paths.js';
 import { snapshotMeta } from './snapshot-meta.js';
@@ -35,51 +28,52 @@ const STRING_CUT = 100;
 const INSTANCE_TYPES: ReadonlySet<string> = new Set(['object', 'native']);
 
 export async function inspectSnapshot(file: string, options: InspectOptions = {}): Promise<InspectResult> {
-  const onProgress = options.onProgress;
-  const graph = await readSnapshot(file, {
-    onProgress: onProgress
-      ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes })
-      : undefined,
-  });
+  const graph = await loadGraph(file, options.onProgress);
+  const dominance = startDominance(graph);
+  try {
+    return await inspectPasses(graph, options, dominance);
+  } finally {
+    dominance.cancel(); // done already, or no longer needed after a failure
+  }
+}
+
+async function inspectPasses(
+  graph: HeapGraph,
+  options: InspectOptions,
+  dominance: PendingDominance,
+): Promise<InspectResult> {
+  const { onProgress } = options;
+  const file = graph.file;
   // Plain objects named by their shape ({user, path, ts}), as DevTools' Summary view does.
   const signatures = objectSignatures(graph);
   applyShapes(graph, inferShapeDefinitions(signatures), signatures);
   onProgress?.({ phase: 'analyze', file, step: 'tracing' });
   const trace = traceFromRoots(graph);
   const reachable = (o: number): boolean => trace.distance[o] !== UNREACHED;
-  onProgress?.({ phase: 'analyze', file, step: 'dominators' });
-  const { dominators, searchOrder } = buildDominance(graph, buildRetainers(graph));
   const shallow = calculateShallowSizes(graph);
-  const retainedSizes = calculateRetainedSizes(graph, dominators, shallow, searchOrder);
+  dominance.useShallowSizes(shallow);
+  const { table, memberClass, count, selfSize } = classifyReachable(
+    graph,
+    trace,
+    shallow,
+    options.includeInternal === true,
+  );
+  onProgress?.({ phase: 'analyze', file, step: 'dominators' });
+  const { dominators, retainedSizes } = await dominance.result;
   const tree = dominatorChildren(graph, dominators, reachable);
-
-  const table = new ClassTable();
-  const memberClass = new Int32Array(graph.nodeCount).fill(-1);
-  const count: number[] = [];
-  const selfSize: number[] = [];
-  for (let o = 0; o < graph.nodeCount; o++) {
-    if (!reachable(o)) continue;
-    const cls = table.indexOf(graph, o);
-    if (table.keys[cls].internal && !options.includeInternal) continue;
-    memberClass[o] = cls;
-    // As DevTools' Summary view: a backing store counted in its owner's size is not an object of its own.
-    if (shallow[o] === 0) continue;
-    count[cls] = (count[cls] ?? 0) + 1;
-    selfSize[cls] = (selfSize[cls] ?? 0) + shallow[o];
-  }
   const retained = setRetainedSizes(graph, tree, retainedSizes, memberClass, table.size, {
     ownerClass: new Uint8Array(table.size).fill(1),
     holders: false,
   });
   const summaries: ClassSummary[] = [];
   for (let cls = 0; cls < table.size; cls++) {
-    if (!count[cls]) continue;
+    if (count.get(cls) === 0) continue;
     const { name, type, constructorName } = table.keys[cls];
     const summary: ClassSummary = {
       name,
       type,
-      count: count[cls],
-      selfSize: selfSize[cls],
+      count: count.get(cls),
+      selfSize: selfSize.get(cls),
       retainedSize: retained.perClass[cls],
     };
     if (constructorName !== undefined) summary.constructorName = constructorName;
@@ -94,7 +88,7 @@ export async function inspectSnapshot(file: string, options: InspectOptions = {}
     .sort((a, b) => b.count - a.count || b.retainedSize - a.retainedSize)
     .slice(0, classTop);
   const listed = new Map<ClassSummary, number>();
-  for (let cls = 0, i = 0; cls < table.size; cls++) if (count[cls]) listed.set(summaries[i++], cls);
+  for (let cls = 0, i = 0; cls < table.size; cls++) if (count.get(cls) !== 0) listed.set(summaries[i++], cls);
   const wanted = new Set([...byRetainedSize, ...byCount].map((c) => listed.get(c)!));
   const where = whereOfClasses(graph, (o) => (shallow[o] === 0 ? -1 : memberClass[o]), wanted, shallow);
   for (const c of [...byRetainedSize, ...byCount]) {
@@ -244,7 +238,7 @@ function duplicatedStrings(graph: HeapGraph, trace: RootTrace, top: number): Dup
   const byName = new Map<number, { count: number; totalSize: number; maxSize: number; ordinal: number }>();
   for (let o = 0; o < graph.nodeCount; o++) {
     if (trace.distance[o] === UNREACHED || graph.nodeTypeName(o) !== 'string') continue;
-    const nameIndex = graph.nodes[o * graph.nodeFieldCount + graph.nodeNameOffset];
+    const nameIndex = graph.nodeNameIndex(o);
     const size = graph.nodeSelfSize(o);
     const entry = byName.get(nameIndex);
     if (entry) {

@@ -3,9 +3,11 @@
 // running function's stack), and by which edge each was first reached: the
 // shortest-path tree that retainer paths are read from.
 import { isRuntimeBookkeeping } from '../classes.js';
+import { breadthFirst, NO_NODE } from '../engine/algorithms.js';
 import type { HeapGraph } from '../engine/index.js';
 
-export const UNREACHED = 0xffffffff;
+/** Distance and parent edge of a node the trace did not reach. */
+export const UNREACHED = NO_NODE;
 
 /**
  * GC-root categories that hold only what running code has on its stack or in
@@ -61,56 +63,22 @@ export interface RootTrace {
  * (HeapSnapshot.ts calculateDistances).
  */
 export function traceFromRoots(graph: HeapGraph): RootTrace {
-  const nodeCount = graph.nodeCount;
-  const parentEdge = new Uint32Array(nodeCount).fill(UNREACHED);
-  const distance = new Uint32Array(nodeCount).fill(UNREACHED);
-  const via = new Uint8Array(nodeCount);
-  const queue = new Uint32Array(nodeCount);
   const takenByRunner = graph.strings.includes(RUNNER_MARKER);
   const level = traceLevels(graph, takenByRunner);
   const strongRoots = rootCategories(graph, '(Strong roots)');
-  const deferred: number[][] = VIA_NAMES.map(() => []);
-  let head = 0;
-  let tail = 0;
-  let current: number = Via.program;
-
-  const root = graph.rootOrdinal;
-  distance[root] = 0;
-  queue[tail++] = root;
-
-  const visit = (to: number, edge: number, from: number): void => {
-    distance[to] = distance[from] + 1;
-    parentEdge[to] = edge;
-    via[to] = current;
-    queue[tail++] = to;
+  const walk = breadthFirst(
+    graph,
+    (to, edge, from) =>
+      strongRoots.has(from) && isInternalStrongRoot(graph, edge) ? Math.max(level[to], Via.v8) : level[to],
+    Via.stack + 1,
+  );
+  return {
+    parentEdge: walk.parentEdge,
+    distance: walk.distance,
+    via: walk.level,
+    reachableCount: walk.reachedCount,
+    takenByRunner,
   };
-  const drain = (): void => {
-    while (head < tail) {
-      const from = queue[head++];
-      if (graph.holdsWeakly(from)) continue;
-      const edgeEnd = graph.firstEdge(from + 1);
-      for (let edge = graph.firstEdge(from); edge < edgeEnd; edge++) {
-        if (graph.isWeakEdge(edge)) continue;
-        const to = graph.edgeTarget(edge);
-        if (distance[to] !== UNREACHED) continue;
-        const at = strongRoots.has(from) && isInternalStrongRoot(graph, edge) ? Math.max(level[to], Via.v8) : level[to];
-        if (at > current) deferred[at].push(edge, from);
-        else visit(to, edge, from);
-      }
-    }
-  };
-
-  drain();
-  for (current = Via.runtime; current <= Via.stack; current++) {
-    const list = deferred[current];
-    // Entries deferred while this level's own nodes are visited land in the same list: read it to the end.
-    for (let i = 0; i < list.length; i += 2) {
-      const to = graph.edgeTarget(list[i]);
-      if (distance[to] === UNREACHED) visit(to, list[i], list[i + 1]);
-      drain();
-    }
-  }
-  return { parentEdge, distance, via, reachableCount: tail, takenByRunner };
 }
 
 /** The synthetic root categories with this name (children of the root's children; V8 may list one twice). */

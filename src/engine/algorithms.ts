@@ -123,27 +123,83 @@ export function buildRetainers(graph: HeapGraph): Retainers {
   return { firstRetainer, retainerNodes, essentialEdges };
 }
 
-/** Hops from the root over non-weak edges, breadth first; NO_NODE when unreachable. */
-export function calculateDistances(graph: HeapGraph): Uint32Array {
-  const distances = new Uint32Array(graph.nodeCount).fill(NO_NODE);
-  const queue = new Uint32Array(graph.nodeCount);
+/** What breadthFirst leaves per node. */
+export interface BreadthFirst {
+  /** Edge ordinal by which each node was first reached; NO_NODE for the root and unreached nodes. */
+  parentEdge: Uint32Array;
+  /** Hops from the root along that path; NO_NODE when unreached. */
+  distance: Uint32Array;
+  /** Per node, the level it was reached at (see breadthFirst); 0 when unreached. */
+  level: Uint8Array;
+  reachedCount: number;
+}
+
+/**
+ * Entry level of the edge `edge` from `from` into `to`: an edge above the
+ * current level waits until every node of the lower levels is visited.
+ */
+export type EdgeLevel = (to: number, edge: number, from: number) => number;
+
+/**
+ * The one breadth-first walk from the root, over the edges that retain (weak
+ * edges and HeapGraph.holdsWeakly nodes skipped). With `levelOf`, in levels
+ * 0 … levelCount - 1: the walk finishes every node it can reach at one level
+ * before it takes the edges that wait for the next, as DevTools'
+ * calculateDistances visits the user roots before the rest
+ * (HeapSnapshot.ts). Without it, plain hop counts.
+ */
+export function breadthFirst(graph: HeapGraph, levelOf?: EdgeLevel, levelCount = 1): BreadthFirst {
+  const { nodeCount } = graph;
+  const parentEdge = new Uint32Array(nodeCount).fill(NO_NODE);
+  const distance = new Uint32Array(nodeCount).fill(NO_NODE);
+  const level = new Uint8Array(nodeCount);
+  const queue = new Uint32Array(nodeCount);
+  // Per level, the edges (edge, from) that wait for it.
+  const deferred: number[][] = Array.from({ length: levelCount }, () => []);
   let head = 0;
   let tail = 0;
-  distances[graph.rootOrdinal] = 0;
+  let current = 0;
+  distance[graph.rootOrdinal] = 0;
   queue[tail++] = graph.rootOrdinal;
-  while (head < tail) {
-    const from = queue[head++];
-    if (graph.holdsWeakly(from)) continue;
-    const end = graph.firstEdge(from + 1);
-    for (let e = graph.firstEdge(from); e < end; e++) {
-      if (graph.isWeakEdge(e)) continue;
-      const to = graph.edgeTarget(e);
-      if (distances[to] !== NO_NODE) continue;
-      distances[to] = distances[from] + 1;
-      queue[tail++] = to;
+
+  const visit = (to: number, edge: number, from: number): void => {
+    distance[to] = distance[from] + 1;
+    parentEdge[to] = edge;
+    level[to] = current;
+    queue[tail++] = to;
+  };
+  const drain = (): void => {
+    while (head < tail) {
+      const from = queue[head++];
+      if (graph.holdsWeakly(from)) continue;
+      const end = graph.firstEdge(from + 1);
+      for (let e = graph.firstEdge(from); e < end; e++) {
+        if (graph.isWeakEdge(e)) continue;
+        const to = graph.edgeTarget(e);
+        if (distance[to] !== NO_NODE) continue;
+        const at = levelOf === undefined ? 0 : levelOf(to, e, from);
+        if (at > current) deferred[at].push(e, from);
+        else visit(to, e, from);
+      }
+    }
+  };
+
+  drain();
+  for (current = 1; current < levelCount; current++) {
+    const list = deferred[current];
+    // Entries deferred while this level's own nodes are visited land in the same list: read it to the end.
+    for (let i = 0; i < list.length; i += 2) {
+      const to = graph.edgeTarget(list[i]);
+      if (distance[to] === NO_NODE) visit(to, list[i], list[i + 1]);
+      drain();
     }
   }
-  return distances;
+  return { parentEdge, distance, level, reachedCount: tail };
+}
+
+/** Hops from the root over non-weak edges, breadth first; NO_NODE when unreachable. */
+export function calculateDistances(graph: HeapGraph): Uint32Array {
+  return breadthFirst(graph).distance;
 }
 
 /**

@@ -1,5 +1,7 @@
 // The heap graph in flat typed arrays, with all index math behind small
 // accessors (as DevTools' HeapSnapshot does with its node and edge cursors).
+
+import { sortedOrder } from '../analysis/sort.js';
 import { classNameOf, classTypeOf } from '../classes.js';
 import { SnapshotFormatError } from '../errors.js';
 import { type RawSnapshot, type RawTrace, type SnapshotMetaJson, sharedUint32Array } from './reader.js';
@@ -276,6 +278,11 @@ export class HeapGraph {
       else hi = mid - 1;
     }
     return lo;
+  }
+
+  /** Node ordinals sorted by node id (radix sort, linear time): the order the diff merges two snapshots in. */
+  ordinalsById(): Uint32Array {
+    return sortedOrder(this.nodes, this.nodeFieldCount, this.nodeIdOffset);
   }
 
   /** Ordinal of the node with this id, or -1. */
