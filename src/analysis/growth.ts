@@ -2,18 +2,11 @@
 // one every few calls): per class, how many new objects stay reachable at each
 // point; per object that keeps its id, its retained size at each point. The
 // leak rule (leaks.ts) reads the trend; this module only measures.
-import {
-  buildDominatorTree,
-  buildRetainers,
-  calculateRetainedSizes,
-  type HeapGraph,
-  readSnapshot,
-} from '../engine/index.js';
+import { buildDominatorTree, buildRetainers, calculateRetainedSizes, type HeapGraph } from '../engine/index.js';
 import type { ByteGrowth } from '../types.js';
-import type { AnalysisProgress, Baseline } from './diff.js';
+import { type AnalysisProgress, type Baseline, loadGraph } from './diff.js';
 import { type DominatorChildren, dominatorChildren } from './dominance.js';
 import { holderLabel, retainerPath } from './paths.js';
-import { sortedOrder } from './sort.js';
 import { type RootTrace, traceFromRoots, UNREACHED, Via } from './trace.js';
 
 export const classKey = (c: { name: string; type: string }): string => `${c.type}\u0000${c.name}`;
@@ -62,11 +55,7 @@ export async function measureTrend(
   const points = [beforeFile, ...files];
   const afterPoint = 1;
   for (const [point, file] of points.entries()) {
-    const graph = await readSnapshot(file, {
-      onProgress: onProgress
-        ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes })
-        : undefined,
-    });
+    const graph = await loadGraph(file, onProgress);
     onProgress?.({ phase: 'analyze', file, step: 'trend' });
     const trace = traceFromRoots(graph);
     const dominators = buildDominatorTree(graph, buildRetainers(graph));
@@ -74,7 +63,7 @@ export async function measureTrend(
     const preOrder = dominatorPreOrder(graph, tree);
     const inState = underRuntimeState(graph, dominators, preOrder);
     const retained = dataSizes(graph, dominators, preOrder, calculateRetainedSizes(graph, dominators));
-    const order = sortedOrder(graph.nodes, graph.nodeFieldCount, graph.nodeIdOffset);
+    const order = graph.ordinalsById();
     if (point >= afterPoint)
       countNewObjects(baseline, graph, trace, inState, order, point - afterPoint, files.length, counts);
     // Objects of after that were not in before are tracked too, with no size at before (NaN).

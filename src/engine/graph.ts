@@ -1,10 +1,10 @@
 // The heap graph in flat typed arrays, with all index math behind small
 // accessors (as DevTools' HeapSnapshot does with its node and edge cursors).
 
-import { sortedOrder } from '../analysis/sort.js';
 import { classNameOf, classTypeOf } from '../classes.js';
 import { SnapshotFormatError } from '../errors.js';
 import { type RawSnapshot, type RawTrace, type SnapshotMetaJson, sharedUint32Array } from './reader.js';
+import { sortedOrder } from './sort.js';
 
 function fieldIndex(fields: string[], name: string, file: string, required = true): number {
   const index = fields.indexOf(name);
