@@ -24,7 +24,7 @@ import type {
 import { formatBytes, formatCount, formatSigned, printable } from './format.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-page.js';
 import { edgeLabel, holderLine } from './path.js';
-import { diffVerdict } from './terminal.js';
+import { CLASS_DIFF_NUMBERS, diffVerdict, MEMORY_COLUMNS, memorySeries } from './tables.js';
 
 export interface HtmlOptions {
   /** Where the report was made (versions, OS, the command line); shown at the end. */
@@ -179,13 +179,7 @@ function suspectSentence(c: ClassDiff): string {
 const DIFF_COLUMNS: Column[] = [
   { label: 'Class', kind: 'name' },
   { label: 'Type', kind: 'text' },
-  { label: '# New', kind: 'count', title: 'Objects in after whose id is not in before' },
-  { label: '# Deleted', kind: 'count', title: 'Objects in before whose id is not in after' },
-  { label: '# Delta', kind: 'signed' },
-  { label: 'Alloc. size', kind: 'bytes', title: 'Shallow size of the new objects' },
-  { label: 'Freed size', kind: 'bytes', title: 'Shallow size of the deleted objects' },
-  { label: 'Size delta', kind: 'signedBytes' },
-  { label: 'Retained (new)', kind: 'bytes', title: 'Retained size of the new objects, each byte counted once' },
+  ...CLASS_DIFF_NUMBERS.map(({ label, kind, title }): Column => (title ? { label, kind, title } : { label, kind })),
   { label: 'Suspect', kind: 'flag', flag: 'suspect' },
   { label: 'Defined at', kind: 'code' },
 ];
@@ -209,13 +203,7 @@ function classDiffTable(classes: ClassDiff[], title: string, id: string): Block 
       classes.map((c) => [
         className(c),
         c.type,
-        c.added,
-        c.removed,
-        c.added - c.removed,
-        c.addedSize,
-        c.removedSize,
-        c.addedSize - c.removedSize,
-        c.retainedSize,
+        ...CLASS_DIFF_NUMBERS.map((column) => column.value(c)),
         c.suspect,
         locationText(c.location),
       ]),
@@ -495,20 +483,15 @@ function chartBlock(s: ScenarioResult): Block | null {
 }
 
 function memoryTable(s: ScenarioResult): Block {
-  const columns = (['withoutGc', 'withGc'] as const).flatMap((pass) =>
-    (['rss', 'heapUsed', 'external'] as const).map((key) => s[key][pass]),
-  );
+  const { columns, rowCount } = memorySeries(s);
   const rows: Cell[][] = [];
-  for (let i = 0; i < Math.max(...columns.map((c) => c.length)); i++)
-    rows.push([i + 1, ...columns.map((c) => c[i] ?? null)]);
+  for (let i = 0; i < rowCount; i++) rows.push([i + 1, ...columns.map((c) => c[i] ?? null)]);
   return {
     t: 'table',
     title: 'Memory before each call (MB)',
     columns: [
       { label: 'Iteration', kind: 'count' },
-      ...['no GC', 'GC'].flatMap((pass) =>
-        ['RSS', 'Heap', 'External'].map((m): Column => ({ label: `${m}, ${pass}`, kind: 'mb' })),
-      ),
+      ...MEMORY_COLUMNS.map((column): Column => ({ label: `${column.label}, ${column.passLabel}`, kind: 'mb' })),
     ],
     rows,
   };
