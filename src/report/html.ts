@@ -176,6 +176,11 @@ function suspectSentence(c: ClassDiff): string {
   return `${className(c)}: ${formatSigned(c.added - c.removed)} objects (${formatBytes(c.retainedSize)} retained)${held}${where ? `; defined at ${where}` : ''}.`;
 }
 
+/** Columns from `[label, kind]` pairs. */
+function columns(...specs: [string, ColumnKind][]): Column[] {
+  return specs.map(([label, kind]) => ({ label, kind }));
+}
+
 const DIFF_COLUMNS: Column[] = [
   { label: 'Class', kind: 'name' },
   { label: 'Type', kind: 'text' },
@@ -226,16 +231,16 @@ function snapshotMetas(result: object): [string, SnapshotMeta][] {
 function snapshotTable(metas: [string, SnapshotMeta][]): Block {
   return {
     t: 'table',
-    columns: [
-      { label: '', kind: 'text' },
-      { label: 'File', kind: 'code' },
-      { label: 'Size', kind: 'bytes' },
-      { label: 'Nodes', kind: 'count' },
-      { label: 'Edges', kind: 'count' },
-      { label: 'Total', kind: 'bytes' },
-      { label: 'Reachable', kind: 'bytes' },
-      { label: 'Runtime', kind: 'text' },
-    ],
+    columns: columns(
+      ['', 'text'],
+      ['File', 'code'],
+      ['Size', 'bytes'],
+      ['Nodes', 'count'],
+      ['Edges', 'count'],
+      ['Total', 'bytes'],
+      ['Reachable', 'bytes'],
+      ['Runtime', 'text'],
+    ),
     rows: metas.map(([label, m]) => [
       label,
       printable(m.path),
@@ -366,14 +371,14 @@ export function htmlDiff(result: DiffResult, options: HtmlOptions = {}): string 
   );
 }
 
-const SUMMARY_COLUMNS: Column[] = [
-  { label: 'Class', kind: 'name' },
-  { label: 'Type', kind: 'text' },
-  { label: 'Count', kind: 'count' },
-  { label: 'Shallow size', kind: 'bytes' },
-  { label: 'Retained size', kind: 'bytes' },
-  { label: 'Defined at', kind: 'code' },
-];
+const SUMMARY_COLUMNS: Column[] = columns(
+  ['Class', 'name'],
+  ['Type', 'text'],
+  ['Count', 'count'],
+  ['Shallow size', 'bytes'],
+  ['Retained size', 'bytes'],
+  ['Defined at', 'code'],
+);
 
 function classSummaryTable(title: string, classes: ClassSummary[]): Block {
   return {
@@ -445,12 +450,7 @@ export function htmlInspect(result: InspectResult, options: HtmlOptions = {}): s
         { t: 'h', level: 2, text: 'Duplicated strings', id: 'strings' },
         {
           t: 'table',
-          columns: [
-            { label: 'Count', kind: 'count' },
-            { label: 'Wasted', kind: 'bytes' },
-            { label: 'Length', kind: 'count' },
-            { label: 'Value', kind: 'code' },
-          ],
+          columns: columns(['Count', 'count'], ['Wasted', 'bytes'], ['Length', 'count'], ['Value', 'code']),
           rows: result.duplicatedStrings.map((d) => [d.count, d.wastedSize, d.length, JSON.stringify(d.value)]),
           filter: 3,
         },

@@ -23,7 +23,14 @@ import {
   printable,
 } from './format.js';
 import { allocationLines, holderLine, markdownPathLines } from './path.js';
-import { CLASS_DIFF_NUMBERS, classDiffNumberCells, diffVerdict, MEMORY_COLUMNS, memorySeries } from './tables.js';
+import {
+  CLASS_DIFF_NUMBERS,
+  classDiffNumberCells,
+  diffVerdict,
+  MEMORY_COLUMNS,
+  memorySeries,
+  classSummaryTable as summaryTable,
+} from './tables.js';
 
 function mdPath(path: RetainerPath): string {
   // A fenced block keeps the path readable; a step never starts a line with a fence.
@@ -125,19 +132,8 @@ export function markdownDiff(result: DiffResult): string {
 }
 
 function classSummaryTable(classes: ClassSummary[]): string {
-  const located = classes.some((c) => c.location);
-  return mdTable(
-    ['Class', 'Type', 'Count', 'Self size', 'Retained', ...(located ? ['Defined at'] : [])],
-    classes.map((c) => [
-      mdEscape(c.name),
-      c.type,
-      formatCount(c.count),
-      formatBytes(c.selfSize),
-      formatBytes(c.retainedSize),
-      ...(located ? [mdLocation(c.location)] : []),
-    ]),
-    ['left', 'left', 'right', 'right', 'right', ...(located ? (['left'] as const) : [])],
-  );
+  const { header, rows, align } = summaryTable(classes, mdEscape, mdLocation);
+  return mdTable(header, rows, align);
 }
 
 function objectSections(objects: ObjectSummary[]): string[] {

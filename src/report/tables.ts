@@ -1,8 +1,16 @@
 // What the reporters say alike: the numeric columns of a class diff, the
 // memory series of a scenario, and the diff verdict. Each reporter keeps its
 // own markup (terminal, Markdown, HTML) around them.
-import type { ClassDiff, DiffResult, ScenarioResult } from '../types.js';
-import { formatBytes, formatCount, formatMB, formatSigned, formatSignedBytes, printable } from './format.js';
+import type { ClassDiff, ClassSummary, DiffResult, ScenarioResult, SourceLocation } from '../types.js';
+import {
+  type Align,
+  formatBytes,
+  formatCount,
+  formatMB,
+  formatSigned,
+  formatSignedBytes,
+  printable,
+} from './format.js';
 import { viaText } from './path.js';
 
 export type NumberKind = 'count' | 'signed' | 'bytes' | 'signedBytes' | 'mb';
@@ -93,4 +101,35 @@ export function diffVerdict(result: DiffResult): string {
     );
   const more = suspects.length > 3 ? `, and ${suspects.length - 3} more` : '';
   return `${suspects.length} suspected leak${suspects.length === 1 ? '' : 's'}: ${parts.join('; ')}${more}`;
+}
+
+/** A table for the text reporters, before markup: header, rows of cells, alignment. */
+export interface TextTable {
+  header: string[];
+  rows: string[][];
+  align: Align[];
+}
+
+/**
+ * Classes with count, self and retained size (inspect), and where each is
+ * defined when any is; `name` and `location` put a cell in the reporter's markup.
+ */
+export function classSummaryTable(
+  classes: ClassSummary[],
+  name: (text: string) => string,
+  location: (location: SourceLocation | null | undefined) => string,
+): TextTable {
+  const located = classes.some((c) => c.location);
+  return {
+    header: ['Class', 'Type', 'Count', 'Self size', 'Retained', ...(located ? ['Defined at'] : [])],
+    rows: classes.map((c) => [
+      name(c.name),
+      c.type,
+      formatCount(c.count),
+      formatBytes(c.selfSize),
+      formatBytes(c.retainedSize),
+      ...(located ? [location(c.location)] : []),
+    ]),
+    align: ['left', 'left', 'right', 'right', 'right', ...(located ? (['left'] as const) : [])],
+  };
 }

@@ -24,7 +24,14 @@ import {
   table,
 } from './format.js';
 import { allocationLines, holderLine, pathLines } from './path.js';
-import { CLASS_DIFF_NUMBERS, classDiffNumberCells, diffVerdict, MEMORY_COLUMNS, memorySeries } from './tables.js';
+import {
+  CLASS_DIFF_NUMBERS,
+  classDiffNumberCells,
+  classSummaryTable,
+  diffVerdict,
+  MEMORY_COLUMNS,
+  memorySeries,
+} from './tables.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -110,19 +117,10 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
 }
 
 function classTable(classes: ClassSummary[]): string {
-  const located = classes.some((c) => c.location);
-  return table(
-    ['Class', 'Type', 'Count', 'Self size', 'Retained', ...(located ? ['Defined at'] : [])],
-    classes.map((c) => [
-      printable(c.name),
-      c.type,
-      formatCount(c.count),
-      formatBytes(c.selfSize),
-      formatBytes(c.retainedSize),
-      ...(located ? [printable(formatLocation(c.location))] : []),
-    ]),
-    ['left', 'left', 'right', 'right', 'right', ...(located ? (['left'] as const) : [])],
+  const { header, rows, align } = classSummaryTable(classes, printable, (location) =>
+    printable(formatLocation(location)),
   );
+  return table(header, rows, align);
 }
 
 function objectLines(objects: ObjectSummary[], s: Style): string[] {
