@@ -5,7 +5,7 @@
 // oracle), or a file (for the functions that take paths).
 import { writeFileSync } from 'node:fs';
 import { HeapGraph } from '../src/engine/index.js';
-import type { RawSnapshot, SnapshotMetaJson } from '../src/engine/reader.js';
+import type { RawSnapshot, SnapshotMetaJson } from '../src/engine/raw-snapshot.js';
 
 /** V8's node and edge types, in V8's order (v8/src/profiler/heap-snapshot-generator.h). */
 export const NODE_TYPES = [

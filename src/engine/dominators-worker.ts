@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildDominance, buildRetainers, calculateRetainedSizes } from './algorithms.js';
 import { HeapGraph } from './graph.js';
-import type { RawSnapshot } from './reader.js';
+import type { RawSnapshot } from './raw-snapshot.js';
 
 const { raw, file, firstEdgeIndexes } = workerData as { raw: RawSnapshot; file: string; firstEdgeIndexes: Uint32Array };
 // The caller computes the shallow sizes meanwhile (it needs them too) and sends them over.

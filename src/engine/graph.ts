@@ -3,7 +3,7 @@
 
 import { classNameOf, classTypeOf } from '../classes.js';
 import { SnapshotFormatError } from '../errors.js';
-import { type RawSnapshot, type RawTrace, type SnapshotMetaJson, sharedUint32Array } from './reader.js';
+import { type RawSnapshot, type RawTrace, type SnapshotMetaJson, sharedUint32Array } from './raw-snapshot.js';
 import { sortedOrder } from './sort.js';
 
 function fieldIndex(fields: string[], name: string, file: string, required = true): number {

@@ -16,7 +16,8 @@ export {
 } from './algorithms.js';
 export { type Dominance, type PendingDominance, startDominance } from './dominators.js';
 export { HeapGraph } from './graph.js';
-export type { RawSnapshot, ReadOptions, SnapshotMetaJson } from './reader.js';
+export type { RawSnapshot, SnapshotMetaJson } from './raw-snapshot.js';
+export type { ReadOptions } from './reader.js';
 
 /** Reads a .heapsnapshot (plain JSON or gzip) into a HeapGraph; SnapshotFormatError on bad input. */
 export async function readSnapshot(file: string, options: ReadOptions = {}): Promise<HeapGraph> {

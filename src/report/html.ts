@@ -24,7 +24,7 @@ import type {
 import { formatBytes, formatCount, formatSigned, printable } from './format.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-page.js';
 import { edgeLabel, holderLine } from './path.js';
-import { diffVerdict } from './terminal.js';
+import { CLASS_DIFF_NUMBERS, diffVerdict, MEMORY_COLUMNS, memorySeries } from './tables.js';
 
 export interface HtmlOptions {
   /** Where the report was made (versions, OS, the command line); shown at the end. */
@@ -176,16 +176,15 @@ function suspectSentence(c: ClassDiff): string {
   return `${className(c)}: ${formatSigned(c.added - c.removed)} objects (${formatBytes(c.retainedSize)} retained)${held}${where ? `; defined at ${where}` : ''}.`;
 }
 
+/** Columns from `[label, kind]` pairs. */
+function columns(...specs: [string, ColumnKind][]): Column[] {
+  return specs.map(([label, kind]) => ({ label, kind }));
+}
+
 const DIFF_COLUMNS: Column[] = [
   { label: 'Class', kind: 'name' },
   { label: 'Type', kind: 'text' },
-  { label: '# New', kind: 'count', title: 'Objects in after whose id is not in before' },
-  { label: '# Deleted', kind: 'count', title: 'Objects in before whose id is not in after' },
-  { label: '# Delta', kind: 'signed' },
-  { label: 'Alloc. size', kind: 'bytes', title: 'Shallow size of the new objects' },
-  { label: 'Freed size', kind: 'bytes', title: 'Shallow size of the deleted objects' },
-  { label: 'Size delta', kind: 'signedBytes' },
-  { label: 'Retained (new)', kind: 'bytes', title: 'Retained size of the new objects, each byte counted once' },
+  ...CLASS_DIFF_NUMBERS.map(({ label, kind, title }): Column => (title ? { label, kind, title } : { label, kind })),
   { label: 'Suspect', kind: 'flag', flag: 'suspect' },
   { label: 'Defined at', kind: 'code' },
 ];
@@ -209,13 +208,7 @@ function classDiffTable(classes: ClassDiff[], title: string, id: string): Block 
       classes.map((c) => [
         className(c),
         c.type,
-        c.added,
-        c.removed,
-        c.added - c.removed,
-        c.addedSize,
-        c.removedSize,
-        c.addedSize - c.removedSize,
-        c.retainedSize,
+        ...CLASS_DIFF_NUMBERS.map((column) => column.value(c)),
         c.suspect,
         locationText(c.location),
       ]),
@@ -238,16 +231,16 @@ function snapshotMetas(result: object): [string, SnapshotMeta][] {
 function snapshotTable(metas: [string, SnapshotMeta][]): Block {
   return {
     t: 'table',
-    columns: [
-      { label: '', kind: 'text' },
-      { label: 'File', kind: 'code' },
-      { label: 'Size', kind: 'bytes' },
-      { label: 'Nodes', kind: 'count' },
-      { label: 'Edges', kind: 'count' },
-      { label: 'Total', kind: 'bytes' },
-      { label: 'Reachable', kind: 'bytes' },
-      { label: 'Runtime', kind: 'text' },
-    ],
+    columns: columns(
+      ['', 'text'],
+      ['File', 'code'],
+      ['Size', 'bytes'],
+      ['Nodes', 'count'],
+      ['Edges', 'count'],
+      ['Total', 'bytes'],
+      ['Reachable', 'bytes'],
+      ['Runtime', 'text'],
+    ),
     rows: metas.map(([label, m]) => [
       label,
       printable(m.path),
@@ -378,14 +371,14 @@ export function htmlDiff(result: DiffResult, options: HtmlOptions = {}): string 
   );
 }
 
-const SUMMARY_COLUMNS: Column[] = [
-  { label: 'Class', kind: 'name' },
-  { label: 'Type', kind: 'text' },
-  { label: 'Count', kind: 'count' },
-  { label: 'Shallow size', kind: 'bytes' },
-  { label: 'Retained size', kind: 'bytes' },
-  { label: 'Defined at', kind: 'code' },
-];
+const SUMMARY_COLUMNS: Column[] = columns(
+  ['Class', 'name'],
+  ['Type', 'text'],
+  ['Count', 'count'],
+  ['Shallow size', 'bytes'],
+  ['Retained size', 'bytes'],
+  ['Defined at', 'code'],
+);
 
 function classSummaryTable(title: string, classes: ClassSummary[]): Block {
   return {
@@ -457,12 +450,7 @@ export function htmlInspect(result: InspectResult, options: HtmlOptions = {}): s
         { t: 'h', level: 2, text: 'Duplicated strings', id: 'strings' },
         {
           t: 'table',
-          columns: [
-            { label: 'Count', kind: 'count' },
-            { label: 'Wasted', kind: 'bytes' },
-            { label: 'Length', kind: 'count' },
-            { label: 'Value', kind: 'code' },
-          ],
+          columns: columns(['Count', 'count'], ['Wasted', 'bytes'], ['Length', 'count'], ['Value', 'code']),
           rows: result.duplicatedStrings.map((d) => [d.count, d.wastedSize, d.length, JSON.stringify(d.value)]),
           filter: 3,
         },
@@ -495,20 +483,15 @@ function chartBlock(s: ScenarioResult): Block | null {
 }
 
 function memoryTable(s: ScenarioResult): Block {
-  const columns = (['withoutGc', 'withGc'] as const).flatMap((pass) =>
-    (['rss', 'heapUsed', 'external'] as const).map((key) => s[key][pass]),
-  );
+  const { columns, rowCount } = memorySeries(s);
   const rows: Cell[][] = [];
-  for (let i = 0; i < Math.max(...columns.map((c) => c.length)); i++)
-    rows.push([i + 1, ...columns.map((c) => c[i] ?? null)]);
+  for (let i = 0; i < rowCount; i++) rows.push([i + 1, ...columns.map((c) => c[i] ?? null)]);
   return {
     t: 'table',
     title: 'Memory before each call (MB)',
     columns: [
       { label: 'Iteration', kind: 'count' },
-      ...['no GC', 'GC'].flatMap((pass) =>
-        ['RSS', 'Heap', 'External'].map((m): Column => ({ label: `${m}, ${pass}`, kind: 'mb' })),
-      ),
+      ...MEMORY_COLUMNS.map((column): Column => ({ label: `${column.label}, ${column.passLabel}`, kind: 'mb' })),
     ],
     rows,
   };

@@ -12,19 +12,25 @@ import type {
   SourceLocation,
 } from '../types.js';
 import {
+  type Align,
   formatBytes,
   formatCount,
   formatFrames,
   formatLocation,
   formatMB,
-  formatSigned,
-  formatSignedBytes,
   mdEscape,
   mdTable,
   printable,
 } from './format.js';
 import { allocationLines, holderLine, markdownPathLines } from './path.js';
-import { diffVerdict } from './terminal.js';
+import {
+  CLASS_DIFF_NUMBERS,
+  classDiffNumberCells,
+  diffVerdict,
+  MEMORY_COLUMNS,
+  memorySeries,
+  classSummaryTable as summaryTable,
+} from './tables.js';
 
 function mdPath(path: RetainerPath): string {
   // A fenced block keeps the path readable; a step never starts a line with a fence.
@@ -54,42 +60,18 @@ function classDiffTable(classes: ClassDiff[]): string {
     [
       'Class',
       'Type',
-      '# New',
-      '# Deleted',
-      '# Delta',
-      'Alloc. size',
-      'Freed size',
-      'Size delta',
-      'Retained (new)',
+      ...CLASS_DIFF_NUMBERS.map((column) => column.label),
       'Suspect',
       ...(located ? ['Defined at'] : []),
     ],
     classes.map((c) => [
       mdEscape(c.name),
       c.type,
-      formatCount(c.added),
-      formatCount(c.removed),
-      formatSigned(c.added - c.removed),
-      formatBytes(c.addedSize),
-      formatBytes(c.removedSize),
-      formatSignedBytes(c.addedSize - c.removedSize),
-      formatBytes(c.retainedSize),
+      ...classDiffNumberCells(c),
       c.suspect ? '**yes**' : '',
       ...(located ? [mdLocation(c.location)] : []),
     ]),
-    [
-      'left',
-      'left',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'left',
-      ...(located ? (['left'] as const) : []),
-    ],
+    ['left', 'left', ...CLASS_DIFF_NUMBERS.map((): Align => 'right'), 'left', ...(located ? (['left'] as const) : [])],
   );
 }
 
@@ -150,19 +132,8 @@ export function markdownDiff(result: DiffResult): string {
 }
 
 function classSummaryTable(classes: ClassSummary[]): string {
-  const located = classes.some((c) => c.location);
-  return mdTable(
-    ['Class', 'Type', 'Count', 'Self size', 'Retained', ...(located ? ['Defined at'] : [])],
-    classes.map((c) => [
-      mdEscape(c.name),
-      c.type,
-      formatCount(c.count),
-      formatBytes(c.selfSize),
-      formatBytes(c.retainedSize),
-      ...(located ? [mdLocation(c.location)] : []),
-    ]),
-    ['left', 'left', 'right', 'right', 'right', ...(located ? (['left'] as const) : [])],
-  );
+  const { header, rows, align } = summaryTable(classes, mdEscape, mdLocation);
+  return mdTable(header, rows, align);
 }
 
 function objectSections(objects: ObjectSummary[]): string[] {
@@ -212,18 +183,15 @@ export function markdownInspect(result: InspectResult): string {
 
 /** RSS, heap used and external in MB before each call; Markdown has no spanning headers, so each column names its pass. */
 function memoryTable(s: ScenarioResult): string {
-  const columns = (['withoutGc', 'withGc'] as const).flatMap((pass) =>
-    (['rss', 'heapUsed', 'external'] as const).map((key) => s[key][pass]),
-  );
+  const { columns, rowCount } = memorySeries(s);
   const rows: string[][] = [];
-  for (let i = 0; i < Math.max(...columns.map((c) => c.length)); i++) {
+  for (let i = 0; i < rowCount; i++) {
     rows.push([String(i + 1), ...columns.map((c) => (c[i] === undefined ? '' : formatMB(c[i])))]);
   }
-  return mdTable(
-    ['Iteration', 'RSS, no GC', 'Heap, no GC', 'External, no GC', 'RSS, GC', 'Heap, GC', 'External, GC'],
-    rows,
-    ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
-  );
+  return mdTable(['Iteration', ...MEMORY_COLUMNS.map((column) => `${column.label}, ${column.passLabel}`)], rows, [
+    'right',
+    ...MEMORY_COLUMNS.map((): Align => 'right'),
+  ]);
 }
 
 function scenarioSection(s: ScenarioResult): string[] {

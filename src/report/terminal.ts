@@ -18,14 +18,20 @@ import {
   formatFrames,
   formatLocation,
   formatMB,
-  formatSigned,
-  formatSignedBytes,
   printable,
   type Style,
   style,
   table,
 } from './format.js';
-import { allocationLines, holderLine, pathLines, viaText } from './path.js';
+import { allocationLines, holderLine, pathLines } from './path.js';
+import {
+  CLASS_DIFF_NUMBERS,
+  classDiffNumberCells,
+  classSummaryTable,
+  diffVerdict,
+  MEMORY_COLUMNS,
+  memorySeries,
+} from './tables.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -41,28 +47,11 @@ function diffTable(classes: ClassDiff[], s: Style): string {
   const rows = classes.map((c) => [
     c.suspect ? s.bold(printable(c.name)) : printable(c.name),
     c.type,
-    formatCount(c.added),
-    formatCount(c.removed),
-    formatSigned(c.added - c.removed),
-    formatBytes(c.addedSize),
-    formatBytes(c.removedSize),
-    formatSignedBytes(c.addedSize - c.removedSize),
-    formatBytes(c.retainedSize),
+    ...classDiffNumberCells(c),
     [c.suspect ? s.red('suspect') : '', stackNote(c)].filter(Boolean).join(' '),
   ]);
-  const header = [
-    'Class',
-    'Type',
-    '# New',
-    '# Deleted',
-    '# Delta',
-    'Alloc. size',
-    'Freed size',
-    'Size delta',
-    'Retained (new)',
-    '',
-  ];
-  const align: Align[] = ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'];
+  const header = ['Class', 'Type', ...CLASS_DIFF_NUMBERS.map((column) => column.label), ''];
+  const align: Align[] = ['left', 'left', ...CLASS_DIFF_NUMBERS.map((): Align => 'right'), 'left'];
   // Where each class is defined, last, when the snapshot says (a snapshot without locations shows no column).
   if (classes.some((c) => c.location)) {
     rows.forEach((row, i) => {
@@ -106,21 +95,6 @@ function tracedPaths(classes: ClassDiff[], s: Style): string[] {
   return lines.length ? ['', s.bold('Holders and retainer paths'), ...lines] : [];
 }
 
-export function diffVerdict(result: DiffResult): string {
-  const suspects = result.classes.filter((c) => c.suspect);
-  if (suspects.length === 0) {
-    return `No suspected leak: no class gained ${result.thresholds.minCount} or more objects that stay reachable.`;
-  }
-  const parts = suspects
-    .slice(0, 3)
-    .map(
-      (c) =>
-        `${printable(c.name)} ${formatSigned(c.added - c.removed)} (${formatBytes(c.retainedSize)} retained)${viaText(c)}`,
-    );
-  const more = suspects.length > 3 ? `, and ${suspects.length - 3} more` : '';
-  return `${suspects.length} suspected leak${suspects.length === 1 ? '' : 's'}: ${parts.join('; ')}${more}`;
-}
-
 export function renderDiff(result: DiffResult, options: TerminalOptions): string {
   const s = style(options.color);
   const t = result.totals;
@@ -143,19 +117,10 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
 }
 
 function classTable(classes: ClassSummary[]): string {
-  const located = classes.some((c) => c.location);
-  return table(
-    ['Class', 'Type', 'Count', 'Self size', 'Retained', ...(located ? ['Defined at'] : [])],
-    classes.map((c) => [
-      printable(c.name),
-      c.type,
-      formatCount(c.count),
-      formatBytes(c.selfSize),
-      formatBytes(c.retainedSize),
-      ...(located ? [printable(formatLocation(c.location))] : []),
-    ]),
-    ['left', 'left', 'right', 'right', 'right', ...(located ? (['left'] as const) : [])],
+  const { header, rows, align } = classSummaryTable(classes, printable, (location) =>
+    printable(formatLocation(location)),
   );
+  return table(header, rows, align);
 }
 
 function objectLines(objects: ObjectSummary[], s: Style): string[] {
@@ -212,20 +177,17 @@ export function renderInspect(result: InspectResult, options: TerminalOptions): 
   return `${lines.join('\n')}\n`;
 }
 
-const MEMORY_SERIES = ['rss', 'heapUsed', 'external'] as const;
-
 /** RSS, heap used and external, in MB, before each call of each pass; a sparkline under each column. */
 function memoryTable(scenario: ScenarioResult): string {
-  const columns = (['withoutGc', 'withGc'] as const).flatMap((pass) => MEMORY_SERIES.map((key) => scenario[key][pass]));
-  const rowCount = Math.max(...columns.map((c) => c.length));
+  const { columns, rowCount } = memorySeries(scenario);
   const rows: string[][] = [];
   for (let i = 0; i < rowCount; i++)
     rows.push([String(i + 1), ...columns.map((c) => (c[i] === undefined ? '' : formatMB(c[i])))]);
   rows.push(['', ...columns.map((c) => sparkline(c))]);
   return table(
-    ['Iteration', 'RSS', 'Heap', 'External', 'RSS', 'Heap', 'External'],
+    ['Iteration', ...MEMORY_COLUMNS.map((column) => column.label)],
     rows,
-    ['right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    ['right', ...MEMORY_COLUMNS.map((): Align => 'right')],
     [
       { label: '', span: 1 },
       { label: 'Without GC', span: 3 },

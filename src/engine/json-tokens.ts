@@ -1,0 +1,312 @@
+// The byte tokenizer of the snapshot reader: each scanner reads one kind of
+// JSON token run from Buffer chunks, keeps its place across chunk boundaries,
+// and reports what it found as a Scan status (it knows no file and throws
+// nothing: the section state machine in snapshot-sections.ts words the error).
+// Every loop runs over the chunk inside one method call, with its state in
+// locals, because this is the hot path (hundreds of MB/s).
+import { grown } from './raw-snapshot.js';
+
+export const enum Ch {
+  Tab = 0x09,
+  Newline = 0x0a,
+  Return = 0x0d,
+  Space = 0x20,
+  Quote = 0x22,
+  Backslash = 0x5c,
+  Comma = 0x2c,
+  Colon = 0x3a,
+  LBracket = 0x5b,
+  RBracket = 0x5d,
+  LBrace = 0x7b,
+  RBrace = 0x7d,
+  Zero = 0x30,
+  Nine = 0x39,
+}
+
+/** What a scanner stopped on; `More` means the chunk ran out first. */
+export const enum Scan {
+  More,
+  /** The closing bracket of the array (or the end of a skipped value). */
+  End,
+  /** A byte that does not belong here (the scanner stops on it, not after it). */
+  BadChar,
+  /** A number above 0xffffffff. */
+  OutOfRange,
+  /** A fixed-size array got more numbers than it has room for. */
+  TooMany,
+  /** A string whose escapes are not valid JSON. */
+  Malformed,
+  /** KeyScanner: the `:` after a key. */
+  Colon,
+  /** KeyScanner, ValueSkipper: the document's closing brace. */
+  DocumentEnd,
+  /** KeyScanner: a key longer than any snapshot section name. */
+  TooLong,
+}
+
+/** JSON whitespace (space, tab, CR, LF). */
+export function isSpace(c: number): boolean {
+  return c === Ch.Space || c === Ch.Newline || c === Ch.Return || c === Ch.Tab;
+}
+
+/**
+ * The body of a JSON array of unsigned integers (after its `[`), into a
+ * Uint32Array. Fixed: `target` is exactly as long as the array must be
+ * (TooMany past it); growable: capacity doubles.
+ */
+export class NumberArrayScanner {
+  status = Scan.More;
+  filled = 0;
+  private number = 0;
+  private inNumber = false;
+
+  constructor(
+    public target: Uint32Array,
+    private readonly growable: boolean,
+  ) {}
+
+  /** The values read so far (the whole array once status is End). */
+  values(): Uint32Array {
+    return this.target.subarray(0, this.filled);
+  }
+
+  /** Reads from `chunk[i]`; returns where it stopped (after `]`, on a bad byte, or the chunk's end). */
+  scan(chunk: Buffer, i: number): number {
+    let target = this.target;
+    let capacity = target.length;
+    const n = chunk.length;
+    let filled = this.filled;
+    let number = this.number;
+    let inNumber = this.inNumber;
+    let status = Scan.More;
+    while (i < n) {
+      const c = chunk[i++];
+      if (c >= Ch.Zero && c <= Ch.Nine) {
+        number = number * 10 + (c - Ch.Zero);
+        inNumber = true;
+        continue;
+      }
+      if (inNumber) {
+        if (filled >= capacity) {
+          if (!this.growable) {
+            status = Scan.TooMany;
+            i--;
+            break;
+          }
+          target = this.target = grown(target, filled, filled + 1);
+          capacity = target.length;
+        }
+        if (number > 0xffffffff) {
+          status = Scan.OutOfRange;
+          i--;
+          break;
+        }
+        target[filled++] = number;
+        number = 0;
+        inNumber = false;
+      }
+      if (c === Ch.RBracket) {
+        status = Scan.End;
+        break;
+      }
+      if (c !== Ch.Comma && c !== Ch.Space && c !== Ch.Newline && c !== Ch.Return && c !== Ch.Tab) {
+        status = Scan.BadChar;
+        i--;
+        break;
+      }
+    }
+    this.filled = filled;
+    this.number = number;
+    this.inNumber = inNumber;
+    this.status = status;
+    return i;
+  }
+}
+
+/**
+ * The body of a JSON array of strings (after its `[`). A string without
+ * escapes is decoded as UTF-8 straight from the bytes; one with escapes goes
+ * through JSON.parse (V8 writes lone surrogates as \uD800-style escapes,
+ * which JSON.parse accepts). A string split over chunks is joined first, so
+ * a multi-byte character or an escape cut in two reads whole.
+ */
+export class StringArrayScanner {
+  status = Scan.More;
+  readonly strings: string[] = [];
+  private inString = false;
+  private escaped = false;
+  private hasEscape = false;
+  private parts: Buffer[] = [];
+  private readonly decoder = new TextDecoder('utf-8');
+
+  scan(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    const strings = this.strings;
+    this.status = Scan.More;
+    while (i < n) {
+      if (this.inString) {
+        const start = i;
+        let end = -1;
+        let escaped = this.escaped;
+        while (i < n) {
+          const c = chunk[i];
+          if (escaped) {
+            escaped = false;
+          } else if (c === Ch.Backslash) {
+            escaped = true;
+            this.hasEscape = true;
+          } else if (c === Ch.Quote) {
+            end = i;
+            break;
+          }
+          i++;
+        }
+        this.escaped = escaped;
+        if (end < 0) {
+          // The chunk's buffer may be reused by the stream: copy the piece.
+          this.parts.push(Buffer.from(chunk.subarray(start, n)));
+          return n;
+        }
+        let bytes: Buffer = chunk.subarray(start, end);
+        if (this.parts.length) {
+          this.parts.push(bytes);
+          bytes = Buffer.concat(this.parts);
+          this.parts = [];
+        }
+        const text = this.decode(bytes);
+        if (text === null) {
+          this.status = Scan.Malformed;
+          return end;
+        }
+        strings.push(text);
+        this.inString = false;
+        this.hasEscape = false;
+        i = end + 1;
+        continue;
+      }
+      const c = chunk[i++];
+      if (c === Ch.Quote) this.inString = true;
+      else if (c === Ch.RBracket) {
+        this.status = Scan.End;
+        return i;
+      } else if (c !== Ch.Comma && c !== Ch.Space && c !== Ch.Newline && c !== Ch.Return && c !== Ch.Tab) {
+        this.status = Scan.BadChar;
+        return i - 1;
+      }
+    }
+    return i;
+  }
+
+  private decode(bytes: Buffer): string | null {
+    if (!this.hasEscape) return this.decoder.decode(bytes);
+    try {
+      return JSON.parse(`"${bytes.toString('utf8')}"`) as string;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/**
+ * Any JSON value, passed over (a section leakscan does not read) or
+ * collected by the caller (the header): tracks strings, escapes and bracket
+ * depth. Start it on the value's first byte with depth 0, or inside an array
+ * with its depth. End: the bracket that closes the value, or a comma after a
+ * scalar (consumed); DocumentEnd: the document's `}` after a scalar.
+ */
+export class ValueSkipper {
+  status = Scan.More;
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+
+  constructor(depth = 0) {
+    this.depth = depth;
+  }
+
+  scan(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    let depth = this.depth;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    let status = Scan.More;
+    while (i < n) {
+      const c = chunk[i++];
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === Ch.Backslash) escaped = true;
+        else if (c === Ch.Quote) inString = false;
+      } else if (c === Ch.Quote) {
+        inString = true;
+      } else if (c === Ch.LBrace || c === Ch.LBracket) {
+        depth++;
+      } else if (c === Ch.RBrace || c === Ch.RBracket) {
+        depth--;
+        if (depth <= 0) {
+          status = depth === 0 ? Scan.End : Scan.DocumentEnd;
+          break;
+        }
+      } else if (c === Ch.Comma && depth === 0) {
+        status = Scan.End;
+        break;
+      }
+    }
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    this.status = status;
+    return i;
+  }
+}
+
+/** A top-level `"key":` (or the document's closing `}`), between values. */
+export class KeyScanner {
+  status = Scan.More;
+  /** The last key read whole. */
+  key = '';
+  private bytes: number[] = [];
+  private inKey = false;
+  private escaped = false;
+
+  scan(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    this.status = Scan.More;
+    while (i < n) {
+      const c = chunk[i];
+      if (this.inKey) {
+        if (this.escaped) {
+          this.escaped = false;
+          this.bytes.push(c);
+        } else if (c === Ch.Backslash) {
+          this.escaped = true;
+        } else if (c === Ch.Quote) {
+          this.inKey = false;
+          this.key = Buffer.from(this.bytes).toString('utf8');
+          this.bytes = [];
+        } else {
+          if (this.bytes.length > 256) {
+            this.status = Scan.TooLong;
+            return i;
+          }
+          this.bytes.push(c);
+        }
+        i++;
+        continue;
+      }
+      if (c === Ch.Quote) {
+        this.inKey = true;
+      } else if (c === Ch.Colon) {
+        this.status = Scan.Colon;
+        return i + 1;
+      } else if (c === Ch.RBrace) {
+        this.status = Scan.DocumentEnd;
+        return i + 1;
+      } else if (c !== Ch.Comma && !isSpace(c)) {
+        this.status = Scan.BadChar;
+        return i;
+      }
+      i++;
+    }
+    return i;
+  }
+}

@@ -1,0 +1,48 @@
+// What the reader hands to HeapGraph: the snapshot's arrays as in the file.
+
+export interface RawSnapshot {
+  meta: SnapshotMetaJson;
+  nodeCount: number;
+  edgeCount: number;
+  nodes: Uint32Array;
+  edges: Uint32Array;
+  strings: string[];
+  fileBytes: number;
+  /** `locations` as in the file (meta.location_fields per entry: object_index, script_id, line, column); null when absent or malformed. */
+  locations?: Uint32Array | null;
+  /** Allocation traces (a process with --track-heap-objects); null when the snapshot has none. */
+  trace?: RawTrace | null;
+}
+
+/**
+ * `trace_function_infos` as in the file (meta.trace_function_info_fields per
+ * entry), and `trace_tree` flattened in pre-order: per trace node its id,
+ * its function info index and the position of its parent (-1 for the root).
+ */
+export interface RawTrace {
+  functionInfos: Uint32Array;
+  nodeIds: Uint32Array;
+  functionInfoIndexes: Uint32Array;
+  parents: Int32Array;
+}
+
+export interface SnapshotMetaJson {
+  node_fields: string[];
+  node_types: unknown[];
+  edge_fields: string[];
+  edge_types: unknown[];
+  [key: string]: unknown;
+}
+
+/** A Uint32Array on a SharedArrayBuffer, so worker threads can read it in place. */
+export function sharedUint32Array(length: number): Uint32Array {
+  return new Uint32Array(new SharedArrayBuffer(length * Uint32Array.BYTES_PER_ELEMENT));
+}
+
+/** `target` with room for at least `length` values, its first `filled` kept (capacity doubles). */
+export function grown<T extends Uint32Array | Int32Array>(target: T, filled: number, length: number): T {
+  if (length <= target.length) return target;
+  const bigger = new (target.constructor as new (n: number) => T)(Math.max(length, target.length * 2, 1024));
+  bigger.set(target.subarray(0, filled));
+  return bigger;
+}
