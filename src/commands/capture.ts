@@ -1,15 +1,23 @@
 import type { Argv } from 'yargs';
-import { DEFAULT_DIFF_THRESHOLDS, diffSnapshots, diffThreeSnapshots } from '../analysis/diff.js';
+import { diffSnapshots, diffThreeSnapshots } from '../analysis/diff.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { type CaptureProgress, captureSnapshots, snapshotFiles } from '../capture/capture.js';
-import { ExitCode, InterruptedError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { captureSource, renderCapture } from '../report/capture.js';
 import { formatBytes } from '../report/format.js';
 import { analysisProgressText } from '../report/progress.js';
 import type { CaptureResult, DiffResult } from '../types.js';
 import { checkCount, checkPositive } from './checks.js';
-import { createProgress, type GlobalArgs, type Progress, stdoutColor, toJson, writeReport } from './io.js';
-import { SOURCE_MAPS_OPTION } from './options.js';
+import {
+  createProgress,
+  type GlobalArgs,
+  type Progress,
+  stdoutColor,
+  stopOnSignals,
+  toJson,
+  writeReport,
+} from './io.js';
+import { MIN_BYTES_OPTION, MIN_COUNT_OPTION, SOURCE_MAPS_OPTION } from './options.js';
 
 export interface CaptureArgs extends GlobalArgs {
   pid?: number;
@@ -68,16 +76,8 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<CaptureArgs> {
     })
     .option('top', { type: 'number', default: 15, describe: 'Classes shown in the diff at the end' })
     .option('source-maps', SOURCE_MAPS_OPTION)
-    .option('min-count', {
-      type: 'number',
-      default: DEFAULT_DIFF_THRESHOLDS.minCount,
-      describe: 'New reachable objects a class needs to be listed and to count as a leak suspect',
-    })
-    .option('min-bytes', {
-      type: 'number',
-      default: DEFAULT_DIFF_THRESHOLDS.minBytes,
-      describe: 'Retained bytes a class needs to count as a leak suspect',
-    })
+    .option('min-count', MIN_COUNT_OPTION)
+    .option('min-bytes', MIN_BYTES_OPTION)
     .check((argv) => {
       if ((argv.pid === undefined) === (argv.inspect === undefined)) throw new Error('give one of --pid and --inspect');
       if (argv.interval !== undefined && argv.between !== undefined) {
@@ -153,21 +153,7 @@ export async function execute(args: CaptureArgs): Promise<ExitCode> {
   const output = args.output ?? defaultOutput(args);
   const files = snapshotFiles(output, count);
   const progress = createProgress(args);
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stop.signal.aborted) {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      process.kill(process.pid, signal);
-      return;
-    }
-    stop.abort(
-      new InterruptedError(
-        signal,
-        'the session and the inspector were closed, --between stopped, partial files removed',
-      ),
-    );
-  };
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  const stop = stopOnSignals('the session and the inspector were closed, --between stopped, partial files removed');
   let captured: Omit<CaptureResult, 'diff'>;
   let diff: DiffResult | null = null;
   try {
@@ -197,7 +183,7 @@ export async function execute(args: CaptureArgs): Promise<ExitCode> {
           : await diffSnapshots(paths[0], paths[count - 1], options);
     }
   } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    stop.release();
     progress.stop();
   }
   if (diff && args.sourceMaps) applySourceMaps(diff);

@@ -1,11 +1,5 @@
 import type { Argv } from 'yargs';
-import {
-  DEFAULT_DIFF_THRESHOLDS,
-  diffSnapshots,
-  diffThreeSnapshots,
-  filterClasses,
-  isSuspect,
-} from '../analysis/diff.js';
+import { diffSnapshots, diffThreeSnapshots, filterClasses, isSuspect } from '../analysis/diff.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { collectEnvironment } from '../bundle/environment.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -24,10 +18,13 @@ import {
   HTML_OPTION,
   INTERNAL_OPTION,
   MARKDOWN_OPTION,
+  MIN_BYTES_OPTION,
+  MIN_COUNT_OPTION,
+  type ReportArgs,
   SOURCE_MAPS_OPTION,
 } from './options.js';
 
-export interface DiffArgs extends GlobalArgs {
+export interface DiffArgs extends ReportArgs {
   before: string;
   after: string;
   final?: string;
@@ -36,12 +33,6 @@ export interface DiffArgs extends GlobalArgs {
   minCount: number;
   minBytes: number;
   paths: number;
-  internal: boolean;
-  engine: 'leakscan' | 'memlab';
-  markdown?: boolean;
-  html?: string;
-  sourceMaps: boolean;
-  force: boolean;
   failOnLeak: boolean;
 }
 
@@ -67,16 +58,8 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
       describe: 'Show the N classes with the largest retained size of new objects',
     })
     .option('class', { type: 'string', describe: 'Show only this class (constructor name)' })
-    .option('min-count', {
-      type: 'number',
-      default: DEFAULT_DIFF_THRESHOLDS.minCount,
-      describe: 'New reachable objects a class needs to be listed and to count as a leak suspect',
-    })
-    .option('min-bytes', {
-      type: 'number',
-      default: DEFAULT_DIFF_THRESHOLDS.minBytes,
-      describe: 'Retained bytes a class needs to count as a leak suspect',
-    })
+    .option('min-count', MIN_COUNT_OPTION)
+    .option('min-bytes', MIN_BYTES_OPTION)
     .option('paths', { type: 'number', default: 3, describe: 'Retainer paths to trace, from the top class down' })
     .option('internal', INTERNAL_OPTION)
     .option('engine', ENGINE_OPTION)

@@ -18,20 +18,15 @@ import {
   HTML_OPTION,
   INTERNAL_OPTION,
   MARKDOWN_OPTION,
+  type ReportArgs,
   SOURCE_MAPS_OPTION,
 } from './options.js';
 
-export interface InspectArgs extends GlobalArgs {
+export interface InspectArgs extends ReportArgs {
   snapshot: string;
   top?: number;
   id?: number;
   class?: string;
-  internal: boolean;
-  engine: 'leakscan' | 'memlab';
-  markdown?: boolean;
-  html?: string;
-  sourceMaps: boolean;
-  force: boolean;
 }
 
 export const command = 'inspect <snapshot>';

@@ -6,7 +6,7 @@ import { link, mkdtemp, open, rename, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import ora, { type Ora } from 'ora';
 import { refuseExisting } from '../bundle/bundle.js';
-import { fileError, LeakscanError } from '../errors.js';
+import { fileError, InterruptedError, LeakscanError } from '../errors.js';
 import { colorEnabled } from '../report/format.js';
 
 export interface GlobalArgs {
@@ -128,4 +128,23 @@ export async function writeOutputFile(file: string, text: string, { force }: { f
   } finally {
     await unlink(temp).catch(() => {});
   }
+}
+
+/**
+ * Ctrl-C or SIGTERM: abort the command's work (its children stopped, its files removed, then
+ * an InterruptedError saying `done`). A second one gets the default action (exit at once): the
+ * handler lets go and the signal is sent again.
+ */
+export function stopOnSignals(done?: string): { signal: AbortSignal; release: () => void } {
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.signal.aborted) {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      process.kill(process.pid, signal);
+      return;
+    }
+    stop.abort(new InterruptedError(signal, done));
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  return { signal: stop.signal, release: () => process.off('SIGINT', onSignal).off('SIGTERM', onSignal) };
 }

@@ -1,4 +1,28 @@
 // Options more than one command takes, declared once so their help reads the same everywhere.
+import { DEFAULT_DIFF_THRESHOLDS } from '../analysis/diff.js';
+import type { GlobalArgs } from './io.js';
+
+/** The arguments diff and inspect share: which engine, what to include, which reports. */
+export interface ReportArgs extends GlobalArgs {
+  internal: boolean;
+  engine: 'leakscan' | 'memlab';
+  markdown?: boolean;
+  html?: string;
+  sourceMaps: boolean;
+  force: boolean;
+}
+
+export const MIN_COUNT_OPTION = {
+  type: 'number',
+  default: DEFAULT_DIFF_THRESHOLDS.minCount,
+  describe: 'New reachable objects a class needs to be listed and to count as a leak suspect',
+} as const;
+
+export const MIN_BYTES_OPTION = {
+  type: 'number',
+  default: DEFAULT_DIFF_THRESHOLDS.minBytes,
+  describe: 'Retained bytes a class needs to count as a leak suspect',
+} as const;
 
 export const INTERNAL_OPTION = {
   type: 'boolean',

@@ -7,7 +7,7 @@ import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
 import { collectEnvironment } from '../bundle/environment.js';
-import { ExitCode, InterruptedError, LeakscanError } from '../errors.js';
+import { ExitCode, LeakscanError } from '../errors.js';
 import { printable } from '../report/format.js';
 import { htmlRun } from '../report/html.js';
 import { markdownRun } from '../report/markdown.js';
@@ -23,6 +23,7 @@ import {
   type GlobalArgs,
   type Progress,
   reportText,
+  stopOnSignals,
   writeOutputFile,
   writeReport,
 } from './io.js';
@@ -200,24 +201,6 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
   if (failures.length > 0) return Math.max(...failures.map((f) => f.exitCode)) as ExitCode;
   if (args.failOnLeak && result.scenarios.some((s) => !s.asExpected)) return ExitCode.LeakFound;
   return ExitCode.Ok;
-}
-
-/**
- * Ctrl-C or SIGTERM: stop the scenario's process and clean up before exiting. A second one
- * gets the default action (exit at once): the handler lets go and the signal is sent again.
- */
-function stopOnSignals(): { signal: AbortSignal; release: () => void } {
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stop.signal.aborted) {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-      process.kill(process.pid, signal);
-      return;
-    }
-    stop.abort(new InterruptedError(signal));
-  };
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  return { signal: stop.signal, release: () => process.off('SIGINT', onSignal).off('SIGTERM', onSignal) };
 }
 
 /** The bug-report bundle of the run: the snapshots of the scenarios that ran, the reports, the memory series. */
