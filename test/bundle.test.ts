@@ -15,6 +15,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -367,6 +368,37 @@ describe('hostile files', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /^leakscan: .*pipe\.heapsnapshot: not a regular file/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+
+  test('a device and a socket as input are refused at once (exit 2), like a FIFO', async () => {
+    const dir = tempDir();
+    const socketPath = join(dir, 'live.heapsnapshot');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    try {
+      for (const [input, args] of [
+        ['/dev/zero', ['inspect', '/dev/zero']],
+        [socketPath, ['diff', socketPath, pair()[1]]],
+      ] as const) {
+        const r = await runCli([...args], { timeoutMs: 20_000 });
+        assert.equal(r.code, 2, `${input}: ${r.stderr}`);
+        assert.match(r.stderr, /^leakscan: .*: not a regular file/, input);
+        assert.equal(r.stderr.trim().split('\n').length, 1, input);
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  test('run --bundle DIR that cannot be used is refused before any scenario runs', async () => {
+    const taken = tempDir();
+    writeFileSync(join(taken, 'notes.txt'), 'mine');
+    const out = tempDir();
+    const r = await runCli(['run', 'global-cache', '--bundle', taken, '--out', out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /folder exists and is not empty/);
+    assert.deepEqual(readdirSync(out), [], 'no scenario ran: nothing in --out');
+    assert.deepEqual(readdirSync(taken), ['notes.txt']);
   });
 
   test('a link planted at DIR or DIR.tar.gz is refused (exit 2, one line), neither followed nor replaced', async () => {
