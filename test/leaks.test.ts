@@ -258,7 +258,9 @@ describe('slow and byte-sized leaks through the CLI', () => {
   test('a Buffer pool growing per call is caught with its bytes outside the JS heap', () => {
     const s = scenario('pool-growth');
     assert.equal(s.status, 'leak', s.verdict);
-    const g = growthOf(s, 'pool');
+    // Held by the variable `pool`: once (under a load average of ~10) the shortest path reached the
+    // Buffer through one more unnamed step below it, which the label writes `pool[…]`.
+    const g = (s.growth ?? []).find((x) => x.holder === 'pool' || x.holder === 'pool[…]');
     assert.ok(g, JSON.stringify(s.growth));
     assert.equal(g.name, 'Buffer');
     const slab = BATCH * 256;
