@@ -5,9 +5,9 @@
 // Decoding is Node's own (node:module SourceMap).
 //
 // Script names come from the snapshot, which may not be the user's: only regular files are
-// read (opened non-blocking, so a FIFO or device named there cannot hang the read), with
-// size limits, and nothing of their text is shown but the source paths their maps name.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+// opened and read (a FIFO or device named there is never opened), with size limits, and
+// nothing of their text is shown but the source paths their maps name.
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,9 @@ function localPath(script: string): string | null {
 function readRegularFile(file: string, limit: number): Buffer | null {
   let fd: number;
   try {
+    // Not even opened unless it is a regular file now (opening some devices has effects); opened
+    // non-blocking and checked again, in case something else was put at the name in between.
+    if (!statSync(file).isFile()) return null;
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return null;
