@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import type { DiffResult } from '../src/types.js';
-import { columnsUnlikeDevTools } from './devtools-oracle.js';
-import { runCli, runFixture, tempDir } from './helpers.js';
+import { columnsUnlikeDevTools, diffEveryClass } from './devtools-oracle.js';
+import { runFixture, tempDir } from './helpers.js';
 
 const PAIRS: Array<{ name: string; fixture: string; args: string[] }> = [
   { name: 'sessions in a Map', fixture: 'pair-leak.cjs', args: ['300'] },
@@ -25,20 +24,7 @@ describe('the Comparison columns equal DevTools', () => {
   for (const [i, pair] of PAIRS.entries()) {
     test(`${pair.name}: # New, # Deleted, Alloc. size and Freed size of every class`, async () => {
       const files = [join(dirs[i], 'before.heapsnapshot'), join(dirs[i], 'after.heapsnapshot')] as const;
-      const r = await runCli([
-        'diff',
-        '--json',
-        '--min-count',
-        '0',
-        '--top',
-        '100000',
-        '--internal',
-        '--paths',
-        '0',
-        ...files,
-      ]);
-      assert.equal(r.code, 0, r.stderr);
-      const { classes, mismatches } = await columnsUnlikeDevTools(JSON.parse(r.stdout) as DiffResult, ...files);
+      const { classes, mismatches } = await columnsUnlikeDevTools(await diffEveryClass(...files), ...files);
       assert.ok(classes >= 10, `DevTools lists ${classes} classes`);
       assert.deepEqual(mismatches, []);
     });

@@ -1,6 +1,7 @@
 // Chrome DevTools' own heap engine (heap-snapshot-toolkit: HeapSnapshot.ts
 // compiled), as the oracle for dominators and retained sizes: users check our
 // numbers by opening the same file in DevTools.
+import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
 import { ReadableStream } from 'node:stream/web';
 import { parse } from 'heap-snapshot-toolkit';
@@ -12,6 +13,7 @@ import {
   readSnapshot,
 } from '../src/engine/index.js';
 import type { DiffResult } from '../src/types.js';
+import { runCli } from './helpers.js';
 
 export interface DevToolsView {
   /** Per node ordinal (file order): node id, the id of its immediate dominator, its retained size. */
@@ -133,6 +135,25 @@ const add = (map: Map<string, Columns>, name: string, columns: Columns): void =>
   const sum = map.get(name) ?? [0, 0, 0, 0];
   map.set(name, sum.map((v, i) => v + columns[i]) as Columns);
 };
+
+/** `leakscan diff --json` listing every class (internal types too, no paths): what columnsUnlikeDevTools compares. */
+export async function diffEveryClass(beforeFile: string, afterFile: string): Promise<DiffResult> {
+  const r = await runCli([
+    'diff',
+    '--json',
+    '--min-count',
+    '0',
+    '--top',
+    '100000',
+    '--internal',
+    '--paths',
+    '0',
+    beforeFile,
+    afterFile,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as DiffResult;
+}
 
 /**
  * Classes whose # New / # Deleted / Alloc. size / Freed size in `ours`
