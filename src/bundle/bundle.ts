@@ -5,7 +5,6 @@
 // (O_EXCL, mode 0600, random temp names): a name planted beforehand, symlink
 // or not, makes the write fail instead of being followed.
 
-import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -13,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import * as tar from 'tar';
 import { fileError, LeakscanError } from '../errors.js';
+import { tempNameFor } from '../files.js';
 import { isGzipFile } from '../gzip.js';
 import type { HtmlOptions } from '../report/html.js';
 import { type RssSeries, renderRssChart } from './chart.js';
@@ -68,10 +68,6 @@ async function compressInto(input: string, output: string): Promise<void> {
   const sink = (await createNew(output)).createWriteStream();
   if (isGzipFile(input)) await pipeline(createReadStream(input), sink);
   else await pipeline(createReadStream(input), createGzip(), sink);
-}
-
-function tempName(file: string): string {
-  return `${file}.tmp-${randomBytes(8).toString('hex')}`;
 }
 
 /** Throws unless `file` is absent (or `force`): checked before long work that ends in writing it. */
@@ -237,7 +233,7 @@ export async function writeBundle<Report>(input: BundleInput<Report>): Promise<B
   if (input.tar) {
     input.onProgress?.('writing the .tar.gz');
     tarFile = `${finalDir}.tar.gz`;
-    const tempTar = tempName(tarFile);
+    const tempTar = tempNameFor(tarFile);
     try {
       const sink = (await createNew(tempTar)).createWriteStream();
       await pipeline(tar.c({ gzip: true, cwd: parent, portable: true }, [basename(finalDir)]), sink);

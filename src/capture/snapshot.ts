@@ -2,15 +2,14 @@
 // the JSON in chunks (addHeapSnapshotChunk events, all sent before the
 // request's answer), written straight to disk (gzip'd when the name ends in
 // .gz) under a temp name created O_EXCL, mode 0600, and linked to its name
-// when complete: an existing file is never replaced, nothing half-written is
-// left when the connection drops.
-import { randomBytes } from 'node:crypto';
+// when complete (files.ts): an existing file is never replaced, nothing
+// half-written is left when the connection drops.
 import { constants, type WriteStream } from 'node:fs';
-import { link, lstat, open, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open, stat, unlink } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
 import { fileError, LeakscanError } from '../errors.js';
+import { linkIntoPlace, tempNameFor } from '../files.js';
 import type { CdpSession } from './cdp.js';
 
 export type SnapshotProgress =
@@ -19,34 +18,6 @@ export type SnapshotProgress =
   | { phase: 'walk'; done: number; total: number }
   /** The JSON streams to disk: `bytes` written so far (before compression). */
   | { phase: 'write'; bytes: number };
-
-export function tempNameFor(file: string): string {
-  return join(dirname(file), `.${basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
-}
-
-/**
- * Gives the complete temp file its name: a hard link fails when the name was
- * taken meanwhile, where rename would replace it. File systems without hard
- * links get a rename after a check.
- */
-async function publish(temp: string, file: string): Promise<void> {
-  try {
-    await link(temp, file);
-    await unlink(temp);
-    return;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw existsError(file);
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS')
-      throw fileError(file, err);
-  }
-  const taken = await lstat(file).then(
-    () => true,
-    () => false,
-  );
-  if (taken) throw existsError(file);
-  await rename(temp, file);
-}
 
 export function existsError(file: string): LeakscanError {
   return new LeakscanError(`${file}: exists; choose another name (leakscan never replaces a file)`);
@@ -102,7 +73,9 @@ export async function takeSnapshot(
     sink.end();
     await finished(out);
     if (bytes === 0) throw new LeakscanError(`${file}: the inspector sent an empty snapshot`);
-    await publish(temp, file);
+    await linkIntoPlace(temp, file, existsError).catch((err: unknown) => {
+      throw err instanceof LeakscanError ? err : fileError(file, err);
+    });
     return (await stat(file)).size;
   } catch (err) {
     sink.destroy();

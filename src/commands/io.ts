@@ -1,12 +1,9 @@
-// What commands share at the edge of the program: the spinner on stderr, the report on stdout,
-// and which reporter the arguments ask for.
-
-import { randomBytes } from 'node:crypto';
-import { link, mkdtemp, open, rename, rmdir, unlink } from 'node:fs/promises';
+import { mkdtemp, open, rename, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import ora, { type Ora } from 'ora';
 import { refuseExisting } from '../bundle/bundle.js';
 import { fileError, InterruptedError, LeakscanError } from '../errors.js';
+import { linkIntoPlace, tempNameFor } from '../files.js';
 import { colorEnabled } from '../report/format.js';
 
 export interface GlobalArgs {
@@ -104,7 +101,7 @@ export async function checkOutputFile(file: string, { force }: { force: boolean 
  */
 export async function writeOutputFile(file: string, text: string, { force }: { force: boolean }): Promise<void> {
   const target = resolve(file);
-  const temp = join(dirname(target), `.${basename(target)}.tmp-${randomBytes(8).toString('hex')}`);
+  const temp = tempNameFor(target);
   try {
     const handle = await open(temp, 'wx', 0o600);
     try {
@@ -114,15 +111,12 @@ export async function writeOutputFile(file: string, text: string, { force }: { f
     }
     await refuseExisting(target, { force });
     if (force) await rename(temp, target);
-    else {
-      await link(temp, target).catch(async (err: NodeJS.ErrnoException) => {
-        if (err.code === 'EEXIST')
-          throw new LeakscanError(`${target}: exists; choose another name, or --force to replace it`);
-        // A file system without hard links: the check above is the guard.
-        if (err.code !== 'EPERM' && err.code !== 'ENOTSUP' && err.code !== 'EXDEV') throw err;
-        await rename(temp, target);
-      });
-    }
+    else
+      await linkIntoPlace(
+        temp,
+        target,
+        (name) => new LeakscanError(`${name}: exists; choose another name, or --force to replace it`),
+      );
   } catch (err) {
     throw err instanceof LeakscanError ? err : fileError(target, err);
   } finally {

@@ -7,12 +7,12 @@
 // or abort. Leaves either complete snapshots and log or none. Prints nothing:
 // the scenario's output lines go to onOutput.
 import { fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileError, LeakscanError, ScenarioError } from '../errors.js';
+import { tempNameFor } from '../files.js';
 import type { ScenarioRun } from '../types.js';
 import { LineSplitter, OutputLog, sanitizeLine } from './output.js';
 import { checkOutputs } from './outputs.js';
@@ -185,7 +185,7 @@ export function runScenarioProcess(scenarioFile: string, options: RunOptions): P
     const name = (): string => loaded?.name ?? label;
 
     // stdout and stderr interleave in the log in the order they arrive.
-    const log = new OutputLog(join(outDir, `${label}.log.tmp-${randomBytes(8).toString('hex')}`));
+    const log = new OutputLog(tempNameFor(join(outDir, `${label}.log`)));
     const onLine = (raw: string, stream: 'stdout' | 'stderr'): void => {
       // A killed child's last lines may still arrive: its log is already gone.
       if (settled) return;
