@@ -32,8 +32,8 @@ interface LoadedMap {
 }
 
 /** A local file path for a script name, or null for what is not a local file (node:internal/…, https://…). */
-function localPath(script: string): string | null {
-  if (script.startsWith('file://')) {
+export function localPath(script: string): string | null {
+  if (/^file:\/\//i.test(script)) {
     try {
       return fileURLToPath(script);
     } catch {

@@ -1,8 +1,8 @@
 // Small text helpers shared by the reporters.
 
 import { isAbsolute, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters, styleText } from 'node:util';
+import { localPath } from '../analysis/source-maps.js';
 import type { AllocationFrame, AllocationStack, SourceLocation } from '../types.js';
 
 /** Whether to colour a stream: NO_COLOR and FORCE_COLOR (https://no-color.org) win over the TTY check. */
@@ -134,14 +134,9 @@ export function mdTable(header: string[], rows: string[][], align: Align[]): str
  * URL's path; anything else (`node:internal/…`, an eval) as V8 named it.
  */
 export function scriptLabel(script: string, cwd: string = process.cwd()): string {
-  let file = script;
-  if (/^file:\/\//i.test(script)) {
-    try {
-      file = fileURLToPath(script);
-    } catch {
-      return script;
-    }
-  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(script)) {
+  const file = localPath(script);
+  if (file === null) {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(script) || /^file:/i.test(script)) return script;
     try {
       const url = new URL(script);
       return url.pathname === '' ? script : url.pathname;
@@ -149,7 +144,6 @@ export function scriptLabel(script: string, cwd: string = process.cwd()): string
       return script;
     }
   }
-  if (!isAbsolute(file)) return file;
   const rel = relative(cwd, file);
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
