@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CaptureError, LeakscanError } from '../errors.js';
 import type { CaptureResult } from '../types.js';
 import { BetweenError, runBetween } from './between.js';
-import { type Connection, closeConnection, openAddress, openProcess, processAlive } from './inspector.js';
+import { type Connection, checkProcess, closeConnection, openAddress, openProcess, processAlive } from './inspector.js';
 import { checkOwnProcess } from './proc.js';
 import { IdWatch, RenumberedError, renumberedError } from './renumbering.js';
 import { openPortlessRoute, otherRoutes, type PortlessRoute } from './routes.js';
@@ -176,6 +176,8 @@ function explain(err: unknown, connection: Connection, stage: string): unknown {
 
 /** The inspector route; when it is closed (its port taken, no SIGUSR1), the error names the routes that need no port. */
 async function openInspector(pid: number, signal: AbortSignal): Promise<Connection> {
+  // Its refusals (not Node, --disable-sigusr1) are about the process, not the route: said as they are.
+  checkProcess(pid);
   try {
     return await openProcess(pid, signal);
   } catch (err) {
