@@ -7,7 +7,7 @@
 // isolate and no inspector session, so the object ids of a series match.
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { isAbsolute } from 'node:path';
+import { basename, isAbsolute } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
 import {
@@ -50,7 +50,8 @@ function answer(request: Request): Record<string, unknown> {
       protocol: AGENT_PROTOCOL,
       pid: process.pid,
       nonce: request.nonce,
-      title: process.title,
+      // What the inspector would call the target: the main script's name.
+      title: basename(process.argv[1] ?? '') || process.title,
       node: process.version,
     };
   }

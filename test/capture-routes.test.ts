@@ -14,10 +14,14 @@ import {
   readFileSync,
   readlinkSync,
   statSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { createServer, type Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { agentDirectories, unsafeDirectory, unsafeSocket } from '../src/capture/agent-socket.cjs';
+import { flagValue } from '../src/capture/proc.js';
 import type { CaptureResult } from '../src/types.js';
 import { fixture, root, runCli, tempDir } from './helpers.js';
 
@@ -326,5 +330,42 @@ describe('capture routes', { concurrency: 1 }, () => {
         /^leakscan: --between "kill -TERM \$\$" was killed by SIGTERM before snapshot 2 of 2; the capture kept nothing\n$/,
       );
     });
+  });
+});
+
+describe('agent folders and Node flags', () => {
+  test('a folder for sockets must be ours, real and closed to others', () => {
+    const base = tempDir();
+    const good = join(base, 'good');
+    mkdirSync(good, { mode: 0o700 });
+    assert.equal(unsafeDirectory(good), null);
+    const open = join(base, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o770);
+    assert.match(unsafeDirectory(open) ?? '', /open to other users \(mode 770\)/);
+    const link = join(base, 'link');
+    symlinkSync(good, link);
+    assert.match(unsafeDirectory(link) ?? '', /is a symbolic link/);
+    assert.match(unsafeDirectory(good, (process.getuid?.() ?? 0) + 1) ?? '', /belongs to uid/);
+    const file = join(good, '1.sock');
+    writeFileSync(file, '');
+    assert.match(unsafeSocket(file) ?? '', /is not a socket/);
+  });
+
+  test("the folders follow the target's environment: its runtime folder first, else its temp folder", () => {
+    assert.deepEqual(agentDirectories({ XDG_RUNTIME_DIR: '/run/user/7', TMPDIR: '/var/tmp/' }, 7), [
+      '/run/user/7/leakscan',
+      '/var/tmp/leakscan-7',
+    ]);
+    assert.deepEqual(agentDirectories({}, 7), ['/tmp/leakscan-7']);
+    assert.deepEqual(agentDirectories({ XDG_RUNTIME_DIR: 'relative' }, 7), ['/tmp/leakscan-7']);
+  });
+
+  test('flags as Node reads them: --name=value or --name value, the last wins, none after --', () => {
+    assert.equal(flagValue(['node', '--heapsnapshot-signal=SIGUSR2', 'a.js'], '--heapsnapshot-signal'), 'SIGUSR2');
+    assert.equal(flagValue(['node', '--heapsnapshot-signal', 'SIGUSR1', 'a.js'], '--heapsnapshot-signal'), 'SIGUSR1');
+    assert.equal(flagValue(['--diagnostic-dir=a', '--diagnostic-dir=b'], '--diagnostic-dir'), 'b');
+    assert.equal(flagValue(['node', '--', '--heapsnapshot-signal=SIGUSR2'], '--heapsnapshot-signal'), null);
+    assert.equal(flagValue(['node', '--heapsnapshot-signals=SIGUSR2'], '--heapsnapshot-signal'), null);
   });
 });
