@@ -1,7 +1,8 @@
-// Snapshots of a running process, all taken in one inspector session: V8
-// clears its object ids when the last session ends, so only snapshots of one
-// session can be diffed. Between two snapshots: a pause, a command (a load
-// generator), or a signal from the user; a GC before each.
+// Snapshots of a running process. On the inspector route they are all taken
+// in one inspector session: V8 clears its object ids when the last session
+// ends, so only snapshots of one session can be diffed. The agent and the
+// signal (routes.ts) open no session at all. Between two snapshots: a pause,
+// a command (a load generator), or a signal from the user; a GC before each.
 import { lstat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CaptureError, LeakscanError } from '../errors.js';
@@ -187,13 +188,8 @@ async function openInspector(pid: number, signal: AbortSignal): Promise<Connecti
 }
 
 function betweenFailed(err: BetweenError, stage: string): CaptureError {
-  return new CaptureError(
-    `${err.message} ${stage.replace(/^while waiting for/, 'before')}; the capture kept nothing`,
-    undefined,
-    {
-      cause: err,
-    },
-  );
+  const when = stage.replace(/^while waiting for/, 'before');
+  return new CaptureError(`${err.message} ${when}; the capture kept nothing`, undefined, { cause: err });
 }
 
 /** The snapshots through a route that needs no port (the agent, the signal): no session, nothing to close but the route. */

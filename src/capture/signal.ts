@@ -6,6 +6,7 @@
 // goes on; capture waits until the process no longer holds it open and it
 // ends as a snapshot ends, then moves it into place (place.ts).
 import { closeSync, openSync, readdirSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CaptureError } from '../errors.js';
@@ -58,6 +59,11 @@ function checkedSetup(pid: number, requested: NodeJS.Signals | undefined): Signa
   if (!setup) {
     throw new CaptureError(
       `process ${pid} was not started with --heapsnapshot-signal: capture --signal needs it (node --heapsnapshot-signal=SIGUSR2 server.js, or in NODE_OPTIONS)`,
+    );
+  }
+  if (!(setup.signal in constants.signals)) {
+    throw new CaptureError(
+      `process ${pid} has --heapsnapshot-signal=${setup.signal}, which is not a signal leakscan knows`,
     );
   }
   if (requested && requested !== setup.signal) {
