@@ -155,6 +155,28 @@ describe('capture routes', { concurrency: 1 }, () => {
         'm',
       ),
     );
+
+    const failed = await runCli([
+      'capture',
+      '--pid',
+      String(server.pid),
+      '--count',
+      '2',
+      '--between',
+      'exit 3',
+      '-o',
+      join(dir, 'agent-between.heapsnapshot'),
+    ]);
+    assert.equal(failed.code, 2, failed.stderr);
+    assert.equal(
+      failed.stderr,
+      'leakscan: --between "exit 3" exited with code 3 before snapshot 2 of 2; the capture kept nothing\n',
+    );
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.startsWith('agent-between') || f.includes('.tmp-')),
+      [],
+      'the first snapshot was removed',
+    );
   });
 
   test('no route open (the port taken, no agent, no signal): the error names each route and its flag', async () => {
