@@ -307,17 +307,20 @@ export interface CaptureResult {
   target: {
     /** The process's pid when it is a Node process, else null (a browser page). */
     pid: number | null;
+    /** How the snapshots were taken: an inspector session, leakscan's agent (--require leakscan/agent),
+     *  or the process's --heapsnapshot-signal. The last two open no port and no session. */
+    route: 'inspector' | 'agent' | 'signal';
     /** 'node', 'page', … as the inspector lists the target. */
     type: string;
     title: string;
     url: string;
-    /** HOST:PORT of the inspector, or its ws:// URL. */
+    /** HOST:PORT of the inspector, or its ws:// URL; on the other routes the agent's socket, or the signal. */
     inspector: string;
   };
   /** In the order taken, all from one inspector session (their node ids match). */
   snapshots: { path: string; bytes: number; takenAt: string }[];
   /** true: leakscan opened the inspector and it is closed again; false: it could not close it;
-   *  null: it was open before and is left open. */
+   *  null: it was open before and is left open, or no inspector was used (route agent or signal). */
   inspectorClosed: boolean | null;
   /** With 2 or more snapshots: the first and last (with 3, the three-snapshot diff), as `leakscan diff` gives it. */
   diff: DiffResult | null;
