@@ -11,6 +11,8 @@ export interface RetainerStep {
   type: string;
   /** The edge from the previous step into this one; null on the first step. */
   edge: { type: string; name: string } | null;
+  /** For a DOM element whose class is its tag: its full name with attributes (`<li data-value="a">`). */
+  detail?: string;
   /** For a closure: where its function is defined; for a `system / Context`: where the function whose
    *  scope it is was defined; for an object: its constructor's definition. Absent when the snapshot
    *  does not say. */
@@ -125,6 +127,32 @@ export interface HolderGroup {
   retainerPath: RetainerPath | null;
 }
 
+/**
+ * Detached DOM elements (out of the document, still reachable) kept alive by one
+ * JavaScript object: DevTools' "Detached elements" panel, one row per keeper.
+ */
+export interface DetachedDomGroup {
+  /**
+   * The first object on the retainer path above the detached trees that is
+   * neither detached DOM nor Chrome's or V8's own (an array, a closure, a
+   * listener function, an attached element), with the edge it holds them by;
+   * null when only Chrome's own objects hold them.
+   */
+  keeper: { nodeId: number; name: string; type: string; edge: { type: string; name: string } | null } | null;
+  /** Detached elements it keeps. */
+  elements: number;
+  /** Diff only: of them, elements new since the before snapshot. */
+  added?: number;
+  /** Detached trees (their root elements) it keeps. */
+  trees: number;
+  /** Retained size of those trees, bytes. */
+  retainedSize: number;
+  /** The tree root nearest the GC roots, with its attributes (`Detached <div class="dialog">`). */
+  sample: { nodeId: number; name: string };
+  /** From a GC root through the keeper to the sample. */
+  retainerPath: RetainerPath | null;
+}
+
 export interface DiffTotals {
   added: number;
   removed: number;
@@ -146,6 +174,8 @@ export interface DiffResult {
   totals: DiffTotals;
   /** Thresholds a class had to pass to be a suspect. */
   thresholds: { minCount: number; minBytes: number };
+  /** A page's snapshots: the after snapshot's detached DOM, by keeper, most elements first; absent for other heaps. */
+  detachedDom?: DetachedDomGroup[];
   engine: 'leakscan' | 'memlab';
 }
 
@@ -196,6 +226,8 @@ export interface InspectResult {
   object: ObjectSummary | null;
   /** With --class: that class's largest instances. */
   classInstances: ObjectSummary[] | null;
+  /** A page's snapshot: its detached DOM, by keeper, most elements first; absent for other heaps. */
+  detachedDom?: DetachedDomGroup[];
   engine: 'leakscan' | 'memlab';
 }
 

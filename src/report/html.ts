@@ -121,7 +121,7 @@ function pathView(path: RetainerPath | null): PathStepView[] | null {
   if (!path) return null;
   return path.map((step) => ({
     edge: step.edge ? printable(edgeLabel(step.edge)) : null,
-    name: printable(step.name),
+    name: printable(step.detail ?? step.name),
     id: step.nodeId,
     type: step.type,
     loc: locationText(step.location),
