@@ -128,18 +128,29 @@ export interface HolderGroup {
 }
 
 /**
- * Detached DOM elements (out of the document, still reachable) kept alive by one
- * JavaScript object: DevTools' "Detached elements" panel, one row per keeper.
+ * Detached DOM elements (out of the document, still reachable) kept alive by
+ * one kind of JavaScript object: DevTools' "Detached elements" panel, one row
+ * per keeper (keepers of one class, edge and definition site together).
  */
 export interface DetachedDomGroup {
   /**
    * The first object on the retainer path above the detached trees that is
    * neither detached DOM nor Chrome's or V8's own (an array, a closure, a
-   * listener function, an attached element), with the edge it holds them by;
-   * null when only Chrome's own objects hold them.
+   * listener function, an attached element); null when only Chrome's own
+   * objects hold them.
    */
-  keeper: { nodeId: number; name: string; type: string; edge: { type: string; name: string } | null } | null;
-  /** Detached elements it keeps. */
+  keeper: {
+    nodeId: number;
+    name: string;
+    type: string;
+    /** The edge the keeper itself is held by (`kept` for `window.kept`); null under a GC root. */
+    edge: { type: string; name: string } | null;
+    /** A closure's definition, an object's constructor's; absent when the snapshot does not say. */
+    location?: SourceLocation;
+  } | null;
+  /** Keepers of this kind (same class, held by the same edge name, defined at the same place): `keeper` is the first. */
+  keepers: number;
+  /** Detached elements they keep. */
   elements: number;
   /** Diff only: of them, elements new since the before snapshot. */
   added?: number;
