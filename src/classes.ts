@@ -25,7 +25,8 @@ export const INTERNAL_TYPES: ReadonlySet<string> = new Set([
  * would always look new. They are Node's bookkeeping, not the program's.
  */
 export function isRuntimeBookkeeping(nodeType: string, nodeName: string): boolean {
-  return nodeType === 'native' && nodeName.startsWith('Node / ');
+  // Node's snapshots carry Blink's `detachedness` field too: DevTools names some of them `Detached Node / …`.
+  return nodeType === 'native' && (nodeName.startsWith('Node / ') || nodeName.startsWith('Detached Node / '));
 }
 
 /** Class name for a node: the constructor name for objects, '(string)' for every string, the tag for a DOM element. */

@@ -4,9 +4,10 @@
 // generator), or a signal from the user; a GC before each.
 import { lstat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CaptureError, LeakscanError } from '../errors.js';
+import { CaptureError, LeakscanError, TwoSessionsError } from '../errors.js';
 import type { CaptureResult } from '../types.js';
 import { runBetween } from './between.js';
+import type { CdpSession } from './cdp.js';
 import { type Connection, closeConnection, openAddress, openProcess, processAlive } from './inspector.js';
 import { existsError, type SnapshotProgress, takeSnapshot } from './snapshot.js';
 import { describeAddress } from './target.js';
@@ -88,7 +89,16 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
       const index = i + 1;
       if (i > 0) {
         stage = `while waiting for snapshot ${index} of ${files.length}`;
-        await waitForNext(options, index, signal, session.closed);
+        const probe = await heldObject(session);
+        try {
+          await waitForNext(options, index, signal, session.closed);
+          const idAfter = probe && (await heapObjectId(session, probe.objectId));
+          if (probe && idAfter !== null && idAfter !== probe.id)
+            throw renumbered(options, connection, probe.id, idAfter);
+        } finally {
+          if (probe && session.isOpen)
+            await session.send('Runtime.releaseObjectGroup', { objectGroup: PROBE_GROUP }).catch(() => {});
+        }
       }
       stage = `during snapshot ${index} of ${files.length}`;
       options.onProgress?.({ kind: 'snapshot', index, count: files.length, progress: { phase: 'gc' } });
@@ -153,4 +163,57 @@ function explain(err: unknown, connection: Connection, stage: string): unknown {
     return new CaptureError(`${connection.session.reason} ${stage}; no snapshot was kept`, undefined, { cause: err });
   }
   return err;
+}
+
+const PROBE_GROUP = 'leakscan-capture';
+
+/**
+ * The target's global object, held by leakscan's session across a wait, and
+ * its V8 heap id; null when the target cannot say. The same object with
+ * another id (0: none) after the wait means V8 cleared its ids, as it does
+ * when any inspector session of the target ends, and numbers the heap anew.
+ * A page that navigated meanwhile has no such object any more: no answer.
+ */
+async function heldObject(session: CdpSession): Promise<{ objectId: string; id: number } | null> {
+  try {
+    const evaluated = await session.send('Runtime.evaluate', { expression: 'globalThis', objectGroup: PROBE_GROUP });
+    const objectId = (evaluated.result as { objectId?: unknown } | undefined)?.objectId;
+    if (typeof objectId !== 'string') return null;
+    const id = await heapObjectId(session, objectId);
+    return id === null ? null : { objectId, id };
+  } catch (err) {
+    if (!session.isOpen) throw err;
+    return null;
+  }
+}
+
+/** HeapProfiler.getHeapObjectId of a remote object: 0 when V8 has not numbered it; null when the target cannot say. */
+async function heapObjectId(session: CdpSession, objectId: string): Promise<number | null> {
+  try {
+    const { heapSnapshotObjectId } = await session.send('HeapProfiler.getHeapObjectId', { objectId });
+    const id = Number(heapSnapshotObjectId);
+    return Number.isFinite(id) ? id : null;
+  } catch (err) {
+    if (!session.isOpen) throw err;
+    return null;
+  }
+}
+
+/** What happened when V8 numbered the heap anew between two snapshots, and what works instead. */
+function renumbered(options: CaptureOptions, connection: Connection, idBefore: number, idAfter: number): LeakscanError {
+  const during =
+    options.between !== undefined ? `while --between ${JSON.stringify(options.between)} ran` : 'between the snapshots';
+  const ids =
+    idAfter === 0
+      ? `its global object was @${idBefore} and has no id any more`
+      : `its global object was @${idBefore} and is now @${idAfter}`;
+  const none = 'snapshots on either side cannot be matched by id, so none was kept';
+  if (connection.pid === null) {
+    return new TwoSessionsError(
+      `V8 numbered the page's objects anew ${during} (${ids}): another DevTools session of the page ended meanwhile (a client the command connected and disconnected, such as puppeteer.connect … browser.disconnect(), or DevTools closing), and V8 clears its object ids whenever one ends, even while leakscan's session stays open; ${none}. Drive the page without a second DevTools session ending between snapshots: leakscan run with a page scenario (one session), or take the snapshots from your own client's session (HeapProfiler.takeHeapSnapshot) and give them to leakscan diff`,
+    );
+  }
+  return new TwoSessionsError(
+    `V8 numbered the objects of process ${connection.pid} anew ${during} (${ids}): another inspector session of the process ended meanwhile (a client the command connected and disconnected), and V8 clears its object ids whenever one ends, even while leakscan's session stays open; ${none}. Drive the load without the inspector (HTTP, a signal, a file), or take the snapshots from that client's own session`,
+  );
 }
