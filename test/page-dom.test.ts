@@ -4,7 +4,7 @@
 // the detached-DOM view grouped by the JavaScript object that keeps each
 // tree, and fixed twins with no finding. One plain page and one React page.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { isBrowserInternal } from '../src/classes.js';
@@ -128,11 +128,22 @@ describe('pages as DevTools reads them', { skip }, () => {
     );
     assert.match(
       text.stdout,
-      new RegExp(`\\.closedDialogs Array @\\d+ +${12 * CYCLES} +${6 * CYCLES} +${2 * CYCLES} `),
+      new RegExp(`closedDialogs \\(Array @\\d+\\) +${12 * CYCLES} +${6 * CYCLES} +${2 * CYCLES} `),
     );
     const md = await runCli(['diff', '--markdown', ...pairs.plain]);
     assert.equal(md.code, 0, md.stderr);
     assert.match(md.stdout, /## Detached DOM/);
+    assert.match(md.stdout, /\| closedDialogs \(Array @\d+\) \|/);
+    const html = join(dir, 'plain.html');
+    const page = await runCli(['diff', '--html', html, ...pairs.plain]);
+    assert.equal(page.code, 0, page.stderr);
+    const data = /<script type="application\/json" id="leakscan-data">(.*?)<\/script>/s.exec(
+      readFileSync(html, 'utf8'),
+    );
+    const blocks = (JSON.parse(data?.[1] ?? '{}') as { blocks?: { t: string; id?: string; rows?: unknown[][] }[] })
+      .blocks;
+    const table = blocks?.find((b) => b.t === 'table' && b.id === 'detached-dom');
+    assert.match(String(table?.rows?.[0]?.[0]), /^closedDialogs \(Array @\d+\)$/);
   });
 
   test('plain page, fixed: nothing detached, no suspect', async () => {

@@ -154,13 +154,13 @@ export function detachedDomSummary(groups: readonly DetachedDomGroup[]): string 
   return `${formatCount(elements)} detached DOM element${elements === 1 ? '' : 's'} in ${formatCount(trees)} tree${trees === 1 ? '' : 's'}${added}, kept by ${keepers}`;
 }
 
-/** Who keeps a group's trees: "kept Array @34899", "handler closure @512", or Chrome itself. Printable text. */
+/** Who keeps a group's trees: "closedDialogs (Array @34899)", "onScroll @512 and 59 more like it", or Chrome itself. Printable text. */
 export function keeperText(group: DetachedDomGroup): string {
   const k = group.keeper;
   if (!k) return "(only Chrome's own objects)";
-  const held = k.edge ? `${edgeLabel(k.edge)} ` : '';
   const more = group.keepers > 1 ? ` and ${formatCount(group.keepers - 1)} more like it` : '';
-  return printable(`${held}${k.name} @${k.nodeId}${more}`);
+  const object = `${k.name} @${k.nodeId}${more}`;
+  return printable(k.edge ? `${edgeLabel(k.edge).replace(/^\./, '')} (${object})` : object);
 }
 
 /**
