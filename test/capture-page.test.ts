@@ -49,7 +49,7 @@ describe('capture --inspect of a page, --between', { skip }, () => {
 
   test('a command with its own DevTools client: V8 renumbered the page, said in one line, no file kept', async () => {
     const output = join(dir, 'click.heapsnapshot');
-    const between = `"${process.execPath}" "${fixture('page-click.mjs')}" ${port} '#cycle'`;
+    const between = `"${process.execPath}" "${fixture('page-click.mjs')}" http://127.0.0.1:${port} '#cycle'`;
     const r = await runCli([
       'capture',
       '--inspect',
@@ -73,10 +73,34 @@ describe('capture --inspect of a page, --between', { skip }, () => {
     );
     assert.match(lines[0], /another DevTools session of the page ended/);
     assert.doesNotMatch(lines[0], /--pid|strings changed their text/);
+    assert.match(lines[0], /puppeteer\.connect\(\{ browserURL: process\.env\.LEAKSCAN_BROWSER_URL \}\)/);
     assert.deepEqual(
       readdirSync(dir).filter((name) => name.startsWith('click')),
       [],
     );
+  });
+
+  test('the same command connected through LEAKSCAN_BROWSER_URL: ids kept, the diff of the clicks', async () => {
+    const output = join(dir, 'through.heapsnapshot');
+    const between = `"${process.execPath}" "${fixture('page-click.mjs')}" "$LEAKSCAN_BROWSER_URL" '#cycle'`;
+    const r = await runCli([
+      'capture',
+      '--json',
+      '--inspect',
+      `127.0.0.1:${port}`,
+      '--count',
+      '2',
+      '--between',
+      between,
+      '-o',
+      output,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /\[between\] clicked #cycle/);
+    const diff = (JSON.parse(r.stdout) as CaptureResult).diff;
+    assert.equal(diff?.classes.find((c) => c.name === 'Detached <div>')?.added, CYCLES);
+    const kept = diff?.detachedDom?.find((g) => g.keeper?.edge?.name === 'closedDialogs');
+    assert.equal(kept?.added, 6 * CYCLES);
   });
 
   test('a command that leaves the page sessions alone: the diff of the page, detached DOM and all', async () => {
@@ -106,7 +130,7 @@ describe('capture --inspect of a page, --between', { skip }, () => {
     const second = join(dir, 'two.heapsnapshot');
     // Each capture is a session of its own, which ends when it is done; the page changes between them.
     assert.equal((await runCli(['capture', '--inspect', `127.0.0.1:${port}`, '-o', first])).code, 0);
-    execFileSync(process.execPath, [fixture('page-click.mjs'), String(port), '#cycle']);
+    execFileSync(process.execPath, [fixture('page-click.mjs'), `http://127.0.0.1:${port}`, '#cycle']);
     assert.equal((await runCli(['capture', '--inspect', `127.0.0.1:${port}`, '-o', second])).code, 0);
     const r = await runCli(['diff', first, second]);
     assert.equal(r.code, 2, r.stdout);

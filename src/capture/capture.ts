@@ -9,6 +9,7 @@ import type { CaptureResult } from '../types.js';
 import { runBetween } from './between.js';
 import type { CdpSession } from './cdp.js';
 import { type Connection, closeConnection, openAddress, openProcess, processAlive } from './inspector.js';
+import { type KeepAliveEndpoint, startKeepAlive } from './keep-alive.js';
 import { existsError, type SnapshotProgress, takeSnapshot } from './snapshot.js';
 import { describeAddress } from './target.js';
 
@@ -80,8 +81,12 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
   };
   const snapshots: CaptureResult['snapshots'] = [];
   let stage = 'while the session started';
+  let keepAlive: KeepAliveEndpoint | null = null;
   try {
     if (signal.aborted) throw signal.reason;
+    // The --between command's own DevTools clients connect through it, so their sessions outlive them.
+    if (options.between !== undefined && files.length > 1 && connection.address)
+      keepAlive = await startKeepAlive(connection.address);
     options.onConnected?.(target);
     const session = connection.session;
     await session.send('HeapProfiler.enable');
@@ -91,7 +96,7 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
         stage = `while waiting for snapshot ${index} of ${files.length}`;
         const probe = await heldObject(session);
         try {
-          await waitForNext(options, index, signal, session.closed);
+          await waitForNext(options, index, signal, session.closed, keepAlive);
           const idAfter = probe && (await heapObjectId(session, probe.objectId));
           if (probe && idAfter !== null && idAfter !== probe.id)
             throw renumbered(options, connection, probe.id, idAfter);
@@ -109,6 +114,7 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
       snapshots.push({ path: files[i], bytes, takenAt: new Date().toISOString() });
     }
   } catch (err) {
+    await keepAlive?.close();
     await close();
     // A set of snapshots is one result (they are meant to be diffed together): all or nothing.
     await Promise.all(snapshots.map((s) => unlink(s.path).catch(() => {})));
@@ -117,6 +123,7 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
+  await keepAlive?.close();
   const inspectorClosed = await close();
   return { target, snapshots, inspectorClosed };
 }
@@ -127,6 +134,7 @@ async function waitForNext(
   index: number,
   signal: AbortSignal,
   sessionClosed: Promise<void>,
+  keepAlive: KeepAliveEndpoint | null,
 ): Promise<void> {
   const count = options.files.length;
   const ended = sessionClosed.then(() => new CaptureError('the session ended'));
@@ -136,7 +144,11 @@ async function waitForNext(
   try {
     if (options.between !== undefined) {
       options.onProgress?.({ kind: 'wait', index, count, trigger: 'between' });
-      wait = runBetween(options.between, { signal: both, onOutput: options.onOutput });
+      wait = runBetween(options.between, {
+        signal: both,
+        onOutput: options.onOutput,
+        ...(keepAlive ? { env: { [BROWSER_URL_VARIABLE]: keepAlive.url } } : {}),
+      });
     } else if (options.intervalMs !== undefined) {
       options.onProgress?.({ kind: 'wait', index, count, trigger: 'interval' });
       wait = sleep(options.intervalMs, undefined, { signal: both });
@@ -166,6 +178,12 @@ function explain(err: unknown, connection: Connection, stage: string): unknown {
 }
 
 const PROBE_GROUP = 'leakscan-capture';
+
+/**
+ * The --between command's DevTools endpoint (keep-alive.ts): `http://127.0.0.1:PORT`,
+ * for `puppeteer.connect({ browserURL: process.env.LEAKSCAN_BROWSER_URL })`.
+ */
+export const BROWSER_URL_VARIABLE = 'LEAKSCAN_BROWSER_URL';
 
 /**
  * The target's global object, held by leakscan's session across a wait, and
@@ -210,10 +228,10 @@ function renumbered(options: CaptureOptions, connection: Connection, idBefore: n
   const none = 'snapshots on either side cannot be matched by id, so none was kept';
   if (connection.pid === null) {
     return new TwoSessionsError(
-      `V8 numbered the page's objects anew ${during} (${ids}): another DevTools session of the page ended meanwhile (a client the command connected and disconnected, such as puppeteer.connect … browser.disconnect(), or DevTools closing), and V8 clears its object ids whenever one ends, even while leakscan's session stays open; ${none}. Drive the page without a second DevTools session ending between snapshots: leakscan run with a page scenario (one session), or take the snapshots from your own client's session (HeapProfiler.takeHeapSnapshot) and give them to leakscan diff`,
+      `V8 numbered the page's objects anew ${during} (${ids}): another DevTools session of the page ended meanwhile (a client the command connected and disconnected, such as puppeteer.connect … browser.disconnect(), or DevTools closing), and V8 clears its object ids whenever one ends, even while leakscan's session stays open; ${none}. Connect the command's client through leakscan instead, which keeps its sessions open until the capture is over (puppeteer.connect({ browserURL: process.env.${BROWSER_URL_VARIABLE} })), or drive the page with leakscan run and a page scenario (one session), or take the snapshots from your own client's session (HeapProfiler.takeHeapSnapshot) and give them to leakscan diff`,
     );
   }
   return new TwoSessionsError(
-    `V8 numbered the objects of process ${connection.pid} anew ${during} (${ids}): another inspector session of the process ended meanwhile (a client the command connected and disconnected), and V8 clears its object ids whenever one ends, even while leakscan's session stays open; ${none}. Drive the load without the inspector (HTTP, a signal, a file), or take the snapshots from that client's own session`,
+    `V8 numbered the objects of process ${connection.pid} anew ${during} (${ids}): another inspector session of the process ended meanwhile (a client the command connected and disconnected), and V8 clears its object ids whenever one ends, even while leakscan's session stays open; ${none}. Connect the command's inspector client through leakscan instead, which keeps its sessions open until the capture is over (the ws:// URL that process.env.${BROWSER_URL_VARIABLE}/json/list gives), drive the load without the inspector (HTTP, a signal, a file), or take the snapshots from that client's own session`,
   );
 }
