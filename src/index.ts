@@ -9,8 +9,8 @@ export {
 export { type InspectOptions, inspectSnapshot } from './analysis/inspect.js';
 export { applySourceMaps } from './analysis/source-maps.js';
 export { type AssertNoLeakOptions, assertNoLeak } from './assert.js';
-export { isBrowserInternal } from './classes.js';
 export { type CaptureOptions, captureSnapshots, snapshotFiles } from './capture/capture.js';
+export { isBrowserInternal } from './classes.js';
 export {
   CaptureError,
   ExitCode,
