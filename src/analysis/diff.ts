@@ -18,8 +18,9 @@ import {
 import { type ExitCode, LeakscanError, SnapshotOrderError } from '../errors.js';
 import type { ClassDiff, DiffResult } from '../types.js';
 import { type Baseline, baselineOf } from './baseline.js';
+import { browserInternalNodes, detachedDomGroups } from './browser.js';
 import { type ClassSums, ClassTable } from './class-table.js';
-import { dominatorChildren, type SetRetainedSizes, setRetainedSizes } from './dominance.js';
+import { dominatorChildren, NOT_NEW, type SetRetainedSizes, setRetainedSizes } from './dominance.js';
 import { holdersOf } from './holders.js';
 import { type Matched, matchById } from './match-by-id.js';
 import { classBaselineShapes, shapeDiff } from './object-shapes.js';
@@ -298,6 +299,7 @@ async function diffPasses(
   const walk = setRetainedSizes(graph, tree, retainedSizes, m.memberClass, table.size, {
     ownerClass: ownerClasses(table, m.added, options.ownerClass, thresholds),
     collectionLimit: options.collectionLimit,
+    transparent: options.includeInternal === true ? null : browserInternalNodes(graph),
   });
   const rows = classRows(table, m, walk, thresholds);
   const classes = filterClasses(rows.classes, options);
@@ -307,6 +309,10 @@ async function diffPasses(
     if (constructorName !== undefined) entry.constructorName = constructorName;
   }
   addHolders(graph, trace, walk, m.memberClass, classes, rows.classIndex, options);
+  const detachedDom =
+    afterMeta.runtime === 'browser'
+      ? detachedDomGroups(graph, trace, { retainedSizes, isNew: (o) => m.memberClass[o] !== NOT_NEW })
+      : null;
 
   return {
     before: baseline.meta,
@@ -316,6 +322,7 @@ async function diffPasses(
     classes,
     totals: rows.totals,
     thresholds,
+    ...(detachedDom ? { detachedDom } : {}),
     engine: 'leakscan',
   };
 }

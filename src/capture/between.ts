@@ -39,11 +39,18 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  */
 export function runBetween(
   command: string,
-  options: { signal?: AbortSignal; stop?: Promise<unknown>; onOutput?: (line: string) => void },
+  options: {
+    signal?: AbortSignal;
+    stop?: Promise<unknown>;
+    onOutput?: (line: string) => void;
+    /** Variables added to the command's environment. */
+    env?: Record<string, string>;
+  },
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, {
       shell: true,
+      ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
       detached: process.platform !== 'win32',
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -5,12 +5,13 @@
 // a command (a load generator), or a signal from the user; a GC before each.
 import { lstat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CaptureError, LeakscanError } from '../errors.js';
+import { CaptureError, LeakscanError, TwoSessionsError } from '../errors.js';
 import type { CaptureResult } from '../types.js';
 import { BetweenError, runBetween } from './between.js';
 import { type Connection, checkProcess, closeConnection, openAddress, openProcess, processAlive } from './inspector.js';
 import { checkOwnProcess } from './proc.js';
-import { IdWatch, RenumberedError, renumberedError } from './renumbering.js';
+import { type KeepAliveEndpoint, startKeepAlive } from './keep-alive.js';
+import { IdWatch, type Renumbering, RenumberedError, renumberedError } from './renumbering.js';
 import { openPortlessRoute, otherRoutes, type PortlessRoute } from './routes.js';
 import { existsError, type SnapshotProgress, takeSnapshot } from './snapshot.js';
 import { describeAddress } from './target.js';
@@ -91,8 +92,12 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
   };
   const snapshots: CaptureResult['snapshots'] = [];
   let stage = 'while the session started';
+  let keepAlive: KeepAliveEndpoint | null = null;
   try {
     if (signal.aborted) throw signal.reason;
+    // The --between command's own DevTools clients connect through it, so their sessions outlive them.
+    if (options.between !== undefined && files.length > 1 && connection.address)
+      keepAlive = await startKeepAlive(connection.address);
     options.onConnected?.(target);
     const session = connection.session;
     await session.send('HeapProfiler.enable');
@@ -101,8 +106,9 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
       const index = i + 1;
       if (i > 0) {
         stage = `while waiting for snapshot ${index} of ${files.length}`;
-        await waitForNext(options, index, signal, session.closed);
-        if (await ids.clearedBefore()) throw renumberedError(connection.pid);
+        await waitForNext(options, index, signal, session.closed, keepAlive);
+        const before = await ids.clearedBefore();
+        if (before) throw renumbered(options, connection, before);
       }
       stage = `during snapshot ${index} of ${files.length}`;
       options.onProgress?.({ kind: 'snapshot', index, count: files.length, progress: { phase: 'gc' } });
@@ -112,11 +118,15 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
       );
       snapshots.push({ path: files[i], bytes, takenAt: new Date().toISOString() });
       if (i === 0) await ids.start();
-      else if (await ids.clearedDuring()) throw renumberedError(connection.pid);
+      else {
+        const during = await ids.clearedDuring();
+        if (during) throw renumbered(options, connection, during);
+      }
     }
   } catch (err) {
     // Explained while the session is still open: closing it must not pass for the cause.
     const explained = explain(err, connection, stage);
+    await keepAlive?.close();
     await close();
     // A set of snapshots is one result (they are meant to be diffed together): all or nothing.
     await Promise.all(snapshots.map((s) => unlink(s.path).catch(() => {})));
@@ -125,6 +135,7 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
+  await keepAlive?.close();
   const inspectorClosed = await close();
   return { target, snapshots, inspectorClosed };
 }
@@ -135,6 +146,7 @@ async function waitForNext(
   index: number,
   signal: AbortSignal,
   sessionClosed: Promise<void>,
+  keepAlive: KeepAliveEndpoint | null = null,
 ): Promise<void> {
   const count = options.files.length;
   const ended = sessionClosed.then(() => new CaptureError('the session ended'));
@@ -144,7 +156,11 @@ async function waitForNext(
   try {
     if (options.between !== undefined) {
       options.onProgress?.({ kind: 'wait', index, count, trigger: 'between' });
-      wait = runBetween(options.between, { signal: both, onOutput: options.onOutput });
+      wait = runBetween(options.between, {
+        signal: both,
+        onOutput: options.onOutput,
+        ...(keepAlive ? { env: { [BROWSER_URL_VARIABLE]: keepAlive.url } } : {}),
+      });
     } else if (options.intervalMs !== undefined) {
       options.onProgress?.({ kind: 'wait', index, count, trigger: 'interval' });
       wait = sleep(options.intervalMs, undefined, { signal: both });
@@ -168,11 +184,34 @@ function explain(err: unknown, connection: Connection, stage: string): unknown {
     return new CaptureError(`process ${pid} exited ${stage}; no snapshot was kept`, undefined, { cause: err });
   }
   if (err instanceof BetweenError) return betweenFailed(err, stage);
-  if (err instanceof RenumberedError) return err;
+  if (err instanceof RenumberedError || err instanceof TwoSessionsError) return err;
   if (!connection.session.isOpen && (err instanceof CaptureError || !(err instanceof LeakscanError))) {
     return new CaptureError(`${connection.session.reason} ${stage}; no snapshot was kept`, undefined, { cause: err });
   }
   return err;
+}
+
+/**
+ * The --between command's DevTools endpoint (keep-alive.ts): `http://127.0.0.1:PORT`,
+ * for `puppeteer.connect({ browserURL: process.env.LEAKSCAN_BROWSER_URL })`.
+ */
+export const BROWSER_URL_VARIABLE = 'LEAKSCAN_BROWSER_URL';
+
+/**
+ * What happened when V8 numbered the heap anew during the capture, and what works instead: a Node
+ * process has routes without a session (renumbering.ts); a page has leakscan's keep-alive endpoint.
+ */
+function renumbered(options: CaptureOptions, connection: Connection, ids: Renumbering): LeakscanError {
+  if (connection.pid !== null) return renumberedError(connection.pid);
+  const during =
+    options.between !== undefined ? `while --between ${JSON.stringify(options.between)} ran` : 'between the snapshots';
+  const what =
+    ids.after === '0'
+      ? `its global object was @${ids.before} and has no id any more`
+      : `its global object was @${ids.before} and is now @${ids.after}`;
+  return new TwoSessionsError(
+    `V8 numbered the page's objects anew ${during} (${what}): another DevTools session of the page ended meanwhile (a client the command connected and disconnected, such as puppeteer.connect … browser.disconnect(), or DevTools closing), and V8 clears its object ids whenever one ends, even while leakscan's session stays open; snapshots on either side cannot be matched by id, so none was kept. Connect the command's client through leakscan instead, which keeps its sessions open until the capture is over (puppeteer.connect({ browserURL: process.env.${BROWSER_URL_VARIABLE} })), or drive the page with leakscan run and a page scenario (one session), or take the snapshots from your own client's session (HeapProfiler.takeHeapSnapshot) and give them to leakscan diff`,
+  );
 }
 
 /** The inspector route; when it is closed (its port taken, no SIGUSR1), the error names the routes that need no port. */

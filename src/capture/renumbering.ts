@@ -33,6 +33,12 @@ async function globalId(session: CdpSession): Promise<string | null> {
   }
 }
 
+/** The global object's heap id at the first snapshot and now ('0': V8 holds no ids). */
+export interface Renumbering {
+  before: string;
+  after: string;
+}
+
 /** Tells whether V8 renumbered its objects since the first snapshot of the session. */
 export class IdWatch {
   private first: string | null = null;
@@ -46,16 +52,16 @@ export class IdWatch {
   }
 
   /** Before a later snapshot: the ids must still be those of snapshot 1. */
-  async clearedBefore(): Promise<boolean> {
-    if (this.first === null) return false;
+  async clearedBefore(): Promise<Renumbering | null> {
+    if (this.first === null) return null;
     const id = await globalId(this.session);
-    return id !== null && id !== this.first;
+    return id !== null && id !== this.first ? { before: this.first, after: id } : null;
   }
 
   /** After a later snapshot: a new number means it was taken after the ids were cleared (0: cleared after it, harmless). */
-  async clearedDuring(): Promise<boolean> {
-    if (this.first === null) return false;
+  async clearedDuring(): Promise<Renumbering | null> {
+    if (this.first === null) return null;
     const id = await globalId(this.session);
-    return id !== null && id !== '0' && id !== this.first;
+    return id !== null && id !== '0' && id !== this.first ? { before: this.first, after: id } : null;
   }
 }
