@@ -22,6 +22,7 @@
 import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { format } from 'node:util';
 import { RUNNER_MARKER } from '../analysis/trace.js';
 import { findBrowser, type LaunchedBrowser, launchBrowser, loadPuppeteer, pageMetrics } from '../browser/puppeteer.js';
 import { takeSnapshot } from '../capture/snapshot.js';
@@ -29,13 +30,33 @@ import { fileError, LeakscanError, ScenarioError } from '../errors.js';
 import { type Page, validatePageScenario } from '../page-scenario.js';
 import type { PageMetrics, ScenarioRun } from '../types.js';
 import { loadModule, scenarioExport } from './load.js';
+import { sanitizeLine } from './output.js';
 import { checkOutputs } from './outputs.js';
 import { DEFAULT_TIMEOUT_MS, type RunOptions } from './parent.js';
 import { SNAPSHOT_TEMP_PREFIX } from './protocol.js';
 
-export interface PageRunOptions extends Omit<RunOptions, 'onProgress' | 'onOutput' | 'batch' | 'intervalMs'> {
+export interface PageRunOptions extends Omit<RunOptions, 'onProgress' | 'batch' | 'intervalMs'> {
   /** Where the run is, as a short text ("round 3 of 10: action"). */
   onProgress?: (text: string) => void;
+}
+
+const CONSOLE_METHODS = ['log', 'info', 'debug', 'warn', 'error'] as const;
+
+/**
+ * The scenario runs in this process: what it prints with console goes to
+ * onOutput (stderr), as a Node scenario's output does, never into the report
+ * on stdout. Returns the function that puts console back.
+ */
+function captureConsole(scenario: string, onOutput: RunOptions['onOutput']): () => void {
+  const saved = CONSOLE_METHODS.map((method) => console[method]);
+  for (const method of CONSOLE_METHODS) {
+    console[method] = (...args: unknown[]) => {
+      for (const line of format(...args).split('\n')) onOutput?.(scenario, sanitizeLine(line));
+    };
+  }
+  return () => {
+    for (const [i, method] of CONSOLE_METHODS.entries()) console[method] = saved[i];
+  };
 }
 
 /** Rounds between the snapshots when neither the scenario nor --iterations says (as for Node scenarios). */
@@ -64,6 +85,15 @@ function messageOf(err: unknown): string {
 export async function runPageScenario(file: string, options: PageRunOptions): Promise<ScenarioRun> {
   const begin = Date.now();
   const label = basename(file).replace(/(\.page)?\.\w+$/, '');
+  const restoreConsole = captureConsole(label, options.onOutput);
+  try {
+    return await runLoaded(file, label, begin, options);
+  } finally {
+    restoreConsole();
+  }
+}
+
+async function runLoaded(file: string, label: string, begin: number, options: PageRunOptions): Promise<ScenarioRun> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const signal = options.signal;
   let module: Record<string, unknown>;
