@@ -189,11 +189,34 @@ describe('leakscan run on page scenarios', { skip }, () => {
     );
   });
 
-  test('the terminal report: the per-round table, the diff, the verdict', async () => {
-    const r = await runCli(['run', '-n', '3', '--out', join(dir, 'out-text'), join(dir, 'kept-rows.page.mjs')], {
-      env: { CI: 'true' },
-    });
-    assert.equal(r.code, 0, r.stderr);
+  test('the terminal report, --html, --bundle and --fail-on-leak as for a Node scenario', async () => {
+    const html = join(dir, 'kept-rows.html.report.html');
+    const bundle = join(dir, 'kept-rows-bundle');
+    const r = await runCli(
+      [
+        'run',
+        '-n',
+        '3',
+        '--out',
+        join(dir, 'out-text'),
+        '--html',
+        html,
+        '--bundle',
+        bundle,
+        '--fail-on-leak',
+        join(dir, 'kept-rows.page.mjs'),
+      ],
+      { env: { CI: 'true' } },
+    );
+    // kept-rows does not declare `expect: 'leak'`: its leak fails the run.
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(readFileSync(html, 'utf8'), /The page per round/);
+    assert.deepEqual(readdirSync(join(bundle, 'snapshots')).sort(), [
+      'kept-rows.after.heapsnapshot.gz',
+      'kept-rows.before.heapsnapshot.gz',
+    ]);
+    const bundled = JSON.parse(readFileSync(join(bundle, 'report.json'), 'utf8')) as RunResult;
+    assert.equal(bundled.scenarios[0].page?.domNodes.length, 3);
     assert.match(r.stdout, /Round\s+JS heap used\s+DOM nodes\s+Listeners\s+Documents/);
     assert.match(r.stdout, /^Row\s+object\s+3\s+0\s+\+3/m);
     assert.match(r.stdout, /kept-rows: 3 Row retained — leak \(via removedRows\[…\]\)/);
