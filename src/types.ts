@@ -229,6 +229,9 @@ export interface PageMetrics {
   eventListeners: number[];
   /** Per round: documents alive (Documents): frames, and documents kept after they closed. */
   documents: number[];
+  /** Per round: resident memory of all the browser's processes, bytes (shared pages counted in each);
+   *  empty where the system does not say (only Linux does). */
+  browserRss: number[];
 }
 
 /** Raw measurements of one scenario, as the child process reports them. */

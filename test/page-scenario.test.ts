@@ -164,6 +164,11 @@ describe('leakscan run on page scenarios', { skip }, () => {
         for (const v of series) assert.ok(Number.isInteger(v) && v > 0, `${s.name}: ${v}`);
       }
       assert.deepEqual(s.rss, { withoutGc: [], withGc: [] }, 'no Node process numbers for a page');
+      // The browser's processes, where the system says (Linux: /proc).
+      if (process.platform === 'linux') {
+        assert.equal(s.page.browserRss.length, ROUNDS);
+        for (const v of s.page.browserRss) assert.ok(v > 10_000_000, `${s.name}: browser RSS ${v}`);
+      }
     }
     // Kept rows: 12 nodes each (div, 10 li with their text… counted by Chrome), every round more.
     const kept = scenario('kept-rows').page!.domNodes;

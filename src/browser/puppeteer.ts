@@ -3,6 +3,7 @@
 // a page and one DevTools session on it. puppeteer-core is an optional peer
 // dependency, loaded at first use; leakscan never downloads a browser.
 import { accessSync, constants, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { Browser, CDPSession, Page } from 'puppeteer-core';
@@ -133,6 +134,8 @@ function snapshotSession(session: CDPSession): SnapshotSession {
 
 export interface LaunchedBrowser {
   page: Page;
+  /** Resident memory of all the browser's processes, bytes, where the system says (Linux); else null. */
+  processRss(): Promise<number | null>;
   /** One DevTools session for the whole run: V8 renumbers object ids when the last session ends. */
   session: SnapshotSession;
   /** "Chrome/131.0.6778.85" or the like. */
@@ -197,7 +200,15 @@ export async function launchBrowser(executablePath: string, options: { timeoutMs
     const cdp = await page.createCDPSession();
     await cdp.send('HeapProfiler.enable');
     await cdp.send('Performance.enable');
-    return { page, session: snapshotSession(cdp), version: await browser.version(), close };
+    const browserSession = await browser.target().createCDPSession();
+    const processRss = async (): Promise<number | null> => {
+      if (process.platform !== 'linux') return null;
+      const answer = (await browserSession.send('SystemInfo.getProcessInfo')) as { processInfo: { id: number }[] };
+      let total = 0;
+      for (const { id } of answer.processInfo) total += (await residentBytes(id)) ?? 0;
+      return total > 0 ? total : null;
+    };
+    return { page, session: snapshotSession(cdp), version: await browser.version(), processRss, close };
   } catch (err) {
     await close();
     if (err instanceof LeakscanError) throw err;
@@ -216,6 +227,17 @@ function killGroup(pid: number | undefined): void {
     process.kill(process.platform === 'win32' ? pid : -pid, 'SIGKILL');
   } catch {
     // already gone
+  }
+}
+
+/** VmRSS of a Linux process, bytes; null when it is gone or unreadable. */
+async function residentBytes(pid: number): Promise<number | null> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    return kb ? Number(kb[1]) * 1024 : null;
+  } catch {
+    return null;
   }
 }
 

@@ -234,7 +234,7 @@ function scenarioSection(s: ScenarioResult): string[] {
   const pageRows = pageTable(s);
   if (pageRows && s.page) {
     out.push(
-      `The page after each action and back (JS heap used in MB), ${s.iterations} rounds: ${mdEscape(s.page.url)}`,
+      `The page after each action and back (JS heap used and browser RSS in MB), ${s.iterations} rounds: ${mdEscape(s.page.url)}`,
       '',
       pageRows,
       '',

@@ -93,13 +93,15 @@ export const PAGE_COLUMNS = [
   { series: 'domNodes', label: 'DOM nodes', kind: 'count' },
   { series: 'eventListeners', label: 'Listeners', kind: 'count' },
   { series: 'documents', label: 'Documents', kind: 'count' },
+  { series: 'browserRss', label: 'Browser RSS', kind: 'mb' },
 ] as const;
 
 /** The values of PAGE_COLUMNS for a page scenario's result, or null for a Node scenario's. */
 export function pageSeries(s: ScenarioResult): { columns: number[][]; rowCount: number } | null {
   if (!s.page) return null;
   const page = s.page;
-  const columns = PAGE_COLUMNS.map(({ series }) => page[series]);
+  // browserRss is empty where the system does not say: its column is blank.
+  const columns = PAGE_COLUMNS.map(({ series }) => page[series] ?? []);
   return { columns, rowCount: Math.max(0, ...columns.map((c) => c.length)) };
 }
 

@@ -241,7 +241,7 @@ export function renderScenario(scenario: ScenarioResult, options: TerminalOption
   const pageRows = pageTable(scenario);
   if (pageRows && scenario.page) {
     lines.push(
-      `The page after each action and back (JS heap used in MB), ${scenario.iterations} rounds: ${printable(scenario.page.url)}`,
+      `The page after each action and back (JS heap used and browser RSS in MB), ${scenario.iterations} rounds: ${printable(scenario.page.url)}`,
       pageRows,
       '',
     );

@@ -170,7 +170,8 @@ async function runLoaded(file: string, label: string, begin: number, options: Pa
       checkOutputs([snapshots.before, snapshots.after], join(outDir, `${base}.log`), { force: options.force ?? false }),
     );
     browser = await step(`starting ${found.path}`, () => launchBrowser(found.path, { timeoutMs }));
-    const { page, session } = browser;
+    const launched = browser;
+    const { page, session } = launched;
     const warnings: string[] = [];
     page.on('pageerror', (err: unknown) => {
       const text = `page error: ${messageOf(err)}`;
@@ -218,6 +219,7 @@ async function runLoaded(file: string, label: string, begin: number, options: Pa
       domNodes: [],
       eventListeners: [],
       documents: [],
+      browserRss: [],
     };
     for (let i = 1; i <= iterations; i++) {
       await round(`round ${i} of ${iterations}`);
@@ -228,6 +230,8 @@ async function runLoaded(file: string, label: string, begin: number, options: Pa
       metrics.domNodes.push(m.get('Nodes') ?? 0);
       metrics.eventListeners.push(m.get('JSEventListeners') ?? 0);
       metrics.documents.push(m.get('Documents') ?? 0);
+      const rss = await step('reading the browser memory', () => launched.processRss());
+      if (rss !== null) metrics.browserRss.push(rss);
     }
     await snapshot(snapshots.after, 'after');
     for (const [n, growthFile] of snapshots.growth.entries()) {
