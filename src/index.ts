@@ -22,5 +22,6 @@ export {
 } from './errors.js';
 export { htmlDiff, htmlInspect, htmlRun } from './report/html.js';
 export { type RunScenariosOptions, runScenario, runScenarios } from './run.js';
+export { definePageScenario, type PageScenario } from './page-scenario.js';
 export { defineScenario, type Scenario, type ScenarioContext } from './scenario.js';
 export type * from './types.js';
