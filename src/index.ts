@@ -20,8 +20,8 @@ export {
   UnrelatedSnapshotsError,
   UsageError,
 } from './errors.js';
+export { definePageScenario, type PageScenario } from './page-scenario.js';
 export { htmlDiff, htmlInspect, htmlRun } from './report/html.js';
 export { type RunScenariosOptions, runScenario, runScenarios } from './run.js';
-export { definePageScenario, type PageScenario } from './page-scenario.js';
 export { defineScenario, type Scenario, type ScenarioContext } from './scenario.js';
 export type * from './types.js';
