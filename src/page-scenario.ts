@@ -46,11 +46,10 @@ export function isPageScenario(value: unknown): boolean {
 /** Checks a loaded module's export against the contract; throws ScenarioError naming the file and field. */
 export function validatePageScenario(
   value: unknown,
-  file: string,
   defaultName: string,
 ): Required<Pick<PageScenario, 'url' | 'action' | 'back' | 'name'>> & PageScenario {
   const fail = (problem: string): never => {
-    throw new ScenarioError(file, problem);
+    throw new ScenarioError(defaultName, problem);
   };
   const s = value as Record<string, unknown>;
   if (typeof s.url !== 'string' && typeof s.url !== 'function')

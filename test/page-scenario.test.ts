@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { findBrowser } from '../src/browser/puppeteer.js';
+import { isPageScenario, validatePageScenario } from '../src/page-scenario.js';
 import type { RunResult, ScenarioResult } from '../src/types.js';
 import { cli, root, runCli, tempDir } from './helpers.js';
 
@@ -315,5 +316,70 @@ describe('leakscan run on a page scenario without puppeteer-core', () => {
       r.stderr,
       'leakscan: page: failed — a page scenario needs puppeteer-core: npm install puppeteer-core\n',
     );
+  });
+});
+
+describe('the page-scenario contract', () => {
+  const page = { url: 'about:blank', action: async () => {}, back: async () => {} };
+  test('told from a Node scenario by its exports', () => {
+    assert.equal(isPageScenario(page), true);
+    assert.equal(isPageScenario({ url: 'about:blank', action: async () => {} }), true, 'then validated: back missing');
+    assert.equal(isPageScenario({ name: 'x', run: () => {} }), false);
+    assert.equal(isPageScenario({ name: 'x', run: () => {}, url: 'u', action: () => {} }), false, 'run wins');
+    assert.equal(isPageScenario(null), false);
+  });
+  test('each field checked, one line naming it', () => {
+    assert.equal(validatePageScenario(page, 'file-name').name, 'file-name');
+    assert.equal(validatePageScenario({ ...page, name: 'mine' }, 'file-name').name, 'mine');
+    for (const [value, problem] of [
+      [{ ...page, url: 5 }, /"url" must be a string or a function/],
+      [{ ...page, url: ' ' }, /"url" must not be empty/],
+      [{ ...page, back: undefined }, /"back" must be a function/],
+      [{ ...page, setup: 'x' }, /"setup" must be a function/],
+      [{ ...page, expect: 'maybe' }, /"expect" must be "leak" or "no-leak"/],
+      [{ ...page, iterations: 0 }, /"iterations" must be a whole number/],
+    ] as const) {
+      assert.throws(() => validatePageScenario(value, 's'), problem);
+    }
+  });
+});
+
+describe('finding the browser', () => {
+  /** An executable file at `dir/relative`. */
+  const executable = (base: string, relative: string): string => {
+    const file = join(base, relative);
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, '#!/bin/sh\n', { mode: 0o755 });
+    return file;
+  };
+  test('CHROME_PATH, and only it, when set', () => {
+    const base = tempDir();
+    const chrome = executable(base, 'my-chrome');
+    executable(base, 'bin/chromium');
+    assert.deepEqual(findBrowser({ CHROME_PATH: chrome, PATH: join(base, 'bin') }, 'linux'), {
+      path: chrome,
+      reason: null,
+    });
+    const missing = join(base, 'nope');
+    assert.deepEqual(findBrowser({ CHROME_PATH: missing, PATH: join(base, 'bin') }, 'linux'), {
+      path: null,
+      reason: `CHROME_PATH=${missing} is not an executable file`,
+    });
+  });
+  test('the names on PATH in order; a file that is not executable is passed over', () => {
+    const base = tempDir();
+    const chrome = executable(base, 'b/google-chrome');
+    mkdirSync(join(base, 'a'));
+    writeFileSync(join(base, 'a/chromium'), 'not executable', { mode: 0o644 });
+    const env = { PATH: [join(base, 'a'), join(base, 'b')].join(':') };
+    assert.equal(findBrowser(env, 'linux').path, chrome);
+    assert.equal(findBrowser({ PATH: join(base, 'a') }, 'linux').path, null);
+    assert.match(findBrowser({ PATH: join(base, 'a') }, 'linux').reason ?? '', /no Chrome or Chromium found/);
+  });
+  // On a Mac, a browser in the real /Applications comes first.
+  test("macOS: the apps folders, the user's too", { skip: process.platform === 'darwin' }, () => {
+    const home = tempDir();
+    const app = executable(home, 'Applications/Chromium.app/Contents/MacOS/Chromium');
+    assert.equal(findBrowser({ PATH: '', HOME: home }, 'darwin').path, app);
   });
 });

@@ -102,7 +102,7 @@ async function runLoaded(file: string, label: string, begin: number, options: Pa
   } catch (err) {
     throw new ScenarioError(label, `failed to load: ${messageOf(err)}`, { cause: err });
   }
-  const scenario = validatePageScenario(scenarioExport(module), file, label);
+  const scenario = validatePageScenario(scenarioExport(module), label);
   const name = scenario.name;
   // Before anything is written: puppeteer-core and a browser, or one line saying which is missing.
   await loadPuppeteer();
