@@ -239,7 +239,11 @@ describe('leakscan run on page scenarios', { skip }, () => {
     const failOut = join(dir, 'out-fail');
     const r = await runCli(['run', '--timeout', '3', '--out', failOut, throws, hangs], { env: { CI: 'true' } });
     assert.equal(r.code, 2, r.stderr);
-    const lines = r.stderr.trim().split('\n');
+    // The scenarios' own output ("[name] browser ready") comes first; then one line per failure.
+    const lines = r.stderr
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('['));
     assert.deepEqual(lines, [
       'leakscan: throws-in-back: failed — threw in warm-up round: back: the close button moved',
       'leakscan: hangs-in-back: failed — timed out after 3 s in warm-up round: back (raise --timeout if it needs longer)',
