@@ -279,17 +279,22 @@ describe('leakscan run on page scenarios', { skip }, () => {
     assert.deepEqual(readdirSync(temp), [], 'no profile or temp folder left');
   });
 
-  test('the built-in page scenario: detached dialogs kept in an array', async () => {
-    const r = await runCli(['run', 'detached-dialogs', '-n', '3', '--json', '--out', join(dir, 'out-builtin')], {
-      env: { CI: 'true' },
-    });
+  test('the built-in page scenario: detached dialogs kept in an array, where the page allocated them', async () => {
+    const r = await runCli(
+      ['run', 'detached-dialogs', '-n', '3', '--json', '--allocation-stacks', '--out', join(dir, 'out-builtin')],
+      { env: { CI: 'true' } },
+    );
     assert.equal(r.code, 0, r.stderr);
     const s = (JSON.parse(r.stdout) as RunResult).scenarios[0];
     assert.equal(s.status, 'leak', s.verdict);
     assert.equal(s.asExpected, true);
+    const dialog = s.leaks.find((c) => c.name === 'DialogView');
+    assert.ok(dialog, s.leaks.map((c) => c.name).join(', '));
+    // --allocation-stacks: the place in the page's own file.
+    const places = (dialog.allocationStacks ?? []).flatMap((stack) => stack.frames.map((f) => f.script));
     assert.ok(
-      s.leaks.some((c) => c.name === 'DialogView'),
-      s.leaks.map((c) => c.name).join(', '),
+      places.some((script) => /detached-dialogs\.html$/.test(script)),
+      `allocated in the page: ${places.join(', ')}`,
     );
   });
 });

@@ -187,6 +187,11 @@ async function runLoaded(file: string, label: string, begin: number, options: Pa
       true,
     );
     if (typeof url !== 'string' || url === '') throw new ScenarioError(name, '"url" must return a non-empty string');
+    // --allocation-stacks: V8 records the stack of each allocation from here on; the snapshots carry them.
+    if (options.allocationStacks)
+      await step('starting allocation tracking', () =>
+        session.send('HeapProfiler.startTrackingHeapObjects', { trackAllocations: true }),
+      );
     await step(`opening ${url}`, () => page.goto(url, { waitUntil: 'load' }));
     const handles = new Set<Disposable>();
     const scenarioPage = trackingPage(page, handles);
