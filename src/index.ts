@@ -21,6 +21,7 @@ export {
   UnrelatedSnapshotsError,
   UsageError,
 } from './errors.js';
+export { definePageScenario, type PageScenario } from './page-scenario.js';
 export { htmlDiff, htmlInspect, htmlRun } from './report/html.js';
 export { type RunScenariosOptions, runScenario, runScenarios } from './run.js';
 export { defineScenario, type Scenario, type ScenarioContext } from './scenario.js';

@@ -3,7 +3,8 @@
 //   commands/run.ts      parses the arguments, calls runScenarios, hands the result to a reporter
 //   run.ts (this file)   runScenarios: per scenario, its process, then its analysis
 //   runner/parent.ts     starts the scenario's process and drives it (runner/child.ts runs the
-//                        passes and writes the snapshots; runner/protocol.ts is what they say)
+//                        passes and writes the snapshots; runner/protocol.ts is what they say);
+//                        a page scenario (page-scenario.ts) runs here instead, in runner/page.ts
 //   analysis/run-analysis.ts  the before/after diff and the growth snapshots' trend → a result
 //                        with a verdict (analysis/leaks.ts the leak rule, analysis/growth.ts the trend)
 //   report/terminal.ts, markdown.ts, html.ts   the RunResult as text, called by the command
@@ -14,7 +15,8 @@ import type { LeakRule } from './analysis/leaks.js';
 import { analyzeScenarioRun } from './analysis/run-analysis.js';
 import { ExitCode, LeakscanError } from './errors.js';
 import { analysisProgressText } from './report/progress.js';
-import { type RunOptions, runScenarioProcess } from './runner/parent.js';
+import { runPageScenario } from './runner/page.js';
+import { PageScenarioFound, type RunOptions, runScenarioProcess } from './runner/parent.js';
 import type { ProgressMessage } from './runner/protocol.js';
 import { resolveScenario } from './scenario.js';
 import type { RunResult, ScenarioResult, ScenarioRun } from './types.js';
@@ -35,9 +37,14 @@ function childProgressText(event: ProgressMessage): string {
 /** The scenario's process: its measurements and snapshots. */
 function runProcess(scenario: string, options: RunScenariosOptions): Promise<ScenarioRun> {
   const label = scenarioLabel(scenario);
-  return runScenarioProcess(resolveScenario(scenario), {
+  const file = resolveScenario(scenario);
+  // The child loads the file first: a Node scenario's module never runs in this process.
+  return runScenarioProcess(file, {
     ...options,
     onProgress: (event) => options.onProgress?.(label, childProgressText(event)),
+  }).catch((err: unknown) => {
+    if (!(err instanceof PageScenarioFound)) throw err;
+    return runPageScenario(file, { ...options, onProgress: (text) => options.onProgress?.(label, text) });
   });
 }
 

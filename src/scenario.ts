@@ -72,6 +72,8 @@ export function validateScenario(value: unknown, file: string): Scenario {
 }
 
 export const builtinScenarioNames = ['cycle', 'weakref', 'global-cache'] as const;
+/** Built-in page scenarios (page-scenario.ts), in `scenarios/NAME.page.ts`: they need a browser. */
+export const builtinPageScenarioNames = ['detached-dialogs'] as const;
 
 const SCENARIO_EXTENSIONS = /\.(js|mjs|cjs|ts|mts|cts)$/;
 
@@ -80,12 +82,15 @@ export function resolveScenario(arg: string): string {
   if ((builtinScenarioNames as readonly string[]).includes(arg)) {
     return fileURLToPath(new URL(`../scenarios/${arg}.js`, import.meta.url));
   }
+  if ((builtinPageScenarioNames as readonly string[]).includes(arg)) {
+    return fileURLToPath(new URL(`../scenarios/${arg}.page.js`, import.meta.url));
+  }
   const file = resolve(arg);
   if (!existsSync(file)) {
     if (!/[\\/.]/.test(arg)) {
       throw new ScenarioError(
         arg,
-        `no such built-in scenario (built-ins: ${builtinScenarioNames.join(', ')}) and no such file`,
+        `no such built-in scenario (built-ins: ${[...builtinScenarioNames, ...builtinPageScenarioNames].join(', ')}) and no such file`,
       );
     }
     throw fileError(arg, Object.assign(new Error('missing'), { code: 'ENOENT' }));

@@ -252,6 +252,31 @@ export interface PassSeries {
   withGc: number[];
 }
 
+/**
+ * A page scenario's measurements (runner/page.ts): the page's numbers from
+ * DevTools' Performance.getMetrics after each action/back round and a GC.
+ * Node's process numbers (rss, heapUsed, external) are empty for a page.
+ */
+export interface PageMetrics {
+  /** The URL opened. */
+  url: string;
+  /** The browser's product and version, e.g. "Chrome/131.0.6778.85". */
+  browser: string;
+  /** Per round: the page's V8 heap in use (JSHeapUsedSize), bytes. */
+  jsHeapUsed: number[];
+  /** Per round: the V8 heap the page's renderer holds (JSHeapTotalSize), bytes. */
+  jsHeapTotal: number[];
+  /** Per round: DOM nodes alive in the page, attached or not (Nodes). */
+  domNodes: number[];
+  /** Per round: event listeners registered (JSEventListeners). */
+  eventListeners: number[];
+  /** Per round: documents alive (Documents): frames, and documents kept after they closed. */
+  documents: number[];
+  /** Per round: resident memory of all the browser's processes, bytes (shared pages counted in each);
+   *  empty where the system does not say (only Linux does). */
+  browserRss: number[];
+}
+
 /** Raw measurements of one scenario, as the child process reports them. */
 export interface ScenarioRun {
   name: string;
@@ -285,6 +310,8 @@ export interface ScenarioRun {
      *  growing from ones allocated once. In a temp folder of their own; the caller deletes them. */
     growth: string[];
   };
+  /** Set for a page scenario. */
+  page?: PageMetrics;
   durationMs: number;
 }
 
@@ -338,6 +365,8 @@ export interface ScenarioResult {
   verdict: string;
   /** Set when status is 'failed'. */
   error: string | null;
+  /** Set for a page scenario: the page's numbers per round (see PageMetrics). */
+  page?: PageMetrics;
   durationMs: number;
 }
 

@@ -17,12 +17,17 @@ export interface CliResult {
 
 export function runCli(
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    timeoutMs?: number /** Another copy of the binary. */;
+    cli?: string;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [cli, ...args],
+      [options.cli ?? cli, ...args],
       {
         cwd: options.cwd ?? root,
         env: withoutForceColor({ ...process.env, NO_COLOR: '1', ...options.env }),

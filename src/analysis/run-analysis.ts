@@ -68,6 +68,7 @@ export async function analyzeScenarioRun(
       asExpected,
       verdict,
       error: null,
+      ...(run.page ? { page: run.page } : {}),
       durationMs: run.durationMs,
     };
   } finally {

@@ -18,8 +18,8 @@ export const UNREACHED = NO_NODE;
 const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
 
 /**
- * Written into the heap by leakscan's scenario runner (src/runner/child.ts)
- * before it takes a snapshot. In such a snapshot only leakscan's own frames
+ * Written into the heap by leakscan's scenario runner (src/runner/child.ts,
+ * and into the page by src/runner/page.ts) before it takes a snapshot. In such a snapshot only leakscan's own frames
  * are on the stack, so what they alone hold is the runner's, not the program's.
  */
 export const RUNNER_MARKER = "leakscan runner snapshot: objects held only by the stack are the runner's";
@@ -66,10 +66,16 @@ export function traceFromRoots(graph: HeapGraph): RootTrace {
   const takenByRunner = graph.strings.includes(RUNNER_MARKER);
   const level = traceLevels(graph, takenByRunner);
   const strongRoots = rootCategories(graph, '(Strong roots)');
+  // In the runner's snapshots of a page (runner/page.ts), the inspector's handles are those of the
+  // driver's own DevTools client (puppeteer's element handles): what only they hold is as good as
+  // collected. memlab leaves these edges out of its traces too (traverseDevToolsConsole).
+  const globalHandles = takenByRunner ? rootCategories(graph, '(Global handles)') : new Set<number>();
   const walk = breadthFirst(
     graph,
-    (to, edge, from) =>
-      strongRoots.has(from) && isInternalStrongRoot(graph, edge) ? Math.max(level[to], Via.v8) : level[to],
+    (to, edge, from) => {
+      if (globalHandles.has(from) && isInspectorHandle(graph, edge)) return NOT_TAKEN;
+      return strongRoots.has(from) && isInternalStrongRoot(graph, edge) ? Math.max(level[to], Via.v8) : level[to];
+    },
     Via.stack + 1,
   );
   return {
@@ -105,6 +111,14 @@ function isInternalStrongRoot(graph: HeapGraph, edge: number): boolean {
   return graph.edgeName(edge).endsWith('IdentityMapBase');
 }
 
+/** A level past the last: breadthFirst does not take the edge. */
+const NOT_TAKEN = Via.stack + 1;
+
+/** A global handle of V8's inspector: an object a DevTools client holds (a remote object, `$0`), named "N / DevTools console". */
+function isInspectorHandle(graph: HeapGraph, edge: number): boolean {
+  return graph.edgeName(edge).endsWith('DevTools console');
+}
+
 /** Which nodes a path should pass through only when nothing else reaches (Via). */
 function traceLevels(graph: HeapGraph, takenByRunner: boolean): Uint8Array {
   const levels = new Uint8Array(graph.nodeCount);
@@ -113,8 +127,37 @@ function traceLevels(graph: HeapGraph, takenByRunner: boolean): Uint8Array {
     if (graph.nodeTypeIndex(o) === native && isRuntimeBookkeeping('native', graph.nodeName(o))) levels[o] = Via.runtime;
   }
   if (takenByRunner) markRunnerObjects(graph, levels);
+  if (takenByRunner) markTimelineEntries(graph, levels);
   for (const name of TRANSIENT_ROOTS) for (const category of rootCategories(graph, name)) levels[category] = Via.stack;
   return levels;
+}
+
+/**
+ * Performance-timeline entries that Chrome records for input and paint and
+ * keeps in buffers of fixed size (Performance Timeline's maxBufferSize: 150
+ * event timings, 150 largest-contentful-paints…). In a page the runner drives
+ * (runner/page.ts) each round's click adds some until the buffer is full,
+ * which a few dozen rounds never reach: measurements of the runner's own
+ * input, not the page's objects. Entries the page makes itself (marks,
+ * measures, resources) are not in the list.
+ */
+const BOUNDED_TIMELINE_ENTRIES = new Set([
+  'PerformanceEventTiming',
+  'LargestContentfulPaint',
+  'InteractionContentfulPaint',
+  'LayoutShift',
+  'PerformanceElementTiming',
+  'PerformanceLongTaskTiming',
+  'PerformanceLongAnimationFrameTiming',
+  'PerformanceScriptTiming',
+]);
+
+/** In a runner's page snapshot, Chrome's bounded timeline entries are not taken by the trace (as collected). */
+function markTimelineEntries(graph: HeapGraph, levels: Uint8Array): void {
+  const native = graph.nodeTypeNames.indexOf('native');
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (graph.nodeTypeIndex(o) === native && BOUNDED_TIMELINE_ENTRIES.has(graph.nodeName(o))) levels[o] = NOT_TAKEN;
+  }
 }
 
 /** The runner's module (dist/src/runner/child.js, as a file URL or a path). */

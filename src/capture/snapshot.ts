@@ -19,13 +19,16 @@ export type SnapshotProgress =
   /** The JSON streams to disk: `bytes` written so far (before compression). */
   | { phase: 'write'; bytes: number };
 
+/** What takeSnapshot needs of a session: leakscan's own (cdp.ts) or puppeteer's, through browser/puppeteer.ts. */
+export type SnapshotSession = Pick<CdpSession, 'send' | 'onEvent' | 'pause' | 'resume'>;
+
 export function existsError(file: string): LeakscanError {
   return new LeakscanError(`${file}: exists; choose another name (leakscan never replaces a file)`);
 }
 
 /** Takes a snapshot into `file` (not existing yet) and returns its size on disk, bytes. */
 export async function takeSnapshot(
-  session: CdpSession,
+  session: SnapshotSession,
   file: string,
   onProgress: (event: SnapshotProgress) => void = () => {},
 ): Promise<number> {

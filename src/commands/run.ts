@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
+import { findBrowser, hasPuppeteer } from '../browser/puppeteer.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
 import { collectEnvironment } from '../bundle/environment.js';
 import { ExitCode, LeakscanError } from '../errors.js';
@@ -14,7 +15,7 @@ import { markdownRun } from '../report/markdown.js';
 import { renderRun } from '../report/terminal.js';
 import { runScenarios } from '../run.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS } from '../runner/parent.js';
-import { builtinScenarioNames } from '../scenario.js';
+import { builtinPageScenarioNames, builtinScenarioNames } from '../scenario.js';
 import { bundleFlags } from './bundle.js';
 import { checkCount, checkPositive } from './checks.js';
 import {
@@ -52,14 +53,14 @@ export interface RunArgs extends GlobalArgs {
 
 export const command = 'run [scenarios..]';
 export const describe =
-  'Run leak scenarios in fresh Node processes: RSS per iteration, snapshots before and after, what stays retained';
+  'Run leak scenarios in fresh Node processes or in a Chrome page: memory per iteration, snapshots before and after, what stays retained';
 
 export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
   return yargs
     .positional('scenarios', {
       type: 'string',
       array: true,
-      describe: `Built-in scenario names (${builtinScenarioNames.join(', ')}) or paths to scenario files (.js, .mjs, .cjs, .ts); default: the built-ins`,
+      describe: `Built-in scenario names (${[...builtinScenarioNames, ...builtinPageScenarioNames].join(', ')}) or paths to scenario files (.js, .mjs, .cjs, .ts): Node scenarios (run) or page scenarios (url, action, back); default: the built-ins (${builtinPageScenarioNames.join(', ')} only with a browser)`,
     })
     .option('iterations', {
       alias: 'n',
@@ -127,7 +128,11 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
         checkPositive(argv, ['iterations', 'batch', 'timeout']) &&
         checkCount(argv, ['interval', 'min-count', 'min-bytes']),
     )
-    .example('$0 run', 'The three built-in scenarios: cycle, weakref, global-cache')
+    .example(
+      '$0 run',
+      'The built-in scenarios: cycle, weakref, global-cache, and detached-dialogs when Chrome is found',
+    )
+    .example('$0 run ./leaks/dialog.page.ts', 'A page scenario: url, action(page), back(page), in Chrome or Chromium')
     .example('$0 run global-cache -n 20 --batch 50', 'One scenario, more iterations, smaller batches')
     .example('$0 run ./leaks/my-cache.ts --fail-on-leak', 'Your own scenario; exit 1 if it leaks')
     .example('$0 run global-cache --html run.html', 'Also a report with the memory charts, to open in a browser')
@@ -143,7 +148,7 @@ type RunOutcome = Awaited<ReturnType<typeof runScenarios>>;
  * the report, then one line per failure; the exit code is the worst of them.
  */
 export async function execute(args: RunArgs): Promise<ExitCode> {
-  const scenarios = args.scenarios && args.scenarios.length > 0 ? args.scenarios : [...builtinScenarioNames];
+  const scenarios = args.scenarios && args.scenarios.length > 0 ? args.scenarios : await builtinScenarios();
   // Refuse a bad bundle folder (taken, not writable) now, not after minutes of scenarios.
   if (args.bundle) await checkBundleTarget(resolve(args.bundle), { tar: args.tar, force: args.force });
   if (args.html !== undefined) await checkOutputFile(args.html, { force: args.force });
@@ -203,6 +208,26 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
   return ExitCode.Ok;
 }
 
+/**
+ * The built-ins for `run` with no names: the Node ones, and the page ones when
+ * a browser and puppeteer-core are there; otherwise one line says why they
+ * were skipped, and the run goes on (the README's first command must work on
+ * a machine without a browser).
+ */
+async function builtinScenarios(): Promise<string[]> {
+  const found = findBrowser();
+  const reason =
+    found.path === null
+      ? found.reason
+      : (await hasPuppeteer())
+        ? null
+        : 'puppeteer-core is not installed (npm install puppeteer-core)';
+  if (reason === null) return [...builtinScenarioNames, ...builtinPageScenarioNames];
+  const names = builtinPageScenarioNames.join(', ');
+  process.stderr.write(`leakscan: skipped the built-in page scenario ${names}: ${printable(reason)}\n`);
+  return [...builtinScenarioNames];
+}
+
 /** The bug-report bundle of the run: the snapshots of the scenarios that ran, the reports, the memory series. */
 function writeRunBundle(args: RunArgs, outDir: string, outcome: RunOutcome, progress: Progress): Promise<unknown> {
   const ok = outcome.result.scenarios.filter((s) => s.status !== 'failed');
@@ -215,13 +240,16 @@ function writeRunBundle(args: RunArgs, outDir: string, outcome: RunOutcome, prog
       { label: `${s.name}.after`, path: s.snapshots.after },
     ]),
     report: { json: outcome.result, markdown: markdownRun, html: htmlRun },
-    rssSeries: ok.map((s) => ({
-      name: s.name,
-      withoutGc: s.rss.withoutGc,
-      withGc: s.rss.withGc,
-      heapUsed: s.heapUsed,
-      external: s.external,
-    })),
+    // A page scenario has no process series (its page numbers are in the reports).
+    rssSeries: ok
+      .filter((s) => s.rss.withoutGc.length || s.rss.withGc.length)
+      .map((s) => ({
+        name: s.name,
+        withoutGc: s.rss.withoutGc,
+        withGc: s.rss.withGc,
+        heapUsed: s.heapUsed,
+        external: s.external,
+      })),
     argv: process.argv,
     onProgress: (step) => progress.update(`bundle: ${step}`),
   });

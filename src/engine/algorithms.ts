@@ -136,7 +136,8 @@ export interface BreadthFirst {
 
 /**
  * Entry level of the edge `edge` from `from` into `to`: an edge above the
- * current level waits until every node of the lower levels is visited.
+ * current level waits until every node of the lower levels is visited; an
+ * edge at levelCount or above is not taken at all.
  */
 export type EdgeLevel = (to: number, edge: number, from: number) => number;
 
@@ -178,6 +179,7 @@ export function breadthFirst(graph: HeapGraph, levelOf?: EdgeLevel, levelCount =
         const to = graph.edgeTarget(e);
         if (distance[to] !== NO_NODE) continue;
         const at = levelOf === undefined ? 0 : levelOf(to, e, from);
+        if (at >= levelCount) continue;
         if (at > current) deferred[at].push(e, from);
         else visit(to, e, from);
       }

@@ -32,6 +32,8 @@ import {
   keeperText,
   MEMORY_COLUMNS,
   memorySeries,
+  PAGE_COLUMNS,
+  pageSeries,
 } from './tables.js';
 
 export interface HtmlOptions {
@@ -564,6 +566,23 @@ function memoryTable(s: ScenarioResult): Block {
   };
 }
 
+/** A page scenario's numbers after each round (JS heap in MB, counts), or null for a Node scenario. */
+function pageTable(s: ScenarioResult): Block | null {
+  const series = pageSeries(s);
+  if (!series || series.rowCount === 0) return null;
+  const rows: Cell[][] = [];
+  for (let i = 0; i < series.rowCount; i++) rows.push([i + 1, ...series.columns.map((c) => c[i] ?? null)]);
+  return {
+    t: 'table',
+    title: `The page after each action and back: ${printable(s.page?.url ?? '')}`,
+    columns: [
+      { label: 'Round', kind: 'count' },
+      ...PAGE_COLUMNS.map((column): Column => ({ label: column.label, kind: column.kind })),
+    ],
+    rows,
+  };
+}
+
 function scenarioBlocks(s: ScenarioResult, index: number): Block[] {
   const blocks: Block[] = [{ t: 'h', level: 2, text: printable(s.name), id: `scenario-${index}` }];
   if (s.description) blocks.push({ t: 'p', text: printable(s.description), cls: 'dim' });
@@ -572,12 +591,14 @@ function scenarioBlocks(s: ScenarioResult, index: number): Block[] {
     leak: s.status !== 'no-leak',
     lines: [
       printable(s.verdict),
-      `${s.iterations} iterations × batch ${s.batch}; expected ${s.expect}: ${s.asExpected ? 'as expected' : 'NOT as expected'}.`,
+      `${s.page ? `${s.iterations} rounds of action and back` : `${s.iterations} iterations × batch ${s.batch}`}; expected ${s.expect}: ${s.asExpected ? 'as expected' : 'NOT as expected'}.`,
     ],
   });
   if (s.error) blocks.push({ t: 'pre', text: printable(s.error) });
   const chart = chartBlock(s);
   if (chart) blocks.push({ t: 'h', level: 3, text: 'Memory per iteration' }, chart, memoryTable(s));
+  const pageRows = pageTable(s);
+  if (pageRows) blocks.push({ t: 'h', level: 3, text: 'The page per round' }, pageRows);
   if (s.warnings.length)
     blocks.push({ t: 'h', level: 3, text: 'Process warnings' }, { t: 'list', items: s.warnings.map(printable) });
   if (s.log) blocks.push({ t: 'p', text: `What the scenario printed: ${printable(s.log)}` });

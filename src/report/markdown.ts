@@ -32,6 +32,8 @@ import {
   diffVerdict,
   MEMORY_COLUMNS,
   memorySeries,
+  PAGE_COLUMNS,
+  pageSeries,
   classSummaryTable as summaryTable,
 } from './tables.js';
 
@@ -210,6 +212,25 @@ function memoryTable(s: ScenarioResult): string {
   ]);
 }
 
+/** A page scenario's numbers after each round; JS heap used in MB. */
+function pageTable(s: ScenarioResult): string | null {
+  const series = pageSeries(s);
+  if (!series || series.rowCount === 0) return null;
+  const rows: string[][] = [];
+  for (let i = 0; i < series.rowCount; i++) {
+    rows.push([
+      String(i + 1),
+      ...series.columns.map((c, j) =>
+        c[i] === undefined ? '' : PAGE_COLUMNS[j].kind === 'mb' ? formatMB(c[i]) : formatCount(c[i]),
+      ),
+    ]);
+  }
+  return mdTable(['Round', ...PAGE_COLUMNS.map((column) => column.label)], rows, [
+    'right',
+    ...PAGE_COLUMNS.map((): Align => 'right'),
+  ]);
+}
+
 function scenarioSection(s: ScenarioResult): string[] {
   const out = [
     `## ${mdEscape(s.name)}`,
@@ -223,6 +244,15 @@ function scenarioSection(s: ScenarioResult): string[] {
       `Memory before each call in MB (RSS, V8 heap used, external), ${s.iterations} iterations × batch ${s.batch}:`,
       '',
       memoryTable(s),
+      '',
+    );
+  }
+  const pageRows = pageTable(s);
+  if (pageRows && s.page) {
+    out.push(
+      `The page after each action and back (JS heap used and browser RSS in MB), ${s.iterations} rounds: ${mdEscape(s.page.url)}`,
+      '',
+      pageRows,
       '',
     );
   }

@@ -94,6 +94,24 @@ export function memorySeries(s: ScenarioResult): { columns: number[][]; rowCount
   return { columns, rowCount: Math.max(...columns.map((c) => c.length)) };
 }
 
+/** A page scenario's numbers after each round (PageMetrics), in the order the reporters show them. */
+export const PAGE_COLUMNS = [
+  { series: 'jsHeapUsed', label: 'JS heap used', kind: 'mb' },
+  { series: 'domNodes', label: 'DOM nodes', kind: 'count' },
+  { series: 'eventListeners', label: 'Listeners', kind: 'count' },
+  { series: 'documents', label: 'Documents', kind: 'count' },
+  { series: 'browserRss', label: 'Browser RSS', kind: 'mb' },
+] as const;
+
+/** The values of PAGE_COLUMNS for a page scenario's result, or null for a Node scenario's. */
+export function pageSeries(s: ScenarioResult): { columns: number[][]; rowCount: number } | null {
+  if (!s.page) return null;
+  const page = s.page;
+  // browserRss is empty where the system does not say: its column is blank.
+  const columns = PAGE_COLUMNS.map(({ series }) => page[series] ?? []);
+  return { columns, rowCount: Math.max(0, ...columns.map((c) => c.length)) };
+}
+
 /** One line: how many classes look like leaks, the first three of them. */
 export function diffVerdict(result: DiffResult): string {
   const suspects = result.classes.filter((c) => c.suspect);

@@ -34,6 +34,8 @@ import {
   diffVerdict,
   MEMORY_COLUMNS,
   memorySeries,
+  PAGE_COLUMNS,
+  pageSeries,
 } from './tables.js';
 
 export interface TerminalOptions {
@@ -216,6 +218,23 @@ function memoryTable(scenario: ScenarioResult): string {
   );
 }
 
+/** A page scenario's JS heap (MB), DOM nodes, listeners and documents after each round; a sparkline under each column. */
+function pageTable(scenario: ScenarioResult): string | null {
+  const series = pageSeries(scenario);
+  if (!series || series.rowCount === 0) return null;
+  const { columns, rowCount } = series;
+  const cell = (kind: string, v: number | undefined): string =>
+    v === undefined ? '' : kind === 'mb' ? formatMB(v) : formatCount(v);
+  const rows: string[][] = [];
+  for (let i = 0; i < rowCount; i++)
+    rows.push([String(i + 1), ...columns.map((c, j) => cell(PAGE_COLUMNS[j].kind, c[i]))]);
+  rows.push(['', ...columns.map((c) => sparkline(c))]);
+  return table(['Round', ...PAGE_COLUMNS.map((column) => column.label)], rows, [
+    'right',
+    ...PAGE_COLUMNS.map((): Align => 'right'),
+  ]);
+}
+
 /** Objects that grow in bytes rather than in number: one line each, and its path. */
 function growthLines(growth: ByteGrowth[], s: Style): string[] {
   const lines = ['', s.bold('Growing in bytes')];
@@ -236,6 +255,14 @@ export function renderScenario(scenario: ScenarioResult, options: TerminalOption
     lines.push(
       `Memory before each call (MB: RSS, V8 heap used, external), ${scenario.iterations} iterations × batch ${scenario.batch}`,
       memoryTable(scenario),
+      '',
+    );
+  }
+  const pageRows = pageTable(scenario);
+  if (pageRows && scenario.page) {
+    lines.push(
+      `The page after each action and back (JS heap used and browser RSS in MB), ${scenario.iterations} rounds: ${printable(scenario.page.url)}`,
+      pageRows,
       '',
     );
   }

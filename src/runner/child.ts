@@ -18,13 +18,14 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import v8 from 'node:v8';
 import { RUNNER_MARKER } from '../analysis/trace.js';
+import { isPageScenario } from '../page-scenario.js';
 import { type Pass, type Scenario, validateScenario } from '../scenario.js';
 import { settle } from '../settle.js';
 import type { PassSeries } from '../types.js';
+import { loadModule, scenarioExport } from './load.js';
 import { type ChildMessage, type ProceedMessage, SNAPSHOT_TEMP_PREFIX, type StartMessage } from './protocol.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -48,34 +49,6 @@ async function stage<T>(name: string, work: () => T | Promise<T>): Promise<T> {
   } catch (err) {
     throw new StageError(name, err);
   }
-}
-
-/** Module objects from import() of CommonJS put module.exports on `default`; ESM-compiled CJS nests once more. */
-function scenarioExport(module: Record<string, unknown>): unknown {
-  let value: unknown = module.default ?? module;
-  if (value && typeof value === 'object' && 'default' in value && !('run' in value))
-    value = (value as { default: unknown }).default;
-  return value;
-}
-
-/**
- * ESM, CommonJS and TypeScript alike. TypeScript goes through tsx's scoped
- * tsImport (resolved from leakscan's own dependencies): it loads the file as
- * ESM whatever the user's package type, where a global tsx loader in a
- * CommonJS package ends in Node's require(esm) cycle error. Node's own type
- * stripping is no replacement while leakscan supports Node 20: it came in
- * 22.6 behind --experimental-strip-types (on by default from 22.18 and 23.6),
- * strips only erasable syntax (no enums), and wants `.ts` in import specifiers
- * where tsx also resolves the `.js` that TypeScript users write.
- */
-async function loadModule(file: string): Promise<unknown> {
-  if (/\.(ts|mts|cts)$/.test(file)) {
-    const { tsImport } = (await import('tsx/esm/api')) as {
-      tsImport: (specifier: string, parent: string) => Promise<unknown>;
-    };
-    return tsImport(pathToFileURL(file).href, import.meta.url);
-  }
-  return import(pathToFileURL(file).href);
 }
 
 /** Growth snapshots after `after`: two steps, so a rise must repeat to count (see analysis/leaks.ts). */
@@ -170,7 +143,13 @@ async function main(start: StartMessage): Promise<void> {
   // Node still prints it on stderr, which the runner forwards.
   process.on('warning', (warning) => void send({ type: 'warning', name: warning.name, message: warning.message }));
   const module = (await stage('load', () => loadModule(start.file))) as Record<string, unknown>;
-  const scenario: Scenario = await stage('validate', () => validateScenario(scenarioExport(module), start.file));
+  const exported = scenarioExport(module);
+  // A page scenario (action/back) runs in the parent, which drives a browser (page.ts): say so and stop.
+  if (isPageScenario(exported)) {
+    await send({ type: 'page' });
+    process.exit(0);
+  }
+  const scenario: Scenario = await stage('validate', () => validateScenario(exported, start.file));
   const iterations = start.iterations ?? scenario.iterations ?? DEFAULT_ITERATIONS;
   const batch = start.batch ?? scenario.batch ?? DEFAULT_BATCH;
   const growthIterations = start.growthIterations ?? Math.max(MIN_GROWTH_ITERATIONS, Math.ceil(iterations / 2));

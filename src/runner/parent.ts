@@ -55,6 +55,16 @@ export interface RunOptions {
   onOutput?: (scenario: string, line: string) => void;
 }
 
+/**
+ * The file turned out to be a page scenario (its exports say so): the child
+ * stopped after loading it and wrote nothing; run.ts runs it with page.ts.
+ */
+export class PageScenarioFound extends Error {
+  constructor(readonly file: string) {
+    super(`${file} is a page scenario`);
+  }
+}
+
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 /** Pause after each call: long enough for a WeakRef's target made in one call to be collected before the next. */
 export const DEFAULT_INTERVAL_MS = 100;
@@ -207,7 +217,7 @@ export function runScenarioProcess(scenarioFile: string, options: RunOptions): P
       stream.on('end', () => splitters[i].end());
     }
 
-    const finish = (err: LeakscanError | null, run?: ScenarioRun): void => {
+    const finish = (err: LeakscanError | PageScenarioFound | null, run?: ScenarioRun): void => {
       if (settled) return;
       settled = true;
       options.signal?.removeEventListener('abort', onAbort);
@@ -281,6 +291,9 @@ export function runScenarioProcess(scenarioFile: string, options: RunOptions): P
 
     child.on('message', (message: ChildMessage) => {
       switch (message.type) {
+        case 'page':
+          finish(new PageScenarioFound(scenarioFile));
+          return;
         case 'loaded':
           loaded = message;
           checkOutputs([message.snapshots.before, message.snapshots.after], message.log, {

@@ -84,7 +84,13 @@ export interface StalledMessage {
   type: 'stalled';
 }
 
+/** The file is a page scenario (page-scenario.ts): the parent runs it (page.ts); the child exits. */
+export interface PageMessage {
+  type: 'page';
+}
+
 export type ChildMessage =
+  | PageMessage
   | LoadedMessage
   | ProgressMessage
   | WarningMessage
