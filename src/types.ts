@@ -171,6 +171,43 @@ export interface ObjectSummary {
   selfSize: number;
   retainedSize: number;
   retainerPath: RetainerPath | null;
+  /** With --class: what holds the instance, as a user names it ("sessions[…]", "server._events"); null when nothing is named. */
+  holder?: string | null;
+  /** With --id: what the object retains (its children in the dominator tree), largest first, to --depth levels. */
+  retains?: RetainedObject[];
+  /** Children of the dominator tree left out of `retains` by --top. */
+  retainsOmitted?: OmittedChildren;
+}
+
+/** Dominated children left out of a drill-down list: how many, and their retained sizes summed. */
+export interface OmittedChildren {
+  count: number;
+  retainedSize: number;
+}
+
+/**
+ * An object that the object above it retains: its child in the dominator tree
+ * (every path from the GC roots to it passes through that object, so freeing
+ * that object frees it and its retained size).
+ */
+export interface RetainedObject {
+  nodeId: number;
+  name: string;
+  type: string;
+  selfSize: number;
+  retainedSize: number;
+  /**
+   * The edge that reaches it. From the object above when that one references it
+   * directly (`direct: true`, as DevTools' Summary view names it on expansion);
+   * otherwise the last edge on its shortest retainer path, which passes through
+   * the object above.
+   */
+  edge: { type: string; name: string } | null;
+  direct: boolean;
+  /** When not direct: the edges of the shortest path from the object above down to this one, last is `edge`. */
+  via?: Array<{ type: string; name: string }>;
+  retains?: RetainedObject[];
+  retainsOmitted?: OmittedChildren;
 }
 
 export interface DuplicatedString {

@@ -15,6 +15,8 @@ import type {
   DiffResult,
   InspectResult,
   ObjectSummary,
+  OmittedChildren,
+  RetainedObject,
   RetainerPath,
   RunResult,
   ScenarioResult,
@@ -23,7 +25,7 @@ import type {
 } from '../types.js';
 import { formatBytes, formatCount, formatSigned, printable } from './format.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-page.js';
-import { edgeLabel, holderLine } from './path.js';
+import { edgeLabel, holderLine, retainedEdgeText } from './path.js';
 import { CLASS_DIFF_NUMBERS, diffVerdict, MEMORY_COLUMNS, memorySeries } from './tables.js';
 
 export interface HtmlOptions {
@@ -85,7 +87,21 @@ type Block =
       pathsTitle?: string;
       paths: PathView[];
       stacks: string[];
+      /** What the object retains (inspect --id), expandable level by level. */
+      tree?: { title: string; nodes: TreeNodeView[] };
     };
+
+/** One retained object: edge, name, id, type, sizes; its own children; the line for those --top left out. */
+interface TreeNodeView {
+  edge: string;
+  name: string;
+  id: number;
+  type: string;
+  self: number;
+  retained: number;
+  kids: TreeNodeView[];
+  more: string | null;
+}
 
 interface Page {
   title: string;
@@ -393,14 +409,49 @@ function classSummaryTable(title: string, classes: ClassSummary[]): Block {
   };
 }
 
+const omittedText = (more: OmittedChildren | undefined): string | null =>
+  more ? `… ${formatCount(more.count)} more, ${formatBytes(more.retainedSize)}` : null;
+
+/** The drill-down as the page shows it; as deep as --depth made it (a few levels: recursion is fine here). */
+function treeView(r: RetainedObject): TreeNodeView {
+  return {
+    edge: retainedEdgeText(r),
+    name: r.name,
+    id: r.nodeId,
+    type: r.type,
+    self: r.selfSize,
+    retained: r.retainedSize,
+    kids: (r.retains ?? []).map(treeView),
+    more: omittedText(r.retainsOmitted),
+  };
+}
+
 function objectItem(o: ObjectSummary, open: boolean): Block {
   const where = locationText(o.location);
+  const more = omittedText(o.retainsOmitted);
   return {
+    ...(o.retains
+      ? {
+          tree: {
+            title:
+              o.retains.length > 0
+                ? 'Retains (what freeing it would free, largest first)'
+                : 'Retains nothing but itself',
+            nodes: [
+              ...o.retains.map(treeView),
+              ...(more
+                ? [{ edge: '', name: more, id: 0, type: 'more', self: 0, retained: 0, kids: [], more: null }]
+                : []),
+            ],
+          },
+        }
+      : {}),
     t: 'item',
     title: `${printable(o.name)} @${o.nodeId}`,
     facts: [
       `${o.type}: self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}`,
       ...(where ? [`defined at ${where}`] : []),
+      ...(o.holder ? [`held in ${o.holder}`] : []),
     ],
     paths: [
       o.retainerPath

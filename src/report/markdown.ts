@@ -22,7 +22,7 @@ import {
   mdTable,
   printable,
 } from './format.js';
-import { allocationLines, holderLine, markdownPathLines } from './path.js';
+import { allocationLines, holderLine, markdownPathLines, retainedLines } from './path.js';
 import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,
@@ -31,6 +31,8 @@ import {
   memorySeries,
   classSummaryTable as summaryTable,
 } from './tables.js';
+
+const plain = (text: string): string => text;
 
 function mdPath(path: RetainerPath): string {
   // A fenced block keeps the path readable; a step never starts a line with a fence.
@@ -141,8 +143,20 @@ function objectSections(objects: ObjectSummary[]): string[] {
     `- \`${mdEscape(o.name)}\` @${o.nodeId} (${o.type}): self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}${o.location ? `, defined at ${mdLocation(o.location)}` : ''}`,
     ...(o.allocationStack?.length ? [`  allocated in ${mdEscape(formatFrames(o.allocationStack, 4))}`] : []),
     '',
+    ...(o.holder ? [`  held in \`${mdEscape(o.holder)}\``, ''] : []),
     o.retainerPath ? mdPath(o.retainerPath) : '_not reachable from the GC roots_',
     '',
+    ...(o.retains?.length
+      ? [
+          'Retains (what freeing it would free, largest first):',
+          '',
+          '```',
+          // Inside a fence only a backtick needs escaping.
+          ...retainedLines(o, { escape: (t) => printable(t).replace(/`/g, 'ˋ'), edge: plain, id: plain }, ''),
+          '```',
+          '',
+        ]
+      : []),
   ]);
 }
 

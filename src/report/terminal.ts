@@ -23,7 +23,7 @@ import {
   style,
   table,
 } from './format.js';
-import { allocationLines, holderLine, pathLines } from './path.js';
+import { allocationLines, holderLine, pathLines, retainedLines } from './path.js';
 import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,
@@ -131,8 +131,17 @@ function objectLines(objects: ObjectSummary[], s: Style): string[] {
       `  ${s.bold(printable(o.name))} ${s.dim(`@${o.nodeId}`)} ${o.type}  self ${formatBytes(o.selfSize)} · retained ${formatBytes(o.retainedSize)}${where ? `  defined at ${printable(where)}` : ''}`,
     );
     if (o.allocationStack?.length) lines.push(`    allocated in ${printable(formatFrames(o.allocationStack, 4))}`);
+    if (o.holder) lines.push(`    held in ${printable(o.holder)}`);
     if (o.retainerPath) lines.push(...pathLines(o.retainerPath, s));
     else lines.push(`    ${s.dim('(not reachable from the GC roots)')}`);
+    if (o.retains) {
+      lines.push(
+        o.retains.length > 0
+          ? `  ${s.bold('Retains')} ${s.dim('(what freeing it would free, largest first)')}`
+          : `  ${s.dim('Retains nothing but itself')}`,
+        ...retainedLines(o, { escape: printable, edge: s.cyan, id: s.dim }),
+      );
+    }
   }
   return lines;
 }
