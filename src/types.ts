@@ -95,6 +95,11 @@ export interface ClassDiff {
   heldWeakly: number;
   /** New objects that stay reachable in numbers and bytes above the thresholds (see README, "Leak rule"). */
   suspect: boolean;
+  /** This row counts the class's new objects an ignore rule took (--ignore, docs/config.md): expected
+   *  growth, never a suspect. The class's other objects, if any, are in a row without it. */
+  ignored?: boolean;
+  /** With ignored: the rule, as written. */
+  ignoreRule?: string;
   /** Node id of the sample instance whose path is shown (the first holder's); null when none was traced. */
   sampleNodeId: number | null;
   /** Shortest path from a GC root to the sample, weak edges excluded; null when not traced. */
@@ -146,7 +151,20 @@ export interface DiffResult {
   totals: DiffTotals;
   /** Thresholds a class had to pass to be a suspect. */
   thresholds: { minCount: number; minBytes: number };
+  /** With ignore rules: per rule, what it took out of the leak rule (absent without rules). */
+  ignored?: IgnoredObjects[];
   engine: 'leakscan' | 'memlab';
+}
+
+/** What one ignore rule marked: new objects it names and the new objects they alone retain. */
+export interface IgnoredObjects {
+  rule: string;
+  /** New reachable objects marked (rows with ignored: true), all classes together. */
+  count: number;
+  /** Their retained size, each byte counted once, bytes. */
+  retainedSize: number;
+  /** `run` and assertNoLeak: objects growing in bytes the rule names (not reported as growth). */
+  growing?: number;
 }
 
 /** Per-class aggregate of one snapshot (reachable nodes only). */
@@ -301,6 +319,8 @@ export interface ByteGrowth {
   bytesPerCall: number;
   /** Shortest path from a GC root to the object in the last growth snapshot. */
   retainerPath: RetainerPath | null;
+  /** Set when what grows in it is what an ignore rule names (the rule, as written): expected growth, not reported. */
+  ignoreRule?: string;
 }
 
 export type ScenarioStatus = 'leak' | 'no-leak' | 'failed';

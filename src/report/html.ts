@@ -25,7 +25,7 @@ import type {
 } from '../types.js';
 import { formatBytes, formatCount, formatSigned, printable } from './format.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-page.js';
-import { edgeLabel, holderLine, retainedEdgeText } from './path.js';
+import { edgeLabel, holderLine, ignoredLines, retainedEdgeText } from './path.js';
 import { CLASS_DIFF_NUMBERS, diffVerdict, MEMORY_COLUMNS, memorySeries } from './tables.js';
 
 export interface HtmlOptions {
@@ -222,7 +222,7 @@ function classDiffTable(classes: ClassDiff[], title: string, id: string): Block 
     ...withoutEmpty(
       DIFF_COLUMNS,
       classes.map((c) => [
-        className(c),
+        c.ignored ? `${className(c)} (ignored)` : className(c),
         c.type,
         ...CLASS_DIFF_NUMBERS.map((column) => column.value(c)),
         c.suspect,
@@ -370,6 +370,7 @@ export function htmlDiff(result: DiffResult, options: HtmlOptions = {}): string 
   }
   blocks.push({ t: 'h', level: 2, text: 'Classes', id: 'classes' });
   blocks.push(classDiffTable(result.classes, 'New objects by class, as in DevTools’ Comparison view', 'classes'));
+  if (result.ignored?.length) blocks.push({ t: 'list', items: ignoredLines(result.ignored) });
   if (traced.length) {
     blocks.push({ t: 'h', level: 2, text: 'Other traced classes', id: 'traced' });
     blocks.push(...traced.map((c) => classItem(c, false)));
@@ -578,6 +579,7 @@ function scenarioBlocks(s: ScenarioResult, index: number): Block[] {
   }
   if (s.diff?.classes.length)
     blocks.push(classDiffTable(s.diff.classes, 'Classes, before → after', `scenario-${index}-classes`));
+  if (s.diff?.ignored?.length) blocks.push({ t: 'list', items: ignoredLines(s.diff.ignored) });
   return blocks;
 }
 

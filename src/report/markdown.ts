@@ -22,7 +22,7 @@ import {
   mdTable,
   printable,
 } from './format.js';
-import { allocationLines, holderLine, markdownPathLines, retainedLines } from './path.js';
+import { allocationLines, holderLine, ignoredLines, markdownPathLines, retainedLines } from './path.js';
 import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,
@@ -70,7 +70,7 @@ function classDiffTable(classes: ClassDiff[]): string {
       mdEscape(c.name),
       c.type,
       ...classDiffNumberCells(c),
-      c.suspect ? '**yes**' : '',
+      c.suspect ? '**yes**' : c.ignored ? 'ignored' : '',
       ...(located ? [mdLocation(c.location)] : []),
     ]),
     ['left', 'left', ...CLASS_DIFF_NUMBERS.map((): Align => 'right'), 'left', ...(located ? (['left'] as const) : [])],
@@ -128,6 +128,7 @@ export function markdownDiff(result: DiffResult): string {
     result.classes.length ? classDiffTable(result.classes) : '_No class matches the filters._',
     '',
     ...pathSections(result.classes, '##'),
+    ...ignoredLines(result.ignored).flatMap((line) => [`_${mdEscape(line)}_`, '']),
     `<sub>engine: ${result.engine}; suspect = at least ${result.thresholds.minCount} new objects that stay reachable and ${formatBytes(result.thresholds.minBytes)} retained.</sub>`,
     '',
   ].join('\n');
@@ -228,7 +229,12 @@ function scenarioSection(s: ScenarioResult): string[] {
   if (s.warnings.length) out.push('Process warnings:', '', ...s.warnings.map((w) => `- ${mdEscape(w)}`), '');
   if (s.log) out.push(`What the scenario printed: ${mdEscape(s.log)}`, '');
   if (s.diff?.classes.length)
-    out.push(classDiffTable(s.diff.classes.slice(0, 10)), '', ...pathSections(s.leaks, '###'));
+    out.push(
+      classDiffTable(s.diff.classes.slice(0, 10)),
+      '',
+      ...pathSections(s.leaks, '###'),
+      ...ignoredLines(s.diff.ignored).flatMap((line) => [`_${mdEscape(line)}_`, '']),
+    );
   for (const g of s.growth) {
     const sizes = g.retainedSizes.map(formatBytes).join(' → ');
     out.push(

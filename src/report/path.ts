@@ -1,6 +1,14 @@
 // Retainer paths and holders as text, for every reporter (each escapes as its format needs).
 import { classHolderLabel, holderLabel } from '../analysis/paths.js';
-import type { ClassDiff, HolderGroup, ObjectSummary, OmittedChildren, RetainedObject, RetainerPath } from '../types.js';
+import type {
+  ClassDiff,
+  HolderGroup,
+  IgnoredObjects,
+  ObjectSummary,
+  OmittedChildren,
+  RetainedObject,
+  RetainerPath,
+} from '../types.js';
 import { formatAllocationStack, formatBytes, formatCount, formatLocation, printable, type Style } from './format.js';
 
 const plain = (text: string): string => text;
@@ -146,4 +154,14 @@ export function retainedLines(
     pushLevel(r, level + 1);
   }
   return lines;
+}
+
+/** "ignored: 120 objects, 14.2 KB retained (rule performance.resourceTimingBuffer)", one line per rule, made printable. */
+export function ignoredLines(ignored: IgnoredObjects[] | undefined): string[] {
+  return (ignored ?? []).map((i) => {
+    const growing = i.growing ? `, ${formatCount(i.growing)} growing in bytes` : '';
+    return printable(
+      `ignored: ${formatCount(i.count)} object${i.count === 1 ? '' : 's'}, ${formatBytes(i.retainedSize)} retained${growing} (rule ${i.rule})`,
+    );
+  });
 }

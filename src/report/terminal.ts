@@ -23,7 +23,7 @@ import {
   style,
   table,
 } from './format.js';
-import { allocationLines, holderLine, pathLines, retainedLines } from './path.js';
+import { allocationLines, holderLine, ignoredLines, pathLines, retainedLines } from './path.js';
 import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,
@@ -48,7 +48,7 @@ function diffTable(classes: ClassDiff[], s: Style): string {
     c.suspect ? s.bold(printable(c.name)) : printable(c.name),
     c.type,
     ...classDiffNumberCells(c),
-    [c.suspect ? s.red('suspect') : '', stackNote(c)].filter(Boolean).join(' '),
+    [c.suspect ? s.red('suspect') : '', c.ignored ? s.dim('ignored') : '', stackNote(c)].filter(Boolean).join(' '),
   ]);
   const header = ['Class', 'Type', ...CLASS_DIFF_NUMBERS.map((column) => column.label), ''];
   const align: Align[] = ['left', 'left', ...CLASS_DIFF_NUMBERS.map((): Align => 'right'), 'left'];
@@ -111,6 +111,7 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
     );
   } else lines.push(diffTable(result.classes, s));
   lines.push(...tracedPaths(result.classes, s), '');
+  lines.push(...ignoredLines(result.ignored).map((line) => s.dim(line)));
   const verdict = diffVerdict(result);
   lines.push(result.classes.some((c) => c.suspect) ? s.red(verdict) : s.green(verdict));
   return `${lines.join('\n')}\n`;
@@ -232,6 +233,7 @@ export function renderScenario(scenario: ScenarioResult, options: TerminalOption
     const shown = scenario.diff.classes.slice(0, options.top ?? 5);
     if (shown.length) lines.push(diffTable(shown, s));
     lines.push(...tracedPaths(scenario.leaks, s));
+    lines.push(...ignoredLines(scenario.diff.ignored).map((line) => s.dim(line)));
     lines.push('');
   }
   if (scenario.growth.length) lines.push(...growthLines(scenario.growth, s), '');
