@@ -177,6 +177,7 @@ describe('leakscan diff with ignore rules', () => {
       assert.equal(lines.length, 1, r.stderr);
       assert.match(lines[0], /^leakscan: /);
       assert.match(lines[0], message);
+      assert.doesNotMatch(lines[0], /--help/, 'a problem of the file, not of the command line');
     }
     const missing = await runCli(['diff', '--config', join(dir, 'nope.json'), before_, after]);
     assert.equal(missing.code, 2);

@@ -9,7 +9,7 @@ import { buildDominatorTree, buildRetainers, calculateRetainedSizes } from '../s
 import { buildGraph, node } from './graph-builder.js';
 
 // global.app.cache is an old array holding two new entries (one with a string of its own);
-// global.other is a new object elsewhere; app.cache's entries are also new in name only.
+// global.other is a new object elsewhere.
 const graph = buildGraph({
   nodes: [
     node('(root)'),

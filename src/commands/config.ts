@@ -58,6 +58,21 @@ export function findConfig(cwd: string): string | null {
  * CLI's fail handler (exit 2).
  */
 export function readConfig(file: string, command: string): Record<string, unknown> {
+  try {
+    return settingsOf(file, command);
+  } catch (err) {
+    // yargs passes on only the message: remembered, so the CLI can tell it from a usage error.
+    fileProblems.add((err as Error).message);
+    throw err;
+  }
+}
+
+const fileProblems = new Set<string>();
+
+/** True for a message readConfig threw: a problem of the file, not of the command line (no --help hint). */
+export const isConfigProblem = (message: string): boolean => fileProblems.has(message);
+
+function settingsOf(file: string, command: string): Record<string, unknown> {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
