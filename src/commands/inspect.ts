@@ -40,7 +40,10 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<InspectArgs> {
       describe: 'A .heapsnapshot or .heapsnapshot.gz file',
       demandOption: true,
     })
-    .option('top', { type: 'number', describe: 'Rows per table (default 20 classes, 10 objects)' })
+    .option('top', {
+      type: 'number',
+      describe: 'Rows per table (default 20 classes, 10 objects); with --id, objects per level of what it retains',
+    })
     .option('id', {
       type: 'number',
       describe: 'Explain one object: its retainer path (the number after @ in DevTools)',
