@@ -8,9 +8,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadBaseline } from './analysis/diff.js';
+import { parseIgnoreRules } from './analysis/ignore.js';
 import { findLeaks } from './analysis/leaks.js';
 import { formatBytes } from './report/format.js';
-import { formatPath } from './report/path.js';
+import { formatPath, ignoredLines } from './report/path.js';
 import { settle } from './settle.js';
 import type { ByteGrowth, ClassDiff } from './types.js';
 
@@ -25,6 +26,12 @@ export interface AssertNoLeakOptions {
   minCount?: number;
   /** Least retained bytes of a growing class to fail. Default 0. */
   minBytes?: number;
+  /**
+   * Expected growth: class names (exact, or a glob with * and ?) or holder paths such as
+   * `performance.resourceTimingBuffer` (docs/config.md). The objects they name, and what those
+   * alone retain, never fail the assertion; a failure message says how many were ignored.
+   */
+  ignore?: readonly string[];
 }
 
 /** `gc()` without requiring the test to be started with --expose-gc. */
@@ -63,7 +70,9 @@ export async function assertNoLeak(
   const iterations = options.iterations ?? 10;
   const warmup = options.warmup ?? 2;
   const intervalMs = options.intervalMs ?? 10;
-  const rule = { minCount: options.minCount ?? 1, minBytes: options.minBytes ?? 0 };
+  // Read now: a bad rule fails before any call is made.
+  parseIgnoreRules(options.ignore ?? []);
+  const rule = { minCount: options.minCount ?? 1, minBytes: options.minBytes ?? 0, ignore: options.ignore };
   const gc = getGc();
   const dir = await mkdtemp(join(tmpdir(), 'leakscan-assert-'));
   try {
@@ -95,7 +104,7 @@ export async function assertNoLeak(
     }
 
     const baseline = await loadBaseline(file('before'));
-    const { leaks, growth } = await findLeaks(
+    const { leaks, growth, diff } = await findLeaks(
       baseline,
       file('after'),
       growthFiles,
@@ -103,7 +112,11 @@ export async function assertNoLeak(
       rule,
     );
     if (leaks.length > 0 || growth.length > 0) {
-      const found = [...leaks.map((c) => describeLeak(c, iterations)), ...growth.map(describeGrowth)];
+      const found = [
+        ...leaks.map((c) => describeLeak(c, iterations)),
+        ...growth.map(describeGrowth),
+        ...ignoredLines(diff.ignored),
+      ];
       throw new AssertionError({
         message: `leak: ${grewText(leaks.length, growth.length)}\n${found.join('\n')}`,
         actual: [

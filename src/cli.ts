@@ -5,6 +5,7 @@ import yargs, { type Argv, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import * as bundleCommand from './commands/bundle.js';
 import * as captureCommand from './commands/capture.js';
+import { isConfigProblem } from './commands/config.js';
 import * as diffCommand from './commands/diff.js';
 import * as inspectCommand from './commands/inspect.js';
 import type { GlobalArgs } from './commands/io.js';
@@ -96,7 +97,8 @@ async function main(): Promise<ExitCode> {
     });
   await parser.parseAsync();
   if (usageError !== null) {
-    process.stderr.write(`leakscan: ${usageError} (see leakscan --help)\n`);
+    const hint = isConfigProblem(usageError) ? '' : ' (see leakscan --help)';
+    process.stderr.write(`leakscan: ${printable(usageError)}${hint}\n`);
     return ExitCode.BadInput;
   }
   return exitCode;

@@ -97,6 +97,11 @@ export interface ClassDiff {
   heldWeakly: number;
   /** New objects that stay reachable in numbers and bytes above the thresholds (see README, "Leak rule"). */
   suspect: boolean;
+  /** This row counts the class's new objects an ignore rule took (--ignore, docs/config.md): expected
+   *  growth, never a suspect. The class's other objects, if any, are in a row without it. */
+  ignored?: boolean;
+  /** With ignored: the rule, as written. */
+  ignoreRule?: string;
   /** Node id of the sample instance whose path is shown (the first holder's); null when none was traced. */
   sampleNodeId: number | null;
   /** Shortest path from a GC root to the sample, weak edges excluded; null when not traced. */
@@ -187,7 +192,20 @@ export interface DiffResult {
   thresholds: { minCount: number; minBytes: number };
   /** A page's snapshots: the after snapshot's detached DOM, by keeper, most elements first; absent for other heaps. */
   detachedDom?: DetachedDomGroup[];
+  /** With ignore rules: per rule, what it took out of the leak rule (absent without rules). */
+  ignored?: IgnoredObjects[];
   engine: 'leakscan' | 'memlab';
+}
+
+/** What one ignore rule marked: new objects it names and the new objects they alone retain. */
+export interface IgnoredObjects {
+  rule: string;
+  /** New reachable objects marked (rows with ignored: true), all classes together. */
+  count: number;
+  /** Their retained size, each byte counted once, bytes. */
+  retainedSize: number;
+  /** `run` and assertNoLeak: objects growing in bytes the rule names (not reported as growth). */
+  growing?: number;
 }
 
 /** Per-class aggregate of one snapshot (reachable nodes only). */
@@ -212,6 +230,43 @@ export interface ObjectSummary {
   selfSize: number;
   retainedSize: number;
   retainerPath: RetainerPath | null;
+  /** With --class: what holds the instance, as a user names it ("sessions[…]", "server._events"); null when nothing is named. */
+  holder?: string | null;
+  /** With --id: what the object retains (its children in the dominator tree), largest first, to --depth levels. */
+  retains?: RetainedObject[];
+  /** Children of the dominator tree left out of `retains` by --top. */
+  retainsOmitted?: OmittedChildren;
+}
+
+/** Dominated children left out of a drill-down list: how many, and their retained sizes summed. */
+export interface OmittedChildren {
+  count: number;
+  retainedSize: number;
+}
+
+/**
+ * An object that the object above it retains: its child in the dominator tree
+ * (every path from the GC roots to it passes through that object, so freeing
+ * that object frees it and its retained size).
+ */
+export interface RetainedObject {
+  nodeId: number;
+  name: string;
+  type: string;
+  selfSize: number;
+  retainedSize: number;
+  /**
+   * The edge that reaches it. From the object above when that one references it
+   * directly (`direct: true`, as DevTools' Summary view names it on expansion);
+   * otherwise the last edge on its shortest retainer path, which passes through
+   * the object above.
+   */
+  edge: { type: string; name: string } | null;
+  direct: boolean;
+  /** When not direct: the edges of the shortest path from the object above down to this one, last is `edge`. */
+  via?: Array<{ type: string; name: string }>;
+  retains?: RetainedObject[];
+  retainsOmitted?: OmittedChildren;
 }
 
 export interface DuplicatedString {
@@ -334,6 +389,8 @@ export interface ByteGrowth {
   bytesPerCall: number;
   /** Shortest path from a GC root to the object in the last growth snapshot. */
   retainerPath: RetainerPath | null;
+  /** Set when what grows in it is what an ignore rule names (the rule, as written): expected growth, not reported. */
+  ignoreRule?: string;
 }
 
 export type ScenarioStatus = 'leak' | 'no-leak' | 'failed';

@@ -393,6 +393,33 @@ describe('the report in Chromium', { skip }, () => {
     await page.close();
   });
 
+  test('inspect --id --html: what the object retains opens level by level', async () => {
+    const sessions = JSON.parse((await runCli(['inspect', '--json', '--class', 'Session', pair.after])).stdout);
+    const map = (sessions.classInstances[0].retainerPath as RetainerPath).find((s) => s.edge?.name === 'sessions');
+    assert.ok(map, 'the Session is held in the sessions Map');
+    const file = join(dir, 'inspect-id.html');
+    const r = await runCli(['inspect', pair.after, '--id', String(map.nodeId), '--html', file]);
+    assert.equal(r.code, 0, r.stderr);
+    const opened = await open(file);
+    const { page } = opened;
+    assert.match(await page.$eval('.item h4', (h) => h.textContent ?? ''), /^Retains/);
+    // The Map's table, closed; opened, the sessions it holds, ten and a line for the rest.
+    const summary = await page.$eval('ul.retains > li > details > summary', (e) => e.textContent ?? '');
+    assert.match(summary, /^table \(array\) @\d+ array self .* retained /);
+    assert.equal(await page.$eval('ul.retains details', (d) => (d as unknown as { open: boolean }).open), false);
+    await page.click('ul.retains details > summary');
+    const inner = await page.$$eval('ul.retains details ul.retains > li', (lis) =>
+      lis.map((li) => li.textContent ?? ''),
+    );
+    assert.equal(inner.length, 11, inner.join('\n'));
+    // Mostly the sessions (the table also alone holds a hidden class it reaches through one of them).
+    const shown = inner.slice(0, 10).filter((line) => /^\[\d+\] Session @\d+ object self .* retained /.test(line));
+    assert.ok(shown.length >= 8, inner.join('\n'));
+    assert.match(inner[10], /^… \d+ more, /);
+    assertSelfContained(opened, file);
+    await page.close();
+  });
+
   test('run --html: per scenario the verdict and the memory chart; bundle writes report.html, redacted as such', async () => {
     const file = join(dir, 'run.html');
     const bundle = join(dir, 'run-bundle');

@@ -12,6 +12,8 @@ export interface ClassKey {
   internal: boolean;
   /** For an object shape (`{user, path, ts}`): the objects' constructor, `Object`. */
   constructorName?: string;
+  /** The ignore rule (its index) whose objects of this class this key counts apart (ignore.ts). */
+  ignoredBy?: number;
 }
 
 export class ClassTable {
@@ -75,6 +77,19 @@ export class ClassTable {
     }
     this.lastRaw = raw;
     this.lastIndex = index;
+    return index;
+  }
+
+  /** The class that counts the objects of class `cls` an ignore rule took, apart from the others. */
+  internIgnored(cls: number, rule: number): number {
+    const base = this.keys[cls];
+    const key = `${base.type}\u0000${base.name}\u0000ignored\u0000${rule}`;
+    let index = this.byKey.get(key);
+    if (index === undefined) {
+      index = this.keys.length;
+      this.keys.push({ ...base, ignoredBy: rule });
+      this.byKey.set(key, index);
+    }
     return index;
   }
 

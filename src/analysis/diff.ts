@@ -16,17 +16,25 @@ import {
   startDominance,
 } from '../engine/index.js';
 import { type ExitCode, LeakscanError, SnapshotOrderError } from '../errors.js';
-import type { ClassDiff, DiffResult } from '../types.js';
+import type { ClassDiff, DiffResult, IgnoredObjects } from '../types.js';
 import { type Baseline, baselineOf } from './baseline.js';
 import { browserInternalNodes, detachedDomGroups } from './browser.js';
 import { type ClassSums, ClassTable } from './class-table.js';
-import { dominatorChildren, NOT_NEW, type SetRetainedSizes, setRetainedSizes } from './dominance.js';
+import {
+  type DominatorChildren,
+  dominatorChildren,
+  dominatorPreOrder,
+  NOT_NEW,
+  type SetRetainedSizes,
+  setRetainedSizes,
+} from './dominance.js';
 import { holdersOf } from './holders.js';
+import { type IgnoreRule, ignoredNodes, newInDiff, parseIgnoreRules } from './ignore.js';
 import { type Matched, matchById } from './match-by-id.js';
 import { classBaselineShapes, shapeDiff } from './object-shapes.js';
 import { checkPair, checkSameProcess } from './same-process.js';
 import { snapshotMeta } from './snapshot-meta.js';
-import { type RootTrace, traceFromRoots } from './trace.js';
+import { type RootTrace, traceFromRoots, Via } from './trace.js';
 import { whereOfClasses } from './where.js';
 
 export { type Baseline, globalOrderOf } from './baseline.js';
@@ -66,6 +74,8 @@ export interface DiffOptions {
   ownerClass?: (key: { name: string; type: string }, added: number) => boolean;
   /** See OwnerRule.collectionLimit (dominance.ts). */
   collectionLimit?: number;
+  /** Ignore rules (ignore.ts): new objects they name are counted in rows of their own, never suspects. */
+  ignore?: readonly string[];
   onProgress?: (event: AnalysisProgress) => void;
 }
 
@@ -295,13 +305,18 @@ async function diffPasses(
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'dominators' });
   const { dominators, retainedSizes } = await dominance.result;
   const tree = dominatorChildren(graph, dominators);
+  // Before anything is decided about the new objects: those the rules name move to rows of their own.
+  const rules = parseIgnoreRules(options.ignore ?? []);
+  const ruleOf = markIgnored(graph, trace, dominators, tree, table, m, shallow, rules);
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'holders' });
   const walk = setRetainedSizes(graph, tree, retainedSizes, m.memberClass, table.size, {
     ownerClass: ownerClasses(table, m.added, options.ownerClass, thresholds),
     collectionLimit: options.collectionLimit,
     transparent: options.includeInternal === true ? null : browserInternalNodes(graph),
+    groupOf: ruleOf,
+    groupCount: rules.length,
   });
-  const rows = classRows(table, m, walk, thresholds);
+  const rows = classRows(table, m, walk, thresholds, rules);
   const classes = filterClasses(rows.classes, options);
   annotateWhere(graph, m.memberClass, classes, rows.classIndex, shallow);
   for (const entry of classes) {
@@ -323,8 +338,63 @@ async function diffPasses(
     totals: rows.totals,
     thresholds,
     ...(detachedDom ? { detachedDom } : {}),
+    ...(rules.length > 0 ? { ignored: ignoredSummary(rules, ruleOf, m.memberClass, walk) } : {}),
     engine: 'leakscan',
   };
+}
+
+/**
+ * The ignore pass: each new object a rule names (ignore.ts ignoredNodes) moves
+ * from its class to the class's ignored twin for that rule, with its counts.
+ * Returns, per node, the rule that took it or -1.
+ */
+function markIgnored(
+  graph: HeapGraph,
+  trace: RootTrace,
+  dominators: Uint32Array,
+  tree: DominatorChildren,
+  table: ClassTable,
+  m: Matched,
+  shallow: Uint32Array,
+  rules: IgnoreRule[],
+): Int32Array | undefined {
+  if (rules.length === 0) return undefined;
+  const { memberClass } = m;
+  const ruleOf = ignoredNodes(
+    graph,
+    trace,
+    dominators,
+    dominatorPreOrder(graph, tree),
+    rules,
+    newInDiff(memberClass),
+    (o) => (memberClass[o] >= 0 ? table.keys[memberClass[o]].name : graph.className(o)),
+  );
+  for (let o = 0; o < graph.nodeCount; o++) {
+    const cls = memberClass[o];
+    if (cls < 0 || ruleOf[o] < 0) continue;
+    const twin = table.internIgnored(cls, ruleOf[o]);
+    memberClass[o] = twin;
+    m.added.add(cls, -1);
+    m.added.add(twin, 1);
+    m.addedSize.add(cls, -shallow[o]);
+    m.addedSize.add(twin, shallow[o]);
+    if (trace.via[o] === Via.stack) {
+      m.heldByStack.add(cls, -1);
+      m.heldByStack.add(twin, 1);
+    }
+  }
+  return ruleOf;
+}
+
+function ignoredSummary(
+  rules: IgnoreRule[],
+  ruleOf: Int32Array | undefined,
+  memberClass: Int32Array,
+  walk: SetRetainedSizes,
+): IgnoredObjects[] {
+  const counts = new Array<number>(rules.length).fill(0);
+  if (ruleOf) for (let o = 0; o < ruleOf.length; o++) if (ruleOf[o] >= 0 && memberClass[o] >= 0) counts[ruleOf[o]]++;
+  return rules.map((rule, i) => ({ rule: rule.text, count: counts[i], retainedSize: walk.perGroup[i] ?? 0 }));
 }
 
 /** Per class, 1 when its new objects can hold others' (DiffOptions.ownerClass). */
@@ -348,6 +418,7 @@ function classRows(
   m: Matched,
   walk: SetRetainedSizes,
   thresholds: Thresholds,
+  rules: IgnoreRule[],
 ): { classes: ClassDiff[]; classIndex: Map<ClassDiff, number>; totals: DiffResult['totals'] } {
   const classes: ClassDiff[] = [];
   const classIndex = new Map<ClassDiff, number>();
@@ -373,7 +444,11 @@ function classRows(
       retainerPath: null,
       holders: null,
     };
-    entry.suspect = isSuspect(entry, thresholds);
+    if (key.ignoredBy !== undefined) {
+      entry.ignored = true;
+      entry.ignoreRule = rules[key.ignoredBy].text;
+    }
+    entry.suspect = !entry.ignored && isSuspect(entry, thresholds);
     totals.added += entry.added;
     totals.removed += entry.removed;
     totals.addedSize += entry.addedSize;

@@ -36,11 +36,28 @@ export function dominatorChildren(
   return { first, children };
 }
 
+/** Pre-order of the dominator tree (parents before children), iteratively. */
+export function dominatorPreOrder(graph: HeapGraph, tree: DominatorChildren): Uint32Array {
+  const order = new Uint32Array(tree.children.length + 1);
+  const stack = new Uint32Array(tree.children.length + 1);
+  let count = 0;
+  let depth = 0;
+  stack[depth++] = graph.rootOrdinal;
+  while (depth > 0) {
+    const o = stack[--depth];
+    order[count++] = o;
+    for (let c = tree.first[o]; c < tree.first[o + 1]; c++) stack[depth++] = tree.children[c];
+  }
+  return order.subarray(0, count);
+}
+
 export interface SetRetainedSizes {
   /** Per class: retained sizes of its members that no other member of the same class dominates. */
   perClass: Float64Array;
   /** Retained size of all members together: members dominated by no other member. */
   total: number;
+  /** Per group of OwnerRule.groupOf: retained size of its members that no other member of the group dominates. */
+  perGroup: Float64Array;
   /** Per class: members that are parts of another class's objects (see setRetainedSizes). */
   nested: Uint32Array;
   /** Every member, in walk order, with its holder and what it adds to its class's retained size. */
@@ -116,6 +133,9 @@ export interface OwnerRule {
    * isBrowserInternal): a member below one hangs from the nearest object above it.
    */
   transparent?: Uint8Array | null;
+  /** Per node, a group index or -1: SetRetainedSizes.perGroup sums each group's retained size (the ignore rules). */
+  groupOf?: Int32Array;
+  groupCount?: number;
 }
 
 /**
@@ -191,6 +211,9 @@ export function setRetainedSizes(
   let codeAt = new Uint8Array(1024);
   let membersOnPath = 0;
   let total = 0;
+  const groupOf = rule.groupOf;
+  const perGroup = new Float64Array(rule.groupCount ?? 0);
+  const groupOnPath = new Uint32Array(rule.groupCount ?? 0);
   holderAt[0] = root;
   topClassAt[0] = -1;
   walk(
@@ -223,6 +246,11 @@ export function setRetainedSizes(
         }
         onPath[cls]++;
         membersOnPath++;
+        const group = groupOf ? groupOf[o] : -1;
+        if (group >= 0) {
+          if (groupOnPath[group] === 0) perGroup[group] += retainedSizes[o];
+          groupOnPath[group]++;
+        }
       }
     },
     (o) => {
@@ -230,12 +258,14 @@ export function setRetainedSizes(
       if (cls >= 0) {
         onPath[cls]--;
         membersOnPath--;
+        if (groupOf && groupOf[o] >= 0) groupOnPath[groupOf[o]]--;
       }
     },
   );
   return {
     perClass,
     total,
+    perGroup,
     nested,
     members: {
       ordinals: members.ordinals.subarray(0, memberIndex),

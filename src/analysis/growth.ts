@@ -5,7 +5,8 @@
 import { buildDominatorTree, buildRetainers, calculateRetainedSizes, type HeapGraph } from '../engine/index.js';
 import type { ByteGrowth } from '../types.js';
 import { type AnalysisProgress, type Baseline, loadGraph } from './diff.js';
-import { type DominatorChildren, dominatorChildren } from './dominance.js';
+import { type DominatorChildren, dominatorChildren, dominatorPreOrder } from './dominance.js';
+import { type IgnoreRule, ignoredNodes } from './ignore.js';
 import { holderLabel, retainerPath } from './paths.js';
 import { type RootTrace, traceFromRoots, UNREACHED, Via } from './trace.js';
 
@@ -25,6 +26,8 @@ export interface ByteRule {
   minBytesPerCall: number;
   /** Least retained size at the last point, bytes. */
   minBytes: number;
+  /** New objects these rules name (ignore.ts) are left out of the counts. */
+  ignore?: readonly IgnoreRule[];
 }
 
 /** Objects that keep their id: ids sorted ascending, and the retained size at each point so far. */
@@ -64,11 +67,16 @@ export async function measureTrend(
     const inState = underRuntimeState(graph, dominators, preOrder);
     const retained = dataSizes(graph, dominators, preOrder, calculateRetainedSizes(graph, dominators));
     const order = graph.ordinalsById();
+    const ignored =
+      point >= afterPoint ? ignoredAt(baseline, graph, trace, dominators, preOrder, order, rule.ignore ?? []) : null;
     if (point >= afterPoint)
-      countNewObjects(baseline, graph, trace, inState, order, point - afterPoint, files.length, counts);
+      countNewObjects(baseline, graph, trace, inState, order, point - afterPoint, files.length, counts, ignored);
     // Objects of after that were not in before are tracked too, with no size at before (NaN).
     tracked = track(graph, trace, order, retained, tracked, { keepNew: point === afterPoint });
-    if (point === points.length - 1) growth = growingObjects(graph, trace, dominators, tree, retained, tracked, rule);
+    if (point === points.length - 1) {
+      growth = growingObjects(graph, trace, dominators, tree, retained, tracked, rule);
+      if (ignored) markIgnoredGrowth(graph, tree, growth, ignored, rule.ignore ?? []);
+    }
   }
   return { counts, growth };
 }
@@ -107,21 +115,6 @@ function dataSizes(
   return retained;
 }
 
-/** Pre-order of the dominator tree (parents before children), iteratively. */
-function dominatorPreOrder(graph: HeapGraph, tree: DominatorChildren): Uint32Array {
-  const order = new Uint32Array(tree.children.length + 1);
-  const stack = new Uint32Array(tree.children.length + 1);
-  let count = 0;
-  let depth = 0;
-  stack[depth++] = graph.rootOrdinal;
-  while (depth > 0) {
-    const o = stack[--depth];
-    order[count++] = o;
-    for (let c = tree.first[o]; c < tree.first[o + 1]; c++) stack[depth++] = tree.children[c];
-  }
-  return order.subarray(0, count);
-}
-
 /**
  * 1 for nodes inside the dominator subtree of a RUNTIME_STATE_TYPES node: the
  * boilerplates and feedback V8 makes as it optimises, which appear over many
@@ -149,6 +142,7 @@ function countNewObjects(
   point: number,
   points: number,
   counts: Map<string, number[]>,
+  ignored: { ruleOf: Int32Array } | null,
 ): void {
   const table = baseline.table;
   const perClass: number[] = [];
@@ -156,6 +150,7 @@ function countNewObjects(
   for (let k = 0, j = 0; k < order.length; k++) {
     const o = order[k];
     if (trace.distance[o] === UNREACHED || trace.via[o] === Via.stack || inState[o] === 1) continue;
+    if (ignored && ignored.ruleOf[o] >= 0) continue;
     const id = graph.nodeId(o);
     while (j < beforeIds.length && beforeIds[j] < id) j++;
     if (j < beforeIds.length && beforeIds[j] === id) continue;
@@ -174,6 +169,77 @@ function countNewObjects(
     }
     series[point] = n;
   }
+}
+
+/** Node types that are V8's storage for an object's contents: a grown array's new backing store is not the program's object. */
+const CONTENT_STORAGE_TYPES = new Set(['hidden', 'array', 'code', 'object shape', 'number']);
+
+/**
+ * An object growing in bytes because what an ignore rule names accumulates in
+ * it (an array of ignored entries) is expected growth too: every new object it
+ * dominates that the program made (storage aside) is ignored, by one rule.
+ * Sets ignoreRule on those.
+ */
+function markIgnoredGrowth(
+  graph: HeapGraph,
+  tree: DominatorChildren,
+  growth: ByteGrowth[],
+  ignored: { ruleOf: Int32Array; isNew: Uint8Array },
+  rules: readonly IgnoreRule[],
+): void {
+  const storage = graph.nodeTypeNames.map((name) => CONTENT_STORAGE_TYPES.has(name));
+  for (const g of growth) {
+    const start = graph.ordinalOfId(g.nodeId);
+    if (start < 0) continue;
+    let rule = -1;
+    let mixed = false;
+    const stack = [start];
+    while (stack.length > 0 && !mixed) {
+      const o = stack.pop()!;
+      if (o !== start && ignored.isNew[o] === 1) {
+        const by = ignored.ruleOf[o];
+        if (by >= 0) {
+          if (rule >= 0 && by !== rule) mixed = true;
+          rule = by;
+          continue; // what it holds is ignored with it
+        }
+        if (!storage[graph.nodeTypeIndex(o)] && !graph.nodeName(o).startsWith('system / ')) mixed = true;
+      }
+      for (let c = tree.first[o]; c < tree.first[o + 1]; c++) stack.push(tree.children[c]);
+    }
+    if (!mixed && rule >= 0) g.ignoreRule = rules[rule].text;
+  }
+}
+
+/** Per node, the ignore rule that takes it (ignoredNodes over the objects not in before), or null without rules. */
+function ignoredAt(
+  baseline: Baseline,
+  graph: HeapGraph,
+  trace: RootTrace,
+  dominators: Uint32Array,
+  preOrder: Uint32Array,
+  order: Uint32Array,
+  rules: readonly IgnoreRule[],
+): { ruleOf: Int32Array; isNew: Uint8Array } | null {
+  if (rules.length === 0) return null;
+  const isNew = new Uint8Array(graph.nodeCount);
+  const beforeIds = baseline.ids;
+  for (let k = 0, j = 0; k < order.length; k++) {
+    const id = graph.nodeId(order[k]);
+    while (j < beforeIds.length && beforeIds[j] < id) j++;
+    if (!(j < beforeIds.length && beforeIds[j] === id)) isNew[order[k]] = 1;
+  }
+  const table = baseline.table;
+  const ruleOf = ignoredNodes(
+    graph,
+    trace,
+    dominators,
+    preOrder,
+    rules,
+    (o) => isNew[o] === 1,
+    (o) => table.keys[table.indexOf(graph, o)].name,
+  );
+  return { ruleOf, isNew };
 }
 
 /**

@@ -9,7 +9,8 @@ import { detachedDomGroups } from './browser.js';
 import { classifyReachable } from './classify.js';
 import { type AnalysisProgress, loadGraph } from './diff.js';
 import { dominatorChildren, setRetainedSizes } from './dominance.js';
-import { retainerPath } from './paths.js';
+import { drillDown } from './drill.js';
+import { holderLabel, retainerPath } from './paths.js';
 import { snapshotMeta } from './snapshot-meta.js';
 import { type RootTrace, traceFromRoots, UNREACHED } from './trace.js';
 import { whereOfClasses, whereOfNode } from './where.js';
@@ -21,6 +22,8 @@ export interface InspectOptions {
   id?: number;
   /** Class whose largest instances to list. */
   className?: string;
+  /** With id: levels of what the object retains to list (its dominator-tree children). Default 2. */
+  depth?: number;
   includeInternal?: boolean;
   onProgress?: (event: AnalysisProgress) => void;
 }
@@ -117,6 +120,13 @@ async function inspectPasses(
     const o = graph.ordinalOfId(options.id);
     if (o < 0) throw new UsageError(`${file}: no object with id @${options.id}`);
     object = summarize(o);
+    // Every node, reachable or not, as DevTools' tree has them: the children's retained sizes add up.
+    const drilled = drillDown(graph, dominatorChildren(graph, dominators), trace, shallow, retainedSizes, o, {
+      depth: options.depth,
+      top: options.top,
+    });
+    object.retains = drilled.retains;
+    if (drilled.omitted) object.retainsOmitted = drilled.omitted;
   }
 
   let classInstances: ObjectSummary[] | null = null;
@@ -134,7 +144,16 @@ async function inspectPasses(
     }
     if (instances.length === 0) throw new UsageError(`${file}: no reachable object of class ${wanted}`);
     instances.sort((a, b) => retainedSizes[b] - retainedSizes[a]);
-    classInstances = instances.slice(0, objectTop).map(summarize);
+    classInstances = instances.slice(0, objectTop).map((o) => {
+      const summary = summarize(o);
+      // Named around its dominator: the object whose loss would free it ("sessions[…]", "server._events").
+      const dominator = dominators[o];
+      summary.holder = holderLabel(
+        summary.retainerPath,
+        dominator === graph.rootOrdinal ? undefined : graph.nodeId(dominator),
+      );
+      return summary;
+    });
   }
 
   onProgress?.({ phase: 'analyze', file, step: 'largest objects' });

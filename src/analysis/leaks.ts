@@ -7,6 +7,7 @@ import { formatBytes } from '../report/format.js';
 import type { ByteGrowth, ClassDiff, DiffResult, LeakExpectation, ScenarioStatus } from '../types.js';
 import { type AnalysisProgress, type Baseline, diffAgainst, independentCount, retainedCount } from './diff.js';
 import { classKey, measureTrend } from './growth.js';
+import { parseIgnoreRules, ruleMatchesPath } from './ignore.js';
 import { classHolderLabel } from './paths.js';
 
 export interface LeakRule {
@@ -16,6 +17,8 @@ export interface LeakRule {
   minBytes: number;
   /** Least growth of one object's retained size per call to count as growing in bytes. Default 64. */
   minBytesPerCall?: number;
+  /** Ignore rules (ignore.ts): expected growth, marked and counted, never a leak. */
+  ignore?: readonly string[];
 }
 
 export const DEFAULT_LEAK_RULE: LeakRule = { minCount: 1, minBytes: 0 };
@@ -107,6 +110,7 @@ export async function findLeaks(
   onProgress?: (event: AnalysisProgress) => void,
 ): Promise<LeakFindings> {
   const thresholds = { minCount: rule.minCount, minBytes: rule.minBytes };
+  const ignore = parseIgnoreRules(rule.ignore ?? []);
   const trend = await measureTrend(
     baseline,
     baseline.meta.path,
@@ -115,6 +119,7 @@ export async function findLeaks(
       stepCalls: calls.stepCalls,
       minBytesPerCall: rule.minBytesPerCall ?? DEFAULT_MIN_BYTES_PER_CALL,
       minBytes: rule.minBytes,
+      ignore,
     },
     onProgress,
   );
@@ -135,11 +140,13 @@ export async function findLeaks(
       rule.minCount,
       leastIndependent(Math.min(...rates.values()), calls.calls, 1),
     ),
-    tracePath: (entry, rank) => rank < TRACED_TOP_CLASSES || grew(entry),
+    tracePath: (entry, rank) => (rank < TRACED_TOP_CLASSES || grew(entry)) && !entry.ignored,
+    ignore: rule.ignore,
   });
   for (const entry of diff.classes) {
     const rate = rates.get(classKey(entry));
     entry.suspect =
+      !entry.ignored &&
       rate !== undefined &&
       independentCount(entry) >= leastIndependent(rate, calls.calls, rule.minCount) &&
       entry.retainedSize >= rule.minBytes;
@@ -152,7 +159,18 @@ export async function findLeaks(
       (c.holders ?? []).flatMap((h) => [h.holder.nodeId, ...(h.retainerPath ?? []).map((step) => step.nodeId)]),
     ),
   );
-  return { diff, leaks, growth: trend.growth.filter((g) => !onLeakPaths.has(g.nodeId)) };
+  // Objects growing in bytes that a rule names are expected growth: counted on their rule, not reported.
+  const growth: ByteGrowth[] = [];
+  for (const g of trend.growth) {
+    if (onLeakPaths.has(g.nodeId)) continue;
+    const by =
+      g.ignoreRule !== undefined
+        ? ignore.findIndex((r) => r.text === g.ignoreRule)
+        : ignore.findIndex((r) => ruleMatchesPath(r, g.name, g.retainerPath));
+    if (by < 0) growth.push(g);
+    else if (diff.ignored) diff.ignored[by].growing = (diff.ignored[by].growing ?? 0) + 1;
+  }
+  return { diff, leaks, growth };
 }
 
 export interface Verdict {

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { diffSnapshots, diffThreeSnapshots, filterClasses, isSuspect } from '../analysis/diff.js';
+import { parseIgnoreRules } from '../analysis/ignore.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { collectEnvironment } from '../bundle/environment.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -10,6 +11,7 @@ import { analysisProgressText } from '../report/progress.js';
 import { renderDiff } from '../report/terminal.js';
 import type { DiffResult } from '../types.js';
 import { checkCount } from './checks.js';
+import { IGNORE_OPTION, ignoreList, withConfig } from './config.js';
 import { relaunchForHeap } from './heap-limit.js';
 import { checkOutputFile, createProgress, type GlobalArgs, reportText, writeOutputFile, writeReport } from './io.js';
 import {
@@ -34,13 +36,14 @@ export interface DiffArgs extends ReportArgs {
   minBytes: number;
   paths: number;
   failOnLeak: boolean;
+  ignore?: string | string[];
 }
 
 export const command = 'diff <before> <after> [final]';
 export const describe = 'Compare two snapshots of one process: what was allocated and stays reachable';
 
 export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
-  return yargs
+  return withConfig(yargs, 'diff')
     .positional('before', {
       type: 'string',
       describe: 'Earlier snapshot (.heapsnapshot or .heapsnapshot.gz)',
@@ -69,6 +72,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
     .option('source-maps', SOURCE_MAPS_OPTION)
     .option('force', FORCE_HTML_OPTION)
     .option('fail-on-leak', { type: 'boolean', default: false, describe: 'Exit 1 when a class is a leak suspect' })
+    .option('ignore', IGNORE_OPTION)
     .check((argv) => checkCount(argv, ['top', 'min-count', 'min-bytes', 'paths']))
     .example('$0 diff before.heapsnapshot after.heapsnapshot', 'What grew between two snapshots, and what holds it')
     .example(
@@ -81,6 +85,10 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
       'Three-snapshot diff: what was allocated between 1 and 2 and is still alive in 3 (leakscan capture --count 3)',
     )
     .example(
+      '$0 diff a.heapsnapshot b.heapsnapshot --ignore performance.resourceTimingBuffer',
+      'A bounded buffer is expected growth: counted as ignored, never a suspect',
+    )
+    .example(
       '$0 diff a.heapsnapshot b.heapsnapshot --json > diff.json',
       'The data, for scripts',
     ) as unknown as Argv<DiffArgs>;
@@ -90,6 +98,9 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
   if (args.final !== undefined && args.engine === 'memlab') {
     throw new UsageError('a three-snapshot diff needs --engine leakscan');
   }
+  const ignore = ignoreList(args.ignore);
+  if (ignore.length > 0 && args.engine === 'memlab') throw new UsageError('--ignore needs --engine leakscan');
+  parseIgnoreRules(ignore); // a bad rule fails before the snapshots are read
   const files = args.final === undefined ? [args.before, args.after] : [args.before, args.after, args.final];
   const relaunched = await relaunchForHeap(files, args.engine);
   if (relaunched !== null) return relaunched;
@@ -117,6 +128,7 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
         paths: args.paths,
         includeInternal: args.internal,
         thresholds,
+        ignore,
         onProgress: (event: Parameters<typeof analysisProgressText>[0]) => progress.update(analysisProgressText(event)),
       };
       result =

@@ -27,6 +27,7 @@ export interface InspectArgs extends ReportArgs {
   top?: number;
   id?: number;
   class?: string;
+  depth?: number;
 }
 
 export const command = 'inspect <snapshot>';
@@ -39,12 +40,22 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<InspectArgs> {
       describe: 'A .heapsnapshot or .heapsnapshot.gz file',
       demandOption: true,
     })
-    .option('top', { type: 'number', describe: 'Rows per table (default 20 classes, 10 objects)' })
+    .option('top', {
+      type: 'number',
+      describe: 'Rows per table (default 20 classes, 10 objects); with --id, objects per level of what it retains',
+    })
     .option('id', {
       type: 'number',
       describe: 'Explain one object: its retainer path (the number after @ in DevTools)',
     })
-    .option('class', { type: 'string', describe: 'List the largest instances of this class' })
+    .option('depth', {
+      type: 'number',
+      describe: 'With --id: levels of what the object retains to list (default 2; --top objects per level, default 10)',
+    })
+    .option('class', {
+      type: 'string',
+      describe: 'List the largest instances of this class, each with its retained size and holder',
+    })
     .option('internal', INTERNAL_OPTION)
     .option('engine', ENGINE_OPTION)
     .option('markdown', MARKDOWN_OPTION)
@@ -52,9 +63,13 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<InspectArgs> {
     .option('source-maps', SOURCE_MAPS_OPTION)
     .option('force', FORCE_HTML_OPTION)
     .conflicts('json', 'markdown')
-    .check((argv) => checkPositive(argv, ['top']) && checkCount(argv, ['id']))
+    .check((argv) => {
+      if (argv.depth !== undefined && argv.id === undefined) throw new Error('--depth needs --id');
+      return checkPositive(argv, ['top', 'depth']) && checkCount(argv, ['id']);
+    })
     .example('$0 inspect crash.heapsnapshot', 'Largest classes, objects and duplicated strings')
-    .example('$0 inspect crash.heapsnapshot --id 12345', 'Why object @12345 is alive')
+    .example('$0 inspect crash.heapsnapshot --id 12345', 'Why object @12345 is alive, and what it retains')
+    .example('$0 inspect crash.heapsnapshot --id 12345 --depth 4 --top 5', 'Four levels down, five objects per level')
     .example('$0 inspect crash.heapsnapshot --html crash.html', 'Also a report to open in a browser')
     .example(
       '$0 inspect crash.heapsnapshot --class Session --json',
@@ -79,6 +94,7 @@ export async function execute(args: InspectArgs): Promise<ExitCode> {
         top: args.top,
         id: args.id,
         className: args.class,
+        depth: args.depth,
         includeInternal: args.internal,
         onProgress: (event) => progress.update(analysisProgressText(event)),
       });

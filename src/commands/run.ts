@@ -3,6 +3,7 @@
 // result to a reporter and sets the exit code.
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
+import { parseIgnoreRules } from '../analysis/ignore.js';
 import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { findBrowser, hasPuppeteer } from '../browser/puppeteer.js';
@@ -18,6 +19,7 @@ import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS } from '../runner/parent.js';
 import { builtinPageScenarioNames, builtinScenarioNames } from '../scenario.js';
 import { bundleFlags } from './bundle.js';
 import { checkCount, checkPositive } from './checks.js';
+import { IGNORE_OPTION, ignoreList, withConfig } from './config.js';
 import {
   checkOutputFile,
   createProgress,
@@ -49,6 +51,7 @@ export interface RunArgs extends GlobalArgs {
   redactNames: boolean;
   force: boolean;
   allocationStacks: boolean;
+  ignore?: string | string[];
 }
 
 export const command = 'run [scenarios..]';
@@ -56,7 +59,7 @@ export const describe =
   'Run leak scenarios in fresh Node processes or in a Chrome page: memory per iteration, snapshots before and after, what stays retained';
 
 export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
-  return yargs
+  return withConfig(yargs, 'run')
     .positional('scenarios', {
       type: 'string',
       array: true,
@@ -96,6 +99,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
       default: false,
       describe: 'Run scenarios with V8 allocation tracking: each leaking class lists the stacks that allocated it',
     })
+    .option('ignore', IGNORE_OPTION)
     .option('markdown', MARKDOWN_OPTION)
     .option('html', HTML_OPTION)
     .option('source-maps', SOURCE_MAPS_OPTION)
@@ -152,6 +156,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
   // Refuse a bad bundle folder (taken, not writable) now, not after minutes of scenarios.
   if (args.bundle) await checkBundleTarget(resolve(args.bundle), { tar: args.tar, force: args.force });
   if (args.html !== undefined) await checkOutputFile(args.html, { force: args.force });
+  parseIgnoreRules(ignoreList(args.ignore)); // a bad rule fails before any scenario runs
   const progress = createProgress(args);
   const stop = stopOnSignals();
   let outcome: RunOutcome;
@@ -166,7 +171,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       force: args.force,
       timeoutMs: args.timeout * 1000,
       allocationStacks: args.allocationStacks,
-      rule: { minCount: args.minCount, minBytes: args.minBytes },
+      rule: { minCount: args.minCount, minBytes: args.minBytes, ignore: ignoreList(args.ignore) },
       onProgress: (scenario, text) => progress.update(`${scenario}: ${text}`),
       // The scenario's own output goes to stderr in every mode: stdout carries only the report.
       onOutput: (scenario, line) => progress.log(`[${scenario}] ${line}\n`),

@@ -51,6 +51,9 @@ tbody tr:hover td { background: var(--head); }
 .item.is-suspect { border-left: 4px solid var(--bad); }
 .item ul { margin: 4px 0; padding-left: 20px; }
 .holders > li { margin: 6px 0; }
+ul.retains { list-style: none; padding-left: 1.2em; margin: 2px 0; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.88em; }
+ul.retains summary { color: inherit; }
+.sizes { color: var(--dim); }
 details { margin: 2px 0 6px; }
 summary { cursor: pointer; color: var(--accent); }
 ol.path { margin: 4px 0; padding-left: 2.5em; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.88em; }
@@ -233,6 +236,36 @@ export const PAGE_SCRIPT = `
     return ol;
   }
 
+  // What an object retains: a child with children of its own is a <details> that opens to them.
+  function treeLine(parent, n) {
+    if (n.type === 'more') { parent.appendChild(el('span', 'dim', n.name)); return; }
+    if (n.edge) { parent.appendChild(el('span', 'edge', n.edge)); parent.appendChild(document.createTextNode(' ')); }
+    parent.appendChild(el('span', 'node', n.name));
+    parent.appendChild(document.createTextNode(' '));
+    parent.appendChild(el('span', 'nid', '@' + n.id));
+    parent.appendChild(document.createTextNode(' '));
+    parent.appendChild(el('span', 'ntype', n.type));
+    parent.appendChild(el('span', 'sizes', ' self ' + bytes(n.self) + ' \u00b7 retained ' + bytes(n.retained)));
+  }
+  function treeList(nodes) {
+    var ul = el('ul', 'retains');
+    nodes.forEach(function (n) {
+      var li = el('li');
+      if (n.kids.length || n.more) {
+        var d = el('details');
+        var s = el('summary');
+        treeLine(s, n);
+        d.appendChild(s);
+        var kids = n.kids.slice();
+        if (n.more) kids.push({ type: 'more', name: n.more, kids: [] });
+        d.appendChild(treeList(kids));
+        li.appendChild(d);
+      } else treeLine(li, n);
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
   function item(b) {
     var box = el('article', b.badge ? 'item is-suspect' : 'item');
     var h = el('h3');
@@ -260,6 +293,10 @@ export const PAGE_SCRIPT = `
         list.appendChild(li);
       });
       box.appendChild(list);
+    }
+    if (b.tree) {
+      box.appendChild(el('h4', null, b.tree.title));
+      if (b.tree.nodes.length) box.appendChild(treeList(b.tree.nodes));
     }
     if (b.stacks.length) {
       box.appendChild(el('h4', null, 'Allocation stacks'));

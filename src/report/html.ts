@@ -16,6 +16,8 @@ import type {
   DiffResult,
   InspectResult,
   ObjectSummary,
+  OmittedChildren,
+  RetainedObject,
   RetainerPath,
   RunResult,
   ScenarioResult,
@@ -24,7 +26,7 @@ import type {
 } from '../types.js';
 import { formatBytes, formatCount, formatSigned, printable } from './format.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-page.js';
-import { edgeLabel, holderLine } from './path.js';
+import { edgeLabel, holderLine, ignoredLines, retainedEdgeText } from './path.js';
 import {
   CLASS_DIFF_NUMBERS,
   detachedDomSummary,
@@ -95,7 +97,21 @@ type Block =
       pathsTitle?: string;
       paths: PathView[];
       stacks: string[];
+      /** What the object retains (inspect --id), expandable level by level. */
+      tree?: { title: string; nodes: TreeNodeView[] };
     };
+
+/** One retained object: edge, name, id, type, sizes; its own children; the line for those --top left out. */
+interface TreeNodeView {
+  edge: string;
+  name: string;
+  id: number;
+  type: string;
+  self: number;
+  retained: number;
+  kids: TreeNodeView[];
+  more: string | null;
+}
 
 interface Page {
   title: string;
@@ -216,7 +232,7 @@ function classDiffTable(classes: ClassDiff[], title: string, id: string): Block 
     ...withoutEmpty(
       DIFF_COLUMNS,
       classes.map((c) => [
-        className(c),
+        c.ignored ? `${className(c)} (ignored)` : className(c),
         c.type,
         ...CLASS_DIFF_NUMBERS.map((column) => column.value(c)),
         c.suspect,
@@ -364,6 +380,7 @@ export function htmlDiff(result: DiffResult, options: HtmlOptions = {}): string 
   }
   blocks.push({ t: 'h', level: 2, text: 'Classes', id: 'classes' });
   blocks.push(classDiffTable(result.classes, 'New objects by class, as in DevTools’ Comparison view', 'classes'));
+  if (result.ignored?.length) blocks.push({ t: 'list', items: ignoredLines(result.ignored) });
   if (traced.length) {
     blocks.push({ t: 'h', level: 2, text: 'Other traced classes', id: 'traced' });
     blocks.push(...traced.map((c) => classItem(c, false)));
@@ -461,14 +478,49 @@ function classSummaryTable(title: string, classes: ClassSummary[]): Block {
   };
 }
 
+const omittedText = (more: OmittedChildren | undefined): string | null =>
+  more ? `… ${formatCount(more.count)} more, ${formatBytes(more.retainedSize)}` : null;
+
+/** The drill-down as the page shows it; as deep as --depth made it (a few levels: recursion is fine here). */
+function treeView(r: RetainedObject): TreeNodeView {
+  return {
+    edge: retainedEdgeText(r),
+    name: r.name,
+    id: r.nodeId,
+    type: r.type,
+    self: r.selfSize,
+    retained: r.retainedSize,
+    kids: (r.retains ?? []).map(treeView),
+    more: omittedText(r.retainsOmitted),
+  };
+}
+
 function objectItem(o: ObjectSummary, open: boolean): Block {
   const where = locationText(o.location);
+  const more = omittedText(o.retainsOmitted);
   return {
+    ...(o.retains
+      ? {
+          tree: {
+            title:
+              o.retains.length > 0
+                ? 'Retains (what freeing it would free, largest first)'
+                : 'Retains nothing but itself',
+            nodes: [
+              ...o.retains.map(treeView),
+              ...(more
+                ? [{ edge: '', name: more, id: 0, type: 'more', self: 0, retained: 0, kids: [], more: null }]
+                : []),
+            ],
+          },
+        }
+      : {}),
     t: 'item',
     title: `${printable(o.name)} @${o.nodeId}`,
     facts: [
       `${o.type}: self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}`,
       ...(where ? [`defined at ${where}`] : []),
+      ...(o.holder ? [`held in ${o.holder}`] : []),
     ],
     paths: [
       o.retainerPath
@@ -615,6 +667,7 @@ function scenarioBlocks(s: ScenarioResult, index: number): Block[] {
   }
   if (s.diff?.classes.length)
     blocks.push(classDiffTable(s.diff.classes, 'Classes, before → after', `scenario-${index}-classes`));
+  if (s.diff?.ignored?.length) blocks.push({ t: 'list', items: ignoredLines(s.diff.ignored) });
   return blocks;
 }
 

@@ -23,7 +23,7 @@ import {
   mdTable,
   printable,
 } from './format.js';
-import { allocationLines, holderLine, markdownPathLines } from './path.js';
+import { allocationLines, holderLine, ignoredLines, markdownPathLines, retainedLines } from './path.js';
 import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,
@@ -36,6 +36,8 @@ import {
   pageSeries,
   classSummaryTable as summaryTable,
 } from './tables.js';
+
+const plain = (text: string): string => text;
 
 function mdPath(path: RetainerPath): string {
   // A fenced block keeps the path readable; a step never starts a line with a fence.
@@ -73,7 +75,7 @@ function classDiffTable(classes: ClassDiff[]): string {
       mdEscape(c.name),
       c.type,
       ...classDiffNumberCells(c),
-      c.suspect ? '**yes**' : '',
+      c.suspect ? '**yes**' : c.ignored ? 'ignored' : '',
       ...(located ? [mdLocation(c.location)] : []),
     ]),
     ['left', 'left', ...CLASS_DIFF_NUMBERS.map((): Align => 'right'), 'left', ...(located ? (['left'] as const) : [])],
@@ -143,6 +145,7 @@ export function markdownDiff(result: DiffResult): string {
     '',
     ...pathSections(result.classes, '##'),
     ...detachedDomSection(result.detachedDom, '##'),
+    ...ignoredLines(result.ignored).flatMap((line) => [`_${mdEscape(line)}_`, '']),
     `<sub>engine: ${result.engine}; suspect = at least ${result.thresholds.minCount} new objects that stay reachable and ${formatBytes(result.thresholds.minBytes)} retained.</sub>`,
     '',
   ].join('\n');
@@ -158,8 +161,20 @@ function objectSections(objects: ObjectSummary[]): string[] {
     `- \`${mdEscape(o.name)}\` @${o.nodeId} (${o.type}): self ${formatBytes(o.selfSize)}, retained ${formatBytes(o.retainedSize)}${o.location ? `, defined at ${mdLocation(o.location)}` : ''}`,
     ...(o.allocationStack?.length ? [`  allocated in ${mdEscape(formatFrames(o.allocationStack, 4))}`] : []),
     '',
+    ...(o.holder ? [`  held in \`${mdEscape(o.holder)}\``, ''] : []),
     o.retainerPath ? mdPath(o.retainerPath) : '_not reachable from the GC roots_',
     '',
+    ...(o.retains?.length
+      ? [
+          'Retains (what freeing it would free, largest first):',
+          '',
+          '```',
+          // Inside a fence only a backtick needs escaping.
+          ...retainedLines(o, { escape: (t) => printable(t).replace(/`/g, 'ˋ'), edge: plain, id: plain }, ''),
+          '```',
+          '',
+        ]
+      : []),
   ]);
 }
 
@@ -260,7 +275,12 @@ function scenarioSection(s: ScenarioResult): string[] {
   if (s.warnings.length) out.push('Process warnings:', '', ...s.warnings.map((w) => `- ${mdEscape(w)}`), '');
   if (s.log) out.push(`What the scenario printed: ${mdEscape(s.log)}`, '');
   if (s.diff?.classes.length)
-    out.push(classDiffTable(s.diff.classes.slice(0, 10)), '', ...pathSections(s.leaks, '###'));
+    out.push(
+      classDiffTable(s.diff.classes.slice(0, 10)),
+      '',
+      ...pathSections(s.leaks, '###'),
+      ...ignoredLines(s.diff.ignored).flatMap((line) => [`_${mdEscape(line)}_`, '']),
+    );
   for (const g of s.growth) {
     const sizes = g.retainedSizes.map(formatBytes).join(' → ');
     out.push(

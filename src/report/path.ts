@@ -1,6 +1,14 @@
 // Retainer paths and holders as text, for every reporter (each escapes as its format needs).
 import { classHolderLabel, holderLabel } from '../analysis/paths.js';
-import type { ClassDiff, HolderGroup, RetainerPath } from '../types.js';
+import type {
+  ClassDiff,
+  HolderGroup,
+  IgnoredObjects,
+  ObjectSummary,
+  OmittedChildren,
+  RetainedObject,
+  RetainerPath,
+} from '../types.js';
 import { formatAllocationStack, formatBytes, formatCount, formatLocation, printable, type Style } from './format.js';
 
 const plain = (text: string): string => text;
@@ -107,4 +115,53 @@ export function allocationLines(c: Pick<ClassDiff, 'allocationStacks'>): string[
   return (c.allocationStacks ?? [])
     .slice(0, STACKS_SHOWN)
     .map((stack) => printable(formatAllocationStack(stack, FRAMES_SHOWN)));
+}
+
+/** How a drilled child is reached: `.name`, `[3]`; through other objects: `.handler → context → cache`. */
+export function retainedEdgeText(r: Pick<RetainedObject, 'edge' | 'via'>): string {
+  if (r.via && r.via.length > 1) return r.via.map(edgeLabel).join(' → ');
+  return r.edge ? edgeLabel(r.edge) : '?';
+}
+
+/**
+ * What an object retains, one line per child indented by level:
+ * `.cache  Map @123  self 32 B · retained 1.2 MB`, and `… 8 more, 3.4 KB` for
+ * the children --top left out. `escape` makes names safe for the output.
+ */
+export function retainedLines(
+  o: Pick<ObjectSummary, 'retains' | 'retainsOmitted'>,
+  format: { escape(text: string): string; edge(text: string): string; id(text: string): string },
+  indent = '    ',
+): string[] {
+  const lines: string[] = [];
+  const work: Array<{ r: RetainedObject | { more: OmittedChildren }; level: number }> = [];
+  const pushLevel = (parent: Pick<ObjectSummary, 'retains' | 'retainsOmitted'>, level: number): void => {
+    // Reversed onto the stack, so they come off in order.
+    if (parent.retainsOmitted) work.push({ r: { more: parent.retainsOmitted }, level });
+    for (const r of [...(parent.retains ?? [])].reverse()) work.push({ r, level });
+  };
+  pushLevel(o, 0);
+  while (work.length > 0) {
+    const { r, level } = work.pop()!;
+    const pad = indent + '  '.repeat(level);
+    if ('more' in r) {
+      lines.push(`${pad}${format.id(`… ${formatCount(r.more.count)} more, ${formatBytes(r.more.retainedSize)}`)}`);
+      continue;
+    }
+    lines.push(
+      `${pad}${format.edge(format.escape(retainedEdgeText(r)))}  ${format.escape(r.name)} ${format.id(`@${r.nodeId}`)}  self ${formatBytes(r.selfSize)} · retained ${formatBytes(r.retainedSize)}`,
+    );
+    pushLevel(r, level + 1);
+  }
+  return lines;
+}
+
+/** "ignored: 120 objects, 14.2 KB retained (rule performance.resourceTimingBuffer)", one line per rule, made printable. */
+export function ignoredLines(ignored: IgnoredObjects[] | undefined): string[] {
+  return (ignored ?? []).map((i) => {
+    const growing = i.growing ? `, ${formatCount(i.growing)} growing in bytes` : '';
+    return printable(
+      `ignored: ${formatCount(i.count)} object${i.count === 1 ? '' : 's'}, ${formatBytes(i.retainedSize)} retained${growing} (rule ${i.rule})`,
+    );
+  });
 }

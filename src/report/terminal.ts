@@ -24,7 +24,7 @@ import {
   style,
   table,
 } from './format.js';
-import { allocationLines, holderLine, pathLines } from './path.js';
+import { allocationLines, holderLine, ignoredLines, pathLines, retainedLines } from './path.js';
 import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,
@@ -53,7 +53,7 @@ function diffTable(classes: ClassDiff[], s: Style): string {
     c.suspect ? s.bold(printable(c.name)) : printable(c.name),
     c.type,
     ...classDiffNumberCells(c),
-    [c.suspect ? s.red('suspect') : '', stackNote(c)].filter(Boolean).join(' '),
+    [c.suspect ? s.red('suspect') : '', c.ignored ? s.dim('ignored') : '', stackNote(c)].filter(Boolean).join(' '),
   ]);
   const header = ['Class', 'Type', ...CLASS_DIFF_NUMBERS.map((column) => column.label), ''];
   const align: Align[] = ['left', 'left', ...CLASS_DIFF_NUMBERS.map((): Align => 'right'), 'left'];
@@ -132,6 +132,8 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
     );
   } else lines.push(diffTable(result.classes, s));
   lines.push(...tracedPaths(result.classes, s), ...detachedDomLines(result.detachedDom, s), '');
+  lines.push(...tracedPaths(result.classes, s), '');
+  lines.push(...ignoredLines(result.ignored).map((line) => s.dim(line)));
   const verdict = diffVerdict(result);
   lines.push(result.classes.some((c) => c.suspect) ? s.red(verdict) : s.green(verdict));
   return `${lines.join('\n')}\n`;
@@ -152,8 +154,17 @@ function objectLines(objects: ObjectSummary[], s: Style): string[] {
       `  ${s.bold(printable(o.name))} ${s.dim(`@${o.nodeId}`)} ${o.type}  self ${formatBytes(o.selfSize)} · retained ${formatBytes(o.retainedSize)}${where ? `  defined at ${printable(where)}` : ''}`,
     );
     if (o.allocationStack?.length) lines.push(`    allocated in ${printable(formatFrames(o.allocationStack, 4))}`);
+    if (o.holder) lines.push(`    held in ${printable(o.holder)}`);
     if (o.retainerPath) lines.push(...pathLines(o.retainerPath, s));
     else lines.push(`    ${s.dim('(not reachable from the GC roots)')}`);
+    if (o.retains) {
+      lines.push(
+        o.retains.length > 0
+          ? `  ${s.bold('Retains')} ${s.dim('(what freeing it would free, largest first)')}`
+          : `  ${s.dim('Retains nothing but itself')}`,
+        ...retainedLines(o, { escape: printable, edge: s.cyan, id: s.dim }),
+      );
+    }
   }
   return lines;
 }
@@ -270,6 +281,7 @@ export function renderScenario(scenario: ScenarioResult, options: TerminalOption
     const shown = scenario.diff.classes.slice(0, options.top ?? 5);
     if (shown.length) lines.push(diffTable(shown, s));
     lines.push(...tracedPaths(scenario.leaks, s));
+    lines.push(...ignoredLines(scenario.diff.ignored).map((line) => s.dim(line)));
     lines.push('');
   }
   if (scenario.growth.length) lines.push(...growthLines(scenario.growth, s), '');

@@ -1,0 +1,150 @@
+// `leakscan inspect --id` drills into what an object retains, and `--class`
+// names each instance's holder, through the built binary on a snapshot of a
+// real http server; the sizes are checked against DevTools' own engine.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import type { InspectResult, RetainedObject } from '../src/types.js';
+import { devtoolsView } from './devtools-oracle.js';
+import { runCli, tempDir } from './helpers.js';
+
+const dir = tempDir();
+const file = join(dir, 'server.heapsnapshot');
+
+const SERVER = `
+  const http = require('node:http');
+  const v8 = require('node:v8');
+  const server = http.createServer((req, res) => res.end('ok'));
+  // Something big the server alone keeps: the drill-down must find it under the server.
+  server.responses = new Map();
+  for (let i = 0; i < 300; i++) server.responses.set('/r' + i, { body: 'x'.repeat(500 + i) });
+  server.listen(0, '127.0.0.1', () => {
+    v8.writeHeapSnapshot(process.argv[2]);
+    server.close();
+  });`;
+
+before(async () => {
+  const script = join(dir, 'server.cjs');
+  writeFileSync(script, SERVER);
+  await new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, [script, file], { timeout: 120_000 }, (err, _o, stderr) =>
+      err ? reject(new Error(stderr || err.message)) : resolve(),
+    ),
+  );
+});
+
+async function inspectJson(args: string[]): Promise<InspectResult> {
+  const r = await runCli(['inspect', '--json', ...args, file]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as InspectResult;
+}
+
+const serverId = async (): Promise<number> => {
+  const byClass = await inspectJson(['--class', 'Server']);
+  const server = byClass.classInstances?.find((o) => o.location?.script === 'node:_http_server');
+  assert.ok(server, JSON.stringify(byClass.classInstances?.map((o) => o.location)));
+  return server.nodeId;
+};
+
+/** Every listed object with its level (1: the object's own children). */
+function flatten(list: RetainedObject[] | undefined, level = 1): Array<{ r: RetainedObject; level: number }> {
+  return (list ?? []).flatMap((r) => [{ r, level }, ...flatten(r.retains, level + 1)]);
+}
+
+describe('leakscan inspect: drill-down', () => {
+  test('--id on an http Server: its dominated children, with the retained sizes DevTools gives', async () => {
+    const id = await serverId();
+    const result = await inspectJson(['--id', String(id)]);
+    const object = result.object!;
+    assert.equal(object.nodeId, id);
+    const devtools = await devtoolsView(file);
+    const ordinalOf = new Map(Array.from(devtools.ids, (nodeId, o) => [nodeId, o]));
+    assert.equal(object.retainedSize, devtools.retainedSizes[ordinalOf.get(id)!]);
+    // DevTools' children of the server in its dominator tree, largest first.
+    const theirs: number[] = [];
+    for (let o = 0; o < devtools.ids.length; o++)
+      if (devtools.dominatorIds[o] === id && devtools.ids[o] !== id) theirs.push(o);
+    const theirSizes = theirs.map((o) => devtools.retainedSizes[o]).sort((a, b) => b - a);
+    const ours = object.retains!;
+    assert.ok(theirs.length > 3, `${theirs.length} children`);
+    assert.equal(ours.length, Math.min(10, theirs.length), 'ten children at most by default');
+    assert.deepEqual(
+      ours.map((r) => r.retainedSize),
+      theirSizes.slice(0, 10),
+    );
+    for (const r of flatten(ours)) {
+      const o = ordinalOf.get(r.r.nodeId)!;
+      assert.equal(r.r.retainedSize, devtools.retainedSizes[o], `@${r.r.nodeId}`);
+    }
+    for (const r of ours) assert.equal(devtools.dominatorIds[ordinalOf.get(r.nodeId)!], id);
+    // With --top 3, the rest is counted, not lost.
+    const cut = (await inspectJson(['--id', String(id), '--top', '3'])).object!;
+    assert.deepEqual(
+      cut.retains!.map((r) => r.retainedSize),
+      theirSizes.slice(0, 3),
+    );
+    assert.deepEqual(cut.retainsOmitted, {
+      count: theirs.length - 3,
+      retainedSize: theirSizes.slice(3).reduce((s, v) => s + v, 0),
+    });
+    // The big Map, under the name the program gave it, found by the edge from the server.
+    assert.deepEqual(ours[0].edge, { type: 'property', name: 'responses' });
+    assert.equal(ours[0].direct, true);
+    assert.equal(ours[0].name, 'Map');
+    // Two levels by default.
+    const levels = flatten(ours).map((x) => x.level);
+    assert.equal(Math.max(...levels), 2);
+  });
+
+  test('--depth and --top bound the tree; text, Markdown and HTML show it', async () => {
+    const id = await serverId();
+    const deep = await inspectJson(['--id', String(id), '--depth', '3', '--top', '3']);
+    const all = flatten(deep.object!.retains);
+    assert.equal(Math.max(...all.map((x) => x.level)), 3);
+    assert.ok(deep.object!.retains!.length <= 3);
+    for (const { r } of all) assert.ok((r.retains?.length ?? 0) <= 3);
+    const shallow = await inspectJson(['--id', String(id), '--depth', '1']);
+    assert.ok(shallow.object!.retains!.every((r) => r.retains === undefined));
+
+    const html = join(dir, 'server.html');
+    const text = await runCli(['inspect', '--id', String(id), '--depth', '3', '--top', '3', '--html', html, file]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /Retains/);
+    for (const { r } of all) assert.ok(text.stdout.includes(`@${r.nodeId}`), `@${r.nodeId} in the text`);
+    assert.match(text.stdout, /^ {4}\.responses {2}Map @\d+ {2}self .* retained /m);
+    assert.match(text.stdout, /… [\d,]+ more, /);
+    const page = readFileSync(html, 'utf8');
+    const data = JSON.parse(
+      page
+        .match(/<script type="application\/json" id="leakscan-data">([\s\S]*?)<\/script>/)![1]
+        .replace(/\\u003c/g, '<'),
+    );
+    const item = data.blocks.find((b: { t: string; tree?: unknown }) => b.t === 'item' && b.tree);
+    assert.ok(item, 'the object item carries the tree');
+    assert.equal(item.tree.nodes[0].edge, '.responses');
+    assert.equal(item.tree.nodes[0].kids.length, 1, 'the Map holds its table');
+
+    const md = await runCli(['inspect', '--markdown', '--id', String(id), file]);
+    assert.match(md.stdout, /Retains \(what freeing it would free/);
+    const refused = await runCli(['inspect', '--depth', '2', file]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /--depth needs --id/);
+  });
+
+  test('--class: each instance with its retained size and its holder', async () => {
+    const result = await inspectJson(['--class', 'Map']);
+    const devtools = await devtoolsView(file);
+    const ordinalOf = new Map(Array.from(devtools.ids, (nodeId, o) => [nodeId, o]));
+    const instances = result.classInstances!;
+    assert.ok(instances.length > 1);
+    for (const o of instances) assert.equal(o.retainedSize, devtools.retainedSizes[ordinalOf.get(o.nodeId)!]);
+    // Named from the object that alone keeps it: the server's `responses` property.
+    const responses = instances.find((o) => o.holder?.endsWith('.responses'));
+    assert.ok(responses, JSON.stringify(instances.map((o) => o.holder)));
+    assert.ok(instances.every((o) => o.holder === null || typeof o.holder === 'string'));
+    const text = await runCli(['inspect', '--class', 'Map', file]);
+    assert.match(text.stdout, /held in .*\.responses$/m);
+  });
+});
