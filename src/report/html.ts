@@ -33,29 +33,29 @@ export interface HtmlOptions {
   redacted?: 'text' | 'names' | null;
 }
 
-// The display blocks, as the page's script reads them (html-page.ts).
-type Cell = string | number | boolean | null;
+// The display blocks, as the page's script reads them (page-script.ts).
+export type Cell = string | number | boolean | null;
 type ColumnKind = 'name' | 'text' | 'code' | 'count' | 'signed' | 'bytes' | 'signedBytes' | 'mb' | 'flag';
-interface Column {
+export interface Column {
   label: string;
   kind: ColumnKind;
   title?: string;
   /** For a flag column: the badge text. */
   flag?: string;
 }
-interface PathStepView {
+export interface PathStepView {
   edge: string | null;
   name: string;
   id: number;
   type: string;
   loc: string | null;
 }
-interface PathView {
+export interface PathView {
   text: string;
   steps: PathStepView[] | null;
   open?: boolean;
 }
-type Block =
+export type Block =
   | { t: 'h'; level: 2 | 3; text: string; id?: string }
   | { t: 'p'; text: string; cls?: string }
   | { t: 'pre'; text: string }
@@ -87,7 +87,7 @@ type Block =
       stacks: string[];
     };
 
-interface Page {
+export interface Page {
   title: string;
   heading: string;
   subtitle?: string;
