@@ -14,6 +14,7 @@ import {
   type PendingDominance,
   readSnapshot,
   startDominance,
+  tuning,
 } from '../engine/index.js';
 import { type ExitCode, LeakscanError, SnapshotOrderError } from '../errors.js';
 import type { ClassDiff, DiffResult } from '../types.js';
@@ -122,7 +123,8 @@ export async function diffSnapshots(
   options: DiffOptions = {},
 ): Promise<DiffResult> {
   // Big pairs: read the two files at once, the before one on the second core.
-  const parallel = fileSize(beforeFile) >= PARALLEL_MIN_BYTES && fileSize(afterFile) >= PARALLEL_MIN_BYTES;
+  const { parallelMinBytes } = tuning();
+  const parallel = fileSize(beforeFile) >= parallelMinBytes && fileSize(afterFile) >= parallelMinBytes;
   if (!parallel) return diffAgainst(await loadBaseline(beforeFile, options), afterFile, options);
   const before = loadBaselineInWorker(beforeFile, options);
   try {
@@ -162,9 +164,6 @@ export async function diffThreeSnapshots(
   const graph = await loadGraph(lastFile, options.onProgress);
   return diffGraph(first, graph, options, startDominance(graph), middle);
 }
-
-/** Below this, a worker's start-up costs more than it saves. */
-const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 
 function fileSize(file: string): number {
   try {
