@@ -14,8 +14,8 @@ import * as tar from 'tar';
 import { fileError, LeakscanError } from '../errors.js';
 import { tempNameFor } from '../files.js';
 import { isGzipFile } from '../gzip.js';
+import { type RssSeries, renderRssChart } from '../report/chart.js';
 import type { HtmlOptions } from '../report/html.js';
-import { type RssSeries, renderRssChart } from './chart.js';
 import { collectEnvironment } from './environment.js';
 import { Redactor, redactSnapshots } from './redact.js';
 

@@ -5,7 +5,6 @@
 // script with textContent only. A Content-Security-Policy allows that script
 // and style by hash and nothing else: no network, no other code.
 import { createHash } from 'node:crypto';
-import { renderRssChart } from '../bundle/chart.js';
 import type { Environment } from '../bundle/environment.js';
 import type {
   AllocationFrame,
@@ -21,6 +20,7 @@ import type {
   SnapshotMeta,
   SourceLocation,
 } from '../types.js';
+import { renderRssChart } from './chart.js';
 import { formatBytes, formatCount, formatSigned, printable } from './format.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-page.js';
 import { edgeLabel, holderLine } from './path.js';

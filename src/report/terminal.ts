@@ -1,5 +1,5 @@
 // Terminal reporters: functions of the result, returning text for stdout.
-import { sparkline } from '../bundle/sparkline.js';
+
 import type {
   ByteGrowth,
   ClassDiff,
@@ -24,6 +24,7 @@ import {
   table,
 } from './format.js';
 import { allocationLines, holderLine, pathLines } from './path.js';
+import { sparkline } from './sparkline.js';
 import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,
