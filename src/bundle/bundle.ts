@@ -11,12 +11,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import * as tar from 'tar';
+import { collectEnvironment } from '../environment.js';
 import { fileError, LeakscanError } from '../errors.js';
 import { tempNameFor } from '../files.js';
 import { isGzipFile } from '../gzip.js';
 import { type RssSeries, renderRssChart } from '../report/chart.js';
 import type { HtmlOptions } from '../report/html.js';
-import { collectEnvironment } from './environment.js';
 import { Redactor, redactSnapshots } from './redact.js';
 
 export interface BundleInput<Report = unknown> {

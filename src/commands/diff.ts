@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { diffSnapshots, diffThreeSnapshots, filterClasses, isSuspect } from '../analysis/diff.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
-import { collectEnvironment } from '../bundle/environment.js';
+import { collectEnvironment } from '../environment.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { memlabDiff } from '../memlab/adapter.js';
 import { htmlDiff } from '../report/html.js';

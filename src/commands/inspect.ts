@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { inspectSnapshot } from '../analysis/inspect.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
-import { collectEnvironment } from '../bundle/environment.js';
+import { collectEnvironment } from '../environment.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { memlabInspect } from '../memlab/adapter.js';
 import { htmlInspect } from '../report/html.js';

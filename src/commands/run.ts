@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
-import { collectEnvironment } from '../bundle/environment.js';
+import { collectEnvironment } from '../environment.js';
 import { ExitCode, LeakscanError } from '../errors.js';
 import { printable } from '../report/format.js';
 import { htmlRun } from '../report/html.js';

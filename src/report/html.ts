@@ -5,7 +5,7 @@
 // script with textContent only. A Content-Security-Policy allows that script
 // and style by hash and nothing else: no network, no other code.
 import { createHash } from 'node:crypto';
-import type { Environment } from '../bundle/environment.js';
+import type { Environment } from '../environment.js';
 import type {
   AllocationFrame,
   AllocationStack,
