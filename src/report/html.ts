@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import type { Environment } from '../environment.js';
 import type {
-  AllocationFrame,
   AllocationStack,
   ClassDiff,
   ClassSummary,
@@ -21,7 +20,7 @@ import type {
   SourceLocation,
 } from '../types.js';
 import { renderRssChart } from './chart.js';
-import { formatBytes, formatCount, formatSigned, printable } from './format.js';
+import { formatBytes, formatCount, formatFrames, formatLocation, formatSigned, printable } from './format.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-page.js';
 import { edgeLabel, holderLine } from './path.js';
 import { CLASS_DIFF_NUMBERS, diffVerdict, MEMORY_COLUMNS, memorySeries } from './tables.js';
@@ -98,23 +97,16 @@ export interface Page {
 
 const MAX_STACK_FRAMES = 8;
 
-/** `src/app.js:12`: the script as V8 recorded it (a file:// prefix dropped), and the line. */
+/** `src/app.js:12`, as the terminal shows it (relative to the working folder when under it). */
 export function locationText(loc: SourceLocation | null | undefined): string | null {
-  if (!loc?.script) return null;
-  const script = printable(loc.script.replace(/^file:\/\//, ''));
-  return loc.line > 0 ? `${script}:${loc.line}` : script;
-}
-
-function frameText(f: AllocationFrame): string {
-  const name = printable(f.functionName || '(anonymous)');
-  return f.script ? `${name} (${printable(f.script.replace(/^file:\/\//, ''))}:${f.line})` : name;
+  return printable(formatLocation(loc)) || null;
 }
 
 /** "300 allocated in makeSession (src/app.js:12) ← handle (src/app.js:30)" */
 export function stackText(stack: AllocationStack): string {
-  const frames = stack.frames.slice(0, MAX_STACK_FRAMES).map(frameText);
+  const frames = printable(formatFrames(stack.frames.slice(0, MAX_STACK_FRAMES), MAX_STACK_FRAMES));
   const more = stack.frames.length > MAX_STACK_FRAMES ? ` ← … ${stack.frames.length - MAX_STACK_FRAMES} more` : '';
-  return `${formatCount(stack.count)} allocated in ${frames.join(' ← ') || '(unknown)'}${more}`;
+  return `${formatCount(stack.count)} allocated in ${frames || '(unknown)'}${more}`;
 }
 
 function pathView(path: RetainerPath | null): PathStepView[] | null {
