@@ -6,12 +6,26 @@ import ts from 'typescript';
 chmodSync(new URL('../dist/src/cli.js', import.meta.url), 0o755);
 
 // The HTML report's script (type-checked by tsconfig.page.json) as the classic
-// script the page inlines: ES2017, its type-only import gone, no `export {}`.
-const source = readFileSync(new URL('../src/report/page-script.ts', import.meta.url), 'utf8');
-const { outputText } = ts.transpileModule(source, {
-  compilerOptions: { target: ts.ScriptTarget.ES2017, module: ts.ModuleKind.ES2020, removeComments: false },
+// script the page inlines: ES2017, strict, in one function scope. Its type-only
+// imports vanish in the compile; a module it imports values from (numbers.ts)
+// must import nothing itself and is inlined ahead of it, its `export`s dropped.
+const REPORT = new URL('../src/report/', import.meta.url);
+const VALUE_IMPORT = /^import\s*\{[^}]*\}\s*from\s*'\.\/([\w-]+)\.js';\s*$/gm;
+
+function compile(file) {
+  const { outputText } = ts.transpileModule(readFileSync(new URL(file, REPORT), 'utf8'), {
+    compilerOptions: { target: ts.ScriptTarget.ES2017, module: ts.ModuleKind.ES2020 },
+  });
+  return outputText.replace(/^export \{\};\s*$/m, '');
+}
+
+const page = compile('page-script.ts');
+const inlined = [...page.matchAll(VALUE_IMPORT)].map((m) => {
+  const code = compile(`${m[1]}.ts`);
+  if (/^\s*import\b/m.test(code)) throw new Error(`${m[1]}.ts: the page script inlines it, so it may import nothing`);
+  return code.replace(/^export (?=(const|let|function|class)\b)/gm, '');
 });
-const script = outputText.replace(/^export \{\};\s*$/m, '');
+const script = `(() => {\n'use strict';\n${[...inlined, page.replace(VALUE_IMPORT, '')].join('\n')}})();\n`;
 if (/^\s*(import|export)\b/m.test(script))
   throw new Error('page-script.ts must compile to a script (no import or export)');
 writeFileSync(new URL('../dist/src/report/page-script.js', import.meta.url), script);

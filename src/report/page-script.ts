@@ -3,8 +3,10 @@
 // names from a snapshot never become markup. Type-checked against the DOM by
 // tsconfig.page.json (the main program has no DOM), compiled to ES2017 by
 // scripts/postbuild.mjs into dist/src/report/page-script.js, which html-page.ts
-// inlines into every report and allows by its sha256 hash.
+// inlines into every report and allows by its sha256 hash. Its one value import,
+// numbers.ts, is inlined by the build with it (it imports nothing itself).
 import type { Block, Cell, Column, Page, PathStepView, PathView } from './html.js';
+import { formatBytes, formatCount, formatMB, formatSigned, formatSignedBytes } from './numbers.js';
 
 type Kind = Column['kind'];
 type TableBlock = Extract<Block, { t: 'table' }>;
@@ -12,39 +14,22 @@ type ItemBlock = Extract<Block, { t: 'item' }>;
 
 (() => {
   const started = performance.now();
-  const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
   const REDACTED = /<redacted [^<>]*>/g;
   const NUMERIC: Partial<Record<Kind, true>> = { count: true, signed: true, bytes: true, signedBytes: true, mb: true };
 
-  function bytes(n: number): string {
-    let v = Math.abs(n);
-    let u = 0;
-    while (v >= 1024 && u < UNITS.length - 1) {
-      v /= 1024;
-      u++;
-    }
-    const t = u === 0 ? String(Math.round(v)) : v.toFixed(v < 10 ? 2 : 1);
-    return `${n < 0 ? '-' : ''}${t} ${UNITS[u]}`;
-  }
-  function count(n: number): string {
-    return n.toLocaleString('en-US');
-  }
-  function signed(n: number, f: (n: number) => string): string {
-    return n > 0 ? `+${f(n)}` : f(n);
-  }
   function formatCell(kind: Kind, v: Cell | undefined): string {
     if (v === null || v === undefined) return '';
     switch (kind) {
       case 'count':
-        return count(Number(v));
+        return formatCount(Number(v));
       case 'signed':
-        return signed(Number(v), count);
+        return formatSigned(Number(v));
       case 'bytes':
-        return bytes(Number(v));
+        return formatBytes(Number(v));
       case 'signedBytes':
-        return signed(Number(v), bytes);
+        return formatSignedBytes(Number(v));
       case 'mb':
-        return (Number(v) / 1048576).toFixed(2);
+        return formatMB(Number(v));
       default:
         return String(v);
     }
