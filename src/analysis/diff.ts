@@ -10,13 +10,14 @@ import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import {
   calculateShallowSizes,
-  type HeapGraph,
+  HeapGraph,
   type PendingDominance,
   readSnapshot,
   startDominance,
   tuning,
 } from '../engine/index.js';
 import { type ExitCode, LeakscanError, SnapshotOrderError } from '../errors.js';
+import { readSnapshotWithMemlab } from '../memlab/adapter.js';
 import type { ClassDiff, DiffResult } from '../types.js';
 import { type Baseline, baselineOf } from './baseline.js';
 import { type ClassSums, ClassTable } from './class-table.js';
@@ -67,10 +68,24 @@ export interface DiffOptions {
   /** See OwnerRule.collectionLimit (dominance.ts). */
   collectionLimit?: number;
   onProgress?: (event: AnalysisProgress) => void;
+  /** Whose parser reads the files: leakscan's (default) or memlab's; every pass after the read is the same. */
+  engine?: Engine;
 }
 
-/** Reads a snapshot, reporting the bytes read as AnalysisProgress. */
-export async function loadGraph(file: string, onProgress: DiffOptions['onProgress']): Promise<HeapGraph> {
+export type Engine = DiffResult['engine'];
+
+/** Reads a snapshot, reporting the bytes read as AnalysisProgress; the one place the engine matters. */
+export async function loadGraph(
+  file: string,
+  onProgress: DiffOptions['onProgress'],
+  engine: Engine = 'leakscan',
+): Promise<HeapGraph> {
+  if (engine === 'memlab') {
+    const raw = await readSnapshotWithMemlab(file, {
+      onProgress: (step) => onProgress?.({ phase: 'analyze', file, step }),
+    });
+    return new HeapGraph(raw, file);
+  }
   return readSnapshot(file, {
     onProgress: onProgress
       ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes })
@@ -129,7 +144,7 @@ export async function diffSnapshots(
   const before = loadBaselineInWorker(beforeFile, options);
   try {
     // The after graph's dominators start on their own thread as soon as it is read, baseline or not.
-    const after = loadGraph(afterFile, options.onProgress).then((graph) => ({
+    const after = loadGraph(afterFile, options.onProgress, options.engine).then((graph) => ({
       graph,
       dominance: startDominance(graph),
     }));
@@ -161,7 +176,7 @@ export async function diffThreeSnapshots(
       `${middleFile} was taken before ${firstFile} (its newest object is @${middle.maxNodeId}, ${firstFile} has @${first.maxNodeId}; V8 ids only grow): give the snapshots in the order they were taken`,
     );
   }
-  const graph = await loadGraph(lastFile, options.onProgress);
+  const graph = await loadGraph(lastFile, options.onProgress, options.engine);
   return diffGraph(first, graph, options, startDominance(graph), middle);
 }
 
@@ -176,10 +191,10 @@ function fileSize(file: string): number {
 /** loadBaseline on a worker thread (baseline-worker.ts); errors come back as LeakscanErrors with their exit code. */
 function loadBaselineInWorker(
   file: string,
-  options: Pick<DiffOptions, 'onProgress'>,
+  options: Pick<DiffOptions, 'onProgress' | 'engine'>,
 ): { baseline: Promise<Baseline>; worker: Worker } {
   const worker = new Worker(new URL('./baseline-worker.js', import.meta.url), {
-    workerData: { file },
+    workerData: { file, engine: options.engine },
     // The worker gets this process's heap limit (it may have been raised for a big file).
     resourceLimits: { maxOldGenerationSizeMb: Math.floor(v8.getHeapStatistics().heap_size_limit / (1024 * 1024)) },
   });
@@ -212,8 +227,11 @@ type WorkerMessage =
   | { type: 'error'; message: string; stack?: string; exitCode: ExitCode | null };
 
 /** Reads the before snapshot and keeps only its ids, classes and self sizes; the graph itself is dropped. */
-export async function loadBaseline(file: string, options: Pick<DiffOptions, 'onProgress'> = {}): Promise<Baseline> {
-  const graph = await loadGraph(file, options.onProgress);
+export async function loadBaseline(
+  file: string,
+  options: Pick<DiffOptions, 'onProgress' | 'engine'> = {},
+): Promise<Baseline> {
+  const graph = await loadGraph(file, options.onProgress, options.engine);
   options.onProgress?.({ phase: 'analyze', file, step: 'tracing' });
   return baselineOf(graph);
 }
@@ -223,7 +241,7 @@ export async function diffAgainst(
   afterFile: string,
   options: DiffOptions = {},
 ): Promise<DiffResult> {
-  return diffGraph(baseline, await loadGraph(afterFile, options.onProgress), options);
+  return diffGraph(baseline, await loadGraph(afterFile, options.onProgress, options.engine), options);
 }
 
 /** Each listed class's definition site and, with allocation traces, its new objects' allocation stacks. */
@@ -315,7 +333,7 @@ async function diffPasses(
     classes,
     totals: rows.totals,
     thresholds,
-    engine: 'leakscan',
+    engine: options.engine ?? 'leakscan',
   };
 }
 

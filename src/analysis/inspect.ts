@@ -6,7 +6,7 @@ import { applyShapes, inferShapeDefinitions, objectSignatures } from '../engine/
 import { UsageError } from '../errors.js';
 import type { ClassSummary, DuplicatedString, InspectResult, ObjectSummary } from '../types.js';
 import { classifyReachable } from './classify.js';
-import { type AnalysisProgress, loadGraph } from './diff.js';
+import { type AnalysisProgress, type Engine, loadGraph } from './diff.js';
 import { dominatorChildren, setRetainedSizes } from './dominance.js';
 import { retainerPath } from './paths.js';
 import { snapshotMeta } from './snapshot-meta.js';
@@ -22,13 +22,15 @@ export interface InspectOptions {
   className?: string;
   includeInternal?: boolean;
   onProgress?: (event: AnalysisProgress) => void;
+  /** Whose parser reads the file (DiffOptions.engine). */
+  engine?: Engine;
 }
 
 const STRING_CUT = 100;
 const INSTANCE_TYPES: ReadonlySet<string> = new Set(['object', 'native']);
 
 export async function inspectSnapshot(file: string, options: InspectOptions = {}): Promise<InspectResult> {
-  const graph = await loadGraph(file, options.onProgress);
+  const graph = await loadGraph(file, options.onProgress, options.engine);
   const dominance = startDominance(graph);
   try {
     return await inspectPasses(graph, options, dominance);
@@ -145,7 +147,7 @@ async function inspectPasses(
     duplicatedStrings: duplicatedStrings(graph, trace, objectTop),
     object,
     classInstances,
-    engine: 'leakscan',
+    engine: options.engine ?? 'leakscan',
   };
 }
 
