@@ -3,7 +3,7 @@
 // arrays (transferred, not copied) and the class keys.
 import { parentPort, workerData } from 'node:worker_threads';
 import { LeakscanError } from '../errors.js';
-import { type Engine, loadBaseline } from './diff.js';
+import { type Engine, loadBaseline } from './load.js';
 
 const { file, engine } = workerData as { file: string; engine?: Engine };
 const port = parentPort!;

@@ -5,24 +5,20 @@
 // New objects held only by a running function's stack are counted and marked
 // (trace.ts), except in snapshots leakscan's own runner took.
 
-import { statSync } from 'node:fs';
-import v8 from 'node:v8';
-import { Worker } from 'node:worker_threads';
 import {
   calculateShallowSizes,
-  HeapGraph,
+  type HeapGraph,
   type PendingDominance,
-  readSnapshot,
   startDominance,
   tuning,
 } from '../engine/index.js';
-import { type ExitCode, LeakscanError, SnapshotOrderError } from '../errors.js';
-import { readSnapshotWithMemlab } from '../memlab/adapter.js';
+import { SnapshotOrderError } from '../errors.js';
 import type { ClassDiff, DiffResult } from '../types.js';
-import { type Baseline, baselineOf } from './baseline.js';
-import { type ClassSums, ClassTable } from './class-table.js';
+import type { Baseline } from './baseline.js';
+import type { ClassSums, ClassTable } from './class-table.js';
 import { dominatorChildren, type SetRetainedSizes, setRetainedSizes } from './dominance.js';
 import { holdersOf } from './holders.js';
+import { type AnalysisProgress, type Engine, fileSize, loadBaseline, loadBaselineInWorker, loadGraph } from './load.js';
 import { type Matched, matchById } from './match-by-id.js';
 import { classBaselineShapes, shapeDiff } from './object-shapes.js';
 import { checkPair, checkSameProcess } from './same-process.js';
@@ -31,10 +27,7 @@ import { type RootTrace, traceFromRoots } from './trace.js';
 import { whereOfClasses } from './where.js';
 
 export { type Baseline, globalOrderOf } from './baseline.js';
-
-export type AnalysisProgress =
-  | { phase: 'read'; file: string; bytesRead: number; totalBytes: number }
-  | { phase: 'analyze'; file: string; step: string };
+export { type AnalysisProgress, type Engine, type LoadOptions, loadBaseline, loadGraph } from './load.js';
 
 export interface Thresholds {
   /** Least number of new objects that stay reachable for a class to be a suspect. */
@@ -70,27 +63,6 @@ export interface DiffOptions {
   onProgress?: (event: AnalysisProgress) => void;
   /** Whose parser reads the files: leakscan's (default) or memlab's; every pass after the read is the same. */
   engine?: Engine;
-}
-
-export type Engine = DiffResult['engine'];
-
-/** Reads a snapshot, reporting the bytes read as AnalysisProgress; the one place the engine matters. */
-export async function loadGraph(
-  file: string,
-  onProgress: DiffOptions['onProgress'],
-  engine: Engine = 'leakscan',
-): Promise<HeapGraph> {
-  if (engine === 'memlab') {
-    const raw = await readSnapshotWithMemlab(file, {
-      onProgress: (step) => onProgress?.({ phase: 'analyze', file, step }),
-    });
-    return new HeapGraph(raw, file);
-  }
-  return readSnapshot(file, {
-    onProgress: onProgress
-      ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes })
-      : undefined,
-  });
 }
 
 /** New objects of a class that stay (strongly) reachable: the ones a leak is made of. */
@@ -178,62 +150,6 @@ export async function diffThreeSnapshots(
   }
   const graph = await loadGraph(lastFile, options.onProgress, options.engine);
   return diffGraph(first, graph, options, startDominance(graph), middle);
-}
-
-function fileSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0; // the reader reports it
-  }
-}
-
-/** loadBaseline on a worker thread (baseline-worker.ts); errors come back as LeakscanErrors with their exit code. */
-function loadBaselineInWorker(
-  file: string,
-  options: Pick<DiffOptions, 'onProgress' | 'engine'>,
-): { baseline: Promise<Baseline>; worker: Worker } {
-  const worker = new Worker(new URL('./baseline-worker.js', import.meta.url), {
-    workerData: { file, engine: options.engine },
-    // The worker gets this process's heap limit (it may have been raised for a big file).
-    resourceLimits: { maxOldGenerationSizeMb: Math.floor(v8.getHeapStatistics().heap_size_limit / (1024 * 1024)) },
-  });
-  const baseline = new Promise<Baseline>((resolve, reject) => {
-    worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'progress') {
-        options.onProgress?.(message.event);
-      } else if (message.type === 'done') {
-        const table = new ClassTable();
-        for (const key of message.keys) table.intern(key.name, key.type);
-        const { type: _, keys: __, ...kept } = message;
-        resolve({ ...kept, table });
-      } else {
-        const error =
-          message.exitCode === null ? new Error(message.message) : new LeakscanError(message.message, message.exitCode);
-        if (message.stack) error.stack = message.stack;
-        reject(error);
-      }
-    });
-    worker.on('error', reject);
-  });
-  // A failure of the after file settles the diff first; this one must not go unhandled.
-  baseline.catch(() => {});
-  return { baseline, worker };
-}
-
-type WorkerMessage =
-  | { type: 'progress'; event: AnalysisProgress }
-  | ({ type: 'done'; keys: { name: string; type: string }[] } & Omit<Baseline, 'table'>)
-  | { type: 'error'; message: string; stack?: string; exitCode: ExitCode | null };
-
-/** Reads the before snapshot and keeps only its ids, classes and self sizes; the graph itself is dropped. */
-export async function loadBaseline(
-  file: string,
-  options: Pick<DiffOptions, 'onProgress' | 'engine'> = {},
-): Promise<Baseline> {
-  const graph = await loadGraph(file, options.onProgress, options.engine);
-  options.onProgress?.({ phase: 'analyze', file, step: 'tracing' });
-  return baselineOf(graph);
 }
 
 export async function diffAgainst(
