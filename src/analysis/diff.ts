@@ -21,6 +21,7 @@ import { holdersOf } from './holders.js';
 import { type AnalysisProgress, type Engine, fileSize, loadBaseline, loadBaselineInWorker, loadGraph } from './load.js';
 import { type Matched, matchById } from './match-by-id.js';
 import { classBaselineShapes, shapeDiff } from './object-shapes.js';
+import { DEFAULT_DIFF_THRESHOLDS, isSuspect, type Thresholds } from './rules.js';
 import { checkPair, checkSameProcess } from './same-process.js';
 import { snapshotMeta } from './snapshot-meta.js';
 import { type RootTrace, traceFromRoots } from './trace.js';
@@ -28,15 +29,7 @@ import { whereOfClasses } from './where.js';
 
 export { type Baseline, globalOrderOf } from './baseline.js';
 export { type AnalysisProgress, type Engine, type LoadOptions, loadBaseline, loadGraph } from './load.js';
-
-export interface Thresholds {
-  /** Least number of new objects that stay reachable for a class to be a suspect. */
-  minCount: number;
-  /** Least retained size, bytes, of those objects. */
-  minBytes: number;
-}
-
-export const DEFAULT_DIFF_THRESHOLDS: Thresholds = { minCount: 50, minBytes: 0 };
+export { DEFAULT_DIFF_THRESHOLDS, independentCount, isSuspect, retainedCount, type Thresholds } from './rules.js';
 
 export interface DiffOptions {
   /** How many classes (from the top, after filtering) get a retainer path. Default 3. */
@@ -63,33 +56,6 @@ export interface DiffOptions {
   onProgress?: (event: AnalysisProgress) => void;
   /** Whose parser reads the files: leakscan's (default) or memlab's; every pass after the read is the same. */
   engine?: Engine;
-}
-
-/** New objects of a class that stay (strongly) reachable: the ones a leak is made of. */
-export function retainedCount(c: Pick<ClassDiff, 'added' | 'heldWeakly'>): number {
-  return c.added - c.heldWeakly;
-}
-
-/** New objects of a class not held through other new objects, nor only weakly: the ones a leak would be blamed on. */
-export function independentCount(c: Pick<ClassDiff, 'added' | 'heldByNew' | 'heldWeakly'>): number {
-  return c.added - c.heldByNew - c.heldWeakly;
-}
-
-/**
- * A class whose new objects stay reachable and outnumber the freed ones by the
- * thresholds, counting only those not held through other new objects (a leaked
- * Session's strings are part of the Session leak, not suspects of their own).
- */
-export function isSuspect(
-  c: Pick<ClassDiff, 'added' | 'removed' | 'retainedSize' | 'heldByNew' | 'heldWeakly'>,
-  thresholds: Thresholds,
-): boolean {
-  const independent = independentCount(c);
-  return (
-    independent - c.removed >= thresholds.minCount &&
-    independent >= thresholds.minCount &&
-    c.retainedSize >= thresholds.minBytes
-  );
 }
 
 /** --class, --min-count and --top, in that order, on classes already sorted. */
