@@ -10,6 +10,7 @@ export { type InspectOptions, inspectSnapshot } from './analysis/inspect.js';
 export { applySourceMaps } from './analysis/source-maps.js';
 export { type AssertNoLeakOptions, assertNoLeak } from './assert.js';
 export { type CaptureOptions, captureSnapshots, snapshotFiles } from './capture/capture.js';
+export { isBrowserInternal } from './classes.js';
 export {
   CaptureError,
   ExitCode,

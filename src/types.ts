@@ -11,6 +11,8 @@ export interface RetainerStep {
   type: string;
   /** The edge from the previous step into this one; null on the first step. */
   edge: { type: string; name: string } | null;
+  /** For a DOM element whose class is its tag: its full name with attributes (`<li data-value="a">`). */
+  detail?: string;
   /** For a closure: where its function is defined; for a `system / Context`: where the function whose
    *  scope it is was defined; for an object: its constructor's definition. Absent when the snapshot
    *  does not say. */
@@ -125,6 +127,43 @@ export interface HolderGroup {
   retainerPath: RetainerPath | null;
 }
 
+/**
+ * Detached DOM elements (out of the document, still reachable) kept alive by
+ * one kind of JavaScript object: DevTools' "Detached elements" panel, one row
+ * per keeper (keepers of one class, edge and definition site together).
+ */
+export interface DetachedDomGroup {
+  /**
+   * The first object on the retainer path above the detached trees that is
+   * neither detached DOM nor Chrome's or V8's own (an array, a closure, a
+   * listener function, an attached element); null when only Chrome's own
+   * objects hold them.
+   */
+  keeper: {
+    nodeId: number;
+    name: string;
+    type: string;
+    /** The edge the keeper itself is held by (`kept` for `window.kept`); null under a GC root. */
+    edge: { type: string; name: string } | null;
+    /** A closure's definition, an object's constructor's; absent when the snapshot does not say. */
+    location?: SourceLocation;
+  } | null;
+  /** Keepers of this kind (same class, held by the same edge name, defined at the same place): `keeper` is the first. */
+  keepers: number;
+  /** Detached elements they keep. */
+  elements: number;
+  /** Diff only: of them, elements new since the before snapshot. */
+  added?: number;
+  /** Detached trees (their root elements) it keeps. */
+  trees: number;
+  /** Retained size of those trees, bytes. */
+  retainedSize: number;
+  /** The tree root nearest the GC roots, with its attributes (`Detached <div class="dialog">`). */
+  sample: { nodeId: number; name: string };
+  /** From a GC root through the keeper to the sample. */
+  retainerPath: RetainerPath | null;
+}
+
 export interface DiffTotals {
   added: number;
   removed: number;
@@ -146,6 +185,8 @@ export interface DiffResult {
   totals: DiffTotals;
   /** Thresholds a class had to pass to be a suspect. */
   thresholds: { minCount: number; minBytes: number };
+  /** A page's snapshots: the after snapshot's detached DOM, by keeper, most elements first; absent for other heaps. */
+  detachedDom?: DetachedDomGroup[];
   engine: 'leakscan' | 'memlab';
 }
 
@@ -196,6 +237,8 @@ export interface InspectResult {
   object: ObjectSummary | null;
   /** With --class: that class's largest instances. */
   classInstances: ObjectSummary[] | null;
+  /** A page's snapshot: its detached DOM, by keeper, most elements first; absent for other heaps. */
+  detachedDom?: DetachedDomGroup[];
   engine: 'leakscan' | 'memlab';
 }
 
@@ -307,17 +350,20 @@ export interface CaptureResult {
   target: {
     /** The process's pid when it is a Node process, else null (a browser page). */
     pid: number | null;
+    /** How the snapshots were taken: an inspector session, leakscan's agent (--require leakscan/agent),
+     *  or the process's --heapsnapshot-signal. The last two open no port and no session. */
+    route: 'inspector' | 'agent' | 'signal';
     /** 'node', 'page', … as the inspector lists the target. */
     type: string;
     title: string;
     url: string;
-    /** HOST:PORT of the inspector, or its ws:// URL. */
+    /** HOST:PORT of the inspector, or its ws:// URL; on the other routes the agent's socket, or the signal. */
     inspector: string;
   };
   /** In the order taken, all from one inspector session (their node ids match). */
   snapshots: { path: string; bytes: number; takenAt: string }[];
   /** true: leakscan opened the inspector and it is closed again; false: it could not close it;
-   *  null: it was open before and is left open. */
+   *  null: it was open before and is left open, or no inspector was used (route agent or signal). */
   inspectorClosed: boolean | null;
   /** With 2 or more snapshots: the first and last (with 3, the three-snapshot diff), as `leakscan diff` gives it. */
   diff: DiffResult | null;

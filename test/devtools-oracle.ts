@@ -113,18 +113,18 @@ const INTERNAL_NAMES: Record<string, string> = {
 /**
  * The Comparison row a leakscan class falls in. DevTools names classes a
  * little differently (closures 'Function', V8's internals by type, plain
- * strings by representation, "Detached" embedder
- * objects apart), so rows are compared after folding both sides to one name.
+ * strings by representation), so rows are compared after folding both sides
+ * to one name. DOM classes (`<li>`, `Detached <li>`) are compared as they are.
  */
 function rowName(name: string, type: string): string {
   if (type === 'string') return '(string)';
   if (INTERNAL_NAMES[type]) return INTERNAL_NAMES[type];
   if (type !== 'object' && type !== 'native') return `(${type})`;
-  return name.replace(/^Detached /, '');
+  return name;
 }
 function foldDevTools(name: string): string {
   if (name === '(concatenated string)' || name === '(sliced string)') return '(string)';
-  return name.replace(/^Detached /, '');
+  return name;
 }
 
 type Columns = [number, number, number, number];

@@ -47,6 +47,8 @@ export interface NodeSpec {
   id?: number;
   /** What edges call this node when its name is not unique or not handy. */
   key?: string;
+  /** Blink's DOM state of the node: 0 unknown (default), 1 attached, 2 detached. */
+  detachedness?: number;
 }
 
 /** A node: its ordinal, or its key (else its name) when that is unique. */
@@ -126,7 +128,7 @@ function flatten(spec: GraphSpec): { nodes: number[]; edges: number[]; strings: 
       n.size ?? 0,
       bySource[o].length,
       0,
-      0,
+      n.detachedness ?? 0,
     );
   }
   const edges: number[] = [];

@@ -138,6 +138,15 @@ test('the packed tarball installs in a fresh project, stays small, and runs diff
   assert.equal(help.code, 0, help.stderr);
   assert.match(help.stdout, /leakscan <command>/);
 
+  // The agent loads by its package name, with require, into a CommonJS program (capture's route without a port).
+  const agent = await run(
+    process.execPath,
+    ['--require', 'leakscan/agent', '-e', "process.stdout.write(String(globalThis[Symbol.for('leakscan.agent')]))"],
+    project,
+  );
+  assert.equal(agent.code, 0, agent.stderr);
+  assert.equal(agent.stdout, 'true');
+
   const files = [join(snapshots, 'before.heapsnapshot'), join(snapshots, 'after.heapsnapshot')];
   const diff = await run('npx', ['--no', '--', 'leakscan', 'diff', '--json', ...files], project);
   assert.equal(diff.code, 0, diff.stderr);

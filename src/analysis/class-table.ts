@@ -61,7 +61,11 @@ export class ClassTable {
     }
     const typeIndex = graph.nodeTypeIndex(ordinal);
     // Every string node is one class whatever its content: keep one cache entry per type, not per content.
-    const raw = this.stringTypes[typeIndex] === 1 ? -1 - typeIndex : graph.nodeNameIndex(ordinal) * 64 + typeIndex;
+    // A detached DOM node is a class of its own (`Detached <div>`).
+    const raw =
+      this.stringTypes[typeIndex] === 1
+        ? -1 - typeIndex
+        : (graph.nodeNameIndex(ordinal) * 64 + typeIndex) * 2 + (graph.isDetached(ordinal) ? 1 : 0);
     // Nodes of one class often come in runs: one entry of cache before the map.
     if (raw === this.lastRaw) return this.lastIndex;
     let index = this.byRaw.get(raw);

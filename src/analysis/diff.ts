@@ -15,8 +15,9 @@ import {
 import { SnapshotOrderError } from '../errors.js';
 import type { ClassDiff, DiffResult } from '../types.js';
 import type { Baseline } from './baseline.js';
+import { browserInternalNodes, detachedDomGroups } from './browser.js';
 import type { ClassSums, ClassTable } from './class-table.js';
-import { dominatorChildren, type SetRetainedSizes, setRetainedSizes } from './dominance.js';
+import { dominatorChildren, NOT_NEW, type SetRetainedSizes, setRetainedSizes } from './dominance.js';
 import { holdersOf } from './holders.js';
 import { type AnalysisProgress, type Engine, fileSize, loadBaseline, loadBaselineInWorker, loadGraph } from './load.js';
 import { type Matched, matchById } from './match-by-id.js';
@@ -197,6 +198,7 @@ async function diffPasses(
   const walk = setRetainedSizes(graph, tree, retainedSizes, m.memberClass, table.size, {
     ownerClass: ownerClasses(table, m.added, options.ownerClass, thresholds),
     collectionLimit: options.collectionLimit,
+    transparent: options.includeInternal === true ? null : browserInternalNodes(graph),
   });
   const rows = classRows(table, m, walk, thresholds);
   const classes = filterClasses(rows.classes, options);
@@ -206,6 +208,10 @@ async function diffPasses(
     if (constructorName !== undefined) entry.constructorName = constructorName;
   }
   addHolders(graph, trace, walk, m.memberClass, classes, rows.classIndex, options);
+  const detachedDom =
+    afterMeta.runtime === 'browser'
+      ? detachedDomGroups(graph, trace, { retainedSizes, isNew: (o) => m.memberClass[o] !== NOT_NEW })
+      : null;
 
   return {
     before: baseline.meta,
@@ -215,6 +221,7 @@ async function diffPasses(
     classes,
     totals: rows.totals,
     thresholds,
+    ...(detachedDom ? { detachedDom } : {}),
     engine: options.engine ?? 'leakscan',
   };
 }

@@ -111,6 +111,11 @@ export interface OwnerRule {
   collectionLimit?: number;
   /** Record every member's holder (SetRetainedSizes.members). Default true. */
   holders?: boolean;
+  /**
+   * Per node, 1 for old objects that are never holders (Chrome's own, see
+   * isBrowserInternal): a member below one hangs from the nearest object above it.
+   */
+  transparent?: Uint8Array | null;
 }
 
 /**
@@ -139,6 +144,7 @@ export function setRetainedSizes(
 ): SetRetainedSizes {
   const codeType = graph.nodeTypeNames.indexOf('code');
   const root = graph.rootOrdinal;
+  const transparent = rule.transparent ?? null;
   const nodeCount = graph.nodeCount;
   const ownsByClass = (o: number): boolean => memberClass[o] >= 0 && rule.ownerClass[memberClass[o]] === 1;
   let memberCount = 0;
@@ -199,7 +205,7 @@ export function setRetainedSizes(
         topClassAt = grown(topClassAt, depth + 1);
         codeAt = grown(codeAt, depth + 1);
       }
-      holderAt[depth] = cls === NOT_NEW ? o : holderAt[parent];
+      holderAt[depth] = cls === NOT_NEW && transparent?.[o] !== 1 ? o : holderAt[parent];
       topClassAt[depth] = cls === NOT_NEW ? -1 : topClassAt[parent];
       codeAt[depth] = codeAt[parent] | (graph.nodeTypeIndex(o) === codeType ? 1 : 0);
       if (cls >= 0) {

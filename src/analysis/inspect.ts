@@ -5,6 +5,7 @@ import { calculateShallowSizes, type HeapGraph, type PendingDominance, startDomi
 import { applyShapes, inferShapeDefinitions, objectSignatures } from '../engine/shapes.js';
 import { UsageError } from '../errors.js';
 import type { ClassSummary, DuplicatedString, InspectResult, ObjectSummary } from '../types.js';
+import { detachedDomGroups } from './browser.js';
 import { classifyReachable } from './classify.js';
 import { type AnalysisProgress, type Engine, loadGraph } from './diff.js';
 import { dominatorChildren, setRetainedSizes } from './dominance.js';
@@ -139,14 +140,16 @@ async function inspectPasses(
   }
 
   onProgress?.({ phase: 'analyze', file, step: 'largest objects' });
+  const snapshot = snapshotMeta(graph, trace);
   return {
-    snapshot: snapshotMeta(graph, trace),
+    snapshot,
     byRetainedSize,
     byCount,
     largestObjects: largestObjects(graph, trace, dominators, retainedSizes, memberClass, objectTop).map(summarize),
     duplicatedStrings: duplicatedStrings(graph, trace, objectTop),
     object,
     classInstances,
+    ...(snapshot.runtime === 'browser' ? { detachedDom: detachedDomGroups(graph, trace, { retainedSizes }) } : {}),
     engine: options.engine ?? 'leakscan',
   };
 }

@@ -16,9 +16,17 @@ function stepOf(graph: HeapGraph, ordinal: number, edge: number | null): Retaine
     type: graph.nodeTypeName(ordinal),
     edge: edge === null ? null : { type: graph.edgeTypeName(edge), name: graph.edgeName(edge) },
   };
+  const detail = instanceDetail(graph, ordinal);
+  if (detail !== null) step.detail = detail;
   const location = sourceIndex(graph).stepLocation(ordinal);
   if (location) step.location = location;
   return step;
+}
+
+/** A DOM element's full name, attributes and all (`<li data-value="a">`), when its class is only the tag; else null. */
+export function instanceDetail(graph: HeapGraph, ordinal: number): string | null {
+  const name = graph.displayName(ordinal);
+  return name !== graph.className(ordinal) && (name.startsWith('<') || name.startsWith('Detached <')) ? name : null;
 }
 
 /**

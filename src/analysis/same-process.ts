@@ -4,6 +4,7 @@ import type { HeapGraph } from '../engine/index.js';
 import { SnapshotOrderError, TwoSessionsError, UnrelatedSnapshotsError } from '../errors.js';
 import type { SnapshotMeta } from '../types.js';
 import { type Baseline, beforeClassMatches, globalOrderOf, newestHeapObjectId } from './baseline.js';
+import { runtimeOf } from './snapshot-meta.js';
 
 /**
  * True when the snapshot's heap object ids run 1, 3, 5, … without a gap: the
@@ -60,12 +61,27 @@ function idAgreement(baseline: Baseline, graph: HeapGraph): { shared: number; sa
  * ids disagree: among the few that a later snapshot of one session can show
  * (an id V8 handed on to an object at a dead one's address) when the numbering
  * restarted, or many.
+ *
+ * A page: Chrome clears the ids whenever any DevTools session of the page ends
+ * (a second client that connects and disconnects, DevTools closing), and the
+ * global object's property order tells nothing of the process (Chrome's hash
+ * seed is fixed). The after snapshot numbered from 1 with ids that disagree
+ * is the first of another session.
  */
 function checkOneSession(baseline: Baseline, graph: HeapGraph): void {
-  if (baseline.globalOrder === 0 || baseline.globalOrder !== globalOrderOf(graph)) return;
+  const page = baseline.meta.runtime === 'browser' && runtimeOf(graph) === 'browser';
+  const sameProcess = baseline.globalOrder !== 0 && baseline.globalOrder === globalOrderOf(graph);
+  if (!sameProcess && !page) return;
   const { shared, same } = idAgreement(baseline, graph);
   const differ = shared - same;
-  if (differ >= Math.max(3, shared * 0.1) || (differ >= Math.max(3, shared * 0.01) && freshNumbering(graph))) {
+  const renumbered = differ >= Math.max(3, shared * 0.01) && freshNumbering(graph);
+  if (page) {
+    if (!renumbered) return;
+    throw new TwoSessionsError(
+      `${graph.file} was not taken in the DevTools session of ${baseline.meta.path} (V8 numbered the page's objects anew: it does so whenever a DevTools session of the page ends, such as a second client that connects and disconnects, or DevTools closing), so their ids do not match: take the snapshots in one session with no other client ending between them, e.g. leakscan capture --inspect HOST:PORT --count 2, or from your own client's one session (HeapProfiler.takeHeapSnapshot)`,
+    );
+  }
+  if (differ >= Math.max(3, shared * 0.1) || renumbered) {
     throw new TwoSessionsError(
       `${baseline.meta.path} and ${graph.file} come from one process but two inspector sessions (V8 numbers the objects anew when a session ends, so their ids do not match): take the snapshots in one session, e.g. leakscan capture --pid PID --count 2 --between "your load command"`,
     );

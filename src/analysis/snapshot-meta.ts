@@ -36,6 +36,11 @@ function* objectNames(graph: HeapGraph): Generator<string> {
   for (let o = 0; o < graph.nodeCount; o++) if (graph.nodeTypeIndex(o) === object) yield graph.nodeName(o);
 }
 
+/** The runtime a graph comes from (runtimeOfNames). */
+export function runtimeOf(graph: HeapGraph): SnapshotMeta['runtime'] {
+  return runtimeOfNames(rootChildNames(graph), () => objectNames(graph));
+}
+
 /** `trace`: anything with a per-node `distance`, UNREACHED for unreachable nodes (a RootTrace, or calculateDistances' result wrapped). */
 export function snapshotMeta(graph: HeapGraph, trace: Pick<RootTrace, 'distance'>): SnapshotMeta {
   let totalSize = 0;
@@ -52,6 +57,6 @@ export function snapshotMeta(graph: HeapGraph, trace: Pick<RootTrace, 'distance'
     edgeCount: graph.edgeCount,
     totalSize,
     reachableSize,
-    runtime: runtimeOfNames(rootChildNames(graph), () => objectNames(graph)),
+    runtime: runtimeOf(graph),
   };
 }

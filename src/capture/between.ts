@@ -5,6 +5,20 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { CaptureError } from '../errors.js';
 import { LineSplitter, sanitizeLine } from '../runner/output.js';
 
+/** A --between command that failed: its exit code, or the signal that ended it. */
+export class BetweenError extends CaptureError {
+  constructor(
+    readonly command: string,
+    /** The command's exit code (not leakscan's: that is `exitCode`), null when a signal ended it. */
+    readonly status: number | null,
+    readonly killedBy: NodeJS.Signals | null,
+  ) {
+    super(
+      `--between ${JSON.stringify(command)} ${status === null ? `was killed by ${killedBy}` : `exited with code ${status}`}`,
+    );
+  }
+}
+
 /** After SIGTERM, how long the command may take to stop before SIGKILL. */
 const KILL_GRACE_MS = 2000;
 
@@ -25,11 +39,18 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  */
 export function runBetween(
   command: string,
-  options: { signal?: AbortSignal; stop?: Promise<unknown>; onOutput?: (line: string) => void },
+  options: {
+    signal?: AbortSignal;
+    stop?: Promise<unknown>;
+    onOutput?: (line: string) => void;
+    /** Variables added to the command's environment. */
+    env?: Record<string, string>;
+  },
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, {
       shell: true,
+      ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
       detached: process.platform !== 'win32',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -58,10 +79,7 @@ export function runBetween(
       options.signal?.removeEventListener('abort', onAbort);
       if (stopped !== null) reject(stopped);
       else if (code === 0) resolve();
-      else {
-        const how = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
-        reject(new CaptureError(`--between ${JSON.stringify(command)} ${how}; no further snapshot was taken`));
-      }
+      else reject(new BetweenError(command, code, signal));
     });
   });
 }

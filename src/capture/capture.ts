@@ -1,13 +1,18 @@
-// Snapshots of a running process, all taken in one inspector session: V8
-// clears its object ids when the last session ends, so only snapshots of one
-// session can be diffed. Between two snapshots: a pause, a command (a load
-// generator), or a signal from the user; a GC before each.
+// Snapshots of a running process. On the inspector route they are all taken
+// in one inspector session: V8 clears its object ids when the last session
+// ends, so only snapshots of one session can be diffed. The agent and the
+// signal (routes.ts) open no session at all. Between two snapshots: a pause,
+// a command (a load generator), or a signal from the user; a GC before each.
 import { lstat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CaptureError, LeakscanError } from '../errors.js';
+import { CaptureError, LeakscanError, TwoSessionsError } from '../errors.js';
 import type { CaptureResult } from '../types.js';
-import { runBetween } from './between.js';
-import { type Connection, closeConnection, openAddress, openProcess, processAlive } from './inspector.js';
+import { BetweenError, runBetween } from './between.js';
+import { type Connection, checkProcess, closeConnection, openAddress, openProcess, processAlive } from './inspector.js';
+import { checkOwnProcess } from './proc.js';
+import { type KeepAliveEndpoint, startKeepAlive } from './keep-alive.js';
+import { IdWatch, type Renumbering, RenumberedError, renumberedError } from './renumbering.js';
+import { openPortlessRoute, otherRoutes, type PortlessRoute } from './routes.js';
 import { existsError, type SnapshotProgress, takeSnapshot } from './snapshot.js';
 import { describeAddress } from './target.js';
 
@@ -25,6 +30,8 @@ export interface CaptureOptions {
   files: string[];
   /** Pause before each snapshot after the first, ms. */
   intervalMs?: number;
+  /** Take the snapshots with the process's --heapsnapshot-signal (pid only); `signal`: the one to send. */
+  bySignal?: { signal?: NodeJS.Signals };
   /** A shell command run (and waited for) before each snapshot after the first. */
   between?: string;
   /** Resolves when the user asks for the next snapshot (Enter, a signal). */
@@ -60,8 +67,13 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
   const signal = options.signal ?? new AbortController().signal;
   signal.throwIfAborted();
   options.onProgress?.({ kind: 'connect' });
+  if (options.pid !== undefined) {
+    checkOwnProcess(options.pid);
+    const route = await openPortlessRoute(options.pid, options.bySignal);
+    if (route) return capturePortless(options.pid, route, options, signal);
+  }
   const connection: Connection =
-    options.pid !== undefined ? await openProcess(options.pid, signal) : await openAddress(options.inspect!);
+    options.pid !== undefined ? await openInspector(options.pid, signal) : await openAddress(options.inspect!);
   // Closed once, whoever gets there first: the end of the work, or a signal mid-snapshot.
   let closing: Promise<boolean | null> | null = null;
   const close = (): Promise<boolean | null> => {
@@ -72,6 +84,7 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
   signal.addEventListener('abort', onAbort, { once: true });
   const target: CaptureResult['target'] = {
     pid: connection.pid,
+    route: 'inspector',
     type: connection.target.type,
     title: connection.target.title,
     url: connection.target.url,
@@ -79,16 +92,23 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
   };
   const snapshots: CaptureResult['snapshots'] = [];
   let stage = 'while the session started';
+  let keepAlive: KeepAliveEndpoint | null = null;
   try {
     if (signal.aborted) throw signal.reason;
+    // The --between command's own DevTools clients connect through it, so their sessions outlive them.
+    if (options.between !== undefined && files.length > 1 && connection.address)
+      keepAlive = await startKeepAlive(connection.address);
     options.onConnected?.(target);
     const session = connection.session;
     await session.send('HeapProfiler.enable');
+    const ids = new IdWatch(session);
     for (let i = 0; i < files.length; i++) {
       const index = i + 1;
       if (i > 0) {
         stage = `while waiting for snapshot ${index} of ${files.length}`;
-        await waitForNext(options, index, signal, session.closed);
+        await waitForNext(options, index, signal, session.closed, keepAlive);
+        const before = await ids.clearedBefore();
+        if (before) throw renumbered(options, connection, before);
       }
       stage = `during snapshot ${index} of ${files.length}`;
       options.onProgress?.({ kind: 'snapshot', index, count: files.length, progress: { phase: 'gc' } });
@@ -97,16 +117,25 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
         options.onProgress?.({ kind: 'snapshot', index, count: files.length, progress }),
       );
       snapshots.push({ path: files[i], bytes, takenAt: new Date().toISOString() });
+      if (i === 0) await ids.start();
+      else {
+        const during = await ids.clearedDuring();
+        if (during) throw renumbered(options, connection, during);
+      }
     }
   } catch (err) {
+    // Explained while the session is still open: closing it must not pass for the cause.
+    const explained = explain(err, connection, stage);
+    await keepAlive?.close();
     await close();
     // A set of snapshots is one result (they are meant to be diffed together): all or nothing.
     await Promise.all(snapshots.map((s) => unlink(s.path).catch(() => {})));
     if (signal.aborted) throw signal.reason;
-    throw explain(err, connection, stage);
+    throw explained;
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
+  await keepAlive?.close();
   const inspectorClosed = await close();
   return { target, snapshots, inspectorClosed };
 }
@@ -117,6 +146,7 @@ async function waitForNext(
   index: number,
   signal: AbortSignal,
   sessionClosed: Promise<void>,
+  keepAlive: KeepAliveEndpoint | null = null,
 ): Promise<void> {
   const count = options.files.length;
   const ended = sessionClosed.then(() => new CaptureError('the session ended'));
@@ -126,7 +156,11 @@ async function waitForNext(
   try {
     if (options.between !== undefined) {
       options.onProgress?.({ kind: 'wait', index, count, trigger: 'between' });
-      wait = runBetween(options.between, { signal: both, onOutput: options.onOutput });
+      wait = runBetween(options.between, {
+        signal: both,
+        onOutput: options.onOutput,
+        ...(keepAlive ? { env: { [BROWSER_URL_VARIABLE]: keepAlive.url } } : {}),
+      });
     } else if (options.intervalMs !== undefined) {
       options.onProgress?.({ kind: 'wait', index, count, trigger: 'interval' });
       wait = sleep(options.intervalMs, undefined, { signal: both });
@@ -149,8 +183,103 @@ function explain(err: unknown, connection: Connection, stage: string): unknown {
   if (pid !== null && !processAlive(pid)) {
     return new CaptureError(`process ${pid} exited ${stage}; no snapshot was kept`, undefined, { cause: err });
   }
+  if (err instanceof BetweenError) return betweenFailed(err, stage);
+  if (err instanceof RenumberedError || err instanceof TwoSessionsError) return err;
   if (!connection.session.isOpen && (err instanceof CaptureError || !(err instanceof LeakscanError))) {
     return new CaptureError(`${connection.session.reason} ${stage}; no snapshot was kept`, undefined, { cause: err });
   }
   return err;
+}
+
+/**
+ * The --between command's DevTools endpoint (keep-alive.ts): `http://127.0.0.1:PORT`,
+ * for `puppeteer.connect({ browserURL: process.env.LEAKSCAN_BROWSER_URL })`.
+ */
+export const BROWSER_URL_VARIABLE = 'LEAKSCAN_BROWSER_URL';
+
+/**
+ * What happened when V8 numbered the heap anew during the capture, and what works instead: a Node
+ * process has routes without a session (renumbering.ts); a page has leakscan's keep-alive endpoint.
+ */
+function renumbered(options: CaptureOptions, connection: Connection, ids: Renumbering): LeakscanError {
+  if (connection.pid !== null) return renumberedError(connection.pid);
+  const during =
+    options.between !== undefined ? `while --between ${JSON.stringify(options.between)} ran` : 'between the snapshots';
+  const what =
+    ids.after === '0'
+      ? `its global object was @${ids.before} and has no id any more`
+      : `its global object was @${ids.before} and is now @${ids.after}`;
+  return new TwoSessionsError(
+    `V8 numbered the page's objects anew ${during} (${what}): another DevTools session of the page ended meanwhile (a client the command connected and disconnected, such as puppeteer.connect … browser.disconnect(), or DevTools closing), and V8 clears its object ids whenever one ends, even while leakscan's session stays open; snapshots on either side cannot be matched by id, so none was kept. Connect the command's client through leakscan instead, which keeps its sessions open until the capture is over (puppeteer.connect({ browserURL: process.env.${BROWSER_URL_VARIABLE} })), or drive the page with leakscan run and a page scenario (one session), or take the snapshots from your own client's session (HeapProfiler.takeHeapSnapshot) and give them to leakscan diff`,
+  );
+}
+
+/** The inspector route; when it is closed (its port taken, no SIGUSR1), the error names the routes that need no port. */
+async function openInspector(pid: number, signal: AbortSignal): Promise<Connection> {
+  // Its refusals (not Node, --disable-sigusr1) are about the process, not the route: said as they are.
+  checkProcess(pid);
+  try {
+    return await openProcess(pid, signal);
+  } catch (err) {
+    if (signal.aborted || !(err instanceof CaptureError) || !processAlive(pid)) throw err;
+    throw new CaptureError(`${err.message}; ${otherRoutes(pid)}`, undefined, { cause: err });
+  }
+}
+
+function betweenFailed(err: BetweenError, stage: string): CaptureError {
+  const when = stage.replace(/^while waiting for/, 'before');
+  return new CaptureError(`${err.message} ${when}; the capture kept nothing`, undefined, { cause: err });
+}
+
+/** The snapshots through a route that needs no port (the agent, the signal): no session, nothing to close but the route. */
+async function capturePortless(
+  pid: number,
+  route: PortlessRoute,
+  options: CaptureOptions,
+  signal: AbortSignal,
+): Promise<Omit<CaptureResult, 'diff'>> {
+  const { files } = options;
+  const target: CaptureResult['target'] = {
+    pid,
+    route: route.kind,
+    type: 'node',
+    title: route.title,
+    url: '',
+    inspector: route.via,
+  };
+  const snapshots: CaptureResult['snapshots'] = [];
+  let stage = 'while the route opened';
+  // Ctrl-C mid-snapshot: the agent's connection closes, and the temp file with it.
+  const onAbort = (): void => route.close();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    options.onConnected?.(target);
+    for (let i = 0; i < files.length; i++) {
+      const index = i + 1;
+      if (i > 0) {
+        stage = `while waiting for snapshot ${index} of ${files.length}`;
+        await waitForNext(options, index, signal, route.ended);
+      }
+      stage = `during snapshot ${index} of ${files.length}`;
+      signal.throwIfAborted();
+      const bytes = await route.take(
+        files[i],
+        (progress) => options.onProgress?.({ kind: 'snapshot', index, count: files.length, progress }),
+        signal,
+      );
+      snapshots.push({ path: files[i], bytes, takenAt: new Date().toISOString() });
+    }
+  } catch (err) {
+    await Promise.all(snapshots.map((s) => unlink(s.path).catch(() => {})));
+    if (signal.aborted) throw signal.reason;
+    if (!processAlive(pid)) {
+      throw new CaptureError(`process ${pid} exited ${stage}; no snapshot was kept`, undefined, { cause: err });
+    }
+    if (err instanceof BetweenError) throw betweenFailed(err, stage);
+    throw err;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    route.close();
+  }
+  return { target, snapshots, inspectorClosed: null };
 }

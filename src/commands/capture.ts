@@ -22,6 +22,7 @@ import { MIN_BYTES_OPTION, MIN_COUNT_OPTION, SOURCE_MAPS_OPTION } from './option
 export interface CaptureArgs extends GlobalArgs {
   pid?: number;
   inspect?: string;
+  signal?: string;
   output?: string;
   count: number;
   interval?: number;
@@ -46,18 +47,24 @@ export function parseDuration(text: string | number): number {
 }
 
 const SECURITY_NOTE =
-  'Opening the inspector of a process lets every local user who can reach 127.0.0.1:9229 run code in that process while it is open: leakscan keeps it open only while it takes snapshots, bound to 127.0.0.1, closes it afterwards, and refuses processes of other users. --pid is for Linux and macOS; on Windows use --inspect.';
+  'Opening the inspector of a process lets every local user who can reach 127.0.0.1:9229 run code in that process while it is open: leakscan keeps it open only while it takes snapshots, bound to 127.0.0.1, closes it afterwards, and refuses processes of other users. --pid is for Linux and macOS; on Windows use --inspect. Routes that open no port: the agent (--require leakscan/agent: an owner-only Unix socket) and --heapsnapshot-signal (--signal); see docs/capture.md.';
 
 export function builder(yargs: Argv<GlobalArgs>): Argv<CaptureArgs> {
   return yargs
     .usage(`$0 capture (--pid PID | --inspect HOST:PORT) [options]\n\n${describe}.`)
     .option('pid', {
       type: 'number',
-      describe: 'A Node process started without flags: its inspector is opened (SIGUSR1) and closed again',
+      describe:
+        'A Node process: through its leakscan agent when it has one (--require leakscan/agent), else its inspector, opened (SIGUSR1) and closed again',
     })
     .option('inspect', {
       type: 'string',
       describe: 'An inspector that is open: HOST:PORT (node --inspect, Chrome --remote-debugging-port) or a ws:// URL',
+    })
+    .option('signal', {
+      type: 'string',
+      describe:
+        'With --pid: take the snapshots with the signal the process was started with (--heapsnapshot-signal=SIGUSR2): no inspector, no port',
     })
     .option('output', {
       alias: 'o',
@@ -80,6 +87,10 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<CaptureArgs> {
     .option('min-bytes', MIN_BYTES_OPTION)
     .check((argv) => {
       if ((argv.pid === undefined) === (argv.inspect === undefined)) throw new Error('give one of --pid and --inspect');
+      if (argv.signal !== undefined && argv.pid === undefined) throw new Error('--signal needs --pid');
+      if (argv.signal && !/^SIG[A-Z0-9]+$/.test(argv.signal)) {
+        throw new Error(`--signal ${argv.signal}: expected a signal name like SIGUSR2`);
+      }
       if (argv.interval !== undefined && argv.between !== undefined) {
         throw new Error('--interval and --between cannot be used together');
       }
@@ -98,6 +109,10 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<CaptureArgs> {
       'Three snapshots 30 s apart and the three-snapshot diff',
     )
     .example(
+      '$0 capture --pid 4242 --signal --count 2 --interval 1m -o s.heapsnapshot',
+      'A process started with --heapsnapshot-signal=SIGUSR2: no inspector, no port',
+    )
+    .example(
       '$0 capture --inspect 127.0.0.1:9222 -o page.heapsnapshot',
       'A page of a Chrome started with --remote-debugging-port=9222',
     )
@@ -105,7 +120,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<CaptureArgs> {
 }
 
 function progressText(event: CaptureProgress): string {
-  if (event.kind === 'connect') return 'Opening the inspector';
+  if (event.kind === 'connect') return 'Finding a route to the process';
   const of = `${event.index} of ${event.count}`;
   if (event.kind === 'wait') {
     if (event.trigger === 'between') return `Running --between before snapshot ${of}`;
@@ -114,6 +129,7 @@ function progressText(event: CaptureProgress): string {
   }
   const p = event.progress;
   if (p.phase === 'gc') return `Snapshot ${of}: collecting garbage`;
+  if (p.phase === 'walk' && p.total === 0) return `Snapshot ${of}: the process writes it`;
   if (p.phase === 'walk')
     return `Snapshot ${of}: walking the heap ${p.total > 0 ? Math.floor((100 * p.done) / p.total) : 0}%`;
   return `Snapshot ${of}: writing ${formatBytes(p.bytes)}`;
@@ -160,6 +176,7 @@ export async function execute(args: CaptureArgs): Promise<ExitCode> {
     captured = await captureSnapshots({
       pid: args.pid,
       inspect: args.inspect,
+      bySignal: args.signal === undefined ? undefined : { signal: (args.signal || undefined) as NodeJS.Signals },
       files,
       intervalMs: args.interval,
       between: args.between,
@@ -167,7 +184,8 @@ export async function execute(args: CaptureArgs): Promise<ExitCode> {
       signal: stop.signal,
       onProgress: (event) => progress.update(progressText(event)),
       onOutput: (line) => progress.log(`[between] ${line}\n`),
-      onConnected: (target) => progress.update(`Connected to ${captureSource(target)}`),
+      onConnected: (target) =>
+        progress.update(`${target.route === 'signal' ? 'Signalling' : 'Connected to'} ${captureSource(target)}`),
     });
     if (count >= 2) {
       const paths = captured.snapshots.map((s) => s.path);

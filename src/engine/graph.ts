@@ -1,8 +1,9 @@
 // The heap graph in flat typed arrays, with all index math behind small
 // accessors (as DevTools' HeapSnapshot does with its node and edge cursors).
 
-import { classNameOf, classTypeOf } from '../classes.js';
+import { classNameOf, classTypeOf, detachedName } from '../classes.js';
 import { SnapshotFormatError } from '../errors.js';
+import { DOM_DETACHED, propagateDOMState } from './dom-state.js';
 import { type RawSnapshot, type RawTrace, type SnapshotMetaJson, sharedUint32Array } from './raw-snapshot.js';
 import { sortedOrder } from './sort.js';
 
@@ -75,6 +76,8 @@ export class HeapGraph {
   shapeNames: readonly string[] = [];
   /** True once applyShapes ran on this graph (with or without shapes found). */
   shapesApplied = false;
+  /** Per node, its DOM state (dom-state.ts); made at first use. */
+  private domStates: Uint8Array | null = null;
 
   /**
    * `checked` is for a graph rebuilt on another thread from one that was
@@ -206,10 +209,22 @@ export class HeapGraph {
   nodeTraceNodeId(ordinal: number): number {
     return this.nodeTraceNodeIdOffset < 0 ? 0 : this.nodes[ordinal * this.nodeFieldCount + this.nodeTraceNodeIdOffset];
   }
-  /** The node's class: its constructor's name, or for a plain object its shape when shapes were applied. */
+  /**
+   * The node's class: its constructor's name, for a plain object its shape when
+   * shapes were applied, for a DOM element its tag (`<li>`, `Detached <li>`).
+   */
   className(ordinal: number): string {
     const shape = this.shapeIndex(ordinal);
-    return shape >= 0 ? this.shapeNames[shape] : classNameOf(this.nodeTypeName(ordinal), this.nodeName(ordinal));
+    return shape >= 0 ? this.shapeNames[shape] : classNameOf(this.nodeTypeName(ordinal), this.displayName(ordinal));
+  }
+  /** True for a native node out of the document (a detached DOM tree's), as DevTools decides it (dom-state.ts). */
+  isDetached(ordinal: number): boolean {
+    this.domStates ??= propagateDOMState(this);
+    return this.domStates[ordinal] === DOM_DETACHED;
+  }
+  /** The node's name as DevTools shows it: `Detached <div class="x">` for a detached DOM node, else its name. */
+  displayName(ordinal: number): string {
+    return this.isDetached(ordinal) ? detachedName(this.nodeName(ordinal)) : this.nodeName(ordinal);
   }
   /** The node's constructor name (for a plain object, `Object` whatever its shape). */
   constructorName(ordinal: number): string {

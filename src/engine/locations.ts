@@ -14,11 +14,20 @@ const SHARED_EDGES = ['shared'];
 const SCRIPT_EDGES = ['script_or_debug_info', 'script'];
 const SCOPE_INFO_EDGES = ['name_or_scope_info', 'scope_info'];
 
+/** Chrome names a script node `system / Script / <url>`; Node by its file name alone. */
+const CHROME_SCRIPT = 'system / Script / ';
+
+/** The script's name (path or URL) from its node's name; '' for another node or a script without one. */
+function scriptNameOf(nodeName: string): string {
+  if (nodeName.startsWith(CHROME_SCRIPT)) return nodeName.slice(CHROME_SCRIPT.length);
+  return nodeName.startsWith('system / ') ? '' : nodeName;
+}
+
 export class SourceIndex {
   private readonly graph: HeapGraph;
   /** Per node ordinal, its entry in graph.locations (NONE when it has none); built at first use. */
   private entryByNode: Uint32Array | null = null;
-  private fields = { count: 4, object: 0, script: 1, line: 2, column: 3 };
+  private fields = { count: 4, object: 0, script: 1, line: 2, column: 3, scriptObject: -1 };
   private scriptNames: Map<number, string> | null = null;
   /** ScopeInfo ordinal → ordinal of a closure of the function that owns that scope. */
   private scopeOwners: Map<number, number> | null = null;
@@ -36,6 +45,7 @@ export class SourceIndex {
         script: fields.indexOf('script_id'),
         line: fields.indexOf('line'),
         column: fields.indexOf('column'),
+        scriptObject: fields.indexOf('script_object_index'),
       };
     }
     const infoFields = graph.meta.trace_function_info_fields;
@@ -112,7 +122,19 @@ export class SourceIndex {
     const entryOf = this.entries();
     const closure = graph.nodeTypeNames.indexOf('closure');
     const locations = graph.locations!;
-    const { count, script } = this.fields;
+    const { count, script, scriptObject } = this.fields;
+    // Newer snapshots (Chrome's) name the script's node in each entry.
+    if (scriptObject >= 0) {
+      const { nodeFieldCount } = graph;
+      const nodesLength = graph.nodes.length;
+      for (let i = 0; i + count <= locations.length; i += count) {
+        const scriptId = locations[i + script];
+        const nodeIndex = locations[i + scriptObject];
+        if (names.has(scriptId) || nodeIndex >= nodesLength || nodeIndex % nodeFieldCount !== 0) continue;
+        const name = scriptNameOf(graph.nodeName(nodeIndex / nodeFieldCount));
+        if (name !== '') names.set(scriptId, name);
+      }
+    }
     for (let o = 0; o < graph.nodeCount; o++) {
       if (entryOf[o] === NONE || graph.nodeTypeIndex(o) !== closure) continue;
       const scriptId = locations[entryOf[o] * count + script];
@@ -120,8 +142,8 @@ export class SourceIndex {
       const shared = this.edgeTo(o, SHARED_EDGES);
       const scriptNode = shared < 0 ? -1 : this.edgeTo(shared, SCRIPT_EDGES);
       // A function being debugged links to its DebugInfo instead (system / …): another closure will say.
-      const name = scriptNode < 0 ? '' : graph.nodeName(scriptNode);
-      if (name !== '' && !name.startsWith('system / ')) names.set(scriptId, name);
+      const name = scriptNode < 0 ? '' : scriptNameOf(graph.nodeName(scriptNode));
+      if (name !== '') names.set(scriptId, name);
     }
     return names;
   }

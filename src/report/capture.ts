@@ -8,16 +8,24 @@ export function captureSource(target: CaptureResult['target']): string {
   // Title and URL come from the inspected program: untrusted text.
   const name = target.title || target.url;
   const what = target.pid !== null ? `process ${target.pid}` : `${printable(target.type)} target`;
-  return `${what}${name ? ` (${printable(name)})` : ''} through ${printable(target.inspector)}`;
+  const via =
+    target.route === 'agent'
+      ? `through its leakscan agent (${printable(target.inspector)})`
+      : target.route === 'signal'
+        ? `by ${printable(target.inspector)} (--heapsnapshot-signal)`
+        : `through ${printable(target.inspector)}`;
+  return `${what}${name ? ` (${printable(name)})` : ''} ${via}`;
 }
 
-function inspectorState(closed: boolean | null): string {
+function inspectorState(result: CaptureResult): string {
+  const closed = result.inspectorClosed;
+  if (result.target.route !== 'inspector') return 'no inspector and no port were opened';
   if (closed === null) return 'its inspector was open before and is left open';
   return closed ? 'its inspector is closed again' : 'its inspector could not be closed: it may still be open';
 }
 
 export function renderCapture(result: CaptureResult, options: TerminalOptions): string {
-  const lines = [`Captured ${captureSource(result.target)}; ${inspectorState(result.inspectorClosed)}`];
+  const lines = [`Captured ${captureSource(result.target)}; ${inspectorState(result)}`];
   for (const s of result.snapshots) lines.push(`  ${s.path}  ${formatBytes(s.bytes)}`);
   const text = `${lines.join('\n')}\n`;
   return result.diff ? `${text}\n${renderDiff(result.diff, options)}` : text;

@@ -10,6 +10,7 @@ import type {
   AllocationStack,
   ClassDiff,
   ClassSummary,
+  DetachedDomGroup,
   DiffResult,
   InspectResult,
   ObjectSummary,
@@ -23,7 +24,14 @@ import { renderRssChart } from './chart.js';
 import { formatBytes, formatCount, formatFrames, formatLocation, formatSigned, printable } from './format.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-page.js';
 import { edgeLabel, holderLine } from './path.js';
-import { CLASS_DIFF_NUMBERS, diffVerdict, MEMORY_COLUMNS, memorySeries } from './tables.js';
+import {
+  CLASS_DIFF_NUMBERS,
+  detachedDomSummary,
+  diffVerdict,
+  keeperText,
+  MEMORY_COLUMNS,
+  memorySeries,
+} from './tables.js';
 
 export interface HtmlOptions {
   /** Where the report was made (versions, OS, the command line); shown at the end. */
@@ -113,7 +121,7 @@ function pathView(path: RetainerPath | null): PathStepView[] | null {
   if (!path) return null;
   return path.map((step) => ({
     edge: step.edge ? printable(edgeLabel(step.edge)) : null,
-    name: printable(step.name),
+    name: printable(step.detail ?? step.name),
     id: step.nodeId,
     type: step.type,
     loc: locationText(step.location),
@@ -350,6 +358,7 @@ export function htmlDiff(result: DiffResult, options: HtmlOptions = {}): string 
     blocks.push({ t: 'h', level: 2, text: 'Other traced classes', id: 'traced' });
     blocks.push(...traced.map((c) => classItem(c, false)));
   }
+  blocks.push(...detachedDomBlocks(result.detachedDom));
   blocks.push({ t: 'h', level: 2, text: 'Snapshots', id: 'snapshots' }, snapshotTable(snapshotMetas(result)));
   return page(
     {
@@ -361,6 +370,63 @@ export function htmlDiff(result: DiffResult, options: HtmlOptions = {}): string 
     },
     options,
   );
+}
+
+/** A page's detached DOM by keeper (DevTools' "Detached elements"): a sentence, a table, each keeper's path. */
+function detachedDomBlocks(groups: DetachedDomGroup[] | undefined): Block[] {
+  if (!groups) return [];
+  const blocks: Block[] = [
+    { t: 'h', level: 2, text: 'Detached DOM', id: 'detached' },
+    { t: 'p', text: `${detachedDomSummary(groups)}.` },
+  ];
+  if (groups.length === 0) return blocks;
+  const diff = groups.some((g) => g.added !== undefined);
+  const specs: [string, ColumnKind][] = [
+    ['Kept by', 'name'],
+    ['Elements', 'count'],
+    ...(diff ? ([['# New', 'count']] as [string, ColumnKind][]) : []),
+    ['Trees', 'count'],
+    ['Retained', 'bytes'],
+    ['Sample', 'code'],
+    ['Defined at', 'code'],
+  ];
+  const rows = groups.map((g): Cell[] => [
+    keeperText(g),
+    g.elements,
+    ...(diff ? [g.added ?? 0] : []),
+    g.trees,
+    g.retainedSize,
+    printable(`${g.sample.name} @${g.sample.nodeId}`),
+    locationText(g.keeper?.location),
+  ]);
+  blocks.push({
+    t: 'table',
+    id: 'detached-dom',
+    ...withoutEmpty(columns(...specs), rows, specs.length - 1),
+    filter: 0,
+  });
+  blocks.push(
+    ...groups.map(
+      (g, i): Block => ({
+        t: 'item',
+        title: keeperText(g),
+        facts: [
+          `${formatCount(g.elements)} detached elements in ${formatCount(g.trees)} trees, ${formatBytes(g.retainedSize)} retained`,
+        ],
+        paths: g.retainerPath
+          ? [
+              {
+                text: `sample ${printable(g.sample.name)} @${g.sample.nodeId}`,
+                steps: pathView(g.retainerPath),
+                open: i === 0,
+              },
+            ]
+          : [],
+        stacks: [],
+      }),
+    ),
+  );
+  return blocks;
 }
 
 const SUMMARY_COLUMNS: Column[] = columns(
@@ -436,6 +502,7 @@ export function htmlInspect(result: InspectResult, options: HtmlOptions = {}): s
       classSummaryTable('By count', result.byCount),
       { t: 'h', level: 2, text: 'Largest objects', id: 'objects' },
       ...result.largestObjects.map((o, i) => objectItem(o, i === 0)),
+      ...detachedDomBlocks(result.detachedDom),
     );
     if (result.duplicatedStrings.length) {
       blocks.push(

@@ -2,6 +2,7 @@
 import type {
   ClassDiff,
   ClassSummary,
+  DetachedDomGroup,
   DiffResult,
   InspectResult,
   ObjectSummary,
@@ -26,6 +27,8 @@ import { allocationLines, holderLine, markdownPathLines } from './path.js';
 import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,
+  detachedDomSummary,
+  detachedDomTable,
   diffVerdict,
   MEMORY_COLUMNS,
   memorySeries,
@@ -105,6 +108,17 @@ function pathSections(classes: ClassDiff[], level: string): string[] {
   return out;
 }
 
+/** A page's detached DOM, by the object keeping each tree (DevTools' "Detached elements"). */
+function detachedDomSection(groups: DetachedDomGroup[] | undefined, level: string): string[] {
+  if (!groups) return [];
+  const out = [`${level} Detached DOM`, '', `${mdEscape(detachedDomSummary(groups))}.`, ''];
+  if (groups.length === 0) return out;
+  const { header, rows, align } = detachedDomTable(groups, mdEscape, mdLocation);
+  out.push(mdTable(header, rows, align), '');
+  if (groups[0].retainerPath) out.push(mdPath(groups[0].retainerPath), '');
+  return out;
+}
+
 export function markdownDiff(result: DiffResult): string {
   return [
     '# leakscan diff',
@@ -126,6 +140,7 @@ export function markdownDiff(result: DiffResult): string {
     result.classes.length ? classDiffTable(result.classes) : '_No class matches the filters._',
     '',
     ...pathSections(result.classes, '##'),
+    ...detachedDomSection(result.detachedDom, '##'),
     `<sub>engine: ${result.engine}; suspect = at least ${result.thresholds.minCount} new objects that stay reachable and ${formatBytes(result.thresholds.minBytes)} retained.</sub>`,
     '',
   ].join('\n');
@@ -160,6 +175,7 @@ export function markdownInspect(result: InspectResult): string {
     out.push('## Classes by retained size', '', classSummaryTable(result.byRetainedSize), '');
     out.push('## Classes by count', '', classSummaryTable(result.byCount), '');
     out.push('## Largest objects', '', ...objectSections(result.largestObjects));
+    out.push(...detachedDomSection(result.detachedDom, '##'));
     if (result.duplicatedStrings.length) {
       out.push(
         '## Duplicated strings',

@@ -43,7 +43,7 @@ function stepTexts(path: RetainerPath, format: PathFormat): Array<{ text: string
   return path.map((step) => {
     if (step.type === 'elided') return { text: format.elided(step.name), elided: true };
     const where = formatLocation(step.location);
-    const node = `${format.escape(step.name)} ${format.id(`@${step.nodeId}`)}${where ? ` ${format.id(`(${format.escape(where)})`)}` : ''}`;
+    const node = `${format.escape(step.detail ?? step.name)} ${format.id(`@${step.nodeId}`)}${where ? ` ${format.id(`(${format.escape(where)})`)}` : ''}`;
     const edge = step.edge ? `${format.edge(format.escape(edgeLabel(step.edge)))} ` : '';
     return { text: `${edge}${node}`, elided: false };
   });

@@ -1,7 +1,14 @@
 // What the reporters say alike: the numeric columns of a class diff, the
 // memory series of a scenario, and the diff verdict. Each reporter keeps its
 // own markup (terminal, Markdown, HTML) around them.
-import type { ClassDiff, ClassSummary, DiffResult, ScenarioResult, SourceLocation } from '../types.js';
+import type {
+  ClassDiff,
+  ClassSummary,
+  DetachedDomGroup,
+  DiffResult,
+  ScenarioResult,
+  SourceLocation,
+} from '../types.js';
 import {
   type Align,
   formatBytes,
@@ -11,7 +18,7 @@ import {
   formatSignedBytes,
   printable,
 } from './format.js';
-import { viaText } from './path.js';
+import { edgeLabel, viaText } from './path.js';
 
 export type NumberKind = 'count' | 'signed' | 'bytes' | 'signedBytes' | 'mb';
 
@@ -131,5 +138,70 @@ export function classSummaryTable(
       ...(located ? [location(c.location)] : []),
     ]),
     align: ['left', 'left', 'right', 'right', 'right', ...(located ? (['left'] as const) : [])],
+  };
+}
+
+/** "275 detached DOM elements in 55 trees, 250 of them new" (for the whole view; the groups listed may be fewer). */
+export function detachedDomSummary(groups: readonly DetachedDomGroup[]): string {
+  if (groups.length === 0) return 'No detached DOM elements are reachable.';
+  const elements = groups.reduce((sum, g) => sum + g.elements, 0);
+  const trees = groups.reduce((sum, g) => sum + g.trees, 0);
+  const added = groups.some((g) => g.added !== undefined)
+    ? `, ${formatCount(groups.reduce((sum, g) => sum + (g.added ?? 0), 0))} of them new`
+    : '';
+  const count = groups.reduce((sum, g) => sum + Math.max(1, g.keepers), 0);
+  const keepers = count === 1 ? 'one object' : `${formatCount(count)} objects`;
+  return `${formatCount(elements)} detached DOM element${elements === 1 ? '' : 's'} in ${formatCount(trees)} tree${trees === 1 ? '' : 's'}${added}, kept by ${keepers}`;
+}
+
+/** Who keeps a group's trees: "closedDialogs (Array @34899)", "onScroll @512 and 59 more like it", or Chrome itself. Printable text. */
+export function keeperText(group: DetachedDomGroup): string {
+  const k = group.keeper;
+  if (!k) return "(only Chrome's own objects)";
+  const more = group.keepers > 1 ? ` and ${formatCount(group.keepers - 1)} more like it` : '';
+  const object = `${k.name} @${k.nodeId}${more}`;
+  return printable(k.edge ? `${edgeLabel(k.edge).replace(/^\./, '')} (${object})` : object);
+}
+
+/**
+ * The detached-DOM view (DevTools' "Detached elements"): per keeper, its
+ * elements, new ones (diff), trees, their retained size and a sample tree
+ * root; `name` and `location` put a cell in the reporter's markup.
+ */
+export function detachedDomTable(
+  groups: readonly DetachedDomGroup[],
+  name: (text: string) => string,
+  location: (location: SourceLocation | null | undefined) => string,
+): TextTable {
+  const diff = groups.some((g) => g.added !== undefined);
+  const located = groups.some((g) => g.keeper?.location);
+  return {
+    header: [
+      'Kept by',
+      'Elements',
+      ...(diff ? ['# New'] : []),
+      'Trees',
+      'Retained',
+      'Sample',
+      ...(located ? ['Defined at'] : []),
+    ],
+    rows: groups.map((g) => [
+      name(keeperText(g)),
+      formatCount(g.elements),
+      ...(diff ? [formatCount(g.added ?? 0)] : []),
+      formatCount(g.trees),
+      formatBytes(g.retainedSize),
+      name(printable(`${g.sample.name} @${g.sample.nodeId}`)),
+      ...(located ? [location(g.keeper?.location)] : []),
+    ]),
+    align: [
+      'left',
+      'right',
+      ...(diff ? (['right'] as const) : []),
+      'right',
+      'right',
+      'left',
+      ...(located ? (['left'] as const) : []),
+    ],
   };
 }

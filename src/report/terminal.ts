@@ -4,6 +4,7 @@ import type {
   ByteGrowth,
   ClassDiff,
   ClassSummary,
+  DetachedDomGroup,
   DiffResult,
   InspectResult,
   ObjectSummary,
@@ -29,6 +30,8 @@ import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,
   classSummaryTable,
+  detachedDomSummary,
+  detachedDomTable,
   diffVerdict,
   MEMORY_COLUMNS,
   memorySeries,
@@ -96,6 +99,22 @@ function tracedPaths(classes: ClassDiff[], s: Style): string[] {
   return lines.length ? ['', s.bold('Holders and retainer paths'), ...lines] : [];
 }
 
+/** A page's detached DOM, by the object keeping each tree: a line, a table, the first keeper's path. */
+function detachedDomLines(groups: DetachedDomGroup[] | undefined, s: Style): string[] {
+  if (!groups) return [];
+  const lines = ['', s.bold('Detached DOM'), `  ${detachedDomSummary(groups)}`];
+  if (groups.length === 0) return lines;
+  const { header, rows, align } = detachedDomTable(
+    groups,
+    (text) => text,
+    (l) => printable(formatLocation(l)),
+  );
+  lines.push(table(header, rows, align));
+  const first = groups[0];
+  if (first.retainerPath) lines.push(...pathLines(first.retainerPath, s));
+  return lines;
+}
+
 export function renderDiff(result: DiffResult, options: TerminalOptions): string {
   const s = style(options.color);
   const t = result.totals;
@@ -111,7 +130,7 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
       `No class has ${result.thresholds.minCount} or more new objects that stay reachable (--min-count lists smaller ones).`,
     );
   } else lines.push(diffTable(result.classes, s));
-  lines.push(...tracedPaths(result.classes, s), '');
+  lines.push(...tracedPaths(result.classes, s), ...detachedDomLines(result.detachedDom, s), '');
   const verdict = diffVerdict(result);
   lines.push(result.classes.some((c) => c.suspect) ? s.red(verdict) : s.green(verdict));
   return `${lines.join('\n')}\n`;
@@ -157,6 +176,7 @@ export function renderInspect(result: InspectResult, options: TerminalOptions): 
     lines.push('', s.bold('Classes by retained size'), classTable(result.byRetainedSize));
     lines.push('', s.bold('Classes by count'), classTable(result.byCount));
     lines.push('', s.bold('Largest objects'), ...objectLines(result.largestObjects, s));
+    lines.push(...detachedDomLines(result.detachedDom, s));
     if (result.duplicatedStrings.length) {
       lines.push(
         '',
