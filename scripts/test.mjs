@@ -10,7 +10,13 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
 const DIR = 'dist/test';
-const ORACLE_TESTS = ['devtools.test.js', 'devtools-comparison.test.js', 'browser.test.js', 'engines.test.js'];
+const ORACLE_TESTS = [
+  'devtools.test.js',
+  'devtools-comparison.test.js',
+  'browser.test.js',
+  'page-dom.test.js',
+  'engines.test.js',
+];
 const THRESHOLDS_AT_ZERO = { LEAKSCAN_THREAD_MIN_NODES: '0', LEAKSCAN_PARALLEL_MIN_BYTES: '0' };
 
 const args = process.argv.slice(2);
