@@ -1,10 +1,11 @@
 // Output files are written under a random temp name beside their final one (created O_EXCL,
 // mode 0600) and given their name only when complete, by link(2), which fails when the name
 // is taken where rename(2) would replace what is there. capture's snapshots and the --html
-// file share this last step.
+// file share this last step; refuseExisting is the check before the long work.
 import { randomBytes } from 'node:crypto';
 import { link, lstat, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fileError, LeakscanError } from './errors.js';
 
 /** A hidden, unpredictable name beside `file` (same folder, so the last step never crosses file systems). */
 export function tempNameFor(file: string): string {
@@ -35,4 +36,16 @@ export async function linkIntoPlace(temp: string, file: string, taken: (file: st
   );
   if (there) throw taken(file);
   await rename(temp, file);
+}
+
+/** Throws unless `file` is absent (or `force`): checked before long work that ends in writing it. */
+export async function refuseExisting(file: string, options: { force?: boolean } = {}): Promise<void> {
+  try {
+    const info = await lstat(file);
+    if (!options.force) throw new LeakscanError(`${file}: exists; choose another name, or --force to replace it`);
+    if (info.isDirectory()) throw new LeakscanError(`${file}: exists and is a folder`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw err instanceof LeakscanError ? err : fileError(file, err);
+  }
 }

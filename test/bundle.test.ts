@@ -20,10 +20,10 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import * as tar from 'tar';
-import { renderRssChart } from '../src/bundle/chart.js';
-import { sparkline } from '../src/bundle/sparkline.js';
 import { readSnapshot } from '../src/engine/index.js';
 import { writeSnapshot } from '../src/engine/writer.js';
+import { renderRssChart } from '../src/report/chart.js';
+import { sparkline } from '../src/report/sparkline.js';
 import type { DiffResult } from '../src/types.js';
 import { fixture, runCli, runFixture, tempDir } from './helpers.js';
 

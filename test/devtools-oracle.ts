@@ -5,13 +5,7 @@ import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
 import { ReadableStream } from 'node:stream/web';
 import { parse } from 'heap-snapshot-toolkit';
-import {
-  buildDominatorTree,
-  buildRetainers,
-  calculateRetainedSizes,
-  type HeapGraph,
-  readSnapshot,
-} from '../src/engine/index.js';
+import { calculateShallowSizes, type HeapGraph, readSnapshot, startDominance } from '../src/engine/index.js';
 import type { DiffResult } from '../src/types.js';
 import { runCli } from './helpers.js';
 
@@ -85,8 +79,11 @@ export async function nodesUnlikeDevTools(
   file: string,
 ): Promise<{ nodeCount: number; count: number; first: string[] }> {
   const graph = await readSnapshot(file);
-  const dominators = buildDominatorTree(graph, buildRetainers(graph));
-  const retained = calculateRetainedSizes(graph, dominators);
+  // As diff and inspect start them: on a thread when the graph reaches tuning's threadMinNodes.
+  const pending = startDominance(graph);
+  pending.useShallowSizes(calculateShallowSizes(graph));
+  const { dominators, retainedSizes: retained } = await pending.result;
+  pending.cancel();
   const devtools = await devtoolsView(file);
   if (devtools.ids.length !== graph.nodeCount) throw new Error('the engines read different node counts');
   const first: string[] = [];

@@ -104,6 +104,13 @@ test('the packed tarball installs in a fresh project, stays small, and runs diff
   const packed = (JSON.parse(pack.stdout) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path);
   assert.ok(packed.includes('dist/src/cli.js'), 'the tarball carries the built CLI');
   assert.ok(!packed.some((p) => p.includes('puppeteerrc')), 'no puppeteer configuration travels with the package');
+  assert.deepEqual(
+    packed.filter((p) => p.startsWith('dist/test/') || p.startsWith('test/')),
+    [],
+    'no tests travel with the package',
+  );
+  assert.ok(packed.includes('LICENSE'), 'the licence travels with the package');
+  assert.ok(packed.includes('dist/scenarios/global-cache.js'), 'the built-in scenarios travel with the package');
 
   const init = await run('npm', ['init', '-y'], project);
   assert.equal(init.code, 0, init.stderr);

@@ -72,13 +72,10 @@ describe('three-snapshot diff', () => {
     assert.match(r.stdout, /^middle {2}.*b\.heapsnapshot/m);
   });
 
-  test('three snapshots out of order, and --engine memlab, are refused with one line', async () => {
+  test('three snapshots out of order are refused with one line', async () => {
     const swapped = await runCli(['diff', file('b'), file('a'), file('c')]);
     assert.equal(swapped.code, 2);
     assert.match(swapped.stderr, /^leakscan: .*a\.heapsnapshot was taken before .*b\.heapsnapshot/);
     assert.equal(swapped.stderr.trimEnd().split('\n').length, 1);
-    const memlab = await runCli(['diff', '--engine', 'memlab', file('a'), file('b'), file('c')]);
-    assert.equal(memlab.code, 2);
-    assert.match(memlab.stderr, /three-snapshot diff needs --engine leakscan/);
   });
 });

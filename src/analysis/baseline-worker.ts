@@ -3,12 +3,12 @@
 // arrays (transferred, not copied) and the class keys.
 import { parentPort, workerData } from 'node:worker_threads';
 import { LeakscanError } from '../errors.js';
-import { loadBaseline } from './diff.js';
+import { type Engine, loadBaseline } from './load.js';
 
-const { file } = workerData as { file: string };
+const { file, engine } = workerData as { file: string; engine?: Engine };
 const port = parentPort!;
 
-loadBaseline(file, { onProgress: (event) => port.postMessage({ type: 'progress', event }) }).then(
+loadBaseline(file, { engine, onProgress: (event) => port.postMessage({ type: 'progress', event }) }).then(
   (baseline) => {
     const { ids, classOf, selfSize, stringHash, nodeType, meta, table, maxNodeId, globalOrder, shapes } = baseline;
     port.postMessage(

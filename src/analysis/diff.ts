@@ -5,21 +5,18 @@
 // New objects held only by a running function's stack are counted and marked
 // (trace.ts), except in snapshots leakscan's own runner took.
 
-import { statSync } from 'node:fs';
-import v8 from 'node:v8';
-import { Worker } from 'node:worker_threads';
 import {
   calculateShallowSizes,
   type HeapGraph,
   type PendingDominance,
-  readSnapshot,
   startDominance,
+  tuning,
 } from '../engine/index.js';
-import { type ExitCode, LeakscanError, SnapshotOrderError } from '../errors.js';
+import { SnapshotOrderError } from '../errors.js';
 import type { ClassDiff, DiffResult, IgnoredObjects } from '../types.js';
-import { type Baseline, baselineOf } from './baseline.js';
+import type { Baseline } from './baseline.js';
 import { browserInternalNodes, detachedDomGroups } from './browser.js';
-import { type ClassSums, ClassTable } from './class-table.js';
+import type { ClassSums, ClassTable } from './class-table.js';
 import {
   type DominatorChildren,
   dominatorChildren,
@@ -30,27 +27,18 @@ import {
 } from './dominance.js';
 import { holdersOf } from './holders.js';
 import { type IgnoreRule, ignoredNodes, newInDiff, parseIgnoreRules } from './ignore.js';
+import { type AnalysisProgress, type Engine, fileSize, loadBaseline, loadBaselineInWorker, loadGraph } from './load.js';
 import { type Matched, matchById } from './match-by-id.js';
 import { classBaselineShapes, shapeDiff } from './object-shapes.js';
+import { DEFAULT_DIFF_THRESHOLDS, isSuspect, type Thresholds } from './rules.js';
 import { checkPair, checkSameProcess } from './same-process.js';
 import { snapshotMeta } from './snapshot-meta.js';
 import { type RootTrace, traceFromRoots, Via } from './trace.js';
 import { whereOfClasses } from './where.js';
 
 export { type Baseline, globalOrderOf } from './baseline.js';
-
-export type AnalysisProgress =
-  | { phase: 'read'; file: string; bytesRead: number; totalBytes: number }
-  | { phase: 'analyze'; file: string; step: string };
-
-export interface Thresholds {
-  /** Least number of new objects that stay reachable for a class to be a suspect. */
-  minCount: number;
-  /** Least retained size, bytes, of those objects. */
-  minBytes: number;
-}
-
-export const DEFAULT_DIFF_THRESHOLDS: Thresholds = { minCount: 50, minBytes: 0 };
+export { type AnalysisProgress, type Engine, type LoadOptions, loadBaseline, loadGraph } from './load.js';
+export { DEFAULT_DIFF_THRESHOLDS, independentCount, isSuspect, retainedCount, type Thresholds } from './rules.js';
 
 export interface DiffOptions {
   /** How many classes (from the top, after filtering) get a retainer path. Default 3. */
@@ -77,42 +65,8 @@ export interface DiffOptions {
   /** Ignore rules (ignore.ts): new objects they name are counted in rows of their own, never suspects. */
   ignore?: readonly string[];
   onProgress?: (event: AnalysisProgress) => void;
-}
-
-/** Reads a snapshot, reporting the bytes read as AnalysisProgress. */
-export async function loadGraph(file: string, onProgress: DiffOptions['onProgress']): Promise<HeapGraph> {
-  return readSnapshot(file, {
-    onProgress: onProgress
-      ? (bytesRead, totalBytes) => onProgress({ phase: 'read', file, bytesRead, totalBytes })
-      : undefined,
-  });
-}
-
-/** New objects of a class that stay (strongly) reachable: the ones a leak is made of. */
-export function retainedCount(c: Pick<ClassDiff, 'added' | 'heldWeakly'>): number {
-  return c.added - c.heldWeakly;
-}
-
-/** New objects of a class not held through other new objects, nor only weakly: the ones a leak would be blamed on. */
-export function independentCount(c: Pick<ClassDiff, 'added' | 'heldByNew' | 'heldWeakly'>): number {
-  return c.added - c.heldByNew - c.heldWeakly;
-}
-
-/**
- * A class whose new objects stay reachable and outnumber the freed ones by the
- * thresholds, counting only those not held through other new objects (a leaked
- * Session's strings are part of the Session leak, not suspects of their own).
- */
-export function isSuspect(
-  c: Pick<ClassDiff, 'added' | 'removed' | 'retainedSize' | 'heldByNew' | 'heldWeakly'>,
-  thresholds: Thresholds,
-): boolean {
-  const independent = independentCount(c);
-  return (
-    independent - c.removed >= thresholds.minCount &&
-    independent >= thresholds.minCount &&
-    c.retainedSize >= thresholds.minBytes
-  );
+  /** Whose parser reads the files: leakscan's (default) or memlab's; every pass after the read is the same. */
+  engine?: Engine;
 }
 
 /** --class, --min-count and --top, in that order, on classes already sorted. */
@@ -133,12 +87,13 @@ export async function diffSnapshots(
   options: DiffOptions = {},
 ): Promise<DiffResult> {
   // Big pairs: read the two files at once, the before one on the second core.
-  const parallel = fileSize(beforeFile) >= PARALLEL_MIN_BYTES && fileSize(afterFile) >= PARALLEL_MIN_BYTES;
+  const { parallelMinBytes } = tuning();
+  const parallel = fileSize(beforeFile) >= parallelMinBytes && fileSize(afterFile) >= parallelMinBytes;
   if (!parallel) return diffAgainst(await loadBaseline(beforeFile, options), afterFile, options);
   const before = loadBaselineInWorker(beforeFile, options);
   try {
     // The after graph's dominators start on their own thread as soon as it is read, baseline or not.
-    const after = loadGraph(afterFile, options.onProgress).then((graph) => ({
+    const after = loadGraph(afterFile, options.onProgress, options.engine).then((graph) => ({
       graph,
       dominance: startDominance(graph),
     }));
@@ -170,64 +125,8 @@ export async function diffThreeSnapshots(
       `${middleFile} was taken before ${firstFile} (its newest object is @${middle.maxNodeId}, ${firstFile} has @${first.maxNodeId}; V8 ids only grow): give the snapshots in the order they were taken`,
     );
   }
-  const graph = await loadGraph(lastFile, options.onProgress);
+  const graph = await loadGraph(lastFile, options.onProgress, options.engine);
   return diffGraph(first, graph, options, startDominance(graph), middle);
-}
-
-/** Below this, a worker's start-up costs more than it saves. */
-const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
-
-function fileSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0; // the reader reports it
-  }
-}
-
-/** loadBaseline on a worker thread (baseline-worker.ts); errors come back as LeakscanErrors with their exit code. */
-function loadBaselineInWorker(
-  file: string,
-  options: Pick<DiffOptions, 'onProgress'>,
-): { baseline: Promise<Baseline>; worker: Worker } {
-  const worker = new Worker(new URL('./baseline-worker.js', import.meta.url), {
-    workerData: { file },
-    // The worker gets this process's heap limit (it may have been raised for a big file).
-    resourceLimits: { maxOldGenerationSizeMb: Math.floor(v8.getHeapStatistics().heap_size_limit / (1024 * 1024)) },
-  });
-  const baseline = new Promise<Baseline>((resolve, reject) => {
-    worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'progress') {
-        options.onProgress?.(message.event);
-      } else if (message.type === 'done') {
-        const table = new ClassTable();
-        for (const key of message.keys) table.intern(key.name, key.type);
-        const { type: _, keys: __, ...kept } = message;
-        resolve({ ...kept, table });
-      } else {
-        const error =
-          message.exitCode === null ? new Error(message.message) : new LeakscanError(message.message, message.exitCode);
-        if (message.stack) error.stack = message.stack;
-        reject(error);
-      }
-    });
-    worker.on('error', reject);
-  });
-  // A failure of the after file settles the diff first; this one must not go unhandled.
-  baseline.catch(() => {});
-  return { baseline, worker };
-}
-
-type WorkerMessage =
-  | { type: 'progress'; event: AnalysisProgress }
-  | ({ type: 'done'; keys: { name: string; type: string }[] } & Omit<Baseline, 'table'>)
-  | { type: 'error'; message: string; stack?: string; exitCode: ExitCode | null };
-
-/** Reads the before snapshot and keeps only its ids, classes and self sizes; the graph itself is dropped. */
-export async function loadBaseline(file: string, options: Pick<DiffOptions, 'onProgress'> = {}): Promise<Baseline> {
-  const graph = await loadGraph(file, options.onProgress);
-  options.onProgress?.({ phase: 'analyze', file, step: 'tracing' });
-  return baselineOf(graph);
 }
 
 export async function diffAgainst(
@@ -235,7 +134,7 @@ export async function diffAgainst(
   afterFile: string,
   options: DiffOptions = {},
 ): Promise<DiffResult> {
-  return diffGraph(baseline, await loadGraph(afterFile, options.onProgress), options);
+  return diffGraph(baseline, await loadGraph(afterFile, options.onProgress, options.engine), options);
 }
 
 /** Each listed class's definition site and, with allocation traces, its new objects' allocation stacks. */
@@ -339,7 +238,7 @@ async function diffPasses(
     thresholds,
     ...(detachedDom ? { detachedDom } : {}),
     ...(rules.length > 0 ? { ignored: ignoredSummary(rules, ruleOf, m.memberClass, walk) } : {}),
-    engine: 'leakscan',
+    engine: options.engine ?? 'leakscan',
   };
 }
 

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import type { ClassSummary, DuplicatedString, InspectResult, ObjectSummary } from '../types.js';
 import { detachedDomGroups } from './browser.js';
 import { classifyReachable } from './classify.js';
-import { type AnalysisProgress, loadGraph } from './diff.js';
+import { type AnalysisProgress, type Engine, loadGraph } from './diff.js';
 import { dominatorChildren, setRetainedSizes } from './dominance.js';
 import { drillDown } from './drill.js';
 import { holderLabel, retainerPath } from './paths.js';
@@ -26,13 +26,15 @@ export interface InspectOptions {
   depth?: number;
   includeInternal?: boolean;
   onProgress?: (event: AnalysisProgress) => void;
+  /** Whose parser reads the file (DiffOptions.engine). */
+  engine?: Engine;
 }
 
 const STRING_CUT = 100;
 const INSTANCE_TYPES: ReadonlySet<string> = new Set(['object', 'native']);
 
 export async function inspectSnapshot(file: string, options: InspectOptions = {}): Promise<InspectResult> {
-  const graph = await loadGraph(file, options.onProgress);
+  const graph = await loadGraph(file, options.onProgress, options.engine);
   const dominance = startDominance(graph);
   try {
     return await inspectPasses(graph, options, dominance);
@@ -167,7 +169,7 @@ async function inspectPasses(
     object,
     classInstances,
     ...(snapshot.runtime === 'browser' ? { detachedDom: detachedDomGroups(graph, trace, { retainedSizes }) } : {}),
-    engine: 'leakscan',
+    engine: options.engine ?? 'leakscan',
   };
 }
 

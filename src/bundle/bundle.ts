@@ -11,12 +11,12 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import * as tar from 'tar';
+import { collectEnvironment } from '../environment.js';
 import { fileError, LeakscanError } from '../errors.js';
-import { tempNameFor } from '../files.js';
+import { refuseExisting, tempNameFor } from '../files.js';
 import { isGzipFile } from '../gzip.js';
+import { type RssSeries, renderRssChart } from '../report/chart.js';
 import type { HtmlOptions } from '../report/html.js';
-import { type RssSeries, renderRssChart } from './chart.js';
-import { collectEnvironment } from './environment.js';
 import { Redactor, redactSnapshots } from './redact.js';
 
 export interface BundleInput<Report = unknown> {
@@ -68,18 +68,6 @@ async function compressInto(input: string, output: string): Promise<void> {
   const sink = (await createNew(output)).createWriteStream();
   if (isGzipFile(input)) await pipeline(createReadStream(input), sink);
   else await pipeline(createReadStream(input), createGzip(), sink);
-}
-
-/** Throws unless `file` is absent (or `force`): checked before long work that ends in writing it. */
-export async function refuseExisting(file: string, options: { force?: boolean } = {}): Promise<void> {
-  try {
-    const info = await lstat(file);
-    if (!options.force) throw new LeakscanError(`${file}: exists; choose another name, or --force to replace it`);
-    if (info.isDirectory()) throw new LeakscanError(`${file}: exists and is a folder`);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-      throw err instanceof LeakscanError ? err : fileError(file, err);
-  }
 }
 
 /** Throws unless `dir` is absent or an empty folder: checked before long work that ends in a bundle. */

@@ -1,10 +1,9 @@
 import type { Argv } from 'yargs';
-import { diffSnapshots, diffThreeSnapshots, filterClasses, isSuspect } from '../analysis/diff.js';
+import { diffSnapshots, diffThreeSnapshots } from '../analysis/diff.js';
 import { parseIgnoreRules } from '../analysis/ignore.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
-import { collectEnvironment } from '../bundle/environment.js';
-import { ExitCode, UsageError } from '../errors.js';
-import { memlabDiff } from '../memlab/adapter.js';
+import { collectEnvironment } from '../environment.js';
+import { ExitCode } from '../errors.js';
 import { htmlDiff } from '../report/html.js';
 import { markdownDiff } from '../report/markdown.js';
 import { analysisProgressText } from '../report/progress.js';
@@ -95,11 +94,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
 }
 
 export async function execute(args: DiffArgs): Promise<ExitCode> {
-  if (args.final !== undefined && args.engine === 'memlab') {
-    throw new UsageError('a three-snapshot diff needs --engine leakscan');
-  }
   const ignore = ignoreList(args.ignore);
-  if (ignore.length > 0 && args.engine === 'memlab') throw new UsageError('--ignore needs --engine leakscan');
   parseIgnoreRules(ignore); // a bad rule fails before the snapshots are read
   const files = args.final === undefined ? [args.before, args.after] : [args.before, args.after, args.final];
   const relaunched = await relaunchForHeap(files, args.engine);
@@ -110,32 +105,21 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
   const thresholds = { minCount: args.minCount, minBytes: args.minBytes };
   let result: DiffResult;
   try {
-    if (args.engine === 'memlab') {
-      result = await memlabDiff(args.before, args.after, { onProgress: (step) => progress.update(step) });
-      result = {
-        ...result,
-        thresholds,
-        classes: filterClasses(
-          result.classes.map((c) => ({ ...c, suspect: isSuspect(c, thresholds) })),
-          { className: args.class, minCount: args.minCount, top: args.top },
-        ),
-      };
-    } else {
-      const options = {
-        top: args.top,
-        className: args.class,
-        minCount: args.minCount,
-        paths: args.paths,
-        includeInternal: args.internal,
-        thresholds,
-        ignore,
-        onProgress: (event: Parameters<typeof analysisProgressText>[0]) => progress.update(analysisProgressText(event)),
-      };
-      result =
-        args.final === undefined
-          ? await diffSnapshots(args.before, args.after, options)
-          : await diffThreeSnapshots(args.before, args.after, args.final, options);
-    }
+    const options = {
+      top: args.top,
+      className: args.class,
+      minCount: args.minCount,
+      paths: args.paths,
+      includeInternal: args.internal,
+      thresholds,
+      engine: args.engine,
+      ignore,
+      onProgress: (event: Parameters<typeof analysisProgressText>[0]) => progress.update(analysisProgressText(event)),
+    };
+    result =
+      args.final === undefined
+        ? await diffSnapshots(args.before, args.after, options)
+        : await diffThreeSnapshots(args.before, args.after, args.final, options);
   } finally {
     progress.stop();
   }

@@ -1,9 +1,8 @@
 import type { Argv } from 'yargs';
 import { inspectSnapshot } from '../analysis/inspect.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
-import { collectEnvironment } from '../bundle/environment.js';
-import { ExitCode, UsageError } from '../errors.js';
-import { memlabInspect } from '../memlab/adapter.js';
+import { collectEnvironment } from '../environment.js';
+import { ExitCode } from '../errors.js';
 import { htmlInspect } from '../report/html.js';
 import { markdownInspect } from '../report/markdown.js';
 import { analysisProgressText } from '../report/progress.js';
@@ -84,21 +83,15 @@ export async function execute(args: InspectArgs): Promise<ExitCode> {
   const progress = createProgress(args);
   let result: InspectResult;
   try {
-    if (args.engine === 'memlab') {
-      if (args.id !== undefined || args.class !== undefined) {
-        throw new UsageError('--id and --class need the leakscan engine');
-      }
-      result = await memlabInspect(args.snapshot, { onProgress: (step) => progress.update(step) });
-    } else {
-      result = await inspectSnapshot(args.snapshot, {
-        top: args.top,
-        id: args.id,
-        className: args.class,
-        depth: args.depth,
-        includeInternal: args.internal,
-        onProgress: (event) => progress.update(analysisProgressText(event)),
-      });
-    }
+    result = await inspectSnapshot(args.snapshot, {
+      top: args.top,
+      id: args.id,
+      className: args.class,
+      depth: args.depth,
+      includeInternal: args.internal,
+      engine: args.engine,
+      onProgress: (event) => progress.update(analysisProgressText(event)),
+    });
   } finally {
     progress.stop();
   }

@@ -1,9 +1,8 @@
 import { mkdtemp, open, rename, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import ora, { type Ora } from 'ora';
-import { refuseExisting } from '../bundle/bundle.js';
 import { fileError, InterruptedError, LeakscanError } from '../errors.js';
-import { linkIntoPlace, tempNameFor } from '../files.js';
+import { linkIntoPlace, refuseExisting, tempNameFor } from '../files.js';
 import { colorEnabled } from '../report/format.js';
 
 export interface GlobalArgs {

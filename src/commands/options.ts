@@ -33,7 +33,7 @@ export const INTERNAL_OPTION = {
 export const ENGINE_OPTION = {
   choices: ['leakscan', 'memlab'] as const,
   default: 'leakscan' as const,
-  describe: 'Snapshot engine (memlab is the slower reference)',
+  describe: "Snapshot parser: leakscan's, or memlab's (the slower reference; the analysis is the same)",
 };
 
 /** No default: yargs' conflicts() (with --json) counts a defaulted option as given. */

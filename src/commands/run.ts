@@ -8,7 +8,7 @@ import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { findBrowser, hasPuppeteer } from '../browser/puppeteer.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
-import { collectEnvironment } from '../bundle/environment.js';
+import { collectEnvironment } from '../environment.js';
 import { ExitCode, LeakscanError } from '../errors.js';
 import { printable } from '../report/format.js';
 import { htmlRun } from '../report/html.js';

@@ -4,6 +4,7 @@ import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { buildDominance, buildRetainers, calculateRetainedSizes } from './algorithms.js';
 import type { HeapGraph } from './graph.js';
+import { tuning } from './tuning.js';
 
 export interface Dominance {
   /** Immediate dominator per node ordinal (the root dominates itself). */
@@ -18,10 +19,9 @@ export interface PendingDominance {
   result: Promise<Dominance>;
   /** Stops the second thread if the caller no longer needs the result. */
   cancel(): void;
+  /** The passes run on a second thread (graphs of threadMinNodes nodes or more). */
+  onThread: boolean;
 }
-
-/** Below this many nodes a thread's start-up costs more than the overlap saves. */
-const THREAD_MIN_NODES = 400_000;
 
 /**
  * The strings the dominator passes read (root category names, WeakMap edge
@@ -44,12 +44,12 @@ function computeHere(graph: HeapGraph, shallowSizes: Uint32Array): Dominance {
   return { dominators, retainedSizes: calculateRetainedSizes(graph, dominators, shallowSizes, searchOrder) };
 }
 
-export function startDominance(graph: HeapGraph): PendingDominance {
+export function startDominance(graph: HeapGraph, threadMinNodes: number = tuning().threadMinNodes): PendingDominance {
   const shared =
     graph.nodes.buffer instanceof SharedArrayBuffer &&
     graph.edges.buffer instanceof SharedArrayBuffer &&
     graph.firstEdgeIndexes.buffer instanceof SharedArrayBuffer;
-  if (!shared || graph.nodeCount < THREAD_MIN_NODES) {
+  if (!shared || graph.nodeCount < threadMinNodes) {
     // Computed when awaited, after the caller's own passes, as with the thread.
     let cancelled = false;
     let shallow: Uint32Array | null = null;
@@ -68,6 +68,7 @@ export function startDominance(graph: HeapGraph): PendingDominance {
       cancel: () => {
         cancelled = true;
       },
+      onThread: false,
     };
   }
   const raw = {
@@ -93,5 +94,6 @@ export function startDominance(graph: HeapGraph): PendingDominance {
     result,
     useShallowSizes: (shallowSizes) => worker.postMessage({ shallowSizes }),
     cancel: () => void worker.terminate(),
+    onThread: true,
   };
 }

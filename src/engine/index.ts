@@ -18,6 +18,7 @@ export { type Dominance, type PendingDominance, startDominance } from './dominat
 export { HeapGraph } from './graph.js';
 export type { RawSnapshot, SnapshotMetaJson } from './raw-snapshot.js';
 export type { ReadOptions } from './reader.js';
+export { DEFAULT_TUNING, type Tuning, tuning, tuningFrom } from './tuning.js';
 
 /** Reads a .heapsnapshot (plain JSON or gzip) into a HeapGraph; SnapshotFormatError on bad input. */
 export async function readSnapshot(file: string, options: ReadOptions = {}): Promise<HeapGraph> {

@@ -4,6 +4,9 @@ import { isAbsolute, relative } from 'node:path';
 import { stripVTControlCharacters, styleText } from 'node:util';
 import { localPath } from '../analysis/source-maps.js';
 import type { AllocationFrame, AllocationStack, SourceLocation } from '../types.js';
+import { formatCount } from './numbers.js';
+
+export { formatBytes, formatCount, formatMB, formatSigned, formatSignedBytes } from './numbers.js';
 
 /** Whether to colour a stream: NO_COLOR and FORCE_COLOR (https://no-color.org) win over the TTY check. */
 export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -39,37 +42,6 @@ export function style(enabled: boolean): Style {
     yellow: styled('yellow'),
     cyan: styled('cyan'),
   };
-}
-
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
-
-/** 1536 → "1.5 KB" (powers of 1024, as DevTools shows sizes). */
-export function formatBytes(bytes: number): string {
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const text = unit === 0 ? String(Math.round(value)) : value.toFixed(value < 10 ? 2 : 1);
-  return `${bytes < 0 ? '-' : ''}${text} ${UNITS[unit]}`;
-}
-
-export function formatSignedBytes(bytes: number): string {
-  return bytes > 0 ? `+${formatBytes(bytes)}` : formatBytes(bytes);
-}
-
-/** RSS as in the original experiment: megabytes with two decimals. */
-export function formatMB(bytes: number): string {
-  return (bytes / (1024 * 1024)).toFixed(2);
-}
-
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-export function formatSigned(n: number): string {
-  return n > 0 ? `+${formatCount(n)}` : formatCount(n);
 }
 
 /** Width on screen of a cell that may hold our own colour codes. */

@@ -5,10 +5,8 @@
 // script with textContent only. A Content-Security-Policy allows that script
 // and style by hash and nothing else: no network, no other code.
 import { createHash } from 'node:crypto';
-import { renderRssChart } from '../bundle/chart.js';
-import type { Environment } from '../bundle/environment.js';
+import type { Environment } from '../environment.js';
 import type {
-  AllocationFrame,
   AllocationStack,
   ClassDiff,
   ClassSummary,
@@ -24,7 +22,8 @@ import type {
   SnapshotMeta,
   SourceLocation,
 } from '../types.js';
-import { formatBytes, formatCount, formatSigned, printable } from './format.js';
+import { renderRssChart } from './chart.js';
+import { formatBytes, formatCount, formatFrames, formatLocation, formatSigned, printable } from './format.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-page.js';
 import { edgeLabel, holderLine, ignoredLines, retainedEdgeText } from './path.js';
 import {
@@ -45,29 +44,29 @@ export interface HtmlOptions {
   redacted?: 'text' | 'names' | null;
 }
 
-// The display blocks, as the page's script reads them (html-page.ts).
-type Cell = string | number | boolean | null;
+// The display blocks, as the page's script reads them (page-script.ts).
+export type Cell = string | number | boolean | null;
 type ColumnKind = 'name' | 'text' | 'code' | 'count' | 'signed' | 'bytes' | 'signedBytes' | 'mb' | 'flag';
-interface Column {
+export interface Column {
   label: string;
   kind: ColumnKind;
   title?: string;
   /** For a flag column: the badge text. */
   flag?: string;
 }
-interface PathStepView {
+export interface PathStepView {
   edge: string | null;
   name: string;
   id: number;
   type: string;
   loc: string | null;
 }
-interface PathView {
+export interface PathView {
   text: string;
   steps: PathStepView[] | null;
   open?: boolean;
 }
-type Block =
+export type Block =
   | { t: 'h'; level: 2 | 3; text: string; id?: string }
   | { t: 'p'; text: string; cls?: string }
   | { t: 'pre'; text: string }
@@ -102,7 +101,7 @@ type Block =
     };
 
 /** One retained object: edge, name, id, type, sizes; its own children; the line for those --top left out. */
-interface TreeNodeView {
+export interface TreeNodeView {
   edge: string;
   name: string;
   id: number;
@@ -113,7 +112,7 @@ interface TreeNodeView {
   more: string | null;
 }
 
-interface Page {
+export interface Page {
   title: string;
   heading: string;
   subtitle?: string;
@@ -124,23 +123,16 @@ interface Page {
 
 const MAX_STACK_FRAMES = 8;
 
-/** `src/app.js:12`: the script as V8 recorded it (a file:// prefix dropped), and the line. */
+/** `src/app.js:12`, as the terminal shows it (relative to the working folder when under it). */
 export function locationText(loc: SourceLocation | null | undefined): string | null {
-  if (!loc?.script) return null;
-  const script = printable(loc.script.replace(/^file:\/\//, ''));
-  return loc.line > 0 ? `${script}:${loc.line}` : script;
-}
-
-function frameText(f: AllocationFrame): string {
-  const name = printable(f.functionName || '(anonymous)');
-  return f.script ? `${name} (${printable(f.script.replace(/^file:\/\//, ''))}:${f.line})` : name;
+  return printable(formatLocation(loc)) || null;
 }
 
 /** "300 allocated in makeSession (src/app.js:12) ← handle (src/app.js:30)" */
 export function stackText(stack: AllocationStack): string {
-  const frames = stack.frames.slice(0, MAX_STACK_FRAMES).map(frameText);
+  const frames = printable(formatFrames(stack.frames.slice(0, MAX_STACK_FRAMES), MAX_STACK_FRAMES));
   const more = stack.frames.length > MAX_STACK_FRAMES ? ` ← … ${stack.frames.length - MAX_STACK_FRAMES} more` : '';
-  return `${formatCount(stack.count)} allocated in ${frames.join(' ← ') || '(unknown)'}${more}`;
+  return `${formatCount(stack.count)} allocated in ${frames || '(unknown)'}${more}`;
 }
 
 function pathView(path: RetainerPath | null): PathStepView[] | null {

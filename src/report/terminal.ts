@@ -1,5 +1,5 @@
 // Terminal reporters: functions of the result, returning text for stdout.
-import { sparkline } from '../bundle/sparkline.js';
+
 import type {
   ByteGrowth,
   ClassDiff,
@@ -25,6 +25,7 @@ import {
   table,
 } from './format.js';
 import { allocationLines, holderLine, ignoredLines, pathLines, retainedLines } from './path.js';
+import { sparkline } from './sparkline.js';
 import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,

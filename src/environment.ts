@@ -1,6 +1,6 @@
 // environment.json: what a maintainer needs to know about the machine that made a bundle.
 import os from 'node:os';
-import { version } from '../version.js';
+import { version } from './version.js';
 
 export interface Environment {
   leakscan: string;
