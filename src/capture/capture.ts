@@ -4,7 +4,7 @@
 // generator), or a signal from the user; a GC before each.
 import { lstat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CaptureError, LeakscanError } from '../errors.js';
+import { CaptureError, InterruptedError, LeakscanError } from '../errors.js';
 import type { CaptureResult } from '../types.js';
 import { runBetween } from './between.js';
 import { type Connection, closeConnection, openAddress, openProcess, processAlive } from './inspector.js';
@@ -23,6 +23,8 @@ export interface CaptureOptions {
   inspect?: string;
   /** Snapshot files, in order (snapshotFiles). */
   files: string[];
+  /** How long the process may take to open its inspector after SIGUSR1, ms (default 10 s). */
+  openTimeoutMs?: number;
   /** Pause before each snapshot after the first, ms. */
   intervalMs?: number;
   /** A shell command run (and waited for) before each snapshot after the first. */
@@ -61,7 +63,9 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
   signal.throwIfAborted();
   options.onProgress?.({ kind: 'connect' });
   const connection: Connection =
-    options.pid !== undefined ? await openProcess(options.pid, signal) : await openAddress(options.inspect!);
+    options.pid !== undefined
+      ? await openProcess(options.pid, { signal, openTimeoutMs: options.openTimeoutMs })
+      : await openAddress(options.inspect!);
   // Closed once, whoever gets there first: the end of the work, or a signal mid-snapshot.
   let closing: Promise<boolean | null> | null = null;
   const close = (): Promise<boolean | null> => {
@@ -99,11 +103,12 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
       snapshots.push({ path: files[i], bytes, takenAt: new Date().toISOString() });
     }
   } catch (err) {
-    await close();
+    const sessionWasOpen = connection.session.isOpen;
+    const closed = await close();
     // A set of snapshots is one result (they are meant to be diffed together): all or nothing.
     await Promise.all(snapshots.map((s) => unlink(s.path).catch(() => {})));
-    if (signal.aborted) throw signal.reason;
-    throw explain(err, connection, stage);
+    if (signal.aborted) throw interrupted(signal.reason, connection, closed);
+    throw explain(err, connection, stage, sessionWasOpen);
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
@@ -144,13 +149,30 @@ async function waitForNext(
 }
 
 /** One line about what went wrong: the process exited, the connection dropped. */
-function explain(err: unknown, connection: Connection, stage: string): unknown {
+function explain(err: unknown, connection: Connection, stage: string, sessionWasOpen: boolean): unknown {
   const pid = connection.pid;
   if (pid !== null && !processAlive(pid)) {
     return new CaptureError(`process ${pid} exited ${stage}; no snapshot was kept`, undefined, { cause: err });
   }
-  if (!connection.session.isOpen && (err instanceof CaptureError || !(err instanceof LeakscanError))) {
+  if (!sessionWasOpen && (err instanceof CaptureError || !(err instanceof LeakscanError))) {
     return new CaptureError(`${connection.session.reason} ${stage}; no snapshot was kept`, undefined, { cause: err });
   }
   return err;
+}
+
+/** The interruption, saying what became of the inspector: closed, or left to the watchdog while the process is busy. */
+function interrupted(reason: unknown, connection: Connection, closed: boolean | null): unknown {
+  if (!(reason instanceof InterruptedError)) return reason;
+  const files = '--between stopped, partial files removed';
+  if (closed === false) {
+    return new InterruptedError(
+      reason.signal,
+      `the session was closed, ${files}; process ${connection.pid} is busy (in a snapshot?) and its inspector still listens: the watchdog (pid ${connection.watchdog?.pid}) closes it as soon as the process answers`,
+    );
+  }
+  const what =
+    closed === null
+      ? 'the session was closed (the inspector was open before and stays open)'
+      : 'the session and the inspector were closed';
+  return new InterruptedError(reason.signal, `${what}, ${files}`);
 }
