@@ -1,6 +1,7 @@
 // `leakscan run`, the command: parses the arguments, calls runScenarios (run.ts, which
 // maps the rest of the way), writes the bundle and HTML file when asked, hands the
 // result to a reporter and sets the exit code.
+import { once } from 'node:events';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
@@ -164,7 +165,11 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       rule: { minCount: args.minCount, minBytes: args.minBytes },
       onProgress: (scenario, text) => progress.update(`${scenario}: ${text}`),
       // The scenario's own output goes to stderr in every mode: stdout carries only the report.
-      onOutput: (scenario, line) => progress.log(`[${scenario}] ${line}\n`),
+      onOutput: (scenario, line) => {
+        progress.log(`[${scenario}] ${line}\n`);
+        // A slow reader of stderr (a pipe) slows the scenario down instead of filling memory.
+        if (process.stderr.writableNeedDrain) return once(process.stderr, 'drain').then(() => {});
+      },
     });
     // A scenario written in TypeScript runs compiled: its places are shown in the .ts file.
     if (args.sourceMaps) applySourceMaps(outcome.result);
