@@ -11,10 +11,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunResult } from '../src/types.js';
 import { cli, root, runCli, tempDir } from './helpers.js';
 
+/** Running: signal 0 reaches it and it is not a zombie (this container's init may not reap orphans). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
   } catch {
     return false;
   }

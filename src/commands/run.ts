@@ -174,7 +174,10 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
     // A scenario written in TypeScript runs compiled: its places are shown in the .ts file.
     if (args.sourceMaps) applySourceMaps(outcome.result);
     // A bundle that cannot be written at the end must not cost the scenarios' results.
-    if (args.bundle) bundleError = await writeRunBundle(args, args.bundle, outcome, progress).then(noError, asError);
+    if (args.bundle)
+      bundleError = await writeRunBundle(args, args.bundle, outcome, progress, stop.signal).then(noError, asError);
+    // Stopped during the bundle: the exit says so, and no report claims a finished run.
+    stop.signal.throwIfAborted();
   } finally {
     stop.release();
     progress.stop();
@@ -209,7 +212,13 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
 }
 
 /** The bug-report bundle of the run: the snapshots of the scenarios that ran, the reports, the memory series. */
-function writeRunBundle(args: RunArgs, outDir: string, outcome: RunOutcome, progress: Progress): Promise<unknown> {
+function writeRunBundle(
+  args: RunArgs,
+  outDir: string,
+  outcome: RunOutcome,
+  progress: Progress,
+  signal: AbortSignal,
+): Promise<unknown> {
   const ok = outcome.result.scenarios.filter((s) => s.status !== 'failed');
   return writeBundle({
     outDir,
@@ -228,6 +237,7 @@ function writeRunBundle(args: RunArgs, outDir: string, outcome: RunOutcome, prog
       external: s.external,
     })),
     argv: process.argv,
+    signal,
     onProgress: (step) => progress.update(`bundle: ${step}`),
   });
 }
