@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunResult } from '../src/types.js';
-import { cli, root, runCli, tempDir } from './helpers.js';
+import { cli, fixture, root, runCli, tempDir } from './helpers.js';
 
 /** Running: signal 0 reaches it and it is not a zombie (this container's init may not reap orphans). */
 function alive(pid: number): boolean {
@@ -141,5 +141,41 @@ export default { name: 'stuck', iterations: 2, batch: 1,
     leakscan.kill('SIGKILL');
     assert.ok(await eventually(() => !alive(scenarioPid)), "the scenario's process ended");
     assert.ok(await eventually(() => !alive(sleeper)), 'what it started ended');
+  });
+
+  test('one run at a time per --out; --out naming a file; escape codes in a name are escaped', async () => {
+    const out = tempDir();
+    const first = spawn(process.execPath, [cli, 'run', fixture('leaks/hangs.mjs'), '--out', out, '--timeout', '60'], {
+      cwd: root,
+      stdio: 'ignore',
+    });
+    assert.ok(await eventually(() => existsSync(join(out, '.leakscan-run.lock'))), 'the first run holds --out');
+    const second = await runCli(['run', 'cycle', '--out', out]);
+    assert.equal(second.code, 2, second.stderr);
+    assert.match(
+      second.stderr,
+      new RegExp(`^leakscan: .*: another leakscan run \\(pid ${first.pid}\\) is writing there`),
+    );
+    first.kill('SIGTERM');
+    await new Promise((resolve) => first.on('close', resolve));
+    assert.deepEqual(readdirSync(out), [], 'the lock is released');
+
+    const file = join(tempDir(), 'a-file');
+    writeFileSync(file, 'mine\n');
+    const onFile = await runCli(['run', 'cycle', '--out', file]);
+    assert.equal(onFile.code, 2, onFile.stderr);
+    assert.equal(onFile.stderr, `leakscan: ${file}: exists and is not a folder; --out takes a folder\n`);
+    assert.equal(readFileSync(file, 'utf8'), 'mine\n');
+
+    const dir = tempDir();
+    const evil = scenario(
+      dir,
+      'evil',
+      `export default { name: 'evil\\u001b[2J\\u001b]0;owned\\u0007', description: 'red \\u001b[31mtext\\u009b1m', iterations: 2, batch: 1, run() {} };\n`,
+    );
+    const r = await runCli(['run', evil, '--out', tempDir(), '--interval', '0']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, /[\u001b\u0007\u009b]/, 'no raw control character');
+    assert.match(r.stdout, /evil\\x1b\[2J/);
   });
 });

@@ -14,6 +14,7 @@ import { htmlRun } from '../report/html.js';
 import { markdownRun } from '../report/markdown.js';
 import { renderRun } from '../report/terminal.js';
 import { runScenarios } from '../run.js';
+import { lockOutDir } from '../runner/out-lock.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS } from '../runner/parent.js';
 import { builtinScenarioNames } from '../scenario.js';
 import { bundleFlags } from './bundle.js';
@@ -148,6 +149,8 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
   // Refuse a bad bundle folder (taken, not writable) now, not after minutes of scenarios.
   if (args.bundle) await checkBundleTarget(resolve(args.bundle), { tar: args.tar, force: args.force });
   if (args.html !== undefined) await checkOutputFile(args.html, { force: args.force });
+  // Before anything is written: --out is a folder, and no other run writes there.
+  const unlock = lockOutDir(args.out);
   const progress = createProgress(args);
   const stop = stopOnSignals();
   let outcome: RunOutcome;
@@ -163,10 +166,10 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       timeoutMs: args.timeout * 1000,
       allocationStacks: args.allocationStacks,
       rule: { minCount: args.minCount, minBytes: args.minBytes },
-      onProgress: (scenario, text) => progress.update(`${scenario}: ${text}`),
+      onProgress: (scenario, text) => progress.update(`${printable(scenario)}: ${text}`),
       // The scenario's own output goes to stderr in every mode: stdout carries only the report.
       onOutput: (scenario, line) => {
-        progress.log(`[${scenario}] ${line}\n`);
+        progress.log(`[${printable(scenario)}] ${line}\n`);
         // A slow reader of stderr (a pipe) slows the scenario down instead of filling memory.
         if (process.stderr.writableNeedDrain) return once(process.stderr, 'drain').then(() => {});
       },
@@ -181,6 +184,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
   } finally {
     stop.release();
     progress.stop();
+    unlock();
   }
   const { result, failures, errors } = outcome;
   const text = reportText(result, args, { markdown: markdownRun, terminal: renderRun });
