@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { plannedHeapMb } from '../src/commands/heap-limit.js';
 import { readRawSnapshot } from '../src/engine/reader.js';
 import { runCli, tempDir } from './helpers.js';
 
@@ -61,5 +62,19 @@ describe('crafted snapshot files', () => {
     // Whitespace after it is fine.
     writeFileSync(file, `${header(1, 0)}"nodes":[3,0,1,0,0,0,0],"edges":[],"strings":["a"]}\n\n`);
     await readRawSnapshot(file);
+  });
+
+  test('the larger-heap rerun leaves room for the typed arrays outside the V8 heap', () => {
+    const GB = 2 ** 30;
+    // memlab on a 500 MB snapshot wants ~7 GB of heap; on an 8 GB machine the typed arrays need ~1 GB too.
+    for (const [bytes, engine, total] of [
+      [500 * 2 ** 20, 'memlab', 8 * GB],
+      [2 * GB, 'leakscan', 8 * GB],
+      [1 * GB, 'memlab', 16 * GB],
+    ] as const) {
+      const heapBytes = plannedHeapMb(bytes, engine, total) * 2 ** 20;
+      assert.ok(heapBytes + 2 * bytes <= 0.8 * total, `${engine} ${bytes}: heap ${heapBytes} + typed arrays fit`);
+      assert.ok(heapBytes >= 256 * 2 ** 20);
+    }
   });
 });

@@ -45,6 +45,19 @@ function snapshotBytes(file: string): number {
 }
 
 /**
+ * The heap, MB, for a snapshot of `largest` bytes (as snapshotBytes counts):
+ * the estimate with headroom, within the share of `totalBytes` of memory
+ * that the typed arrays outside the heap leave.
+ */
+export function plannedHeapMb(largest: number, engine: keyof typeof HEAP_PER_BYTE, totalBytes: number): number {
+  const needed = largest * HEAP_PER_BYTE[engine] + BASE_HEAP_BYTES;
+  const typedBytes = largest * TYPED_PER_BYTE;
+  return Math.floor(
+    Math.min(needed * HEADROOM, Math.max(BASE_HEAP_BYTES, totalBytes * MAX_SHARE_OF_RAM - typedBytes)) / MB,
+  );
+}
+
+/**
  * Runs this command again with a heap sized for the largest of `files`, if the
  * current limit is too small, and resolves to its exit code; null when this
  * process is big enough (or already is the relaunched one).
@@ -55,10 +68,7 @@ export async function relaunchForHeap(files: string[], engine: keyof typeof HEAP
   const needed = largest * HEAP_PER_BYTE[engine] + BASE_HEAP_BYTES;
   const limit = v8.getHeapStatistics().heap_size_limit;
   if (needed <= limit) return null;
-  const typedBytes = largest * TYPED_PER_BYTE;
-  const heapMb = Math.floor(
-    Math.min(needed * HEADROOM, Math.max(BASE_HEAP_BYTES, totalmem() * MAX_SHARE_OF_RAM - typedBytes)) / MB,
-  );
+  const heapMb = plannedHeapMb(largest, engine, totalmem());
   if (heapMb * MB <= limit) return null;
   const child = spawn(
     process.execPath,
