@@ -42,6 +42,8 @@ export interface BundleInput<Report = unknown> {
   rssSeries?: RssSeries[];
   argv: string[];
   onProgress?: (step: string) => void;
+  /** Stops the work (the partial folder removed); writeBundle rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface BundleOutput {
@@ -64,10 +66,15 @@ async function writeNew(file: string, text: string): Promise<void> {
   }
 }
 
-async function compressInto(input: string, output: string): Promise<void> {
+async function compressInto(input: string, output: string, signal?: AbortSignal): Promise<void> {
   const sink = (await createNew(output)).createWriteStream();
-  if (isGzipFile(input)) await pipeline(createReadStream(input), sink);
-  else await pipeline(createReadStream(input), createGzip(), sink);
+  try {
+    if (isGzipFile(input)) await pipeline(createReadStream(input), sink, { signal });
+    else await pipeline(createReadStream(input), createGzip(), sink, { signal });
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    throw err;
+  }
 }
 
 /** Throws unless `dir` is absent or an empty folder: checked before long work that ends in a bundle. */
@@ -155,9 +162,12 @@ export async function writeBundle<Report>(input: BundleInput<Report>): Promise<B
   } catch (err) {
     throw fileError(parent, err);
   }
+  const { signal } = input;
   try {
+    signal?.throwIfAborted();
     const files: string[] = [];
     const put = async (name: string, text: string): Promise<void> => {
+      signal?.throwIfAborted();
       await writeNew(join(temp, name), text);
       files.push(name);
     };
@@ -173,6 +183,7 @@ export async function writeBundle<Report>(input: BundleInput<Report>): Promise<B
       await redactSnapshots(targets, redactor, {
         onProgress: (file, step) => input.onProgress?.(`redacting ${basename(file)} (${step})`),
       });
+      signal?.throwIfAborted();
       for (const [i, s] of input.snapshots.entries()) {
         redactor.alias(s.path, `snapshots/${snapshotFiles[i]}`);
         redactor.alias(resolve(s.path), `snapshots/${snapshotFiles[i]}`);
@@ -180,7 +191,7 @@ export async function writeBundle<Report>(input: BundleInput<Report>): Promise<B
     } else {
       for (const target of targets) {
         input.onProgress?.(`compressing ${basename(target.input)}`);
-        await compressInto(target.input, target.output);
+        await compressInto(target.input, target.output, signal);
       }
     }
     files.push(...snapshotFiles.map((name) => `snapshots/${name}`));
@@ -207,6 +218,7 @@ export async function writeBundle<Report>(input: BundleInput<Report>): Promise<B
     await put('environment.json', `${JSON.stringify(environment, null, 2)}\n`);
     await put('README.md', receiverReadme(input as BundleInput<unknown>, snapshotFiles));
 
+    signal?.throwIfAborted();
     // Empty (checked above) or absent; rmdir, not rm -r, so files a user put there meanwhile stay.
     await rmdir(finalDir).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;

@@ -6,6 +6,7 @@
 // original (same ids, same string texts under the same id, one class per class).
 import { createHmac, randomBytes } from 'node:crypto';
 import { type HeapGraph, readSnapshot } from '../engine/index.js';
+import { formatPropertyName } from '../engine/shapes.js';
 import { writeSnapshot } from '../engine/writer.js';
 
 export interface RedactOptions {
@@ -186,6 +187,10 @@ export class Redactor {
     const alias = this.aliases.get(value);
     if (alias !== undefined) return alias;
     if (this.uses.has(value) || this.decided.has(value)) return this.replace(value);
+    // A name leakscan composed from snapshot strings (an object shape, "{ssn, dob, p-48213}"): each
+    // part gets the snapshot's own replacement, however short, quoted or escaped it is.
+    const shape = shapeProperties(value);
+    if (shape) return `{${shape.map((p) => formatPropertyName(this.replace(p))).join(', ')}}`;
     let out = value;
     for (const [from, to] of this.aliases) if (from !== '' && out.includes(from)) out = out.split(from).join(to);
     const index = this.prefixIndex();
@@ -287,4 +292,37 @@ export async function redactSnapshots(
     stats.push(await redactor.write(await readSnapshot(input), output));
   }
   return stats;
+}
+
+/**
+ * The property names of a shape class name as shapes.ts writes it (`{a, b}`,
+ * names with `,'"{}` as JSON strings), or null for other text.
+ */
+export function shapeProperties(text: string): string[] | null {
+  if (!text.startsWith('{') || !text.endsWith('}') || text.length < 3) return null;
+  const names: string[] = [];
+  let i = 1;
+  for (;;) {
+    let name: string;
+    if (text[i] === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      try {
+        name = JSON.parse(text.slice(i, end + 1)) as string;
+      } catch {
+        return null;
+      }
+      i = end + 1;
+    } else {
+      const end = text.slice(i).search(/, |}$/);
+      if (end < 0) return null;
+      name = text.slice(i, i + end);
+      if (/[,'"{}]/.test(name)) return null;
+      i += end;
+    }
+    names.push(name);
+    if (i === text.length - 1 && text[i] === '}') return names;
+    if (!text.startsWith(', ', i)) return null;
+    i += 2;
+  }
 }

@@ -21,6 +21,8 @@ export class BetweenError extends CaptureError {
 
 /** After SIGTERM, how long the command may take to stop before SIGKILL. */
 const KILL_GRACE_MS = 2000;
+/** After the command exits, how long its output may take to arrive (a process that left its group may hold the pipes). */
+const OUTPUT_GRACE_MS = 500;
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
@@ -73,7 +75,25 @@ export function runBetween(
       (err: unknown) => stopChild(err),
     );
     child.on('error', (err) => stopChild(new CaptureError(`--between ${JSON.stringify(command)}: ${err.message}`)));
+    // A process the command left in the background ("sleep 60 &") would hold its output open:
+    // the command is over when its shell is, and what it left in its group is stopped. Output
+    // still in the pipes is read for a moment; then they are closed whoever holds them.
+    let drainTimer: NodeJS.Timeout | undefined;
+    child.on('exit', () => {
+      if (process.platform !== 'win32' && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // nothing left in its group
+        }
+      }
+      drainTimer = setTimeout(() => {
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+      }, OUTPUT_GRACE_MS);
+    });
     child.on('close', (code, signal) => {
+      clearTimeout(drainTimer);
       lines.end();
       clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);

@@ -5,7 +5,7 @@
 // a command (a load generator), or a signal from the user; a GC before each.
 import { lstat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CaptureError, LeakscanError, TwoSessionsError } from '../errors.js';
+import { CaptureError, InterruptedError, LeakscanError, TwoSessionsError } from '../errors.js';
 import type { CaptureResult } from '../types.js';
 import { BetweenError, runBetween } from './between.js';
 import { type Connection, checkProcess, closeConnection, openAddress, openProcess, processAlive } from './inspector.js';
@@ -28,6 +28,8 @@ export interface CaptureOptions {
   inspect?: string;
   /** Snapshot files, in order (snapshotFiles). */
   files: string[];
+  /** How long the process may take to open its inspector after SIGUSR1, ms (default 10 s). */
+  openTimeoutMs?: number;
   /** Pause before each snapshot after the first, ms. */
   intervalMs?: number;
   /** Take the snapshots with the process's --heapsnapshot-signal (pid only); `signal`: the one to send. */
@@ -73,7 +75,9 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
     if (route) return capturePortless(options.pid, route, options, signal);
   }
   const connection: Connection =
-    options.pid !== undefined ? await openInspector(options.pid, signal) : await openAddress(options.inspect!);
+    options.pid !== undefined
+      ? await openInspector(options.pid, signal, options.openTimeoutMs)
+      : await openAddress(options.inspect!);
   // Closed once, whoever gets there first: the end of the work, or a signal mid-snapshot.
   let closing: Promise<boolean | null> | null = null;
   const close = (): Promise<boolean | null> => {
@@ -124,13 +128,14 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
       }
     }
   } catch (err) {
+    const sessionWasOpen = connection.session.isOpen;
     // Explained while the session is still open: closing it must not pass for the cause.
-    const explained = explain(err, connection, stage);
+    const explained = explain(err, connection, stage, sessionWasOpen);
     await keepAlive?.close();
-    await close();
+    const closed = await close();
     // A set of snapshots is one result (they are meant to be diffed together): all or nothing.
     await Promise.all(snapshots.map((s) => unlink(s.path).catch(() => {})));
-    if (signal.aborted) throw signal.reason;
+    if (signal.aborted) throw interrupted(signal.reason, connection, closed);
     throw explained;
   } finally {
     signal.removeEventListener('abort', onAbort);
@@ -178,14 +183,14 @@ async function waitForNext(
 }
 
 /** One line about what went wrong: the process exited, the connection dropped. */
-function explain(err: unknown, connection: Connection, stage: string): unknown {
+function explain(err: unknown, connection: Connection, stage: string, sessionWasOpen: boolean): unknown {
   const pid = connection.pid;
   if (pid !== null && !processAlive(pid)) {
     return new CaptureError(`process ${pid} exited ${stage}; no snapshot was kept`, undefined, { cause: err });
   }
   if (err instanceof BetweenError) return betweenFailed(err, stage);
   if (err instanceof RenumberedError || err instanceof TwoSessionsError) return err;
-  if (!connection.session.isOpen && (err instanceof CaptureError || !(err instanceof LeakscanError))) {
+  if (!sessionWasOpen && (err instanceof CaptureError || !(err instanceof LeakscanError))) {
     return new CaptureError(`${connection.session.reason} ${stage}; no snapshot was kept`, undefined, { cause: err });
   }
   return err;
@@ -215,11 +220,11 @@ function renumbered(options: CaptureOptions, connection: Connection, ids: Renumb
 }
 
 /** The inspector route; when it is closed (its port taken, no SIGUSR1), the error names the routes that need no port. */
-async function openInspector(pid: number, signal: AbortSignal): Promise<Connection> {
+async function openInspector(pid: number, signal: AbortSignal, openTimeoutMs: number | undefined): Promise<Connection> {
   // Its refusals (not Node, --disable-sigusr1) are about the process, not the route: said as they are.
   checkProcess(pid);
   try {
-    return await openProcess(pid, signal);
+    return await openProcess(pid, { signal, openTimeoutMs });
   } catch (err) {
     if (signal.aborted || !(err instanceof CaptureError) || !processAlive(pid)) throw err;
     throw new CaptureError(`${err.message}; ${otherRoutes(pid)}`, undefined, { cause: err });
@@ -282,4 +287,21 @@ async function capturePortless(
     route.close();
   }
   return { target, snapshots, inspectorClosed: null };
+}
+
+/** The interruption, saying what became of the inspector: closed, or left to the watchdog while the process is busy. */
+function interrupted(reason: unknown, connection: Connection, closed: boolean | null): unknown {
+  if (!(reason instanceof InterruptedError)) return reason;
+  const files = '--between stopped, partial files removed';
+  if (closed === false) {
+    return new InterruptedError(
+      reason.signal,
+      `the session was closed, ${files}; process ${connection.pid} is busy (in a snapshot?) and its inspector still listens: the watchdog (pid ${connection.watchdog?.pid}) closes it as soon as the process answers`,
+    );
+  }
+  const what =
+    closed === null
+      ? 'the session was closed (the inspector was open before and stays open)'
+      : 'the session and the inspector were closed';
+  return new InterruptedError(reason.signal, `${what}, ${files}`);
 }

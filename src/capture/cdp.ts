@@ -13,7 +13,13 @@ interface Pending {
   method: string;
   resolve(result: Record<string, unknown>): void;
   reject(err: Error): void;
+  /** Fails the request when the inspector says nothing for this long (any message restarts it). */
+  idleMs: number;
+  timer: NodeJS.Timeout;
 }
+
+/** A request fails after this long without a word from the inspector. */
+export const DEFAULT_IDLE_MS = 60_000;
 
 /** Snapshots arrive in chunks of about 100 KB; the limit is only there to bound one message. */
 const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
@@ -70,13 +76,33 @@ export class CdpSession {
     return this.closeReason;
   }
 
-  send(method: string, params: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  /**
+   * Sends a request; rejects when the inspector stays silent for `idleMs`
+   * (a snapshot's progress and chunks count as words: a long snapshot is not cut).
+   */
+  send(
+    method: string,
+    params: Record<string, unknown> = {},
+    idleMs = DEFAULT_IDLE_MS,
+  ): Promise<Record<string, unknown>> {
     if (this.closeReason !== null) return Promise.reject(new CaptureError(`${method}: ${this.closeReason}`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { method, resolve, reject });
+      const timer = this.silenceTimer(id, method, idleMs);
+      this.pending.set(id, { method, resolve, reject, idleMs, timer });
       this.socket.send(JSON.stringify({ id, method, params }));
     });
+  }
+
+  private silenceTimer(id: number, method: string, idleMs: number): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      const request = this.pending.get(id);
+      if (!request) return;
+      this.pending.delete(id);
+      request.reject(new CaptureError(`${method}: the inspector did not answer within ${idleMs / 1000} s`));
+    }, idleMs);
+    timer.unref();
+    return timer;
   }
 
   /** Sends a request whose answer may never come (it closes the session itself). */
@@ -109,6 +135,10 @@ export class CdpSession {
   }
 
   private receive(data: Buffer): void {
+    for (const [id, request] of this.pending) {
+      clearTimeout(request.timer);
+      request.timer = this.silenceTimer(id, request.method, request.idleMs);
+    }
     let message: { id?: number; method?: string; params?: Record<string, unknown>; result?: unknown; error?: unknown };
     try {
       message = JSON.parse(data.toString('utf8'));
@@ -121,6 +151,7 @@ export class CdpSession {
       const request = this.pending.get(message.id);
       if (!request) return;
       this.pending.delete(message.id);
+      clearTimeout(request.timer);
       if (message.error) {
         const text = (message.error as { message?: string }).message ?? JSON.stringify(message.error);
         request.reject(new CaptureError(`${request.method}: the inspector answered: ${text}`));
@@ -133,7 +164,10 @@ export class CdpSession {
 
   private fail(reason: string): void {
     this.closeReason ??= reason;
-    for (const request of this.pending.values()) request.reject(new CaptureError(`${request.method}: ${reason}`));
+    for (const request of this.pending.values()) {
+      clearTimeout(request.timer);
+      request.reject(new CaptureError(`${request.method}: ${reason}`));
+    }
     this.pending.clear();
   }
 }

@@ -8,7 +8,8 @@ import { constants, type WriteStream } from 'node:fs';
 import { open, stat, unlink } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
-import { fileError, LeakscanError } from '../errors.js';
+import { readRawSnapshot } from '../engine/reader.js';
+import { CaptureError, fileError, LeakscanError, SnapshotFormatError } from '../errors.js';
 import { linkIntoPlace, tempNameFor } from '../files.js';
 import type { CdpSession } from './cdp.js';
 
@@ -21,6 +22,10 @@ export type SnapshotProgress =
 
 /** What takeSnapshot needs of a session: leakscan's own (cdp.ts) or puppeteer's, through browser/puppeteer.ts. */
 export type SnapshotSession = Pick<CdpSession, 'send' | 'onEvent' | 'pause' | 'resume'>;
+/** A snapshot bigger than this (uncompressed) is not taken further: nothing V8 writes, or a disk-filler. */
+export const MAX_SNAPSHOT_BYTES = 64 * 2 ** 30;
+/** takeHeapSnapshot may go this long without progress or a chunk (a GC or a big heap's walk is slow). */
+const SNAPSHOT_IDLE_MS = 5 * 60_000;
 
 export function existsError(file: string): LeakscanError {
   return new LeakscanError(`${file}: exists; choose another name (leakscan never replaces a file)`);
@@ -31,6 +36,7 @@ export async function takeSnapshot(
   session: SnapshotSession,
   file: string,
   onProgress: (event: SnapshotProgress) => void = () => {},
+  maxBytes = MAX_SNAPSHOT_BYTES,
 ): Promise<number> {
   const temp = tempNameFor(file);
   let handle: Awaited<ReturnType<typeof open>>;
@@ -52,11 +58,20 @@ export async function takeSnapshot(
     writeError ??= err;
   });
   let bytes = 0;
+  let tooBig = false;
   let lastReport = 0;
   const stop = session.onEvent((event) => {
     if (event.method === 'HeapProfiler.addHeapSnapshotChunk') {
       const chunk = String(event.params.chunk ?? '');
+      if (tooBig) return;
       bytes += chunk.length;
+      if (bytes > maxBytes) {
+        tooBig = true;
+        writeError ??= new CaptureError(
+          `${file}: the inspector sent more than ${Math.round(maxBytes / 2 ** 20)} MB of snapshot; nothing was saved`,
+        );
+        return;
+      }
       if (!sink.write(chunk)) {
         // A slow disk: stop reading the socket until the file catches up.
         session.pause();
@@ -71,11 +86,12 @@ export async function takeSnapshot(
     }
   });
   try {
-    await session.send('HeapProfiler.takeHeapSnapshot', { reportProgress: true });
+    await session.send('HeapProfiler.takeHeapSnapshot', { reportProgress: true }, SNAPSHOT_IDLE_MS);
     if (writeError) throw writeError;
     sink.end();
     await finished(out);
     if (bytes === 0) throw new LeakscanError(`${file}: the inspector sent an empty snapshot`);
+    await validate(temp, file);
     await linkIntoPlace(temp, file, existsError).catch((err: unknown) => {
       throw err instanceof LeakscanError ? err : fileError(file, err);
     });
@@ -91,5 +107,26 @@ export async function takeSnapshot(
     stop();
     // A stream that ends with its buffer full emits 'finish', not 'drain': the socket must not stay paused.
     session.resume();
+  }
+}
+
+/**
+ * Reads the file back with leakscan's own reader before it takes its name:
+ * what an inspector sends is untrusted, and a file saved under a snapshot's
+ * name must be one.
+ */
+async function validate(temp: string, file: string): Promise<void> {
+  try {
+    await readRawSnapshot(temp);
+  } catch (err) {
+    if (!(err instanceof SnapshotFormatError)) throw err;
+    const problem = err.message.slice(err.file.length + 2);
+    throw new CaptureError(
+      `${file}: the inspector sent a malformed snapshot (${problem}); nothing was saved`,
+      undefined,
+      {
+        cause: err,
+      },
+    );
   }
 }

@@ -45,7 +45,10 @@ export function describeAddress(address: InspectorAddress): string {
   return `${hostForUrl(address.host)}:${address.port}`;
 }
 
-/** GET http://HOST:PORT/json/list. */
+/** /json/list lists a few targets: more than this is not an inspector talking. */
+export const MAX_LIST_BYTES = 1 << 20;
+
+/** GET http://HOST:PORT/json/list (at most MAX_LIST_BYTES, within `timeoutMs`). */
 export function listTargets(address: InspectorAddress, timeoutMs = 3000): Promise<Target[]> {
   const where = describeAddress(address);
   return new Promise((resolve, reject) => {
@@ -56,8 +59,14 @@ export function listTargets(address: InspectorAddress, timeoutMs = 3000): Promis
         response.setEncoding('utf8');
         response.on('data', (text: string) => {
           body += text;
+          if (body.length > MAX_LIST_BYTES) {
+            response.destroy();
+            request.destroy();
+            reject(new CaptureError(`${where} is not an inspector: /json/list sent more than ${MAX_LIST_BYTES} bytes`));
+          }
         });
         response.on('end', () => {
+          clearTimeout(deadline);
           let list: unknown;
           try {
             list = JSON.parse(body);
@@ -82,7 +91,13 @@ export function listTargets(address: InspectorAddress, timeoutMs = 3000): Promis
       },
     );
     request.on('timeout', () => request.destroy(new Error('no answer')));
+    // The socket timeout restarts with every byte: a slow trickle is cut by this one.
+    const deadline = setTimeout(
+      () => request.destroy(new Error(`no complete answer within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
     request.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(deadline);
       const why = err.code === 'ECONNREFUSED' ? 'nothing listens there' : err.message;
       reject(new CaptureError(`no inspector at ${where}: ${why}`, undefined, { cause: err }));
     });

@@ -5,7 +5,7 @@ import { ExitCode } from '../errors.js';
 import { htmlDiff } from '../report/html.js';
 import { markdownDiff } from '../report/markdown.js';
 import { analysisProgressText } from '../report/progress.js';
-import { createProgress, type GlobalArgs, toJson, writeReport } from './io.js';
+import { createProgress, type GlobalArgs, stopOnSignals, toJson, writeReport } from './io.js';
 
 export interface BundleArgs extends GlobalArgs {
   before: string;
@@ -58,6 +58,7 @@ export async function execute(args: BundleArgs): Promise<ExitCode> {
   // Refuse a taken folder or .tar.gz now, not after the analysis.
   await checkBundleTarget(args.out, { tar: args.tar, force: args.force });
   const progress = createProgress(args);
+  const stop = stopOnSignals('the partial bundle folder was removed');
   let written: Awaited<ReturnType<typeof writeBundle>>;
   try {
     const diff = await diffSnapshots(args.before, args.after, {
@@ -75,9 +76,12 @@ export async function execute(args: BundleArgs): Promise<ExitCode> {
       ],
       report: { json: diff, markdown: markdownDiff, html: htmlDiff },
       argv: process.argv,
+      signal: stop.signal,
       onProgress: (step) => progress.update(step),
     });
+    stop.signal.throwIfAborted();
   } finally {
+    stop.release();
     progress.stop();
   }
   await writeReport(

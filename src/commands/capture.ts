@@ -26,6 +26,7 @@ export interface CaptureArgs extends GlobalArgs {
   output?: string;
   count: number;
   interval?: number;
+  openTimeout?: number;
   between?: string;
   top: number;
   sourceMaps: boolean;
@@ -47,7 +48,7 @@ export function parseDuration(text: string | number): number {
 }
 
 const SECURITY_NOTE =
-  'Opening the inspector of a process lets every local user who can reach 127.0.0.1:9229 run code in that process while it is open: leakscan keeps it open only while it takes snapshots, bound to 127.0.0.1, closes it afterwards, and refuses processes of other users. --pid is for Linux and macOS; on Windows use --inspect. Routes that open no port: the agent (--require leakscan/agent: an owner-only Unix socket) and --heapsnapshot-signal (--signal); see docs/capture.md.';
+  'Opening the inspector of a process lets every local user who can reach its port run code in that process while it is open: leakscan opens only inspectors bound to loopback, keeps them open only while it takes snapshots, closes them afterwards (a watchdog process does it if leakscan is killed or the process opens it late), and refuses processes of other users and programs that are not Node. --pid is for Linux and macOS; on Windows use --inspect. Routes that open no port: the agent (--require leakscan/agent: an owner-only Unix socket) and --heapsnapshot-signal (--signal); see docs/capture.md and docs/security.md.';
 
 export function builder(yargs: Argv<GlobalArgs>): Argv<CaptureArgs> {
   return yargs
@@ -75,6 +76,11 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<CaptureArgs> {
     .option('interval', {
       type: 'string',
       describe: 'Pause before each snapshot after the first (30s, 500ms, 2m)',
+      coerce: parseDuration,
+    })
+    .option('open-timeout', {
+      type: 'string',
+      describe: 'With --pid: how long the process may take to open its inspector (default 10s)',
       coerce: parseDuration,
     })
     .option('between', {
@@ -179,6 +185,7 @@ export async function execute(args: CaptureArgs): Promise<ExitCode> {
       bySignal: args.signal === undefined ? undefined : { signal: (args.signal || undefined) as NodeJS.Signals },
       files,
       intervalMs: args.interval,
+      openTimeoutMs: args.openTimeout,
       between: args.between,
       waitForUser: userTrigger(progress),
       signal: stop.signal,
@@ -209,7 +216,7 @@ export async function execute(args: CaptureArgs): Promise<ExitCode> {
   await writeReport(args.json ? toJson(result) : renderCapture(result, { color: stdoutColor() }));
   if (result.inspectorClosed === false) {
     process.stderr.write(
-      `leakscan: the inspector of process ${result.target.pid} may still be open on ${result.target.inspector}\n`,
+      `leakscan: the inspector of process ${result.target.pid} still listens on ${result.target.inspector} (the process is busy): a watchdog closes it as soon as the process answers\n`,
     );
   }
   return ExitCode.Ok;

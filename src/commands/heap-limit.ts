@@ -24,8 +24,15 @@ const GZIP_RATIO = 10;
 const BASE_HEAP_BYTES = 256 * MB;
 /** The relaunched heap gets this much more than the estimate, which is rough… */
 const HEADROOM = 1.5;
-/** …but never more than this share of the machine's memory: the rest is for the typed arrays and the OS. */
+/** …but never more than this share of the machine's memory, less the typed arrays: the rest is for the OS. */
 const MAX_SHARE_OF_RAM = 0.8;
+/**
+ * Typed-array bytes per snapshot byte (nodes and edges as Uint32, about one
+ * number per 3-4 bytes of JSON, and the passes' own arrays): they live
+ * outside the V8 heap, so --max-old-space-size does not hold them and the
+ * heap must leave them room.
+ */
+const TYPED_PER_BYTE = 2;
 
 function snapshotBytes(file: string): number {
   try {
@@ -35,6 +42,19 @@ function snapshotBytes(file: string): number {
   } catch {
     return 0; // missing or unreadable: the command itself reports it
   }
+}
+
+/**
+ * The heap, MB, for a snapshot of `largest` bytes (as snapshotBytes counts):
+ * the estimate with headroom, within the share of `totalBytes` of memory
+ * that the typed arrays outside the heap leave.
+ */
+export function plannedHeapMb(largest: number, engine: keyof typeof HEAP_PER_BYTE, totalBytes: number): number {
+  const needed = largest * HEAP_PER_BYTE[engine] + BASE_HEAP_BYTES;
+  const typedBytes = largest * TYPED_PER_BYTE;
+  return Math.floor(
+    Math.min(needed * HEADROOM, Math.max(BASE_HEAP_BYTES, totalBytes * MAX_SHARE_OF_RAM - typedBytes)) / MB,
+  );
 }
 
 /**
@@ -48,7 +68,7 @@ export async function relaunchForHeap(files: string[], engine: keyof typeof HEAP
   const needed = largest * HEAP_PER_BYTE[engine] + BASE_HEAP_BYTES;
   const limit = v8.getHeapStatistics().heap_size_limit;
   if (needed <= limit) return null;
-  const heapMb = Math.floor(Math.min(needed * HEADROOM, totalmem() * MAX_SHARE_OF_RAM) / MB);
+  const heapMb = plannedHeapMb(largest, engine, totalmem());
   if (heapMb * MB <= limit) return null;
   const child = spawn(
     process.execPath,

@@ -1,6 +1,7 @@
 // `leakscan run`, the command: parses the arguments, calls runScenarios (run.ts, which
 // maps the rest of the way), writes the bundle and HTML file when asked, hands the
 // result to a reporter and sets the exit code.
+import { once } from 'node:events';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { parseIgnoreRules } from '../analysis/ignore.js';
@@ -15,6 +16,7 @@ import { htmlRun } from '../report/html.js';
 import { markdownRun } from '../report/markdown.js';
 import { renderRun } from '../report/terminal.js';
 import { runScenarios } from '../run.js';
+import { lockOutDir } from '../runner/out-lock.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS } from '../runner/parent.js';
 import { builtinPageScenarioNames, builtinScenarioNames } from '../scenario.js';
 import { bundleFlags } from './bundle.js';
@@ -157,6 +159,8 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
   if (args.bundle) await checkBundleTarget(resolve(args.bundle), { tar: args.tar, force: args.force });
   if (args.html !== undefined) await checkOutputFile(args.html, { force: args.force });
   parseIgnoreRules(ignoreList(args.ignore)); // a bad rule fails before any scenario runs
+  // Before anything is written: --out is a folder, and no other run writes there.
+  const unlock = lockOutDir(args.out);
   const progress = createProgress(args);
   const stop = stopOnSignals();
   let outcome: RunOutcome;
@@ -172,17 +176,25 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       timeoutMs: args.timeout * 1000,
       allocationStacks: args.allocationStacks,
       rule: { minCount: args.minCount, minBytes: args.minBytes, ignore: ignoreList(args.ignore) },
-      onProgress: (scenario, text) => progress.update(`${scenario}: ${text}`),
+      onProgress: (scenario, text) => progress.update(`${printable(scenario)}: ${text}`),
       // The scenario's own output goes to stderr in every mode: stdout carries only the report.
-      onOutput: (scenario, line) => progress.log(`[${scenario}] ${line}\n`),
+      onOutput: (scenario, line) => {
+        progress.log(`[${printable(scenario)}] ${line}\n`);
+        // A slow reader of stderr (a pipe) slows the scenario down instead of filling memory.
+        if (process.stderr.writableNeedDrain) return once(process.stderr, 'drain').then(() => {});
+      },
     });
     // A scenario written in TypeScript runs compiled: its places are shown in the .ts file.
     if (args.sourceMaps) applySourceMaps(outcome.result);
     // A bundle that cannot be written at the end must not cost the scenarios' results.
-    if (args.bundle) bundleError = await writeRunBundle(args, args.bundle, outcome, progress).then(noError, asError);
+    if (args.bundle)
+      bundleError = await writeRunBundle(args, args.bundle, outcome, progress, stop.signal).then(noError, asError);
+    // Stopped during the bundle: the exit says so, and no report claims a finished run.
+    stop.signal.throwIfAborted();
   } finally {
     stop.release();
     progress.stop();
+    unlock();
   }
   const { result, failures, errors } = outcome;
   const text = reportText(result, args, { markdown: markdownRun, terminal: renderRun });
@@ -234,7 +246,13 @@ async function builtinScenarios(): Promise<string[]> {
 }
 
 /** The bug-report bundle of the run: the snapshots of the scenarios that ran, the reports, the memory series. */
-function writeRunBundle(args: RunArgs, outDir: string, outcome: RunOutcome, progress: Progress): Promise<unknown> {
+function writeRunBundle(
+  args: RunArgs,
+  outDir: string,
+  outcome: RunOutcome,
+  progress: Progress,
+  signal: AbortSignal,
+): Promise<unknown> {
   const ok = outcome.result.scenarios.filter((s) => s.status !== 'failed');
   return writeBundle({
     outDir,
@@ -256,6 +274,7 @@ function writeRunBundle(args: RunArgs, outDir: string, outcome: RunOutcome, prog
         external: s.external,
       })),
     argv: process.argv,
+    signal,
     onProgress: (step) => progress.update(`bundle: ${step}`),
   });
 }

@@ -52,7 +52,9 @@ export function isSpace(c: number): boolean {
 /**
  * The body of a JSON array of unsigned integers (after its `[`), into a
  * Uint32Array. Fixed: `target` is exactly as long as the array must be
- * (TooMany past it); growable: capacity doubles.
+ * (TooMany past it); growable: capacity doubles, up to `limit` values (TooMany
+ * past it), each bigger array made by `allocate`. A header's counts are only a
+ * claim: memory follows the numbers that arrive, never the claim alone.
  */
 export class NumberArrayScanner {
   status = Scan.More;
@@ -63,6 +65,8 @@ export class NumberArrayScanner {
   constructor(
     public target: Uint32Array,
     private readonly growable: boolean,
+    private readonly limit = Number.POSITIVE_INFINITY,
+    private readonly allocate?: (length: number) => Uint32Array,
   ) {}
 
   /** The values read so far (the whole array once status is End). */
@@ -88,12 +92,12 @@ export class NumberArrayScanner {
       }
       if (inNumber) {
         if (filled >= capacity) {
-          if (!this.growable) {
+          if (!this.growable || filled >= this.limit) {
             status = Scan.TooMany;
             i--;
             break;
           }
-          target = this.target = grown(target, filled, filled + 1);
+          target = this.target = grown(target, filled, filled + 1, this.limit, this.allocate);
           capacity = target.length;
         }
         if (number > 0xffffffff) {
@@ -123,6 +127,11 @@ export class NumberArrayScanner {
   }
 }
 
+/** V8 cannot make an array longer than 2^27 - a few elements: stop before, with a message. */
+export const MAX_STRINGS = 2 ** 27 - 1024;
+/** V8's longest string is 2^29 - 24 UTF-16 units; one string of the table past this many bytes is refused. */
+export const MAX_STRING_BYTES = 2 ** 29 - 24;
+
 /**
  * The body of a JSON array of strings (after its `[`). A string without
  * escapes is decoded as UTF-8 straight from the bytes; one with escapes goes
@@ -133,10 +142,13 @@ export class NumberArrayScanner {
 export class StringArrayScanner {
   status = Scan.More;
   readonly strings: string[] = [];
+  /** Past `limit` strings the scan stops with TooMany: a JavaScript array cannot hold more than about 2^27. */
+  constructor(readonly limit = MAX_STRINGS) {}
   private inString = false;
   private escaped = false;
   private hasEscape = false;
   private parts: Buffer[] = [];
+  private partBytes = 0;
   private readonly decoder = new TextDecoder('utf-8');
 
   scan(chunk: Buffer, i: number): number {
@@ -165,6 +177,11 @@ export class StringArrayScanner {
         if (end < 0) {
           // The chunk's buffer may be reused by the stream: copy the piece.
           this.parts.push(Buffer.from(chunk.subarray(start, n)));
+          this.partBytes += n - start;
+          if (this.partBytes > MAX_STRING_BYTES) {
+            this.status = Scan.TooLong;
+            return n;
+          }
           return n;
         }
         let bytes: Buffer = chunk.subarray(start, end);
@@ -172,10 +189,15 @@ export class StringArrayScanner {
           this.parts.push(bytes);
           bytes = Buffer.concat(this.parts);
           this.parts = [];
+          this.partBytes = 0;
         }
         const text = this.decode(bytes);
         if (text === null) {
           this.status = Scan.Malformed;
+          return end;
+        }
+        if (strings.length >= this.limit) {
+          this.status = Scan.TooMany;
           return end;
         }
         strings.push(text);

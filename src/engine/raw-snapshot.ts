@@ -39,10 +39,21 @@ export function sharedUint32Array(length: number): Uint32Array {
   return new Uint32Array(new SharedArrayBuffer(length * Uint32Array.BYTES_PER_ELEMENT));
 }
 
-/** `target` with room for at least `length` values, its first `filled` kept (capacity doubles). */
-export function grown<T extends Uint32Array | Int32Array>(target: T, filled: number, length: number): T {
+/**
+ * `target` with room for at least `length` values, its first `filled` kept
+ * (capacity doubles, never past `limit`); `allocate` makes the bigger array
+ * (default: one of target's type).
+ */
+export function grown<T extends Uint32Array | Int32Array>(
+  target: T,
+  filled: number,
+  length: number,
+  limit = Number.POSITIVE_INFINITY,
+  allocate?: (length: number) => T,
+): T {
   if (length <= target.length) return target;
-  const bigger = new (target.constructor as new (n: number) => T)(Math.max(length, target.length * 2, 1024));
+  const size = Math.min(Math.max(length, target.length * 2, 1024), Math.max(limit, length));
+  const bigger = allocate ? allocate(size) : new (target.constructor as new (n: number) => T)(size);
   bigger.set(target.subarray(0, filled));
   return bigger;
 }

@@ -109,7 +109,7 @@ export function objectSignatures(graph: HeapGraph): ObjectSignatures {
 }
 
 /** DevTools' JSHeapSnapshotNode.formatPropertyName: names with `,'"{}` are quoted. */
-function formatPropertyName(name: string): string {
+export function formatPropertyName(name: string): string {
   if (!/[,'"{}]/.test(name)) return name;
   const quoted = JSON.stringify({ [name]: 0 });
   return quoted.substring(1, quoted.length - 3);

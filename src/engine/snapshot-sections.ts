@@ -4,8 +4,37 @@
 // skipped), handing each part to its scanner from json-tokens.ts and turning
 // what the scanners report into SnapshotFormatError messages.
 import { SnapshotFormatError } from '../errors.js';
-import { Ch, KeyScanner, NumberArrayScanner, Scan, StringArrayScanner, ValueSkipper } from './json-tokens.js';
+import {
+  Ch,
+  KeyScanner,
+  MAX_STRING_BYTES,
+  MAX_STRINGS,
+  NumberArrayScanner,
+  Scan,
+  StringArrayScanner,
+  ValueSkipper,
+} from './json-tokens.js';
 import { grown, type RawSnapshot, type SnapshotMetaJson, sharedUint32Array } from './raw-snapshot.js';
+
+/** Numbers a nodes or edges array starts with room for; it doubles as numbers arrive. */
+const INITIAL_NUMBERS = 1 << 20;
+/** Most numbers in one array: Uint32 indexes, and V8's own typed-array limit. */
+const MAX_NUMBERS = 2 ** 32 - 1;
+/** Strings V8 adds beyond what nodes and edges name (a few roots, script sources). */
+const STRING_SLACK = 1 << 16;
+
+/** Shared memory: the dominator pass reads it on a second thread without a copy (dominators-worker.ts). */
+function allocateNumbers(file: string, section: string, length: number): Uint32Array {
+  try {
+    return sharedUint32Array(length);
+  } catch (err) {
+    throw new SnapshotFormatError(
+      file,
+      `out of memory for "${section}": ${length} numbers (${Math.round((length * 4) / 2 ** 20)} MB) could not be allocated`,
+      { cause: err },
+    );
+  }
+}
 
 type NumberSection = 'nodes' | 'edges' | 'locations' | 'trace_function_infos';
 
@@ -94,8 +123,14 @@ export class SnapshotParser {
         case 'skip':
           i = this.readSkipped(chunk, i);
           continue;
-        case 'done':
-          return;
+        case 'done': {
+          // Whitespace may follow the document; anything else is not one snapshot.
+          const c = chunk[i];
+          if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09)
+            this.fail('not a heap snapshot (more data after the closing "}")');
+          i++;
+          continue;
+        }
       }
     }
   }
@@ -109,7 +144,7 @@ export class SnapshotParser {
         return i;
       case Scan.DocumentEnd:
         this.state = 'done';
-        return chunk.length;
+        return i;
       case Scan.TooLong:
         this.fail('not a heap snapshot (unexpected key)');
         break;
@@ -132,7 +167,16 @@ export class SnapshotParser {
     }
     if ((key === 'nodes' || key === 'edges') && c === Ch.LBracket) {
       if (!this.meta) this.fail(`not a heap snapshot ("${key}" before "snapshot")`);
-      this.numbers = new NumberArrayScanner((key === 'nodes' ? this.nodes : this.edges)!, false);
+      // Room for what arrives, up to the header's count: a small file that claims millions of nodes
+      // gets memory only as its numbers prove them.
+      const fields = key === 'nodes' ? this.meta.node_fields.length : this.meta.edge_fields.length;
+      const claimed = (key === 'nodes' ? this.nodeCount : this.edgeCount) * fields;
+      this.numbers = new NumberArrayScanner(
+        allocateNumbers(this.file, key, Math.min(claimed, INITIAL_NUMBERS)),
+        true,
+        claimed,
+        (length) => allocateNumbers(this.file, key, length),
+      );
       this.state = 'numbers';
       return 'consumed';
     }
@@ -140,7 +184,7 @@ export class SnapshotParser {
       // Sized from the header when it says (trace_function_count), grown as needed otherwise.
       const infoFields = (this.meta.trace_function_info_fields as unknown[] | undefined)?.length ?? 0;
       const expected = key === 'trace_function_infos' ? this.traceFunctionCount * infoFields : 0;
-      this.numbers = new NumberArrayScanner(new Uint32Array(Math.max(expected, 1024)), true);
+      this.numbers = new NumberArrayScanner(new Uint32Array(Math.min(Math.max(expected, 1024), INITIAL_NUMBERS)), true);
       this.state = 'numbers';
       return 'consumed';
     }
@@ -153,7 +197,7 @@ export class SnapshotParser {
       }
     }
     if (key === 'strings' && c === Ch.LBracket) {
-      this.stringScanner = new StringArrayScanner();
+      this.stringScanner = new StringArrayScanner(this.stringBudget());
       this.strings = this.stringScanner.strings;
       this.state = 'strings';
       return 'consumed';
@@ -215,13 +259,24 @@ export class SnapshotParser {
         : 0;
     this.nodeCount = nodeCount as number;
     this.edgeCount = edgeCount as number;
-    try {
-      // Shared memory: the dominator pass reads them on a second thread without a copy (dominators-worker.ts).
-      this.nodes = sharedUint32Array(this.nodeCount * meta.node_fields.length);
-      this.edges = sharedUint32Array(this.edgeCount * meta.edge_fields.length);
-    } catch {
-      this.fail(`node_count ${this.nodeCount} / edge_count ${this.edgeCount} are too large to load`);
+    // Typed arrays stop at 2^32 - 1 values here (Uint32 indexes): refuse before reading any number.
+    for (const [section, count, fields] of [
+      ['nodes', this.nodeCount, meta.node_fields.length],
+      ['edges', this.edgeCount, meta.edge_fields.length],
+    ] as const) {
+      if (count * fields > MAX_NUMBERS)
+        this.fail(`"snapshot" claims ${count} ${section} (${count * fields} numbers): more than leakscan can load`);
     }
+  }
+
+  /**
+   * How many strings the table may hold: each node and each edge names at
+   * most one, each allocation-trace function two (name, script). More is
+   * not a snapshot V8 wrote, and would only cost memory.
+   */
+  private stringBudget(): number {
+    const budget = this.nodeCount + this.edgeCount + 2 * this.traceFunctionCount + STRING_SLACK;
+    return Math.min(budget, MAX_STRINGS);
   }
 
   private readNumbers(chunk: Buffer, i: number): number {
@@ -236,6 +291,7 @@ export class SnapshotParser {
         this.finishNumbers(section, numbers);
         return i;
       case Scan.TooMany: {
+        if (optional) return this.dropSection(i);
         const what = section === 'nodes' ? 'node' : 'edge';
         this.fail(`${what} count does not match: more numbers in "${section}" than ${what}_count × fields`);
         break;
@@ -256,12 +312,18 @@ export class SnapshotParser {
     this.state = 'key';
     if (section === 'locations') this.locations = numbers.values();
     else if (section === 'trace_function_infos') this.traceFunctionInfos = numbers.values();
-    else if (numbers.filled !== numbers.target.length) {
+    else if (
+      numbers.filled !==
+      (section === 'nodes'
+        ? this.nodeCount * this.meta!.node_fields.length
+        : this.edgeCount * this.meta!.edge_fields.length)
+    ) {
       const what = section === 'nodes' ? 'node' : 'edge';
       this.fail(
-        `${what} count does not match: "${section}" has ${numbers.filled} numbers, ${what}_count × fields is ${numbers.target.length}`,
+        `${what} count does not match: "${section}" has ${numbers.filled} numbers, ${what}_count × fields is ${section === 'nodes' ? this.nodeCount * this.meta!.node_fields.length : this.edgeCount * this.meta!.edge_fields.length}`,
       );
-    }
+    } else if (section === 'nodes') this.nodes = numbers.target;
+    else this.edges = numbers.target;
   }
 
   /** Skips the rest of an optional section (from byte `i`, `depth` brackets inside it) and leaves it null. */
@@ -286,6 +348,14 @@ export class SnapshotParser {
         break;
       case Scan.Malformed:
         this.fail('malformed string in "strings"');
+        break;
+      case Scan.TooMany:
+        this.fail(
+          `"strings" holds more than ${scanner.limit} strings, more than its ${this.nodeCount} nodes and ${this.edgeCount} edges can name: not a snapshot V8 wrote (refused before it fills memory)`,
+        );
+        break;
+      case Scan.TooLong:
+        this.fail(`a string in "strings" is longer than ${MAX_STRING_BYTES} bytes: refused`);
     }
     return i;
   }
@@ -325,7 +395,7 @@ export class SnapshotParser {
     else if (this.skipper.status === Scan.DocumentEnd) {
       // A scalar value followed by the closing brace of the document.
       this.state = 'done';
-      return chunk.length;
+      return i;
     }
     return i;
   }
@@ -348,6 +418,8 @@ export class SnapshotParser {
     for (const key of ['nodes', 'edges', 'strings']) {
       if (!this.seen.has(key)) this.fail(`not a heap snapshot (no "${key}")`);
     }
+    if (!this.nodes || !this.edges || !this.strings)
+      this.fail('not a heap snapshot ("nodes", "edges" or "strings" is not an array)');
     const tree = this.traceTree;
     return {
       meta: this.meta,

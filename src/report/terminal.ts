@@ -262,7 +262,11 @@ function growthLines(growth: ByteGrowth[], s: Style): string[] {
 
 export function renderScenario(scenario: ScenarioResult, options: TerminalOptions): string {
   const s = style(options.color);
-  const lines = [s.bold(`${scenario.name}`) + (scenario.description ? s.dim(` — ${scenario.description}`) : ''), ''];
+  // Names and descriptions come from the scenario file: untrusted text, escaped like every name.
+  const lines = [
+    s.bold(printable(scenario.name)) + (scenario.description ? s.dim(` — ${printable(scenario.description)}`) : ''),
+    '',
+  ];
   if (scenario.rss.withoutGc.length || scenario.rss.withGc.length) {
     lines.push(
       `Memory before each call (MB: RSS, V8 heap used, external), ${scenario.iterations} iterations × batch ${scenario.batch}`,
@@ -288,10 +292,10 @@ export function renderScenario(scenario: ScenarioResult, options: TerminalOption
   if (scenario.growth.length) lines.push(...growthLines(scenario.growth, s), '');
   if (scenario.warnings.length)
     lines.push(s.bold('Warnings'), ...scenario.warnings.map((w) => `  ${s.yellow(printable(w))}`), '');
-  if (scenario.log) lines.push(`Output: ${scenario.log}`, '');
+  if (scenario.log) lines.push(`Output: ${printable(scenario.log)}`, '');
   const color =
     scenario.status === 'failed' || !scenario.asExpected ? s.red : scenario.status === 'leak' ? s.yellow : s.green;
-  lines.push(color(scenario.verdict));
+  lines.push(color(printable(scenario.verdict)));
   return `${lines.join('\n')}\n`;
 }
 

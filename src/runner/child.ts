@@ -268,6 +268,16 @@ async function reportAndExit(stageName: string, original: unknown): Promise<neve
   process.exit(1);
 }
 
+// leakscan is gone (killed with SIGKILL: its end of the IPC channel closed): this process and
+// everything the scenario started (its process group, parent.ts starts it detached) go too.
+process.on('disconnect', () => {
+  try {
+    if (process.platform !== 'win32') process.kill(-process.pid, 'SIGKILL');
+  } finally {
+    process.exit(1);
+  }
+});
+
 // Failures outside the scenario's calls: each is reported as what it is, with the stage it came in.
 process.on('uncaughtException', (err) => void reportAndExit('uncaught', err));
 process.on('unhandledRejection', (reason) => void reportAndExit('rejection', reason));

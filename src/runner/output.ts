@@ -42,6 +42,13 @@ export class LineSplitter {
   }
 }
 
+/** The log keeps this much of a scenario's output; past it, one line says it was cut. */
+export const MAX_LOG_BYTES = 16 * 1024 * 1024;
+
+export function truncatedLine(bytes: number): string {
+  return `[leakscan: output truncated after ${Math.round(bytes / 2 ** 20)} MB; the rest was not kept]`;
+}
+
 /**
  * The scenario's log: opened (mode 0600) at the first line, so a scenario that
  * prints nothing leaves no file. A write error is kept, not thrown: it happens
@@ -50,17 +57,22 @@ export class LineSplitter {
 export class OutputLog {
   private fd: number | null = null;
   private lines = 0;
+  private bytes = 0;
   /** The first write error, with the file it concerns. */
   error: { file: string; cause: unknown } | null = null;
 
-  constructor(private readonly tempFile: string) {}
+  constructor(
+    private readonly tempFile: string,
+    private readonly maxBytes = MAX_LOG_BYTES,
+  ) {}
 
   write(line: string): void {
-    if (this.error) return;
+    if (this.error || this.bytes > this.maxBytes) return;
     try {
       // 'wx': created here or not at all, never through a link someone planted at the name.
       this.fd ??= openSync(this.tempFile, 'wx', 0o600);
-      writeSync(this.fd, `${line}\n`);
+      this.bytes += Buffer.byteLength(line) + 1;
+      writeSync(this.fd, `${this.bytes > this.maxBytes ? truncatedLine(this.maxBytes) : line}\n`);
       this.lines++;
     } catch (err) {
       this.error = { file: this.tempFile, cause: err };

@@ -6,7 +6,7 @@
 // every way the child can fail into a ScenarioError, and kills it on timeout
 // or abort. Leaves either complete snapshots and log or none. Prints nothing:
 // the scenario's output lines go to onOutput.
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { fileError, LeakscanError, ScenarioError } from '../errors.js';
 import { tempNameFor } from '../files.js';
 import type { ScenarioRun } from '../types.js';
-import { LineSplitter, OutputLog, sanitizeLine } from './output.js';
+import { LineSplitter, MAX_LOG_BYTES, OutputLog, sanitizeLine, truncatedLine } from './output.js';
 import { checkOutputs } from './outputs.js';
 import type {
   ChildMessage,
@@ -51,8 +51,13 @@ export interface RunOptions {
   /** Stops the scenario (its process killed, its files removed); the run rejects with the signal's reason. */
   signal?: AbortSignal;
   onProgress?: (event: ProgressMessage) => void;
-  /** Each line the scenario prints on stdout or stderr, control sequences removed, as it comes. */
-  onOutput?: (scenario: string, line: string) => void;
+  /**
+   * Each line the scenario prints on stdout or stderr, control sequences
+   * removed, as it comes. A promise returned means "wait": the scenario's
+   * output is not read until it settles (backpressure: a scenario that
+   * floods its output is slowed down, not buffered in leakscan's memory).
+   */
+  onOutput?: (scenario: string, line: string) => void | Promise<void>;
 }
 
 /**
@@ -152,18 +157,48 @@ function earlyExitError(
   );
 }
 
-/** Removes the scenario's snapshots and log and any temp files the child left, after a failure. */
+/**
+ * Removes the scenario's snapshots and log and any temp files the child left,
+ * after a failure. Best effort: --out may be gone (removed meanwhile), and a
+ * clean-up error must not hide the failure being reported.
+ */
 function cleanUp(loaded: LoadedMessage | null, outDir: string, childPid: number | undefined): void {
+  const remove = (path: string): void => {
+    try {
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // not ours to fix now
+    }
+  };
   if (loaded) {
-    rmSync(loaded.snapshots.before, { force: true });
-    rmSync(loaded.snapshots.after, { force: true });
-    rmSync(loaded.log, { force: true });
+    remove(loaded.snapshots.before);
+    remove(loaded.snapshots.after);
+    remove(loaded.log);
   }
   if (childPid === undefined) return;
+  let names: string[];
+  try {
+    names = readdirSync(outDir);
+  } catch {
+    return;
+  }
   // The child writes each snapshot inside a private folder of its own (child.ts writeSnapshot).
-  for (const name of readdirSync(outDir)) {
-    if (name.startsWith(`${SNAPSHOT_TEMP_PREFIX}${childPid}-`))
-      rmSync(join(outDir, name), { recursive: true, force: true });
+  for (const name of names) {
+    if (name.startsWith(`${SNAPSHOT_TEMP_PREFIX}${childPid}-`)) remove(join(outDir, name));
+  }
+}
+
+/**
+ * Stops the scenario's process and every process it started: they share its
+ * process group (it is started detached, as the group's leader).
+ */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    if (process.platform === 'win32') child.kill('SIGKILL');
+    else process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // gone already
   }
 }
 
@@ -180,7 +215,13 @@ export function runScenarioProcess(scenarioFile: string, options: RunOptions): P
   const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const execArgv = options.allocationStacks ? ['--expose-gc', '--track-heap-objects'] : ['--expose-gc'];
-  const child = fork(CHILD, [], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+  // Its own process group: what the scenario starts is stopped with it (killGroup).
+  const child = fork(CHILD, [], {
+    execArgv,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    serialization: 'json',
+    detached: process.platform !== 'win32',
+  });
 
   return new Promise<ScenarioRun>((resolvePromise, rejectPromise) => {
     let loaded: LoadedMessage | null = null;
@@ -196,6 +237,8 @@ export function runScenarioProcess(scenarioFile: string, options: RunOptions): P
 
     // stdout and stderr interleave in the log in the order they arrive.
     const log = new OutputLog(tempNameFor(join(outDir, `${label}.log`)));
+    let echoed = 0;
+    let waiting: Promise<void> | null = null;
     const onLine = (raw: string, stream: 'stdout' | 'stderr'): void => {
       // A killed child's last lines may still arrive: its log is already gone.
       if (settled) return;
@@ -205,7 +248,21 @@ export function runScenarioProcess(scenarioFile: string, options: RunOptions): P
         stderrTail.push(line);
         if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
       }
-      options.onOutput?.(name(), line);
+      // The echo stops where the log stops: a flood is in neither.
+      if (echoed > MAX_LOG_BYTES) return;
+      echoed += line.length + 1;
+      const text = echoed > MAX_LOG_BYTES ? truncatedLine(MAX_LOG_BYTES) : line;
+      const wait = options.onOutput?.(name(), text);
+      if (wait && !waiting) {
+        waiting = wait;
+        child.stdout!.pause();
+        child.stderr!.pause();
+        void wait.finally(() => {
+          waiting = null;
+          child.stdout!.resume();
+          child.stderr!.resume();
+        });
+      }
     };
     const splitters = [
       new LineSplitter((line) => onLine(line, 'stdout')),
@@ -223,11 +280,15 @@ export function runScenarioProcess(scenarioFile: string, options: RunOptions): P
       options.signal?.removeEventListener('abort', onAbort);
       clearTimeout(timer);
       clearTimeout(graceTimer);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      killGroup(child);
       if (err) {
-        log.discard();
-        cleanUp(refused ? null : loaded, outDir, child.pid);
+        try {
+          log.discard();
+        } catch {
+          // --out removed meanwhile: nothing left to discard
+        }
         rmSync(scratchDir, { recursive: true, force: true });
+        cleanUp(refused ? null : loaded, outDir, child.pid);
         rejectPromise(err);
       } else {
         resolvePromise(run!);
