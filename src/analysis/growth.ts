@@ -3,10 +3,11 @@
 // point; per object that keeps its id, its retained size at each point. The
 // leak rule (leaks.ts) reads the trend; this module only measures.
 import { buildDominatorTree, buildRetainers, calculateRetainedSizes, type HeapGraph } from '../engine/index.js';
-import type { ByteGrowth } from '../types.js';
+import type { ByteGrowth, SnapshotMeta } from '../types.js';
 import { type AnalysisProgress, type Baseline, loadGraph } from './diff.js';
 import { type DominatorChildren, dominatorChildren } from './dominance.js';
 import { holderLabel, retainerPath } from './paths.js';
+import { snapshotMeta } from './snapshot-meta.js';
 import { type RootTrace, traceFromRoots, UNREACHED, Via } from './trace.js';
 
 export const classKey = (c: { name: string; type: string }): string => `${c.type}\u0000${c.name}`;
@@ -16,6 +17,8 @@ export interface Trend {
   counts: Map<string, number[]>;
   /** Objects with the same id at every point whose retained size grows by the byte rule, most specific first. */
   growth: ByteGrowth[];
+  /** Each point's snapshot, before first: its sizes (reachableSize is the heap in use after the snapshot's GC). */
+  snapshots: SnapshotMeta[];
 }
 
 export interface ByteRule {
@@ -51,6 +54,7 @@ export async function measureTrend(
   const counts = new Map<string, number[]>();
   let tracked: Tracked | null = null;
   let growth: ByteGrowth[] = [];
+  const snapshots: SnapshotMeta[] = [];
   // Points: before (only for the sizes of objects already there), after, growth-1, …
   const points = [beforeFile, ...files];
   const afterPoint = 1;
@@ -58,6 +62,7 @@ export async function measureTrend(
     const graph = await loadGraph(file, onProgress);
     onProgress?.({ phase: 'analyze', file, step: 'trend' });
     const trace = traceFromRoots(graph);
+    snapshots.push(snapshotMeta(graph, trace));
     const dominators = buildDominatorTree(graph, buildRetainers(graph));
     const tree = dominatorChildren(graph, dominators, (o) => trace.distance[o] !== UNREACHED);
     const preOrder = dominatorPreOrder(graph, tree);
@@ -70,7 +75,7 @@ export async function measureTrend(
     tracked = track(graph, trace, order, retained, tracked, { keepNew: point === afterPoint });
     if (point === points.length - 1) growth = growingObjects(graph, trace, dominators, tree, retained, tracked, rule);
   }
-  return { counts, growth };
+  return { counts, growth, snapshots };
 }
 
 /** Node types whose dominator subtrees are V8's state, not the program's data: compiled code, feedback, allocation sites, hidden classes. */
