@@ -25,13 +25,23 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  */
 export function runBetween(
   command: string,
-  options: { signal?: AbortSignal; stop?: Promise<unknown>; onOutput?: (line: string) => void },
+  options: {
+    signal?: AbortSignal;
+    stop?: Promise<unknown>;
+    onOutput?: (line: string) => void;
+    /** The command's environment. Default: this process's. */
+    env?: NodeJS.ProcessEnv;
+    /** The option that gave the command, for messages. Default --between. */
+    option?: string;
+  },
 ): Promise<void> {
+  const option = options.option ?? '--between';
   return new Promise((resolve, reject) => {
     const child = spawn(command, {
       shell: true,
       detached: process.platform !== 'win32',
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.env ? { env: options.env } : {}),
     });
     const lines = new LineSplitter((line) => options.onOutput?.(sanitizeLine(line)));
     child.stdout!.setEncoding('utf8').on('data', (text: string) => lines.push(text));
@@ -51,7 +61,7 @@ export function runBetween(
       (reason) => stopChild(reason),
       (err: unknown) => stopChild(err),
     );
-    child.on('error', (err) => stopChild(new CaptureError(`--between ${JSON.stringify(command)}: ${err.message}`)));
+    child.on('error', (err) => stopChild(new CaptureError(`${option} ${JSON.stringify(command)}: ${err.message}`)));
     child.on('close', (code, signal) => {
       lines.end();
       clearTimeout(killTimer);
@@ -60,7 +70,7 @@ export function runBetween(
       else if (code === 0) resolve();
       else {
         const how = code === null ? `was killed by ${signal}` : `exited with code ${code}`;
-        reject(new CaptureError(`--between ${JSON.stringify(command)} ${how}; no further snapshot was taken`));
+        reject(new CaptureError(`${option} ${JSON.stringify(command)} ${how}; no further snapshot was taken`));
       }
     });
   });
