@@ -143,7 +143,16 @@ interface ProcInfo {
   pgrp: number;
 }
 
-/** Processes of one group, from /proc (Linux); empty elsewhere. */
+const hasProc = ((): boolean => {
+  try {
+    readFileSync('/proc/self/stat');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Live processes of one group, from /proc (Linux); empty elsewhere. */
 function groupMembers(pgrp: number): ProcInfo[] {
   let names: string[];
   try {
@@ -159,7 +168,8 @@ function groupMembers(pgrp: number): ProcInfo[] {
       // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const info = { pid: Number(name), ppid: Number(fields[1]), pgrp: Number(fields[2]) };
-      if (info.pgrp === pgrp) members.push(info);
+      // A zombie has exited: only its parent's wait is missing (a PID 1 that does not reap keeps it).
+      if (info.pgrp === pgrp && fields[0] !== 'Z') members.push(info);
     } catch {
       // gone meanwhile
     }
@@ -215,6 +225,7 @@ function residentSet(pid: number): number | null {
 }
 
 const groupAlive = (pgrp: number): boolean => {
+  if (hasProc) return groupMembers(pgrp).length > 0;
   try {
     process.kill(-pgrp, 0);
     return true;

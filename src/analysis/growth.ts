@@ -229,19 +229,28 @@ function track(
  * The byte rule on one object's retained sizes at before (NaN when it was not
  * there yet), after, growth-1, …: it never shrinks from after on, it rose in
  * two intervals or more (a single rise is something allocated once), and from
- * after to the last point it grew by minBytesPerCall per call or more. Two
- * rises and not one per interval: an array's backing store grows by half its
- * length at a time, so an interval can pass without a reallocation.
+ * after to the last point it grew by minBytesPerCall per call or more; one of
+ * the rises in the later half of the intervals (with before, after, growth-1,
+ * growth-2: any rise after after). Two rises and not one per interval: an
+ * array's backing store grows by half its length at a time, so an interval can
+ * pass without a reallocation.
  */
 function grows(sizes: Float64Array[], i: number, rule: ByteRule): boolean {
   let rises = sizes[1][i] > sizes[0][i] ? 1 : 0; // false for NaN
+  // A rise in the later half of the intervals too: a cache that filled in the first steps of a
+  // long series and then stayed the same size rose twice, early, and stopped.
+  const lateFrom = Math.floor((sizes.length - 1) / 2) + 1;
+  let lateRise = false;
   for (let p = 2; p < sizes.length; p++) {
     if (sizes[p][i] < sizes[p - 1][i]) return false;
-    if (sizes[p][i] > sizes[p - 1][i]) rises++;
+    if (sizes[p][i] > sizes[p - 1][i]) {
+      rises++;
+      if (p >= lateFrom) lateRise = true;
+    }
   }
   const calls = (sizes.length - 2) * rule.stepCalls;
   const last = sizes[sizes.length - 1][i];
-  return rises >= 2 && last - sizes[1][i] >= rule.minBytesPerCall * calls && last >= rule.minBytes;
+  return rises >= 2 && lateRise && last - sizes[1][i] >= rule.minBytesPerCall * calls && last >= rule.minBytes;
 }
 
 /** Node types that are V8's storage (backing stores, tables, hidden fields), named only through their owner. */
