@@ -4,10 +4,11 @@
 // without one) when it gets SIG; this module sends the signal, waits for the
 // file to be complete and moves it into place.
 //
-// No GC of our own before: V8 collects all garbage before it walks the heap
-// for a snapshot (HeapSnapshotGenerator::GenerateSnapshot calls
-// CollectAllAvailableGarbage, "GC before taking heap snapshot"), the same
-// full GC the inspector's takeHeapSnapshot and v8.writeHeapSnapshot get.
+// No GC of our own before: V8's snapshot generator runs full GCs before it
+// walks the heap, as for the inspector's takeHeapSnapshot and
+// v8.writeHeapSnapshot. Checked on Node 20 with --trace-gc: the signal logs
+// two "Mark-Compact (reduce) … heap profiler" collections, and 20,000 objects
+// promoted to the old generation and then dropped are absent from the file.
 import { constants, copyFile, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
