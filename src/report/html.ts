@@ -24,7 +24,7 @@ import type {
 import { formatBytes, formatCount, formatSigned, printable } from './format.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-page.js';
 import { edgeLabel, holderLine } from './path.js';
-import { CLASS_DIFF_NUMBERS, diffVerdict, MEMORY_COLUMNS, memorySeries } from './tables.js';
+import { CLASS_DIFF_NUMBERS, diffVerdict, MEMORY_COLUMNS, memorySeries, seriesText } from './tables.js';
 
 export interface HtmlOptions {
   /** Where the report was made (versions, OS, the command line); shown at the end. */
@@ -149,6 +149,7 @@ function classItem(c: ClassDiff, open: boolean): Block {
   const facts = [
     `${formatCount(c.added)} new, ${formatCount(c.removed)} deleted (${formatSigned(c.added - c.removed)}); ${formatBytes(c.addedSize)} allocated, ${formatBytes(c.retainedSize)} retained by the new objects`,
     ...(where ? [`${c.type === 'closure' ? 'function' : 'class'} defined at ${where}`] : []),
+    ...(c.series ? [`new at each snapshot: ${seriesText(c)}`] : []),
     ...heldText(c),
   ];
   const paths: PathView[] =

@@ -29,6 +29,7 @@ import {
   diffVerdict,
   MEMORY_COLUMNS,
   memorySeries,
+  seriesText,
   classSummaryTable as summaryTable,
 } from './tables.js';
 
@@ -54,7 +55,7 @@ function mdLocation(location: SourceLocation | null | undefined): string {
   return text ? `\`${printable(text).replace(/`/g, 'ˋ').replace(/\|/g, '\\|')}\`` : '';
 }
 
-function classDiffTable(classes: ClassDiff[]): string {
+function classDiffTable(classes: ClassDiff[], trend = false): string {
   const located = classes.some((c) => c.location);
   return mdTable(
     [
@@ -62,6 +63,7 @@ function classDiffTable(classes: ClassDiff[]): string {
       'Type',
       ...CLASS_DIFF_NUMBERS.map((column) => column.label),
       'Suspect',
+      ...(trend ? ['New at each snapshot'] : []),
       ...(located ? ['Defined at'] : []),
     ],
     classes.map((c) => [
@@ -69,9 +71,17 @@ function classDiffTable(classes: ClassDiff[]): string {
       c.type,
       ...classDiffNumberCells(c),
       c.suspect ? '**yes**' : '',
+      ...(trend ? [seriesText(c)] : []),
       ...(located ? [mdLocation(c.location)] : []),
     ]),
-    ['left', 'left', ...CLASS_DIFF_NUMBERS.map((): Align => 'right'), 'left', ...(located ? (['left'] as const) : [])],
+    [
+      'left',
+      'left',
+      ...CLASS_DIFF_NUMBERS.map((): Align => 'right'),
+      'left',
+      ...(trend ? (['left'] as const) : []),
+      ...(located ? (['left'] as const) : []),
+    ],
   );
 }
 
@@ -123,7 +133,9 @@ export function markdownDiff(result: DiffResult): string {
     '',
     `Shared objects: ${formatCount(result.sharedIds)}. New objects still reachable: ${formatCount(result.totals.added)} (${formatBytes(result.totals.retainedSize)} retained). Freed: ${formatCount(result.totals.removed)}.`,
     '',
-    result.classes.length ? classDiffTable(result.classes) : '_No class matches the filters._',
+    result.classes.length
+      ? classDiffTable(result.classes, result.trend !== undefined)
+      : '_No class matches the filters._',
     '',
     ...pathSections(result.classes, '##'),
     `<sub>engine: ${result.engine}; suspect = at least ${result.thresholds.minCount} new objects that stay reachable and ${formatBytes(result.thresholds.minBytes)} retained.</sub>`,
