@@ -4,7 +4,7 @@
 // each calm-down, stop the server and everything it started, and decide by
 // the trend over the series (analysis/series.ts). Never prints or exits.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { constants, tmpdir } from 'node:os';
@@ -188,17 +188,59 @@ function catches(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+/** Inodes of the sockets listening on `port` (/proc/net/tcp and tcp6: state 0A is LISTEN). */
+function listeningInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'latin1');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10 || fields[3] !== '0A') continue;
+      if (Number.parseInt(fields[1].split(':')[1], 16) === port) inodes.add(fields[9]);
+    }
+  }
+  return inodes;
+}
+
+/** Whether a process holds one of `inodes` among its open files. */
+function holdsSocket(pid: number, inodes: Set<string>): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        return target.startsWith('socket:[') && inodes.has(target.slice(8, -1));
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The Node process to snapshot: in the server's group, the process that
- * catches the snapshot signal and has no such process below it (npm is a node
- * too, with the server below it; sh catches nothing). Without /proc, the
+ * The Node process to snapshot, in the server's group, among the processes
+ * that catch the snapshot signal (every node started with our NODE_OPTIONS;
+ * sh catches nothing): the one listening on the port when it is known (a
+ * server that forks a helper node), else the one with no such process below
+ * it (npm is a node too, with the server below it). Without /proc, the
  * command's own process (a shell that exec'd node, or node itself).
  */
-function serverPid(server: Server): number {
+function serverPid(server: Server, port: string | null): number {
   const group = server.child.pid!;
   const members = groupMembers(group);
   if (members.length === 0) return group;
   const nodes = members.filter((m) => catches(m.pid, SNAPSHOT_SIGNAL));
+  if (port !== null && /^\d+$/.test(port)) {
+    const inodes = listeningInodes(Number(port));
+    const listening = inodes.size > 0 ? nodes.filter((n) => holdsSocket(n.pid, inodes)) : [];
+    if (listening.length === 1) return listening[0].pid;
+  }
   const parents = new Map(members.map((m) => [m.pid, m.ppid]));
   const hasNodeBelow = new Set<number>();
   for (const n of nodes) for (let p = parents.get(n.pid); p !== undefined; p = parents.get(p)) hasNodeBelow.add(p);
@@ -307,7 +349,7 @@ export async function testServer(options: TestServerOptions): Promise<TestServer
     phase = 'waiting for the server to be ready';
     options.onProgress?.('Waiting for the server to be ready');
     const port = await waitUntilReady(server, options.ready, signal);
-    pid = serverPid(server);
+    pid = serverPid(server, port);
     const env = {
       ...process.env,
       ...(port === null ? {} : { LEAKSCAN_PORT: port }),
@@ -360,6 +402,11 @@ export async function testServer(options: TestServerOptions): Promise<TestServer
     top: options.top,
     onProgress: options.onAnalysisProgress,
   });
+  // Ctrl-C during the analysis: the server is stopped already; the snapshots go, nothing is reported.
+  if (options.signal?.aborted) {
+    await Promise.all(files.map((file) => unlink(file).catch(() => {})));
+    throw options.signal.reason;
+  }
   const snapshots = diff.trend!.snapshots;
   const rounds: ServerRound[] = measured.map((m, i) => ({
     round: m.round,

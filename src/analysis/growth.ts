@@ -3,6 +3,7 @@
 // point; per object that keeps its id, its retained size at each point. The
 // leak rule (leaks.ts) reads the trend; this module only measures.
 import { buildDominatorTree, buildRetainers, calculateRetainedSizes, type HeapGraph } from '../engine/index.js';
+import { applyShapes, inferShapeDefinitions, objectSignatures } from '../engine/shapes.js';
 import type { ByteGrowth, SnapshotMeta } from '../types.js';
 import { type AnalysisProgress, type Baseline, loadGraph } from './diff.js';
 import { type DominatorChildren, dominatorChildren } from './dominance.js';
@@ -61,6 +62,10 @@ export async function measureTrend(
   for (const [point, file] of points.entries()) {
     const graph = await loadGraph(file, onProgress);
     onProgress?.({ phase: 'analyze', file, step: 'trend' });
+    // Plain objects named by their shape ({url, at}), as the diff names them (object-shapes.ts): a
+    // leak of plain objects is counted under the name the diff reports it by, not as Object.
+    const signatures = objectSignatures(graph);
+    applyShapes(graph, inferShapeDefinitions(signatures), signatures);
     const trace = traceFromRoots(graph);
     snapshots.push(snapshotMeta(graph, trace));
     const dominators = buildDominatorTree(graph, buildRetainers(graph));

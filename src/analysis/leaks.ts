@@ -63,10 +63,16 @@ export interface CallCounts {
   calls: number;
   /** Units between two consecutive points from after on (after, growth-1, growth-2, …). */
   stepCalls: number;
+  /** Most leaked objects one unit is taken to make (leastIndependent). Default 1: one per call. */
+  maxPerCall?: number;
 }
 
-/** The units of a series S1 … SN: one per step, S2 being the first point of the trend. */
-export const SERIES_STEPS: CallCounts = { calls: 1, stepCalls: 1 };
+/**
+ * The units of a series S1 … SN: one per step, S2 being the first point of
+ * the trend. A step is a round of load, many requests: no cap on what one
+ * step makes.
+ */
+export const SERIES_STEPS: CallCounts = { calls: 1, stepCalls: 1, maxPerCall: Number.POSITIVE_INFINITY };
 
 export interface LeakFindings {
   /** The reported diff, before → after; leaking classes have suspect set. */
@@ -118,10 +124,11 @@ export function growthRate(series: readonly number[], calls: CallCounts): number
 /**
  * How many of a growing class's new objects in after must be independent (held
  * neither through other growing classes nor through compiled code): half what
- * its rate makes in one pass, at most one per call, at least one and minCount.
+ * its rate makes in one pass, at most maxPerCall per call (default one), at
+ * least one and minCount.
  */
-export function leastIndependent(rate: number, calls: number, minCount: number): number {
-  return Math.max(1, minCount, Math.min(calls, Math.ceil((rate * calls) / 2)));
+export function leastIndependent(rate: number, calls: number, minCount: number, maxPerCall = 1): number {
+  return Math.max(1, minCount, Math.min(calls * maxPerCall, Math.ceil((rate * calls) / 2)));
 }
 
 /**
@@ -183,7 +190,7 @@ export async function findLeaks(
     collectionLimit: Math.max(
       MIN_COLLECTION_SIZE,
       rule.minCount,
-      leastIndependent(Math.min(...rates.values()), reportCalls, 1),
+      leastIndependent(Math.min(...rates.values()), reportCalls, 1, calls.maxPerCall),
     ),
     tracePath: (entry, rank) => rank < pathCount || grew(entry),
   });
@@ -192,7 +199,7 @@ export async function findLeaks(
     const rate = rates.get(key);
     entry.suspect =
       rate !== undefined &&
-      independentCount(entry) >= leastIndependent(rate, reportCalls, rule.minCount) &&
+      independentCount(entry) >= leastIndependent(rate, reportCalls, rule.minCount, calls.maxPerCall) &&
       entry.retainedSize >= rule.minBytes;
     const counts = trend.counts.get(key);
     if (counts) {
