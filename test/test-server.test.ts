@@ -154,6 +154,32 @@ describe('leakscan test-server', () => {
     assert.ok(gone(serverPidOf(r.stderr)), 'server stopped');
   });
 
+  test('a leak of plain objects is named by its shape, not blamed on its strings', async () => {
+    const run = start([
+      '--server',
+      serverCommand('plain'),
+      '--load',
+      LOAD,
+      ...READY,
+      '--rounds',
+      '3',
+      '--calm',
+      '100',
+      '--out',
+      tempDir(),
+      '--json',
+    ]);
+    const r = await run.done;
+    assert.equal(r.code, 1, r.stderr);
+    const result = JSON.parse(r.stdout) as TestServerResult;
+    const leaked = result.diff.classes.filter((c) => c.suspect);
+    assert.deepEqual(
+      leaked.map((c) => [c.constructorName, c.growthPerStep]),
+      [['Object', 80]],
+    );
+    assert.ok(gone(result.pid), 'server stopped');
+  });
+
   test('a load that fails (exit 3): exit 2 with its code; the server is stopped, no snapshot left', async () => {
     const out = tempDir();
     const run = start([
