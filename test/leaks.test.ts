@@ -300,6 +300,11 @@ describe('the trend rule on counts (growthRate)', () => {
     test(`series, ${what}: ${leaks ? 'leaks' : 'quiet'}`, () =>
       assert.equal(growthRate(series, SERIES_STEPS) !== null, leaks));
   }
+  test('a full cache replacing its entries from before S1 gains new objects, not objects: quiet', () => {
+    // New since S1 at S2, S3: 80, 160; all of the class's objects: 120 at both.
+    assert.equal(growthRate([80, 160], SERIES_STEPS, [120, 120]), null);
+    assert.equal(growthRate([80, 160], SERIES_STEPS, [200, 280]), 80);
+  });
   test('the independence floor scales with the rate, capped at one per call', () => {
     assert.equal(leastIndependent(1 / 3, 30, 1), 5);
     assert.equal(leastIndependent(100, 30, 1), 30);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { TestServerResult } from '../src/types.js';
@@ -25,10 +26,10 @@ interface Running {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-function start(args: string[]): Running {
+function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
   const child = spawn(process.execPath, [cli, 'test-server', ...args], {
     cwd: root,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined },
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -76,6 +77,18 @@ function gone(pid: number): boolean {
       return (err as NodeJS.ErrnoException).code === 'ESRCH';
     }
   }
+}
+
+/** A port the system has just handed out and taken back: free, unless another program takes it meanwhile. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 const serverPidOf = (stderr: string): number => Number(/\[server\] listening on \d+ pid (\d+)/.exec(stderr)?.[1]);
@@ -217,14 +230,44 @@ describe('leakscan test-server', () => {
     assert.ok(gone(Number(/load pid (\d+)/.exec(r.stderr)?.[1])), 'load stopped');
   });
 
-  test('Ctrl-C: exit 130; the server and the load are stopped', async () => {
-    const run = start(['--server', serverCommand('leak'), '--load', HANG, ...READY, '--out', tempDir()]);
-    const loadPid = Number((await run.waitFor(/load pid (\d+)/))[1]);
-    process.kill(run.pid, 'SIGINT');
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    test(`${signal === 'SIGINT' ? 'Ctrl-C' : signal}: exit ${code}; the server and the load are stopped`, async () => {
+      const run = start(['--server', serverCommand('leak'), '--load', HANG, ...READY, '--out', tempDir()]);
+      const loadPid = Number((await run.waitFor(/load pid (\d+)/))[1]);
+      process.kill(run.pid, signal);
+      const r = await run.done;
+      assert.equal(r.code, code, r.stderr);
+      assert.match(r.stderr, new RegExp(`interrupted \\(${signal}\\)`));
+      assert.ok(gone(serverPidOf(r.stderr)), 'server stopped');
+      assert.ok(gone(loadPid), 'load stopped');
+    });
+  }
+
+  test('--ready-port: ready when the port accepts; the load gets it as LEAKSCAN_PORT', async () => {
+    const port = await freePort();
+    const run = start(
+      [
+        '--server',
+        serverCommand('cache'),
+        '--load',
+        LOAD,
+        '--ready-port',
+        String(port),
+        '--rounds',
+        '2',
+        '--calm',
+        '0',
+        '--out',
+        tempDir(),
+      ],
+      { PORT: String(port) },
+    );
     const r = await run.done;
-    assert.equal(r.code, 130, r.stderr);
-    assert.match(r.stderr, /interrupted \(SIGINT\)/);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`\\[server\\] listening on ${port} pid`));
     assert.ok(gone(serverPidOf(r.stderr)), 'server stopped');
-    assert.ok(gone(loadPid), 'load stopped');
   });
 });

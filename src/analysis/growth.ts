@@ -16,6 +16,8 @@ export const classKey = (c: { name: string; type: string }): string => `${c.type
 export interface Trend {
   /** Per class key (classKey): new objects (id not in before) reachable at each point. */
   counts: Map<string, number[]>;
+  /** Per class key: all its objects reachable at each point, new or not (same objects as counts). */
+  totals: Map<string, number[]>;
   /** Objects with the same id at every point whose retained size grows by the byte rule, most specific first. */
   growth: ByteGrowth[];
   /** Each point's snapshot, before first: its sizes (reachableSize is the heap in use after the snapshot's GC). */
@@ -53,6 +55,7 @@ export async function measureTrend(
   onProgress?: (event: AnalysisProgress) => void,
 ): Promise<Trend> {
   const counts = new Map<string, number[]>();
+  const totals = new Map<string, number[]>();
   let tracked: Tracked | null = null;
   let growth: ByteGrowth[] = [];
   const snapshots: SnapshotMeta[] = [];
@@ -75,12 +78,12 @@ export async function measureTrend(
     const retained = dataSizes(graph, dominators, preOrder, calculateRetainedSizes(graph, dominators));
     const order = graph.ordinalsById();
     if (point >= afterPoint)
-      countNewObjects(baseline, graph, trace, inState, order, point - afterPoint, files.length, counts);
+      countNewObjects(baseline, graph, trace, inState, order, point - afterPoint, files.length, counts, totals);
     // Objects of after that were not in before are tracked too, with no size at before (NaN).
     tracked = track(graph, trace, order, retained, tracked, { keepNew: point === afterPoint });
     if (point === points.length - 1) growth = growingObjects(graph, trace, dominators, tree, retained, tracked, rule);
   }
-  return { counts, growth, snapshots };
+  return { counts, totals, growth, snapshots };
 }
 
 /** Node types whose dominator subtrees are V8's state, not the program's data: compiled code, feedback, allocation sites, hidden classes. */
@@ -159,19 +162,33 @@ function countNewObjects(
   point: number,
   points: number,
   counts: Map<string, number[]>,
+  totals: Map<string, number[]>,
 ): void {
   const table = baseline.table;
   const perClass: number[] = [];
+  const perClassTotal: number[] = [];
   const beforeIds = baseline.ids;
   for (let k = 0, j = 0; k < order.length; k++) {
     const o = order[k];
     if (trace.distance[o] === UNREACHED || trace.via[o] === Via.stack || inState[o] === 1) continue;
     const id = graph.nodeId(o);
     while (j < beforeIds.length && beforeIds[j] < id) j++;
-    if (j < beforeIds.length && beforeIds[j] === id) continue;
+    const old = j < beforeIds.length && beforeIds[j] === id;
     const cls = table.indexOf(graph, o);
     if (table.keys[cls].internal) continue;
-    perClass[cls] = (perClass[cls] ?? 0) + 1;
+    perClassTotal[cls] = (perClassTotal[cls] ?? 0) + 1;
+    if (!old) perClass[cls] = (perClass[cls] ?? 0) + 1;
+  }
+  for (let cls = 0; cls < table.size; cls++) {
+    const n = perClassTotal[cls] ?? 0;
+    if (n === 0) continue;
+    const key = classKey(table.keys[cls]);
+    let series = totals.get(key);
+    if (!series) {
+      series = new Array<number>(points).fill(0);
+      totals.set(key, series);
+    }
+    series[point] = n;
   }
   for (let cls = 0; cls < table.size; cls++) {
     const n = perClass[cls] ?? 0;

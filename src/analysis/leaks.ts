@@ -107,10 +107,17 @@ const tenth = (n: number): number => Math.round(n * 10) / 10;
  * null otherwise. Something allocated once, or a cache that filled and
  * stopped, does not rise at every step; a handful of objects V8 adds now and
  * then (noise on top of many new objects) rises far slower than the class did
- * during the measured calls.
+ * during the measured calls. With `totals` (all the class's objects at each
+ * point, old and new), those must grow too: a full LRU cache that replaces
+ * the entries it had before the first snapshot gains new objects at every
+ * step and holds no more.
  */
-export function growthRate(series: readonly number[], calls: CallCounts): number | null {
+export function growthRate(series: readonly number[], calls: CallCounts, totals?: readonly number[]): number | null {
   if (series.length < 2 || series[0] === 0) return null;
+  // All of the class's objects, old and new: a cache that replaces the entries it had before the
+  // first snapshot gains new objects at every step but holds no more of them.
+  if (totals && totals[totals.length - 1] - totals[0] < STEP_SHARE_MIN * (series[series.length - 1] - series[0]))
+    return null;
   const meanRise = (series[series.length - 1] - series[0]) / (series.length - 1);
   for (let p = 1; p < series.length; p++) {
     const rise = series[p] - series[p - 1];
@@ -171,7 +178,7 @@ export async function findLeaks(
   );
   const rates = new Map<string, number>();
   for (const [key, series] of trend.counts) {
-    const rate = growthRate(series, calls);
+    const rate = growthRate(series, calls, trend.totals.get(key));
     if (rate !== null) rates.set(key, rate);
   }
   const grew = (key: { name: string; type: string }): boolean => rates.has(classKey(key));
