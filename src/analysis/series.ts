@@ -12,6 +12,14 @@ import { findLeaks, type LeakRule, SERIES_STEPS } from './leaks.js';
 /** A trend needs two steps at least: S1, S2, S3. */
 export const MIN_SERIES_LENGTH = 3;
 
+/**
+ * Least growth of one object's retained size per step of a series, bytes. A
+ * step is a round of load, thousands of requests: a module loaded lazily or
+ * a lookup table V8 grows now and then adds a few hundred bytes to `global`
+ * in a round, where a leak of one small string per request adds kilobytes.
+ */
+export const SERIES_MIN_BYTES_PER_STEP = 1024;
+
 export interface SeriesOptions {
   rule: LeakRule;
   /** Keep the suspects and, besides them, the first N classes. Default: all. */
@@ -36,7 +44,8 @@ export async function diffSeries(files: string[], options: SeriesOptions): Promi
     throw new UsageError(`a trend needs ${MIN_SERIES_LENGTH} snapshots or more, got ${files.length}`);
   }
   const baseline = await loadBaseline(files[0], options);
-  const found = await findLeaks(baseline, files[1], files.slice(2), SERIES_STEPS, options.rule, options.onProgress, {
+  const rule = { ...options.rule, minBytesPerCall: options.rule.minBytesPerCall ?? SERIES_MIN_BYTES_PER_STEP };
+  const found = await findLeaks(baseline, files[1], files.slice(2), SERIES_STEPS, rule, options.onProgress, {
     reportAt: 'last',
     diff: { paths: options.paths, includeInternal: options.includeInternal },
   });
