@@ -10,6 +10,7 @@ import * as diffCommand from './commands/diff.js';
 import * as inspectCommand from './commands/inspect.js';
 import type { GlobalArgs } from './commands/io.js';
 import * as runCommand from './commands/run.js';
+import * as testServerCommand from './commands/test-server.js';
 import { ExitCode, LeakscanError } from './errors.js';
 import { printable } from './report/format.js';
 import { version } from './version.js';
@@ -79,9 +80,10 @@ async function main(): Promise<ExitCode> {
     .command(register(inspectCommand, setExit, failed))
     .command(register(bundleCommand, setExit, failed))
     .command(register(captureCommand, setExit, failed))
+    .command(register(testServerCommand, setExit, failed))
     // yargs' wording for conflicts(), in ours.
     .updateStrings({ 'Arguments %s and %s are mutually exclusive': '--%s and --%s cannot be used together' })
-    .demandCommand(1, 'Name a command: run, diff, inspect, bundle or capture')
+    .demandCommand(1, 'Name a command: run, diff, inspect, bundle, capture or test-server')
     .strict()
     .recommendCommands()
     .version(version)

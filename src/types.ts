@@ -108,6 +108,14 @@ export interface ClassDiff {
   retainerPath: RetainerPath | null;
   /** For traced classes: the added objects grouped by holder, most objects first; null when not traced. */
   holders: HolderGroup[] | null;
+  /**
+   * Diffs decided by a trend (`run`, `diff S1 … SN`, `capture --count N`, `test-server`): this
+   * class's new objects (id not in the first snapshot) that stay reachable at each snapshot, the
+   * first one's 0 included. Absent in a plain diff.
+   */
+  series?: number[];
+  /** With `series`, for a class that grew at every step by the trend rule: its mean rise per step between snapshots after the first. */
+  growthPerStep?: number;
 }
 
 /** How an object is held: by the program, only through Node's C++ objects, only through
@@ -195,6 +203,16 @@ export interface DiffResult {
   /** With ignore rules: per rule, what it took out of the leak rule (absent without rules). */
   ignored?: IgnoredObjects[];
   engine: 'leakscan' | 'memlab';
+  /** A diff of a series S1 … SN decided by trend: what the classes' `series` count. Absent in a plain diff. */
+  trend?: DiffTrend;
+}
+
+/** The series a trend diff read, and what it found growing in bytes. */
+export interface DiffTrend {
+  /** Every snapshot, S1 first, in the order taken. `before` is the first, `after` the last. */
+  snapshots: SnapshotMeta[];
+  /** Objects that kept their id and grew in retained size at every step (bytesPerCall: per step). */
+  growth: ByteGrowth[];
 }
 
 /** What one ignore rule marked: new objects it names and the new objects they alone retain. */
@@ -453,4 +471,31 @@ export interface CaptureResult {
   inspectorClosed: boolean | null;
   /** With 2 or more snapshots: the first and last (with 3, the three-snapshot diff), as `leakscan diff` gives it. */
   diff: DiffResult | null;
+}
+
+/** One snapshot of `leakscan test-server`: after the warm-up (round 0), then after each round of load. */
+export interface ServerRound {
+  /** 0 for the snapshot after the warm-up (S1), then 1 … N. */
+  round: number;
+  snapshot: string;
+  /** The server process's resident set (VmRSS) before the snapshot, bytes; null where /proc cannot tell. */
+  rss: number | null;
+  /** The heap in use after the snapshot's full GC (the snapshot's reachable size), bytes. */
+  heapUsed: number;
+}
+
+/** What `leakscan test-server` did and found (its --json). */
+export interface TestServerResult {
+  server: string;
+  load: string;
+  /** The Node process that was snapshotted (the server command may be a shell or npm around it). */
+  pid: number;
+  /** Rounds of load before the first snapshot. */
+  warmup: number;
+  calmMs: number;
+  rounds: ServerRound[];
+  /** The series S1 … SN decided by trend (diffSeries). */
+  diff: DiffResult;
+  status: 'leak' | 'no-leak';
+  durationMs: number;
 }

@@ -241,6 +241,7 @@ describe('capture routes', { concurrency: 1 }, () => {
       '--signal',
       '--count',
       '3',
+      '--final',
       '--between',
       load(server.port, 150),
       '-o',

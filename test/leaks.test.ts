@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { growthRate, leastIndependent, verdictOf } from '../src/analysis/leaks.js';
+import { growthRate, leastIndependent, SERIES_STEPS, verdictOf } from '../src/analysis/leaks.js';
 import { assertNoLeak, runScenario, runScenarios } from '../src/index.js';
 import type { ClassDiff, DiffResult, RunResult, ScenarioResult } from '../src/types.js';
 import { fixture, runCli, tempDir } from './helpers.js';
@@ -284,9 +284,27 @@ describe('the trend rule on counts (growthRate)', () => {
     ['a few objects on top of many (noise)', [500, 501, 502], false],
     ['nothing at after', [0, 5, 10], false],
     ['rises once', [20, 20, 25], false],
+    ['a cache that filled, then a stray object per step', [3000, 4500, 4501], false],
   ] as const) {
     test(`${what}: ${leaks ? 'leaks' : 'quiet'}`, () => assert.equal(growthRate(series, calls) !== null, leaks));
   }
+  // A series S1 … S5 (diff S1 … SN, test-server): counts at S2 … S5, one unit per step.
+  for (const [what, series, leaks] of [
+    ['a per-request leak', [80, 160, 240, 320], true],
+    ['a cache that fills in two rounds and stops', [80, 120, 120, 120], false],
+    ['a cache that fills, then one stray object per round', [100, 200, 201, 202], false],
+    ['a warm-up table', [200, 200, 200, 200], false],
+    ['a pool that grows once', [8, 8, 8, 8], false],
+    ['uneven rounds of one leak', [70, 160, 230, 320], true],
+  ] as const) {
+    test(`series, ${what}: ${leaks ? 'leaks' : 'quiet'}`, () =>
+      assert.equal(growthRate(series, SERIES_STEPS) !== null, leaks));
+  }
+  test('a full cache replacing its entries from before S1 gains new objects, not objects: quiet', () => {
+    // New since S1 at S2, S3: 80, 160; all of the class's objects: 120 at both.
+    assert.equal(growthRate([80, 160], SERIES_STEPS, [120, 120]), null);
+    assert.equal(growthRate([80, 160], SERIES_STEPS, [200, 280]), 80);
+  });
   test('the independence floor scales with the rate, capped at one per call', () => {
     assert.equal(leastIndependent(1 / 3, 30, 1), 5);
     assert.equal(leastIndependent(100, 30, 1), 30);

@@ -46,7 +46,7 @@ describe('three-snapshot diff', () => {
     assert.ok(suspects(pair).includes('CacheEntry'), `two snapshots: ${suspects(pair)}`);
     assert.ok(suspects(pair).includes('Leaky'));
 
-    const three = await runCli(['diff', '--json', file('a'), file('b'), file('c')]);
+    const three = await runCli(['diff', '--final', '--json', file('a'), file('b'), file('c')]);
     assert.equal(three.code, 0, three.stderr);
     const triple = JSON.parse(three.stdout) as DiffResult;
     assert.equal(triple.middle?.path, file('b'));
@@ -67,13 +67,13 @@ describe('three-snapshot diff', () => {
   });
 
   test('terminal output names the middle snapshot', async () => {
-    const r = await runCli(['diff', file('a'), file('b'), file('c')]);
+    const r = await runCli(['diff', '--final', file('a'), file('b'), file('c')]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^middle {2}.*b\.heapsnapshot/m);
   });
 
   test('three snapshots out of order are refused with one line', async () => {
-    const swapped = await runCli(['diff', file('b'), file('a'), file('c')]);
+    const swapped = await runCli(['diff', '--final', file('b'), file('a'), file('c')]);
     assert.equal(swapped.code, 2);
     assert.match(swapped.stderr, /^leakscan: .*a\.heapsnapshot was taken before .*b\.heapsnapshot/);
     assert.equal(swapped.stderr.trimEnd().split('\n').length, 1);

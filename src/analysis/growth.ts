@@ -3,11 +3,13 @@
 // point; per object that keeps its id, its retained size at each point. The
 // leak rule (leaks.ts) reads the trend; this module only measures.
 import { buildDominatorTree, buildRetainers, calculateRetainedSizes, type HeapGraph } from '../engine/index.js';
-import type { ByteGrowth } from '../types.js';
+import { applyShapes, inferShapeDefinitions, objectSignatures } from '../engine/shapes.js';
+import type { ByteGrowth, SnapshotMeta } from '../types.js';
 import { type AnalysisProgress, type Baseline, loadGraph } from './diff.js';
 import { type DominatorChildren, dominatorChildren, dominatorPreOrder } from './dominance.js';
 import { type IgnoreRule, ignoredNodes } from './ignore.js';
 import { holderLabel, retainerPath } from './paths.js';
+import { snapshotMeta } from './snapshot-meta.js';
 import { type RootTrace, traceFromRoots, UNREACHED, Via } from './trace.js';
 
 export const classKey = (c: { name: string; type: string }): string => `${c.type}\u0000${c.name}`;
@@ -15,8 +17,12 @@ export const classKey = (c: { name: string; type: string }): string => `${c.type
 export interface Trend {
   /** Per class key (classKey): new objects (id not in before) reachable at each point. */
   counts: Map<string, number[]>;
+  /** Per class key: all its objects reachable at each point, new or not (same objects as counts). */
+  totals: Map<string, number[]>;
   /** Objects with the same id at every point whose retained size grows by the byte rule, most specific first. */
   growth: ByteGrowth[];
+  /** Each point's snapshot, before first: its sizes (reachableSize is the heap in use after the snapshot's GC). */
+  snapshots: SnapshotMeta[];
 }
 
 export interface ByteRule {
@@ -52,15 +58,22 @@ export async function measureTrend(
   onProgress?: (event: AnalysisProgress) => void,
 ): Promise<Trend> {
   const counts = new Map<string, number[]>();
+  const totals = new Map<string, number[]>();
   let tracked: Tracked | null = null;
   let growth: ByteGrowth[] = [];
+  const snapshots: SnapshotMeta[] = [];
   // Points: before (only for the sizes of objects already there), after, growth-1, …
   const points = [beforeFile, ...files];
   const afterPoint = 1;
   for (const [point, file] of points.entries()) {
     const graph = await loadGraph(file, onProgress);
     onProgress?.({ phase: 'analyze', file, step: 'trend' });
+    // Plain objects named by their shape ({url, at}), as the diff names them (object-shapes.ts): a
+    // leak of plain objects is counted under the name the diff reports it by, not as Object.
+    const signatures = objectSignatures(graph);
+    applyShapes(graph, inferShapeDefinitions(signatures), signatures);
     const trace = traceFromRoots(graph);
+    snapshots.push(snapshotMeta(graph, trace));
     const dominators = buildDominatorTree(graph, buildRetainers(graph));
     const tree = dominatorChildren(graph, dominators, (o) => trace.distance[o] !== UNREACHED);
     const preOrder = dominatorPreOrder(graph, tree);
@@ -70,7 +83,18 @@ export async function measureTrend(
     const ignored =
       point >= afterPoint ? ignoredAt(baseline, graph, trace, dominators, preOrder, order, rule.ignore ?? []) : null;
     if (point >= afterPoint)
-      countNewObjects(baseline, graph, trace, inState, order, point - afterPoint, files.length, counts, ignored);
+      countNewObjects(
+        baseline,
+        graph,
+        trace,
+        inState,
+        order,
+        point - afterPoint,
+        files.length,
+        counts,
+        totals,
+        ignored,
+      );
     // Objects of after that were not in before are tracked too, with no size at before (NaN).
     tracked = track(graph, trace, order, retained, tracked, { keepNew: point === afterPoint });
     if (point === points.length - 1) {
@@ -78,7 +102,7 @@ export async function measureTrend(
       if (ignored) markIgnoredGrowth(graph, tree, growth, ignored, rule.ignore ?? []);
     }
   }
-  return { counts, growth };
+  return { counts, totals, growth, snapshots };
 }
 
 /** Node types whose dominator subtrees are V8's state, not the program's data: compiled code, feedback, allocation sites, hidden classes. */
@@ -142,10 +166,12 @@ function countNewObjects(
   point: number,
   points: number,
   counts: Map<string, number[]>,
+  totals: Map<string, number[]>,
   ignored: { ruleOf: Int32Array } | null,
 ): void {
   const table = baseline.table;
   const perClass: number[] = [];
+  const perClassTotal: number[] = [];
   const beforeIds = baseline.ids;
   for (let k = 0, j = 0; k < order.length; k++) {
     const o = order[k];
@@ -153,10 +179,22 @@ function countNewObjects(
     if (ignored && ignored.ruleOf[o] >= 0) continue;
     const id = graph.nodeId(o);
     while (j < beforeIds.length && beforeIds[j] < id) j++;
-    if (j < beforeIds.length && beforeIds[j] === id) continue;
+    const old = j < beforeIds.length && beforeIds[j] === id;
     const cls = table.indexOf(graph, o);
     if (table.keys[cls].internal) continue;
-    perClass[cls] = (perClass[cls] ?? 0) + 1;
+    perClassTotal[cls] = (perClassTotal[cls] ?? 0) + 1;
+    if (!old) perClass[cls] = (perClass[cls] ?? 0) + 1;
+  }
+  for (let cls = 0; cls < table.size; cls++) {
+    const n = perClassTotal[cls] ?? 0;
+    if (n === 0) continue;
+    const key = classKey(table.keys[cls]);
+    let series = totals.get(key);
+    if (!series) {
+      series = new Array<number>(points).fill(0);
+      totals.set(key, series);
+    }
+    series[point] = n;
   }
   for (let cls = 0; cls < table.size; cls++) {
     const n = perClass[cls] ?? 0;
@@ -290,19 +328,28 @@ function track(
  * The byte rule on one object's retained sizes at before (NaN when it was not
  * there yet), after, growth-1, …: it never shrinks from after on, it rose in
  * two intervals or more (a single rise is something allocated once), and from
- * after to the last point it grew by minBytesPerCall per call or more. Two
- * rises and not one per interval: an array's backing store grows by half its
- * length at a time, so an interval can pass without a reallocation.
+ * after to the last point it grew by minBytesPerCall per call or more; one of
+ * the rises in the later half of the intervals (with before, after, growth-1,
+ * growth-2: any rise after after). Two rises and not one per interval: an
+ * array's backing store grows by half its length at a time, so an interval can
+ * pass without a reallocation.
  */
 function grows(sizes: Float64Array[], i: number, rule: ByteRule): boolean {
   let rises = sizes[1][i] > sizes[0][i] ? 1 : 0; // false for NaN
+  // A rise in the later half of the intervals too: a cache that filled in the first steps of a
+  // long series and then stayed the same size rose twice, early, and stopped.
+  const lateFrom = Math.floor((sizes.length - 1) / 2) + 1;
+  let lateRise = false;
   for (let p = 2; p < sizes.length; p++) {
     if (sizes[p][i] < sizes[p - 1][i]) return false;
-    if (sizes[p][i] > sizes[p - 1][i]) rises++;
+    if (sizes[p][i] > sizes[p - 1][i]) {
+      rises++;
+      if (p >= lateFrom) lateRise = true;
+    }
   }
   const calls = (sizes.length - 2) * rule.stepCalls;
   const last = sizes[sizes.length - 1][i];
-  return rises >= 2 && last - sizes[1][i] >= rule.minBytesPerCall * calls && last >= rule.minBytes;
+  return rises >= 2 && lateRise && last - sizes[1][i] >= rule.minBytesPerCall * calls && last >= rule.minBytes;
 }
 
 /** Node types that are V8's storage (backing stores, tables, hidden fields), named only through their owner. */

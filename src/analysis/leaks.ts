@@ -4,8 +4,15 @@
 // filled up to its cap and stopped.
 
 import { formatBytes } from '../report/format.js';
-import type { ByteGrowth, ClassDiff, DiffResult, LeakExpectation, ScenarioStatus } from '../types.js';
-import { type AnalysisProgress, type Baseline, diffAgainst, independentCount, retainedCount } from './diff.js';
+import type { ByteGrowth, ClassDiff, DiffResult, LeakExpectation, ScenarioStatus, SnapshotMeta } from '../types.js';
+import {
+  type AnalysisProgress,
+  type Baseline,
+  type DiffOptions,
+  diffAgainst,
+  independentCount,
+  retainedCount,
+} from './diff.js';
 import { classKey, measureTrend } from './growth.js';
 import { parseIgnoreRules, ruleMatchesPath } from './ignore.js';
 import { classHolderLabel } from './paths.js';
@@ -43,13 +50,32 @@ const MIN_COLLECTION_SIZE = 2;
 const RATE_SHARE_MIN = 0.25;
 const RATE_SHARE_MAX = 1.5;
 
-/** The calls behind the snapshots. */
+/**
+ * A step's rise must be at least this share of the mean rise over the steps: a
+ * cache that fills in one step and then gains a stray object or two rises at
+ * every step but not at one rate (100, 200, 201, 202).
+ */
+const STEP_SHARE_MIN = 0.25;
+
+/**
+ * The work behind the snapshots, in units: calls of a scenario (`run`,
+ * assertNoLeak) or rounds of load (a series of snapshots, test-server).
+ */
 export interface CallCounts {
-  /** Calls per measured pass before after (the objects of at least the last pass are in after). */
+  /** Units before after, the first point of the trend (the objects of at least the last pass are in after). */
   calls: number;
-  /** Calls between two consecutive snapshots from after on (after, growth-1, growth-2, …). */
+  /** Units between two consecutive points from after on (after, growth-1, growth-2, …). */
   stepCalls: number;
+  /** Most leaked objects one unit is taken to make (leastIndependent). Default 1: one per call. */
+  maxPerCall?: number;
 }
+
+/**
+ * The units of a series S1 … SN: one per step, S2 being the first point of
+ * the trend. A step is a round of load, many requests: no cap on what one
+ * step makes.
+ */
+export const SERIES_STEPS: CallCounts = { calls: 1, stepCalls: 1, maxPerCall: Number.POSITIVE_INFINITY };
 
 export interface LeakFindings {
   /** The reported diff, before → after; leaking classes have suspect set. */
@@ -57,19 +83,49 @@ export interface LeakFindings {
   leaks: ClassDiff[];
   /** Objects growing in bytes (growth.ts), most per call first. */
   growth: ByteGrowth[];
+  /** Every snapshot read, before first, in order. */
+  snapshots: SnapshotMeta[];
 }
 
+export interface FindLeaksOptions {
+  /**
+   * The snapshot the reported diff (counts, holders, paths) is taken at:
+   * 'after' (run: before → after) or 'last' (a series: S1 → SN, what holds
+   * the objects at the end). Default 'after'.
+   */
+  reportAt?: 'after' | 'last';
+  /** Passed on to the reported diff. */
+  diff?: Pick<DiffOptions, 'paths' | 'includeInternal'>;
+}
+
+/** Rounded to a tenth: a rate shown to people. */
+const tenth = (n: number): number => Math.round(n * 10) / 10;
+
 /**
- * The trend of a class's new reachable objects at after, growth-1, growth-2, …:
- * its rate per call over the extra calls when it rose at every step and that
- * rate is consistent with the one over the measured calls; null otherwise.
- * Something allocated once, or a cache that filled and stopped, does not rise
- * at every step; a handful of objects V8 adds now and then (noise on top of
- * many new objects) rises far slower than the class did during the measured calls.
+ * The one trend rule (run, assertNoLeak, diff S1 … SN, capture --count,
+ * test-server). The trend of a class's new reachable objects at after,
+ * growth-1, growth-2, … (or S2 … SN): its rate per unit over the extra steps
+ * when it rose at every step, each step by a share of the mean rise
+ * (STEP_SHARE_MIN), and that rate is consistent with the one before after;
+ * null otherwise. Something allocated once, or a cache that filled and
+ * stopped, does not rise at every step; a handful of objects V8 adds now and
+ * then (noise on top of many new objects) rises far slower than the class did
+ * during the measured calls. With `totals` (all the class's objects at each
+ * point, old and new), those must grow too: a full LRU cache that replaces
+ * the entries it had before the first snapshot gains new objects at every
+ * step and holds no more.
  */
-export function growthRate(series: readonly number[], calls: CallCounts): number | null {
+export function growthRate(series: readonly number[], calls: CallCounts, totals?: readonly number[]): number | null {
   if (series.length < 2 || series[0] === 0) return null;
-  for (let p = 1; p < series.length; p++) if (series[p] <= series[p - 1]) return null;
+  // All of the class's objects, old and new: a cache that replaces the entries it had before the
+  // first snapshot gains new objects at every step but holds no more of them.
+  if (totals && totals[totals.length - 1] - totals[0] < STEP_SHARE_MIN * (series[series.length - 1] - series[0]))
+    return null;
+  const meanRise = (series[series.length - 1] - series[0]) / (series.length - 1);
+  for (let p = 1; p < series.length; p++) {
+    const rise = series[p] - series[p - 1];
+    if (rise <= 0 || rise < STEP_SHARE_MIN * meanRise) return null;
+  }
   const extraRate = (series[series.length - 1] - series[0]) / ((series.length - 1) * calls.stepCalls);
   const measuredRate = series[0] / calls.calls;
   return extraRate >= RATE_SHARE_MIN * measuredRate && extraRate < RATE_SHARE_MAX * measuredRate ? extraRate : null;
@@ -78,10 +134,11 @@ export function growthRate(series: readonly number[], calls: CallCounts): number
 /**
  * How many of a growing class's new objects in after must be independent (held
  * neither through other growing classes nor through compiled code): half what
- * its rate makes in one pass, at most one per call, at least one and minCount.
+ * its rate makes in one pass, at most maxPerCall per call (default one), at
+ * least one and minCount.
  */
-export function leastIndependent(rate: number, calls: number, minCount: number): number {
-  return Math.max(1, minCount, Math.min(calls, Math.ceil((rate * calls) / 2)));
+export function leastIndependent(rate: number, calls: number, minCount: number, maxPerCall = 1): number {
+  return Math.max(1, minCount, Math.min(calls * maxPerCall, Math.ceil((rate * calls) / 2)));
 }
 
 /**
@@ -108,6 +165,7 @@ export async function findLeaks(
   calls: CallCounts,
   rule: LeakRule,
   onProgress?: (event: AnalysisProgress) => void,
+  options: FindLeaksOptions = {},
 ): Promise<LeakFindings> {
   const thresholds = { minCount: rule.minCount, minBytes: rule.minBytes };
   const ignore = parseIgnoreRules(rule.ignore ?? []);
@@ -125,11 +183,17 @@ export async function findLeaks(
   );
   const rates = new Map<string, number>();
   for (const [key, series] of trend.counts) {
-    const rate = growthRate(series, calls);
+    const rate = growthRate(series, calls, trend.totals.get(key));
     if (rate !== null) rates.set(key, rate);
   }
   const grew = (key: { name: string; type: string }): boolean => rates.has(classKey(key));
-  const diff = await diffAgainst(baseline, afterFile, {
+  const last = options.reportAt === 'last' && growthFiles.length > 0;
+  const reportFile = last ? growthFiles[growthFiles.length - 1] : afterFile;
+  // The units behind the reported diff's new objects.
+  const reportCalls = last ? calls.calls + growthFiles.length * calls.stepCalls : calls.calls;
+  const pathCount = options.diff?.paths ?? TRACED_TOP_CLASSES;
+  const diff = await diffAgainst(baseline, reportFile, {
+    ...(options.diff?.includeInternal ? { includeInternal: true } : {}),
     thresholds,
     onProgress,
     ownerClass: grew,
@@ -138,18 +202,25 @@ export async function findLeaks(
     collectionLimit: Math.max(
       MIN_COLLECTION_SIZE,
       rule.minCount,
-      leastIndependent(Math.min(...rates.values()), calls.calls, 1),
+      leastIndependent(Math.min(...rates.values()), reportCalls, 1, calls.maxPerCall),
     ),
-    tracePath: (entry, rank) => (rank < TRACED_TOP_CLASSES || grew(entry)) && !entry.ignored,
+    tracePath: (entry, rank) => (rank < pathCount || grew(entry)) && !entry.ignored,
     ignore: rule.ignore,
   });
   for (const entry of diff.classes) {
-    const rate = rates.get(classKey(entry));
+    const key = classKey(entry);
+    const rate = rates.get(key);
     entry.suspect =
       !entry.ignored &&
       rate !== undefined &&
-      independentCount(entry) >= leastIndependent(rate, calls.calls, rule.minCount) &&
+      independentCount(entry) >= leastIndependent(rate, reportCalls, rule.minCount, calls.maxPerCall) &&
       entry.retainedSize >= rule.minBytes;
+    const counts = trend.counts.get(key);
+    if (counts) {
+      entry.series = [0, ...counts];
+      if (rate !== undefined)
+        entry.growthPerStep = tenth((counts[counts.length - 1] - counts[0]) / (counts.length - 1));
+    }
   }
   const leaks = diff.classes.filter((c) => c.suspect);
   // A collection that grows because a counted leak accumulates in it (the holder, or an array between
@@ -170,7 +241,7 @@ export async function findLeaks(
     if (by < 0) growth.push(g);
     else if (diff.ignored) diff.ignored[by].growing = (diff.ignored[by].growing ?? 0) + 1;
   }
-  return { diff, leaks, growth };
+  return { diff, leaks, growth, snapshots: trend.snapshots };
 }
 
 export interface Verdict {

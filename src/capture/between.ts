@@ -12,9 +12,11 @@ export class BetweenError extends CaptureError {
     /** The command's exit code (not leakscan's: that is `exitCode`), null when a signal ended it. */
     readonly status: number | null,
     readonly killedBy: NodeJS.Signals | null,
+    /** The option that gave the command (--between, test-server's --load). */
+    readonly option = '--between',
   ) {
     super(
-      `--between ${JSON.stringify(command)} ${status === null ? `was killed by ${killedBy}` : `exited with code ${status}`}`,
+      `${option} ${JSON.stringify(command)} ${status === null ? `was killed by ${killedBy}` : `exited with code ${status}`}`,
     );
   }
 }
@@ -47,8 +49,11 @@ export function runBetween(
     onOutput?: (line: string) => void;
     /** Variables added to the command's environment. */
     env?: Record<string, string>;
+    /** The option that gave the command, for messages. Default --between. */
+    option?: string;
   },
 ): Promise<void> {
+  const option = options.option ?? '--between';
   return new Promise((resolve, reject) => {
     const child = spawn(command, {
       shell: true,
@@ -74,7 +79,7 @@ export function runBetween(
       (reason) => stopChild(reason),
       (err: unknown) => stopChild(err),
     );
-    child.on('error', (err) => stopChild(new CaptureError(`--between ${JSON.stringify(command)}: ${err.message}`)));
+    child.on('error', (err) => stopChild(new CaptureError(`${option} ${JSON.stringify(command)}: ${err.message}`)));
     // A process the command left in the background ("sleep 60 &") would hold its output open:
     // the command is over when its shell is, and what it left in its group is stopped. Output
     // still in the pipes is read for a moment; then they are closed whoever holds them.
@@ -99,7 +104,7 @@ export function runBetween(
       options.signal?.removeEventListener('abort', onAbort);
       if (stopped !== null) reject(stopped);
       else if (code === 0) resolve();
-      else reject(new BetweenError(command, code, signal));
+      else reject(new BetweenError(command, code, signal, option));
     });
   });
 }

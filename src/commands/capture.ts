@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { diffSnapshots, diffThreeSnapshots } from '../analysis/diff.js';
+import { diffSeries } from '../analysis/series.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { type CaptureProgress, captureSnapshots, snapshotFiles } from '../capture/capture.js';
 import { ExitCode } from '../errors.js';
@@ -32,6 +33,7 @@ export interface CaptureArgs extends GlobalArgs {
   sourceMaps: boolean;
   minCount: number;
   minBytes: number;
+  final: boolean;
 }
 
 export const command = 'capture';
@@ -91,7 +93,14 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<CaptureArgs> {
     .option('source-maps', SOURCE_MAPS_OPTION)
     .option('min-count', MIN_COUNT_OPTION)
     .option('min-bytes', MIN_BYTES_OPTION)
+    .option('final', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'With --count 3: the three-snapshot diff (allocated between 1 and 2, alive in 3) instead of the trend over the series',
+    })
     .check((argv) => {
+      if (argv.final && argv.count !== 3) throw new Error('--final needs --count 3');
       if ((argv.pid === undefined) === (argv.inspect === undefined)) throw new Error('give one of --pid and --inspect');
       if (argv.signal !== undefined && argv.pid === undefined) throw new Error('--signal needs --pid');
       if (argv.signal && !/^SIG[A-Z0-9]+$/.test(argv.signal)) {
@@ -112,7 +121,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<CaptureArgs> {
     )
     .example(
       '$0 capture --pid 4242 --count 3 --interval 30s -o s.heapsnapshot',
-      'Three snapshots 30 s apart and the three-snapshot diff',
+      'Three snapshots 30 s apart, decided by trend (what rose at every step)',
     )
     .example(
       '$0 capture --pid 4242 --signal --count 2 --interval 1m -o s.heapsnapshot',
@@ -202,10 +211,10 @@ export async function execute(args: CaptureArgs): Promise<ExitCode> {
         thresholds: { minCount: args.minCount, minBytes: args.minBytes },
         onProgress: (event: Parameters<typeof analysisProgressText>[0]) => progress.update(analysisProgressText(event)),
       };
-      diff =
-        count === 3
-          ? await diffThreeSnapshots(paths[0], paths[1], paths[2], options)
-          : await diffSnapshots(paths[0], paths[count - 1], options);
+      // Three or more: by trend, as `run` and `diff S1 … SN` decide (series.ts).
+      if (count === 2) diff = await diffSnapshots(paths[0], paths[1], options);
+      else if (args.final) diff = await diffThreeSnapshots(paths[0], paths[1], paths[2], options);
+      else diff = await diffSeries(paths, { ...options, rule: options.thresholds });
     }
   } finally {
     stop.release();

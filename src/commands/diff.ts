@@ -1,9 +1,10 @@
 import type { Argv } from 'yargs';
 import { diffSnapshots, diffThreeSnapshots } from '../analysis/diff.js';
 import { parseIgnoreRules } from '../analysis/ignore.js';
+import { diffSeries, hasLeak } from '../analysis/series.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { collectEnvironment } from '../environment.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { htmlDiff } from '../report/html.js';
 import { markdownDiff } from '../report/markdown.js';
 import { analysisProgressText } from '../report/progress.js';
@@ -28,7 +29,10 @@ import {
 export interface DiffArgs extends ReportArgs {
   before: string;
   after: string;
-  final?: string;
+  /** Snapshots after <after>: a series S1 … SN, decided by trend. */
+  more?: string[];
+  /** With three snapshots: the three-snapshot diff instead of the trend. */
+  final: boolean;
   top: number;
   class?: string;
   minCount: number;
@@ -38,7 +42,7 @@ export interface DiffArgs extends ReportArgs {
   ignore?: string | string[];
 }
 
-export const command = 'diff <before> <after> [final]';
+export const command = 'diff <before> <after> [more..]';
 export const describe = 'Compare two snapshots of one process: what was allocated and stays reachable';
 
 export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
@@ -49,10 +53,17 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
       demandOption: true,
     })
     .positional('after', { type: 'string', describe: 'Later snapshot of the same process', demandOption: true })
-    .positional('final', {
+    .positional('more', {
       type: 'string',
+      array: true,
       describe:
-        'A third, later snapshot: list only objects allocated between <before> and <after> that are still alive in it',
+        'Later snapshots of the same process, in order: a series S1 … SN, decided by trend (what rose at every step)',
+    })
+    .option('final', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'With three snapshots: instead of the trend, only objects allocated between the first and the second that are still alive in the third',
     })
     .option('top', {
       type: 'number',
@@ -72,7 +83,11 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
     .option('force', FORCE_HTML_OPTION)
     .option('fail-on-leak', { type: 'boolean', default: false, describe: 'Exit 1 when a class is a leak suspect' })
     .option('ignore', IGNORE_OPTION)
-    .check((argv) => checkCount(argv, ['top', 'min-count', 'min-bytes', 'paths']))
+    .check((argv) => {
+      const count = 2 + (argv.more?.length ?? 0);
+      if (argv.final && count !== 3) throw new Error(`--final needs three snapshots, got ${count}`);
+      return checkCount(argv, ['top', 'min-count', 'min-bytes', 'paths']);
+    })
     .example('$0 diff before.heapsnapshot after.heapsnapshot', 'What grew between two snapshots, and what holds it')
     .example(
       '$0 diff a.heapsnapshot.gz b.heapsnapshot.gz --class Session',
@@ -80,8 +95,12 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
     )
     .example('$0 diff a.heapsnapshot b.heapsnapshot --html report.html', 'Also a report to open in a browser')
     .example(
-      '$0 diff s.1.heapsnapshot s.2.heapsnapshot s.3.heapsnapshot',
-      'Three-snapshot diff: what was allocated between 1 and 2 and is still alive in 3 (leakscan capture --count 3)',
+      '$0 diff s.1.heapsnapshot s.2.heapsnapshot s.3.heapsnapshot s.4.heapsnapshot',
+      'A series (leakscan capture --count 4): what rose at every step, with its counts per snapshot',
+    )
+    .example(
+      '$0 diff --final s.1.heapsnapshot s.2.heapsnapshot s.3.heapsnapshot',
+      'Three-snapshot diff: what was allocated between 1 and 2 and is still alive in 3',
     )
     .example(
       '$0 diff a.heapsnapshot b.heapsnapshot --ignore performance.resourceTimingBuffer',
@@ -96,7 +115,10 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
 export async function execute(args: DiffArgs): Promise<ExitCode> {
   const ignore = ignoreList(args.ignore);
   parseIgnoreRules(ignore); // a bad rule fails before the snapshots are read
-  const files = args.final === undefined ? [args.before, args.after] : [args.before, args.after, args.final];
+  const files = [args.before, args.after, ...(args.more ?? [])];
+  if (files.length > 2 && !args.final && args.engine === 'memlab') {
+    throw new UsageError('a series needs --engine leakscan');
+  }
   const relaunched = await relaunchForHeap(files, args.engine);
   if (relaunched !== null) return relaunched;
   // Refuse a taken --html file now, not after the analysis.
@@ -116,10 +138,9 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
       ignore,
       onProgress: (event: Parameters<typeof analysisProgressText>[0]) => progress.update(analysisProgressText(event)),
     };
-    result =
-      args.final === undefined
-        ? await diffSnapshots(args.before, args.after, options)
-        : await diffThreeSnapshots(args.before, args.after, args.final, options);
+    if (files.length === 2) result = await diffSnapshots(args.before, args.after, options);
+    else if (args.final) result = await diffThreeSnapshots(files[0], files[1], files[2], options);
+    else result = await diffSeries(files, { ...options, rule: { ...thresholds, ignore } });
   } finally {
     progress.stop();
   }
@@ -130,5 +151,5 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
       force: args.force,
     });
   await writeReport(text);
-  return args.failOnLeak && result.classes.some((c) => c.suspect) ? ExitCode.LeakFound : ExitCode.Ok;
+  return args.failOnLeak && hasLeak(result) ? ExitCode.LeakFound : ExitCode.Ok;
 }

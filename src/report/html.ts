@@ -35,6 +35,7 @@ import {
   memorySeries,
   PAGE_COLUMNS,
   pageSeries,
+  seriesText,
 } from './tables.js';
 
 export interface HtmlOptions {
@@ -167,6 +168,7 @@ function classItem(c: ClassDiff, open: boolean): Block {
   const facts = [
     `${formatCount(c.added)} new, ${formatCount(c.removed)} deleted (${formatSigned(c.added - c.removed)}); ${formatBytes(c.addedSize)} allocated, ${formatBytes(c.retainedSize)} retained by the new objects`,
     ...(where ? [`${c.type === 'closure' ? 'function' : 'class'} defined at ${where}`] : []),
+    ...(c.series ? [`new at each snapshot: ${seriesText(c)}`] : []),
     ...heldText(c),
   ];
   const paths: PathView[] =

@@ -34,6 +34,7 @@ import {
   memorySeries,
   PAGE_COLUMNS,
   pageSeries,
+  seriesText,
   classSummaryTable as summaryTable,
 } from './tables.js';
 
@@ -61,7 +62,7 @@ function mdLocation(location: SourceLocation | null | undefined): string {
   return text ? `\`${printable(text).replace(/`/g, 'ˋ').replace(/\|/g, '\\|')}\`` : '';
 }
 
-function classDiffTable(classes: ClassDiff[]): string {
+function classDiffTable(classes: ClassDiff[], trend = false): string {
   const located = classes.some((c) => c.location);
   return mdTable(
     [
@@ -69,6 +70,7 @@ function classDiffTable(classes: ClassDiff[]): string {
       'Type',
       ...CLASS_DIFF_NUMBERS.map((column) => column.label),
       'Suspect',
+      ...(trend ? ['New at each snapshot'] : []),
       ...(located ? ['Defined at'] : []),
     ],
     classes.map((c) => [
@@ -76,9 +78,17 @@ function classDiffTable(classes: ClassDiff[]): string {
       c.type,
       ...classDiffNumberCells(c),
       c.suspect ? '**yes**' : c.ignored ? 'ignored' : '',
+      ...(trend ? [seriesText(c)] : []),
       ...(located ? [mdLocation(c.location)] : []),
     ]),
-    ['left', 'left', ...CLASS_DIFF_NUMBERS.map((): Align => 'right'), 'left', ...(located ? (['left'] as const) : [])],
+    [
+      'left',
+      'left',
+      ...CLASS_DIFF_NUMBERS.map((): Align => 'right'),
+      'left',
+      ...(trend ? (['left'] as const) : []),
+      ...(located ? (['left'] as const) : []),
+    ],
   );
 }
 
@@ -141,7 +151,9 @@ export function markdownDiff(result: DiffResult): string {
     '',
     `Shared objects: ${formatCount(result.sharedIds)}. New objects still reachable: ${formatCount(result.totals.added)} (${formatBytes(result.totals.retainedSize)} retained). Freed: ${formatCount(result.totals.removed)}.`,
     '',
-    result.classes.length ? classDiffTable(result.classes) : '_No class matches the filters._',
+    result.classes.length
+      ? classDiffTable(result.classes, result.trend !== undefined)
+      : '_No class matches the filters._',
     '',
     ...pathSections(result.classes, '##'),
     ...detachedDomSection(result.detachedDom, '##'),

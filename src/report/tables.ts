@@ -19,6 +19,7 @@ import {
   printable,
 } from './format.js';
 import { edgeLabel, viaText } from './path.js';
+import { sparkline } from './sparkline.js';
 
 export type NumberKind = 'count' | 'signed' | 'bytes' | 'signedBytes' | 'mb';
 
@@ -115,6 +116,14 @@ export function pageSeries(s: ScenarioResult): { columns: number[][]; rowCount: 
 /** One line: how many classes look like leaks, the first three of them. */
 export function diffVerdict(result: DiffResult): string {
   const suspects = result.classes.filter((c) => c.suspect);
+  const growth = result.trend?.growth ?? [];
+  if (suspects.length === 0 && growth.length > 0) {
+    const g = growth[0];
+    return `Suspected leak: ${printable(g.holder ?? g.name)} grows ${formatBytes(g.bytesPerCall)} per step${growth.length > 1 ? `, and ${growth.length - 1} more` : ''}`;
+  }
+  if (suspects.length === 0 && result.trend) {
+    return `No suspected leak: no class rose at every step of the ${result.trend.snapshots.length} snapshots (at least ${result.thresholds.minCount} new objects).`;
+  }
   if (suspects.length === 0) {
     return `No suspected leak: no class gained ${result.thresholds.minCount} or more objects that stay reachable.`;
   }
@@ -222,4 +231,15 @@ export function detachedDomTable(
       ...(located ? (['left'] as const) : []),
     ],
   };
+}
+
+/**
+ * A class's new objects at each snapshot of a trend, as a sparkline, then the
+ * counts and, for a class that grew at every step, its rise per step:
+ * `▁▃▆█ 0 → 100 → 200 → 300, +100/step`. Empty without a series.
+ */
+export function seriesText(c: Pick<ClassDiff, 'series' | 'growthPerStep'>): string {
+  if (!c.series) return '';
+  const rise = c.growthPerStep === undefined ? '' : `, ${formatSigned(c.growthPerStep)}/step`;
+  return `${sparkline(c.series)} ${c.series.map(formatCount).join(' → ')}${rise}`;
 }

@@ -37,6 +37,7 @@ import {
   memorySeries,
   PAGE_COLUMNS,
   pageSeries,
+  seriesText,
 } from './tables.js';
 
 export interface TerminalOptions {
@@ -49,7 +50,7 @@ function metaLine(label: string, meta: SnapshotMeta): string {
   return `${label}  ${meta.path}  ${formatBytes(meta.fileBytes)} · ${formatCount(meta.nodeCount)} nodes · ${formatBytes(meta.reachableSize)} reachable · ${meta.runtime}`;
 }
 
-function diffTable(classes: ClassDiff[], s: Style): string {
+function diffTable(classes: ClassDiff[], s: Style, trend = false): string {
   const rows = classes.map((c) => [
     c.suspect ? s.bold(printable(c.name)) : printable(c.name),
     c.type,
@@ -58,6 +59,13 @@ function diffTable(classes: ClassDiff[], s: Style): string {
   ]);
   const header = ['Class', 'Type', ...CLASS_DIFF_NUMBERS.map((column) => column.label), ''];
   const align: Align[] = ['left', 'left', ...CLASS_DIFF_NUMBERS.map((): Align => 'right'), 'left'];
+  if (trend) {
+    rows.forEach((row, i) => {
+      row.push(seriesText(classes[i]));
+    });
+    header.push('New at each snapshot');
+    align.push('left');
+  }
   // Where each class is defined, last, when the snapshot says (a snapshot without locations shows no column).
   if (classes.some((c) => c.location)) {
     rows.forEach((row, i) => {
@@ -87,6 +95,7 @@ function tracedPaths(classes: ClassDiff[], s: Style): string[] {
     lines.push(
       `  ${s.bold(printable(c.name))}${where ? ` ${printable(where)}` : ''}${c.sampleNodeId === null ? '' : ` ${s.dim(`(sample @${c.sampleNodeId})`)}`}`,
     );
+    if (c.suspect && c.growthPerStep !== undefined) lines.push(`    new at each snapshot: ${seriesText(c)}`);
     lines.push(...stacks.map((line) => `    ${line}`));
     if (!c.retainerPath) continue;
     if (!c.holders || c.holders.length === 0) {
@@ -120,10 +129,20 @@ function detachedDomLines(groups: DetachedDomGroup[] | undefined, s: Style): str
 export function renderDiff(result: DiffResult, options: TerminalOptions): string {
   const s = style(options.color);
   const t = result.totals;
+  const snapshots = result.trend?.snapshots ?? [];
   const lines = [
-    metaLine('before', result.before),
-    ...(result.middle ? [metaLine('middle', result.middle)] : []),
-    metaLine('after ', result.after),
+    ...(result.trend
+      ? snapshots.map((meta, i) => metaLine(`S${i + 1}`.padEnd(String(snapshots.length).length + 1), meta))
+      : [
+          metaLine('before', result.before),
+          ...(result.middle ? [metaLine('middle', result.middle)] : []),
+          metaLine('after ', result.after),
+        ]),
+    ...(result.trend
+      ? [
+          `decided by trend over ${snapshots.length} snapshots: new objects since S1 must rise at every step, at one rate (--final: the three-snapshot diff)`,
+        ]
+      : []),
     `shared objects ${formatCount(result.sharedIds)} · new ${formatCount(t.added)} (${formatBytes(t.retainedSize)} retained) · freed ${formatCount(t.removed)} (${formatBytes(t.removedSize)})`,
     '',
   ];
@@ -131,9 +150,9 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
     lines.push(
       `No class has ${result.thresholds.minCount} or more new objects that stay reachable (--min-count lists smaller ones).`,
     );
-  } else lines.push(diffTable(result.classes, s));
+  } else lines.push(diffTable(result.classes, s, result.trend !== undefined));
   lines.push(...tracedPaths(result.classes, s), ...detachedDomLines(result.detachedDom, s), '');
-  lines.push(...tracedPaths(result.classes, s), '');
+  if (result.trend?.growth.length) lines.push(...growthLines(result.trend.growth, s, 'step'), '');
   lines.push(...ignoredLines(result.ignored).map((line) => s.dim(line)));
   const verdict = diffVerdict(result);
   lines.push(result.classes.some((c) => c.suspect) ? s.red(verdict) : s.green(verdict));
@@ -248,12 +267,12 @@ function pageTable(scenario: ScenarioResult): string | null {
 }
 
 /** Objects that grow in bytes rather than in number: one line each, and its path. */
-function growthLines(growth: ByteGrowth[], s: Style): string[] {
+function growthLines(growth: ByteGrowth[], s: Style, unit = 'call'): string[] {
   const lines = ['', s.bold('Growing in bytes')];
   for (const g of growth) {
     const sizes = g.retainedSizes.map(formatBytes).join(' → ');
     lines.push(
-      `  ${s.bold(printable(g.holder ?? g.name))} ${printable(g.name)} ${s.dim(`@${g.nodeId}`)}: +${formatBytes(g.bytesPerCall)} per call (${sizes})`,
+      `  ${s.bold(printable(g.holder ?? g.name))} ${printable(g.name)} ${s.dim(`@${g.nodeId}`)}: +${formatBytes(g.bytesPerCall)} per ${unit} (${sizes})`,
     );
     if (g.retainerPath) lines.push(...pathLines(g.retainerPath, s));
   }
