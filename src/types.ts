@@ -125,6 +125,39 @@ export interface HolderGroup {
   retainerPath: RetainerPath | null;
 }
 
+/** The shape a leak has in the graph (docs/findings.md): how it accumulates, which says how to fix it. */
+export type FindingPattern =
+  | 'listener'
+  | 'timer'
+  | 'collection'
+  | 'queue'
+  | 'closure-chain'
+  | 'detached-dom'
+  | 'bytes'
+  | 'stack'
+  | 'other';
+
+/**
+ * One leak, in the user's terms: what accumulates (looking through the
+ * runtime's and libraries' wrappers), where it is held (as an access path the
+ * user would type), where in their code it comes from, and how to fix it.
+ */
+export interface Finding {
+  pattern: FindingPattern;
+  /** What leaks, as the user names it: their class or callback, an object shape, else the plainest class. */
+  leaked: { name: string; type: string; count: number; retainedSize: number; location: SourceLocation | null };
+  /** The collection it accumulates in, e.g. "marketFeed._events.tick", "cache", "app._router.stack". */
+  holder: { name: string; nodeId: number; location: SourceLocation | null };
+  /** The place in the user's own code: an allocation frame, the leaked class or callback, or the holder's scope. */
+  site: SourceLocation | null;
+  /** From a GC root through the holder to one leaked object. */
+  retainerPath: RetainerPath;
+  /** One line, as printed. */
+  summary: string;
+  /** One sentence. */
+  fix: string;
+}
+
 export interface DiffTotals {
   added: number;
   removed: number;
@@ -146,6 +179,8 @@ export interface DiffResult {
   totals: DiffTotals;
   /** Thresholds a class had to pass to be a suspect. */
   thresholds: { minCount: number; minBytes: number };
+  /** The leaks, in the user's terms, most retained bytes first; empty when no class is a suspect. */
+  findings: Finding[];
   engine: 'leakscan' | 'memlab';
 }
 

@@ -80,6 +80,7 @@ function constructedDiff(): DiffResult {
     before: meta('before.heapsnapshot'),
     after: meta('after.heapsnapshot'),
     sharedIds: 39_000,
+    findings: [],
     classes: [
       row('Session', 300, 0, {
         suspect: true,

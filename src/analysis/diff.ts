@@ -20,6 +20,7 @@ import type { ClassDiff, DiffResult } from '../types.js';
 import { type Baseline, baselineOf } from './baseline.js';
 import { type ClassSums, ClassTable } from './class-table.js';
 import { dominatorChildren, type SetRetainedSizes, setRetainedSizes } from './dominance.js';
+import { findingsOf } from './findings.js';
 import { holdersOf } from './holders.js';
 import { type Matched, matchById } from './match-by-id.js';
 import { classBaselineShapes, shapeDiff } from './object-shapes.js';
@@ -65,6 +66,8 @@ export interface DiffOptions {
   ownerClass?: (key: { name: string; type: string }, added: number) => boolean;
   /** See OwnerRule.collectionLimit (dominance.ts). */
   collectionLimit?: number;
+  /** Overrides the suspect rule (isSuspect with thresholds): `run`'s rule reads the trend over more snapshots. */
+  suspect?: (entry: ClassDiff) => boolean;
   onProgress?: (event: AnalysisProgress) => void;
 }
 
@@ -300,6 +303,22 @@ async function diffPasses(
     collectionLimit: options.collectionLimit,
   });
   const rows = classRows(table, m, walk, thresholds);
+  const suspect = new Uint8Array(table.size);
+  for (const entry of rows.classes) {
+    if (options.suspect) entry.suspect = options.suspect(entry);
+    if (entry.suspect) suspect[rows.classIndex.get(entry)!] = 1;
+  }
+  const findings = findingsOf({
+    graph,
+    trace,
+    tree,
+    retainedSizes,
+    walk,
+    memberClass: m.memberClass,
+    table,
+    suspect,
+    includeInternal: options.includeInternal,
+  });
   const classes = filterClasses(rows.classes, options);
   annotateWhere(graph, m.memberClass, classes, rows.classIndex, shallow);
   for (const entry of classes) {
@@ -316,6 +335,7 @@ async function diffPasses(
     classes,
     totals: rows.totals,
     thresholds,
+    findings,
     engine: 'leakscan',
   };
 }

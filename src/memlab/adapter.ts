@@ -402,6 +402,7 @@ export async function memlabDiff(
       classes: classes.map(({ sample: _s, sampleDepth: _d, ...c }) => c),
       totals,
       thresholds: UNFILTERED,
+      findings: [],
       engine: 'memlab' as const,
     };
   });
