@@ -39,6 +39,12 @@ function eventOf(holder: string): { emitter: string; event: string } | null {
   return { emitter: match[1] || 'the emitter', event: match[2] ?? match[3] };
 }
 
+/** "Session (src/session.js:3)": a class or callback with the place in the user's code. */
+const named = (name: string, site: SourceLocation | null): string => {
+  const where = formatLocation(site);
+  return where ? `${name} (${where})` : name;
+};
+
 const at = (site: SourceLocation | null): string => {
   const where = formatLocation(site);
   return where ? ` at ${where}` : '';
@@ -67,9 +73,9 @@ export function findingSummary(facts: FindingFacts): string {
       return `${what}${keeping(facts)}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;
     }
     case 'collection':
-      return `${plural(facts.wrapper.count, facts.wrapper.name, facts.wrapper.name)} added to ${facts.holder} and never removed${keeping(facts)} (${bytes}).`;
+      return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} added to ${facts.holder} and never removed${keeping(facts)} (${bytes}).`;
     case 'queue':
-      return `${plural(facts.wrapper.count, 'pending item', 'pending items')} (${facts.wrapper.name}) in ${facts.holder} that never complete${keeping(facts)} (${bytes}).`;
+      return `${plural(facts.wrapper.count, 'pending item', 'pending items')} (${facts.wrapper.name}) in ${facts.holder} that never complete${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
     case 'closure-chain':
       return `${plural(facts.leaked.count, facts.leaked.name, facts.leaked.name)} chained through closures: each keeps the previous one through a closure's scope${at(facts.site)} (${bytes})${held}.`;
     case 'detached-dom':
@@ -77,9 +83,9 @@ export function findingSummary(facts: FindingFacts): string {
     case 'bytes':
       return `${facts.holder} grows ${formatBytes(facts.bytesPerCall ?? 0)} per call (${bytes} now).`;
     case 'stack':
-      return `${plural(facts.wrapper.count, facts.wrapper.name, facts.wrapper.name)} held only by a running function${keeping(facts)} (${bytes}).`;
+      return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} held only by a running function${keeping(facts)} (${bytes}).`;
     default:
-      return `${plural(facts.wrapper.count, facts.wrapper.name, facts.wrapper.name)} held by ${facts.holder}${keeping(facts)} (${bytes}).`;
+      return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} held by ${facts.holder}${keeping(facts)} (${bytes}).`;
   }
 }
 

@@ -3,6 +3,7 @@ import type {
   ClassDiff,
   ClassSummary,
   DiffResult,
+  Finding,
   InspectResult,
   ObjectSummary,
   RetainerPath,
@@ -22,7 +23,7 @@ import {
   mdTable,
   printable,
 } from './format.js';
-import { allocationLines, holderLine, markdownPathLines } from './path.js';
+import { allocationLines, findingHeading, findingPath, holderLine, markdownPathLines } from './path.js';
 import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,
@@ -105,6 +106,17 @@ function pathSections(classes: ClassDiff[], level: string): string[] {
   return out;
 }
 
+/** The findings, before the class table: each as a heading with its summary, its fix and a short path. */
+function findingSections(findings: Finding[] | undefined, level: string): string[] {
+  const out: string[] = [];
+  for (const [rank, finding] of (findings ?? []).entries()) {
+    out.push(`${level} ${mdEscape(findingHeading(finding, rank))}`, '', `**Fix:** ${mdEscape(finding.fix)}`, '');
+    const path = findingPath(finding);
+    if (path.length > 0) out.push(mdPath(path), '');
+  }
+  return out;
+}
+
 export function markdownDiff(result: DiffResult): string {
   return [
     '# leakscan diff',
@@ -123,6 +135,7 @@ export function markdownDiff(result: DiffResult): string {
     '',
     `Shared objects: ${formatCount(result.sharedIds)}. New objects still reachable: ${formatCount(result.totals.added)} (${formatBytes(result.totals.retainedSize)} retained). Freed: ${formatCount(result.totals.removed)}.`,
     '',
+    ...findingSections(result.findings, '##'),
     result.classes.length ? classDiffTable(result.classes) : '_No class matches the filters._',
     '',
     ...pathSections(result.classes, '##'),
@@ -213,6 +226,7 @@ function scenarioSection(s: ScenarioResult): string[] {
   if (s.error) out.push('```', s.error, '```', '');
   if (s.warnings.length) out.push('Process warnings:', '', ...s.warnings.map((w) => `- ${mdEscape(w)}`), '');
   if (s.log) out.push(`What the scenario printed: ${mdEscape(s.log)}`, '');
+  out.push(...findingSections(s.diff?.findings, '###'));
   if (s.diff?.classes.length)
     out.push(classDiffTable(s.diff.classes.slice(0, 10)), '', ...pathSections(s.leaks, '###'));
   for (const g of s.growth) {

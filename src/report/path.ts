@@ -1,6 +1,6 @@
 // Retainer paths and holders as text, for every reporter (each escapes as its format needs).
 import { classHolderLabel, holderLabel } from '../analysis/paths.js';
-import type { ClassDiff, HolderGroup, RetainerPath } from '../types.js';
+import type { ClassDiff, Finding, HolderGroup, RetainerPath } from '../types.js';
 import { formatAllocationStack, formatBytes, formatCount, formatLocation, printable, type Style } from './format.js';
 
 const plain = (text: string): string => text;
@@ -107,4 +107,20 @@ export function allocationLines(c: Pick<ClassDiff, 'allocationStacks'>): string[
   return (c.allocationStacks ?? [])
     .slice(0, STACKS_SHOWN)
     .map((stack) => printable(formatAllocationStack(stack, FRAMES_SHOWN)));
+}
+
+/** Steps of a finding's path shown in reports: from just above its holder to the leaked object. */
+const FINDING_PATH_STEPS = 8;
+
+/** The short path of a finding: two steps above its holder down to the leaked object, at most FINDING_PATH_STEPS (the JSON keeps it all). */
+export function findingPath(finding: Pick<Finding, 'retainerPath' | 'holder'>): RetainerPath {
+  const path = finding.retainerPath;
+  const at = path.findIndex((step) => step.nodeId === finding.holder.nodeId);
+  const from = Math.max(0, (at < 0 ? path.length : at) - 2, path.length - FINDING_PATH_STEPS);
+  return path.slice(from);
+}
+
+/** "Leak 1 (timer): …" — a finding's heading in the text reports; its summary is the finding's own. */
+export function findingHeading(finding: Finding, rank: number): string {
+  return `Leak ${rank + 1} (${finding.pattern}): ${printable(finding.summary)}`;
 }

@@ -5,6 +5,7 @@ import type {
   ClassDiff,
   ClassSummary,
   DiffResult,
+  Finding,
   InspectResult,
   ObjectSummary,
   RunResult,
@@ -23,7 +24,7 @@ import {
   style,
   table,
 } from './format.js';
-import { allocationLines, holderLine, pathLines } from './path.js';
+import { allocationLines, findingHeading, findingPath, holderLine, pathLines } from './path.js';
 import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,
@@ -95,6 +96,16 @@ function tracedPaths(classes: ClassDiff[], s: Style): string[] {
   return lines.length ? ['', s.bold('Holders and retainer paths'), ...lines] : [];
 }
 
+/** The findings, first thing in a report: each as its summary, its fix and a short path. */
+function findingLines(findings: Finding[], s: Style): string[] {
+  const lines: string[] = [];
+  for (const [rank, finding] of findings.entries()) {
+    lines.push(s.bold(findingHeading(finding, rank)), `  Fix: ${printable(finding.fix)}`);
+    lines.push(...pathLines(findingPath(finding), s, '    '), '');
+  }
+  return lines;
+}
+
 export function renderDiff(result: DiffResult, options: TerminalOptions): string {
   const s = style(options.color);
   const t = result.totals;
@@ -104,6 +115,7 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
     metaLine('after ', result.after),
     `shared objects ${formatCount(result.sharedIds)} · new ${formatCount(t.added)} (${formatBytes(t.retainedSize)} retained) · freed ${formatCount(t.removed)} (${formatBytes(t.removedSize)})`,
     '',
+    ...findingLines(result.findings ?? [], s),
   ];
   if (result.classes.length === 0) {
     lines.push(
@@ -220,6 +232,7 @@ export function renderScenario(scenario: ScenarioResult, options: TerminalOption
     );
   }
   if (scenario.diff) {
+    lines.push(...findingLines(scenario.diff.findings ?? [], s));
     const shown = scenario.diff.classes.slice(0, options.top ?? 5);
     if (shown.length) lines.push(diffTable(shown, s));
     lines.push(...tracedPaths(scenario.leaks, s));
