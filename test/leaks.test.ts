@@ -216,7 +216,7 @@ describe('slow and byte-sized leaks through the CLI', () => {
     assert.match(
       s.verdict,
       new RegExp(
-        `^slow-listener-leak: ${2 * perPass} onReconnect retained — leak \\(via _events\\.reconnect\\[…\\]\\)$`,
+        `^slow-listener-leak: ${2 * perPass} onReconnect closures in \\S*_events\\.reconnect \\(listener\\) — leak$`,
       ),
     );
   });
@@ -241,7 +241,7 @@ describe('slow and byte-sized leaks through the CLI', () => {
     assert.ok(g.bytesPerCall >= 4 * BATCH && g.bytesPerCall <= 24 * BATCH, `${g.bytesPerCall} B per call`);
     assert.equal(g.retainedSizes.length, 3, 'after and two growth snapshots');
     assert.equal(g.retainerPath?.at(-1)?.edge?.name, 'samples');
-    assert.match(s.verdict, /^samples-growth: samples grows .+ per call — leak$/);
+    assert.match(s.verdict, /^samples-growth: samples grows .+ per call \(bytes\) — leak$/);
   });
 
   test('a string builder growing per call is caught as byte growth of `log`', () => {
@@ -327,7 +327,7 @@ describe('verdictOf', () => {
     };
     assert.equal(
       verdictOf(scenario, diffOf(leaks, [finding])).verdict,
-      's: 20 Session in sessions (collection) — leak',
+      's: 20 Session objects in sessions (collection) — leak',
     );
   });
   test('suspect classes without a finding (the runtime’s own) are no leak', () => {

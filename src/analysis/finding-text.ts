@@ -117,11 +117,14 @@ export function findingFix(facts: FindingFacts): string {
   }
 }
 
-/** A finding in a few words, for one-line verdicts: "1000 B in cache (collection)", "samples grows 80 B per call (bytes)". */
+const KINDS: Record<string, string> = { closure: 'closures', string: 'strings', native: 'native objects' };
+
+/** A finding in a few words, for one-line verdicts: "1000 B objects in cache (collection)", "samples grows 80 B per call (bytes)". */
 export function findingHeadline(finding: Finding): string {
   if (finding.pattern === 'bytes') {
     const match = / grows (\S+ \S+) per call/.exec(finding.summary);
     return `${finding.holder.name} grows ${match ? match[1] : formatBytes(finding.leaked.retainedSize)} per call (bytes)`;
   }
-  return `${formatCount(finding.leaked.count)} ${finding.leaked.name} in ${finding.holder.name} (${finding.pattern})`;
+  const kind = KINDS[finding.leaked.type] ?? 'objects';
+  return `${formatCount(finding.leaked.count)} ${finding.leaked.name} ${kind} in ${finding.holder.name} (${finding.pattern})`;
 }

@@ -89,7 +89,7 @@ export function findingsOf(input: FindingsInput): Finding[] {
     entry.retained += retained[i];
     if (trace.distance[o] < trace.distance[entry.sample]) entry.sample = o;
   }
-  const findings: Array<Finding & { internal: boolean }> = [];
+  const findings: Array<{ finding: Finding; internal: boolean }> = [];
   // A holder of a handful where others hold hundreds is noise (a literal V8 keeps as an allocation site).
   const suspectsIn = perGroup.map((classes) => {
     let n = 0;
@@ -104,8 +104,8 @@ export function findingsOf(input: FindingsInput): Finding[] {
   }
   return findings
     .filter((f) => input.includeInternal === true || !f.internal)
-    .sort((a, b) => b.leaked.retainedSize - a.leaked.retainedSize || b.leaked.count - a.leaked.count)
-    .map(({ internal: _, ...f }) => f);
+    .map((f) => f.finding)
+    .sort((a, b) => b.leaked.retainedSize - a.leaked.retainedSize || b.leaked.count - a.leaked.count);
 }
 
 /** The holders of most suspect objects (up to MAX_GROUPS), found by sorting a typed array of them. */
@@ -144,7 +144,7 @@ function groupFinding(
   input: FindingsInput,
   holder: number,
   classes: ClassInGroup[],
-): (Finding & { internal: boolean }) | null {
+): { finding: Finding; internal: boolean } | null {
   const { graph, table, trace } = input;
   const index = sourceIndex(graph);
   for (const c of classes) {
@@ -192,7 +192,7 @@ function groupFinding(
   // The runtime's own: nothing of the user's or a library's on the way to the holder, nothing of theirs leaking.
   const internal =
     access.runtimeState || (!access.owned && !access.library && leaked.tier >= Tier.library && !isUserLocation(site));
-  return worded(facts, {
+  const finding = worded(facts, {
     pattern,
     leaked: {
       name: key(leaked).name,
@@ -206,8 +206,8 @@ function groupFinding(
     retainerPath: path,
     summary: '',
     fix: '',
-    internal,
   });
+  return { finding, internal };
 }
 
 /** The facts each finding's words were made from: its places are the same objects as the finding's. */
