@@ -6,9 +6,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { diffSnapshots } from '../src/analysis/diff.js';
+import { assertNoLeak } from '../src/index.js';
 import { formatLocation } from '../src/report/format.js';
 import type { DiffResult, Finding } from '../src/types.js';
 import { root, tempDir } from './helpers.js';
@@ -134,6 +137,23 @@ function request(i) {
     fix: [/mailQueue\._tasks/],
   },
   {
+    name: 'pending-promise',
+    leak: `class PendingQuery { constructor(i) { this.sql = 'select ' + i; this.rows = new Array(10).fill(i); } }
+let connect;
+const connection = new Promise((resolve) => { connect = resolve; });
+function request(i) {
+  const query = new PendingQuery(i);
+  connection.then(() => query.rows.length); // SITE
+  REMOVE
+}`,
+    fixed: 'if (i === 0) connect();',
+    pattern: 'queue',
+    leaked: 'PendingQuery',
+    holder: 'connection',
+    siteMarker: '// SITE',
+    fix: [/connection/],
+  },
+  {
     name: 'closure-chain',
     leak: `let theThing = null;
 function request(i) {
@@ -212,4 +232,38 @@ describe('findings: the first one names the leak in the user terms', () => {
       assert.deepEqual(twin.diff.findings, [], show(twin.diff));
     });
   }
+});
+
+describe('findings: assertNoLeak', () => {
+  test("stays quiet on fetch's bounded resource-timing buffer (Node's own, not the program's)", async () => {
+    const server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await assertNoLeak(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/`);
+        await response.text();
+      });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('names the first finding: what leaks, where it is held, and the fix', async () => {
+    class LedgerEntry {
+      constructor(readonly id: number) {}
+    }
+    const ledger = new Map<string, LedgerEntry>();
+    await assert.rejects(
+      assertNoLeak((i) => {
+        ledger.set(`entry-${i}`, new LedgerEntry(i));
+      }),
+      (error: Error) => {
+        assert.match(error.message, /^leak: \d+ LedgerEntry .*added to \S*ledger and never removed/);
+        assert.match(error.message, /fix: Bound or evict the entries of \S*ledger/);
+        return true;
+      },
+    );
+  });
 });

@@ -75,6 +75,8 @@ export function findingSummary(facts: FindingFacts): string {
     case 'collection':
       return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} added to ${facts.holder} and never removed${keeping(facts)} (${bytes}).`;
     case 'queue':
+      if (facts.wrapper.type === 'closure')
+        return `${plural(facts.wrapper.count, 'callback', 'callbacks')}${at(facts.site)} waiting in ${facts.holder} that never run${keeping(facts)} (${bytes}).`;
       return `${plural(facts.wrapper.count, 'pending item', 'pending items')} (${facts.wrapper.name}) in ${facts.holder} that never complete${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
     case 'closure-chain':
       return `${plural(facts.leaked.count, facts.leaked.name, facts.leaked.name)} chained through closures: each keeps the previous one through a closure's scope${at(facts.site)} (${bytes})${held}.`;

@@ -189,9 +189,10 @@ function groupFinding(
     holderIsRuntime: !access.owned,
     site,
   };
-  // The runtime's own: nothing of the user's or a library's on the way to the holder, nothing of theirs leaking.
-  const internal =
-    access.runtimeState || (!access.owned && !access.library && leaked.tier >= Tier.library && !isUserLocation(site));
+  // The runtime's own: nothing of the user's or a library's on the way to the holder, no class or function of
+  // theirs among what leaks (a plain record inside Node's performance timeline is Node's), or V8's state on the way.
+  const theirs = candidates.some((c) => c.tier <= Tier.userClosure) || isUserLocation(site);
+  const internal = access.runtimeState || (!access.owned && !access.library && !theirs);
   const finding = worded(facts, {
     pattern,
     leaked: {
@@ -350,7 +351,12 @@ function patternOf(
     )
   )
     return 'listener';
-  if (candidates.some((c) => /^(Promise|PromiseReaction)$/.test(name(c)) && c.location === null)) return 'queue';
+  // Work waiting on a promise that never settles: reactions on an old promise, or pending promises piling up.
+  if (
+    graph.constructorName(holder) === 'Promise' ||
+    candidates.some((c) => /^(Promise|PromiseReaction|system \/ PromiseReaction)$/.test(name(c)) && c.location === null)
+  )
+    return 'queue';
   if (keepsPreviousThroughScope(input, wrapper)) return 'closure-chain';
   if (linkedBySameEdge(input, wrapper)) return 'queue';
   if (isCallbackRecord(input, wrapper.sample)) return 'listener';
@@ -423,7 +429,7 @@ function keepsPreviousThroughScope(input: FindingsInput, wrapper: ClassInGroup):
 
 /**
  * The place in the user's code: the first frame of theirs in the leaked
- * object's allocation stack; else, for a timer or a listener, their callback;
+ * object's allocation stack; else, for a timer, listener, queue or chain, their callback;
  * else the leaked class or callback; else any callback of theirs in the group;
  * else the function whose scope holds the holder.
  */
@@ -444,7 +450,10 @@ function siteOf(
       if (frame) return { script: frame.script, line: frame.line, column: frame.column };
     }
   }
-  if ((pattern === 'timer' || pattern === 'listener' || pattern === 'closure-chain') && userClosure)
+  if (
+    (pattern === 'timer' || pattern === 'listener' || pattern === 'closure-chain' || pattern === 'queue') &&
+    userClosure
+  )
     return userClosure.location;
   if (isUserLocation(leaked.location)) return leaked.location;
   if (userClosure) return userClosure.location;
