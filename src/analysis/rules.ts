@@ -76,8 +76,8 @@ const RUNTIME_TYPES = new Set(['hidden', 'code', 'synthetic', 'object shape', 'a
  * with a shape name (`{a, b}`).
  */
 export function tierOf(name: string, type: string, location: SourceLocation | null, shaped: boolean): TierValue {
-  if (RUNTIME_TYPES.has(type) || RUNTIME_NAME.test(name)) return Tier.runtime;
   if (type === 'string' || type === 'regexp' || type === 'bigint' || type === 'symbol') return Tier.plain;
+  if (RUNTIME_TYPES.has(type) || RUNTIME_NAME.test(name)) return Tier.runtime;
   if (shaped) return Tier.shape;
   if (location && isUserScript(location.script)) {
     if (type === 'closure') return Tier.userClosure;
@@ -90,5 +90,5 @@ export function tierOf(name: string, type: string, location: SourceLocation | nu
 /** A DOM node removed from its document (the `Detached ` class prefix DevTools and the chrome reader use). */
 export const isDetachedName = (name: string): boolean => name.startsWith('Detached ');
 
-/** A node type of V8's bookkeeping that a holder's access path never names (hidden, internal). */
+/** A property name JavaScript allows after a dot. */
 export const isJsIdentifier = (name: string): boolean => /^[A-Za-z_$][\w$]*$/.test(name);
