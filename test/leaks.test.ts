@@ -216,7 +216,7 @@ describe('slow and byte-sized leaks through the CLI', () => {
     assert.match(
       s.verdict,
       new RegExp(
-        `^slow-listener-leak: ${2 * perPass} onReconnect closures in \\S*_events\\.reconnect \\(listener\\) — leak$`,
+        `^slow-listener-leak: ${2 * perPass} Session objects in connection\\._events\\.reconnect \\(listener\\) — leak$`,
       ),
     );
   });

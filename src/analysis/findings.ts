@@ -21,7 +21,7 @@ import {
   type TierValue,
   tierOf,
 } from './rules.js';
-import { type RootTrace, viaName } from './trace.js';
+import { parentOf, type RootTrace, UNREACHED, viaName } from './trace.js';
 
 export interface FindingsInput {
   graph: HeapGraph;
@@ -129,6 +129,28 @@ function topHolders(walk: SetRetainedSizes, memberClass: Int32Array, suspect: Ui
   return runs.slice(0, MAX_GROUPS).map((r) => r.holder);
 }
 
+/**
+ * The node just below the holder on the way to `sample` when it is a new Array
+ * reached by a named property (an EventEmitter's listener array for one event,
+ * created when the second listener came), else null.
+ */
+function newArrayBelow(input: FindingsInput, holder: number, sample: number): number | null {
+  const { graph, trace, memberClass } = input;
+  let below = sample;
+  for (let steps = 0; steps < MAX_VISITS && below !== graph.rootOrdinal; steps++) {
+    if (trace.parentEdge[below] === UNREACHED) return null;
+    const parent = parentOf(graph, trace, below);
+    if (parent === holder) {
+      const edge = trace.parentEdge[below];
+      const named = graph.edgeTypeName(edge) === 'property';
+      const isNewArray = memberClass[below] !== NOT_NEW && graph.constructorName(below) === 'Array';
+      return named && isNewArray ? graph.nodeId(below) : null;
+    }
+    below = parent;
+  }
+  return null;
+}
+
 /** The retained size of everything new that hangs directly from the holder, each byte once. */
 function newUnder(input: FindingsInput, holder: number): number {
   const { tree, memberClass, retainedSizes } = input;
@@ -172,7 +194,7 @@ function groupFinding(
   );
   const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
   const holderNodeId = graph.nodeId(holder);
-  const access = accessPath(path, holderNodeId);
+  const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample));
   const userClosure = candidates
     .filter((c) => c.tier === Tier.userClosure)
     .sort((a, b) => b.count - a.count || b.retained - a.retained)[0];
@@ -282,6 +304,8 @@ function accessEdge(edge: RetainerStep['edge']): string {
 function accessPath(
   path: RetainerPath,
   holderNodeId: number,
+  /** A new array just below the holder that the objects sit in (an emitter's listener array made as they came): named too. */
+  arrayBelow: number | null = null,
 ): { name: string; owned: boolean; library: boolean; runtimeState: boolean; location: SourceLocation | null } {
   const at = path.findIndex((step) => step.nodeId === holderNodeId);
   const library = path.slice(0, at + 1).some(isLibraryStep);
@@ -307,7 +331,8 @@ function accessPath(
     name = into.startsWith('.') ? into.slice(1) : into === '' ? ownerStep.name : `${ownerStep.name}${into}`;
   }
   // A scope holder (a closure's variables) is named by the variable the objects hang from.
-  const last = path[at].name === 'system / Context' && at + 1 < path.length ? at + 1 : at;
+  const last =
+    at + 1 < path.length && (path[at].name === 'system / Context' || path[at + 1].nodeId === arrayBelow) ? at + 1 : at;
   for (let i = Math.max(0, from) + 1; i <= last; i++) {
     const edge = accessEdge(path[i].edge);
     if (edge === '') continue;

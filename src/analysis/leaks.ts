@@ -155,7 +155,10 @@ export async function findLeaks(
     ...diff.findings.flatMap((f) => [f.holder.nodeId, ...f.retainerPath.map((step) => step.nodeId)]),
   ]);
   const growth = trend.growth.filter((g) => !onLeakPaths.has(g.nodeId));
-  diff.findings = [...diff.findings, ...growth.map(byteFinding)].sort(
+  // An object growing in bytes is named once: a count of its parts under the same name says less.
+  const bytes = growth.map(byteFinding);
+  const grown = new Set(bytes.map((f) => f.holder.name));
+  diff.findings = [...diff.findings.filter((f) => !grown.has(f.holder.name)), ...bytes].sort(
     (a, b) => b.leaked.retainedSize - a.leaked.retainedSize,
   );
   return { diff, leaks, growth };
