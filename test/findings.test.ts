@@ -107,6 +107,23 @@ function request(i) {
     fix: [/'tick'/, /marketFeed/],
   },
   {
+    name: 'event-target',
+    leak: `const shutdown = new AbortController();
+class Job { constructor(id) { this.id = id; this.rows = new Array(20).fill(id); } }
+function request(i) {
+  const job = new Job(i);
+  const onAbort = () => { job.rows.length = 0; }; // SITE
+  shutdown.signal.addEventListener('abort', onAbort);
+  REMOVE
+}`,
+    fixed: "shutdown.signal.removeEventListener('abort', onAbort);",
+    pattern: 'listener',
+    leaked: 'Job',
+    holder: /^shutdown\.#?signal\b/,
+    siteMarker: '// SITE',
+    fix: [/removeEventListener/, /shutdown\.#?signal/],
+  },
+  {
     name: 'timer',
     leak: `class UploadProgress { constructor(id) { this.id = id; this.chunks = new Array(10).fill(id); } }
 function request(i) {

@@ -67,9 +67,12 @@ export function findingSummary(facts: FindingFacts): string {
     }
     case 'listener': {
       const event = eventOf(facts.holder);
+      const target = /^(.+)\[kEvents\]$/.exec(facts.holder);
       const what = event
         ? `${plural(facts.wrapper.count, `'${event.event}' listener`, `'${event.event}' listeners`)} added to ${event.emitter} and never removed`
-        : `${plural(facts.wrapper.count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
+        : target
+          ? `${plural(facts.wrapper.count, 'event listener', 'event listeners')} added to ${target[1]} and never removed`
+          : `${plural(facts.wrapper.count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
       return `${what}${keeping(facts)}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;
     }
     case 'collection':
@@ -98,6 +101,9 @@ export function findingFix(facts: FindingFacts): string {
       return `clearInterval (or clearTimeout) the timer started${at(facts.site)} when it is no longer needed, e.g. when the request or object it serves ends.`;
     case 'listener': {
       const event = eventOf(holder);
+      const target = /^(.+)\[kEvents\]$/.exec(holder);
+      if (target)
+        return `Remove the listener from ${target[1]} with removeEventListener when it is no longer needed, or add it with { once: true } or a signal that ends with the request.`;
       if (event)
         return `Remove the '${event.event}' listener from ${event.emitter} when it is no longer needed (off/removeListener), or register it once (once, or at start-up instead of per call).`;
       return `Unregister the callback from ${holder} when it is no longer needed (its remove/eject/unsubscribe function), or register it once at start-up instead of per call.`;

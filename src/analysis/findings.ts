@@ -286,6 +286,8 @@ function accessEdge(edge: RetainerStep['edge']): string {
     case 'context':
     case 'shortcut':
       if (/^\d+$/.test(edge.name)) return `[${edge.name}]`;
+      // V8 names a symbol-keyed property `<symbol kEvents>`: in code it is obj[kEvents].
+      if (/^<symbol .*>$/.test(edge.name)) return `[${edge.name.slice(8, -1)}]`;
       return isJsIdentifier(edge.name) ? `.${edge.name}` : `[${JSON.stringify(edge.name)}]`;
     case 'element':
       return `[${edge.name}]`;
@@ -336,6 +338,11 @@ function accessPath(
   for (let i = Math.max(0, from) + 1; i <= last; i++) {
     const edge = accessEdge(path[i].edge);
     if (edge === '') continue;
+    // A linked list's links (.next.next…) are no name to type: the list is named by what holds its head.
+    if (i > 1 && path[i - 1].edge !== null && path[i].edge!.name === path[i - 1].edge!.name) {
+      name = name.slice(0, name.length - edge.length);
+      break;
+    }
     name = name === '' ? (edge.startsWith('.') ? edge.slice(1) : edge) : `${name}${edge}`;
   }
   if (name === '') name = holderLabel(path, holderNodeId) ?? fallbackName(path, at);
@@ -365,13 +372,16 @@ function patternOf(
     (/^(Timeout|Immediate)$/.test(name(c)) && (c.location === null || isRuntimeScript(c.location.script))) ||
     name(c) === 'DOMTimer';
   if (candidates.some(isTimer)) return 'timer';
-  // An emitter's listener table: Node's EventEmitter (_events), EventTarget (kEvents), Blink's listeners.
+  // An emitter's listener table: Node's EventEmitter (_events), EventTarget (kEvents), Blink's listeners. Only
+  // the steps from the holder up to the nearest scope or function count: a cache a listener's closure keeps is not one.
   const at = path.findIndex((step) => step.nodeId === holderNodeId);
-  const around = path.slice(Math.max(0, at - 2), at + 2);
+  let top = at;
+  while (top > 0 && path[top - 1].type !== 'closure' && path[top - 1].name !== 'system / Context') top--;
+  const around = path.slice(Math.max(0, top), at + 2);
   if (
     around.some(
       (step) =>
-        (step.edge !== null && /^(_events|Symbol\(kEvents\)|kEvents)$/.test(step.edge.name)) ||
+        (step.edge !== null && /^(_events|<symbol kEvents>|kEvents)$/.test(step.edge.name)) ||
         /EventListener/.test(step.name),
     )
   )

@@ -91,4 +91,4 @@ export function tierOf(name: string, type: string, location: SourceLocation | nu
 export const isDetachedName = (name: string): boolean => name.startsWith('Detached ');
 
 /** A property name JavaScript allows after a dot. */
-export const isJsIdentifier = (name: string): boolean => /^[A-Za-z_$][\w$]*$/.test(name);
+export const isJsIdentifier = (name: string): boolean => /^#?[A-Za-z_$][\w$]*$/.test(name);
