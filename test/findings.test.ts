@@ -5,7 +5,7 @@
 // user would type it, the place in their code, and a fix naming them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { diffSnapshots } from '../src/analysis/diff.js';
 import { assertNoLeak } from '../src/index.js';
 import { formatLocation } from '../src/report/format.js';
 import type { DiffResult, Finding } from '../src/types.js';
-import { root, tempDir } from './helpers.js';
+import { fixture, root, tempDir } from './helpers.js';
 
 /** Requests made between the snapshots. */
 const REQUESTS = 120;
@@ -282,5 +282,48 @@ describe('findings: assertNoLeak', () => {
         return true;
       },
     );
+  });
+});
+
+/** Chromium: $CHROME_PATH, else Debian's; the test is skipped without one (outside CI). */
+const chromium = process.env.CHROME_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : null);
+
+describe('findings: a Chromium page', {
+  skip: chromium === null && process.env.CI !== 'true' ? 'no chromium' : false,
+}, () => {
+  async function pagePair(widgets: number): Promise<DiffResult> {
+    const dir = tempDir('leakscan-findings-page-');
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [
+          '--experimental-websocket',
+          '--no-warnings',
+          fixture('page-pair.mjs'),
+          chromium ?? 'chromium',
+          dir,
+          String(widgets),
+        ],
+        { timeout: 120_000 },
+        (err, _stdout, stderr) => (err ? reject(new Error(`page-pair.mjs: ${stderr || err.message}`)) : resolve()),
+      );
+    });
+    return diffSnapshots(join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot'));
+  }
+
+  test('widgets kept in a global array: the class, window.kept, a collection; none when none are kept', async () => {
+    const diff = await pagePair(300);
+    const first = diff.findings[0];
+    const detail = show(diff);
+    assert.ok(first, detail);
+    assert.equal(first.pattern, 'collection', detail);
+    assert.equal(first.leaked.name, 'Widget', detail);
+    assert.equal(first.leaked.count, 300, detail);
+    assert.equal(first.holder.name, 'window.kept', detail);
+    // A page's snapshot has no definition sites yet (script ids are not resolved to URLs).
+    assert.equal(first.site, null, detail);
+    assert.match(first.fix, /window\.kept/);
+    const none = await pagePair(0);
+    assert.deepEqual(none.findings, [], show(none));
   });
 });

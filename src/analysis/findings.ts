@@ -213,7 +213,10 @@ function groupFinding(
   };
   // The runtime's own: nothing of the user's or a library's on the way to the holder, no class or function of
   // theirs among what leaks (a plain record inside Node's performance timeline is Node's), or V8's state on the way.
-  const theirs = candidates.some((c) => c.tier <= Tier.userClosure) || isUserLocation(site);
+  // A snapshot without definition sites (a page's, today) cannot say whose a class is: a named class may be theirs.
+  const located = sourceIndex(graph).hasLocations;
+  const theirs =
+    candidates.some((c) => c.tier <= Tier.userClosure || (!located && c.tier <= Tier.library)) || isUserLocation(site);
   const internal = access.runtimeState || (!access.owned && !access.library && !theirs);
   const finding = worded(facts, {
     pattern,
@@ -252,8 +255,9 @@ export function rewordFinding(finding: object): void {
   f.fix = findingFix(facts);
 }
 
+/** Node's `global`, a page's `Window` (Chrome names it `Window [JSGlobalObject] / URL`, or `Window / URL`). */
 const isGlobalObject = (step: RetainerStep): boolean =>
-  /^(global|Window|Window \/ .*|globalThis)$/.test(step.name) && step.type === 'object';
+  /^(global|globalThis|Window)(\s|$)/.test(step.name) && step.type === 'object';
 /** An async function's or generator's frame: its scope is the user's, the frame itself has no name to type. */
 const isFrame = (step: RetainerStep): boolean => step.type === 'object' && /^(Async)?Generator$/.test(step.name);
 const isLibraryStep = (step: RetainerStep): boolean =>
@@ -327,7 +331,8 @@ function accessPath(
   const ownerStep = path[Math.max(0, from)];
   const scopeLike =
     owner < 0 || ownerStep.name === 'system / Context' || isGlobalObject(ownerStep) || ownerStep.type === 'closure';
-  let name = '';
+  // A page's globals read as window.name; Node's as the bare name.
+  let name = owner >= 0 && isGlobalObject(ownerStep) && ownerStep.name.startsWith('Window') ? 'window' : '';
   if (!scopeLike) {
     const into = accessEdge(ownerStep.edge);
     name = into.startsWith('.') ? into.slice(1) : into === '' ? ownerStep.name : `${ownerStep.name}${into}`;
