@@ -84,7 +84,9 @@ export function findingSummary(facts: FindingFacts): string {
     case 'closure-chain':
       return `${plural(facts.leaked.count, facts.leaked.name, facts.leaked.name)} chained through closures: each keeps the previous one through a closure's scope${at(facts.site)} (${bytes})${held}.`;
     case 'detached-dom':
-      return `${plural(facts.wrapper.count, 'detached DOM node', 'detached DOM nodes')} (${facts.leaked.name}) still referenced from ${facts.holder} (${bytes}).`;
+      if (facts.wrapper.name.startsWith('Detached '))
+        return `${formatCount(facts.wrapper.count)} ${facts.wrapper.name} nodes removed from the document and still referenced from ${facts.holder} (${bytes}).`;
+      return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} in ${facts.holder} keep DOM nodes removed from the document (${bytes}).`;
     case 'bytes':
       return `${facts.holder} grows ${formatBytes(facts.bytesPerCall ?? 0)} per call (${bytes} now).`;
     case 'stack':
