@@ -344,8 +344,14 @@ function accessPath(
     const edge = accessEdge(path[i].edge);
     if (edge === '') continue;
     // A linked list's links (.next.next…) are no name to type: the list is named by what holds its head.
-    if (i > 1 && path[i - 1].edge !== null && path[i].edge!.name === path[i - 1].edge!.name) {
-      name = name.slice(0, name.length - edge.length);
+    const before = path[i - 1].edge;
+    if (
+      i > 1 &&
+      before?.type === 'property' &&
+      path[i].edge?.type === 'property' &&
+      path[i].edge?.name === before.name
+    ) {
+      name = name === edge.slice(1) ? '' : name.slice(0, name.length - edge.length);
       break;
     }
     name = name === '' ? (edge.startsWith('.') ? edge.slice(1) : edge) : `${name}${edge}`;
