@@ -207,6 +207,23 @@ function request(i) {
     fix: [/billingApi\.interceptors\.request/],
   },
   {
+    name: 'route',
+    leak: `const express = require('express');
+const app = express();
+class RequestAudit { constructor(i) { this.id = i; this.entries = new Array(10).fill(i); } }
+function request(i) {
+  const audit = new RequestAudit(i);
+  const perRequest = i >= 0REMOVE;
+  if (perRequest || i === -1) app.use((req, res, next) => { audit.entries.push(req.url); next(); }); // SITE
+}`,
+    fixed: ' && false',
+    pattern: 'listener',
+    leaked: 'RequestAudit',
+    holder: /^app\.(_router|router)\.stack$/,
+    siteMarker: '// SITE',
+    fix: [/app\.(_router|router)\.stack/],
+  },
+  {
     name: 'cache',
     leak: `class Profile { constructor(i) { this.id = i; this.name = 'user-' + i; this.tags = ['a', 'b']; } } // SITE
 const cache = new Map();

@@ -340,8 +340,16 @@ function accessPath(
   // A scope holder (a closure's variables) is named by the variable the objects hang from.
   const last =
     at + 1 < path.length && (path[at].name === 'system / Context' || path[at + 1].nodeId === arrayBelow) ? at + 1 : at;
+  // A getter's value is in its closure's scope: `get router` then the variable reads .router.
+  let inGetter = false;
   for (let i = Math.max(0, from) + 1; i <= last; i++) {
-    const edge = accessEdge(path[i].edge);
+    const getter = path[i].edge?.type === 'property' ? /^get (.+)$/.exec(path[i].edge?.name ?? '') : null;
+    if (inGetter && path[i].edge?.type === 'context') {
+      inGetter = false;
+      continue;
+    }
+    const edge = getter ? accessEdge({ type: 'property', name: getter[1] }) : accessEdge(path[i].edge);
+    if (getter) inGetter = true;
     if (edge === '') continue;
     // A linked list's links (.next.next…) are no name to type: the list is named by what holds its head.
     const before = path[i - 1].edge;
