@@ -104,28 +104,31 @@ export async function assertNoLeak(
     }
 
     const baseline = await loadBaseline(file('before'));
-    const { leaks, growth, diff } = await findLeaks(
+    const { diff, leaks, growth } = await findLeaks(
       baseline,
       file('after'),
       growthFiles,
       { calls: iterations, stepCalls: step },
       rule,
     );
-    if (leaks.length > 0 || growth.length > 0) {
+    // The findings decide, as for `leakscan run`: the runtime's own bookkeeping is never a leak.
+    if (diff.findings.length > 0) {
+      const first = diff.findings[0];
       const found = [
         ...leaks.map((c) => describeLeak(c, iterations)),
         ...growth.map(describeGrowth),
         ...ignoredLines(diff.ignored),
       ];
+      const path = first.retainerPath.length > 0 ? `\n  retained via: ${formatPath(first.retainerPath)}` : '';
       throw new AssertionError({
-        message: `leak: ${grewText(leaks.length, growth.length)}\n${found.join('\n')}`,
+        message: `leak: ${first.summary}\n  fix: ${first.fix}${path}\n${grewText(leaks.length, growth.length)}\n${found.join('\n')}`,
         actual: [
-          ...leaks.map((c) => ({ name: c.name, type: c.type, added: c.added, retainedSize: c.retainedSize })),
-          ...growth.map((g) => ({
-            name: g.holder ?? g.name,
-            type: g.type,
-            bytesPerCall: g.bytesPerCall,
-            retainedSizes: g.retainedSizes,
+          ...diff.findings.map((f) => ({
+            pattern: f.pattern,
+            name: f.leaked.name,
+            holder: f.holder.name,
+            count: f.leaked.count,
+            retainedSize: f.leaked.retainedSize,
           })),
         ],
         expected: [],

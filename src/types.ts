@@ -177,6 +177,39 @@ export interface DetachedDomGroup {
   retainerPath: RetainerPath | null;
 }
 
+/** The shape a leak has in the graph (docs/findings.md): how it accumulates, which says how to fix it. */
+export type FindingPattern =
+  | 'listener'
+  | 'timer'
+  | 'collection'
+  | 'queue'
+  | 'closure-chain'
+  | 'detached-dom'
+  | 'bytes'
+  | 'stack'
+  | 'other';
+
+/**
+ * One leak, in the user's terms: what accumulates (looking through the
+ * runtime's and libraries' wrappers), where it is held (as an access path the
+ * user would type), where in their code it comes from, and how to fix it.
+ */
+export interface Finding {
+  pattern: FindingPattern;
+  /** What leaks, as the user names it: their class or callback, an object shape, else the plainest class. */
+  leaked: { name: string; type: string; count: number; retainedSize: number; location: SourceLocation | null };
+  /** The collection it accumulates in, e.g. "marketFeed._events.tick", "cache", "app._router.stack". */
+  holder: { name: string; nodeId: number; location: SourceLocation | null };
+  /** The place in the user's own code: an allocation frame, the leaked class or callback, or the holder's scope. */
+  site: SourceLocation | null;
+  /** From a GC root through the holder to one leaked object. */
+  retainerPath: RetainerPath;
+  /** One line, as printed. */
+  summary: string;
+  /** One sentence. */
+  fix: string;
+}
+
 export interface DiffTotals {
   added: number;
   removed: number;
@@ -202,6 +235,8 @@ export interface DiffResult {
   detachedDom?: DetachedDomGroup[];
   /** With ignore rules: per rule, what it took out of the leak rule (absent without rules). */
   ignored?: IgnoredObjects[];
+  /** The leaks, in the user's terms, most retained bytes first; empty when no class is a suspect. */
+  findings: Finding[];
   engine: 'leakscan' | 'memlab';
   /** A diff of a series S1 … SN decided by trend: what the classes' `series` count. Absent in a plain diff. */
   trend?: DiffTrend;

@@ -228,7 +228,7 @@ describe('leakscan run --bundle', () => {
     assert.equal(r.code, 0, r.stderr);
     const report = readFileSync(join(out, 'report.md'), 'utf8');
     assert.match(report, /!\[[^\]]*\]\(rss\.svg\)/);
-    assert.match(report, /global-cache: 60 B retained — leak/);
+    assert.match(report, /global-cache: 60 B objects in cache \(collection\) — leak/);
     const links = [...report.matchAll(/\]\(([^)#\s]+)\)/g)].map((m) => m[1]).filter((l) => !/^https?:/.test(l));
     assert.ok(links.length >= 3);
     for (const link of links) assert.ok(existsSync(join(out, link)), `link ${link} resolves`);

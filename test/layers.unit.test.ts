@@ -11,10 +11,12 @@ const CORE = ['src/analysis', 'src/engine'];
 const ABOVE = ['src/report', 'src/bundle', 'src/commands', 'src/cli.ts'];
 const CLI_PACKAGES = ['yargs', 'ora'];
 /**
- * Known exceptions, each to go: `file -> imported`. analysis/leaks.ts words
- * run's verdict with report/format (issue 20 moves the wording to the reporters).
+ * Known exceptions, each to go: `file -> imported`. A finding carries its
+ * `summary` and `fix` as text (the JSON contract of issue 20), worded in one
+ * module, analysis/finding-text.ts, with report/format's byte and place
+ * formatters; moving those formatters to a neutral module removes this.
  */
-const PENDING = new Set(['src/analysis/leaks.ts -> src/report/format.ts']);
+const PENDING = new Set(['src/analysis/finding-text.ts -> src/report/format.ts']);
 
 function sourcesUnder(dir: string): string[] {
   return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })

@@ -5,9 +5,10 @@ import { EventEmitter } from 'node:events';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { byteFinding } from '../src/analysis/findings.js';
 import { growthRate, leastIndependent, SERIES_STEPS, verdictOf } from '../src/analysis/leaks.js';
 import { assertNoLeak, runScenario, runScenarios } from '../src/index.js';
-import type { ClassDiff, DiffResult, RunResult, ScenarioResult } from '../src/types.js';
+import type { ClassDiff, DiffResult, Finding, RunResult, ScenarioResult } from '../src/types.js';
 import { fixture, runCli, tempDir } from './helpers.js';
 
 const leaks = [
@@ -215,7 +216,7 @@ describe('slow and byte-sized leaks through the CLI', () => {
     assert.match(
       s.verdict,
       new RegExp(
-        `^slow-listener-leak: ${2 * perPass} onReconnect retained — leak \\(via _events\\.reconnect\\[…\\]\\)$`,
+        `^slow-listener-leak: ${2 * perPass} Session objects in connection\\._events\\.reconnect \\(listener\\) — leak$`,
       ),
     );
   });
@@ -240,7 +241,7 @@ describe('slow and byte-sized leaks through the CLI', () => {
     assert.ok(g.bytesPerCall >= 4 * BATCH && g.bytesPerCall <= 24 * BATCH, `${g.bytesPerCall} B per call`);
     assert.equal(g.retainedSizes.length, 3, 'after and two growth snapshots');
     assert.equal(g.retainerPath?.at(-1)?.edge?.name, 'samples');
-    assert.match(s.verdict, /^samples-growth: samples grows .+ per call — leak$/);
+    assert.match(s.verdict, /^samples-growth: samples grows .+ per call \(bytes\) — leak$/);
   });
 
   test('a string builder growing per call is caught as byte growth of `log`', () => {
@@ -329,20 +330,34 @@ describe('verdictOf', () => {
     retainerPath: null,
     holders: null,
   });
-  const diffOf = (classes: ClassDiff[]) => ({ classes }) as DiffResult;
+  const diffOf = (classes: ClassDiff[], findings: Finding[] = []) => ({ classes, findings }) as DiffResult;
   const scenario = { name: 's', expect: 'leak' as const, trackClass: null, iterations: 10, batch: 1 };
-  test("names a user class before the runtime's scopes, strings and arrays", () => {
-    const leaks = [
-      entry('system / Context', 'object', 20, 9000),
-      entry('(string)', 'string', 40, 5000),
-      entry('Array', 'object', 20, 4000),
-      entry('Session', 'object', 20, 3000),
-    ];
-    assert.equal(verdictOf(scenario, diffOf(leaks), leaks).verdict, 's: 20 Session retained — leak');
+  test('names the first finding: what leaks, its holder and the pattern', () => {
+    const leaks = [entry('(string)', 'string', 40, 5000), entry('Session', 'object', 20, 3000)];
+    const finding: Finding = {
+      pattern: 'collection',
+      leaked: { name: 'Session', type: 'object', count: 20, retainedSize: 3000, location: null },
+      holder: { name: 'sessions', nodeId: 7, location: null },
+      site: null,
+      retainerPath: [],
+      summary: '',
+      fix: '',
+    };
+    assert.equal(
+      verdictOf(scenario, diffOf(leaks, [finding])).verdict,
+      's: 20 Session objects in sessions (collection) — leak',
+    );
+  });
+  test('suspect classes without a finding (the runtime’s own) are no leak', () => {
+    const v = verdictOf(
+      { ...scenario, expect: 'no-leak' },
+      diffOf([entry('PerformanceResourceTiming', 'object', 20, 900)]),
+    );
+    assert.equal(v.status, 'no-leak');
   });
   test('counts a tracked closure class (not only objects) when nothing leaks', () => {
     const classes = [entry('onReconnect', 'closure', 7, 700)];
-    const v = verdictOf({ ...scenario, expect: 'no-leak', trackClass: 'onReconnect' }, diffOf(classes), []);
+    const v = verdictOf({ ...scenario, expect: 'no-leak', trackClass: 'onReconnect' }, diffOf(classes));
     assert.match(v.verdict, /^s: 7 of 20 onReconnect retained — collected$/);
   });
   test('byte growth alone makes a leak, named by its holder', () => {
@@ -357,9 +372,9 @@ describe('verdictOf', () => {
         retainerPath: null,
       },
     ];
-    const v = verdictOf(scenario, diffOf([]), [], growth);
+    const v = verdictOf(scenario, diffOf([], growth.map(byteFinding)));
     assert.equal(v.status, 'leak');
-    assert.equal(v.verdict, 's: samples grows 80 B per call — leak');
+    assert.equal(v.verdict, 's: samples grows 80 B per call (bytes) — leak');
   });
 });
 

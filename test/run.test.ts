@@ -101,7 +101,7 @@ describe('leakscan run (built-ins)', () => {
     assert.equal(s.leaks[0].holders?.[0].heldBy, 'program');
     assert.match(
       s.verdict,
-      new RegExp(`^global-cache: ${ITERATIONS * BATCH} B retained — leak \\(via cache\\[…\\]\\)$`),
+      new RegExp(`^global-cache: ${ITERATIONS * BATCH} B objects in cache \\(collection\\) — leak$`),
     );
   });
 
@@ -166,6 +166,6 @@ describe('leakscan run (built-ins)', () => {
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Without GC\s+With GC\nIteration\s+RSS\s+Heap\s+External\s+RSS\s+Heap\s+External\n/);
-    assert.match(r.stdout, /global-cache: 20 B retained — leak \(via cache\[…\]\)/);
+    assert.match(r.stdout, /global-cache: 20 B objects in cache \(collection\) — leak/);
   });
 });

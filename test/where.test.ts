@@ -246,7 +246,14 @@ describe('an old snapshot without locations or traces', () => {
       }));
     assert.deepEqual(strip(without), strip(withWhere));
     assert.ok(without.classes.every((c) => c.location === undefined && c.allocationStacks === undefined));
-    assert.ok(!JSON.stringify(without).includes('"location"'));
+    assert.ok(!JSON.stringify(without.classes).includes('"location"'));
+    // The findings keep their place fields (the JSON contract), empty.
+    for (const f of without.findings) {
+      assert.equal(f.site, null);
+      assert.equal(f.leaked.location, null);
+      assert.equal(f.holder.location, null);
+      assert.ok(!JSON.stringify(f.retainerPath).includes('"location"'));
+    }
     const text = await runCli(['diff', ...files(old)]);
     assert.equal(text.code, 0, text.stderr);
     assert.doesNotMatch(text.stdout, /Defined at|allocated in|\.cjs:\d/);

@@ -25,6 +25,7 @@ import {
   type SetRetainedSizes,
   setRetainedSizes,
 } from './dominance.js';
+import { findingsOf } from './findings.js';
 import { holdersOf } from './holders.js';
 import { type IgnoreRule, ignoredNodes, newInDiff, parseIgnoreRules } from './ignore.js';
 import { type AnalysisProgress, type Engine, fileSize, loadBaseline, loadBaselineInWorker, loadGraph } from './load.js';
@@ -64,6 +65,8 @@ export interface DiffOptions {
   collectionLimit?: number;
   /** Ignore rules (ignore.ts): new objects they name are counted in rows of their own, never suspects. */
   ignore?: readonly string[];
+  /** Overrides the suspect rule (isSuspect with thresholds): `run`'s rule reads the trend over more snapshots. */
+  suspect?: (entry: ClassDiff) => boolean;
   onProgress?: (event: AnalysisProgress) => void;
   /** Whose parser reads the files: leakscan's (default) or memlab's; every pass after the read is the same. */
   engine?: Engine;
@@ -216,6 +219,22 @@ async function diffPasses(
     groupCount: rules.length,
   });
   const rows = classRows(table, m, walk, thresholds, rules);
+  const suspect = new Uint8Array(table.size);
+  for (const entry of rows.classes) {
+    if (options.suspect && !entry.ignored) entry.suspect = options.suspect(entry);
+    if (entry.suspect) suspect[rows.classIndex.get(entry)!] = 1;
+  }
+  const findings = findingsOf({
+    graph,
+    trace,
+    tree,
+    retainedSizes,
+    walk,
+    memberClass: m.memberClass,
+    table,
+    suspect,
+    includeInternal: options.includeInternal,
+  });
   const classes = filterClasses(rows.classes, options);
   annotateWhere(graph, m.memberClass, classes, rows.classIndex, shallow);
   for (const entry of classes) {
@@ -238,6 +257,7 @@ async function diffPasses(
     thresholds,
     ...(detachedDom ? { detachedDom } : {}),
     ...(rules.length > 0 ? { ignored: ignoredSummary(rules, ruleOf, m.memberClass, walk) } : {}),
+    findings,
     engine: options.engine ?? 'leakscan',
   };
 }

@@ -3,7 +3,6 @@
 // allocated once (a lazy cache, compiled code, a warmed-up pool) or a cache
 // filled up to its cap and stopped.
 
-import { formatBytes } from '../report/format.js';
 import type { ByteGrowth, ClassDiff, DiffResult, LeakExpectation, ScenarioStatus, SnapshotMeta } from '../types.js';
 import {
   type AnalysisProgress,
@@ -13,9 +12,10 @@ import {
   independentCount,
   retainedCount,
 } from './diff.js';
+import { findingHeadline } from './finding-text.js';
+import { byteFinding } from './findings.js';
 import { classKey, measureTrend } from './growth.js';
 import { parseIgnoreRules, ruleMatchesPath } from './ignore.js';
-import { classHolderLabel } from './paths.js';
 
 export interface LeakRule {
   /** Least number of new reachable objects of a class at the end. */
@@ -206,30 +206,33 @@ export async function findLeaks(
     ),
     tracePath: (entry, rank) => (rank < pathCount || grew(entry)) && !entry.ignored,
     ignore: rule.ignore,
+    // Decided in the diff, so that its findings explain exactly these classes.
+    suspect: (entry) => {
+      const rate = rates.get(classKey(entry));
+      return (
+        rate !== undefined &&
+        independentCount(entry) >= leastIndependent(rate, reportCalls, rule.minCount, calls.maxPerCall) &&
+        entry.retainedSize >= rule.minBytes
+      );
+    },
   });
   for (const entry of diff.classes) {
     const key = classKey(entry);
-    const rate = rates.get(key);
-    entry.suspect =
-      !entry.ignored &&
-      rate !== undefined &&
-      independentCount(entry) >= leastIndependent(rate, reportCalls, rule.minCount, calls.maxPerCall) &&
-      entry.retainedSize >= rule.minBytes;
     const counts = trend.counts.get(key);
     if (counts) {
       entry.series = [0, ...counts];
-      if (rate !== undefined)
-        entry.growthPerStep = tenth((counts[counts.length - 1] - counts[0]) / (counts.length - 1));
+      if (rates.has(key)) entry.growthPerStep = tenth((counts[counts.length - 1] - counts[0]) / (counts.length - 1));
     }
   }
   const leaks = diff.classes.filter((c) => c.suspect);
   // A collection that grows because a counted leak accumulates in it (the holder, or an array between
   // the holder and the objects) is that leak, already named: byte growth reports what counts do not explain.
-  const onLeakPaths = new Set(
-    leaks.flatMap((c) =>
+  const onLeakPaths = new Set([
+    ...leaks.flatMap((c) =>
       (c.holders ?? []).flatMap((h) => [h.holder.nodeId, ...(h.retainerPath ?? []).map((step) => step.nodeId)]),
     ),
-  );
+    ...diff.findings.flatMap((f) => [f.holder.nodeId, ...f.retainerPath.map((step) => step.nodeId)]),
+  ]);
   // Objects growing in bytes that a rule names are expected growth: counted on their rule, not reported.
   const growth: ByteGrowth[] = [];
   for (const g of trend.growth) {
@@ -241,6 +244,12 @@ export async function findLeaks(
     if (by < 0) growth.push(g);
     else if (diff.ignored) diff.ignored[by].growing = (diff.ignored[by].growing ?? 0) + 1;
   }
+  // An object growing in bytes is named once: a count of its parts under the same name says less.
+  const bytes = growth.map(byteFinding);
+  const grown = new Set(bytes.map((f) => f.holder.name));
+  diff.findings = [...diff.findings.filter((f) => !grown.has(f.holder.name)), ...bytes].sort(
+    (a, b) => b.leaked.retainedSize - a.leaked.retainedSize,
+  );
   return { diff, leaks, growth, snapshots: trend.snapshots };
 }
 
@@ -251,46 +260,21 @@ export interface Verdict {
 }
 
 /**
- * How plainly a class names the user's code: a constructor or function name
- * first, then plain arrays and objects, strings and other unnamed values, and
- * last the runtime's own (system / Context, Node / …).
- */
-function plainness(c: { name: string; type: string; constructorName?: string }): number {
-  if (c.name.startsWith('system / ') || c.name.startsWith('Node / ')) return 3;
-  if (c.name.startsWith('(') || c.type === 'string') return 2;
-  // A plain object's shape ({user, path}) is as plain as Object.
-  if (c.name === 'Array' || c.name === 'Object' || c.constructorName === 'Object') return 1;
-  return 0;
-}
-
-/** The leak a verdict names: the tracked class if it leaks, else the plainest, largest first (leaks are sorted by size). */
-export function leadingLeak(leaks: ClassDiff[], trackClass: string | null): ClassDiff | undefined {
-  const tracked = leaks.find((c) => c.name === trackClass);
-  if (tracked) return tracked;
-  return [...leaks].sort((x, y) => plainness(x) - plainness(y))[0];
-}
-
-/**
- * One line, e.g. "global-cache: 1000 B retained — leak (via cache[…])" (1000
- * objects of class B), "samples-growth: samples grows 1.6 KB per call — leak"
- * or "cycle: 0 of 2000 B retained — collected".
+ * One line naming the first finding, e.g. "global-cache: 1000 B in cache
+ * (collection) — leak", "samples-growth: samples grows 1.6 KB per call (bytes)
+ * — leak", or "cycle: 0 of 2000 B retained — collected".
  */
 export function verdictOf(
   scenario: { name: string; expect: LeakExpectation; trackClass: string | null; iterations: number; batch: number },
   diff: DiffResult,
-  leaks: ClassDiff[],
-  growth: ByteGrowth[] = [],
 ): Verdict {
-  const status = leaks.length > 0 || growth.length > 0 ? 'leak' : 'no-leak';
+  // The findings decide: a suspect class the runtime makes of its own bookkeeping is listed, not a leak.
+  const findings = diff.findings ?? [];
+  const status = findings.length > 0 ? 'leak' : 'no-leak';
   const asExpected = status === scenario.expect;
   let line: string;
-  const shown = leadingLeak(leaks, scenario.trackClass);
-  if (shown) {
-    const holder = classHolderLabel(shown);
-    line = `${scenario.name}: ${retainedCount(shown)} ${shown.name} retained — leak${holder ? ` (via ${holder})` : ''}`;
-  } else if (growth.length > 0) {
-    const g = growth[0];
-    line = `${scenario.name}: ${g.holder ?? g.name} grows ${formatBytes(g.bytesPerCall)} per call — leak`;
+  if (findings.length > 0) {
+    line = `${scenario.name}: ${findingHeadline(findings[0])} — leak`;
   } else if (scenario.trackClass) {
     // The tracked class may be a closure or a string: any type, objects first.
     const named = diff.classes.filter((c) => c.name === scenario.trackClass);

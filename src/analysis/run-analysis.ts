@@ -43,7 +43,7 @@ export async function analyzeScenarioRun(
       rule,
       options.onProgress,
     );
-    const { status, asExpected, verdict } = verdictOf(run, diff, leaks, growth);
+    const { status, asExpected, verdict } = verdictOf(run, diff);
     for (const c of [...(diff?.classes ?? []), ...leaks]) {
       if (c.allocationStacks) c.allocationStacks = cutStacks(c.allocationStacks, (f) => RUNNER_SCRIPTS.has(f.script));
     }

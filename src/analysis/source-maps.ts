@@ -7,10 +7,12 @@
 // Script names come from the snapshot, which may not be the user's: only regular files are
 // opened and read (a FIFO or device named there is never opened), with size limits, and
 // nothing of their text is shown but the source paths their maps name.
+
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rewordFinding } from './findings.js';
 
 /** A compiled script larger than this is not searched for its source map comment. */
 const MAX_SCRIPT_BYTES = 32 * 1024 * 1024;
@@ -181,5 +183,7 @@ export function applySourceMaps<T>(result: T, maps: SourceMaps = new SourceMaps(
     }
     for (const key of Object.keys(record)) if (key !== 'generated') stack.push(record[key]);
   }
+  // A finding's summary and fix name its places: worded again once they are the source's.
+  for (const value of seen) rewordFinding(value);
   return result;
 }

@@ -12,6 +12,7 @@ import type {
   ClassSummary,
   DetachedDomGroup,
   DiffResult,
+  Finding,
   InspectResult,
   ObjectSummary,
   OmittedChildren,
@@ -25,7 +26,7 @@ import type {
 import { renderRssChart } from './chart.js';
 import { formatBytes, formatCount, formatFrames, formatLocation, formatSigned, printable } from './format.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-page.js';
-import { edgeLabel, holderLine, ignoredLines, retainedEdgeText } from './path.js';
+import { edgeLabel, findingHeading, findingPath, holderLine, ignoredLines, retainedEdgeText } from './path.js';
 import {
   CLASS_DIFF_NUMBERS,
   detachedDomSummary,
@@ -356,6 +357,30 @@ function page(p: Page, options: HtmlOptions): string {
   ].join('\n');
 }
 
+/** A finding as an item: its summary, fix, holder and site, and the short path open on the first. */
+function findingItem(finding: Finding, rank: number): Block {
+  const site = locationText(finding.site);
+  return {
+    t: 'item',
+    title: findingHeading(finding, rank),
+    badge: finding.pattern,
+    facts: [
+      `Fix: ${printable(finding.fix)}`,
+      `Held in ${printable(finding.holder.name)} @${finding.holder.nodeId}`,
+      ...(site ? [`In your code at ${site}`] : []),
+    ],
+    paths: [{ text: 'Why it is alive', steps: pathView(findingPath(finding)), open: rank === 0 }],
+    stacks: [],
+  };
+}
+
+/** The findings section, above the class table; nothing when there are none. */
+function findingBlocks(findings: Finding[] | undefined, level: 2 | 3): Block[] {
+  if (!findings?.length) return [];
+  const heading: Block = level === 2 ? { t: 'h', level, text: 'Leaks', id: 'leaks' } : { t: 'h', level, text: 'Leaks' };
+  return [heading, ...findings.map(findingItem)];
+}
+
 export function htmlDiff(result: DiffResult, options: HtmlOptions = {}): string {
   const suspects = result.classes.filter((c) => c.suspect);
   const traced = result.classes.filter((c) => !c.suspect && c.retainerPath);
@@ -367,6 +392,7 @@ export function htmlDiff(result: DiffResult, options: HtmlOptions = {}): string 
       t: 'p',
       text: `Shared objects ${formatCount(result.sharedIds)} · new ${formatCount(t.added)} (${formatBytes(t.retainedSize)} retained) · freed ${formatCount(t.removed)} (${formatBytes(t.removedSize)}).`,
     },
+    ...findingBlocks(result.findings, 2),
   ];
   if (suspects.length) {
     blocks.push({ t: 'h', level: 2, text: 'Suspects and what holds them', id: 'suspects' });
@@ -648,6 +674,7 @@ function scenarioBlocks(s: ScenarioResult, index: number): Block[] {
   if (s.warnings.length)
     blocks.push({ t: 'h', level: 3, text: 'Process warnings' }, { t: 'list', items: s.warnings.map(printable) });
   if (s.log) blocks.push({ t: 'p', text: `What the scenario printed: ${printable(s.log)}` });
+  blocks.push(...findingBlocks(s.diff?.findings, 3));
   blocks.push(...s.leaks.map((c, i) => classItem({ ...c, suspect: true }, i === 0)));
   for (const g of s.growth) {
     blocks.push({

@@ -4,6 +4,7 @@ import type {
   ClassSummary,
   DetachedDomGroup,
   DiffResult,
+  Finding,
   InspectResult,
   ObjectSummary,
   RetainerPath,
@@ -23,7 +24,15 @@ import {
   mdTable,
   printable,
 } from './format.js';
-import { allocationLines, holderLine, ignoredLines, markdownPathLines, retainedLines } from './path.js';
+import {
+  allocationLines,
+  findingHeading,
+  findingPath,
+  holderLine,
+  ignoredLines,
+  markdownPathLines,
+  retainedLines,
+} from './path.js';
 import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,
@@ -133,6 +142,17 @@ function detachedDomSection(groups: DetachedDomGroup[] | undefined, level: strin
   return out;
 }
 
+/** The findings, before the class table: each as a heading with its summary, its fix and a short path. */
+function findingSections(findings: Finding[] | undefined, level: string): string[] {
+  const out: string[] = [];
+  for (const [rank, finding] of (findings ?? []).entries()) {
+    out.push(`${level} ${mdEscape(findingHeading(finding, rank))}`, '', `**Fix:** ${mdEscape(finding.fix)}`, '');
+    const path = findingPath(finding);
+    if (path.length > 0) out.push(mdPath(path), '');
+  }
+  return out;
+}
+
 export function markdownDiff(result: DiffResult): string {
   return [
     '# leakscan diff',
@@ -151,6 +171,7 @@ export function markdownDiff(result: DiffResult): string {
     '',
     `Shared objects: ${formatCount(result.sharedIds)}. New objects still reachable: ${formatCount(result.totals.added)} (${formatBytes(result.totals.retainedSize)} retained). Freed: ${formatCount(result.totals.removed)}.`,
     '',
+    ...findingSections(result.findings, '##'),
     result.classes.length
       ? classDiffTable(result.classes, result.trend !== undefined)
       : '_No class matches the filters._',
@@ -286,6 +307,7 @@ function scenarioSection(s: ScenarioResult): string[] {
   if (s.error) out.push('```', s.error, '```', '');
   if (s.warnings.length) out.push('Process warnings:', '', ...s.warnings.map((w) => `- ${mdEscape(w)}`), '');
   if (s.log) out.push(`What the scenario printed: ${mdEscape(s.log)}`, '');
+  out.push(...findingSections(s.diff?.findings, '###'));
   if (s.diff?.classes.length)
     out.push(
       classDiffTable(s.diff.classes.slice(0, 10)),

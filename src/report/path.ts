@@ -2,6 +2,7 @@
 import { classHolderLabel, holderLabel } from '../analysis/paths.js';
 import type {
   ClassDiff,
+  Finding,
   HolderGroup,
   IgnoredObjects,
   ObjectSummary,
@@ -164,4 +165,20 @@ export function ignoredLines(ignored: IgnoredObjects[] | undefined): string[] {
       `ignored: ${formatCount(i.count)} object${i.count === 1 ? '' : 's'}, ${formatBytes(i.retainedSize)} retained${growing} (rule ${i.rule})`,
     );
   });
+}
+
+/** Steps of a finding's path shown in reports: from just above its holder to the leaked object. */
+const FINDING_PATH_STEPS = 8;
+
+/** The short path of a finding: two steps above its holder down to the leaked object, at most FINDING_PATH_STEPS (the JSON keeps it all). */
+export function findingPath(finding: Pick<Finding, 'retainerPath' | 'holder'>): RetainerPath {
+  const path = finding.retainerPath;
+  const at = path.findIndex((step) => step.nodeId === finding.holder.nodeId);
+  const from = Math.max(0, (at < 0 ? path.length : at) - 2, path.length - FINDING_PATH_STEPS);
+  return path.slice(from);
+}
+
+/** "Leak 1 (timer): …" — a finding's heading in the text reports; its summary is the finding's own. */
+export function findingHeading(finding: Finding, rank: number): string {
+  return `Leak ${rank + 1} (${finding.pattern}): ${printable(finding.summary)}`;
 }

@@ -6,6 +6,7 @@ import type {
   ClassSummary,
   DetachedDomGroup,
   DiffResult,
+  Finding,
   InspectResult,
   ObjectSummary,
   RunResult,
@@ -24,7 +25,15 @@ import {
   style,
   table,
 } from './format.js';
-import { allocationLines, holderLine, ignoredLines, pathLines, retainedLines } from './path.js';
+import {
+  allocationLines,
+  findingHeading,
+  findingPath,
+  holderLine,
+  ignoredLines,
+  pathLines,
+  retainedLines,
+} from './path.js';
 import { sparkline } from './sparkline.js';
 import {
   CLASS_DIFF_NUMBERS,
@@ -126,6 +135,16 @@ function detachedDomLines(groups: DetachedDomGroup[] | undefined, s: Style): str
   return lines;
 }
 
+/** The findings, first thing in a report: each as its summary, its fix and a short path. */
+function findingLines(findings: Finding[], s: Style): string[] {
+  const lines: string[] = [];
+  for (const [rank, finding] of findings.entries()) {
+    lines.push(s.bold(findingHeading(finding, rank)), `  Fix: ${printable(finding.fix)}`);
+    lines.push(...pathLines(findingPath(finding), s, '    '), '');
+  }
+  return lines;
+}
+
 export function renderDiff(result: DiffResult, options: TerminalOptions): string {
   const s = style(options.color);
   const t = result.totals;
@@ -145,6 +164,7 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
       : []),
     `shared objects ${formatCount(result.sharedIds)} · new ${formatCount(t.added)} (${formatBytes(t.retainedSize)} retained) · freed ${formatCount(t.removed)} (${formatBytes(t.removedSize)})`,
     '',
+    ...findingLines(result.findings ?? [], s),
   ];
   if (result.classes.length === 0) {
     lines.push(
@@ -302,6 +322,7 @@ export function renderScenario(scenario: ScenarioResult, options: TerminalOption
     );
   }
   if (scenario.diff) {
+    lines.push(...findingLines(scenario.diff.findings ?? [], s));
     const shown = scenario.diff.classes.slice(0, options.top ?? 5);
     if (shown.length) lines.push(diffTable(shown, s));
     lines.push(...tracedPaths(scenario.leaks, s));

@@ -1,0 +1,140 @@
+// The words of a finding: its one-line summary and its fix, from the facts
+// findings.ts read off the graph. The only place a finding's English is built;
+// reporters print these strings and the facts beside them.
+import { formatBytes, formatCount, formatLocation } from '../report/format.js';
+import type { Finding, FindingPattern, SourceLocation } from '../types.js';
+
+export interface FindingFacts {
+  pattern: FindingPattern;
+  /** The objects that accumulate directly (Node's Timeout, a library's list node, the user's class). */
+  wrapper: { name: string; type: string; count: number };
+  leaked: { name: string; type: string; count: number };
+  retainedSize: number;
+  holder: string;
+  /** True when no object of the user's is on the way to the holder (Node's timer list, a runtime table). */
+  holderIsRuntime: boolean;
+  site: SourceLocation | null;
+  /** For byte growth: bytes per call. */
+  bytesPerCall?: number;
+}
+
+const an = (name: string): string => (/^[aeiouAEIOU]/.test(name) ? `an ${name}` : `a ${name}`);
+
+/** How a leaked object reads in a sentence: a class by name, a callback by name and place. */
+function thing(leaked: { name: string; type: string }): string {
+  if (leaked.type === 'closure')
+    return leaked.name === '(anonymous)' || leaked.name === '' ? 'a callback' : `the callback ${leaked.name}`;
+  if (leaked.type === 'string') return 'a string';
+  return an(leaked.name);
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${formatCount(count)} ${count === 1 ? one : many}`;
+}
+
+/** "marketFeed._events.tick" → the emitter and the event; null for any other holder. */
+function eventOf(holder: string): { emitter: string; event: string } | null {
+  const match = /^(.*?)\.?_events(?:\.([^.[\]]+)|\["([^"]+)"\])$/.exec(holder);
+  if (!match) return null;
+  return { emitter: match[1] || 'the emitter', event: match[2] ?? match[3] };
+}
+
+/** "Session (src/session.js:3)": a class or callback with the place in the user's code. */
+const named = (name: string, site: SourceLocation | null): string => {
+  const where = formatLocation(site);
+  return where ? `${name} (${where})` : name;
+};
+
+const at = (site: SourceLocation | null): string => {
+  const where = formatLocation(site);
+  return where ? ` at ${where}` : '';
+};
+
+/** "each keeping a Session" when the leaked thing is not the wrapper itself. */
+function keeping(facts: FindingFacts): string {
+  if (facts.leaked.name === facts.wrapper.name && facts.leaked.type === facts.wrapper.type) return '';
+  return `, each keeping ${thing(facts.leaked)}`;
+}
+
+export function findingSummary(facts: FindingFacts): string {
+  const bytes = formatBytes(facts.retainedSize);
+  const held = facts.holderIsRuntime ? '' : `; held in ${facts.holder}`;
+  switch (facts.pattern) {
+    case 'timer': {
+      const where = facts.holderIsRuntime ? "Node's timer list" : facts.holder;
+      const what = facts.leaked.type === 'closure' ? '' : ` keeps ${thing(facts.leaked)} each`;
+      return `${plural(facts.wrapper.count, 'timer', 'timers')} never cleared — the callback${at(facts.site)}${what} (${bytes}); held in ${where}.`;
+    }
+    case 'listener': {
+      const event = eventOf(facts.holder);
+      const target = /^(.+)\[kEvents\]$/.exec(facts.holder);
+      const what = event
+        ? `${plural(facts.wrapper.count, `'${event.event}' listener`, `'${event.event}' listeners`)} added to ${event.emitter} and never removed`
+        : target
+          ? `${plural(facts.wrapper.count, 'event listener', 'event listeners')} added to ${target[1]} and never removed`
+          : `${plural(facts.wrapper.count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
+      return `${what}${keeping(facts)}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;
+    }
+    case 'collection':
+      return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} added to ${facts.holder} and never removed${keeping(facts)} (${bytes}).`;
+    case 'queue':
+      if (facts.wrapper.type === 'closure')
+        return `${plural(facts.wrapper.count, 'callback', 'callbacks')}${at(facts.site)} waiting in ${facts.holder} that never run${keeping(facts)} (${bytes}).`;
+      return `${plural(facts.wrapper.count, 'pending item', 'pending items')} (${facts.wrapper.name}) in ${facts.holder} that never complete${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
+    case 'closure-chain':
+      return `${plural(facts.leaked.count, facts.leaked.name, facts.leaked.name)} chained through closures: each keeps the previous one through a closure's scope${at(facts.site)} (${bytes})${held}.`;
+    case 'detached-dom':
+      if (facts.wrapper.name.startsWith('Detached '))
+        return `${formatCount(facts.wrapper.count)} ${facts.wrapper.name} nodes removed from the document and still referenced from ${facts.holder} (${bytes}).`;
+      return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} in ${facts.holder} keep DOM nodes removed from the document (${bytes}).`;
+    case 'bytes':
+      return `${facts.holder} grows ${formatBytes(facts.bytesPerCall ?? 0)} per call (${bytes} now).`;
+    case 'stack':
+      return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} held only by a running function${keeping(facts)} (${bytes}).`;
+    default:
+      return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} held by ${facts.holder}${keeping(facts)} (${bytes}).`;
+  }
+}
+
+export function findingFix(facts: FindingFacts): string {
+  const holder = facts.holder;
+  switch (facts.pattern) {
+    case 'timer':
+      return `clearInterval (or clearTimeout) the timer started${at(facts.site)} when it is no longer needed, e.g. when the request or object it serves ends.`;
+    case 'listener': {
+      const event = eventOf(holder);
+      const target = /^(.+)\[kEvents\]$/.exec(holder);
+      if (target)
+        return `Remove the listener from ${target[1]} with removeEventListener when it is no longer needed, or add it with { once: true } or a signal that ends with the request.`;
+      if (event)
+        return `Remove the '${event.event}' listener from ${event.emitter} when it is no longer needed (off/removeListener), or register it once (once, or at start-up instead of per call).`;
+      return `Unregister the callback from ${holder} when it is no longer needed (its remove/eject/unsubscribe function), or register it once at start-up instead of per call.`;
+    }
+    case 'collection':
+      return `Bound or evict the entries of ${holder} (an LRU cache with a max size, or delete each entry when it is done).`;
+    case 'queue':
+      return `Make the work queued in ${holder} complete (a stuck worker, a lost connection or a promise never settled), or bound the queue and reject new work when it is full.`;
+    case 'closure-chain':
+      return `Break the chain: do not let the closure created${at(facts.site)} capture the previous value of ${holder} (clear the variable, or move it out of the scope the closures share).`;
+    case 'detached-dom':
+      return `Drop the references in ${holder} to DOM nodes once they are removed from the document.`;
+    case 'bytes':
+      return `Bound ${holder}: cap or trim what it keeps, or release it when done.`;
+    case 'stack':
+      return 'Let the running function finish or release these objects inside it (locals of a long loop, an async function that never resumes).';
+    default:
+      return `Release the ${facts.leaked.name} objects from ${holder} when they are no longer needed.`;
+  }
+}
+
+const KINDS: Record<string, string> = { closure: 'closures', string: 'strings', native: 'native objects' };
+
+/** A finding in a few words, for one-line verdicts: "1000 B objects in cache (collection)", "samples grows 80 B per call (bytes)". */
+export function findingHeadline(finding: Finding): string {
+  if (finding.pattern === 'bytes') {
+    const match = / grows (\S+ \S+) per call/.exec(finding.summary);
+    return `${finding.holder.name} grows ${match ? match[1] : formatBytes(finding.leaked.retainedSize)} per call (bytes)`;
+  }
+  const kind = KINDS[finding.leaked.type] ?? 'objects';
+  return `${formatCount(finding.leaked.count)} ${finding.leaked.name} ${kind} in ${finding.holder.name} (${finding.pattern})`;
+}

@@ -1,0 +1,545 @@
+// The leaks in the user's terms (docs/findings.md): the suspects' new objects
+// grouped by holder (the nearest old dominator, dominance.ts), one finding per
+// holder, named by what the user would recognise below it, the access path to
+// the holder from the nearest object of theirs, the place in their code, the
+// pattern the graph shows, and the fix. Reads what the diff's passes already
+// computed; the only walks are bounded ones around a few sample objects.
+import type { HeapGraph } from '../engine/index.js';
+import { sourceIndex } from '../engine/locations.js';
+import type { ByteGrowth, Finding, FindingPattern, RetainerPath, RetainerStep, SourceLocation } from '../types.js';
+import type { ClassTable } from './class-table.js';
+import { type DominatorChildren, NOT_NEW, type SetRetainedSizes } from './dominance.js';
+import { type FindingFacts, findingFix, findingSummary } from './finding-text.js';
+import {
+  isDetachedName,
+  isJsIdentifier,
+  isRuntimeScript,
+  isUserLocation,
+  isUserScript,
+  Tier,
+  type TierValue,
+  tierOf,
+} from './ownership.js';
+import { holderLabel, retainerPath } from './paths.js';
+import { parentOf, type RootTrace, UNREACHED, viaName } from './trace.js';
+
+export interface FindingsInput {
+  graph: HeapGraph;
+  trace: RootTrace;
+  tree: DominatorChildren;
+  retainedSizes: Float64Array;
+  walk: SetRetainedSizes;
+  memberClass: Int32Array;
+  table: ClassTable;
+  /** Per class index: 1 when the class is a suspect. */
+  suspect: Uint8Array;
+  /** Keep findings the runtime makes of its own bookkeeping (--internal). */
+  includeInternal?: boolean;
+}
+
+/** Holder groups examined, most suspect objects first: a leak spread thinner than this is one of these. */
+const MAX_GROUPS = 16;
+/** A holder of fewer suspect objects than this share of the largest holder's is not a finding of its own. */
+const MIN_GROUP_SHARE = 0.05;
+/** Nodes a bounded walk around a sample may visit. */
+const MAX_VISITS = 256;
+
+interface ClassInGroup {
+  cls: number;
+  count: number;
+  retained: number;
+  /** The member nearest the roots. */
+  sample: number;
+  suspect: boolean;
+  tier: TierValue;
+  location: SourceLocation | null;
+}
+
+/**
+ * One finding per holder of suspect objects, most retained bytes first. Groups
+ * of different classes under one holder are one leak (a timer and the object
+ * its callback keeps).
+ */
+export function findingsOf(input: FindingsInput): Finding[] {
+  const { trace, walk, memberClass, suspect } = input;
+  const { ordinals, holders, retained } = walk.members;
+  const groups = topHolders(walk, memberClass, suspect);
+  if (groups.length === 0) return [];
+  const groupOf = new Map(groups.map((holder, g) => [holder, g]));
+  const perGroup: Map<number, ClassInGroup>[] = groups.map(() => new Map());
+  for (let i = 0; i < ordinals.length; i++) {
+    const g = groupOf.get(holders[i]);
+    if (g === undefined) continue;
+    const o = ordinals[i];
+    const cls = memberClass[o];
+    let entry = perGroup[g].get(cls);
+    if (!entry) {
+      entry = {
+        cls,
+        count: 0,
+        retained: 0,
+        sample: o,
+        suspect: suspect[cls] === 1,
+        tier: Tier.runtime,
+        location: null,
+      };
+      perGroup[g].set(cls, entry);
+    }
+    entry.count++;
+    entry.retained += retained[i];
+    if (trace.distance[o] < trace.distance[entry.sample]) entry.sample = o;
+  }
+  const findings: Array<{ finding: Finding; internal: boolean }> = [];
+  // A holder of a handful where others hold hundreds is noise (a literal V8 keeps as an allocation site).
+  const suspectsIn = perGroup.map((classes) => {
+    let n = 0;
+    for (const c of classes.values()) if (c.suspect) n += c.count;
+    return n;
+  });
+  const least = Math.max(...suspectsIn) * MIN_GROUP_SHARE;
+  for (const [g, holder] of groups.entries()) {
+    if (suspectsIn[g] < least) continue;
+    const finding = groupFinding(input, holder, [...perGroup[g].values()]);
+    if (finding) findings.push(finding);
+  }
+  return findings
+    .filter((f) => input.includeInternal === true || !f.internal)
+    .map((f) => f.finding)
+    .sort((a, b) => b.leaked.retainedSize - a.leaked.retainedSize || b.leaked.count - a.leaked.count);
+}
+
+/** The holders of most suspect objects (up to MAX_GROUPS), found by sorting a typed array of them. */
+function topHolders(walk: SetRetainedSizes, memberClass: Int32Array, suspect: Uint8Array): number[] {
+  const { ordinals, holders } = walk.members;
+  let count = 0;
+  for (let i = 0; i < ordinals.length; i++) if (suspect[memberClass[ordinals[i]]] === 1) count++;
+  if (count === 0) return [];
+  const sorted = new Uint32Array(count);
+  for (let i = 0, k = 0; i < ordinals.length; i++)
+    if (suspect[memberClass[ordinals[i]]] === 1) sorted[k++] = holders[i];
+  sorted.sort();
+  const runs: Array<{ holder: number; count: number }> = [];
+  for (let i = 0; i < count; ) {
+    let j = i;
+    while (j < count && sorted[j] === sorted[i]) j++;
+    runs.push({ holder: sorted[i], count: j - i });
+    i = j;
+  }
+  runs.sort((a, b) => b.count - a.count || a.holder - b.holder);
+  return runs.slice(0, MAX_GROUPS).map((r) => r.holder);
+}
+
+/**
+ * The node just below the holder on the way to `sample` when it is a new Array
+ * reached by a named property (an EventEmitter's listener array for one event,
+ * created when the second listener came), else null.
+ */
+function newArrayBelow(input: FindingsInput, holder: number, sample: number): number | null {
+  const { graph, trace, memberClass } = input;
+  let below = sample;
+  for (let steps = 0; steps < MAX_VISITS && below !== graph.rootOrdinal; steps++) {
+    if (trace.parentEdge[below] === UNREACHED) return null;
+    const parent = parentOf(graph, trace, below);
+    if (parent === holder) {
+      const edge = trace.parentEdge[below];
+      const named = graph.edgeTypeName(edge) === 'property';
+      const isNewArray = memberClass[below] !== NOT_NEW && graph.constructorName(below) === 'Array';
+      return named && isNewArray ? graph.nodeId(below) : null;
+    }
+    below = parent;
+  }
+  return null;
+}
+
+/** The retained size of everything new that hangs directly from the holder, each byte once. */
+function newUnder(input: FindingsInput, holder: number): number {
+  const { tree, memberClass, retainedSizes } = input;
+  let total = 0;
+  for (let c = tree.first[holder]; c < tree.first[holder + 1]; c++) {
+    const child = tree.children[c];
+    if (memberClass[child] !== NOT_NEW) total += retainedSizes[child];
+  }
+  return total;
+}
+
+function groupFinding(
+  input: FindingsInput,
+  holder: number,
+  classes: ClassInGroup[],
+): { finding: Finding; internal: boolean } | null {
+  const { graph, table, trace } = input;
+  const index = sourceIndex(graph);
+  for (const c of classes) {
+    c.location = index.locationOf(c.sample);
+    const key = table.keys[c.cls];
+    c.tier = tierOf(key.name, key.type, c.location, key.constructorName !== undefined && key.name.startsWith('{'));
+  }
+  const suspects = classes.filter((c) => c.suspect);
+  if (suspects.length === 0) return null;
+  // The wrapper: what accumulates directly, the plainest suspect (a cache's values before its key strings), the most numerous.
+  const wrapper = suspects.reduce((best, c) =>
+    c.tier < best.tier ||
+    (c.tier === best.tier && (c.count > best.count || (c.count === best.count && c.retained > best.retained)))
+      ? c
+      : best,
+  );
+  // What the user would recognise: as many as the wrappers (half, for noise), the plainest tier, the most bytes.
+  const least = Math.max(1, Math.floor(wrapper.count / 2));
+  const candidates = classes.filter((c) => c.count >= least);
+  const leaked = candidates.reduce((best, c) =>
+    c.tier < best.tier ||
+    (c.tier === best.tier && (c.retained > best.retained || (c.retained === best.retained && c.count > best.count)))
+      ? c
+      : best,
+  );
+  const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
+  const holderNodeId = graph.nodeId(holder);
+  const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample));
+  const userClosure = candidates
+    .filter((c) => c.tier === Tier.userClosure)
+    .sort((a, b) => b.count - a.count || b.retained - a.retained)[0];
+  const pattern = patternOf(input, holder, path, holderNodeId, wrapper, candidates);
+  const site = siteOf(input, pattern, leaked, wrapper, userClosure, access.location);
+  const key = (c: ClassInGroup): { name: string; type: string } => table.keys[c.cls];
+  const retainedSize = Math.max(newUnder(input, holder), wrapper.retained, leaked.retained);
+  const facts: FindingFacts = {
+    pattern,
+    wrapper: { ...key(wrapper), count: wrapper.count },
+    leaked: { ...key(leaked), count: leaked.count },
+    retainedSize,
+    holder: access.name,
+    holderIsRuntime: !access.owned,
+    site,
+  };
+  // The runtime's own: nothing of the user's or a library's on the way to the holder, no class or function of
+  // theirs among what leaks (a plain record inside Node's performance timeline is Node's), or V8's state on the way.
+  // A snapshot without definition sites (a page's, today) cannot say whose a class is: a named class may be theirs.
+  const located = sourceIndex(graph).hasLocations;
+  const theirs =
+    candidates.some((c) => c.tier <= Tier.userClosure || (!located && c.tier <= Tier.library)) || isUserLocation(site);
+  const internal = access.runtimeState || (!access.owned && !access.library && !theirs);
+  const finding = worded(facts, {
+    pattern,
+    leaked: {
+      name: key(leaked).name,
+      type: key(leaked).type,
+      count: leaked.count,
+      retainedSize,
+      location: leaked.location,
+    },
+    holder: { name: access.name, nodeId: holderNodeId, location: access.location },
+    site,
+    retainerPath: path,
+    summary: '',
+    fix: '',
+  });
+  return { finding, internal };
+}
+
+/** The facts each finding's words were made from: its places are the same objects as the finding's. */
+const factsOf = new WeakMap<object, FindingFacts>();
+
+function worded<T extends Finding>(facts: FindingFacts, finding: T): T {
+  factsOf.set(finding, facts);
+  finding.summary = findingSummary(facts);
+  finding.fix = findingFix(facts);
+  return finding;
+}
+
+/** Words a finding again, after source maps moved its places (source-maps.ts changes them in place). */
+export function rewordFinding(finding: object): void {
+  const facts = factsOf.get(finding);
+  if (!facts) return;
+  const f = finding as Finding;
+  f.summary = findingSummary(facts);
+  f.fix = findingFix(facts);
+}
+
+/** Node's `global`, a page's `Window` (Chrome names it `Window [JSGlobalObject] / URL`, or `Window / URL`). */
+const isGlobalObject = (step: RetainerStep): boolean =>
+  /^(global|globalThis|Window)(\s|$)/.test(step.name) && step.type === 'object';
+/** An async function's or generator's frame: its scope is the user's, the frame itself has no name to type. */
+const isFrame = (step: RetainerStep): boolean => step.type === 'object' && /^(Async)?Generator$/.test(step.name);
+const isLibraryStep = (step: RetainerStep): boolean =>
+  step.location != null && !isUserScript(step.location.script) && !isRuntimeScript(step.location.script);
+const isForeignStep = (step: RetainerStep | undefined): boolean =>
+  step?.location != null && !isUserScript(step.location.script);
+
+/**
+ * Steps a user owns: an instance of their class or their function, a scope of
+ * their function (or, when V8 no longer knows the scope's function, the scope
+ * of their closure or async frame), a global holding something not the runtime's.
+ */
+function isOwnedStep(path: RetainerPath, i: number): boolean {
+  const step = path[i];
+  if (isFrame(step)) return false;
+  if (isUserLocation(step.location)) return true;
+  if (step.name === 'system / Context' && step.location == null && i > 0) return isUserLocation(path[i - 1].location);
+  return isGlobalObject(step) && !isForeignStep(path[i + 1]);
+}
+
+/** Steps that are V8's own state (feedback, allocation sites, code): a holder under them is the runtime's. */
+const isRuntimeState = (step: RetainerStep): boolean =>
+  step.name.startsWith('system / ') && step.name !== 'system / Context';
+
+/** An edge as typed in JavaScript: `.name`, `["odd name"]`, `[3]`; hidden and internal steps say nothing. */
+function accessEdge(edge: RetainerStep['edge']): string {
+  if (!edge) return '';
+  switch (edge.type) {
+    case 'property':
+    case 'context':
+    case 'shortcut':
+      if (/^\d+$/.test(edge.name)) return `[${edge.name}]`;
+      // V8 names a symbol-keyed property `<symbol kEvents>`: in code it is obj[kEvents].
+      if (/^<symbol .*>$/.test(edge.name)) return `[${edge.name.slice(8, -1)}]`;
+      return isJsIdentifier(edge.name) ? `.${edge.name}` : `[${JSON.stringify(edge.name)}]`;
+    case 'element':
+      return `[${edge.name}]`;
+    default:
+      return '';
+  }
+}
+
+/**
+ * The holder as the user would reach it: from the last step on the path up to
+ * the holder that is theirs (a variable of their scope, an instance of their
+ * class, a global), the edges JavaScript-style (`marketFeed._events.tick`,
+ * `cache`, `app._router.stack`); a scope holder is named by its variable.
+ * Without such a step, the path's own names around the holder (paths.ts).
+ */
+function accessPath(
+  path: RetainerPath,
+  holderNodeId: number,
+  /** A new array just below the holder that the objects sit in (an emitter's listener array made as they came): named too. */
+  arrayBelow: number | null = null,
+): { name: string; owned: boolean; library: boolean; runtimeState: boolean; location: SourceLocation | null } {
+  const at = path.findIndex((step) => step.nodeId === holderNodeId);
+  const library = path.slice(0, at + 1).some(isLibraryStep);
+  let owner = -1;
+  for (let i = at; i >= 0; i--)
+    if (isOwnedStep(path, i)) {
+      owner = i;
+      break;
+    }
+  // Without a step of the user's, the names from the last scope (or global) on: timerListMap[3600000].
+  let from = owner;
+  if (from < 0)
+    for (from = at; from > 0 && path[from].name !== 'system / Context' && !isGlobalObject(path[from]); ) from--;
+  const runtimeState = at >= 0 && path.slice(Math.max(0, from + 1), at + 1).some(isRuntimeState);
+  if (at < 0)
+    return { name: holderLabel(path) ?? fallbackName(path, at), owned: false, library, runtimeState, location: null };
+  const ownerStep = path[Math.max(0, from)];
+  const scopeLike =
+    owner < 0 || ownerStep.name === 'system / Context' || isGlobalObject(ownerStep) || ownerStep.type === 'closure';
+  // A page's globals read as window.name; Node's as the bare name.
+  let name = owner >= 0 && isGlobalObject(ownerStep) && ownerStep.name.startsWith('Window') ? 'window' : '';
+  if (!scopeLike) {
+    const into = accessEdge(ownerStep.edge);
+    name = into.startsWith('.') ? into.slice(1) : into === '' ? ownerStep.name : `${ownerStep.name}${into}`;
+  }
+  // A scope holder (a closure's variables) is named by the variable the objects hang from.
+  const last =
+    at + 1 < path.length && (path[at].name === 'system / Context' || path[at + 1].nodeId === arrayBelow) ? at + 1 : at;
+  // A getter's value is in its closure's scope: `get router` then the variable reads .router.
+  let inGetter = false;
+  for (let i = Math.max(0, from) + 1; i <= last; i++) {
+    const getter = path[i].edge?.type === 'property' ? /^get (.+)$/.exec(path[i].edge?.name ?? '') : null;
+    if (inGetter && path[i].edge?.type === 'context') {
+      inGetter = false;
+      continue;
+    }
+    const edge = getter ? accessEdge({ type: 'property', name: getter[1] }) : accessEdge(path[i].edge);
+    if (getter) inGetter = true;
+    if (edge === '') continue;
+    // A linked list's links (.next.next…) are no name to type: the list is named by what holds its head.
+    const before = path[i - 1].edge;
+    if (
+      i > 1 &&
+      before?.type === 'property' &&
+      path[i].edge?.type === 'property' &&
+      path[i].edge?.name === before.name
+    ) {
+      name = name === edge.slice(1) ? '' : name.slice(0, name.length - edge.length);
+      break;
+    }
+    name = name === '' ? (edge.startsWith('.') ? edge.slice(1) : edge) : `${name}${edge}`;
+  }
+  if (name === '') name = holderLabel(path, holderNodeId) ?? fallbackName(path, at);
+  return { name, owned: owner >= 0, library, runtimeState, location: owner >= 0 ? (ownerStep.location ?? null) : null };
+}
+
+function fallbackName(path: RetainerPath, at: number): string {
+  const step = path[at] ?? path[path.length - 1];
+  return step ? step.name : '(unknown)';
+}
+
+/** The pattern, from the graph's structure around the group (docs/findings.md), never from the user's names. */
+function patternOf(
+  input: FindingsInput,
+  holder: number,
+  path: RetainerPath,
+  holderNodeId: number,
+  wrapper: ClassInGroup,
+  candidates: ClassInGroup[],
+): FindingPattern {
+  const { graph, trace, table } = input;
+  const name = (c: ClassInGroup): string => table.keys[c.cls].name;
+  if (viaName(trace.via[wrapper.sample]) === 'stack') return 'stack';
+  if (candidates.some((c) => isDetachedName(name(c)))) return 'detached-dom';
+  // Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer.
+  const isTimer = (c: ClassInGroup): boolean =>
+    (/^(Timeout|Immediate)$/.test(name(c)) && (c.location === null || isRuntimeScript(c.location.script))) ||
+    name(c) === 'DOMTimer';
+  if (candidates.some(isTimer)) return 'timer';
+  // An emitter's listener table: Node's EventEmitter (_events), EventTarget (kEvents), Blink's listeners. Only
+  // the steps from the holder up to the nearest scope or function count: a cache a listener's closure keeps is not one.
+  const at = path.findIndex((step) => step.nodeId === holderNodeId);
+  let top = at;
+  while (top > 0 && path[top - 1].type !== 'closure' && path[top - 1].name !== 'system / Context') top--;
+  const around = path.slice(Math.max(0, top), at + 2);
+  if (
+    around.some(
+      (step) =>
+        (step.edge !== null && /^(_events|<symbol kEvents>|kEvents)$/.test(step.edge.name)) ||
+        /EventListener/.test(step.name),
+    )
+  )
+    return 'listener';
+  // Work waiting on a promise that never settles: reactions on an old promise, or pending promises piling up.
+  if (
+    graph.constructorName(holder) === 'Promise' ||
+    candidates.some((c) => /^(Promise|PromiseReaction|system \/ PromiseReaction)$/.test(name(c)) && c.location === null)
+  )
+    return 'queue';
+  if (keepsPreviousThroughScope(input, wrapper)) return 'closure-chain';
+  if (linkedBySameEdge(input, wrapper)) return 'queue';
+  if (isCallbackRecord(input, wrapper.sample)) return 'listener';
+  const holderName = graph.constructorName(holder);
+  if (
+    /^(Array|Object|Map|Set|WeakMap|WeakSet)$/.test(holderName) ||
+    graph.shapeIndex(holder) >= 0 ||
+    graph.nodeTypeName(holder) === 'array' ||
+    holderName === 'system / Context'
+  )
+    return 'collection';
+  return 'other';
+}
+
+/** True for a closure, or a plain record one of whose own properties is a function (an interceptor, a route layer). */
+function isCallbackRecord(input: FindingsInput, o: number): boolean {
+  const { graph } = input;
+  const type = graph.nodeTypeName(o);
+  if (type === 'closure') return true;
+  if (type !== 'object') return false;
+  const location = sourceIndex(graph).locationOf(o);
+  if (isUserLocation(location) && graph.constructorName(o) !== 'Object') return false; // an instance of the user's class
+  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+    if (graph.edgeTypeName(e) !== 'property') continue;
+    const name = graph.edgeName(e);
+    if (name === 'constructor' || name === '__proto__') continue;
+    if (graph.nodeTypeName(graph.edgeTarget(e)) === 'closure') return true;
+  }
+  return false;
+}
+
+/** A linked list: the sample reaches another new object of its class by a property edge (next, _next, prev…). */
+function linkedBySameEdge(input: FindingsInput, wrapper: ClassInGroup): boolean {
+  const { graph, memberClass } = input;
+  if (wrapper.count < 2) return false;
+  const o = wrapper.sample;
+  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+    if (graph.edgeTypeName(e) !== 'property') continue;
+    if (memberClass[graph.edgeTarget(e)] === wrapper.cls) return true;
+  }
+  return false;
+}
+
+/**
+ * A closure chain: from the sample, through new objects only, a closure's
+ * scope (a Context) leads to another new object of its class, a few steps away.
+ */
+function keepsPreviousThroughScope(input: FindingsInput, wrapper: ClassInGroup): boolean {
+  const { graph, memberClass } = input;
+  if (wrapper.count < 2) return false;
+  const start = wrapper.sample;
+  // Breadth-first, at most 4 steps and MAX_VISITS nodes; each entry: node, depth, whether a scope was crossed.
+  const queue: Array<[number, number, boolean]> = [[start, 0, false]];
+  const seen = new Set<number>([start]);
+  for (let head = 0; head < queue.length && seen.size < MAX_VISITS; head++) {
+    const [o, depth, crossed] = queue[head];
+    if (depth >= 4) continue;
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+      if (graph.isWeakEdge(e)) continue;
+      const to = graph.edgeTarget(e);
+      if (memberClass[to] === NOT_NEW || seen.has(to)) continue;
+      const viaScope = crossed || graph.nodeName(to) === 'system / Context';
+      if (memberClass[to] === wrapper.cls && viaScope) return true;
+      seen.add(to);
+      queue.push([to, depth + 1, viaScope]);
+    }
+  }
+  return false;
+}
+
+/**
+ * The place in the user's code: the first frame of theirs in the leaked
+ * object's allocation stack; else, for a timer, listener, queue or chain, their callback;
+ * else the leaked class or callback; else any callback of theirs in the group;
+ * else the function whose scope holds the holder.
+ */
+function siteOf(
+  input: FindingsInput,
+  pattern: FindingPattern,
+  leaked: ClassInGroup,
+  wrapper: ClassInGroup,
+  userClosure: ClassInGroup | undefined,
+  ownerLocation: SourceLocation | null,
+): SourceLocation | null {
+  const { graph } = input;
+  const index = sourceIndex(graph);
+  if (index.hasTraces) {
+    for (const o of [leaked.sample, wrapper.sample]) {
+      const frames = index.allocationFrames(graph.nodeTraceNodeId(o)) ?? [];
+      const frame = frames.find((f) => f.line > 0 && isUserScript(f.script));
+      if (frame) return { script: frame.script, line: frame.line, column: frame.column };
+    }
+  }
+  if (
+    (pattern === 'timer' || pattern === 'listener' || pattern === 'closure-chain' || pattern === 'queue') &&
+    userClosure
+  )
+    return userClosure.location;
+  if (isUserLocation(leaked.location)) return leaked.location;
+  if (userClosure) return userClosure.location;
+  if (isUserLocation(wrapper.location)) return wrapper.location;
+  return isUserLocation(ownerLocation) ? ownerLocation : null;
+}
+
+/** Byte growth (growth.ts) as a finding: one object whose retained size grows with the calls. */
+export function byteFinding(g: ByteGrowth): Finding {
+  const path = g.retainerPath ?? [];
+  const ownedAt = path.findLastIndex((_, i) => isOwnedStep(path, i));
+  const owned = ownedAt < 0 ? undefined : path[ownedAt];
+  const site = owned?.location ?? null;
+  const retainedSize = g.retainedSizes[g.retainedSizes.length - 1] ?? 0;
+  const holder = g.holder ?? g.name;
+  const facts: FindingFacts = {
+    pattern: 'bytes',
+    wrapper: { name: g.name, type: g.type, count: 1 },
+    leaked: { name: g.name, type: g.type, count: 1 },
+    retainedSize,
+    holder,
+    holderIsRuntime: owned === undefined,
+    site,
+    bytesPerCall: g.bytesPerCall,
+  };
+  return worded(facts, {
+    pattern: 'bytes',
+    leaked: { name: g.name, type: g.type, count: 1, retainedSize, location: null },
+    holder: { name: holder, nodeId: g.nodeId, location: site },
+    site,
+    retainerPath: path,
+    summary: '',
+    fix: '',
+  });
+}

@@ -1,0 +1,104 @@
+// Whose code a place or class is (rules.ts), and the words of a finding (finding-text.ts), table-driven.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type FindingFacts, findingFix, findingHeadline, findingSummary } from '../src/analysis/finding-text.js';
+import { isUserScript, Tier, tierOf } from '../src/analysis/ownership.js';
+
+describe('isUserScript', () => {
+  const cases: Array<[string, boolean]> = [
+    ['/srv/app/src/upload.js', true],
+    ['file:///srv/app/src/upload.js', true],
+    ['https://example.com/static/js/main.4f3a.js', true],
+    ['/srv/app/node_modules/express/lib/router/index.js', false],
+    ['C:\\app\\node_modules\\ws\\lib\\websocket.js', false],
+    ['node:internal/timers', false],
+    ['node:events', false],
+    ['https://example.com/static/js/vendors~main.chunk.js', false],
+    ['https://example.com/assets/vendor.1a2b.js', false],
+    ['chrome-extension://abc/content.js', false],
+    ['', false],
+  ];
+  for (const [script, expected] of cases)
+    test(`${script || '(empty)'} → ${expected}`, () => assert.equal(isUserScript(script), expected));
+});
+
+describe('tierOf: what the user recognises first', () => {
+  const user = { script: '/srv/app/src/session.js', line: 3, column: 1 };
+  const lib = { script: '/srv/app/node_modules/async/dist/async.js', line: 10, column: 1 };
+  const node = { script: 'node:internal/timers', line: 170, column: 1 };
+  const cases: Array<[string, string, typeof user | null, boolean, number]> = [
+    ['Session', 'object', user, false, Tier.userClass],
+    ['onTick', 'closure', user, false, Tier.userClosure],
+    ['(anonymous)', 'closure', user, false, Tier.userClosure],
+    ['{id, user}', 'object', null, true, Tier.shape],
+    ['DLL', 'object', lib, false, Tier.library],
+    ['Timeout', 'object', node, false, Tier.library],
+    ['Array', 'object', null, false, Tier.plain],
+    ['(string)', 'string', null, false, Tier.plain],
+    ['system / Context', 'object', null, false, Tier.runtime],
+    ['Node / ContextifyScript', 'native', null, false, Tier.runtime],
+    ['blink::RegisteredEventListener', 'native', null, false, Tier.runtime],
+    ['(compiled code)', 'code', null, false, Tier.runtime],
+  ];
+  for (const [name, type, location, shaped, tier] of cases)
+    test(`${name} (${type}) → ${tier}`, () => assert.equal(tierOf(name, type, location, shaped), tier));
+});
+
+describe('finding text', () => {
+  const site = { script: `${process.cwd()}/src/upload.js`, line: 32, column: 5 };
+  const facts = (extra: Partial<FindingFacts>): FindingFacts => ({
+    pattern: 'other',
+    wrapper: { name: 'Timeout', type: 'object', count: 400 },
+    leaked: { name: 'UploadProgress', type: 'object', count: 400 },
+    retainedSize: 6554,
+    holder: 'timerListMap[60000]',
+    holderIsRuntime: true,
+    site,
+    ...extra,
+  });
+  test('timer: both counts, the callback place and the kept object; clearInterval at that place', () => {
+    const f = facts({ pattern: 'timer' });
+    assert.equal(
+      findingSummary(f),
+      "400 timers never cleared — the callback at src/upload.js:32 keeps an UploadProgress each (6.40 KB); held in Node's timer list.",
+    );
+    assert.match(findingFix(f), /^clearInterval \(or clearTimeout\) the timer started at src\/upload\.js:32 /);
+  });
+  test('listener on an EventEmitter: the event and the emitter, in the summary and the fix', () => {
+    const f = facts({
+      pattern: 'listener',
+      wrapper: { name: 'onTick', type: 'closure', count: 300 },
+      leaked: { name: 'Subscription', type: 'object', count: 300 },
+      holder: 'marketFeed._events.tick',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(f),
+      /^300 'tick' listeners added to marketFeed and never removed, each keeping a Subscription/,
+    );
+    assert.match(findingFix(f), /Remove the 'tick' listener from marketFeed/);
+  });
+  test('collection: what is added, where; bound or evict that holder', () => {
+    const f = facts({
+      pattern: 'collection',
+      wrapper: { name: 'Profile', type: 'object', count: 120 },
+      leaked: { name: 'Profile', type: 'object', count: 120 },
+      holder: 'cache',
+      holderIsRuntime: false,
+    });
+    assert.equal(findingSummary(f), '120 Profile (src/upload.js:32) added to cache and never removed (6.40 KB).');
+    assert.match(findingFix(f), /^Bound or evict the entries of cache /);
+  });
+  test('the verdict headline: count, name, holder, pattern', () => {
+    const finding = {
+      pattern: 'collection' as const,
+      leaked: { name: 'B', type: 'object', count: 1000, retainedSize: 1, location: null },
+      holder: { name: 'cache', nodeId: 1, location: null },
+      site: null,
+      retainerPath: [],
+      summary: '',
+      fix: '',
+    };
+    assert.equal(findingHeadline(finding), '1,000 B objects in cache (collection)');
+  });
+});

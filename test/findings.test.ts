@@ -1,0 +1,348 @@
+// Findings on real leaks: each pattern as a small program (on the npm library
+// where the pattern lives in one) that writes a snapshot before and after its
+// "requests", with a fixed twin that must give no finding. The first finding
+// must be right on all five fields: pattern, what leaks, its holder as the
+// user would type it, the place in their code, and a fix naming them.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { diffSnapshots } from '../src/analysis/diff.js';
+import { assertNoLeak } from '../src/index.js';
+import { formatLocation } from '../src/report/format.js';
+import type { DiffResult, Finding } from '../src/types.js';
+import { fixture, root, tempDir } from './helpers.js';
+
+/** Requests made between the snapshots. */
+const REQUESTS = 120;
+
+/**
+ * Runs `body` (which defines `request(i)`, maybe async) as a CommonJS program:
+ * a few warm-up requests, a snapshot, REQUESTS requests, a snapshot. Returns
+ * the diff and the program's file (the user's code in the findings).
+ */
+async function diffOf(name: string, body: string): Promise<{ diff: DiffResult; file: string; source: string }> {
+  const dir = tempDir('leakscan-findings-');
+  const file = join(dir, `${name}.js`);
+  const source = `'use strict';
+const v8 = require('v8');
+const path = require('path');
+${body}
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+(async () => {
+  for (let i = 0; i < 5; i++) await request(-1 - i);
+  await settle();
+  global.gc();
+  v8.writeHeapSnapshot(path.join(__dirname, 'before.heapsnapshot'));
+  for (let i = 0; i < ${REQUESTS}; i++) await request(i);
+  await settle();
+  global.gc();
+  v8.writeHeapSnapshot(path.join(__dirname, 'after.heapsnapshot'));
+  process.exit(0);
+})();
+`;
+  writeFileSync(file, source);
+  await new Promise<void>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--expose-gc', file],
+      { timeout: 120_000, env: { ...process.env, NODE_PATH: join(root, 'node_modules') } },
+      (err, _stdout, stderr) => (err ? reject(new Error(`${name}: ${stderr || err.message}`)) : resolve()),
+    );
+  });
+  const diff = await diffSnapshots(join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot'));
+  return { diff, file, source };
+}
+
+/** 1-based line of the first line of `source` containing `marker`. */
+function lineOf(source: string, marker: string): number {
+  const at = source.split('\n').findIndex((line) => line.includes(marker));
+  assert.ok(at >= 0, `marker ${marker} in the fixture`);
+  return at + 1;
+}
+
+function show(diff: DiffResult): string {
+  return JSON.stringify(
+    diff.findings.map((f) => ({ ...f, retainerPath: f.retainerPath.map((s) => `${s.edge?.name ?? ''} ${s.name}`) })),
+    null,
+    1,
+  );
+}
+
+interface Case {
+  name: string;
+  leak: string;
+  fixed: string;
+  pattern: Finding['pattern'];
+  leaked: string | RegExp;
+  holder: string | RegExp;
+  /** The line of the site: the first line containing this marker. */
+  siteMarker: string;
+  /** What the fix must name. */
+  fix: RegExp[];
+}
+
+const cases: Case[] = [
+  {
+    name: 'listener',
+    leak: `const { EventEmitter } = require('events');
+class MarketFeed extends EventEmitter {}
+const marketFeed = new MarketFeed();
+marketFeed.setMaxListeners(0);
+class Subscription { constructor(id) { this.id = id; this.prices = new Array(20).fill(id); } }
+function request(i) {
+  const sub = new Subscription(i);
+  const onTick = (price) => { sub.prices.push(price); }; // SITE
+  marketFeed.on('tick', onTick);
+  REMOVE
+}`,
+    fixed: "marketFeed.off('tick', onTick);",
+    pattern: 'listener',
+    leaked: 'Subscription',
+    holder: 'marketFeed._events.tick',
+    siteMarker: '// SITE',
+    fix: [/'tick'/, /marketFeed/],
+  },
+  {
+    name: 'event-target',
+    leak: `const shutdown = new AbortController();
+class Job { constructor(id) { this.id = id; this.rows = new Array(20).fill(id); } }
+function request(i) {
+  const job = new Job(i);
+  const onAbort = () => { job.rows.length = 0; }; // SITE
+  shutdown.signal.addEventListener('abort', onAbort);
+  REMOVE
+}`,
+    fixed: "shutdown.signal.removeEventListener('abort', onAbort);",
+    pattern: 'listener',
+    leaked: 'Job',
+    holder: /^shutdown\.#?signal\b/,
+    siteMarker: '// SITE',
+    fix: [/removeEventListener/, /shutdown\.#?signal/],
+  },
+  {
+    name: 'timer',
+    leak: `class UploadProgress { constructor(id) { this.id = id; this.chunks = new Array(10).fill(id); } }
+function request(i) {
+  const progress = new UploadProgress(i);
+  const timer = setInterval(() => { progress.chunks.push(1); }, 3_600_000); // SITE
+  REMOVE
+}`,
+    fixed: 'clearInterval(timer);',
+    pattern: 'timer',
+    leaked: 'UploadProgress',
+    holder: /timer|_idleNext|_idlePrev/,
+    siteMarker: '// SITE',
+    fix: [/clearInterval/, /started at SITE/],
+  },
+  {
+    name: 'queue',
+    leak: `const async = require('async');
+class MailJob { constructor(i) { this.to = 'user' + i + '@example.com'; this.body = 'hello '.repeat(20) + i; } } // SITE
+const mailQueue = async.queue((job, done) => { DONE }, 1);
+function request(i) {
+  mailQueue.push(new MailJob(i));
+}`,
+    fixed: 'setImmediate(done);',
+    pattern: 'queue',
+    leaked: 'MailJob',
+    holder: 'mailQueue._tasks',
+    siteMarker: '// SITE',
+    fix: [/mailQueue\._tasks/],
+  },
+  {
+    name: 'pending-promise',
+    leak: `class PendingQuery { constructor(i) { this.sql = 'select ' + i; this.rows = new Array(10).fill(i); } }
+let connect;
+const connection = new Promise((resolve) => { connect = resolve; });
+function request(i) {
+  const query = new PendingQuery(i);
+  connection.then(() => query.rows.length); // SITE
+  REMOVE
+}`,
+    fixed: 'if (i === 0) connect();',
+    pattern: 'queue',
+    leaked: 'PendingQuery',
+    holder: 'connection',
+    siteMarker: '// SITE',
+    fix: [/connection/],
+  },
+  {
+    name: 'closure-chain',
+    leak: `let theThing = null;
+function request(i) {
+  let originalThing = theThing;
+  const unused = function () { if (originalThing) return 'hi'; };
+  theThing = {
+    longStr: 'x'.repeat(1000) + i,
+    someMethod: function () { return 1; }, // SITE
+  };
+  REMOVE
+}`,
+    fixed: 'originalThing = null;',
+    pattern: 'closure-chain',
+    leaked: /someMethod|longStr/,
+    holder: 'theThing',
+    siteMarker: '// SITE',
+    fix: [/theThing/],
+  },
+  {
+    name: 'interceptor',
+    leak: `const axios = require('axios');
+const billingApi = axios.create({ baseURL: 'http://127.0.0.1:9' });
+class AuthContext { constructor(i) { this.token = 'token-' + i; this.user = { id: i, roles: ['a', 'b'] }; } }
+function request(i) {
+  const auth = new AuthContext(i);
+  const id = billingApi.interceptors.request.use((config) => { config.headers.Authorization = auth.token; return config; }); // SITE
+  REMOVE
+}`,
+    fixed: 'billingApi.interceptors.request.eject(id);',
+    pattern: 'listener',
+    leaked: 'AuthContext',
+    holder: /^billingApi\.interceptors\.request(\.handlers)?$/,
+    siteMarker: '// SITE',
+    fix: [/billingApi\.interceptors\.request/],
+  },
+  {
+    name: 'route',
+    leak: `const express = require('express');
+const app = express();
+class RequestAudit { constructor(i) { this.id = i; this.entries = new Array(10).fill(i); } }
+function request(i) {
+  const audit = new RequestAudit(i);
+  const perRequest = i >= 0REMOVE;
+  if (perRequest || i === -1) app.use((req, res, next) => { audit.entries.push(req.url); next(); }); // SITE
+}`,
+    fixed: ' && false',
+    pattern: 'listener',
+    leaked: 'RequestAudit',
+    holder: /^app\.(_router|router)\.stack$/,
+    siteMarker: '// SITE',
+    fix: [/app\.(_router|router)\.stack/],
+  },
+  {
+    name: 'cache',
+    leak: `class Profile { constructor(i) { this.id = i; this.name = 'user-' + i; this.tags = ['a', 'b']; } } // SITE
+const cache = new Map();
+function request(i) {
+  const key = 'profile:' + i;
+  cache.set(key, new Profile(i));
+  REMOVE
+}`,
+    fixed: 'cache.delete(key);',
+    pattern: 'collection',
+    leaked: 'Profile',
+    holder: 'cache',
+    siteMarker: '// SITE',
+    fix: [/\bcache\b/],
+  },
+];
+
+describe('findings: the first one names the leak in the user terms', () => {
+  for (const c of cases) {
+    test(`${c.name}: pattern, leaked, holder, site and fix; the fixed twin has no finding`, async () => {
+      const leak = c.leak.replace('REMOVE', '').replace('DONE', '');
+      const { diff, file, source } = await diffOf(`${c.name}-leak`, leak);
+      const first = diff.findings[0];
+      assert.ok(first, `a finding: ${diff.classes.filter((x) => x.suspect).map((x) => x.name)}`);
+      const detail = show(diff);
+      assert.equal(first.pattern, c.pattern, detail);
+      if (typeof c.leaked === 'string') assert.equal(first.leaked.name, c.leaked, detail);
+      else assert.match(first.leaked.name, c.leaked, detail);
+      if (typeof c.holder === 'string') assert.equal(first.holder.name, c.holder, detail);
+      else assert.match(first.holder.name, c.holder, detail);
+      assert.ok(first.leaked.count >= REQUESTS, detail);
+      assert.ok(first.site, detail);
+      assert.equal(first.site.script.replace(/^file:\/\//, ''), file, detail);
+      assert.equal(first.site.line, lineOf(source, c.siteMarker), detail);
+      for (const pattern of c.fix) assert.match(first.fix.replace(formatLocation(first.site), 'SITE'), pattern, detail);
+      assert.ok(first.summary.length > 0 && !first.summary.includes('\n'), first.summary);
+
+      const fixedBody = c.leak.replace('REMOVE', c.fixed).replace('DONE', c.fixed);
+      const twin = await diffOf(`${c.name}-fixed`, fixedBody);
+      assert.deepEqual(twin.diff.findings, [], show(twin.diff));
+    });
+  }
+});
+
+describe('findings: assertNoLeak', () => {
+  test("stays quiet on fetch's bounded resource-timing buffer (Node's own, not the program's)", async () => {
+    const server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await assertNoLeak(async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/`);
+        await response.text();
+      });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('names the first finding: what leaks, where it is held, and the fix', async () => {
+    class LedgerEntry {
+      constructor(readonly id: number) {}
+    }
+    const ledger = new Map<string, LedgerEntry>();
+    await assert.rejects(
+      assertNoLeak((i) => {
+        ledger.set(`entry-${i}`, new LedgerEntry(i));
+      }),
+      (error: Error) => {
+        assert.match(error.message, /^leak: \d+ LedgerEntry .*added to \S*ledger and never removed/);
+        assert.match(error.message, /fix: Bound or evict the entries of \S*ledger/);
+        return true;
+      },
+    );
+  });
+});
+
+/** Chromium: $CHROME_PATH, else Debian's; the test is skipped without one (outside CI). */
+const chromium = process.env.CHROME_PATH ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : null);
+
+describe('findings: a Chromium page', {
+  skip: chromium === null && process.env.CI !== 'true' ? 'no chromium' : false,
+}, () => {
+  async function pagePair(widgets: number): Promise<DiffResult> {
+    const dir = tempDir('leakscan-findings-page-');
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [
+          '--experimental-websocket',
+          '--no-warnings',
+          fixture('page-pair.mjs'),
+          chromium ?? 'chromium',
+          dir,
+          String(widgets),
+        ],
+        { timeout: 120_000 },
+        (err, _stdout, stderr) => (err ? reject(new Error(`page-pair.mjs: ${stderr || err.message}`)) : resolve()),
+      );
+    });
+    return diffSnapshots(join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot'));
+  }
+
+  test('widgets kept in a global array: the class, window.kept, a collection; none when none are kept', async () => {
+    const diff = await pagePair(300);
+    const first = diff.findings[0];
+    const detail = show(diff);
+    assert.ok(first, detail);
+    // Each Widget keeps a <div> never put in the document: a collection, or detached DOM once the reader marks them.
+    assert.match(first.pattern, /^(collection|detached-dom)$/, detail);
+    assert.equal(first.leaked.name, 'Widget', detail);
+    assert.equal(first.leaked.count, 300, detail);
+    assert.equal(first.holder.name, 'window.kept', detail);
+    // The page's script is resolved from its id to its URL: the Widget class is on its line 2.
+    assert.match(first.site?.script ?? '', /^data:text\/html,/, detail);
+    assert.equal(first.site?.line, 2, detail);
+    assert.match(first.fix, /window\.kept/);
+    const none = await pagePair(0);
+    assert.deepEqual(none.findings, [], show(none));
+  });
+});

@@ -1,0 +1,131 @@
+// The findings pass on graphs built in code: the pattern read off the graph's
+// structure, the holder's access path, and the runtime's own state left out.
+// Each row is one graph; the before snapshot is the same graph without the row's new objects.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { diffSnapshots } from '../src/analysis/diff.js';
+import type { Finding } from '../src/types.js';
+import { type EdgeSpec, type NodeSpec, node, withoutNodes, writeGraph } from './graph-builder.js';
+import { tempDir } from './helpers.js';
+
+const dir = tempDir();
+
+const BASE_NODES: NodeSpec[] = [node('(root)'), node('(GC roots)', 0, 'synthetic'), node('global', 100)];
+const BASE_EDGES: EdgeSpec[] = [
+  ['(root)', '(GC roots)', 'element', 1],
+  ['(root)', 'global', 'shortcut', 'global'],
+];
+
+const many = (name: string, count: number, size: number, type?: string): NodeSpec[] =>
+  Array.from({ length: count }, (_, i) => node(name, size, type, { key: `${name}${i + 1}` }));
+const each = (from: string, to: NodeSpec[], type = 'element', name?: string): EdgeSpec[] =>
+  to.map((n, i): EdgeSpec => [from, n.key ?? n.name, type, name ?? i]);
+/** A singly linked list: from → first, then each → the next by `name`. */
+const chain = (from: string, to: NodeSpec[], name: string): EdgeSpec[] =>
+  to.map((n, i): EdgeSpec => [i === 0 ? from : (to[i - 1].key ?? to[i - 1].name), n.key ?? n.name, 'property', name]);
+
+interface Case {
+  name: string;
+  old?: NodeSpec[];
+  added: NodeSpec[];
+  edges: EdgeSpec[];
+  /** The first finding's fields; null: no finding. */
+  first: (Partial<Pick<Finding, 'pattern'>> & { leaked?: string; holder?: string }) | null;
+}
+
+const entries = many('Entry', 4, 40);
+const links = many('Task', 4, 40);
+const views = many('Detached HTMLDivElement', 4, 60, 'native');
+const records = many('Entry', 4, 40);
+const handlers = many('onMessage', 4, 32, 'closure');
+
+const CASES: Case[] = [
+  {
+    name: 'entries of an old Map: a collection, named by its property',
+    old: [node('Map', 16, 'object', { key: 'cache' }), node('', 16, 'array', { key: 'table' })],
+    added: entries,
+    edges: [
+      ['global', 'cache', 'property', 'cache'],
+      ['cache', 'table', 'internal', 'table'],
+      ...each('table', entries),
+    ],
+    first: { pattern: 'collection', leaked: 'Entry', holder: 'cache' },
+  },
+  {
+    name: 'new objects linked by the same edge: a queue',
+    old: [node('Object', 16, 'object', { key: 'jobs' })],
+    added: links,
+    edges: [['global', 'jobs', 'property', 'jobs'], ...chain('jobs', links, 'next')],
+    first: { pattern: 'queue', leaked: 'Task', holder: 'jobs' },
+  },
+  {
+    name: 'functions in an old array: listeners',
+    old: [node('Object', 16, 'object', { key: 'bus' }), node('Array', 16, 'object', { key: 'subscribers' })],
+    added: handlers,
+    edges: [
+      ['global', 'bus', 'property', 'bus'],
+      ['bus', 'subscribers', 'property', 'subscribers'],
+      ...each('subscribers', handlers),
+    ],
+    first: { pattern: 'listener', leaked: 'onMessage', holder: 'bus.subscribers' },
+  },
+  {
+    name: 'detached DOM nodes kept in an array: detached-dom',
+    old: [node('Array', 16, 'object', { key: 'kept' })],
+    added: views,
+    edges: [['global', 'kept', 'property', 'kept'], ...each('kept', views)],
+    first: { pattern: 'detached-dom', holder: 'kept' },
+  },
+  {
+    name: "objects under V8's feedback state: the runtime's own, no finding",
+    old: [
+      node('f', 16, 'closure'),
+      node('system / FeedbackVector', 16, 'hidden', { key: 'feedback' }),
+      node('system / AllocationSite', 16, 'object', { key: 'site' }),
+    ],
+    added: records,
+    edges: [
+      ['global', 'f', 'property', 'f'],
+      ['f', 'feedback', 'internal', 'feedback_cell'],
+      ['feedback', 'site', 'internal', 'site'],
+      ...each('site', records, 'internal', 'transition_info'),
+    ],
+    first: null,
+  },
+];
+
+describe('findings on graphs built in code', () => {
+  for (const [i, c] of CASES.entries()) {
+    test(c.name, async () => {
+      const spec = { nodes: [...BASE_NODES, ...(c.old ?? []), ...c.added], edges: [...BASE_EDGES, ...c.edges] };
+      const after = writeGraph(join(dir, `${i}-after.heapsnapshot`), spec);
+      const before = writeGraph(
+        join(dir, `${i}-before.heapsnapshot`),
+        withoutNodes(
+          spec,
+          c.added.map((n) => n.key ?? n.name),
+        ),
+      );
+      const diff = await diffSnapshots(before, after, { thresholds: { minCount: 2, minBytes: 0 } });
+      const detail = JSON.stringify(
+        diff.findings.map(({ retainerPath: _, ...f }) => f),
+        null,
+        1,
+      );
+      if (c.first === null) {
+        assert.deepEqual(diff.findings, [], detail);
+        assert.ok(
+          diff.classes.some((row) => row.suspect),
+          'the class rows stay, marked suspect',
+        );
+        return;
+      }
+      const first = diff.findings[0];
+      assert.ok(first, `a finding; suspects: ${diff.classes.filter((x) => x.suspect).map((x) => x.name)}`);
+      if (c.first.pattern) assert.equal(first.pattern, c.first.pattern, detail);
+      if (c.first.leaked) assert.equal(first.leaked.name, c.first.leaked, detail);
+      if (c.first.holder) assert.equal(first.holder.name, c.first.holder, detail);
+    });
+  }
+});
