@@ -39,6 +39,12 @@ const links = many('Task', 4, 40);
 const views = many('Detached HTMLDivElement', 4, 60, 'native');
 const records = many('Entry', 4, 40);
 const handlers = many('onMessage', 4, 32, 'closure');
+const names = many('name', 3, 20, 'string');
+const joined = [
+  node('joined', 20, 'concatenated string', { key: 'joined' }),
+  node('head', 500, 'string', { key: 'head' }),
+  node('tail', 500, 'string', { key: 'tail' }),
+];
 
 const CASES: Case[] = [
   {
@@ -76,6 +82,20 @@ const CASES: Case[] = [
     added: views,
     edges: [['global', 'kept', 'property', 'kept'], ...each('kept', views)],
     first: { pattern: 'detached-dom', holder: 'kept' },
+  },
+  {
+    name: "a concatenation's halves are part of it: one entry, below --min-count, not a finding",
+    old: [node('Array', 16, 'object', { key: 'names' }), node('Array', 16, 'object', { key: 'keys' })],
+    added: [...names, ...joined],
+    edges: [
+      ['global', 'names', 'property', 'names'],
+      ['global', 'keys', 'property', 'keys'],
+      ...each('names', names),
+      ['keys', 'joined', 'element', 0],
+      ['joined', 'head', 'internal', 'first'],
+      ['joined', 'tail', 'internal', 'second'],
+    ],
+    first: { holder: 'names' },
   },
   {
     name: "objects under V8's feedback state: the runtime's own, no finding",

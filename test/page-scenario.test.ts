@@ -225,7 +225,7 @@ describe('leakscan run on page scenarios', { skip }, () => {
     assert.equal(bundled.scenarios[0].page?.domNodes.length, 3);
     assert.match(r.stdout, /Round\s+JS heap used\s+DOM nodes\s+Listeners\s+Documents/);
     assert.match(r.stdout, /^Row\s+object\s+3\s+0\s+\+3/m);
-    assert.match(r.stdout, /kept-rows: 3 Row retained — leak \(via removedRows\[…\]\)/);
+    assert.match(r.stdout, /^kept-rows: 3 Row objects in removedRows \(detached-dom\) — leak\b/m);
   });
 
   test('a step that throws, a step that hangs: one line naming the step, exit 2, the browser gone', async () => {

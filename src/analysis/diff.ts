@@ -234,6 +234,7 @@ async function diffPasses(
     table,
     suspect,
     includeInternal: options.includeInternal,
+    minCount: thresholds.minCount,
   });
   const classes = filterClasses(rows.classes, options);
   annotateWhere(graph, m.memberClass, classes, rows.classIndex, shallow);

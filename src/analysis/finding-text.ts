@@ -18,7 +18,9 @@ export interface FindingFacts {
   bytesPerCall?: number;
 }
 
-const an = (name: string): string => (/^[aeiouAEIOU]/.test(name) ? `an ${name}` : `a ${name}`);
+/** "an UploadProgress", "a UserProfile", "a Unit": a U followed by one consonant and a vowel sounds "you". */
+const an = (name: string): string =>
+  /^[aeioAEIO]|^[uU](?![b-df-hj-np-tv-z][aeiou])/.test(name) ? `an ${name}` : `a ${name}`;
 
 /** How a leaked object reads in a sentence: a class by name, a callback by name and place. */
 function thing(leaked: { name: string; type: string }): string {

@@ -35,6 +35,8 @@ export interface FindingsInput {
   suspect: Uint8Array;
   /** Keep findings the runtime makes of its own bookkeeping (--internal). */
   includeInternal?: boolean;
+  /** Least number of suspect objects under one holder for it to be a finding (the diff's --min-count). Default 1. */
+  minCount?: number;
 }
 
 /** Holder groups examined, most suspect objects first: a leak spread thinner than this is one of these. */
@@ -72,6 +74,9 @@ export function findingsOf(input: FindingsInput): Finding[] {
     if (g === undefined) continue;
     const o = ordinals[i];
     const cls = memberClass[o];
+    // A string dominated by another new string is part of its representation (a concatenation's halves, a
+    // slice's parent), as DevTools shows it under that string: one entry, not several.
+    if (retained[i] === 0 && input.table.keys[cls].type === 'string') continue;
     let entry = perGroup[g].get(cls);
     if (!entry) {
       entry = {
@@ -96,7 +101,7 @@ export function findingsOf(input: FindingsInput): Finding[] {
     for (const c of classes.values()) if (c.suspect) n += c.count;
     return n;
   });
-  const least = Math.max(...suspectsIn) * MIN_GROUP_SHARE;
+  const least = Math.max(Math.max(...suspectsIn) * MIN_GROUP_SHARE, input.minCount ?? 1);
   for (const [g, holder] of groups.entries()) {
     if (suspectsIn[g] < least) continue;
     const finding = groupFinding(input, holder, [...perGroup[g].values()]);
@@ -217,7 +222,10 @@ function groupFinding(
   const located = sourceIndex(graph).hasLocations;
   const theirs =
     candidates.some((c) => c.tier <= Tier.userClosure || (!located && c.tier <= Tier.library)) || isUserLocation(site);
-  const internal = access.runtimeState || (!access.owned && !access.library && !theirs);
+  // Held below the holder through compiled code (a function's constant pool: strings, literals): V8's, not a collection.
+  const below = path.findIndex((step) => step.nodeId === holderNodeId);
+  const viaCode = path.slice(below + 1, -1).some((step) => step.type === 'code');
+  const internal = viaCode || access.runtimeState || (!access.owned && !access.library && !theirs);
   const finding = worded(facts, {
     pattern,
     leaked: {
@@ -255,6 +263,9 @@ export function rewordFinding(finding: object): void {
   f.fix = findingFix(facts);
 }
 
+/** A closure scope: Node names it `system / Context`, Chrome `system / Context / scope @ID` (a top-level script's too). */
+const isScope = (name: string): boolean => name === 'system / Context' || name.startsWith('system / Context / ');
+
 /** Node's `global`, a page's `Window` (Chrome names it `Window [JSGlobalObject] / URL`, or `Window / URL`). */
 const isGlobalObject = (step: RetainerStep): boolean =>
   /^(global|globalThis|Window)(\s|$)/.test(step.name) && step.type === 'object';
@@ -274,13 +285,12 @@ function isOwnedStep(path: RetainerPath, i: number): boolean {
   const step = path[i];
   if (isFrame(step)) return false;
   if (isUserLocation(step.location)) return true;
-  if (step.name === 'system / Context' && step.location == null && i > 0) return isUserLocation(path[i - 1].location);
+  if (isScope(step.name) && step.location == null && i > 0) return isUserLocation(path[i - 1].location);
   return isGlobalObject(step) && !isForeignStep(path[i + 1]);
 }
 
 /** Steps that are V8's own state (feedback, allocation sites, code): a holder under them is the runtime's. */
-const isRuntimeState = (step: RetainerStep): boolean =>
-  step.name.startsWith('system / ') && step.name !== 'system / Context';
+const isRuntimeState = (step: RetainerStep): boolean => step.name.startsWith('system / ') && !isScope(step.name);
 
 /** An edge as typed in JavaScript: `.name`, `["odd name"]`, `[3]`; hidden and internal steps say nothing. */
 function accessEdge(edge: RetainerStep['edge']): string {
@@ -323,14 +333,12 @@ function accessPath(
     }
   // Without a step of the user's, the names from the last scope (or global) on: timerListMap[3600000].
   let from = owner;
-  if (from < 0)
-    for (from = at; from > 0 && path[from].name !== 'system / Context' && !isGlobalObject(path[from]); ) from--;
+  if (from < 0) for (from = at; from > 0 && !isScope(path[from].name) && !isGlobalObject(path[from]); ) from--;
   const runtimeState = at >= 0 && path.slice(Math.max(0, from + 1), at + 1).some(isRuntimeState);
   if (at < 0)
     return { name: holderLabel(path) ?? fallbackName(path, at), owned: false, library, runtimeState, location: null };
   const ownerStep = path[Math.max(0, from)];
-  const scopeLike =
-    owner < 0 || ownerStep.name === 'system / Context' || isGlobalObject(ownerStep) || ownerStep.type === 'closure';
+  const scopeLike = owner < 0 || isScope(ownerStep.name) || isGlobalObject(ownerStep) || ownerStep.type === 'closure';
   // A page's globals read as window.name; Node's as the bare name.
   let name = owner >= 0 && isGlobalObject(ownerStep) && ownerStep.name.startsWith('Window') ? 'window' : '';
   if (!scopeLike) {
@@ -338,8 +346,7 @@ function accessPath(
     name = into.startsWith('.') ? into.slice(1) : into === '' ? ownerStep.name : `${ownerStep.name}${into}`;
   }
   // A scope holder (a closure's variables) is named by the variable the objects hang from.
-  const last =
-    at + 1 < path.length && (path[at].name === 'system / Context' || path[at + 1].nodeId === arrayBelow) ? at + 1 : at;
+  const last = at + 1 < path.length && (isScope(path[at].name) || path[at + 1].nodeId === arrayBelow) ? at + 1 : at;
   // A getter's value is in its closure's scope: `get router` then the variable reads .router.
   let inGetter = false;
   for (let i = Math.max(0, from) + 1; i <= last; i++) {
@@ -395,7 +402,7 @@ function patternOf(
   // the steps from the holder up to the nearest scope or function count: a cache a listener's closure keeps is not one.
   const at = path.findIndex((step) => step.nodeId === holderNodeId);
   let top = at;
-  while (top > 0 && path[top - 1].type !== 'closure' && path[top - 1].name !== 'system / Context') top--;
+  while (top > 0 && path[top - 1].type !== 'closure' && !isScope(path[top - 1].name)) top--;
   const around = path.slice(Math.max(0, top), at + 2);
   if (
     around.some(
@@ -419,7 +426,7 @@ function patternOf(
     /^(Array|Object|Map|Set|WeakMap|WeakSet)$/.test(holderName) ||
     graph.shapeIndex(holder) >= 0 ||
     graph.nodeTypeName(holder) === 'array' ||
-    holderName === 'system / Context'
+    isScope(holderName)
   )
     return 'collection';
   return 'other';
@@ -472,7 +479,7 @@ function keepsPreviousThroughScope(input: FindingsInput, wrapper: ClassInGroup):
       if (graph.isWeakEdge(e)) continue;
       const to = graph.edgeTarget(e);
       if (memberClass[to] === NOT_NEW || seen.has(to)) continue;
-      const viaScope = crossed || graph.nodeName(to) === 'system / Context';
+      const viaScope = crossed || isScope(graph.nodeName(to));
       if (memberClass[to] === wrapper.cls && viaScope) return true;
       seen.add(to);
       queue.push([to, depth + 1, viaScope]);

@@ -190,8 +190,12 @@ export class Redactor {
     // A name leakscan composed from snapshot strings (an object shape, "{ssn, dob, p-48213}"): each
     // part gets the snapshot's own replacement, however short, quoted or escaped it is.
     const shape = shapeProperties(value);
-    if (shape) return `{${shape.map((p) => formatPropertyName(this.replace(p))).join(', ')}}`;
-    let out = value;
+    if (shape) return this.shapeName(shape);
+    // The same names inside leakscan's sentences (a finding's summary and fix, a verdict): each shape, part by part.
+    let out = value.replace(/\{[^{}]*\}/g, (braced) => {
+      const parts = shapeProperties(braced);
+      return parts ? this.shapeName(parts) : braced;
+    });
     for (const [from, to] of this.aliases) if (from !== '' && out.includes(from)) out = out.split(from).join(to);
     const index = this.prefixIndex();
     let result = '';
@@ -206,6 +210,10 @@ export class Redactor {
       }
     }
     return result;
+  }
+
+  private shapeName(properties: string[]): string {
+    return `{${properties.map((p) => formatPropertyName(this.replace(p))).join(', ')}}`;
   }
 
   /** Every string of a report's data through text(); keys, and fields that hold leakscan's own words, stay. */
