@@ -6,19 +6,6 @@ import { dirname, join, relative } from 'node:path';
 import { test } from 'node:test';
 import { root } from './helpers.js';
 
-/**
- * Pages other branches of this round add (issues 19–25): a link to one may
- * wait for its merge. Once the page exists its link and anchors are checked.
- */
-const PAGES_FROM_OTHER_BRANCHES = new Set([
-  'docs/config.md',
-  'docs/findings.md',
-  'docs/page-scenarios.md',
-  'docs/security.md',
-  'docs/test-server.md',
-  'docs/web-pages.md',
-]);
-
 function documents(): string[] {
   const docs = readdirSync(join(root, 'docs'))
     .filter((name) => name.endsWith('.md'))
@@ -69,7 +56,7 @@ test('every relative link in README, ARCHITECTURE, CONTRIBUTING and docs/ resolv
       const [path, anchor] = target.split('#', 2) as [string, string | undefined];
       const file = path === '' ? doc : relative(root, join(root, dirname(doc), decodeURIComponent(path)));
       if (!existsSync(join(root, file))) {
-        if (!PAGES_FROM_OTHER_BRANCHES.has(file)) broken.push(`${doc}: ${target} (no ${file})`);
+        broken.push(`${doc}: ${target} (no ${file})`);
         continue;
       }
       if (anchor === undefined || !file.endsWith('.md')) continue;
