@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CaptureError, UsageError } from '../errors.js';
 import { CdpSession } from './cdp.js';
+import { checkOwnProcess, isRunning } from './proc.js';
 import { connectHost, isLoopback, type ListeningSocket, listeningSockets, newSockets } from './proc-sockets.js';
 import {
   describeAddress,
@@ -65,17 +66,7 @@ export function checkProcess(pid: number): void {
       '--pid is for Linux and macOS; on Windows start the process with --inspect and use leakscan capture --inspect 127.0.0.1:9229',
     );
   }
-  if (!Number.isInteger(pid) || pid <= 0) throw new UsageError(`--pid must be a process id, got ${pid}`);
-  if (pid === process.pid) throw new UsageError('--pid is leakscan itself');
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ESRCH') throw new CaptureError(`no process with pid ${pid}`);
-    if (code === 'EPERM')
-      throw new CaptureError(`process ${pid} belongs to another user: leakscan captures only your own processes`);
-    throw err;
-  }
+  checkOwnProcess(pid);
   const status = procStatus(pid);
   if (!status) return;
   const owner = Number(status.get('Uid')?.split(/\s+/)[0]);
@@ -187,20 +178,8 @@ function isNodeExecutable(pid: number): boolean | null {
   return /^(node|nodejs)[\d.-]*$/.test(basename(exe));
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // An exited process its parent has not reaped yet still takes signals: a zombie is not alive.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
+/** Alive and not a zombie (an exited process its parent has not reaped still takes signals). */
+export const isAlive = isRunning;
 
 async function pidOf(session: CdpSession, timeoutMs?: number): Promise<number | null> {
   const answer = await session.send(

@@ -1,5 +1,6 @@
 // Options more than one command takes, declared once so their help reads the same everywhere.
 import { DEFAULT_DIFF_THRESHOLDS } from '../analysis/diff.js';
+import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
 import type { GlobalArgs } from './io.js';
 
 /** The arguments diff and inspect share: which engine, what to include, which reports. */
@@ -22,6 +23,19 @@ export const MIN_BYTES_OPTION = {
   type: 'number',
   default: DEFAULT_DIFF_THRESHOLDS.minBytes,
   describe: 'Retained bytes a class needs to count as a leak suspect',
+} as const;
+
+/** --min-count and --min-bytes of the trend rule (run, test-server): a growing class's least size to count. */
+export const TREND_MIN_COUNT_OPTION = {
+  type: 'number',
+  default: DEFAULT_LEAK_RULE.minCount,
+  describe: 'New reachable objects a growing class needs to count as a leak',
+} as const;
+
+export const TREND_MIN_BYTES_OPTION = {
+  type: 'number',
+  default: DEFAULT_LEAK_RULE.minBytes,
+  describe: 'Retained bytes a growing class needs to count as a leak',
 } as const;
 
 export const INTERNAL_OPTION = {

@@ -5,7 +5,6 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { parseIgnoreRules } from '../analysis/ignore.js';
-import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { findBrowser, hasPuppeteer } from '../browser/puppeteer.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
@@ -32,7 +31,13 @@ import {
   writeOutputFile,
   writeReport,
 } from './io.js';
-import { HTML_OPTION, MARKDOWN_OPTION, SOURCE_MAPS_OPTION } from './options.js';
+import {
+  HTML_OPTION,
+  MARKDOWN_OPTION,
+  SOURCE_MAPS_OPTION,
+  TREND_MIN_BYTES_OPTION,
+  TREND_MIN_COUNT_OPTION,
+} from './options.js';
 
 export interface RunArgs extends GlobalArgs {
   scenarios: string[];
@@ -86,16 +91,8 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
       default: DEFAULT_TIMEOUT_MS / 1000,
       describe: 'Seconds a scenario may take before it is stopped',
     })
-    .option('min-count', {
-      type: 'number',
-      default: DEFAULT_LEAK_RULE.minCount,
-      describe: 'New reachable objects a growing class needs to count as a leak',
-    })
-    .option('min-bytes', {
-      type: 'number',
-      default: DEFAULT_LEAK_RULE.minBytes,
-      describe: 'Retained bytes a growing class needs to count as a leak',
-    })
+    .option('min-count', TREND_MIN_COUNT_OPTION)
+    .option('min-bytes', TREND_MIN_BYTES_OPTION)
     .option('allocation-stacks', {
       type: 'boolean',
       default: false,

@@ -3,7 +3,6 @@
 // bundle when asked, prints the report; exit 0 (no leak), 1 (leak), 2.
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { DEFAULT_LEAK_RULE } from '../analysis/leaks.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
 import { collectEnvironment } from '../environment.js';
@@ -24,7 +23,13 @@ import {
   writeOutputFile,
   writeReport,
 } from './io.js';
-import { HTML_OPTION, MARKDOWN_OPTION, SOURCE_MAPS_OPTION } from './options.js';
+import {
+  HTML_OPTION,
+  MARKDOWN_OPTION,
+  SOURCE_MAPS_OPTION,
+  TREND_MIN_BYTES_OPTION,
+  TREND_MIN_COUNT_OPTION,
+} from './options.js';
 
 export interface TestServerArgs extends GlobalArgs {
   server: string;
@@ -87,16 +92,8 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<TestServerArgs> {
       describe: 'Folder for the snapshots (server-<time>.N.heapsnapshot)',
     })
     .option('top', { type: 'number', default: 15, describe: 'Classes listed besides the suspects' })
-    .option('min-count', {
-      type: 'number',
-      default: DEFAULT_LEAK_RULE.minCount,
-      describe: 'New reachable objects a growing class needs to count as a leak',
-    })
-    .option('min-bytes', {
-      type: 'number',
-      default: DEFAULT_LEAK_RULE.minBytes,
-      describe: 'Retained bytes a growing class needs to count as a leak',
-    })
+    .option('min-count', TREND_MIN_COUNT_OPTION)
+    .option('min-bytes', TREND_MIN_BYTES_OPTION)
     .option('markdown', MARKDOWN_OPTION)
     .conflicts('json', 'markdown')
     .option('html', HTML_OPTION)

@@ -4,23 +4,13 @@
 // is gone (killed with SIGKILL) is taken over.
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isRunning } from '../capture/proc.js';
 import { fileError, LeakscanError } from '../errors.js';
 
 export const LOCK_NAME = '.leakscan-run.lock';
 
 function ownerAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return true;
-  }
+  return Number.isInteger(pid) && pid > 0 && isRunning(pid);
 }
 
 /** Makes `outDir` if needed (refusing a file there) and locks it; returns the release function. */
