@@ -23,7 +23,7 @@ import { after, describe, test } from 'node:test';
 import { agentDirectories, unsafeDirectory, unsafeSocket } from '../src/capture/agent-socket.cjs';
 import { flagValue } from '../src/capture/proc.js';
 import type { CaptureResult } from '../src/types.js';
-import { fixture, root, runCli, tempDir } from './helpers.js';
+import { fixture, freePort, root, runCli, tempDir } from './helpers.js';
 
 const AGENT = join(root, 'dist/src/agent.cjs');
 
@@ -64,15 +64,6 @@ async function holdPort(): Promise<number> {
   holders.push(holder);
   await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
   return (holder.address() as { port: number }).port;
-}
-
-/** A port that was free a moment ago (for an inspector that SIGUSR1 opens). */
-async function freePort(): Promise<number> {
-  const holder = createServer();
-  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
-  const port = (holder.address() as { port: number }).port;
-  await new Promise((resolve) => holder.close(resolve));
-  return port;
 }
 
 /** The TCP ports `pid` listens on: its socket inodes matched with /proc/net/tcp{,6} in state LISTEN. */

@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect, createServer as createTcpServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer } from 'ws';
 import { CdpSession } from '../src/capture/cdp.js';
 import type { CaptureResult } from '../src/types.js';
-import { cli, fixture, root, runCli, tempDir } from './helpers.js';
+import { cli, fixture, freePort, root, runCli, tempDir } from './helpers.js';
 
 const started: ChildProcess[] = [];
 const servers: Server[] = [];
@@ -23,15 +23,6 @@ after(() => {
   for (const child of started) child.kill('SIGKILL');
   for (const server of servers) server.close();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createTcpServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function listening(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {

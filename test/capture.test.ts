@@ -1,7 +1,8 @@
 // `leakscan capture` against a real Node server started with no flags: its
 // inspector is opened with SIGUSR1, snapshots are taken in one session with a
 // load script run between them, and the inspector is closed again. All in one
-// file, one test at a time: SIGUSR1 opens every inspector on 127.0.0.1:9229.
+// file, one test at a time: SIGUSR1 opens every inspector on one port, a free
+// one given as --inspect-port (as a user's default 9229, but never one in use).
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CaptureResult, DiffResult, InspectResult } from '../src/types.js';
-import { cli, fixture, root, runCli, tempDir } from './helpers.js';
+import { cli, fixture, freePort, root, runCli, tempDir } from './helpers.js';
 
 interface Server {
   child: ChildProcess;
@@ -24,9 +25,11 @@ after(() => {
   for (const child of servers) child.kill('SIGKILL');
 });
 
-/** The fixture server, with no flags at all. */
+/** The fixture server, with no flag but the port its inspector opens on when SIGUSR1 comes. */
 async function startServer(): Promise<Server> {
-  const child = spawn(process.execPath, [fixture('capture-server.cjs')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [`--inspect-port=${INSPECTOR_PORT}`, fixture('capture-server.cjs')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   servers.push(child);
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout!.setEncoding('utf8').once('data', (text: string) => resolve(Number(text.trim())));
@@ -56,7 +59,7 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-const INSPECTOR_PORT = 9229;
+const INSPECTOR_PORT = await freePort();
 const load = (port: number, count: number): string =>
   `${JSON.stringify(process.execPath)} ${JSON.stringify(fixture('capture-load.cjs'))} ${port} ${count}`;
 
@@ -65,7 +68,7 @@ describe('leakscan capture', { concurrency: 1 }, () => {
   const dir = tempDir();
 
   before(async () => {
-    assert.equal(await listening(INSPECTOR_PORT), false, 'nothing else listens on 9229');
+    assert.equal(await listening(INSPECTOR_PORT), false, 'nothing else listens on the inspector port');
     server = await startServer();
   });
 
@@ -87,7 +90,7 @@ describe('leakscan capture', { concurrency: 1 }, () => {
     assert.match(r.stderr, /^\[between\] sent 300 requests$/m, 'the load script ran and its output reached stderr');
     const result = JSON.parse(r.stdout) as CaptureResult;
     assert.equal(result.target.pid, server.pid);
-    assert.equal(result.target.inspector, '127.0.0.1:9229');
+    assert.equal(result.target.inspector, `127.0.0.1:${INSPECTOR_PORT}`);
     assert.equal(result.inspectorClosed, true);
     assert.deepEqual(
       result.snapshots.map((s) => s.path),
@@ -118,7 +121,10 @@ describe('leakscan capture', { concurrency: 1 }, () => {
     const first = join(dir, 'one.heapsnapshot.gz');
     const r = await runCli(['capture', '--pid', String(server.pid), '-o', first]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Captured process \d+ .* through 127\.0\.0\.1:9229; its inspector is closed again/);
+    assert.match(
+      r.stdout,
+      new RegExp(`Captured process \\d+ .* through 127\\.0\\.0\\.1:${INSPECTOR_PORT}; its inspector is closed again`),
+    );
     assert.equal(statSync(first).mode & 0o777, 0o600);
     const inspect = await runCli(['inspect', '--json', first]);
     assert.equal(inspect.code, 0, inspect.stderr);

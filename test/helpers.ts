@@ -1,6 +1,7 @@
 // Shared by the CLI tests: spawn the built binary, make snapshots in child processes.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,18 @@ process.on('exit', () => {
 });
 
 /** A fresh temp folder, removed when the test file's process exits. */
+/** A port the system has just handed out and taken back: free, unless another program takes it meanwhile. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 export function tempDir(prefix = 'leakscan-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   made.push(dir);

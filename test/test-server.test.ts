@@ -6,11 +6,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { TestServerResult } from '../src/types.js';
-import { cli, fixture, root, tempDir } from './helpers.js';
+import { cli, fixture, freePort, root, tempDir } from './helpers.js';
 
 const node = JSON.stringify(process.execPath);
 const serverCommand = (patterns: string): string =>
@@ -77,18 +76,6 @@ function gone(pid: number): boolean {
       return (err as NodeJS.ErrnoException).code === 'ESRCH';
     }
   }
-}
-
-/** A port the system has just handed out and taken back: free, unless another program takes it meanwhile. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const serverPidOf = (stderr: string): number => Number(/\[server\] listening on \d+ pid (\d+)/.exec(stderr)?.[1]);
