@@ -6,6 +6,9 @@
 // DevTools too, not only the paths small snapshots take.
 // Options are passed on, written --name=value (`npm test -- --test-name-pattern=diff`);
 // files given replace the list and skip the second run (`npm test -- dist/test/leaks.test.js`).
+// `--unit` (`npm run test:unit`): only the *.unit.test.js files, in-process
+// tests with no child process and no browser; no-child-processes.mjs makes
+// starting one an error there.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
@@ -20,7 +23,8 @@ const ORACLE_TESTS = [
 const THRESHOLDS_AT_ZERO = { LEAKSCAN_THREAD_MIN_NODES: '0', LEAKSCAN_PARALLEL_MIN_BYTES: '0' };
 
 const args = process.argv.slice(2);
-const options = args.filter((a) => a.startsWith('-'));
+const unit = args.includes('--unit');
+const options = args.filter((a) => a.startsWith('-') && a !== '--unit');
 const given = args.filter((a) => !a.startsWith('-'));
 
 function nodeTest(files, env = process.env) {
@@ -31,7 +35,11 @@ function nodeTest(files, env = process.env) {
   return run.status ?? 1;
 }
 
-if (given.length) {
+if (unit) {
+  const files = readdirSync(DIR).filter((name) => name.endsWith('.unit.test.js'));
+  options.push('--import=./scripts/no-child-processes.mjs');
+  process.exitCode = nodeTest(given.length ? given : files.sort().map((name) => `${DIR}/${name}`));
+} else if (given.length) {
   process.exitCode = nodeTest(given);
 } else {
   const all = readdirSync(DIR).filter((name) => name.endsWith('.test.js'));

@@ -60,6 +60,9 @@ export function detachedName(nodeName: string): string {
 /** Blink's bookkeeping behind timers and listeners that carries no namespace in its name. */
 const BLINK_BOOKKEEPING = new Set(['DOMTimer', 'ScheduledAction', 'EventListener', 'InternalNode', 'internal']);
 
+/** The only node types isBrowserInternal can say yes to (browser.ts skips every other node). */
+export const BROWSER_INTERNAL_TYPES: ReadonlySet<string> = new Set(['native', 'object']);
+
 /**
  * Chrome's own objects in a page's heap: Blink's C++ (`blink::…`, `cppgc::…`,
  * any namespaced name, DOMTimer, the bindings' `V8EventListener` and other
@@ -69,6 +72,7 @@ const BLINK_BOOKKEEPING = new Set(['DOMTimer', 'ScheduledAction', 'EventListener
  * object they lead to. DOM nodes (`<div>`, `Text`, `Detached <li>`) are not internal.
  */
 export function isBrowserInternal(name: string, type: string): boolean {
+  if (!BROWSER_INTERNAL_TYPES.has(type)) return false;
   const bare = name.startsWith(DETACHED) ? name.slice(DETACHED.length) : name;
   if (type === 'native') {
     if (bare.startsWith('<')) return false;

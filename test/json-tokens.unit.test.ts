@@ -88,6 +88,70 @@ describe('NumberArrayScanner', () => {
   });
 });
 
+describe('NumberArrayScanner on long runs (the whole-number loop and its chunk edges)', () => {
+  // Rows as V8 writes them ("a,b,c\n,d,..."), values from 0 to 2^32-1 with
+  // every digit count, from a fixed-seed generator.
+  let seed = 12345;
+  const next = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed;
+  };
+  const values = Array.from({ length: 301 }, (_, k) => (k % 3 === 0 ? next() : next() % 10 ** (k % 10)));
+  values.push(0, 4294967295);
+  const rows: string[] = [];
+  for (let k = 0; k < values.length; k += 7) rows.push(values.slice(k, k + 7).join(','));
+  const body = `${rows.join('\n,')}]tail`;
+  const bytes = Buffer.from(body);
+
+  /** Single cuts, one byte per chunk, and pairs of cuts close together (a chunk of only digits). */
+  function manyCuttings(input: Buffer): number[][] {
+    const all = cuttings(input);
+    for (let at = 1; at + 12 < input.length; at += 5) for (let gap = 1; gap <= 12; gap++) all.push([at, at + gap]);
+    return all;
+  }
+
+  it('reads what JSON.parse reads however the chunks cut it', () => {
+    assert.deepEqual(JSON.parse(`[${body.slice(0, body.indexOf(']') + 1)}`), values);
+    for (const cuts of manyCuttings(bytes)) {
+      const scanner = new NumberArrayScanner(new Uint32Array(values.length), false);
+      const { status, at } = feed(scanner, bytes, cuts);
+      assert.equal(status, Scan.End, `cuts ${cuts}`);
+      assert.equal(at, body.indexOf('tail'), `cuts ${cuts}`);
+      assert.deepEqual(Array.from(scanner.values()), values, `cuts ${cuts}`);
+    }
+  });
+
+  it('stops on the same byte with the same status for an error deep in the run', () => {
+    const at = body.indexOf(',', 600);
+    const cases: [string, Scan, number][] = [
+      [`${body.slice(0, at)},x${body.slice(at)}`, Scan.BadChar, at + 1],
+      [`${body.slice(0, at)},${'9'.repeat(400)}${body.slice(at)}`, Scan.OutOfRange, at + 401],
+      [`${body.slice(0, at)},4294967296${body.slice(at)}`, Scan.OutOfRange, at + 11],
+    ];
+    for (const [text, want, where] of cases) {
+      const input = Buffer.from(text);
+      for (const cuts of manyCuttings(input)) {
+        const scanner = new NumberArrayScanner(new Uint32Array(values.length + 1), false);
+        assert.deepEqual(feed(scanner, input, cuts), { status: want, at: where }, `cuts ${cuts}`);
+      }
+    }
+    for (const cuts of manyCuttings(bytes)) {
+      const short = new NumberArrayScanner(new Uint32Array(values.length - 1), false);
+      assert.deepEqual(feed(short, bytes, cuts), { status: Scan.TooMany, at: body.indexOf(']') }, `cuts ${cuts}`);
+      assert.deepEqual(Array.from(short.values()), values.slice(0, -1));
+    }
+  });
+
+  it('reads leading zeros as the byte-at-a-time loop always has', () => {
+    const input = Buffer.from('007,0,00]');
+    for (const cuts of cuttings(input)) {
+      const scanner = new NumberArrayScanner(new Uint32Array(3), false);
+      assert.equal(feed(scanner, input, cuts).status, Scan.End);
+      assert.deepEqual(Array.from(scanner.values()), [7, 0, 0], `cuts ${cuts}`);
+    }
+  });
+});
+
 describe('StringArrayScanner', () => {
   // Escaped quotes and backslashes, an escaped surrogate pair, a raw 4-byte
   // UTF-8 character (a surrogate pair in JS), a lone surrogate as V8 writes

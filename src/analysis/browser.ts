@@ -2,7 +2,7 @@
 // (classes.ts isBrowserInternal) are walked through, never blamed, and detached
 // DOM trees are grouped by the JavaScript object that keeps each one alive, as
 // DevTools' "Detached elements" panel lists them.
-import { INTERNAL_TYPES, isBrowserInternal } from '../classes.js';
+import { BROWSER_INTERNAL_TYPES, INTERNAL_TYPES, isBrowserInternal } from '../classes.js';
 import type { HeapGraph } from '../engine/index.js';
 import { sourceIndex } from '../engine/locations.js';
 import type { DetachedDomGroup, SourceLocation } from '../types.js';
@@ -14,16 +14,22 @@ export { isBrowserInternal } from '../classes.js';
 /** Per node, 1 for Chrome's own objects (isBrowserInternal); null when the graph has none (a Node heap). */
 export function browserInternalNodes(graph: HeapGraph): Uint8Array | null {
   let flags: Uint8Array | null = null;
-  /** (name index, type index) → 0/1, Blink's names repeat. */
-  const seen = new Map<number, number>();
+  // Only nodes of BROWSER_INTERNAL_TYPES can be Chrome's own (isBrowserInternal): per such type, the
+  // answer by name index (0 not yet asked, 1 internal, 2 not), Blink's names repeat. A typed
+  // array, not a Map: this runs over every node of every diff.
+  const answers = graph.nodeTypeNames.map((type) =>
+    BROWSER_INTERNAL_TYPES.has(type) ? new Uint8Array(graph.strings.length) : null,
+  );
   for (let o = 0; o < graph.nodeCount; o++) {
-    const raw = graph.nodeNameIndex(o) * 64 + graph.nodeTypeIndex(o);
-    let internal = seen.get(raw);
-    if (internal === undefined) {
-      internal = isBrowserInternal(graph.nodeName(o), graph.nodeTypeName(o)) ? 1 : 0;
-      seen.set(raw, internal);
+    const byName = answers[graph.nodeTypeIndex(o)];
+    if (byName === null) continue;
+    const name = graph.nodeNameIndex(o);
+    let answer = byName[name];
+    if (answer === 0) {
+      answer = isBrowserInternal(graph.nodeName(o), graph.nodeTypeName(o)) ? 1 : 2;
+      byName[name] = answer;
     }
-    if (internal === 0) continue;
+    if (answer !== 1) continue;
     flags ??= new Uint8Array(graph.nodeCount);
     flags[o] = 1;
   }

@@ -1,13 +1,14 @@
 import type { Argv } from 'yargs';
-import { diffSnapshots, diffThreeSnapshots } from '../analysis/diff.js';
+import { type AnalysisProgress, diffSnapshots, diffThreeSnapshots } from '../analysis/diff.js';
 import { parseIgnoreRules } from '../analysis/ignore.js';
+import { fileSize } from '../analysis/load.js';
 import { diffSeries, hasLeak } from '../analysis/series.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { collectEnvironment } from '../environment.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { htmlDiff } from '../report/html.js';
 import { markdownDiff } from '../report/markdown.js';
-import { analysisProgressText } from '../report/progress.js';
+import { wholeProgressText } from '../report/progress.js';
 import { renderDiff } from '../report/terminal.js';
 import type { DiffResult } from '../types.js';
 import { checkCount } from './checks.js';
@@ -125,6 +126,11 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
   if (args.html !== undefined) await checkOutputFile(args.html, { force: args.force });
   const progress = createProgress(args);
   const thresholds = { minCount: args.minCount, minBytes: args.minBytes };
+  // One bar over every file's bytes, not each file's own percentage in turn.
+  const progressText = wholeProgressText(
+    files.length,
+    files.map(fileSize).reduce((a, b) => a + b, 0),
+  );
   let result: DiffResult;
   try {
     const options = {
@@ -136,7 +142,7 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
       thresholds,
       engine: args.engine,
       ignore,
-      onProgress: (event: Parameters<typeof analysisProgressText>[0]) => progress.update(analysisProgressText(event)),
+      onProgress: (event: AnalysisProgress) => progress.update(progressText(event)),
     };
     if (files.length === 2) result = await diffSnapshots(args.before, args.after, options);
     else if (args.final) result = await diffThreeSnapshots(files[0], files[1], files[2], options);

@@ -44,6 +44,10 @@ export const enum Scan {
   TooLong,
 }
 
+function isDigit(c: number): boolean {
+  return c >= Ch.Zero && c <= Ch.Nine;
+}
+
 /** JSON whitespace (space, tab, CR, LF). */
 export function isSpace(c: number): boolean {
   return c === Ch.Space || c === Ch.Newline || c === Ch.Return || c === Ch.Tab;
@@ -76,9 +80,78 @@ export class NumberArrayScanner {
 
   /** Reads from `chunk[i]`; returns where it stopped (after `]`, on a bad byte, or the chunk's end). */
   scan(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    // The last non-digit of the chunk is a sentinel: every run of digits
+    // before it ends inside the chunk, so the fast loop reads numbers whole
+    // with no bounds check and no state kept between bytes. A number cut by
+    // the chunk's start or end goes through the byte-at-a-time loop.
+    let stop = n - 1;
+    while (stop >= i && isDigit(chunk[stop])) stop--;
+    if (this.inNumber) {
+      let end = i;
+      while (end < n && isDigit(chunk[end])) end++;
+      i = this.scanBytes(chunk, i, Math.min(end + 1, n));
+      if (this.status !== Scan.More) return i;
+    }
+    if (i <= stop) {
+      i = this.scanWhole(chunk, i, stop);
+      if (this.status !== Scan.More) return i;
+    }
+    return i < n ? this.scanBytes(chunk, i, n) : i;
+  }
+
+  /**
+   * The hot loop, over `chunk[i..stop]` where `chunk[stop]` is not a digit
+   * and no number is pending: one number per turn, read in a tight digit
+   * loop, then its delimiter. Same statuses, at the same bytes, as scanBytes.
+   */
+  private scanWhole(chunk: Buffer, i: number, stop: number): number {
     let target = this.target;
     let capacity = target.length;
-    const n = chunk.length;
+    let filled = this.filled;
+    let status = Scan.More;
+    while (i <= stop) {
+      let c = chunk[i];
+      if (c >= Ch.Zero && c <= Ch.Nine) {
+        let number = c - Ch.Zero;
+        c = chunk[++i];
+        while (c >= Ch.Zero && c <= Ch.Nine) {
+          number = number * 10 + (c - Ch.Zero);
+          c = chunk[++i];
+        }
+        if (filled >= capacity) {
+          if (!this.growable) {
+            status = Scan.TooMany;
+            break;
+          }
+          target = this.target = grown(target, filled, filled + 1);
+          capacity = target.length;
+        }
+        if (number > 0xffffffff) {
+          status = Scan.OutOfRange;
+          break;
+        }
+        target[filled++] = number;
+      }
+      i++;
+      if (c === Ch.Comma || c === Ch.Newline || c === Ch.Space || c === Ch.Return || c === Ch.Tab) continue;
+      if (c === Ch.RBracket) {
+        status = Scan.End;
+        break;
+      }
+      status = Scan.BadChar;
+      i--;
+      break;
+    }
+    this.filled = filled;
+    this.status = status;
+    return i;
+  }
+
+  /** One byte at a time over `chunk[i..end)`, a number's digits kept across calls (and chunks). */
+  private scanBytes(chunk: Buffer, i: number, n: number): number {
+    let target = this.target;
+    let capacity = target.length;
     let filled = this.filled;
     let number = this.number;
     let inNumber = this.inNumber;

@@ -11,3 +11,34 @@ export function analysisProgressText(event: AnalysisProgress): string {
   }
   return `analysing ${name}: ${event.step}`;
 }
+
+/**
+ * One bar for a command that reads several files (a diff reads two or three,
+ * at once on big pairs): "reading 2 snapshots 42%" over the bytes of all of
+ * them, so the figure only grows, then the analysis steps once every byte is
+ * read. `totalBytes` is the files' sizes summed (a file's own events may come
+ * late: the other file's worker starts first). Events with no read phase
+ * (memlab's parser) read as analysisProgressText.
+ */
+export function wholeProgressText(fileCount: number, totalBytes: number): (event: AnalysisProgress) => string {
+  const bytesRead = new Map<string, number>();
+  const totals = new Map<string, number>();
+  let shown = 0;
+  return (event) => {
+    if (event.phase === 'read') {
+      bytesRead.set(event.file, event.bytesRead);
+      totals.set(event.file, event.totalBytes);
+    }
+    if (bytesRead.size === 0) return analysisProgressText(event);
+    let read = 0;
+    let known = 0;
+    for (const bytes of bytesRead.values()) read += bytes;
+    for (const bytes of totals.values()) known += bytes;
+    const total = Math.max(totalBytes, known);
+    if (read < total) {
+      shown = Math.max(shown, total > 0 ? Math.floor((100 * read) / total) : 0);
+      return `reading ${fileCount} snapshots ${shown}%`;
+    }
+    return event.phase === 'read' ? `reading ${fileCount} snapshots 100%` : analysisProgressText(event);
+  };
+}
