@@ -169,8 +169,13 @@ export async function launchBrowser(executablePath: string, options: { timeoutMs
         }
       } finally {
         killGroup(pid);
-        // Chrome may still be writing its profile for a moment after it exits.
-        rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+        // Chrome's helpers may still be writing its profile for a moment after it exits: retried for
+        // about 2 s; a profile still being written then stays in the temp folder rather than fail the run.
+        try {
+          rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+        } catch {
+          // left in the temp folder
+        }
       }
     })();
     return closed;
