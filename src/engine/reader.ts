@@ -38,7 +38,7 @@ export async function readRawSnapshot(file: string, options: ReadOptions = {}): 
   } catch (err) {
     throw fileError(file, err);
   }
-  const parser = new SnapshotParser(file);
+  const parser = new SnapshotParser(file, gzip ? null : size);
   const source = createReadStream(file, { highWaterMark: options.chunkSize ?? 1 << 20 });
   let compressedRead = 0;
   let lastReport = 0;

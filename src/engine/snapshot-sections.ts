@@ -72,7 +72,15 @@ export class SnapshotParser {
   private traceFunctionInfos: Uint32Array | null = null;
   private traceTree: { nodeIds: Uint32Array; functionInfoIndexes: Uint32Array; parents: Int32Array } | null = null;
 
-  constructor(private readonly file: string) {}
+  /**
+   * @param plainBytes the size of the JSON text when it is known before reading (an uncompressed
+   * file): no array holds more numbers than half its bytes, so a header that tells the truth gets
+   * its arrays in one allocation, and one that lies gets no more than the file could fill.
+   */
+  constructor(
+    private readonly file: string,
+    private readonly plainBytes: number | null = null,
+  ) {}
 
   private fail(problem: string): never {
     throw new SnapshotFormatError(this.file, problem);
@@ -168,11 +176,13 @@ export class SnapshotParser {
     if ((key === 'nodes' || key === 'edges') && c === Ch.LBracket) {
       if (!this.meta) this.fail(`not a heap snapshot ("${key}" before "snapshot")`);
       // Room for what arrives, up to the header's count: a small file that claims millions of nodes
-      // gets memory only as its numbers prove them.
+      // gets memory only as its numbers prove them (each takes two bytes at least, "0,"), and a
+      // compressed one, whose size says nothing, starts small and doubles.
       const fields = key === 'nodes' ? this.meta.node_fields.length : this.meta.edge_fields.length;
       const claimed = (key === 'nodes' ? this.nodeCount : this.edgeCount) * fields;
+      const room = this.plainBytes === null ? INITIAL_NUMBERS : Math.ceil(this.plainBytes / 2);
       this.numbers = new NumberArrayScanner(
-        allocateNumbers(this.file, key, Math.min(claimed, INITIAL_NUMBERS)),
+        allocateNumbers(this.file, key, Math.min(claimed, room)),
         true,
         claimed,
         (length) => allocateNumbers(this.file, key, length),
