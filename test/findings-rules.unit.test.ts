@@ -100,5 +100,12 @@ describe('finding text', () => {
       fix: '',
     };
     assert.equal(findingHeadline(finding), '1,000 B objects in cache (collection)');
+    // A timer's holder is Node's timer list, never the user's name: the headline says what keeps them.
+    const timer = {
+      ...finding,
+      pattern: 'timer' as const,
+      holder: { name: '_onTimeout[…]', nodeId: 2, location: null },
+    };
+    assert.equal(findingHeadline(timer), '1,000 B objects kept by timers never cleared (timer)');
   });
 });

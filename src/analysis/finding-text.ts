@@ -138,5 +138,7 @@ export function findingHeadline(finding: Finding): string {
     return `${finding.holder.name} grows ${match ? match[1] : formatBytes(finding.leaked.retainedSize)} per call (bytes)`;
   }
   const kind = KINDS[finding.leaked.type] ?? 'objects';
-  return `${formatCount(finding.leaked.count)} ${finding.leaked.name} ${kind} in ${finding.holder.name} (${finding.pattern})`;
+  // A timer's holder is the runtime's list (Node's timerListMap, a page's DOMTimer): no name of the user's.
+  const where = finding.pattern === 'timer' ? 'kept by timers never cleared' : `in ${finding.holder.name}`;
+  return `${formatCount(finding.leaked.count)} ${finding.leaked.name} ${kind} ${where} (${finding.pattern})`;
 }
