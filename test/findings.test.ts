@@ -268,6 +268,57 @@ describe('findings: the first one names the leak in the user terms', () => {
   }
 });
 
+/** An ES module whose exported registry gains a Connection per request (fixed: removed again), and a program that snapshots around it. */
+async function esmRegistryDiff(fixed: boolean): Promise<{ diff: DiffResult; file: string }> {
+  const dir = tempDir('leakscan-findings-esm-');
+  const file = join(dir, 'registry.mjs');
+  writeFileSync(
+    file,
+    `export class Connection { constructor(i) { this.id = i; this.meta = { opened: i }; } }
+export const registry = { live: new Set() };
+export function connect(i) {
+  const c = new Connection(i);
+  registry.live.add(c);
+  ${fixed ? 'registry.live.delete(c);' : ''}
+}
+`,
+  );
+  writeFileSync(
+    join(dir, 'main.mjs'),
+    `import v8 from 'node:v8';
+import { connect } from './registry.mjs';
+for (let i = 0; i < 5; i++) connect(-1 - i);
+global.gc();
+v8.writeHeapSnapshot(new URL('./before.heapsnapshot', import.meta.url).pathname);
+for (let i = 0; i < ${REQUESTS}; i++) connect(i);
+global.gc();
+v8.writeHeapSnapshot(new URL('./after.heapsnapshot', import.meta.url).pathname);
+`,
+  );
+  await new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, ['--expose-gc', join(dir, 'main.mjs')], { timeout: 120_000 }, (err, _o, stderr) =>
+      err ? reject(new Error(`esm registry: ${stderr || err.message}`)) : resolve(),
+    );
+  });
+  return { diff: await diffSnapshots(join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')), file };
+}
+
+describe('findings: an ES module', () => {
+  test("a Set in an exported const: V8 keeps module bindings in a 'system / Cell', the user's, not the runtime's", async () => {
+    const { diff } = await esmRegistryDiff(false);
+    const first = diff.findings[0];
+    const detail = show(diff);
+    assert.ok(first, detail);
+    assert.equal(first.pattern, 'collection', detail);
+    assert.equal(first.leaked.name, 'Connection', detail);
+    assert.equal(first.leaked.count, REQUESTS, detail);
+    assert.match(first.holder.name, /(^|\.)live$/, detail);
+    assert.match(first.site?.script ?? '', /registry\.mjs$/, detail);
+    assert.match(first.fix, /live/);
+    assert.deepEqual((await esmRegistryDiff(true)).diff.findings, []);
+  });
+});
+
 describe('findings: assertNoLeak', () => {
   test("stays quiet on fetch's bounded resource-timing buffer (Node's own, not the program's)", async () => {
     const server = createServer((_req, res) => res.end('ok'));

@@ -263,8 +263,13 @@ export function rewordFinding(finding: object): void {
   f.fix = findingFix(facts);
 }
 
-/** A closure scope: Node names it `system / Context`, Chrome `system / Context / scope @ID` (a top-level script's too). */
-const isScope = (name: string): boolean => name === 'system / Context' || name.startsWith('system / Context / ');
+/**
+ * A scope of the user's variables: a closure's (Node names it `system / Context`, Chrome
+ * `system / Context / scope @ID`, a top-level script's too) or an ES module's exported binding,
+ * which V8 keeps in a `system / Cell` of its own.
+ */
+const isScope = (name: string): boolean =>
+  name === 'system / Context' || name.startsWith('system / Context / ') || name === 'system / Cell';
 
 /** Node's `global`, a page's `Window` (Chrome names it `Window [JSGlobalObject] / URL`, or `Window / URL`). */
 const isGlobalObject = (step: RetainerStep): boolean =>
