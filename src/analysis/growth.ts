@@ -5,6 +5,7 @@
 import { buildDominatorTree, buildRetainers, calculateRetainedSizes, type HeapGraph } from '../engine/index.js';
 import { applyShapes, inferShapeDefinitions, objectSignatures } from '../engine/shapes.js';
 import type { ByteGrowth, SnapshotMeta } from '../types.js';
+import type { ClassTable } from './class-table.js';
 import { type AnalysisProgress, type Baseline, loadGraph } from './diff.js';
 import { type DominatorChildren, dominatorChildren, dominatorPreOrder } from './dominance.js';
 import { type IgnoreRule, ignoredNodes } from './ignore.js';
@@ -185,27 +186,28 @@ function countNewObjects(
     perClassTotal[cls] = (perClassTotal[cls] ?? 0) + 1;
     if (!old) perClass[cls] = (perClass[cls] ?? 0) + 1;
   }
-  for (let cls = 0; cls < table.size; cls++) {
-    const n = perClassTotal[cls] ?? 0;
-    if (n === 0) continue;
-    const key = classKey(table.keys[cls]);
-    let series = totals.get(key);
-    if (!series) {
-      series = new Array<number>(points).fill(0);
-      totals.set(key, series);
-    }
-    series[point] = n;
-  }
+  recordPoint(table, perClassTotal, point, points, totals);
+  recordPoint(table, perClass, point, points, counts);
+}
+
+/** Each class's count at one point of the series, into its row of `series` (made, all zeros, on its first count). */
+function recordPoint(
+  table: ClassTable,
+  perClass: number[],
+  point: number,
+  points: number,
+  series: Map<string, number[]>,
+): void {
   for (let cls = 0; cls < table.size; cls++) {
     const n = perClass[cls] ?? 0;
     if (n === 0) continue;
     const key = classKey(table.keys[cls]);
-    let series = counts.get(key);
-    if (!series) {
-      series = new Array<number>(points).fill(0);
-      counts.set(key, series);
+    let row = series.get(key);
+    if (!row) {
+      row = new Array<number>(points).fill(0);
+      series.set(key, row);
     }
-    series[point] = n;
+    row[point] = n;
   }
 }
 
