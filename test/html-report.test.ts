@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
-import { CONTENT_SECURITY_POLICY, htmlDiff } from '../src/report/html.js';
+import { contentSecurityPolicy, htmlDiff } from '../src/report/html.js';
 import type { ClassDiff, DiffResult, HolderGroup, RetainerPath, SnapshotMeta } from '../src/types.js';
 import { runCli, runFixture, tempDir } from './helpers.js';
 
@@ -151,7 +151,7 @@ describe('the HTML file', () => {
 
   test('a strict Content-Security-Policy: the inline script and style by their hashes, no unsafe-inline, no network', () => {
     const policy = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]+)">/)?.[1];
-    assert.equal(policy, CONTENT_SECURITY_POLICY);
+    assert.equal(policy, contentSecurityPolicy());
     assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval|https?:|\*/);
     assert.match(policy, /default-src 'none'/);
     const script = html.match(/<script>([\s\S]*?)<\/script>/)?.[1] ?? '';

@@ -69,5 +69,13 @@ dl.env dd { margin: 0; overflow-wrap: anywhere; }
 footer { margin-top: 32px; color: var(--dim); font-size: 0.85rem; }
 `;
 
-/** The compiled page-script.ts, as the build wrote it: a classic script, no import or export. */
-export const PAGE_SCRIPT = readFileSync(new URL('./page-script.js', import.meta.url), 'utf8');
+let pageScriptText: string | null = null;
+
+/**
+ * The compiled page-script.ts, as the build wrote it: a classic script, no import or export.
+ * Read when a report is first made, not when a command that writes none starts.
+ */
+export function pageScript(): string {
+  pageScriptText ??= readFileSync(new URL('./page-script.js', import.meta.url), 'utf8');
+  return pageScriptText;
+}

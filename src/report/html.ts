@@ -25,7 +25,7 @@ import type {
 } from '../types.js';
 import { renderRssChart } from './chart.js';
 import { formatBytes, formatCount, formatFrames, formatLocation, formatSigned, printable } from './format.js';
-import { PAGE_SCRIPT, PAGE_STYLE } from './html-page.js';
+import { PAGE_STYLE, pageScript } from './html-page.js';
 import { edgeLabel, findingHeading, findingPath, holderLine, ignoredLines, retainedEdgeText } from './path.js';
 import {
   CLASS_DIFF_NUMBERS,
@@ -312,14 +312,15 @@ const escapeHtml = (text: string): string =>
   text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The policy the page runs under: its own script and style (by hash), data: images, nothing else. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  `script-src 'sha256-${sha256(PAGE_SCRIPT)}'`,
-  `style-src 'sha256-${sha256(PAGE_STYLE)}'`,
-  'img-src data:',
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+export const contentSecurityPolicy = (): string =>
+  [
+    "default-src 'none'",
+    `script-src 'sha256-${sha256(pageScript())}'`,
+    `style-src 'sha256-${sha256(PAGE_STYLE)}'`,
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
 
 /** The data as a JSON text that cannot end its <script> element (nor open a comment in it). */
 export function scriptJson(data: unknown): string {
@@ -340,7 +341,7 @@ function page(p: Page, options: HtmlOptions): string {
     '<html lang="en">',
     '<head>',
     '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">`,
+    `<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy()}">`,
     '<meta name="referrer" content="no-referrer">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="color-scheme" content="light dark">',
@@ -350,7 +351,7 @@ function page(p: Page, options: HtmlOptions): string {
     '<body>',
     '<main id="report"><noscript>This report is drawn by the script inside this file (nothing is fetched); allow JavaScript for this file to see it, or read report.md / report.json beside it.</noscript></main>',
     `<script type="application/json" id="leakscan-data">${scriptJson(data)}</script>`,
-    `<script>${PAGE_SCRIPT}</script>`,
+    `<script>${pageScript()}</script>`,
     '</body>',
     '</html>',
     '',
