@@ -303,6 +303,47 @@ v8.writeHeapSnapshot(new URL('./after.heapsnapshot', import.meta.url).pathname);
   return { diff: await diffSnapshots(join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')), file };
 }
 
+describe('findings: a script still running its top level', () => {
+  test("a listener on a module-level emitter is a listener, though only the running script's frame holds it", async () => {
+    const dir = tempDir('leakscan-findings-toplevel-');
+    const file = join(dir, 'feed.js');
+    writeFileSync(
+      file,
+      `const v8 = require('v8');
+const { EventEmitter } = require('events');
+class CartSession { constructor(user) { this.user = user; this.items = new Array(25).fill(user); } }
+const priceFeed = new EventEmitter();
+priceFeed.setMaxListeners(0);
+function handleRequest(user) {
+  const session = new CartSession(user);
+  priceFeed.on('update', (p) => { session.lastPrice = p; });
+}
+for (let i = 0; i < 5; i++) handleRequest('warm' + i);
+global.gc();
+v8.writeHeapSnapshot(__dirname + '/before.heapsnapshot');
+for (let i = 0; i < ${REQUESTS}; i++) handleRequest('u' + i);
+global.gc();
+v8.writeHeapSnapshot(__dirname + '/after.heapsnapshot');
+`,
+    );
+    await new Promise<void>((resolve, reject) => {
+      execFile(process.execPath, ['--expose-gc', file], { timeout: 120_000 }, (err, _o, stderr) =>
+        err ? reject(new Error(`top level: ${stderr || err.message}`)) : resolve(),
+      );
+    });
+    const diff = await diffSnapshots(join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot'));
+    const first = diff.findings[0];
+    const detail = show(diff);
+    assert.ok(first, detail);
+    assert.equal(first.pattern, 'listener', detail);
+    assert.equal(first.leaked.name, 'CartSession', detail);
+    assert.equal(first.leaked.count, REQUESTS, detail);
+    assert.equal(first.holder.name, 'priceFeed._events.update', detail);
+    assert.equal(first.site?.line, 8, detail);
+    assert.match(first.fix, /'update' listener from priceFeed/);
+  });
+});
+
 describe('findings: an ES module', () => {
   test("a Set in an exported const: V8 keeps module bindings in a 'system / Cell', the user's, not the runtime's", async () => {
     const { diff } = await esmRegistryDiff(false);

@@ -394,9 +394,27 @@ function patternOf(
   wrapper: ClassInGroup,
   candidates: ClassInGroup[],
 ): FindingPattern {
-  const { graph, trace, table } = input;
+  const { trace } = input;
+  // Held only by a running function (a script's top level still running, a batch job's locals): how it
+  // accumulates below the stack, when the graph says (a listener, a timer, a queue), is what to fix.
+  if (viaName(trace.via[wrapper.sample]) === 'stack') {
+    const below = accumulation(input, holder, path, holderNodeId, wrapper, candidates);
+    return below === 'collection' || below === 'other' ? 'stack' : below;
+  }
+  return accumulation(input, holder, path, holderNodeId, wrapper, candidates);
+}
+
+/** The pattern from how the objects accumulate below their holder. */
+function accumulation(
+  input: FindingsInput,
+  holder: number,
+  path: RetainerPath,
+  holderNodeId: number,
+  wrapper: ClassInGroup,
+  candidates: ClassInGroup[],
+): FindingPattern {
+  const { graph, table } = input;
   const name = (c: ClassInGroup): string => table.keys[c.cls].name;
-  if (viaName(trace.via[wrapper.sample]) === 'stack') return 'stack';
   if (candidates.some((c) => isDetachedName(name(c)))) return 'detached-dom';
   // Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer.
   const isTimer = (c: ClassInGroup): boolean =>
