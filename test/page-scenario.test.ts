@@ -65,6 +65,37 @@ document.getElementById('open').addEventListener('click', () => document.body.ap
 </script></body></html>`;
 }
 
+/**
+ * A React 18 page (the UMD build in node_modules) whose Chart component adds a window 'resize' listener in an
+ * effect, closing over its ChartModel; the leaking one returns no cleanup, the fixed one removes it on unmount.
+ */
+function reactPage(cleanup: boolean): string {
+  const umd = (pkg: string, file: string): string => pathToFileURL(join(root, 'node_modules', pkg, 'umd', file)).href;
+  return `<!doctype html><html><head><meta charset="utf-8">
+<script src="${umd('react', 'react.production.min.js')}"></script>
+<script src="${umd('react-dom', 'react-dom.production.min.js')}"></script></head>
+<body><button type="button" id="open">Toggle</button><div id="root"></div><script>
+const h = React.createElement;
+class ChartModel { constructor() { this.points = Array.from({ length: 200 }, (_, x) => ({ x, y: x * 2 })); } }
+function Chart({ onClose }) {
+  const [model] = React.useState(() => new ChartModel());
+  const [width, setWidth] = React.useState(0);
+  React.useEffect(() => {
+    const onResize = () => setWidth(window.innerWidth + model.points.length);
+    window.addEventListener('resize', onResize);
+    ${cleanup ? "return () => window.removeEventListener('resize', onResize);" : ''}
+  }, []);
+  return h('div', { className: 'chart' }, h('button', { className: 'close', onClick: onClose }, 'Close'), String(width));
+}
+function App() {
+  const [shown, setShown] = React.useState(false);
+  React.useEffect(() => { document.getElementById('open').onclick = () => setShown(true); }, []);
+  return shown ? h(Chart, { onClose: () => setShown(false) }) : null;
+}
+ReactDOM.createRoot(document.getElementById('root')).render(h(App));
+</script></body></html>`;
+}
+
 /** A page scenario module (plain ESM): opens `html`, clicks open then close; records the browser's pid and profile. */
 function scenarioModule(name: string, html: string, selector: string, extra = ''): string {
   const page = join(dir, `${name}.html`);
@@ -123,6 +154,8 @@ describe('leakscan run on page scenarios', { skip }, () => {
       scenarioModule('dropped-rows', rowsPage(false), '.row'),
       scenarioModule('listener-kept', listenerPage(false), '.panel'),
       scenarioModule('listener-removed', listenerPage(true), '.panel'),
+      scenarioModule('react-listener-kept', reactPage(false), '.chart'),
+      scenarioModule('react-listener-removed', reactPage(true), '.chart'),
     ];
     run = await runCli(['run', ...fast, '--out', out, ...files], { env: { CI: 'true', CHROME_PATH: browser ?? '' } });
     result = JSON.parse(run.stdout) as RunResult;
@@ -151,9 +184,44 @@ describe('leakscan run on page scenarios', { skip }, () => {
     // the Panels themselves must be in the diff, one per round.
     const panel = kept.diff?.classes.find((c) => c.name === 'Panel');
     assert.ok(panel && panel.added - panel.removed === ROUNDS, `one Panel per round: ${JSON.stringify(panel)}`);
+    // The first finding says it as the page's author would: listeners on document, each keeping a Panel.
+    const first = (kept.diff?.findings ?? [])[0];
+    const detail = JSON.stringify((kept.diff?.findings ?? []).map(({ retainerPath: _, ...f }) => f));
+    assert.equal(first?.pattern, 'listener', detail);
+    assert.equal(first.leaked.name, 'Panel', detail);
+    assert.equal(first.holder.name, 'document', detail);
+    assert.match(first.summary, new RegExp(`^${ROUNDS} event listeners added to document\\b`), detail);
+    assert.match(first.fix, /removeEventListener/, detail);
+    assert.match(kept.verdict, /Panel/);
     const fixed = scenario('listener-removed');
     assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${fixed.leaks.map((c) => c.name).join(', ')}`);
     assert.deepEqual(fixed.growth, []);
+  });
+
+  test("a React effect's window listener never cleaned up: listeners on window keeping the component's model", () => {
+    const kept = scenario('react-listener-kept');
+    assert.equal(kept.status, 'leak', kept.verdict);
+    const detail = JSON.stringify((kept.diff?.findings ?? []).map(({ retainerPath: _, ...f }) => f));
+    // One finding: React's own bookkeeping of the last round (a fiber's stale effect) is no second leak.
+    assert.equal((kept.diff?.findings ?? []).length, 1, detail);
+    const [first] = kept.diff?.findings ?? [];
+    assert.equal(first.pattern, 'listener', detail);
+    assert.equal(first.leaked.name, 'ChartModel', detail);
+    assert.equal(first.leaked.count, ROUNDS, detail);
+    assert.equal(first.holder.name, 'window', detail);
+    assert.match(
+      first.summary,
+      new RegExp(`^${ROUNDS} event listeners added to window and never removed, each keeping a ChartModel`),
+      detail,
+    );
+    // The place is the listener's callback in the page: the line of addEventListener's callback.
+    const html = readFileSync(join(dir, 'react-listener-kept.html'), 'utf8').split('\n');
+    assert.match(first.site?.script ?? '', /react-listener-kept\.html$/, detail);
+    assert.match(html[(first.site?.line ?? 0) - 1] ?? '', /const onResize =/, detail);
+    assert.match(first.fix, /removeEventListener/, detail);
+    const fixed = scenario('react-listener-removed');
+    assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${JSON.stringify(fixed.diff?.findings ?? [])}`);
+    assert.deepEqual(fixed.diff?.findings ?? [], []);
   });
 
   test('--json has the page numbers of every round', () => {

@@ -65,6 +65,8 @@ export interface DiffOptions {
   collectionLimit?: number;
   /** Ignore rules (ignore.ts): new objects they name are counted in rows of their own, never suspects. */
   ignore?: readonly string[];
+  /** Suspect objects a holder needs to be a finding of its own. Default thresholds.minCount. */
+  findingMinCount?: number;
   /** Overrides the suspect rule (isSuspect with thresholds): `run`'s rule reads the trend over more snapshots. */
   suspect?: (entry: ClassDiff) => boolean;
   onProgress?: (event: AnalysisProgress) => void;
@@ -234,7 +236,7 @@ async function diffPasses(
     table,
     suspect,
     includeInternal: options.includeInternal,
-    minCount: thresholds.minCount,
+    minCount: options.findingMinCount ?? thresholds.minCount,
   });
   const classes = filterClasses(rows.classes, options);
   annotateWhere(graph, m.memberClass, classes, rows.classIndex, shallow);

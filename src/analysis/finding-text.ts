@@ -13,6 +13,14 @@ export interface FindingFacts {
   holder: string;
   /** True when no object of the user's is on the way to the holder (Node's timer list, a runtime table). */
   holderIsRuntime: boolean;
+  /** True when the holder names an object whose Blink listener table holds the objects (window, document). */
+  eventTarget?: boolean;
+  /** Listeners in the group when not the wrapper's count (the callbacks among many records they keep). */
+  listeners?: number;
+  /** True when the holder is a promise (work chained onto one that never settles). */
+  holderIsPromise?: boolean;
+  /** True when what leaks reads plainer than what accumulates (the user's class in a library's records): say it first. */
+  leakedFirst?: boolean;
   site: SourceLocation | null;
   /** For byte growth: bytes per call. */
   bytesPerCall?: number;
@@ -52,10 +60,28 @@ const at = (site: SourceLocation | null): string => {
   return where ? ` at ${where}` : '';
 };
 
-/** "each keeping a Session" when the leaked thing is not the wrapper itself. */
-function keeping(facts: FindingFacts): string {
-  if (facts.leaked.name === facts.wrapper.name && facts.leaked.type === facts.wrapper.type) return '';
+/**
+ * "each keeping a Session" when the leaked thing is not what the summary named first (`named`, the wrapper by
+ * default); "keeping 2,000 {x, y}" when there are more of them than of what was named.
+ */
+function keeping(
+  facts: FindingFacts,
+  named: { name: string; type: string; count: number } = facts.wrapper,
+  count = named.count,
+): string {
+  if (facts.leaked.name === named.name && facts.leaked.type === named.type) return '';
+  if (facts.leaked.count > count) return `, keeping ${formatCount(facts.leaked.count)} ${facts.leaked.name}`;
   return `, each keeping ${thing(facts.leaked)}`;
+}
+
+/** What a summary counts and names first: the wrapper, or what leaks when that reads plainer (leakedFirst). */
+const lead = (facts: FindingFacts): { name: string; type: string; count: number } =>
+  facts.leakedFirst ? facts.leaked : facts.wrapper;
+
+/** The EventTarget whose listeners hold the objects: Node's `x[kEvents]`, or a page's object over Blink's table. */
+function eventTargetOf(facts: FindingFacts): string | null {
+  if (facts.eventTarget) return facts.holder;
+  return /^(.+)\[kEvents\]$/.exec(facts.holder)?.[1] ?? null;
 }
 
 export function findingSummary(facts: FindingFacts): string {
@@ -69,19 +95,23 @@ export function findingSummary(facts: FindingFacts): string {
     }
     case 'listener': {
       const event = eventOf(facts.holder);
-      const target = /^(.+)\[kEvents\]$/.exec(facts.holder);
+      const target = eventTargetOf(facts);
+      const count = facts.listeners ?? facts.wrapper.count;
       const what = event
-        ? `${plural(facts.wrapper.count, `'${event.event}' listener`, `'${event.event}' listeners`)} added to ${event.emitter} and never removed`
+        ? `${plural(count, `'${event.event}' listener`, `'${event.event}' listeners`)} added to ${event.emitter} and never removed`
         : target
-          ? `${plural(facts.wrapper.count, 'event listener', 'event listeners')} added to ${target[1]} and never removed`
-          : `${plural(facts.wrapper.count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
-      return `${what}${keeping(facts)}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;
+          ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
+          : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
+      // Counted by their callbacks, the listeners keep even the wrapper's objects.
+      const kept =
+        facts.listeners === undefined ? keeping(facts) : keeping(facts, { name: '', type: 'closure', count }, count);
+      return `${what}${kept}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;
     }
     case 'collection':
-      return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} added to ${facts.holder} and never removed${keeping(facts)} (${bytes}).`;
+      return `${formatCount(lead(facts).count)} ${named(lead(facts).name, facts.site)} added to ${facts.holder} and never removed${keeping(facts, lead(facts))} (${bytes}).`;
     case 'queue':
       if (facts.wrapper.type === 'closure')
-        return `${plural(facts.wrapper.count, 'callback', 'callbacks')}${at(facts.site)} waiting in ${facts.holder} that never run${keeping(facts)} (${bytes}).`;
+        return `${plural(facts.wrapper.count, 'callback', 'callbacks')} waiting in ${facts.holder} that never run${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
       return `${plural(facts.wrapper.count, 'pending item', 'pending items')} (${facts.wrapper.name}) in ${facts.holder} that never complete${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
     case 'closure-chain':
       return `${plural(facts.leaked.count, facts.leaked.name, facts.leaked.name)} chained through closures: each keeps the previous one through a closure's scope${at(facts.site)} (${bytes})${held}.`;
@@ -92,9 +122,9 @@ export function findingSummary(facts: FindingFacts): string {
     case 'bytes':
       return `${facts.holder} grows ${formatBytes(facts.bytesPerCall ?? 0)} per call (${bytes} now).`;
     case 'stack':
-      return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} held only by a running function${keeping(facts)} (${bytes}).`;
+      return `${formatCount(lead(facts).count)} ${named(lead(facts).name, facts.site)} held only by a running function${keeping(facts, lead(facts))} (${bytes}).`;
     default:
-      return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} held by ${facts.holder}${keeping(facts)} (${bytes}).`;
+      return `${formatCount(lead(facts).count)} ${named(lead(facts).name, facts.site)} held by ${facts.holder}${keeping(facts, lead(facts))} (${bytes}).`;
   }
 }
 
@@ -105,9 +135,11 @@ export function findingFix(facts: FindingFacts): string {
       return `clearInterval (or clearTimeout) the timer started${at(facts.site)} when it is no longer needed, e.g. when the request or object it serves ends.`;
     case 'listener': {
       const event = eventOf(holder);
-      const target = /^(.+)\[kEvents\]$/.exec(holder);
+      const target = eventTargetOf(facts);
+      if (target && facts.eventTarget)
+        return `Remove the listener from ${target} with removeEventListener when what added it goes away (a component's unmount, an effect's cleanup), or add it with { once: true } or an AbortSignal.`;
       if (target)
-        return `Remove the listener from ${target[1]} with removeEventListener when it is no longer needed, or add it with { once: true } or a signal that ends with the request.`;
+        return `Remove the listener from ${target} with removeEventListener when it is no longer needed, or add it with { once: true } or a signal that ends with the request.`;
       if (event)
         return `Remove the '${event.event}' listener from ${event.emitter} when it is no longer needed (off/removeListener), or register it once (once, or at start-up instead of per call).`;
       return `Unregister the callback from ${holder} when it is no longer needed (its remove/eject/unsubscribe function), or register it once at start-up instead of per call.`;
@@ -115,6 +147,8 @@ export function findingFix(facts: FindingFacts): string {
     case 'collection':
       return `Bound or evict the entries of ${holder} (an LRU cache with a max size, or delete each entry when it is done).`;
     case 'queue':
+      if (facts.holderIsPromise)
+        return `Settle (or reject) ${holder} when its work ends, or stop chaining per-call work onto it: every then, await or Promise.race on a promise that never settles keeps its callbacks.`;
       return `Make the work queued in ${holder} complete (a stuck worker, a lost connection or a promise never settled), or bound the queue and reject new work when it is full.`;
     case 'closure-chain':
       return `Break the chain: do not let the closure created${at(facts.site)} capture the previous value of ${holder} (clear the variable, or move it out of the scope the closures share).`;

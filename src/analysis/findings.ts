@@ -4,6 +4,7 @@
 // the holder from the nearest object of theirs, the place in their code, the
 // pattern the graph shows, and the fix. Reads what the diff's passes already
 // computed; the only walks are bounded ones around a few sample objects.
+import { isBrowserInternal } from '../classes.js';
 import type { HeapGraph } from '../engine/index.js';
 import { sourceIndex } from '../engine/locations.js';
 import type { ByteGrowth, Finding, FindingPattern, RetainerPath, RetainerStep, SourceLocation } from '../types.js';
@@ -43,6 +44,8 @@ export interface FindingsInput {
 const MAX_GROUPS = 16;
 /** A holder of fewer suspect objects than this share of the largest holder's is not a finding of its own. */
 const MIN_GROUP_SHARE = 0.05;
+/** Members of a closure class looked at for one defined in the user's code (the user's among a library's). */
+const USER_SAMPLE_TRIES = 64;
 /** Nodes a bounded walk around a sample may visit. */
 const MAX_VISITS = 256;
 
@@ -52,6 +55,10 @@ interface ClassInGroup {
   retained: number;
   /** The member nearest the roots. */
   sample: number;
+  /** For a closure class ("(anonymous)" is everyone's): a member defined in the user's code, if one was met. */
+  userSample?: number;
+  /** For a closure class: members registered on the holder itself, only Chrome's own objects between (Blink's listener table). */
+  direct: number;
   suspect: boolean;
   tier: TierValue;
   location: SourceLocation | null;
@@ -87,12 +94,18 @@ export function findingsOf(input: FindingsInput): Finding[] {
         suspect: suspect[cls] === 1,
         tier: Tier.runtime,
         location: null,
+        direct: 0,
       };
       perGroup[g].set(cls, entry);
     }
     entry.count++;
     entry.retained += retained[i];
     if (trace.distance[o] < trace.distance[entry.sample]) entry.sample = o;
+    if (input.table.keys[cls].type === 'closure') {
+      if (entry.userSample === undefined && entry.count <= USER_SAMPLE_TRIES)
+        if (isUserLocation(sourceIndex(input.graph).locationOf(o))) entry.userSample = o;
+      if (registeredOn(input, o, holders[i])) entry.direct++;
+    }
   }
   const findings: Array<{ finding: Finding; internal: boolean }> = [];
   // A holder of a handful where others hold hundreds is noise (a literal V8 keeps as an allocation site).
@@ -111,6 +124,54 @@ export function findingsOf(input: FindingsInput): Finding[] {
     .filter((f) => input.includeInternal === true || !f.internal)
     .map((f) => f.finding)
     .sort((a, b) => b.leaked.retainedSize - a.leaked.retainedSize || b.leaked.count - a.leaked.count);
+}
+
+const globalsOf = new WeakMap<HeapGraph, Map<number, string>>();
+
+/** The values of the global object's properties (Node's `global`, a page's `Window`), by node id, with their names. */
+function globalValues(graph: HeapGraph): ReadonlyMap<number, string> {
+  let names = globalsOf.get(graph);
+  if (names) return names;
+  names = new Map();
+  // A global behind a getter (Node's `process`) keeps its value in the getter's scope: of the objects whose class
+  // bears the getter's name (the value and its prototype), the one with the most properties is it.
+  const accessors = new Set<string>();
+  for (let o = 0; o < graph.nodeCount; o++) {
+    const type = graph.nodeTypeName(o);
+    if ((type !== 'object' && type !== 'native') || !/^(global|Window)(\s|$)/.test(graph.nodeName(o))) continue;
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+      if (graph.edgeTypeName(e) !== 'property') continue;
+      const name = graph.edgeName(e);
+      const getter = /^get (.+)$/.exec(name);
+      if (getter && isJsIdentifier(getter[1])) accessors.add(getter[1]);
+      const id = graph.nodeId(graph.edgeTarget(e));
+      if (isJsIdentifier(name) && !names.has(id)) names.set(id, name);
+    }
+  }
+  const byClass = new Map<string, { id: number; edges: number; tie: boolean }>();
+  for (let o = 0; o < graph.nodeCount && accessors.size > 0; o++) {
+    if (graph.nodeTypeName(o) !== 'object' || !accessors.has(graph.nodeName(o))) continue;
+    const edges = graph.firstEdge(o + 1) - graph.firstEdge(o);
+    const best = byClass.get(graph.nodeName(o));
+    if (!best || edges > best.edges) byClass.set(graph.nodeName(o), { id: graph.nodeId(o), edges, tie: false });
+    else if (edges === best.edges) best.tie = true;
+  }
+  for (const [name, best] of byClass) if (!best.tie && !names.has(best.id)) names.set(best.id, name);
+  globalsOf.set(graph, names);
+  return names;
+}
+
+/** True when only Chrome's own objects (a listener table and its records) lie between the holder and `o`. */
+function registeredOn(input: FindingsInput, o: number, holder: number): boolean {
+  const { graph, trace } = input;
+  let at = o;
+  for (let steps = 0; steps < MAX_VISITS; steps++) {
+    if (trace.parentEdge[at] === UNREACHED) return false;
+    at = parentOf(graph, trace, at);
+    if (at === holder) return steps > 0;
+    if (graph.nodeTypeName(at) !== 'native' || !isBrowserInternal(graph.nodeName(at), 'native')) return false;
+  }
+  return false;
 }
 
 /** The holders of most suspect objects (up to MAX_GROUPS), found by sorting a typed array of them. */
@@ -175,7 +236,7 @@ function groupFinding(
   const { graph, table, trace } = input;
   const index = sourceIndex(graph);
   for (const c of classes) {
-    c.location = index.locationOf(c.sample);
+    c.location = index.locationOf(c.userSample ?? c.sample);
     const key = table.keys[c.cls];
     c.tier = tierOf(key.name, key.type, c.location, key.constructorName !== undefined && key.name.startsWith('{'));
   }
@@ -191,19 +252,27 @@ function groupFinding(
   // What the user would recognise: as many as the wrappers (half, for noise), the plainest tier, the most bytes.
   const least = Math.max(1, Math.floor(wrapper.count / 2));
   const candidates = classes.filter((c) => c.count >= least);
-  const leaked = candidates.reduce((best, c) =>
-    c.tier < best.tier ||
-    (c.tier === best.tier && (c.retained > best.retained || (c.retained === best.retained && c.count > best.count)))
-      ? c
-      : best,
-  );
+  // Plainer than the wrapper reads better only when it is the user's own, or the wrapper a mere container: inside a
+  // library's object the user stored (a request), its shapes ({content-length, …}) are that library's records.
+  const recognisable = (c: ClassInGroup): boolean =>
+    c === wrapper || c.tier >= wrapper.tier || c.tier <= Tier.userClosure || wrapper.tier >= Tier.plain;
+  const leaked = candidates
+    .filter(recognisable)
+    .reduce((best, c) =>
+      c.tier < best.tier ||
+      (c.tier === best.tier && (c.retained > best.retained || (c.retained === best.retained && c.count > best.count)))
+        ? c
+        : best,
+    );
   const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
   const holderNodeId = graph.nodeId(holder);
-  const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample));
-  const userClosure = candidates
+  const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), globalValues(graph));
+  const pattern = patternOf(input, holder, path, holderNodeId, wrapper, candidates);
+  // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
+  const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
+  const userClosure = callbacks
     .filter((c) => c.tier === Tier.userClosure)
     .sort((a, b) => b.count - a.count || b.retained - a.retained)[0];
-  const pattern = patternOf(input, holder, path, holderNodeId, wrapper, candidates);
   const site = siteOf(input, pattern, leaked, wrapper, userClosure, access.location);
   const key = (c: ClassInGroup): { name: string; type: string } => table.keys[c.cls];
   const retainedSize = Math.max(newUnder(input, holder), wrapper.retained, leaked.retained);
@@ -211,9 +280,14 @@ function groupFinding(
     pattern,
     wrapper: { ...key(wrapper), count: wrapper.count },
     leaked: { ...key(leaked), count: leaked.count },
+    // A library's record around each of the user's objects (node-cache's {v}): the user's class is named first.
+    leakedFirst: leaked !== wrapper && leaked.tier < wrapper.tier,
     retainedSize,
     holder: access.name,
     holderIsRuntime: !access.owned,
+    holderIsPromise: graph.constructorName(holder) === 'Promise',
+    eventTarget: underBlinkListeners(path, holderNodeId),
+    listeners: listenerCount(pattern, wrapper, classes),
     site,
   };
   // The runtime's own: nothing of the user's or a library's on the way to the holder, no class or function of
@@ -242,6 +316,22 @@ function groupFinding(
     fix: '',
   });
   return { finding, internal };
+}
+
+/**
+ * How many listeners (or timers) a group holds: what accumulates when that is a callback; else the callbacks
+ * among the group's objects (the user's first), however few: 10 listeners keeping 2,000 records are 10.
+ */
+function listenerCount(pattern: FindingPattern, wrapper: ClassInGroup, classes: ClassInGroup[]): number | undefined {
+  if (pattern !== 'listener') return undefined;
+  // A page's listeners on the holder itself: the callbacks in its Blink table, not those of the DOM it keeps.
+  const direct = classes.reduce((n, c) => n + c.direct, 0);
+  if (direct > 0) return direct;
+  if (wrapper.tier === Tier.userClosure) return undefined;
+  const callbacks = classes
+    .filter((c) => c.tier === Tier.userClosure && c.count <= wrapper.count)
+    .sort((a, b) => b.count - a.count);
+  return callbacks[0]?.count;
 }
 
 /** The facts each finding's words were made from: its places are the same objects as the finding's. */
@@ -273,7 +363,8 @@ const isScope = (name: string): boolean =>
 
 /** Node's `global`, a page's `Window` (Chrome names it `Window [JSGlobalObject] / URL`, or `Window / URL`). */
 const isGlobalObject = (step: RetainerStep): boolean =>
-  /^(global|globalThis|Window)(\s|$)/.test(step.name) && step.type === 'object';
+  (/^(global|globalThis|Window)(\s|$)/.test(step.name) && step.type === 'object') ||
+  (/^Window(\s|$)/.test(step.name) && step.type === 'native');
 /** An async function's or generator's frame: its scope is the user's, the frame itself has no name to type. */
 const isFrame = (step: RetainerStep): boolean => step.type === 'object' && /^(Async)?Generator$/.test(step.name);
 const isLibraryStep = (step: RetainerStep): boolean =>
@@ -327,7 +418,15 @@ function accessPath(
   holderNodeId: number,
   /** A new array just below the holder that the objects sit in (an emitter's listener array made as they came): named too. */
   arrayBelow: number | null = null,
-): { name: string; owned: boolean; library: boolean; runtimeState: boolean; location: SourceLocation | null } {
+  /** Objects that are a global's value (`process`, `console`), by node id: a name to start from when nothing is the user's. */
+  globals: ReadonlyMap<number, string> = new Map(),
+): {
+  name: string;
+  owned: boolean;
+  library: boolean;
+  runtimeState: boolean;
+  location: SourceLocation | null;
+} {
   const at = path.findIndex((step) => step.nodeId === holderNodeId);
   const library = path.slice(0, at + 1).some(isLibraryStep);
   let owner = -1;
@@ -338,14 +437,28 @@ function accessPath(
     }
   // Without a step of the user's, the names from the last scope (or global) on: timerListMap[3600000].
   let from = owner;
+  // Else a global's value on the way (Node's `process`, however V8 reached it): named as the global.
+  let globalName: string | undefined;
+  if (from < 0)
+    for (let i = at; i > 0 && globalName === undefined; i--) {
+      globalName = globals.get(path[i].nodeId);
+      if (globalName !== undefined) from = i;
+    }
   if (from < 0) for (from = at; from > 0 && !isScope(path[from].name) && !isGlobalObject(path[from]); ) from--;
   const runtimeState = at >= 0 && path.slice(Math.max(0, from + 1), at + 1).some(isRuntimeState);
   if (at < 0)
-    return { name: holderLabel(path) ?? fallbackName(path, at), owned: false, library, runtimeState, location: null };
+    return {
+      name: holderLabel(path) ?? fallbackName(path, at),
+      owned: false,
+      library,
+      runtimeState,
+      location: null,
+    };
   const ownerStep = path[Math.max(0, from)];
   const scopeLike = owner < 0 || isScope(ownerStep.name) || isGlobalObject(ownerStep) || ownerStep.type === 'closure';
   // A page's globals read as window.name; Node's as the bare name.
-  let name = owner >= 0 && isGlobalObject(ownerStep) && ownerStep.name.startsWith('Window') ? 'window' : '';
+  let name =
+    globalName ?? (owner >= 0 && isGlobalObject(ownerStep) && ownerStep.name.startsWith('Window') ? 'window' : '');
   if (!scopeLike) {
     const into = accessEdge(ownerStep.edge);
     name = into.startsWith('.') ? into.slice(1) : into === '' ? ownerStep.name : `${ownerStep.name}${into}`;
@@ -355,6 +468,13 @@ function accessPath(
   // A getter's value is in its closure's scope: `get router` then the variable reads .router.
   let inGetter = false;
   for (let i = Math.max(0, from) + 1; i <= last; i++) {
+    // Chrome's own objects (Blink's listener tables, bindings) have no names JavaScript can type: the name ends here.
+    if (path[i].type === 'native' && isBrowserInternal(path[i].name, path[i].type)) break;
+    // The page's document, however Blink reaches it from the window (a cached accessor): `document`.
+    if (path[i].type === 'native' && /^(HTML|XML)?Document(\s|$)/.test(path[i].name)) {
+      name = 'document';
+      continue;
+    }
     const getter = path[i].edge?.type === 'property' ? /^get (.+)$/.exec(path[i].edge?.name ?? '') : null;
     if (inGetter && path[i].edge?.type === 'context') {
       inGetter = false;
@@ -415,19 +535,21 @@ function accumulation(
 ): FindingPattern {
   const { graph, table } = input;
   const name = (c: ClassInGroup): string => table.keys[c.cls].name;
-  if (candidates.some((c) => isDetachedName(name(c)))) return 'detached-dom';
-  // Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer.
-  const isTimer = (c: ClassInGroup): boolean =>
-    (/^(Timeout|Immediate)$/.test(name(c)) && (c.location === null || isRuntimeScript(c.location.script))) ||
-    name(c) === 'DOMTimer';
-  if (candidates.some(isTimer)) return 'timer';
+  // Detached DOM kept by a listener on a live object (the document, the window): the listener is what to fix.
+  if (candidates.some((c) => isDetachedName(name(c))) && !underBlinkListeners(path, holderNodeId))
+    return 'detached-dom';
+  // Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer, when the objects hang
+  // from them: a timer inside what leaks (a socket's cleared close timer) does not keep it.
+  const at = path.findIndex((step) => step.nodeId === holderNodeId);
+  if (isTimerStep({ name: name(wrapper), location: wrapper.location }) || path.slice(Math.max(0, at)).some(isTimerStep))
+    return 'timer';
   // An emitter's listener table: Node's EventEmitter (_events), EventTarget (kEvents), Blink's listeners. Only
   // the steps from the holder up to the nearest scope or function count: a cache a listener's closure keeps is not one.
-  const at = path.findIndex((step) => step.nodeId === holderNodeId);
   let top = at;
   while (top > 0 && path[top - 1].type !== 'closure' && !isScope(path[top - 1].name)) top--;
   const around = path.slice(Math.max(0, top), at + 2);
   if (
+    underBlinkListeners(path, holderNodeId) ||
     around.some(
       (step) =>
         (step.edge !== null && /^(_events|<symbol kEvents>|kEvents)$/.test(step.edge.name)) ||
@@ -455,19 +577,66 @@ function accumulation(
   return 'other';
 }
 
-/** True for a closure, or a plain record one of whose own properties is a function (an interceptor, a route layer). */
+/**
+ * True when Blink's listener table (EventTargetData, RegisteredEventListener, V8EventListener) lies between the
+ * holder and the objects, in the run of Chrome's own objects around the holder: a page's event listeners.
+ */
+function underBlinkListeners(path: RetainerPath, holderNodeId: number): boolean {
+  const at = path.findIndex((step) => step.nodeId === holderNodeId);
+  if (at < 0) return false;
+  const internal = (step: RetainerStep): boolean => step.type === 'native' && isBrowserInternal(step.name, step.type);
+  let first = at;
+  while (first > 0 && internal(path[first])) first--;
+  for (let i = first; i < path.length && (i <= at || internal(path[i])); i++)
+    if (/^blink::EventTargetData$|EventListener$/.test(path[i].name)) return true;
+  return false;
+}
+
+/** Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer. */
+function isTimerStep(step: { name: string; location?: SourceLocation | null }): boolean {
+  const { name, location } = step;
+  return (
+    (/^(Timeout|Immediate)$/.test(name) && (location == null || isRuntimeScript(location.script))) ||
+    name === 'DOMTimer'
+  );
+}
+
+/** Steps below a record that a callback of the user's may sit behind (a subscriber's observer, a handler's options). */
+const CALLBACK_DEPTH = 3;
+
+/**
+ * True for a closure; a plain record one of whose own properties is a function (an interceptor, a route layer);
+ * or a library's record that reaches a callback of the user's a few new objects down (an rxjs subscriber:
+ * destination, observer, next). An emitter's own listeners (_events, kEvents) do not count: they go with it.
+ */
 function isCallbackRecord(input: FindingsInput, o: number): boolean {
-  const { graph } = input;
+  const { graph, memberClass } = input;
   const type = graph.nodeTypeName(o);
   if (type === 'closure') return true;
   if (type !== 'object') return false;
-  const location = sourceIndex(graph).locationOf(o);
-  if (isUserLocation(location) && graph.constructorName(o) !== 'Object') return false; // an instance of the user's class
-  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
-    if (graph.edgeTypeName(e) !== 'property') continue;
-    const name = graph.edgeName(e);
-    if (name === 'constructor' || name === '__proto__') continue;
-    if (graph.nodeTypeName(graph.edgeTarget(e)) === 'closure') return true;
+  const index = sourceIndex(graph);
+  if (isUserLocation(index.locationOf(o)) && graph.constructorName(o) !== 'Object') return false; // an instance of the user's class
+  // A plain record ({fulfilled, rejected}) is a callback record by any function of its own; an instance of a
+  // library's class only by one of the user's (express's Layer.handle: their middleware; not a request's req.next).
+  const plainRecord = graph.shapeIndex(o) >= 0 || graph.constructorName(o) === 'Object';
+  const queue: Array<[number, number]> = [[o, 0]];
+  const seen = new Set<number>([o]);
+  for (let head = 0; head < queue.length && seen.size < MAX_VISITS; head++) {
+    const [from, depth] = queue[head];
+    for (let e = graph.firstEdge(from); e < graph.firstEdge(from + 1); e++) {
+      if (graph.edgeTypeName(e) !== 'property') continue;
+      const name = graph.edgeName(e);
+      if (/^(constructor|__proto__|_events|kEvents|<symbol kEvents>)$/.test(name)) continue;
+      const to = graph.edgeTarget(e);
+      if (graph.nodeTypeName(to) === 'closure') {
+        if ((depth === 0 && plainRecord) || isUserLocation(index.locationOf(to))) return true;
+        continue;
+      }
+      if (depth + 1 >= CALLBACK_DEPTH || seen.has(to) || memberClass[to] === NOT_NEW) continue;
+      if (graph.nodeTypeName(to) !== 'object') continue;
+      seen.add(to);
+      queue.push([to, depth + 1]);
+    }
   }
   return false;
 }
