@@ -108,10 +108,11 @@ export function findingsOf(input: FindingsInput): Finding[] {
     }
   }
   const findings: Array<{ finding: Finding; internal: boolean }> = [];
-  // A holder of a handful where others hold hundreds is noise (a literal V8 keeps as an allocation site).
+  // A holder of a handful where others hold hundreds is noise (a literal V8 keeps as an allocation site). Counted
+  // by its most numerous suspect class: one stale closure and its scope are one object of each, not two of a leak.
   const suspectsIn = perGroup.map((classes) => {
     let n = 0;
-    for (const c of classes.values()) if (c.suspect) n += c.count;
+    for (const c of classes.values()) if (c.suspect) n = Math.max(n, c.count);
     return n;
   });
   const least = Math.max(Math.max(...suspectsIn) * MIN_GROUP_SHARE, input.minCount ?? 1);
