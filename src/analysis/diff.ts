@@ -65,8 +65,8 @@ export interface DiffOptions {
   collectionLimit?: number;
   /** Ignore rules (ignore.ts): new objects they name are counted in rows of their own, never suspects. */
   ignore?: readonly string[];
-  /** Suspect objects a holder needs to be a finding of its own. Default thresholds.minCount. */
-  findingMinCount?: number;
+  /** Objects of a suspect class a holder needs to be a finding of its own (per class). Default thresholds.minCount. */
+  findingMinCount?: (key: { name: string; type: string }) => number;
   /** Overrides the suspect rule (isSuspect with thresholds): `run`'s rule reads the trend over more snapshots. */
   suspect?: (entry: ClassDiff) => boolean;
   onProgress?: (event: AnalysisProgress) => void;

@@ -36,8 +36,11 @@ export interface FindingsInput {
   suspect: Uint8Array;
   /** Keep findings the runtime makes of its own bookkeeping (--internal). */
   includeInternal?: boolean;
-  /** Least number of suspect objects under one holder for it to be a finding (the diff's --min-count). Default 1. */
-  minCount?: number;
+  /**
+   * Least number of a suspect class's objects under one holder for it to be a finding: the diff's --min-count,
+   * or per class (run: half of what the class makes over the calls). Default 1.
+   */
+  minCount?: number | ((key: { name: string; type: string }) => number);
 }
 
 /** Holder groups examined, most suspect objects first: a leak spread thinner than this is one of these. */
@@ -108,16 +111,18 @@ export function findingsOf(input: FindingsInput): Finding[] {
     }
   }
   const findings: Array<{ finding: Finding; internal: boolean }> = [];
-  // A holder of a handful where others hold hundreds is noise (a literal V8 keeps as an allocation site). Counted
-  // by its most numerous suspect class: one stale closure and its scope are one object of each, not two of a leak.
-  const suspectsIn = perGroup.map((classes) => {
-    let n = 0;
-    for (const c of classes.values()) if (c.suspect) n = Math.max(n, c.count);
-    return n;
-  });
-  const least = Math.max(Math.max(...suspectsIn) * MIN_GROUP_SHARE, input.minCount ?? 1);
+  // A holder of a handful where others hold hundreds is noise (a literal V8 keeps as an allocation site), and so
+  // is one of fewer than a suspect class's least count: one stale closure and two arrays of a framework's last
+  // round are not where a leak accumulates. Counted class by class, never summed across classes.
+  const { minCount } = input;
+  const leastOf = (cls: number): number =>
+    typeof minCount === 'function' ? minCount(input.table.keys[cls]) : (minCount ?? 1);
+  let largest = 0;
+  for (const classes of perGroup) for (const c of classes.values()) if (c.suspect) largest = Math.max(largest, c.count);
+  const share = largest * MIN_GROUP_SHARE;
   for (const [g, holder] of groups.entries()) {
-    if (suspectsIn[g] < least) continue;
+    const accumulates = [...perGroup[g].values()].some((c) => c.suspect && c.count >= Math.max(share, leastOf(c.cls)));
+    if (!accumulates) continue;
     const finding = groupFinding(input, holder, [...perGroup[g].values()]);
     if (finding) findings.push(finding);
   }

@@ -192,7 +192,6 @@ export async function findLeaks(
   // The units behind the reported diff's new objects.
   const reportCalls = last ? calls.calls + growthFiles.length * calls.stepCalls : calls.calls;
   const pathCount = options.diff?.paths ?? TRACED_TOP_CLASSES;
-  // What the slowest growing class makes in half the calls: less than that under one holder is no accumulation.
   const halfOfSlowest = leastIndependent(Math.min(...rates.values()), reportCalls, 1, calls.maxPerCall);
   const diff = await diffAgainst(baseline, reportFile, {
     ...(options.diff?.includeInternal ? { includeInternal: true } : {}),
@@ -202,9 +201,13 @@ export async function findLeaks(
     // An object holding what the slowest growing class makes in half a pass is where a leak
     // accumulates (an array of listeners), not a whole made of parts.
     collectionLimit: Math.max(MIN_COLLECTION_SIZE, rule.minCount, halfOfSlowest),
-    // A holder of fewer is not where the leak accumulates (a framework's one stale record of the last round).
-    // One object is no accumulation (its growth in bytes is byte growth's), unless there was a single call.
-    findingMinCount: Math.max(rule.minCount, halfOfSlowest, Math.min(2, reportCalls)),
+    // What a class makes in half the calls: a holder of fewer is not where it accumulates (a framework's stale
+    // record of the last round). One object is no accumulation (byte growth's), unless there was a single call.
+    findingMinCount: (key) => {
+      const rate = rates.get(classKey(key));
+      const half = rate === undefined ? 1 : leastIndependent(rate, reportCalls, 1, calls.maxPerCall);
+      return Math.max(rule.minCount, half, Math.min(2, reportCalls));
+    },
     tracePath: (entry, rank) => (rank < pathCount || grew(entry)) && !entry.ignored,
     ignore: rule.ignore,
     // Decided in the diff, so that its findings explain exactly these classes.
