@@ -4,9 +4,10 @@
 // tsconfig.page.json (the main program has no DOM), compiled to ES2017 by
 // scripts/postbuild.mjs into dist/src/report/page-script.js, which html-page.ts
 // inlines into every report and allows by its sha256 hash. Its one value import,
-// numbers.ts, is inlined by the build with it (it imports nothing itself).
+// text/numbers.ts, is inlined by the build with it (it imports nothing itself).
+
+import { formatBytes, formatCount, formatMB, formatSigned, formatSignedBytes } from '../text/numbers.js';
 import type { Block, Cell, Column, Page, PathStepView, PathView, TreeNodeView } from './html.js';
-import { formatBytes, formatCount, formatMB, formatSigned, formatSignedBytes } from './numbers.js';
 
 type Kind = Column['kind'];
 type TableBlock = Extract<Block, { t: 'table' }>;
