@@ -172,6 +172,19 @@ type ItemBlock = Extract<Block, { t: 'item' }>;
     return box;
   }
 
+  /** A node as paths and trees show it: `edge name @id type` (no edge: none shown). */
+  function appendNode(parent: HTMLElement, edge: string | null, n: { name: string; id: number; type: string }): void {
+    if (edge !== null) {
+      parent.appendChild(el('span', 'edge', edge));
+      parent.appendChild(document.createTextNode(' '));
+    }
+    parent.appendChild(el('span', 'node', n.name));
+    parent.appendChild(document.createTextNode(' '));
+    parent.appendChild(el('span', 'nid', `@${n.id}`));
+    parent.appendChild(document.createTextNode(' '));
+    parent.appendChild(el('span', 'ntype', n.type));
+  }
+
   function pathList(steps: PathStepView[]): HTMLElement {
     const ol = el('ol', 'path');
     for (const s of steps) {
@@ -181,15 +194,7 @@ type ItemBlock = Extract<Block, { t: 'item' }>;
         ol.appendChild(li);
         continue;
       }
-      if (s.edge !== null) {
-        li.appendChild(el('span', 'edge', s.edge));
-        li.appendChild(document.createTextNode(' '));
-      }
-      li.appendChild(el('span', 'node', s.name));
-      li.appendChild(document.createTextNode(' '));
-      li.appendChild(el('span', 'nid', `@${s.id}`));
-      li.appendChild(document.createTextNode(' '));
-      li.appendChild(el('span', 'ntype', s.type));
+      appendNode(li, s.edge, s);
       if (s.loc) {
         li.appendChild(document.createTextNode(' '));
         li.appendChild(el('span', 'loc', s.loc));
@@ -219,15 +224,7 @@ type ItemBlock = Extract<Block, { t: 'item' }>;
       parent.appendChild(el('span', 'dim', n.name));
       return;
     }
-    if (n.edge) {
-      parent.appendChild(el('span', 'edge', n.edge));
-      parent.appendChild(document.createTextNode(' '));
-    }
-    parent.appendChild(el('span', 'node', n.name));
-    parent.appendChild(document.createTextNode(' '));
-    parent.appendChild(el('span', 'nid', `@${n.id}`));
-    parent.appendChild(document.createTextNode(' '));
-    parent.appendChild(el('span', 'ntype', n.type));
+    appendNode(parent, n.edge || null, n);
     parent.appendChild(el('span', 'sizes', ` self ${formatBytes(n.self)} \u00b7 retained ${formatBytes(n.retained)}`));
   }
   function treeList(nodes: TreeLine[]): HTMLElement {
