@@ -7,10 +7,10 @@ chmodSync(new URL('../dist/src/cli.js', import.meta.url), 0o755);
 
 // The HTML report's script (type-checked by tsconfig.page.json) as the classic
 // script the page inlines: ES2017, strict, in one function scope. Its type-only
-// imports vanish in the compile; a module it imports values from (numbers.ts)
+// imports vanish in the compile; a module it imports values from (text/numbers.ts)
 // must import nothing itself and is inlined ahead of it, its `export`s dropped.
 const REPORT = new URL('../src/report/', import.meta.url);
-const VALUE_IMPORT = /^import\s*\{[^}]*\}\s*from\s*'\.\/([\w-]+)\.js';\s*$/gm;
+const VALUE_IMPORT = /^import\s*\{[^}]*\}\s*from\s*'(\.\.?\/[\w/-]+)\.js';\s*$/gm;
 
 function compile(file) {
   const { outputText } = ts.transpileModule(readFileSync(new URL(file, REPORT), 'utf8'), {

@@ -38,11 +38,20 @@ export async function linkIntoPlace(temp: string, file: string, taken: (file: st
   await rename(temp, file);
 }
 
-/** Throws unless `file` is absent (or `force`): checked before long work that ends in writing it. */
-export async function refuseExisting(file: string, options: { force?: boolean } = {}): Promise<void> {
+/**
+ * Throws unless `file` is absent (or `force`): checked before long work that ends in writing it.
+ * `taken` words the refusal (capture's, which has no --force, says so).
+ */
+export async function refuseExisting(
+  file: string,
+  options: { force?: boolean; taken?: (file: string) => LeakscanError } = {},
+): Promise<void> {
   try {
     const info = await lstat(file);
-    if (!options.force) throw new LeakscanError(`${file}: exists; choose another name, or --force to replace it`);
+    if (!options.force)
+      throw (
+        options.taken?.(file) ?? new LeakscanError(`${file}: exists; choose another name, or --force to replace it`)
+      );
     if (info.isDirectory()) throw new LeakscanError(`${file}: exists and is a folder`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT')

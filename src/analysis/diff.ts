@@ -5,13 +5,7 @@
 // New objects held only by a running function's stack are counted and marked
 // (trace.ts), except in snapshots leakscan's own runner took.
 
-import {
-  calculateShallowSizes,
-  type HeapGraph,
-  type PendingDominance,
-  startDominance,
-  tuning,
-} from '../engine/index.js';
+import { type HeapGraph, type PendingDominance, startDominance, tuning } from '../engine/index.js';
 import { SnapshotOrderError } from '../errors.js';
 import type { ClassDiff, DiffResult, IgnoredObjects } from '../types.js';
 import type { Baseline } from './baseline.js';
@@ -31,10 +25,11 @@ import { type IgnoreRule, ignoredNodes, newInDiff, parseIgnoreRules } from './ig
 import { type AnalysisProgress, type Engine, fileSize, loadBaseline, loadBaselineInWorker, loadGraph } from './load.js';
 import { type Matched, matchById } from './match-by-id.js';
 import { classBaselineShapes, shapeDiff } from './object-shapes.js';
+import { prepareGraph } from './prepare.js';
 import { DEFAULT_DIFF_THRESHOLDS, isSuspect, type Thresholds } from './rules.js';
 import { checkPair, checkSameProcess } from './same-process.js';
 import { snapshotMeta } from './snapshot-meta.js';
-import { type RootTrace, traceFromRoots, Via } from './trace.js';
+import { type RootTrace, Via } from './trace.js';
 import { whereOfClasses } from './where.js';
 
 export { type Baseline, globalOrderOf } from './baseline.js';
@@ -179,9 +174,9 @@ async function diffGraph(
 /**
  * The diff as a list of named passes over the after graph, each one function
  * (DevTools' HeapSnapshot.initialize reads the same way): checks, object
- * shapes, trace from the roots, shallow sizes, diff by id, dominators (on
- * their own thread meanwhile), retained sizes per class, rows, where, holders
- * and paths.
+ * shapes, prepare (trace from the roots, shallow sizes, dominators: prepare.ts)
+ * with the diff by id meanwhile, ignore rules, retained sizes per class, rows,
+ * findings, where, holders and paths.
  */
 async function diffPasses(
   baseline: Baseline,
@@ -198,16 +193,23 @@ async function diffPasses(
   const shapes = shapeDiff(graph, table, baseline);
   // The middle snapshot's plain objects take the same shape names, or none of them would match by kind.
   if (middle) classBaselineShapes(middle.table, middle, shapes);
-  onProgress?.({ phase: 'analyze', file: afterFile, step: 'tracing' });
-  const trace = traceFromRoots(graph);
-  const afterMeta = snapshotMeta(graph, trace);
-  const shallow = calculateShallowSizes(graph);
-  dominance.useShallowSizes(shallow);
-  const m = matchById(baseline, graph, trace, shallow, options.includeInternal === true, middle);
-  checkSameProcess(baseline, afterMeta, m.shared, m.sample, trace.reachableCount);
-
-  onProgress?.({ phase: 'analyze', file: afterFile, step: 'dominators' });
-  const { dominators, retainedSizes } = await dominance.result;
+  const {
+    trace,
+    shallowSizes: shallow,
+    dominators,
+    retainedSizes,
+    meanwhile: { afterMeta, m },
+  } = await prepareGraph(graph, {
+    dominance,
+    onProgress,
+    // The diff by id needs no dominators: it runs while they are computed.
+    meanwhile: ({ trace, shallowSizes }) => {
+      const afterMeta = snapshotMeta(graph, trace);
+      const m = matchById(baseline, graph, trace, shallowSizes, options.includeInternal === true, middle);
+      checkSameProcess(baseline, afterMeta, m.shared, m.sample, trace.reachableCount);
+      return { afterMeta, m };
+    },
+  });
   const tree = dominatorChildren(graph, dominators);
   // Before anything is decided about the new objects: those the rules name move to rows of their own.
   const rules = parseIgnoreRules(options.ignore ?? []);

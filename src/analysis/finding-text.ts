@@ -1,7 +1,8 @@
 // The words of a finding: its one-line summary and its fix, from the facts
 // findings.ts read off the graph. The only place a finding's English is built;
 // reporters print these strings and the facts beside them.
-import { formatBytes, formatCount, formatLocation } from '../report/format.js';
+import { formatBytes, formatCount } from '../text/numbers.js';
+import { formatLocation } from '../text/places.js';
 import type { Finding, FindingPattern, SourceLocation } from '../types.js';
 
 export interface FindingFacts {

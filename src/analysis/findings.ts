@@ -273,7 +273,7 @@ function groupFinding(
   const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
   const holderNodeId = graph.nodeId(holder);
   const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), globalValues(graph));
-  const pattern = patternOf(input, holder, path, holderNodeId, wrapper, candidates);
+  const pattern = patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
   const userClosure = callbacks
@@ -511,23 +511,15 @@ function fallbackName(path: RetainerPath, at: number): string {
   return step ? step.name : '(unknown)';
 }
 
-/** The pattern, from the graph's structure around the group (docs/findings.md), never from the user's names. */
-function patternOf(
-  input: FindingsInput,
-  holder: number,
-  path: RetainerPath,
-  holderNodeId: number,
-  wrapper: ClassInGroup,
-  candidates: ClassInGroup[],
-): FindingPattern {
-  const { trace } = input;
-  // Held only by a running function (a script's top level still running, a batch job's locals): how it
-  // accumulates below the stack, when the graph says (a listener, a timer, a queue), is what to fix.
-  if (viaName(trace.via[wrapper.sample]) === 'stack') {
-    const below = accumulation(input, holder, path, holderNodeId, wrapper, candidates);
-    return below === 'collection' || below === 'other' ? 'stack' : below;
-  }
-  return accumulation(input, holder, path, holderNodeId, wrapper, candidates);
+/**
+ * The pattern, from the graph's structure around the group (docs/findings.md), never from the
+ * user's names: how the objects accumulate below their holder (accumulation). Held only by a
+ * running function (a script's top level still running, a batch job's locals), that is what to
+ * fix when the graph says (a listener, a timer, a queue); otherwise the stack is.
+ */
+function patternOf(input: FindingsInput, wrapper: ClassInGroup, below: FindingPattern): FindingPattern {
+  if (viaName(input.trace.via[wrapper.sample]) !== 'stack') return below;
+  return below === 'collection' || below === 'other' ? 'stack' : below;
 }
 
 /** The pattern from how the objects accumulate below their holder. */

@@ -2,7 +2,7 @@
 // one every few calls): per class, how many new objects stay reachable at each
 // point; per object that keeps its id, its retained size at each point. The
 // leak rule (leaks.ts) reads the trend; this module only measures.
-import { buildDominatorTree, buildRetainers, calculateRetainedSizes, type HeapGraph } from '../engine/index.js';
+import type { HeapGraph } from '../engine/index.js';
 import { applyShapes, inferShapeDefinitions, objectSignatures } from '../engine/shapes.js';
 import type { ByteGrowth, SnapshotMeta } from '../types.js';
 import type { ClassTable } from './class-table.js';
@@ -10,8 +10,9 @@ import { type AnalysisProgress, type Baseline, loadGraph } from './diff.js';
 import { type DominatorChildren, dominatorChildren, dominatorPreOrder } from './dominance.js';
 import { type IgnoreRule, ignoredNodes } from './ignore.js';
 import { holderLabel, retainerPath } from './paths.js';
+import { prepareGraph } from './prepare.js';
 import { snapshotMeta } from './snapshot-meta.js';
-import { type RootTrace, traceFromRoots, UNREACHED, Via } from './trace.js';
+import { type RootTrace, UNREACHED, Via } from './trace.js';
 
 export const classKey = (c: { name: string; type: string }): string => `${c.type}\u0000${c.name}`;
 
@@ -73,13 +74,12 @@ export async function measureTrend(
     // leak of plain objects is counted under the name the diff reports it by, not as Object.
     const signatures = objectSignatures(graph);
     applyShapes(graph, inferShapeDefinitions(signatures), signatures);
-    const trace = traceFromRoots(graph);
+    const { trace, dominators, retainedSizes } = await prepareGraph(graph);
     snapshots.push(snapshotMeta(graph, trace));
-    const dominators = buildDominatorTree(graph, buildRetainers(graph));
     const tree = dominatorChildren(graph, dominators, (o) => trace.distance[o] !== UNREACHED);
     const preOrder = dominatorPreOrder(graph, tree);
     const inState = underRuntimeState(graph, dominators, preOrder);
-    const retained = dataSizes(graph, dominators, preOrder, calculateRetainedSizes(graph, dominators));
+    const retained = dataSizes(graph, dominators, preOrder, retainedSizes);
     const order = graph.ordinalsById();
     const ignored =
       point >= afterPoint ? ignoredAt(baseline, graph, trace, dominators, preOrder, order, rule.ignore ?? []) : null;

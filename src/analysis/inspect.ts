@@ -1,7 +1,7 @@
 // One snapshot, postmortem: what holds the memory.
 
 import { INTERNAL_TYPES } from '../classes.js';
-import { calculateShallowSizes, type HeapGraph, type PendingDominance, startDominance } from '../engine/index.js';
+import { type HeapGraph, type PendingDominance, startDominance } from '../engine/index.js';
 import { applyShapes, inferShapeDefinitions, objectSignatures } from '../engine/shapes.js';
 import { UsageError } from '../errors.js';
 import type { ClassSummary, DuplicatedString, InspectResult, ObjectSummary } from '../types.js';
@@ -11,8 +11,9 @@ import { type AnalysisProgress, type Engine, loadGraph } from './diff.js';
 import { dominatorChildren, setRetainedSizes } from './dominance.js';
 import { drillDown } from './drill.js';
 import { holderLabel, retainerPath } from './paths.js';
+import { prepareGraph } from './prepare.js';
 import { snapshotMeta } from './snapshot-meta.js';
-import { type RootTrace, traceFromRoots, UNREACHED } from './trace.js';
+import { type RootTrace, UNREACHED } from './trace.js';
 import { whereOfClasses, whereOfNode } from './where.js';
 
 export interface InspectOptions {
@@ -53,19 +54,20 @@ async function inspectPasses(
   // Plain objects named by their shape ({user, path, ts}), as DevTools' Summary view does.
   const signatures = objectSignatures(graph);
   applyShapes(graph, inferShapeDefinitions(signatures), signatures);
-  onProgress?.({ phase: 'analyze', file, step: 'tracing' });
-  const trace = traceFromRoots(graph);
-  const reachable = (o: number): boolean => trace.distance[o] !== UNREACHED;
-  const shallow = calculateShallowSizes(graph);
-  dominance.useShallowSizes(shallow);
-  const { table, memberClass, count, selfSize } = classifyReachable(
-    graph,
+  const {
     trace,
-    shallow,
-    options.includeInternal === true,
-  );
-  onProgress?.({ phase: 'analyze', file, step: 'dominators' });
-  const { dominators, retainedSizes } = await dominance.result;
+    shallowSizes: shallow,
+    dominators,
+    retainedSizes,
+    meanwhile: { table, memberClass, count, selfSize },
+  } = await prepareGraph(graph, {
+    dominance,
+    onProgress,
+    // One snapshot's classes need no dominators: classified while they are computed.
+    meanwhile: ({ trace, shallowSizes }) =>
+      classifyReachable(graph, trace, shallowSizes, options.includeInternal === true),
+  });
+  const reachable = (o: number): boolean => trace.distance[o] !== UNREACHED;
   const tree = dominatorChildren(graph, dominators, reachable);
   const retained = setRetainedSizes(graph, tree, retainedSizes, memberClass, table.size, {
     ownerClass: new Uint8Array(table.size).fill(1),

@@ -11,7 +11,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { localPath } from '../text/places.js';
 import { rewordFinding } from './findings.js';
 
 /** A compiled script larger than this is not searched for its source map comment. */
@@ -31,18 +31,6 @@ interface LoadedMap {
   map: SourceMap;
   /** Folder the map's relative source paths start from (with its sourceRoot). */
   base: string;
-}
-
-/** A local file path for a script name, or null for what is not a local file (node:internal/…, https://…). */
-export function localPath(script: string): string | null {
-  if (/^file:\/\//i.test(script)) {
-    try {
-      return fileURLToPath(script);
-    } catch {
-      return null;
-    }
-  }
-  return isAbsolute(script) ? script : null;
 }
 
 /** The file's bytes when it is a regular file no larger than `limit`; null otherwise. */

@@ -2,7 +2,7 @@
 // process's pid, in a folder only its user can write (a named pipe on
 // Windows). Shared by the agent (CommonJS, loaded into the target with
 // --require) and capture, which must find the same path from outside.
-import { lstatSync, mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 
 /** Bumped when the agent's protocol changes incompatibly. */
@@ -39,21 +39,33 @@ export function socketPathIn(dir: string, pid: number): string {
 }
 
 /**
+ * Why the entry at `path` is not ours alone, or null: `wrongKind` says what is
+ * wrong with its kind, if anything; then it must be owned by `userId` (null: any
+ * user) with no access for group or others.
+ */
+function unsafeEntry(path: string, userId: number | null, wrongKind: (stats: Stats) => string | null): string | null {
+  let stats: Stats;
+  try {
+    stats = lstatSync(path);
+  } catch (err) {
+    return `${path}: ${(err as Error).message}`;
+  }
+  const kind = wrongKind(stats);
+  if (kind !== null) return kind;
+  if (userId !== null && stats.uid !== userId) return `${path} belongs to uid ${stats.uid}, not ${userId}`;
+  if ((stats.mode & 0o077) !== 0) return `${path} is open to other users (mode ${(stats.mode & 0o777).toString(8)})`;
+  return null;
+}
+
+/**
  * Why `dir` must not hold a socket of ours, or null when it is safe: it must
  * be a real folder (not a symlink), owned by us, writable by nobody else.
  */
 export function unsafeDirectory(dir: string, userId: number | null = uid()): string | null {
-  let stats: ReturnType<typeof lstatSync>;
-  try {
-    stats = lstatSync(dir);
-  } catch (err) {
-    return `${dir}: ${(err as Error).message}`;
-  }
-  if (stats.isSymbolicLink()) return `${dir} is a symbolic link`;
-  if (!stats.isDirectory()) return `${dir} is not a folder`;
-  if (userId !== null && stats.uid !== userId) return `${dir} belongs to uid ${stats.uid}, not ${userId}`;
-  if ((stats.mode & 0o077) !== 0) return `${dir} is open to other users (mode ${(stats.mode & 0o777).toString(8)})`;
-  return null;
+  return unsafeEntry(dir, userId, (stats) => {
+    if (stats.isSymbolicLink()) return `${dir} is a symbolic link`;
+    return stats.isDirectory() ? null : `${dir} is not a folder`;
+  });
 }
 
 /** Creates `dir` (0700) when missing; returns why it cannot be used, or null. */
@@ -71,14 +83,5 @@ export function prepareDirectory(dir: string): string | null {
  * owned by us, with no access for group or others.
  */
 export function unsafeSocket(path: string, userId: number | null = uid()): string | null {
-  let stats: ReturnType<typeof lstatSync>;
-  try {
-    stats = lstatSync(path);
-  } catch (err) {
-    return `${path}: ${(err as Error).message}`;
-  }
-  if (!stats.isSocket()) return `${path} is not a socket`;
-  if (userId !== null && stats.uid !== userId) return `${path} belongs to uid ${stats.uid}, not ${userId}`;
-  if ((stats.mode & 0o077) !== 0) return `${path} is open to other users (mode ${(stats.mode & 0o777).toString(8)})`;
-  return null;
+  return unsafeEntry(path, userId, (stats) => (stats.isSocket() ? null : `${path} is not a socket`));
 }

@@ -3,9 +3,10 @@
 // ends, so only snapshots of one session can be diffed. The agent and the
 // signal (routes.ts) open no session at all. Between two snapshots: a pause,
 // a command (a load generator), or a signal from the user; a GC before each.
-import { lstat, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CaptureError, InterruptedError, LeakscanError, TwoSessionsError } from '../errors.js';
+import { refuseExisting } from '../files.js';
 import type { CaptureResult } from '../types.js';
 import { BetweenError, runBetween } from './between.js';
 import { type Connection, checkProcess, closeConnection, openAddress, openProcess, processAlive } from './inspector.js';
@@ -53,19 +54,9 @@ export function snapshotFiles(output: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${match[1]}.${i + 1}${match[2]}`);
 }
 
-async function refuseExisting(files: string[]): Promise<void> {
-  for (const file of files) {
-    const taken = await lstat(file).then(
-      () => true,
-      () => false,
-    );
-    if (taken) throw existsError(file);
-  }
-}
-
 export async function captureSnapshots(options: CaptureOptions): Promise<Omit<CaptureResult, 'diff'>> {
   const { files } = options;
-  await refuseExisting(files);
+  for (const file of files) await refuseExisting(file, { taken: existsError });
   const signal = options.signal ?? new AbortController().signal;
   signal.throwIfAborted();
   options.onProgress?.({ kind: 'connect' });

@@ -3,8 +3,6 @@ import { type AnalysisProgress, diffSnapshots, diffThreeSnapshots } from '../ana
 import { parseIgnoreRules } from '../analysis/ignore.js';
 import { fileSize } from '../analysis/load.js';
 import { diffSeries, hasLeak } from '../analysis/series.js';
-import { applySourceMaps } from '../analysis/source-maps.js';
-import { collectEnvironment } from '../environment.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { htmlDiff } from '../report/html.js';
 import { markdownDiff } from '../report/markdown.js';
@@ -14,7 +12,7 @@ import type { DiffResult } from '../types.js';
 import { checkCount } from './checks.js';
 import { IGNORE_OPTION, ignoreList, withConfig } from './config.js';
 import { relaunchForHeap } from './heap-limit.js';
-import { checkOutputFile, createProgress, type GlobalArgs, reportText, writeOutputFile, writeReport } from './io.js';
+import { checkOutputFile, createProgress, type GlobalArgs, publishReport } from './io.js';
 import {
   ENGINE_OPTION,
   FORCE_HTML_OPTION,
@@ -150,12 +148,6 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
   } finally {
     progress.stop();
   }
-  if (args.sourceMaps) applySourceMaps(result);
-  const text = reportText(result, args, { markdown: markdownDiff, terminal: renderDiff });
-  if (args.html !== undefined)
-    await writeOutputFile(args.html, htmlDiff(result, { environment: collectEnvironment(process.argv) }), {
-      force: args.force,
-    });
-  await writeReport(text);
+  await publishReport(result, args, { markdown: markdownDiff, terminal: renderDiff, html: htmlDiff });
   return args.failOnLeak && hasLeak(result) ? ExitCode.LeakFound : ExitCode.Ok;
 }

@@ -1,7 +1,5 @@
 import type { Argv } from 'yargs';
 import { inspectSnapshot } from '../analysis/inspect.js';
-import { applySourceMaps } from '../analysis/source-maps.js';
-import { collectEnvironment } from '../environment.js';
 import { ExitCode } from '../errors.js';
 import { htmlInspect } from '../report/html.js';
 import { markdownInspect } from '../report/markdown.js';
@@ -10,7 +8,7 @@ import { renderInspect } from '../report/terminal.js';
 import type { InspectResult } from '../types.js';
 import { checkCount, checkPositive } from './checks.js';
 import { relaunchForHeap } from './heap-limit.js';
-import { checkOutputFile, createProgress, type GlobalArgs, reportText, writeOutputFile, writeReport } from './io.js';
+import { checkOutputFile, createProgress, type GlobalArgs, publishReport } from './io.js';
 import {
   ENGINE_OPTION,
   FORCE_HTML_OPTION,
@@ -95,12 +93,6 @@ export async function execute(args: InspectArgs): Promise<ExitCode> {
   } finally {
     progress.stop();
   }
-  if (args.sourceMaps) applySourceMaps(result);
-  const text = reportText(result, args, { markdown: markdownInspect, terminal: renderInspect });
-  if (args.html !== undefined)
-    await writeOutputFile(args.html, htmlInspect(result, { environment: collectEnvironment(process.argv) }), {
-      force: args.force,
-    });
-  await writeReport(text);
+  await publishReport(result, args, { markdown: markdownInspect, terminal: renderInspect, html: htmlInspect });
   return ExitCode.Ok;
 }

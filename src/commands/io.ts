@@ -1,6 +1,8 @@
 import { mkdtemp, open, rename, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import ora, { type Ora } from 'ora';
+import { applySourceMaps } from '../analysis/source-maps.js';
+import { collectEnvironment, type Environment } from '../environment.js';
 import { fileError, InterruptedError, LeakscanError } from '../errors.js';
 import { linkIntoPlace, refuseExisting, tempNameFor } from '../files.js';
 import { colorEnabled } from '../report/format.js';
@@ -65,6 +67,30 @@ export function reportText<R>(
   if (args.json) return toJson(result);
   if (args.markdown) return reporters.markdown(result);
   return reporters.terminal(result, { color: stdoutColor() });
+}
+
+/** --html: the report as one self-contained file, with the machine it was made on; nothing without --html. */
+export async function writeHtmlReport(
+  args: { html?: string; force: boolean },
+  render: (options: { environment: Environment }) => string,
+): Promise<void> {
+  if (args.html === undefined) return;
+  await writeOutputFile(args.html, render({ environment: collectEnvironment(process.argv) }), { force: args.force });
+}
+
+/**
+ * The end of diff and inspect: places mapped to the sources (--source-maps), then the HTML file
+ * (--html), then the report on stdout (after the file, so a refused file leaves no report).
+ */
+export async function publishReport<R>(
+  result: R,
+  args: { json?: boolean; markdown?: boolean; html?: string; force: boolean; sourceMaps: boolean },
+  reporters: Reporters<R> & { html(result: R, options: { environment: Environment }): string },
+): Promise<void> {
+  if (args.sourceMaps) applySourceMaps(result);
+  const text = reportText(result, args, reporters);
+  await writeHtmlReport(args, (options) => reporters.html(result, options));
+  await writeReport(text);
 }
 
 /** Writes the report; a closed pipe (`| head`) is not an error. */

@@ -8,7 +8,6 @@ import { parseIgnoreRules } from '../analysis/ignore.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { findBrowser, hasPuppeteer } from '../browser/puppeteer.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
-import { collectEnvironment } from '../environment.js';
 import { ExitCode, LeakscanError } from '../errors.js';
 import { printable } from '../report/format.js';
 import { htmlRun } from '../report/html.js';
@@ -28,7 +27,7 @@ import {
   type Progress,
   reportText,
   stopOnSignals,
-  writeOutputFile,
+  writeHtmlReport,
   writeReport,
 } from './io.js';
 import {
@@ -196,12 +195,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
   const { result, failures, errors } = outcome;
   const text = reportText(result, args, { markdown: markdownRun, terminal: renderRun });
   // Like the bundle, an HTML file that cannot be written must not cost the report on stdout.
-  const htmlError =
-    args.html === undefined
-      ? null
-      : await writeOutputFile(args.html, htmlRun(result, { environment: collectEnvironment(process.argv) }), {
-          force: args.force,
-        }).then(noError, asError);
+  const htmlError = await writeHtmlReport(args, (options) => htmlRun(result, options)).then(noError, asError);
   await writeReport(text);
   for (const [i, failure] of failures.entries()) {
     process.stderr.write(`leakscan: ${printable(failure.result.verdict)}\n`);

@@ -5,7 +5,6 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { checkBundleTarget, writeBundle } from '../bundle/bundle.js';
-import { collectEnvironment } from '../environment.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { htmlDiff } from '../report/html.js';
 import { analysisProgressText } from '../report/progress.js';
@@ -20,7 +19,7 @@ import {
   type GlobalArgs,
   reportText,
   stopOnSignals,
-  writeOutputFile,
+  writeHtmlReport,
   writeReport,
 } from './io.js';
 import {
@@ -189,10 +188,7 @@ export async function execute(args: TestServerArgs): Promise<ExitCode> {
     stop.release();
     progress.stop();
   }
-  if (args.html !== undefined)
-    await writeOutputFile(args.html, htmlDiff(result.diff, { environment: collectEnvironment(process.argv) }), {
-      force: args.force,
-    });
+  await writeHtmlReport(args, (options) => htmlDiff(result.diff, options));
   await writeReport(reportText(result, args, { markdown: markdownTestServer, terminal: renderTestServer }));
   return result.status === 'leak' ? ExitCode.LeakFound : ExitCode.Ok;
 }

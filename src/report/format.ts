@@ -1,12 +1,12 @@
 // Small text helpers shared by the reporters.
 
-import { isAbsolute, relative } from 'node:path';
 import { stripVTControlCharacters, styleText } from 'node:util';
-import { localPath } from '../analysis/source-maps.js';
-import type { AllocationFrame, AllocationStack, SourceLocation } from '../types.js';
-import { formatCount } from './numbers.js';
+import { formatCount } from '../text/numbers.js';
+import { formatLocation } from '../text/places.js';
+import type { AllocationFrame, AllocationStack } from '../types.js';
 
-export { formatBytes, formatCount, formatMB, formatSigned, formatSignedBytes } from './numbers.js';
+export { formatBytes, formatCount, formatMB, formatSigned, formatSignedBytes } from '../text/numbers.js';
+export { formatLocation, scriptLabel } from '../text/places.js';
 
 /** Whether to colour a stream: NO_COLOR and FORCE_COLOR (https://no-color.org) win over the TTY check. */
 export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -98,33 +98,6 @@ export function mdEscape(text: string): string {
 export function mdTable(header: string[], rows: string[][], align: Align[]): string {
   const rule = align.map((a) => (a === 'right' ? '---:' : ':---'));
   return [header, rule, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
-}
-
-/**
- * A script name as a user finds the file: a path relative to `cwd` when the
- * script is under it, a `file://` URL as its path, a web page's script as its
- * URL's path; anything else (`node:internal/…`, an eval) as V8 named it.
- */
-export function scriptLabel(script: string, cwd: string = process.cwd()): string {
-  const file = localPath(script);
-  if (file === null) {
-    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(script) || /^file:/i.test(script)) return script;
-    try {
-      const url = new URL(script);
-      return url.pathname === '' ? script : url.pathname;
-    } catch {
-      return script;
-    }
-  }
-  const rel = relative(cwd, file);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
-}
-
-/** `src/bus.js:20` (the line as editors count it); '' without a location. */
-export function formatLocation(location: SourceLocation | null | undefined, cwd?: string): string {
-  if (!location || location.script === '') return '';
-  const file = scriptLabel(location.script, cwd);
-  return location.line > 0 ? `${file}:${location.line}` : file;
 }
 
 /** One allocation stack: "412 allocated in subscribe (src/bus.js:18) ← connect (src/client.js:40) ← …". */

@@ -39,12 +39,14 @@ import {
   detachedDomSummary,
   detachedDomTable,
   diffVerdict,
+  duplicatedStringsTable,
   MEMORY_COLUMNS,
   memorySeries,
   PAGE_COLUMNS,
   pageSeries,
   seriesText,
   classSummaryTable as summaryTable,
+  type TextTable,
 } from './tables.js';
 
 const plain = (text: string): string => text;
@@ -184,9 +186,12 @@ export function markdownDiff(result: DiffResult): string {
   ].join('\n');
 }
 
-function classSummaryTable(classes: ClassSummary[]): string {
-  const { header, rows, align } = summaryTable(classes, mdEscape, mdLocation);
+function textTable({ header, rows, align }: TextTable): string {
   return mdTable(header, rows, align);
+}
+
+function classSummaryTable(classes: ClassSummary[]): string {
+  return textTable(summaryTable(classes, mdEscape, mdLocation));
 }
 
 function objectSections(objects: ObjectSummary[]): string[] {
@@ -230,15 +235,8 @@ export function markdownInspect(result: InspectResult): string {
       out.push(
         '## Duplicated strings',
         '',
-        mdTable(
-          ['Count', 'Wasted', 'Length', 'Value'],
-          result.duplicatedStrings.map((d) => [
-            formatCount(d.count),
-            formatBytes(d.wastedSize),
-            formatCount(d.length),
-            `\`${printable(d.value.replace(/`/g, "'"))}\``,
-          ]),
-          ['right', 'right', 'right', 'left'],
+        textTable(
+          duplicatedStringsTable(result.duplicatedStrings, (text) => `\`${printable(text.replace(/`/g, "'"))}\``),
         ),
         '',
       );

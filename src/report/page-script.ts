@@ -4,9 +4,10 @@
 // tsconfig.page.json (the main program has no DOM), compiled to ES2017 by
 // scripts/postbuild.mjs into dist/src/report/page-script.js, which html-page.ts
 // inlines into every report and allows by its sha256 hash. Its one value import,
-// numbers.ts, is inlined by the build with it (it imports nothing itself).
+// text/numbers.ts, is inlined by the build with it (it imports nothing itself).
+
+import { formatBytes, formatCount, formatMB, formatSigned, formatSignedBytes } from '../text/numbers.js';
 import type { Block, Cell, Column, Page, PathStepView, PathView, TreeNodeView } from './html.js';
-import { formatBytes, formatCount, formatMB, formatSigned, formatSignedBytes } from './numbers.js';
 
 type Kind = Column['kind'];
 type TableBlock = Extract<Block, { t: 'table' }>;
@@ -171,6 +172,19 @@ type ItemBlock = Extract<Block, { t: 'item' }>;
     return box;
   }
 
+  /** A node as paths and trees show it: `edge name @id type` (no edge: none shown). */
+  function appendNode(parent: HTMLElement, edge: string | null, n: { name: string; id: number; type: string }): void {
+    if (edge !== null) {
+      parent.appendChild(el('span', 'edge', edge));
+      parent.appendChild(document.createTextNode(' '));
+    }
+    parent.appendChild(el('span', 'node', n.name));
+    parent.appendChild(document.createTextNode(' '));
+    parent.appendChild(el('span', 'nid', `@${n.id}`));
+    parent.appendChild(document.createTextNode(' '));
+    parent.appendChild(el('span', 'ntype', n.type));
+  }
+
   function pathList(steps: PathStepView[]): HTMLElement {
     const ol = el('ol', 'path');
     for (const s of steps) {
@@ -180,15 +194,7 @@ type ItemBlock = Extract<Block, { t: 'item' }>;
         ol.appendChild(li);
         continue;
       }
-      if (s.edge !== null) {
-        li.appendChild(el('span', 'edge', s.edge));
-        li.appendChild(document.createTextNode(' '));
-      }
-      li.appendChild(el('span', 'node', s.name));
-      li.appendChild(document.createTextNode(' '));
-      li.appendChild(el('span', 'nid', `@${s.id}`));
-      li.appendChild(document.createTextNode(' '));
-      li.appendChild(el('span', 'ntype', s.type));
+      appendNode(li, s.edge, s);
       if (s.loc) {
         li.appendChild(document.createTextNode(' '));
         li.appendChild(el('span', 'loc', s.loc));
@@ -218,15 +224,7 @@ type ItemBlock = Extract<Block, { t: 'item' }>;
       parent.appendChild(el('span', 'dim', n.name));
       return;
     }
-    if (n.edge) {
-      parent.appendChild(el('span', 'edge', n.edge));
-      parent.appendChild(document.createTextNode(' '));
-    }
-    parent.appendChild(el('span', 'node', n.name));
-    parent.appendChild(document.createTextNode(' '));
-    parent.appendChild(el('span', 'nid', `@${n.id}`));
-    parent.appendChild(document.createTextNode(' '));
-    parent.appendChild(el('span', 'ntype', n.type));
+    appendNode(parent, n.edge || null, n);
     parent.appendChild(el('span', 'sizes', ` self ${formatBytes(n.self)} \u00b7 retained ${formatBytes(n.retained)}`));
   }
   function treeList(nodes: TreeLine[]): HTMLElement {

@@ -6,6 +6,7 @@ import type {
   ClassSummary,
   DetachedDomGroup,
   DiffResult,
+  DuplicatedString,
   ScenarioResult,
   SourceLocation,
 } from '../types.js';
@@ -165,6 +166,15 @@ export function classSummaryTable(
       ...(located ? [location(c.location)] : []),
     ]),
     align: ['left', 'left', 'right', 'right', 'right', ...(located ? (['left'] as const) : [])],
+  };
+}
+
+/** inspect's duplicated strings: count, wasted bytes, length; `value` puts the string in the reporter's markup. */
+export function duplicatedStringsTable(strings: DuplicatedString[], value: (text: string) => string): TextTable {
+  return {
+    header: ['Count', 'Wasted', 'Length', 'Value'],
+    rows: strings.map((d) => [formatCount(d.count), formatBytes(d.wastedSize), formatCount(d.length), value(d.value)]),
+    align: ['right', 'right', 'right', 'left'],
   };
 }
 

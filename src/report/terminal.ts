@@ -42,11 +42,13 @@ import {
   detachedDomSummary,
   detachedDomTable,
   diffVerdict,
+  duplicatedStringsTable,
   MEMORY_COLUMNS,
   memorySeries,
   PAGE_COLUMNS,
   pageSeries,
   seriesText,
+  type TextTable,
 } from './tables.js';
 
 export interface TerminalOptions {
@@ -179,11 +181,12 @@ export function renderDiff(result: DiffResult, options: TerminalOptions): string
   return `${lines.join('\n')}\n`;
 }
 
-function classTable(classes: ClassSummary[]): string {
-  const { header, rows, align } = classSummaryTable(classes, printable, (location) =>
-    printable(formatLocation(location)),
-  );
+function textTable({ header, rows, align }: TextTable): string {
   return table(header, rows, align);
+}
+
+function classTable(classes: ClassSummary[]): string {
+  return textTable(classSummaryTable(classes, printable, (location) => printable(formatLocation(location))));
 }
 
 function objectLines(objects: ObjectSummary[], s: Style): string[] {
@@ -233,16 +236,9 @@ export function renderInspect(result: InspectResult, options: TerminalOptions): 
       lines.push(
         '',
         s.bold('Duplicated strings'),
-        table(
-          ['Count', 'Wasted', 'Length', 'Value'],
-          result.duplicatedStrings.map((d) => [
-            formatCount(d.count),
-            formatBytes(d.wastedSize),
-            formatCount(d.length),
-            // JSON.stringify leaves C1 controls (U+009B is a CSI) and bidi overrides as they are.
-            printable(JSON.stringify(d.value)),
-          ]),
-          ['right', 'right', 'right', 'left'],
+        textTable(
+          // JSON.stringify leaves C1 controls (U+009B is a CSI) and bidi overrides as they are.
+          duplicatedStringsTable(result.duplicatedStrings, (text) => printable(JSON.stringify(text))),
         ),
       );
     }

@@ -1,6 +1,7 @@
-// Numbers as every report shows them: the terminal, Markdown and HTML reporters
-// (through format.ts) and the HTML page's own script (page-script.ts, which
-// gets this file inlined by the build: so it imports nothing).
+// Numbers as every report shows them: a finding's text (analysis/finding-text.ts),
+// the terminal, Markdown and HTML reporters (through report/format.ts) and the
+// HTML page's own script (report/page-script.ts, which gets this file inlined by
+// the build: so it imports nothing).
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
