@@ -6,7 +6,7 @@
 // Distances skip weak edges and the string tables (HeapGraph.holdsWeakly),
 // as the reachability trace does.
 import type { HeapGraph } from './graph.js';
-import { grown } from './raw-snapshot.js';
+import { grown, sharedUint32Array } from './raw-snapshot.js';
 
 export const NO_NODE = 0xffffffff;
 
@@ -383,7 +383,8 @@ function ownedByOthers(graph: HeapGraph, o: number, hidden: number, array: numbe
 export function calculateShallowSizes(graph: HeapGraph): Uint32Array {
   const { nodeCount } = graph;
   // One object's size fits 32 bits (the file stores it so); sums of them do not, and are Float64.
-  const sizes = new Uint32Array(nodeCount);
+  // Shared memory: the dominator thread reads them in place (dominators.ts), not a copy.
+  const sizes = sharedUint32Array(nodeCount);
   for (let o = 0; o < nodeCount; o++) sizes[o] = graph.nodeSelfSize(o);
   const root = graph.rootOrdinal;
   const synthetic = graph.nodeTypeNames.indexOf('synthetic');
