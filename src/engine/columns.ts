@@ -1,9 +1,9 @@
-// The graph's nodes and edges one array per field (a column), as DevTools'
-// worker reads them but narrower: a type in a byte, edge_count turned into
-// first-edge offsets, trace_node_id and detachedness only when a node has a
-// value. The file's flat arrays (7 and 3 Uint32 per node and edge) are never
-// held whole: the reader hands each chunk's records over as they arrive, so
-// memory follows the records read, at about half the bytes for nodes.
+// The graph's nodes and edges, one array per field (a column) where DevTools'
+// worker keeps the file's flat arrays (7 and 3 Uint32 per node and edge): a
+// type in a byte, edge_count turned into first-edge offsets, trace_node_id and
+// detachedness only when a node has a value. The flat arrays are never held
+// whole: the reader hands each chunk's records over as they arrive, so memory
+// follows the records read, at about half the bytes for nodes.
 
 /** Node fields leakscan needs; a snapshot without one of them is refused. */
 export const REQUIRED_NODE_FIELDS = ['type', 'name', 'id', 'self_size', 'edge_count'] as const;
