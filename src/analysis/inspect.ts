@@ -261,10 +261,20 @@ function largestObjects(
 
 /** Reachable flat strings with equal contents, grouped by string-table entry (V8 deduplicates names there). */
 function duplicatedStrings(graph: HeapGraph, trace: RootTrace, top: number): DuplicatedString[] {
+  const stringType = graph.nodeTypeNames.indexOf('string');
+  const isString = (o: number): boolean => trace.distance[o] !== UNREACHED && graph.nodeTypeIndex(o) === stringType;
+  // Counted first in an array, so that only the strings seen twice get an entry (most are seen once).
+  const seen = new Uint8Array(graph.strings.length);
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (!isString(o)) continue;
+    const nameIndex = graph.nodeNameIndex(o);
+    if (seen[nameIndex] < 2) seen[nameIndex]++;
+  }
   const byName = new Map<number, { count: number; totalSize: number; maxSize: number; ordinal: number }>();
   for (let o = 0; o < graph.nodeCount; o++) {
-    if (trace.distance[o] === UNREACHED || graph.nodeTypeName(o) !== 'string') continue;
+    if (!isString(o)) continue;
     const nameIndex = graph.nodeNameIndex(o);
+    if (seen[nameIndex] < 2) continue;
     const size = graph.nodeSelfSize(o);
     const entry = byName.get(nameIndex);
     if (entry) {

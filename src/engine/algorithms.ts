@@ -6,6 +6,7 @@
 // Distances skip weak edges and the string tables (HeapGraph.holdsWeakly),
 // as the reachability trace does.
 import type { HeapGraph } from './graph.js';
+import { grown, sharedUint32Array } from './raw-snapshot.js';
 
 export const NO_NODE = 0xffffffff;
 
@@ -112,14 +113,18 @@ export function buildRetainers(graph: HeapGraph): Retainers {
   const firstRetainer = new Uint32Array(nodeCount + 1);
   const essentialEdges = initEssentialEdges(graph, firstRetainer);
   for (let o = 0; o < nodeCount; o++) firstRetainer[o + 1] += firstRetainer[o];
-  const retainerNodes = new Uint32Array(firstRetainer[nodeCount]);
-  const fill = firstRetainer.slice(0, nodeCount);
-  for (let from = 0; from < nodeCount; from++) {
-    const end = graph.firstEdge(from + 1);
-    for (let e = graph.firstEdge(from); e < end; e++) {
-      if (isSet(essentialEdges, e)) retainerNodes[fill[graph.edgeTarget(e)]++] = from;
+  const total = firstRetainer[nodeCount];
+  const retainerNodes = new Uint32Array(total);
+  // Each list filled from its end, edges read backwards (so in edge order), with
+  // firstRetainer[o + 1] as o's cursor: it ends at o's start, then shifts into place.
+  for (let from = nodeCount - 1; from >= 0; from--) {
+    const begin = graph.firstEdge(from);
+    for (let e = graph.firstEdge(from + 1) - 1; e >= begin; e--) {
+      if (isSet(essentialEdges, e)) retainerNodes[--firstRetainer[graph.edgeTarget(e) + 1]] = from;
     }
   }
+  firstRetainer.copyWithin(0, 1);
+  firstRetainer[nodeCount] = total;
   return { firstRetainer, retainerNodes, essentialEdges };
 }
 
@@ -234,14 +239,16 @@ export function buildDominance(
   const size = nodeCount + 1;
   const semi = new Uint32Array(size);
   const vertex = new Uint32Array(size);
-  const parent = new Uint32Array(size);
   const ancestor = new Uint32Array(size);
   const label = new Uint32Array(size);
-  // dom[v] doubles as v's next pointer while v waits in a bucket: dom[v] is only written when v leaves it.
+  // Three arrays in one (each vertex needs one at a time): v's parent in the search tree until
+  // v's turn in the main loop reads it; then v's next pointer while v waits in a bucket; then v's
+  // dominator, written when v leaves its bucket.
   const dom = new Uint32Array(size);
+  const parent = dom;
   const bucket = new Uint32Array(size);
-  // Per vertex, the next edge the search will look at; after the search, the stack of compress().
-  const work = new Uint32Array(size);
+  // Per vertex, the next edge the search will look at (ancestor is all 0 again before it is used).
+  const work = ancestor;
   let n = 0;
 
   const search = (start: number): void => {
@@ -283,14 +290,19 @@ export function buildDominance(
     semi[v] = ++n;
     vertex[n] = label[v] = v;
   }
+  work.fill(0);
 
-  const stack = work;
+  // The stack of compress(): as deep as the longest chain of ancestors, grown as needed.
+  let stack = new Uint32Array(1024);
   const evaluate = (v: number): number => {
     if (ancestor[v] === 0) return v;
     // Already compressed (the common case): nothing to walk.
     if (ancestor[ancestor[v]] === 0) return label[v];
     let top = 0;
-    for (let x = v; ancestor[ancestor[x]] !== 0; x = ancestor[x]) stack[++top] = x;
+    for (let x = v; ancestor[ancestor[x]] !== 0; x = ancestor[x]) {
+      if (++top === stack.length) stack = grown(stack, top, top + 1);
+      stack[top] = x;
+    }
     while (top > 0) {
       const w = stack[top--];
       if (semi[label[ancestor[w]]] < semi[label[w]]) label[w] = label[ancestor[w]];
@@ -311,10 +323,10 @@ export function buildDominance(
       const u = evaluate(retainerNodes[k] + 1);
       if (semi[u] < semi[w]) semi[w] = semi[u];
     }
+    const p = parent[w];
     const s = vertex[semi[w]];
     dom[w] = bucket[s];
     bucket[s] = w;
-    const p = parent[w];
     ancestor[w] = p;
     // DevTools keeps buckets as Sets, visited in insertion order: reverse the pushed list to match.
     let v = 0;
@@ -371,7 +383,8 @@ function ownedByOthers(graph: HeapGraph, o: number, hidden: number, array: numbe
 export function calculateShallowSizes(graph: HeapGraph): Uint32Array {
   const { nodeCount } = graph;
   // One object's size fits 32 bits (the file stores it so); sums of them do not, and are Float64.
-  const sizes = new Uint32Array(nodeCount);
+  // Shared memory: the dominator thread reads them in place (dominators.ts), not a copy.
+  const sizes = sharedUint32Array(nodeCount);
   for (let o = 0; o < nodeCount; o++) sizes[o] = graph.nodeSelfSize(o);
   const root = graph.rootOrdinal;
   const synthetic = graph.nodeTypeNames.indexOf('synthetic');

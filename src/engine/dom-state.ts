@@ -13,9 +13,8 @@ export const DOM_DETACHED = 2;
 /** Per node ordinal, its DOM state (DOM_UNKNOWN, DOM_ATTACHED, DOM_DETACHED); all unknown when the snapshot has no `detachedness` field. */
 export function propagateDOMState(graph: HeapGraph): Uint8Array {
   const states = new Uint8Array(graph.nodeCount);
-  const offset = graph.meta.node_fields.indexOf('detachedness');
-  if (offset < 0) return states;
-  const { nodes, nodeFieldCount } = graph;
+  const detachedness = graph.nodeDetachedness;
+  if (detachedness === null) return states;
   const native = graph.nodeTypeNames.indexOf('native');
   const skipped = new Set(
     ['hidden', 'invisible', 'weak'].map((name) => graph.edgeTypeNames.indexOf(name)).filter((i) => i >= 0),
@@ -32,7 +31,7 @@ export function propagateDOMState(graph: HeapGraph): Uint8Array {
     else if (state === DOM_DETACHED) detached.push(o);
   };
   for (let o = 0; o < graph.nodeCount; o++) {
-    const state = nodes[o * nodeFieldCount + offset] & 3;
+    const state = detachedness[o] & 3;
     if (state !== DOM_UNKNOWN) visit(o, state);
   }
   const spread = (stack: number[], state: number): void => {

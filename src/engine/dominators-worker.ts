@@ -6,12 +6,12 @@ import { buildDominance, buildRetainers, calculateRetainedSizes } from './algori
 import { HeapGraph } from './graph.js';
 import type { RawSnapshot } from './raw-snapshot.js';
 
-const { raw, file, firstEdgeIndexes } = workerData as { raw: RawSnapshot; file: string; firstEdgeIndexes: Uint32Array };
+const { raw, file } = workerData as { raw: RawSnapshot; file: string };
 // The caller computes the shallow sizes meanwhile (it needs them too) and sends them over.
 const shallowSizes = new Promise<Uint32Array>((resolve) =>
   parentPort!.once('message', (message: { shallowSizes: Uint32Array }) => resolve(message.shallowSizes)),
 );
-const graph = new HeapGraph(raw, file, { firstEdgeIndexes });
+const graph = new HeapGraph(raw, file, true);
 const { dominators, searchOrder } = buildDominance(graph, buildRetainers(graph));
 const retainedSizes = calculateRetainedSizes(graph, dominators, await shallowSizes, searchOrder);
 parentPort!.postMessage({ dominators, retainedSizes }, [

@@ -4,6 +4,7 @@ import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { buildDominance, buildRetainers, calculateRetainedSizes } from './algorithms.js';
 import type { HeapGraph } from './graph.js';
+import type { RawSnapshot } from './raw-snapshot.js';
 import { tuning } from './tuning.js';
 
 export interface Dominance {
@@ -45,10 +46,30 @@ function computeHere(graph: HeapGraph, shallowSizes: Uint32Array): Dominance {
 }
 
 export function startDominance(graph: HeapGraph, threadMinNodes: number = tuning().threadMinNodes): PendingDominance {
-  const shared =
-    graph.nodes.buffer instanceof SharedArrayBuffer &&
-    graph.edges.buffer instanceof SharedArrayBuffer &&
-    graph.firstEdgeIndexes.buffer instanceof SharedArrayBuffer;
+  const columns = {
+    nodes: {
+      types: graph.nodeTypes,
+      names: graph.nodeNames,
+      ids: graph.nodeIds,
+      selfSizes: graph.nodeSelfSizes,
+      // Not read by the dominator passes.
+      traceNodeIds: null,
+      detachedness: null,
+      firstEdgeIndexes: graph.firstEdgeIndexes,
+      edgeCountSum: graph.edgeCount,
+    },
+    edges: { types: graph.edgeTypes, namesOrIndexes: graph.edgeNamesOrIndexes, targets: graph.edgeTargets },
+  };
+  const shared = [
+    graph.nodeTypes,
+    graph.nodeNames,
+    graph.nodeIds,
+    graph.nodeSelfSizes,
+    graph.firstEdgeIndexes,
+    graph.edgeTypes,
+    graph.edgeNamesOrIndexes,
+    graph.edgeTargets,
+  ].every((column) => column.buffer instanceof SharedArrayBuffer);
   if (!shared || graph.nodeCount < threadMinNodes) {
     // Computed when awaited, after the caller's own passes, as with the thread.
     let cancelled = false;
@@ -71,17 +92,16 @@ export function startDominance(graph: HeapGraph, threadMinNodes: number = tuning
       onThread: false,
     };
   }
-  const raw = {
+  const raw: RawSnapshot = {
     meta: graph.meta,
     nodeCount: graph.nodeCount,
     edgeCount: graph.edgeCount,
-    nodes: graph.nodes,
-    edges: graph.edges,
+    columns,
     strings: stringsForDominators(graph.strings),
     fileBytes: graph.fileBytes,
   };
   const worker = new Worker(new URL('./dominators-worker.js', import.meta.url), {
-    workerData: { raw, file: graph.file, firstEdgeIndexes: graph.firstEdgeIndexes },
+    workerData: { raw, file: graph.file },
     resourceLimits: { maxOldGenerationSizeMb: Math.floor(v8.getHeapStatistics().heap_size_limit / (1024 * 1024)) },
   });
   const result = new Promise<Dominance>((resolve, reject) => {

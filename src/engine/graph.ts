@@ -1,10 +1,20 @@
-// The heap graph in flat typed arrays, with all index math behind small
-// accessors (as DevTools' HeapSnapshot does with its node and edge cursors).
+// The heap graph in flat typed arrays, one per field (columns.ts), with all
+// index math behind small accessors (as DevTools' HeapSnapshot does with its
+// node and edge cursors).
 
 import { classNameOf, classTypeOf, detachedName } from '../classes.js';
 import { SnapshotFormatError } from '../errors.js';
+import {
+  type EdgeColumns,
+  EdgeColumnsBuilder,
+  MAX_TYPE_INDEX,
+  type NodeColumns,
+  NodeColumnsBuilder,
+  plainMemory,
+  sharedMemory,
+} from './columns.js';
 import { DOM_DETACHED, propagateDOMState } from './dom-state.js';
-import { type RawSnapshot, type RawTrace, type SnapshotMetaJson, sharedUint32Array } from './raw-snapshot.js';
+import type { RawSnapshot, RawTrace, SnapshotMetaJson } from './raw-snapshot.js';
 import { sortedOrder } from './sort.js';
 
 function fieldIndex(fields: string[], name: string, file: string, required = true): number {
@@ -34,10 +44,19 @@ export class HeapGraph {
   readonly meta: SnapshotMetaJson;
   readonly nodeCount: number;
   readonly edgeCount: number;
-  /** node_count × nodeFieldCount, as in the file. */
-  readonly nodes: Uint32Array;
-  /** edge_count × edgeFieldCount; the to_node field holds the target's ORDINAL (the file holds ordinal × nodeFieldCount). */
-  readonly edges: Uint32Array;
+  /** Per node ordinal, its fields (columns.ts); edge_count is firstEdgeIndexes. */
+  readonly nodeTypes: Uint8Array;
+  readonly nodeNames: Uint32Array;
+  readonly nodeIds: Uint32Array;
+  readonly nodeSelfSizes: Uint32Array;
+  /** Null when no node has one. */
+  readonly nodeTraceNodeIds: Uint32Array | null;
+  /** Null when no node has one. */
+  readonly nodeDetachedness: Uint8Array | null;
+  /** Per edge ordinal, its fields; edgeTargets holds the target's ORDINAL (the file holds ordinal × nodeFieldCount). */
+  readonly edgeTypes: Uint8Array;
+  readonly edgeNamesOrIndexes: Uint32Array;
+  readonly edgeTargets: Uint32Array;
   readonly strings: readonly string[];
   /** The file's `locations` (see RawSnapshot), read by engine/locations.ts; null when absent. */
   readonly locations: Uint32Array | null;
@@ -47,6 +66,8 @@ export class HeapGraph {
   readonly nodeTraceNodeIdOffset: number;
   /** Per node ordinal, the ordinal of its first edge; nodeCount + 1 entries. */
   readonly firstEdgeIndexes: Uint32Array;
+  /** Sum of the nodes' edge counts as the file gives them (validate checks it against edgeCount). */
+  private readonly edgeCountSum: number;
   readonly rootOrdinal = 0;
 
   readonly nodeFieldCount: number;
@@ -80,18 +101,15 @@ export class HeapGraph {
   private domStates: Uint8Array | null = null;
 
   /**
-   * `checked` is for a graph rebuilt on another thread from one that was
-   * already validated (its edges already hold ordinals): its first-edge
-   * offsets, shared.
+   * `checked` is for a graph rebuilt on another thread from the columns of
+   * one that was already validated (its edge targets already ordinals).
    */
-  constructor(raw: RawSnapshot, file: string, checked?: { firstEdgeIndexes: Uint32Array }) {
+  constructor(raw: RawSnapshot, file: string, checked = false) {
     this.file = file;
     this.fileBytes = raw.fileBytes;
     this.meta = raw.meta;
     this.nodeCount = raw.nodeCount;
     this.edgeCount = raw.edgeCount;
-    this.nodes = raw.nodes;
-    this.edges = raw.edges;
     this.strings = raw.strings;
     this.locations = raw.locations ?? null;
     this.trace = raw.trace ?? null;
@@ -114,12 +132,19 @@ export class HeapGraph {
     this.hiddenEdgeType = this.edgeTypeNames.indexOf('hidden');
     this.internalEdgeType = this.edgeTypeNames.indexOf('internal');
     this.shortcutEdgeType = this.edgeTypeNames.indexOf('shortcut');
-    if (checked) {
-      this.firstEdgeIndexes = checked.firstEdgeIndexes;
-    } else {
-      this.firstEdgeIndexes = sharedUint32Array(this.nodeCount + 1);
-      this.validate();
-    }
+    const { nodes, edges } = raw.columns ?? columnsOf(raw, file);
+    this.nodeTypes = nodes.types;
+    this.nodeNames = nodes.names;
+    this.nodeIds = nodes.ids;
+    this.nodeSelfSizes = nodes.selfSizes;
+    this.nodeTraceNodeIds = nodes.traceNodeIds;
+    this.nodeDetachedness = nodes.detachedness;
+    this.firstEdgeIndexes = nodes.firstEdgeIndexes;
+    this.edgeCountSum = nodes.edgeCountSum;
+    this.edgeTypes = edges.types;
+    this.edgeNamesOrIndexes = edges.namesOrIndexes;
+    this.edgeTargets = edges.targets;
+    if (!checked) this.validate();
     this.weakHolders = new Uint8Array(this.nodeCount);
     const synthetic = this.nodeTypeNames.indexOf('synthetic');
     for (let o = 0; o < this.nodeCount; o++) {
@@ -136,78 +161,73 @@ export class HeapGraph {
     return this.weakHolders[ordinal] === 1;
   }
 
-  /** Builds first-edge offsets, converts to_node to ordinals, and checks every index is in range. */
+  /** Converts to_node to ordinals and checks every index is in range (and the edge counts' sum). */
   private validate(): void {
-    const { nodes, edges, nodeFieldCount, edgeFieldCount, file } = this;
+    const { nodeTypes, nodeNames, edgeTypes, edgeNamesOrIndexes, edgeTargets, nodeFieldCount, file } = this;
     const stringCount = this.strings.length;
-    const nodeTypes = this.nodeTypeNames.length;
-    const edgeTypes = this.edgeTypeNames.length;
-    let edge = 0;
+    // A type index past MAX_TYPE_INDEX is stored as it (columns.ts): unknown, whatever the type list says.
+    const nodeTypeCount = Math.min(this.nodeTypeNames.length, MAX_TYPE_INDEX);
+    const edgeTypeCount = Math.min(this.edgeTypeNames.length, MAX_TYPE_INDEX);
     for (let o = 0; o < this.nodeCount; o++) {
-      const base = o * nodeFieldCount;
-      this.firstEdgeIndexes[o] = edge;
-      edge += nodes[base + this.nodeEdgeCountOffset];
-      if (nodes[base + this.nodeTypeOffset] >= nodeTypes)
-        throw new SnapshotFormatError(file, `node ${o} has an unknown type`);
-      if (nodes[base + this.nodeNameOffset] >= stringCount)
+      if (nodeTypes[o] >= nodeTypeCount) throw new SnapshotFormatError(file, `node ${o} has an unknown type`);
+      if (nodeNames[o] >= stringCount)
         throw new SnapshotFormatError(
           file,
-          `node ${o} names string ${nodes[base + this.nodeNameOffset]}, but there are only ${stringCount} strings`,
+          `node ${o} names string ${nodeNames[o]}, but there are only ${stringCount} strings`,
         );
     }
-    this.firstEdgeIndexes[this.nodeCount] = edge;
-    if (edge !== this.edgeCount) {
+    if (this.edgeCountSum !== this.edgeCount) {
       throw new SnapshotFormatError(
         file,
-        `edge count does not match: the nodes' edge counts add up to ${edge}, edge_count is ${this.edgeCount}`,
+        `edge count does not match: the nodes' edge counts add up to ${this.edgeCountSum}, edge_count is ${this.edgeCount}`,
       );
     }
-    const nodesLength = nodes.length;
-    for (let e = 0, base = 0; e < this.edgeCount; e++, base += edgeFieldCount) {
-      const type = edges[base + this.edgeTypeOffset];
-      if (type >= edgeTypes) throw new SnapshotFormatError(file, `edge ${e} has an unknown type`);
-      const to = edges[base + this.edgeToNodeOffset];
+    const nodesLength = this.nodeCount * nodeFieldCount;
+    for (let e = 0; e < this.edgeCount; e++) {
+      const type = edgeTypes[e];
+      if (type >= edgeTypeCount) throw new SnapshotFormatError(file, `edge ${e} has an unknown type`);
+      const to = edgeTargets[e];
       if (to >= nodesLength || to % nodeFieldCount !== 0) {
         throw new SnapshotFormatError(file, `edge ${e} points outside the node array (to_node ${to})`);
       }
-      edges[base + this.edgeToNodeOffset] = to / nodeFieldCount;
-      if (
-        type !== this.elementEdgeType &&
-        type !== this.hiddenEdgeType &&
-        edges[base + this.edgeNameOrIndexOffset] >= stringCount
-      ) {
+      edgeTargets[e] = to / nodeFieldCount;
+      if (type !== this.elementEdgeType && type !== this.hiddenEdgeType && edgeNamesOrIndexes[e] >= stringCount) {
         throw new SnapshotFormatError(
           file,
-          `edge ${e} names string ${edges[base + this.edgeNameOrIndexOffset]}, but there are only ${stringCount} strings`,
+          `edge ${e} names string ${edgeNamesOrIndexes[e]}, but there are only ${stringCount} strings`,
         );
       }
     }
   }
 
   nodeId(ordinal: number): number {
-    return this.nodes[ordinal * this.nodeFieldCount + this.nodeIdOffset];
+    return this.nodeIds[ordinal];
   }
   nodeSelfSize(ordinal: number): number {
-    return this.nodes[ordinal * this.nodeFieldCount + this.nodeSelfSizeOffset];
+    return this.nodeSelfSizes[ordinal];
   }
   nodeTypeIndex(ordinal: number): number {
-    return this.nodes[ordinal * this.nodeFieldCount + this.nodeTypeOffset];
+    return this.nodeTypes[ordinal];
   }
   nodeTypeName(ordinal: number): string {
     return this.nodeTypeNames[this.nodeTypeIndex(ordinal)];
   }
   nodeNameIndex(ordinal: number): number {
-    return this.nodes[ordinal * this.nodeFieldCount + this.nodeNameOffset];
+    return this.nodeNames[ordinal];
   }
   nodeName(ordinal: number): string {
     return this.strings[this.nodeNameIndex(ordinal)];
   }
   nodeEdgeCount(ordinal: number): number {
-    return this.nodes[ordinal * this.nodeFieldCount + this.nodeEdgeCountOffset];
+    return this.firstEdgeIndexes[ordinal + 1] - this.firstEdgeIndexes[ordinal];
   }
   /** The allocation trace node that allocated this node; 0 when unknown or not tracked. */
   nodeTraceNodeId(ordinal: number): number {
-    return this.nodeTraceNodeIdOffset < 0 ? 0 : this.nodes[ordinal * this.nodeFieldCount + this.nodeTraceNodeIdOffset];
+    return this.nodeTraceNodeIds === null ? 0 : this.nodeTraceNodeIds[ordinal];
+  }
+  /** The node's detachedness field (0 when the snapshot has none). */
+  nodeDetachednessValue(ordinal: number): number {
+    return this.nodeDetachedness === null ? 0 : this.nodeDetachedness[ordinal];
   }
   /**
    * The node's class: its constructor's name, for a plain object its shape when
@@ -249,7 +269,7 @@ export class HeapGraph {
     return this.firstEdgeIndexes[ordinal];
   }
   edgeTypeIndex(edge: number): number {
-    return this.edges[edge * this.edgeFieldCount + this.edgeTypeOffset];
+    return this.edgeTypes[edge];
   }
   edgeTypeName(edge: number): string {
     return this.edgeTypeNames[this.edgeTypeIndex(edge)];
@@ -257,17 +277,17 @@ export class HeapGraph {
   /** Property or variable name; for element and hidden edges the index, as a string. */
   edgeName(edge: number): string {
     const type = this.edgeTypeIndex(edge);
-    const nameOrIndex = this.edges[edge * this.edgeFieldCount + this.edgeNameOrIndexOffset];
+    const nameOrIndex = this.edgeNamesOrIndexes[edge];
     return type === this.elementEdgeType || type === this.hiddenEdgeType
       ? String(nameOrIndex)
       : this.strings[nameOrIndex];
   }
   /** The raw name_or_index field: a string index, except for element and hidden edges. */
   edgeNameIndex(edge: number): number {
-    return this.edges[edge * this.edgeFieldCount + this.edgeNameOrIndexOffset];
+    return this.edgeNamesOrIndexes[edge];
   }
   edgeTarget(edge: number): number {
-    return this.edges[edge * this.edgeFieldCount + this.edgeToNodeOffset];
+    return this.edgeTargets[edge];
   }
   isWeakEdge(edge: number): boolean {
     return this.edgeTypeIndex(edge) === this.weakEdgeType;
@@ -297,7 +317,7 @@ export class HeapGraph {
 
   /** Node ordinals sorted by node id (radix sort, linear time): the order the diff merges two snapshots in. */
   ordinalsById(): Uint32Array {
-    return sortedOrder(this.nodes, this.nodeFieldCount, this.nodeIdOffset);
+    return sortedOrder(this.nodeIds);
   }
 
   /** Ordinal of the node with this id, or -1. */
@@ -323,4 +343,23 @@ export class HeapGraph {
     }
     return -1;
   }
+}
+
+/**
+ * The columns of a snapshot given as the file's flat arrays (memlab's parser,
+ * graphs built in tests); shared memory when the arrays are.
+ */
+function columnsOf(raw: RawSnapshot, file: string): { nodes: NodeColumns; edges: EdgeColumns } {
+  const { nodes, edges, meta } = raw;
+  if (!nodes || !edges) throw new SnapshotFormatError(file, 'not a heap snapshot (no "nodes" or "edges")');
+  const nodeFields = meta.node_fields.length;
+  const edgeFields = meta.edge_fields.length;
+  if (nodes.length !== raw.nodeCount * nodeFields || edges.length !== raw.edgeCount * edgeFields)
+    throw new SnapshotFormatError(file, 'node or edge count does not match the arrays');
+  const memory = nodes.buffer instanceof SharedArrayBuffer ? sharedMemory : plainMemory;
+  const nodeColumns = new NodeColumnsBuilder(meta.node_fields, raw.nodeCount, raw.nodeCount, memory);
+  nodeColumns.push(nodes, 0, nodes.length);
+  const edgeColumns = new EdgeColumnsBuilder(meta.edge_fields, raw.edgeCount, raw.edgeCount, memory);
+  edgeColumns.push(edges, 0, edges.length);
+  return { nodes: nodeColumns.finish(), edges: edgeColumns.finish() };
 }

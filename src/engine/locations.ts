@@ -91,7 +91,7 @@ export class SourceIndex {
       const { count, object } = this.fields;
       const locations = graph.locations!;
       const nodeFieldCount = graph.nodeFieldCount;
-      const nodesLength = graph.nodes.length;
+      const nodesLength = graph.nodeCount * nodeFieldCount;
       for (let i = 0, entry = 0; i + count <= locations.length; i += count, entry++) {
         const nodeIndex = locations[i + object];
         if (nodeIndex < nodesLength && nodeIndex % nodeFieldCount === 0) entryOf[nodeIndex / nodeFieldCount] = entry;
@@ -126,7 +126,7 @@ export class SourceIndex {
     // Newer snapshots (Chrome's) name the script's node in each entry.
     if (scriptObject >= 0) {
       const { nodeFieldCount } = graph;
-      const nodesLength = graph.nodes.length;
+      const nodesLength = graph.nodeCount * nodeFieldCount;
       for (let i = 0; i + count <= locations.length; i += count) {
         const scriptId = locations[i + script];
         const nodeIndex = locations[i + scriptObject];

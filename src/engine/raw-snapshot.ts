@@ -1,11 +1,16 @@
-// What the reader hands to HeapGraph: the snapshot's arrays as in the file.
+// What the reader hands to HeapGraph: the snapshot's arrays, nodes and edges
+// one array per field (columns.ts).
+import type { EdgeColumns, NodeColumns } from './columns.js';
 
 export interface RawSnapshot {
   meta: SnapshotMetaJson;
   nodeCount: number;
   edgeCount: number;
-  nodes: Uint32Array;
-  edges: Uint32Array;
+  /** The reader's nodes and edges, a column per field. */
+  columns?: { nodes: NodeColumns; edges: EdgeColumns };
+  /** Or the arrays as in the file (memlab's parser, graphs built in tests): HeapGraph splits them into columns. */
+  nodes?: Uint32Array;
+  edges?: Uint32Array;
   strings: string[];
   fileBytes: number;
   /** `locations` as in the file (meta.location_fields per entry: object_index, script_id, line, column); null when absent or malformed. */

@@ -42,18 +42,14 @@ export function objectSignatures(graph: HeapGraph): ObjectSignatures {
   const propertyType = graph.edgeTypeNames.indexOf('property');
   const objectName = graph.strings.indexOf('Object');
   if (objectType < 0 || objectName < 0 || propertyType < 0) return result;
-  const { nodes, edges, nodeFieldCount, edgeFieldCount, firstEdgeIndexes } = graph;
-  const typeOffset = graph.nodeTypeOffset;
-  const nameOffset = graph.nodeNameOffset;
-  const edgeTypeOffset = graph.edgeTypeOffset;
-  const edgeNameOffset = graph.edgeNameOrIndexOffset;
+  const { nodeTypes, nodeNames, edgeTypes, edgeNamesOrIndexes, firstEdgeIndexes } = graph;
   /** hash → signatures with it, each as its edge name indexes. */
   const byHash = new Map<number, number[]>();
   const rawOf: Uint32Array[] = [];
   const scratch: number[] = [];
   let last = -1;
-  for (let o = 0, base = 0; o < graph.nodeCount; o++, base += nodeFieldCount) {
-    if (nodes[base + typeOffset] !== objectType || nodes[base + nameOffset] !== objectName) continue;
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (nodeTypes[o] !== objectType || nodeNames[o] !== objectName) continue;
     result.plainObjects++;
     // Objects of one shape come in runs: first compare with the previous object's signature, in place.
     if (last >= 0) {
@@ -61,8 +57,8 @@ export function objectSignatures(graph: HeapGraph): ObjectSignatures {
       let at = 0;
       let same = true;
       for (let e = firstEdgeIndexes[o], end = firstEdgeIndexes[o + 1]; e < end && same; e++) {
-        if (edges[e * edgeFieldCount + edgeTypeOffset] !== propertyType) continue;
-        same = at < raw.length && raw[at++] === edges[e * edgeFieldCount + edgeNameOffset];
+        if (edgeTypes[e] !== propertyType) continue;
+        same = at < raw.length && raw[at++] === edgeNamesOrIndexes[e];
       }
       if (same && at === raw.length) {
         result.counts[last]++;
@@ -73,8 +69,8 @@ export function objectSignatures(graph: HeapGraph): ObjectSignatures {
     scratch.length = 0;
     let hash = 0x811c9dc5;
     for (let e = firstEdgeIndexes[o], end = firstEdgeIndexes[o + 1]; e < end; e++) {
-      if (edges[e * edgeFieldCount + edgeTypeOffset] !== propertyType) continue;
-      const name = edges[e * edgeFieldCount + edgeNameOffset];
+      if (edgeTypes[e] !== propertyType) continue;
+      const name = edgeNamesOrIndexes[e];
       scratch.push(name);
       hash = Math.imul(hash ^ name, 0x01000193);
     }

@@ -5,6 +5,16 @@
 // what the scanners report into SnapshotFormatError messages.
 import { SnapshotFormatError } from '../errors.js';
 import {
+  type Allocate,
+  type EdgeColumns,
+  EdgeColumnsBuilder,
+  missingField,
+  type NodeColumns,
+  NodeColumnsBuilder,
+  REQUIRED_EDGE_FIELDS,
+  REQUIRED_NODE_FIELDS,
+} from './columns.js';
+import {
   Ch,
   KeyScanner,
   MAX_STRING_BYTES,
@@ -14,9 +24,9 @@ import {
   StringArrayScanner,
   ValueSkipper,
 } from './json-tokens.js';
-import { grown, type RawSnapshot, type SnapshotMetaJson, sharedUint32Array } from './raw-snapshot.js';
+import { grown, type RawSnapshot, type SnapshotMetaJson } from './raw-snapshot.js';
 
-/** Numbers a nodes or edges array starts with room for; it doubles as numbers arrive. */
+/** Numbers a nodes or edges array (of a compressed file) starts with room for; it doubles as numbers arrive. */
 const INITIAL_NUMBERS = 1 << 20;
 /** Most numbers in one array: Uint32 indexes, and V8's own typed-array limit. */
 const MAX_NUMBERS = 2 ** 32 - 1;
@@ -24,16 +34,18 @@ const MAX_NUMBERS = 2 ** 32 - 1;
 const STRING_SLACK = 1 << 16;
 
 /** Shared memory: the dominator pass reads it on a second thread without a copy (dominators-worker.ts). */
-function allocateNumbers(file: string, section: string, length: number): Uint32Array {
-  try {
-    return sharedUint32Array(length);
-  } catch (err) {
-    throw new SnapshotFormatError(
-      file,
-      `out of memory for "${section}": ${length} numbers (${Math.round((length * 4) / 2 ** 20)} MB) could not be allocated`,
-      { cause: err },
-    );
-  }
+function sharedColumns(file: string, section: string): Allocate {
+  return (bytes) => {
+    try {
+      return new SharedArrayBuffer(bytes);
+    } catch (err) {
+      throw new SnapshotFormatError(
+        file,
+        `out of memory for "${section}": ${Math.round(bytes / 2 ** 20)} MB could not be allocated`,
+        { cause: err },
+      );
+    }
+  };
 }
 
 type NumberSection = 'nodes' | 'edges' | 'locations' | 'trace_function_infos';
@@ -58,6 +70,8 @@ export class SnapshotParser {
   private headerBytes = 0;
   private skipper = new ValueSkipper();
   private numbers: NumberArrayScanner | null = null;
+  /** The columns of the nodes or edges section being read; `numbers` is then a buffer for one chunk's numbers. */
+  private records: NodeColumnsBuilder | EdgeColumnsBuilder | null = null;
   private stringScanner: StringArrayScanner | null = null;
   private tree: TreeScan | null = null;
 
@@ -65,8 +79,8 @@ export class SnapshotParser {
   private nodeCount = 0;
   private edgeCount = 0;
   private traceFunctionCount = 0;
-  private nodes: Uint32Array | null = null;
-  private edges: Uint32Array | null = null;
+  private nodes: NodeColumns | null = null;
+  private edges: EdgeColumns | null = null;
   private strings: string[] | null = null;
   private locations: Uint32Array | null = null;
   private traceFunctionInfos: Uint32Array | null = null;
@@ -74,8 +88,8 @@ export class SnapshotParser {
 
   /**
    * @param plainBytes the size of the JSON text when it is known before reading (an uncompressed
-   * file): no array holds more numbers than half its bytes, so a header that tells the truth gets
-   * its arrays in one allocation, and one that lies gets no more than the file could fill.
+   * file): no section holds more numbers than half its bytes, so a header that tells the truth gets
+   * its columns in one allocation, and one that lies gets no more than the file could fill.
    */
   constructor(
     private readonly file: string,
@@ -175,18 +189,19 @@ export class SnapshotParser {
     }
     if ((key === 'nodes' || key === 'edges') && c === Ch.LBracket) {
       if (!this.meta) this.fail(`not a heap snapshot ("${key}" before "snapshot")`);
+      const fields = key === 'nodes' ? this.meta.node_fields : this.meta.edge_fields;
+      const missing = missingField(fields, key === 'nodes' ? REQUIRED_NODE_FIELDS : REQUIRED_EDGE_FIELDS);
+      if (missing !== null) this.fail(`not a heap snapshot (no "${missing}" field in snapshot.meta)`);
       // Room for what arrives, up to the header's count: a small file that claims millions of nodes
       // gets memory only as its numbers prove them (each takes two bytes at least, "0,"), and a
       // compressed one, whose size says nothing, starts small and doubles.
-      const fields = key === 'nodes' ? this.meta.node_fields.length : this.meta.edge_fields.length;
-      const claimed = (key === 'nodes' ? this.nodeCount : this.edgeCount) * fields;
+      const claimed = key === 'nodes' ? this.nodeCount : this.edgeCount;
       const room = this.plainBytes === null ? INITIAL_NUMBERS : Math.ceil(this.plainBytes / 2);
-      this.numbers = new NumberArrayScanner(
-        allocateNumbers(this.file, key, Math.min(claimed, room)),
-        true,
-        claimed,
-        (length) => allocateNumbers(this.file, key, length),
-      );
+      const initial = Math.min(claimed, Math.ceil(room / fields.length));
+      const Builder = key === 'nodes' ? NodeColumnsBuilder : EdgeColumnsBuilder;
+      this.records = new Builder(fields, claimed, initial, sharedColumns(this.file, key));
+      // The numbers of one chunk at a time, handed to the columns record by record (readRecords).
+      this.numbers = new NumberArrayScanner(this.numberBuffer, false);
       this.state = 'numbers';
       return 'consumed';
     }
@@ -289,9 +304,42 @@ export class SnapshotParser {
     return Math.min(budget, MAX_STRINGS);
   }
 
+  /** Reused from section to section: one chunk's numbers of nodes or edges. */
+  private numberBuffer = new Uint32Array(0);
+
+  /**
+   * Nodes and edges: the chunk's numbers into a buffer with room for all of
+   * them, then each whole record into the columns; the numbers of a record cut
+   * by the chunk's end wait at the buffer's start.
+   */
+  private scanRecords(chunk: Buffer, i: number): number {
+    const numbers = this.numbers!;
+    const records = this.records!;
+    // A chunk of n bytes completes at most n / 2 + 1 numbers (a digit and a delimiter each; one more begun before it).
+    const room = numbers.filled + ((chunk.length - i + 1) >> 1) + 1;
+    if (numbers.target.length < room) {
+      const bigger = new Uint32Array(room);
+      bigger.set(numbers.target.subarray(0, numbers.filled));
+      numbers.target = this.numberBuffer = bigger;
+    }
+    i = numbers.scan(chunk, i);
+    const fields = this.section === 'nodes' ? this.meta!.node_fields.length : this.meta!.edge_fields.length;
+    if (records.wouldOverflow(numbers.filled)) {
+      const what = this.section === 'nodes' ? 'node' : 'edge';
+      this.fail(`${what} count does not match: more numbers in "${this.section}" than ${what}_count × fields`);
+    }
+    const whole = numbers.filled - (numbers.filled % fields);
+    if (whole > 0) {
+      records.push(numbers.target, 0, whole);
+      numbers.target.copyWithin(0, whole, numbers.filled);
+      numbers.filled -= whole;
+    }
+    return i;
+  }
+
   private readNumbers(chunk: Buffer, i: number): number {
     const numbers = this.numbers!;
-    i = numbers.scan(chunk, i);
+    i = this.records ? this.scanRecords(chunk, i) : numbers.scan(chunk, i);
     const section = this.section as NumberSection;
     const optional = section === 'locations' || section === 'trace_function_infos';
     switch (numbers.status) {
@@ -322,18 +370,20 @@ export class SnapshotParser {
     this.state = 'key';
     if (section === 'locations') this.locations = numbers.values();
     else if (section === 'trace_function_infos') this.traceFunctionInfos = numbers.values();
-    else if (
-      numbers.filled !==
-      (section === 'nodes'
-        ? this.nodeCount * this.meta!.node_fields.length
-        : this.edgeCount * this.meta!.edge_fields.length)
-    ) {
-      const what = section === 'nodes' ? 'node' : 'edge';
-      this.fail(
-        `${what} count does not match: "${section}" has ${numbers.filled} numbers, ${what}_count × fields is ${section === 'nodes' ? this.nodeCount * this.meta!.node_fields.length : this.edgeCount * this.meta!.edge_fields.length}`,
-      );
-    } else if (section === 'nodes') this.nodes = numbers.target;
-    else this.edges = numbers.target;
+    else {
+      const records = this.records!;
+      this.records = null;
+      const fields = section === 'nodes' ? this.meta!.node_fields.length : this.meta!.edge_fields.length;
+      const read = records.count * fields + numbers.filled;
+      if (read !== records.limit * fields) {
+        const what = section === 'nodes' ? 'node' : 'edge';
+        this.fail(
+          `${what} count does not match: "${section}" has ${read} numbers, ${what}_count × fields is ${records.limit * fields}`,
+        );
+      }
+      if (records instanceof NodeColumnsBuilder) this.nodes = records.finish();
+      else this.edges = records.finish();
+    }
   }
 
   /** Skips the rest of an optional section (from byte `i`, `depth` brackets inside it) and leaves it null. */
@@ -435,8 +485,7 @@ export class SnapshotParser {
       meta: this.meta,
       nodeCount: this.nodeCount,
       edgeCount: this.edgeCount,
-      nodes: this.nodes!,
-      edges: this.edges!,
+      columns: { nodes: this.nodes!, edges: this.edges! },
       strings: this.strings!,
       fileBytes,
       locations: this.locations,

@@ -17,9 +17,19 @@ function* serialize(graph: HeapGraph, strings: readonly string[]): Generator<str
   };
   yield `{"snapshot":${JSON.stringify(header)},\n"nodes":[`;
   let out = '';
-  const nodes = graph.nodes;
-  for (let i = 0; i < nodes.length; i++) {
-    out += i === 0 ? String(nodes[i]) : (i % graph.nodeFieldCount === 0 ? ',\n' : ',') + nodes[i];
+  // Fields the graph does not keep (none in V8's snapshots) are written as 0.
+  const nodeField: Record<string, (o: number) => number> = {
+    type: (o) => graph.nodeTypeIndex(o),
+    name: (o) => graph.nodeNameIndex(o),
+    id: (o) => graph.nodeId(o),
+    self_size: (o) => graph.nodeSelfSize(o),
+    edge_count: (o) => graph.nodeEdgeCount(o),
+    trace_node_id: (o) => graph.nodeTraceNodeId(o),
+    detachedness: (o) => graph.nodeDetachednessValue(o),
+  };
+  const nodeFields = graph.meta.node_fields.map((name) => nodeField[name] ?? (() => 0));
+  for (let o = 0; o < graph.nodeCount; o++) {
+    out += (o === 0 ? '' : ',\n') + nodeFields.map((field) => field(o)).join(',');
     if (out.length > CHUNK_CHARS) {
       yield out;
       out = '';
@@ -27,12 +37,15 @@ function* serialize(graph: HeapGraph, strings: readonly string[]): Generator<str
   }
   yield `${out}],\n"edges":[`;
   out = '';
-  const edges = graph.edges;
-  const toNode = graph.edgeToNodeOffset;
-  for (let i = 0; i < edges.length; i++) {
+  const edgeField: Record<string, (e: number) => number> = {
+    type: (e) => graph.edgeTypeIndex(e),
+    name_or_index: (e) => graph.edgeNameIndex(e),
     // The graph holds edge targets as ordinals; the format wants node indexes.
-    const value = i % graph.edgeFieldCount === toNode ? edges[i] * graph.nodeFieldCount : edges[i];
-    out += i === 0 ? String(value) : (i % graph.edgeFieldCount === 0 ? ',\n' : ',') + value;
+    to_node: (e) => graph.edgeTarget(e) * graph.nodeFieldCount,
+  };
+  const edgeFields = graph.meta.edge_fields.map((name) => edgeField[name] ?? (() => 0));
+  for (let e = 0; e < graph.edgeCount; e++) {
+    out += (e === 0 ? '' : ',\n') + edgeFields.map((field) => field(e)).join(',');
     if (out.length > CHUNK_CHARS) {
       yield out;
       out = '';
