@@ -5,6 +5,7 @@
 import type { HeapGraph } from '../engine/index.js';
 import { applyShapes, inferShapeDefinitions, objectSignatures } from '../engine/shapes.js';
 import type { ByteGrowth, SnapshotMeta } from '../types.js';
+import { browserInternalNodes } from './browser.js';
 import type { ClassTable } from './class-table.js';
 import { type AnalysisProgress, type Baseline, loadGraph } from './diff.js';
 import { type DominatorChildren, dominatorChildren, dominatorPreOrder } from './dominance.js';
@@ -25,6 +26,12 @@ export interface Trend {
   growth: ByteGrowth[];
   /** Each point's snapshot, before first: its sizes (reachableSize is the heap in use after the snapshot's GC). */
   snapshots: SnapshotMeta[];
+  /**
+   * From after on, per point: for each object that is not new, by node id, how many new objects of each class
+   * (by class index) it holds: it is their nearest dominator not new, Chrome's own objects passed through, as
+   * the findings' holders.
+   */
+  holders: Map<number, Map<number, number>>[];
 }
 
 export interface ByteRule {
@@ -64,6 +71,7 @@ export async function measureTrend(
   let tracked: Tracked | null = null;
   let growth: ByteGrowth[] = [];
   const snapshots: SnapshotMeta[] = [];
+  const holders: Map<number, Map<number, number>>[] = [];
   // Points: before (only for the sizes of objects already there), after, growth-1, …
   const points = [beforeFile, ...files];
   const afterPoint = 1;
@@ -83,6 +91,7 @@ export async function measureTrend(
     const order = graph.ordinalsById();
     const ignored =
       point >= afterPoint ? ignoredAt(baseline, graph, trace, dominators, preOrder, order, rule.ignore ?? []) : null;
+    if (point >= afterPoint) holders.push(newPerHolder(baseline, graph, trace, dominators, preOrder, order));
     if (point >= afterPoint)
       countNewObjects(
         baseline,
@@ -103,7 +112,52 @@ export async function measureTrend(
       if (ignored) markIgnoredGrowth(graph, tree, growth, ignored, rule.ignore ?? []);
     }
   }
-  return { counts, totals, growth, snapshots };
+  return { counts, totals, growth, snapshots, holders };
+}
+
+/**
+ * How many new objects (id not in before) of each class each object that is not new holds: their nearest
+ * dominator that is neither new nor Chrome's own (the diff's transparent nodes), by that holder's node id. One
+ * pass in dominator pre-order, parents first.
+ */
+function newPerHolder(
+  baseline: Baseline,
+  graph: HeapGraph,
+  trace: RootTrace,
+  dominators: Uint32Array,
+  preOrder: Uint32Array,
+  order: Uint32Array,
+): Map<number, Map<number, number>> {
+  const isNew = new Uint8Array(graph.nodeCount);
+  const beforeIds = baseline.ids;
+  for (let k = 0, j = 0; k < order.length; k++) {
+    const id = graph.nodeId(order[k]);
+    while (j < beforeIds.length && beforeIds[j] < id) j++;
+    if (!(j < beforeIds.length && beforeIds[j] === id)) isNew[order[k]] = 1;
+  }
+  const transparent = browserInternalNodes(graph);
+  const holderOf = new Uint32Array(graph.nodeCount);
+  const counts = new Map<number, Map<number, number>>();
+  for (let k = 0; k < preOrder.length; k++) {
+    const o = preOrder[k];
+    const parent = dominators[o];
+    if (k === 0 || parent === o) {
+      holderOf[o] = o;
+      continue;
+    }
+    holderOf[o] = isNew[parent] === 1 || transparent?.[parent] === 1 ? holderOf[parent] : parent;
+    if (isNew[o] === 1 && trace.distance[o] !== UNREACHED) {
+      const id = graph.nodeId(holderOf[o]);
+      let perClass = counts.get(id);
+      if (!perClass) {
+        perClass = new Map();
+        counts.set(id, perClass);
+      }
+      const cls = baseline.table.indexOf(graph, o);
+      perClass.set(cls, (perClass.get(cls) ?? 0) + 1);
+    }
+  }
+  return counts;
 }
 
 /** Node types whose dominator subtrees are V8's state, not the program's data: compiled code, feedback, allocation sites, hidden classes. */

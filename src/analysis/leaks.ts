@@ -228,6 +228,19 @@ export async function findLeaks(
       if (rates.has(key)) entry.growthPerStep = tenth((counts[counts.length - 1] - counts[0]) / (counts.length - 1));
     }
   }
+  // A leak accumulates: a holder whose objects of the finding's class are no more at the last snapshot than at
+  // after is a framework's record of the last round (React's deleted fibers, a stale effect), not a leak's place.
+  const [atAfter, atLast] = [trend.holders[0], trend.holders[trend.holders.length - 1]];
+  if (atAfter && atLast && trend.holders.length > 1) {
+    const { keys } = baseline.table;
+    diff.findings = diff.findings.filter((f) => {
+      const cls = keys.findIndex(
+        (k) => k.name === f.leaked.name && k.type === f.leaked.type && k.ignoredBy === undefined,
+      );
+      const held = atAfter.get(f.holder.nodeId)?.get(cls) ?? 0;
+      return cls < 0 || held === 0 || (atLast.get(f.holder.nodeId)?.get(cls) ?? 0) > held;
+    });
+  }
   const leaks = diff.classes.filter((c) => c.suspect);
   // A collection that grows because a counted leak accumulates in it (the holder, or an array between
   // the holder and the objects) is that leak, already named: byte growth reports what counts do not explain.
