@@ -47,7 +47,8 @@ interface Tracked {
 
 /**
  * Reads before, then the files in order (after, growth-1, growth-2, …), one
- * graph at a time; the last one is kept to name what grew. Before is read again
+ * graph at a time, each once `written` says it is complete (the run may still
+ * be writing the next ones); the last one is kept to name what grew. Before is read again
  * (the baseline keeps no retained sizes): an object that was there already
  * shows one more step of its growth.
  */
@@ -57,6 +58,7 @@ export async function measureTrend(
   files: string[],
   rule: ByteRule,
   onProgress?: (event: AnalysisProgress) => void,
+  written?: (file: string) => Promise<void>,
 ): Promise<Trend> {
   const counts = new Map<string, number[]>();
   const totals = new Map<string, number[]>();
@@ -67,6 +69,7 @@ export async function measureTrend(
   const points = [beforeFile, ...files];
   const afterPoint = 1;
   for (const [point, file] of points.entries()) {
+    await written?.(file);
     const graph = await loadGraph(file, onProgress);
     onProgress?.({ phase: 'analyze', file, step: 'trend' });
     // Plain objects named by their shape ({url, at}), as the diff names them (object-shapes.ts): a

@@ -96,6 +96,8 @@ export interface FindLeaksOptions {
   reportAt?: 'after' | 'last';
   /** Passed on to the reported diff. */
   diff?: Pick<DiffOptions, 'paths' | 'includeInternal'>;
+  /** Resolves once the file is complete on disk (default: they all are): the trend reads each file as soon as it is. */
+  written?: (file: string) => Promise<void>;
 }
 
 /** Rounded to a tenth: a rate shown to people. */
@@ -180,6 +182,7 @@ export async function findLeaks(
       ignore,
     },
     onProgress,
+    options.written,
   );
   const rates = new Map<string, number>();
   for (const [key, series] of trend.counts) {
