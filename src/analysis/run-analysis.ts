@@ -1,12 +1,14 @@
-// The analysis step of `leakscan run` (after runner/parent.ts, before the
-// reporters): one scenario's measurements and snapshots become a result with
-// a verdict. The leak rule is in leaks.ts, the trend it reads in growth.ts.
+// The analysis step of `leakscan run` (beside runner/parent.ts, before the
+// reporters): one scenario's snapshots become findings, and with its
+// measurements a result with a verdict. The leak rule is in leaks.ts, the trend it reads in growth.ts.
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HeapGraph } from '../engine/index.js';
 import type { ScenarioResult, ScenarioRun, SnapshotPlan } from '../types.js';
-import { type AnalysisProgress, loadBaseline } from './diff.js';
+import { baselineOf } from './baseline.js';
+import { type AnalysisProgress, loadGraph } from './diff.js';
 import { DEFAULT_LEAK_RULE, findLeaks, type LeakFindings, type LeakRule, verdictOf } from './leaks.js';
 import { cutStacks } from './where.js';
 
@@ -27,32 +29,22 @@ export type RunFindings = Pick<LeakFindings, 'diff' | 'leaks' | 'growth'>;
 /**
  * Diffs before→after (the reported diff) and measures the trend over after
  * and the growth snapshots; what kept growing over the extra calls leaks
- * (leaks.ts). The growth snapshots are deleted afterwards: they only serve
- * this comparison.
- */
-export async function analyzeScenarioRun(
-  run: ScenarioRun,
-  options: AnalyzeScenarioRunOptions = {},
-): Promise<ScenarioResult> {
-  try {
-    return scenarioResult(run, await findRunLeaks(run, options));
-  } finally {
-    await removeGrowthSnapshots(run.snapshots.growth);
-  }
-}
-
-/**
- * The leak findings of a run from its snapshots, each read once `written`
- * says it is complete (default: they all are), so that the analysis of a
- * scenario goes on while it still runs. Leaves the growth snapshots.
+ * (leaks.ts). Reads each snapshot once `written` says it is complete
+ * (default: they all are), so that the analysis of a scenario goes on while
+ * it still runs. The caller deletes the growth snapshots afterwards
+ * (removeGrowthSnapshots): they only serve this comparison.
  */
 export async function findRunLeaks(
   plan: SnapshotPlan,
   options: AnalyzeScenarioRunOptions & { written?: (file: string) => Promise<void> } = {},
 ): Promise<RunFindings> {
   const rule = options.rule ?? DEFAULT_LEAK_RULE;
-  await options.written?.(plan.snapshots.before);
-  const baseline = await loadBaseline(plan.snapshots.before, options);
+  const beforeFile = plan.snapshots.before;
+  await options.written?.(beforeFile);
+  // Read once: the baseline first, then the trend takes the graph (it applies shapes to it).
+  const before = { graph: (await loadGraph(beforeFile, options.onProgress)) as HeapGraph | null };
+  options.onProgress?.({ phase: 'analyze', file: beforeFile, step: 'tracing' });
+  const baseline = baselineOf(before.graph!);
   const calls = { calls: plan.iterations, stepCalls: plan.growthIterations };
   const { diff, leaks, growth } = await findLeaks(
     baseline,
@@ -61,7 +53,7 @@ export async function findRunLeaks(
     calls,
     rule,
     options.onProgress,
-    { written: options.written },
+    { written: options.written, before },
   );
   return { diff, leaks, growth };
 }
