@@ -173,7 +173,18 @@ async function runLoaded(file: string, label: string, begin: number, options: Pa
     await step('checking the output names', () =>
       checkOutputs([snapshots.before, snapshots.after], log, { force: options.force ?? false }),
     );
-    browser = await step(`starting ${found.path}`, () => launchBrowser(found.path, { timeoutMs }));
+    const launching = launchBrowser(found.path, { timeoutMs });
+    try {
+      browser = await step(`starting ${found.path}`, () => launching);
+    } catch (err) {
+      // The step gave up (a timeout, Ctrl-C) while the browser was still starting: it is closed once
+      // up, before the run ends, or it would outlive leakscan (scenarios at once start it early).
+      await launching.then(
+        (late) => late.close(),
+        () => {},
+      );
+      throw err;
+    }
     const launched = browser;
     const { page, session } = launched;
     const warnings: string[] = [];
