@@ -1,7 +1,8 @@
 // `leakscan run` as a library, the core between the command and the reporters:
 //
 //   commands/run.ts      parses the arguments, calls runScenarios, hands the result to a reporter
-//   run.ts (this file)   runScenarios: per scenario, its process, then its analysis
+//   run.ts (this file)   runScenarios: per scenario, its process, and the analysis of each
+//                        snapshot once written; `jobs` scenarios at once
 //   runner/parent.ts     starts the scenario's process and drives it (runner/child.ts runs the
 //                        passes and writes the snapshots; runner/protocol.ts is what they say);
 //                        a page scenario (page-scenario.ts) runs here instead, in runner/page.ts
@@ -12,19 +13,38 @@
 // A failing scenario does not stop the others; it is reported with its error.
 import { basename, extname } from 'node:path';
 import type { LeakRule } from './analysis/leaks.js';
-import { analyzeScenarioRun } from './analysis/run-analysis.js';
+import {
+  type AnalyzeScenarioRunOptions,
+  findRunLeaks,
+  type RunFindings,
+  removeGrowthSnapshots,
+  scenarioResult,
+} from './analysis/run-analysis.js';
 import { ExitCode, LeakscanError } from './errors.js';
 import { analysisProgressText } from './report/progress.js';
 import { runPageScenario } from './runner/page.js';
 import { PageScenarioFound, type RunOptions, runScenarioProcess } from './runner/parent.js';
 import type { ProgressMessage } from './runner/protocol.js';
+import { NamedTurns, Turns, WrittenFiles } from './runner/schedule.js';
 import { resolveScenario } from './scenario.js';
-import type { RunResult, ScenarioResult, ScenarioRun } from './types.js';
+import type { RunResult, ScenarioResult, ScenarioRun, SnapshotPlan } from './types.js';
 
-export interface RunScenariosOptions extends Omit<RunOptions, 'onProgress'> {
+export interface RunScenariosOptions extends Omit<RunOptions, 'onProgress' | 'beforeWriting'> {
   rule?: LeakRule;
-  /** Progress of the scenario in the child and of the analysis, as short texts. */
-  onProgress?: (scenario: string, text: string) => void;
+  /**
+   * Progress of the scenario in the child and of the analysis, as short texts;
+   * `entry` is the scenario's place in the list (several are under way at once
+   * with `jobs`).
+   */
+  onProgress?: (scenario: string, text: string, entry: number) => void;
+  /** The scenario at `entry` in the list is finished: run, analysed or failed. */
+  onScenarioEnd?: (entry: number) => void;
+  /**
+   * Scenario processes (or page scenarios) running at once; default 1. Two
+   * scenarios of one name still write their files one after the other, and
+   * page scenarios run one at a time (they share this process's console).
+   */
+  jobs?: number;
 }
 
 function childProgressText(event: ProgressMessage): string {
@@ -34,30 +54,107 @@ function childProgressText(event: ProgressMessage): string {
   return event.phase;
 }
 
+/** Per entry of the list: its progress, and when its outputs may be written. */
+interface EntryHooks {
+  onProgress: (scenario: string, text: string) => void;
+  beforeWriting?: (outputs: string[]) => Promise<void>;
+  /** Page scenarios take turns (runner/page.ts replaces the console while one runs). */
+  pageTurn?: <T>(run: () => Promise<T>) => Promise<T>;
+  /** The scenario's process (or page) is over, its analysis may not be. */
+  onProcessEnd?: () => void;
+  /** Turns of reading and analysing one snapshot: analyses share this process's thread and memory. */
+  analyses?: Turns;
+}
+
 /** The scenario's process: its measurements and snapshots. */
-function runProcess(scenario: string, options: RunScenariosOptions): Promise<ScenarioRun> {
+async function runProcess(
+  scenario: string,
+  options: RunScenariosOptions,
+  hooks: EntryHooks,
+  snapshots: Pick<RunOptions, 'onPlanned' | 'onWritten'>,
+): Promise<ScenarioRun> {
   const label = scenarioLabel(scenario);
   const file = resolveScenario(scenario);
+  const runOptions = { ...options, ...snapshots, onProgress: undefined, beforeWriting: hooks.beforeWriting };
   // The child loads the file first: a Node scenario's module never runs in this process.
   return runScenarioProcess(file, {
-    ...options,
-    onProgress: (event) => options.onProgress?.(label, childProgressText(event)),
+    ...runOptions,
+    onProgress: (event) => hooks.onProgress(label, childProgressText(event)),
   }).catch((err: unknown) => {
     if (!(err instanceof PageScenarioFound)) throw err;
-    return runPageScenario(file, { ...options, onProgress: (text) => options.onProgress?.(label, text) });
+    const page = (): Promise<ScenarioRun> =>
+      runPageScenario(file, { ...runOptions, onProgress: (text) => hooks.onProgress(label, text) });
+    return hooks.pageTurn ? hooks.pageTurn(page) : page();
   });
 }
 
-function analyze(run: ScenarioRun, options: RunScenariosOptions): Promise<ScenarioResult> {
-  return analyzeScenarioRun(run, {
+/**
+ * The scenario's process, and its analysis from the moment its first snapshot
+ * is written: the before and after snapshots are read while it makes the
+ * growth calls. The progress shows the process while it runs, then the analysis.
+ */
+async function runAndAnalyze(
+  scenario: string,
+  options: RunScenariosOptions,
+  hooks: EntryHooks,
+): Promise<ScenarioResult> {
+  const files = new WrittenFiles();
+  let running = true;
+  let growthFiles: string[] = [];
+  let findings = null as Promise<RunFindings> | null;
+  const analysis = (name: string): AnalyzeScenarioRunOptions => ({
     rule: options.rule,
-    onProgress: (event) => options.onProgress?.(run.name, analysisProgressText(event)),
+    onProgress: (event) => {
+      if (!running) hooks.onProgress(name, analysisProgressText(event));
+    },
   });
+  // One snapshot's graph at a time in this process, whatever the number of scenarios under way:
+  // the analysis takes its turn once its next file is written, and gives it back to wait for the next.
+  let turn: (() => void) | null = null;
+  const giveBack = (): void => {
+    turn?.();
+    turn = null;
+  };
+  const written = async (file: string): Promise<void> => {
+    giveBack();
+    await files.wait(file);
+    if (hooks.analyses) turn = await hooks.analyses.take();
+  };
+  const analyse = (plan: SnapshotPlan): Promise<RunFindings> =>
+    findRunLeaks(plan, { ...analysis(plan.name), written }).finally(giveBack);
+  const onPlanned = (plan: SnapshotPlan): void => {
+    growthFiles = plan.snapshots.growth;
+    findings = analyse(plan);
+    findings.catch(() => {}); // awaited below, whichever way the run ends
+  };
+  try {
+    let run: ScenarioRun;
+    try {
+      run = await runProcess(scenario, options, hooks, { onPlanned, onWritten: (file) => files.written(file) });
+    } catch (err) {
+      files.failed(err);
+      // Its reads end before the scenario does (and before its growth snapshots go).
+      await findings?.catch(() => {});
+      throw err;
+    } finally {
+      running = false;
+      hooks.onProcessEnd?.();
+    }
+    files.allWritten();
+    growthFiles = run.snapshots.growth;
+    return scenarioResult(run, await (findings ?? analyse(run)));
+  } finally {
+    await removeGrowthSnapshots(growthFiles);
+  }
 }
 
 /** Runs one scenario (a built-in name or a file path) and analyses it. Throws LeakscanError when it fails. */
 export async function runScenario(scenario: string, options: RunScenariosOptions): Promise<ScenarioResult> {
-  return analyze(await runProcess(scenario, options), options);
+  try {
+    return await runAndAnalyze(scenario, options, { onProgress: (name, text) => options.onProgress?.(name, text, 0) });
+  } finally {
+    options.onScenarioEnd?.(0);
+  }
 }
 
 export interface ScenarioFailure {
@@ -66,30 +163,54 @@ export interface ScenarioFailure {
 }
 
 /**
- * Runs every scenario in turn; failures become results with status 'failed'.
- * One child process at a time, but a scenario's analysis runs while the next
- * one's child runs (a child mostly waits between its calls).
+ * Runs the scenarios, `jobs` processes at a time (default one); failures
+ * become results with status 'failed'. A scenario's analysis reads each of
+ * its snapshots once it is written, while the scenario and the next ones run
+ * (a scenario's process mostly waits between its calls); one snapshot is
+ * analysed at a time. The results keep the order of the list.
  */
 export async function runScenarios(
   scenarios: string[],
   options: RunScenariosOptions,
 ): Promise<{ result: RunResult; failures: ScenarioFailure[]; errors: unknown[] }> {
   const outcomes: Array<Promise<{ ok: ScenarioResult } | { error: unknown }>> = [];
-  for (const scenario of scenarios) {
-    if (options.signal?.aborted) break;
-    let run: ScenarioRun;
-    try {
-      run = await runProcess(scenario, options);
-    } catch (error) {
-      outcomes.push(Promise.resolve({ error }));
-      continue;
+  const slots = new Turns(Math.max(1, Math.floor(options.jobs ?? 1)));
+  const pages = new Turns(1);
+  const analyses = new Turns(1);
+  const names = new NamedTurns();
+  const pageTurn = <T>(run: () => Promise<T>): Promise<T> => pages.take().then((done) => run().finally(done));
+  for (const [entry, scenario] of scenarios.entries()) {
+    const freeSlot = await slots.take();
+    if (options.signal?.aborted) {
+      freeSlot();
+      break;
     }
-    outcomes.push(
-      analyze(run, options).then(
+    // Held from the scenario's 'loaded' until its analysis is over: its files are read until then.
+    let releaseName: (() => void) | null = null;
+    let ended = false;
+    const end = (): void => {
+      ended = true;
+      releaseName?.();
+      options.onScenarioEnd?.(entry);
+    };
+    const hooks: EntryHooks = {
+      onProgress: (name, text) => options.onProgress?.(name, text, entry),
+      beforeWriting: async (outputs) => {
+        const release = await names.take(outputs[0]);
+        if (ended) release();
+        else releaseName = release;
+      },
+      pageTurn,
+      onProcessEnd: freeSlot,
+      analyses,
+    };
+    const outcome = runAndAnalyze(scenario, options, hooks)
+      .then(
         (ok) => ({ ok }),
         (error: unknown) => ({ error }),
-      ),
-    );
+      )
+      .finally(end);
+    outcomes.push(outcome);
   }
   const settled = await Promise.all(outcomes);
   // Stopped: the analyses under way have finished (and removed their temp files); nothing is reported.

@@ -423,6 +423,9 @@ export interface ScenarioRun {
   durationMs: number;
 }
 
+/** What a run's analysis needs to know before the run is over (the runner says it once the scenario is loaded). */
+export type SnapshotPlan = Pick<ScenarioRun, 'name' | 'iterations' | 'growthIterations' | 'snapshots'>;
+
 /**
  * Memory that grows in bytes rather than in objects: an array of numbers, a
  * string builder, a Buffer pool. One object (same id after the measured calls

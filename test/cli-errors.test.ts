@@ -110,6 +110,7 @@ describe('usage errors', () => {
       ['diff', 'a'],
       ['inspect', 'x', '--top', 'many'],
       ['run', '--iterations', '0'],
+      ['run', '--jobs', '0'],
       [],
     ]) {
       const r = await runCli(args);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { findBrowser } from '../src/browser/puppeteer.js';
+import { runScenario } from '../src/index.js';
 import { isPageScenario, validatePageScenario } from '../src/page-scenario.js';
 import type { RunResult, ScenarioResult } from '../src/types.js';
 import { cli, root, runCli, tempDir } from './helpers.js';
@@ -294,6 +295,35 @@ describe('leakscan run on page scenarios', { skip }, () => {
     assert.match(r.stdout, /Round\s+JS heap used\s+DOM nodes\s+Listeners\s+Documents/);
     assert.match(r.stdout, /^Row\s+object\s+3\s+0\s+\+3/m);
     assert.match(r.stdout, /^kept-rows: 3 Row objects in removedRows \(detached-dom\) — leak\b/m);
+  });
+
+  test('stopped while the browser starts: the run ends with the browser closed and its profile gone', async () => {
+    const file = scenarioModule('stopped-early', rowsPage(false), '.row');
+    const temp = tempDir();
+    const stop = new AbortController();
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = temp; // where the browser's profile goes
+    try {
+      await assert.rejects(
+        runScenario(file, {
+          outDir: join(dir, 'out-stopped'),
+          signal: stop.signal,
+          // Once the launch is under way (not in the same turn as its step starts).
+          onProgress: (_, text) => {
+            if (text.startsWith('starting ')) setImmediate(() => stop.abort(new Error('stopped by the test')));
+          },
+        }),
+        /stopped by the test/,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    assert.deepEqual(
+      readdirSync(temp).filter((f) => f.startsWith('leakscan-chrome-')),
+      [],
+      'the profile of the browser it started is removed',
+    );
   });
 
   test('a step that throws, a step that hangs: one line naming the step, exit 2, the browser gone', async () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AnalysisProgress } from '../src/analysis/load.js';
-import { wholeProgressText } from '../src/report/progress.js';
+import { ScenarioProgress, wholeProgressText } from '../src/report/progress.js';
 
 const read = (file: string, bytesRead: number, totalBytes: number): AnalysisProgress => ({
   phase: 'read',
@@ -49,4 +49,13 @@ test('no read events (memlab parser): the steps as they come', () => {
     text({ phase: 'analyze', file: '/x/a.heapsnapshot', step: 'parsing' }),
     'analysing a.heapsnapshot: parsing',
   );
+});
+
+test('scenarios under way at once: one line, in the order of the list, without the finished ones', () => {
+  const line = new ScenarioProgress();
+  assert.equal(line.update(1, 'weakref: setup'), 'weakref: setup');
+  assert.equal(line.update(0, 'cycle: with-gc iteration 3'), 'cycle: with-gc iteration 3 · weakref: setup');
+  assert.equal(line.update(1, 'weakref: snapshot-before'), 'cycle: with-gc iteration 3 · weakref: snapshot-before');
+  assert.equal(line.end(0), 'weakref: snapshot-before');
+  assert.equal(line.end(1), '');
 });

@@ -45,6 +45,15 @@ export interface ByteRule {
   ignore?: readonly IgnoreRule[];
 }
 
+/** How measureTrend gets its files. */
+export interface TrendReading {
+  onProgress?: (event: AnalysisProgress) => void;
+  /** Resolves once the file is complete on disk (default: they all are). */
+  written?: (file: string) => Promise<void>;
+  /** The before snapshot already read (for the baseline, no shapes applied): taken instead of reading it again, and let go. */
+  before?: { graph: HeapGraph | null };
+}
+
 /** Objects that keep their id: ids sorted ascending, and the retained size at each point so far. */
 interface Tracked {
   ids: Uint32Array;
@@ -55,17 +64,20 @@ interface Tracked {
 
 /**
  * Reads before, then the files in order (after, growth-1, growth-2, …), one
- * graph at a time; the last one is kept to name what grew. Before is read again
- * (the baseline keeps no retained sizes): an object that was there already
- * shows one more step of its growth.
+ * graph at a time, each once `written` says it is complete (the run may still
+ * be writing the next ones); the last one is kept to name what grew. Before is
+ * read again unless `reading.before` hands over its graph (the baseline keeps no
+ * retained sizes): an object that was there already shows one more step of its
+ * growth.
  */
 export async function measureTrend(
   baseline: Baseline,
   beforeFile: string,
   files: string[],
   rule: ByteRule,
-  onProgress?: (event: AnalysisProgress) => void,
+  reading: TrendReading = {},
 ): Promise<Trend> {
+  const { onProgress, written } = reading;
   const counts = new Map<string, number[]>();
   const totals = new Map<string, number[]>();
   let tracked: Tracked | null = null;
@@ -76,7 +88,10 @@ export async function measureTrend(
   const points = [beforeFile, ...files];
   const afterPoint = 1;
   for (const [point, file] of points.entries()) {
-    const graph = await loadGraph(file, onProgress);
+    await written?.(file);
+    const read = point === 0 ? reading.before?.graph : null;
+    if (read) reading.before!.graph = null; // not held past its point
+    const graph = read ?? (await loadGraph(file, onProgress));
     onProgress?.({ phase: 'analyze', file, step: 'trend' });
     // Plain objects named by their shape ({url, at}), as the diff names them (object-shapes.ts): a
     // leak of plain objects is counted under the name the diff reports it by, not as Object.

@@ -3,6 +3,7 @@
 // allocated once (a lazy cache, compiled code, a warmed-up pool) or a cache
 // filled up to its cap and stopped.
 
+import type { HeapGraph } from '../engine/index.js';
 import type { ByteGrowth, ClassDiff, DiffResult, LeakExpectation, ScenarioStatus, SnapshotMeta } from '../types.js';
 import {
   type AnalysisProgress,
@@ -96,6 +97,10 @@ export interface FindLeaksOptions {
   reportAt?: 'after' | 'last';
   /** Passed on to the reported diff. */
   diff?: Pick<DiffOptions, 'paths' | 'includeInternal'>;
+  /** Resolves once the file is complete on disk (default: they all are): the trend reads each file as soon as it is. */
+  written?: (file: string) => Promise<void>;
+  /** The baseline's graph, no shapes applied: the trend takes it (TrendReading.before) instead of reading before again. */
+  before?: { graph: HeapGraph | null };
 }
 
 /** Rounded to a tenth: a rate shown to people. */
@@ -179,7 +184,7 @@ export async function findLeaks(
       minBytes: rule.minBytes,
       ignore,
     },
-    onProgress,
+    { onProgress, written: options.written, before: options.before },
   );
   const rates = new Map<string, number>();
   for (const [key, series] of trend.counts) {

@@ -2,6 +2,7 @@
 // maps the rest of the way), writes the bundle and HTML file when asked, hands the
 // result to a reporter and sets the exit code.
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { parseIgnoreRules } from '../analysis/ignore.js';
@@ -12,6 +13,7 @@ import { ExitCode, LeakscanError } from '../errors.js';
 import { printable } from '../report/format.js';
 import { htmlRun } from '../report/html.js';
 import { markdownRun } from '../report/markdown.js';
+import { ScenarioProgress } from '../report/progress.js';
 import { renderRun } from '../report/terminal.js';
 import { runScenarios } from '../run.js';
 import { lockOutDir } from '../runner/out-lock.js';
@@ -58,7 +60,16 @@ export interface RunArgs extends GlobalArgs {
   force: boolean;
   allocationStacks: boolean;
   ignore?: string | string[];
+  jobs: number;
 }
+
+/**
+ * Scenarios running at once by default: twice the cores, as a scenario's
+ * process spends most of its time in its pauses (--interval); at most
+ * MAX_DEFAULT_JOBS, as every analysis runs in leakscan's own process.
+ */
+const MAX_DEFAULT_JOBS = 8;
+export const defaultJobs = (): number => Math.min(MAX_DEFAULT_JOBS, 2 * availableParallelism());
 
 export const command = 'run [scenarios..]';
 export const describe =
@@ -97,6 +108,14 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
       default: false,
       describe: 'Run scenarios with V8 allocation tracking: each leaking class lists the stacks that allocated it',
     })
+    .option('jobs', {
+      alias: 'j',
+      type: 'number',
+      default: defaultJobs(),
+      defaultDescription: 'twice the CPU cores, at most 8',
+      describe:
+        'Scenarios running at once; 1 runs them one after the other (scenarios that share a port or a file need it)',
+    })
     .option('ignore', IGNORE_OPTION)
     .option('markdown', MARKDOWN_OPTION)
     .option('html', HTML_OPTION)
@@ -127,7 +146,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
     })
     .check(
       (argv) =>
-        checkPositive(argv, ['iterations', 'batch', 'timeout']) &&
+        checkPositive(argv, ['iterations', 'batch', 'timeout', 'jobs']) &&
         checkCount(argv, ['interval', 'min-count', 'min-bytes']),
     )
     .example(
@@ -158,6 +177,7 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
   // Before anything is written: --out is a folder, and no other run writes there.
   const unlock = lockOutDir(args.out);
   const progress = createProgress(args);
+  const underWay = new ScenarioProgress();
   const stop = stopOnSignals();
   let outcome: RunOutcome;
   let bundleError: unknown = null;
@@ -171,8 +191,13 @@ export async function execute(args: RunArgs): Promise<ExitCode> {
       force: args.force,
       timeoutMs: args.timeout * 1000,
       allocationStacks: args.allocationStacks,
+      jobs: args.jobs,
       rule: { minCount: args.minCount, minBytes: args.minBytes, ignore: ignoreList(args.ignore) },
-      onProgress: (scenario, text) => progress.update(`${printable(scenario)}: ${text}`),
+      onProgress: (scenario, text, entry) => progress.update(underWay.update(entry, `${printable(scenario)}: ${text}`)),
+      onScenarioEnd: (entry) => {
+        const line = underWay.end(entry);
+        if (line) progress.update(line);
+      },
       // The scenario's own output goes to stderr in every mode: stdout carries only the report.
       onOutput: (scenario, line) => {
         progress.log(`[${printable(scenario)}] ${line}\n`);

@@ -42,3 +42,28 @@ export function wholeProgressText(fileCount: number, totalBytes: number): (event
     return event.phase === 'read' ? `reading ${fileCount} snapshots 100%` : analysisProgressText(event);
   };
 }
+
+/**
+ * One spinner line for scenarios under way at once (`run --jobs`): each
+ * one's latest text, in the order of the list, "cycle: setup · weakref:
+ * with-gc iteration 3". A finished scenario leaves the line.
+ */
+export class ScenarioProgress {
+  private readonly texts = new Map<number, string>();
+  /** The line after `entry` said `text`. */
+  update(entry: number, text: string): string {
+    this.texts.set(entry, text);
+    return this.line();
+  }
+  /** The line after `entry` finished; empty when none is left. */
+  end(entry: number): string {
+    this.texts.delete(entry);
+    return this.line();
+  }
+  private line(): string {
+    return [...this.texts.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, text]) => text)
+      .join(' · ');
+  }
+}

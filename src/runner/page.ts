@@ -128,6 +128,7 @@ async function runLoaded(file: string, label: string, begin: number, options: Pa
   };
   const written: string[] = [];
   let browser: LaunchedBrowser | null = null;
+  options.onPlanned?.({ name, iterations, growthIterations, snapshots });
 
   /** One step of the run, named in its errors, within the time limit, stopped by the signal. */
   const step = async <T>(what: string, work: () => Promise<T>, userCode = false): Promise<T> => {
@@ -165,11 +166,25 @@ async function runLoaded(file: string, label: string, begin: number, options: Pa
     }
   };
 
+  const log = join(outDir, `${base}.log`);
   try {
+    // Outside a step: waiting for another scenario of the same name is not this one's time.
+    await options.beforeWriting?.([snapshots.before, snapshots.after, log]);
     await step('checking the output names', () =>
-      checkOutputs([snapshots.before, snapshots.after], join(outDir, `${base}.log`), { force: options.force ?? false }),
+      checkOutputs([snapshots.before, snapshots.after], log, { force: options.force ?? false }),
     );
-    browser = await step(`starting ${found.path}`, () => launchBrowser(found.path, { timeoutMs }));
+    const launching = launchBrowser(found.path, { timeoutMs });
+    try {
+      browser = await step(`starting ${found.path}`, () => launching);
+    } catch (err) {
+      // The step gave up (a timeout, Ctrl-C) while the browser was still starting: it is closed once
+      // up, before the run ends, or it would outlive leakscan (scenarios at once start it early).
+      await launching.then(
+        (late) => late.close(),
+        () => {},
+      );
+      throw err;
+    }
     const launched = browser;
     const { page, session } = launched;
     const warnings: string[] = [];
@@ -212,6 +227,7 @@ async function runLoaded(file: string, label: string, begin: number, options: Pa
       await collect();
       await step(`writing the ${which} snapshot`, () => writeSnapshot(browser!, file));
       written.push(file);
+      options.onWritten?.(file);
     };
 
     await round('warm-up round');

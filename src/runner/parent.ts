@@ -13,7 +13,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileError, LeakscanError, ScenarioError } from '../errors.js';
 import { tempNameFor } from '../files.js';
-import type { ScenarioRun } from '../types.js';
+import type { ScenarioRun, SnapshotPlan } from '../types.js';
 import { LineSplitter, MAX_LOG_BYTES, OutputLog, sanitizeLine, truncatedLine } from './output.js';
 import { checkOutputs } from './outputs.js';
 import type {
@@ -58,6 +58,17 @@ export interface RunOptions {
    * floods its output is slowed down, not buffered in leakscan's memory).
    */
   onOutput?: (scenario: string, line: string) => void | Promise<void>;
+  /**
+   * Called once the scenario's output names are known, before anything is
+   * written at them; the scenario waits for the promise (the time limit starts
+   * again after it). runScenarios uses it so that two scenarios of one name
+   * never write the same files at once.
+   */
+  beforeWriting?: (outputs: string[]) => Promise<void>;
+  /** Once the scenario is loaded: its snapshots' names and the calls between them, for an analysis that starts early. */
+  onPlanned?: (plan: SnapshotPlan) => void;
+  /** Each snapshot once it is complete at its name (before, after, then the growth ones). */
+  onWritten?: (file: string) => void;
 }
 
 /**
@@ -300,14 +311,15 @@ export function runScenarioProcess(scenarioFile: string, options: RunOptions): P
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) queueMicrotask(onAbort);
-    const timer = setTimeout(() => {
+    const onTimeout = (): void => {
       finish(
         new ScenarioError(
           name(),
           `timed out after ${seconds(timeoutMs)} ${stageText(lastProgress, loaded)} (raise --timeout if it needs longer)`,
         ),
       );
-    }, timeoutMs);
+    };
+    let timer = setTimeout(onTimeout, timeoutMs);
 
     /** After 'done' and the end of both output streams: the log is complete. */
     const finishDone = (): void => {
@@ -350,6 +362,28 @@ export function runScenarioProcess(scenarioFile: string, options: RunOptions): P
     };
     child.on('exit', armGrace);
 
+    /** Once no other scenario writes at these names (beforeWriting) and nothing of the user's is there (outputs.ts): 'proceed'. */
+    const proceedWhenFree = async (message: LoadedMessage): Promise<void> => {
+      if (options.beforeWriting) {
+        await options.beforeWriting([message.snapshots.before, message.snapshots.after, message.log]);
+        if (settled) return;
+        // Waiting for another scenario of the same name is not this one's time.
+        clearTimeout(timer);
+        timer = setTimeout(onTimeout, timeoutMs);
+      }
+      try {
+        await checkOutputs([message.snapshots.before, message.snapshots.after], message.log, {
+          force: options.force ?? false,
+        });
+      } catch (err) {
+        // Refused: what is at those names is not ours, so the clean-up must not remove it.
+        refused = true;
+        finish(err instanceof LeakscanError ? err : fileError(outDir, err));
+        return;
+      }
+      if (!settled) child.send({ type: 'proceed' } satisfies ProceedMessage);
+    };
+
     child.on('message', (message: ChildMessage) => {
       switch (message.type) {
         case 'page':
@@ -357,18 +391,16 @@ export function runScenarioProcess(scenarioFile: string, options: RunOptions): P
           return;
         case 'loaded':
           loaded = message;
-          checkOutputs([message.snapshots.before, message.snapshots.after], message.log, {
-            force: options.force ?? false,
-          }).then(
-            () => {
-              if (!settled) child.send({ type: 'proceed' } satisfies ProceedMessage);
-            },
-            (err: unknown) => {
-              // Refused: what is at those names is not ours, so the clean-up must not remove it.
-              refused = true;
-              finish(err instanceof LeakscanError ? err : fileError(outDir, err));
-            },
-          );
+          options.onPlanned?.({
+            name: message.name,
+            iterations: message.iterations,
+            growthIterations: message.growthIterations,
+            snapshots: message.snapshots,
+          });
+          void proceedWhenFree(message);
+          return;
+        case 'written':
+          options.onWritten?.(message.file);
           return;
         case 'progress':
           lastProgress = message;

@@ -53,6 +53,12 @@ export interface ProgressMessage {
   iteration?: number;
 }
 
+/** A snapshot is complete at its name (sent after each one): its analysis can start while the scenario goes on. */
+export interface WrittenMessage {
+  type: 'written';
+  file: string;
+}
+
 /** A process warning the scenario's process emitted ('warning' event). */
 export interface WarningMessage {
   type: 'warning';
@@ -93,6 +99,7 @@ export type ChildMessage =
   | PageMessage
   | LoadedMessage
   | ProgressMessage
+  | WrittenMessage
   | WarningMessage
   | DoneMessage
   | ErrorMessage
