@@ -11,22 +11,23 @@
 // starting one an error there.
 //
 // The full run is one queue of files, two at a time (the machine's cores),
-// the slowest first so that no long file starts last and runs alone; the
-// second run of the oracle tests is in the same queue, its own environment
-// per file, and reads the pages the first run captured (LEAKSCAN_TEST_SHARED).
-// Each file's output is printed whole when it ends.
+// the slowest first so that no long file starts last and runs alone. The
+// second runs of the oracle files end the queue, with their own environment,
+// and read the inputs the first runs built and DevTools' answers for them
+// (LEAKSCAN_TEST_SHARED). Each file's output is printed whole when it ends.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const DIR = 'dist/test';
+/** Run a second time with the thresholds at 0, in this order (the slowest first). */
 const ORACLE_TESTS = [
-  'devtools.test.js',
+  'engines.test.js',
+  'page-dom.test.js',
   'devtools-comparison.test.js',
   'browser.test.js',
-  'page-dom.test.js',
-  'engines.test.js',
+  'devtools.test.js',
 ];
 const THRESHOLDS_AT_ZERO = { LEAKSCAN_THREAD_MIN_NODES: '0', LEAKSCAN_PARALLEL_MIN_BYTES: '0' };
 /**
@@ -54,8 +55,6 @@ const SLOW_FIRST = [
   'capture-page.test.js',
   'where.test.js',
 ];
-/** Oracle files whose second run builds its own inputs (no page captured): started among the slow ones. */
-const SECOND_EARLY = ['engines.test.js', 'devtools-comparison.test.js'];
 const CONCURRENCY = 2;
 
 const args = process.argv.slice(2);
@@ -130,15 +129,9 @@ if (unit) {
     label: `${name}, the thread and parallel thresholds at 0`,
     env: THRESHOLDS_AT_ZERO,
   }));
-  // Second runs that build their own inputs early; those reading what the first run of their
-  // file built (the captured pages: test/helpers.ts sharedInputs) last, when it is there.
-  const early = second.filter((job) => SECOND_EARLY.some((name) => job.file.endsWith(`/${name}`)));
-  const jobs = [
-    ...first.slice(0, SLOW_FIRST.length),
-    ...early,
-    ...first.slice(SLOW_FIRST.length),
-    ...second.filter((job) => !early.includes(job)),
-  ];
+  // The second runs last, when the first ones have built the inputs and DevTools' answers
+  // they share (test/helpers.ts sharedInputs), the slowest first.
+  const jobs = [...first, ...second];
   const shared = mkdtempSync(join(tmpdir(), 'leakscan-test-shared-'));
   try {
     process.exitCode = await runQueue(jobs, { LEAKSCAN_TEST_SHARED: shared });
