@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { DiffResult } from '../src/types.js';
 import { columnsUnlikeDevTools, diffEveryClass, nodesUnlikeDevTools } from './devtools-oracle.js';
-import { fixture, runCli, tempDir } from './helpers.js';
+import { fixture, runCli, sharedInputs } from './helpers.js';
 
 const WIDGETS = 2000;
 
@@ -26,24 +26,29 @@ function findBrowser(): string | null {
 
 const browser = findBrowser();
 // In CI the browser is installed by .ci/run: its absence there is a failure, not a skip.
+/** page-pair.mjs: two snapshots of the widgets page into `dir`. */
+function pagePair(executable: string, dir: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--experimental-websocket', '--no-warnings', fixture('page-pair.mjs'), executable, dir, String(WIDGETS)],
+      { timeout: 120_000 },
+      (err, _stdout, stderr) => (err ? reject(new Error(`page-pair.mjs: ${stderr || err.message}`)) : resolve()),
+    );
+  });
+}
+
 const skip =
   browser === null && process.env.CI !== 'true'
     ? 'no chromium on this machine (apt-get install -y chromium, or set CHROME_PATH)'
     : false;
-const dir = tempDir();
-const files = [join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')] as const;
+let files: readonly [string, string];
 
 describe('a Chromium page', { skip }, () => {
   before(async () => {
     assert.ok(browser, 'chromium is installed (apt-get install -y chromium, or set CHROME_PATH)');
-    await new Promise<void>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        ['--experimental-websocket', '--no-warnings', fixture('page-pair.mjs'), browser, dir, String(WIDGETS)],
-        { timeout: 120_000 },
-        (err, _stdout, stderr) => (err ? reject(new Error(`page-pair.mjs: ${stderr || err.message}`)) : resolve()),
-      );
-    });
+    const dir = await sharedInputs('browser-page', (into) => pagePair(browser!, into));
+    files = [join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')];
   });
 
   test('every node: dominator and retained size as DevTools computes them', async () => {

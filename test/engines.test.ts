@@ -8,17 +8,18 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { DiffResult, InspectResult } from '../src/types.js';
-import { runCli, runFixture, tempDir } from './helpers.js';
+import { runCli, runFixture, sharedInputs } from './helpers.js';
 
-const leakDir = tempDir();
-const serverDir = tempDir();
-const threeDir = tempDir();
+let leakDir: string;
+let serverDir: string;
+let threeDir: string;
 
 before(async () => {
-  await Promise.all([
-    runFixture('pair-leak.cjs', leakDir, ['500']),
-    runFixture('pair-server.cjs', serverDir),
-    runFixture('three-snapshots.cjs', threeDir),
+  // Both runs of this file in npm test read the same snapshots.
+  [leakDir, serverDir, threeDir] = await Promise.all([
+    sharedInputs('engines-leak', (into) => runFixture('pair-leak.cjs', into, ['500'])),
+    sharedInputs('engines-server', (into) => runFixture('pair-server.cjs', into)),
+    sharedInputs('engines-three', (into) => runFixture('three-snapshots.cjs', into)),
   ]);
 });
 

@@ -499,7 +499,8 @@ describe('findings: an ES module', () => {
 describe('findings: assertNoLeak', () => {
   test("stays quiet on fetch's bounded resource-timing buffer (Node's own, not the program's)", async () => {
     const server = createServer((_req, res) => res.end('ok'));
-    // No idle timeout: on a busy machine a snapshot can outlast the default 5 s, and fetch would reuse a closed socket.
+    // Never close an idle kept-alive socket: a snapshot blocks this process for seconds under
+    // load, and fetch could send the next call on a socket the server closed meanwhile ("fetch failed").
     server.keepAliveTimeout = 0;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;

@@ -1,6 +1,6 @@
 // Shared by the CLI tests: spawn the built binary, make snapshots in child processes.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,4 +87,33 @@ function withoutForceColor(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...env };
   delete copy.FORCE_COLOR;
   return copy;
+}
+
+/**
+ * A folder of inputs `build` writes once per `npm test` run, for the files that run twice
+ * (scripts/test.mjs runs the oracle tests again with the size thresholds at 0): the first
+ * run builds it under LEAKSCAN_TEST_SHARED, a fresh folder of that `npm test`, the second
+ * reads the same files with the other thresholds instead of capturing the same pages
+ * again. Without the variable (one file run by hand), a temp folder built here. Written
+ * whole or not at all (built aside, then renamed); never write into it afterwards.
+ */
+export async function sharedInputs(key: string, build: (dir: string) => Promise<void>): Promise<string> {
+  const shared = process.env.LEAKSCAN_TEST_SHARED;
+  if (!shared) {
+    const dir = tempDir();
+    await build(dir);
+    return dir;
+  }
+  const dir = join(shared, key);
+  if (existsSync(dir)) return dir;
+  const aside = mkdtempSync(join(shared, `${key}.tmp-`));
+  made.push(aside);
+  await build(aside);
+  try {
+    renameSync(aside, dir);
+  } catch (err) {
+    // Built meanwhile by the other run of the file: that one is whole, use it.
+    if (!existsSync(dir)) throw err;
+  }
+  return dir;
 }

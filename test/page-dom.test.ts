@@ -10,8 +10,8 @@ import { before, describe, test } from 'node:test';
 import { isBrowserInternal } from '../src/classes.js';
 import type { DetachedDomGroup, DiffResult, InspectResult } from '../src/types.js';
 import { columnsUnlikeDevTools, devtoolsComparison, diffEveryClass } from './devtools-oracle.js';
-import { runCli, tempDir } from './helpers.js';
-import { findBrowser, pageSnapshots, skipWithoutBrowser } from './page-fixture.js';
+import { runCli, sharedInputs, tempDir } from './helpers.js';
+import { findBrowser, launchBrowser, pageSnapshots, skipWithoutBrowser } from './page-fixture.js';
 import { CYCLES, PLAIN_PAGE, REACT_PAGE } from './pages.js';
 
 const browser = findBrowser();
@@ -51,11 +51,19 @@ describe('pages as DevTools reads them', { skip }, () => {
       react: { files: REACT_PAGE, query: '' },
       reactFixed: { files: REACT_PAGE, query: '?fixed' },
     };
-    for (const [name, run] of Object.entries(runs)) {
-      const out = join(dir, name);
-      mkdirSync(out);
-      pairs[name] = await pageSnapshots(browser!, { ...run, action: `cycle(${CYCLES})`, dir: out });
-    }
+    const pages = await sharedInputs('page-dom', async (into) => {
+      const chromium = await launchBrowser(browser!);
+      try {
+        for (const [name, run] of Object.entries(runs)) {
+          mkdirSync(join(into, name));
+          await pageSnapshots(chromium, { ...run, action: `cycle(${CYCLES})`, dir: join(into, name) });
+        }
+      } finally {
+        await chromium.close();
+      }
+    });
+    for (const name of Object.keys(runs))
+      pairs[name] = [join(pages, name, 'before.heapsnapshot'), join(pages, name, 'after.heapsnapshot')];
   });
 
   test('every class of each pair, Detached <tag> included, as DevTools compares them', async () => {

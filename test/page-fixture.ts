@@ -80,14 +80,22 @@ export interface PageRun {
   dir: string;
 }
 
-/** Opens the page, runs the action, snapshot, runs it again, snapshot: returns the two files. */
-export async function pageSnapshots(executablePath: string, run: PageRun): Promise<[string, string]> {
+/** Chromium, headless: one per test file, each page run in a context of its own (pageSnapshots). */
+export async function launchBrowser(executablePath: string): Promise<Browser> {
   const puppeteer = (await import('puppeteer-core')).default;
+  return puppeteer.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
+}
+
+/**
+ * Opens the page, runs the action, snapshot, runs it again, snapshot: returns the two files.
+ * The page opens in a new browser context, which Chromium never shares a renderer process
+ * (so a V8 heap) with another: the snapshots hold this page alone, as in a browser of its own.
+ */
+export async function pageSnapshots(browser: Browser, run: PageRun): Promise<[string, string]> {
   const server = await serve(run.files);
-  let browser: Browser | null = null;
+  const context = await browser.createBrowserContext();
   try {
-    browser = await puppeteer.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
-    const page = await browser.newPage();
+    const page = await context.newPage();
     await page.goto(`${server.url}${run.query ?? ''}`, { waitUntil: 'load' });
     const session = await page.createCDPSession();
     await session.send('HeapProfiler.enable');
@@ -98,7 +106,7 @@ export async function pageSnapshots(executablePath: string, run: PageRun): Promi
     await takeSnapshot(session, files[1]);
     return files;
   } finally {
-    await browser?.close();
+    await context.close();
     await server.close();
   }
 }

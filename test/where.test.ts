@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'heap-snapshot-toolkit';
+import type { RawSnapshot } from '../src/engine/raw-snapshot.js';
 import { readRawSnapshot } from '../src/engine/reader.js';
+import { SnapshotParser } from '../src/engine/snapshot-sections.js';
 import type { ClassDiff, DiffResult, InspectResult, RetainerStep, RunResult } from '../src/types.js';
 import { fixture, root, runCli, tempDir } from './helpers.js';
 
@@ -274,8 +276,16 @@ describe('the reader', () => {
       }
     };
     walk(json.trace_tree, -1);
-    for (const chunkSize of [undefined, 13]) {
-      const raw = await readRawSnapshot(file, { chunkSize });
+    // The file as the reader streams it, then fed 13 bytes at a time straight to its parser (the
+    // same code a 13-byte stream reaches, without a read call per 13 bytes): every section is cut
+    // at every kind of place.
+    const bytes = readFileSync(file);
+    const fedInThirteens = (): RawSnapshot => {
+      const parser = new SnapshotParser(file, bytes.length);
+      for (let at = 0; at < bytes.length; at += 13) parser.feed(bytes.subarray(at, at + 13));
+      return parser.finish(bytes.length, bytes.length);
+    };
+    for (const raw of [await readRawSnapshot(file), fedInThirteens()]) {
       assert.deepEqual(Array.from(raw.locations!), json.locations);
       assert.deepEqual(Array.from(raw.trace!.functionInfos), json.trace_function_infos);
       const ours: number[] = [];
