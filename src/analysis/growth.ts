@@ -104,10 +104,10 @@ export async function measureTrend(
     const inState = underRuntimeState(graph, dominators, preOrder);
     const retained = dataSizes(graph, dominators, preOrder, retainedSizes);
     const order = graph.ordinalsById();
-    const ignored =
-      point >= afterPoint ? ignoredAt(baseline, graph, trace, dominators, preOrder, order, rule.ignore ?? []) : null;
-    if (point >= afterPoint) holders.push(newPerHolder(baseline, graph, trace, dominators, preOrder, order));
-    if (point >= afterPoint)
+    const isNew = point >= afterPoint ? newSinceBaseline(baseline, graph, order) : null;
+    const ignored = isNew ? ignoredAt(baseline, graph, trace, dominators, preOrder, isNew, rule.ignore ?? []) : null;
+    if (isNew) holders.push(newPerHolder(baseline, graph, trace, dominators, preOrder, isNew));
+    if (isNew)
       countNewObjects(
         baseline,
         graph,
@@ -119,6 +119,7 @@ export async function measureTrend(
         counts,
         totals,
         ignored,
+        isNew,
       );
     // Objects of after that were not in before are tracked too, with no size at before (NaN).
     tracked = track(graph, trace, order, retained, tracked, { keepNew: point === afterPoint });
@@ -128,6 +129,18 @@ export async function measureTrend(
     }
   }
   return { counts, totals, growth, snapshots, holders };
+}
+
+/** Per node, 1 when its id is not in before (both walked in id order: the graph's `order`, the baseline's ids). */
+function newSinceBaseline(baseline: Baseline, graph: HeapGraph, order: Uint32Array): Uint8Array {
+  const isNew = new Uint8Array(graph.nodeCount);
+  const beforeIds = baseline.ids;
+  for (let k = 0, j = 0; k < order.length; k++) {
+    const id = graph.nodeId(order[k]);
+    while (j < beforeIds.length && beforeIds[j] < id) j++;
+    if (!(j < beforeIds.length && beforeIds[j] === id)) isNew[order[k]] = 1;
+  }
+  return isNew;
 }
 
 /**
@@ -141,15 +154,8 @@ function newPerHolder(
   trace: RootTrace,
   dominators: Uint32Array,
   preOrder: Uint32Array,
-  order: Uint32Array,
+  isNew: Uint8Array,
 ): Map<number, Map<number, number>> {
-  const isNew = new Uint8Array(graph.nodeCount);
-  const beforeIds = baseline.ids;
-  for (let k = 0, j = 0; k < order.length; k++) {
-    const id = graph.nodeId(order[k]);
-    while (j < beforeIds.length && beforeIds[j] < id) j++;
-    if (!(j < beforeIds.length && beforeIds[j] === id)) isNew[order[k]] = 1;
-  }
   const transparent = browserInternalNodes(graph);
   const holderOf = new Uint32Array(graph.nodeCount);
   const counts = new Map<number, Map<number, number>>();
@@ -238,22 +244,19 @@ function countNewObjects(
   counts: Map<string, number[]>,
   totals: Map<string, number[]>,
   ignored: { ruleOf: Int32Array } | null,
+  isNew: Uint8Array,
 ): void {
   const table = baseline.table;
   const perClass: number[] = [];
   const perClassTotal: number[] = [];
-  const beforeIds = baseline.ids;
-  for (let k = 0, j = 0; k < order.length; k++) {
+  for (let k = 0; k < order.length; k++) {
     const o = order[k];
     if (trace.distance[o] === UNREACHED || trace.via[o] === Via.stack || inState[o] === 1) continue;
     if (ignored && ignored.ruleOf[o] >= 0) continue;
-    const id = graph.nodeId(o);
-    while (j < beforeIds.length && beforeIds[j] < id) j++;
-    const old = j < beforeIds.length && beforeIds[j] === id;
     const cls = table.indexOf(graph, o);
     if (table.keys[cls].internal) continue;
     perClassTotal[cls] = (perClassTotal[cls] ?? 0) + 1;
-    if (!old) perClass[cls] = (perClass[cls] ?? 0) + 1;
+    if (isNew[o] === 1) perClass[cls] = (perClass[cls] ?? 0) + 1;
   }
   recordPoint(table, perClassTotal, point, points, totals);
   recordPoint(table, perClass, point, points, counts);
@@ -327,17 +330,10 @@ function ignoredAt(
   trace: RootTrace,
   dominators: Uint32Array,
   preOrder: Uint32Array,
-  order: Uint32Array,
+  isNew: Uint8Array,
   rules: readonly IgnoreRule[],
 ): { ruleOf: Int32Array; isNew: Uint8Array } | null {
   if (rules.length === 0) return null;
-  const isNew = new Uint8Array(graph.nodeCount);
-  const beforeIds = baseline.ids;
-  for (let k = 0, j = 0; k < order.length; k++) {
-    const id = graph.nodeId(order[k]);
-    while (j < beforeIds.length && beforeIds[j] < id) j++;
-    if (!(j < beforeIds.length && beforeIds[j] === id)) isNew[order[k]] = 1;
-  }
   const table = baseline.table;
   const ruleOf = ignoredNodes(
     graph,
