@@ -272,7 +272,7 @@ function groupFinding(
     );
   const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
   const holderNodeId = graph.nodeId(holder);
-  const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), globalValues(graph));
+  const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), () => globalValues(graph));
   const pattern = patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
@@ -425,7 +425,7 @@ function accessPath(
   /** A new array just below the holder that the objects sit in (an emitter's listener array made as they came): named too. */
   arrayBelow: number | null = null,
   /** Objects that are a global's value (`process`, `console`), by node id: a name to start from when nothing is the user's. */
-  globals: ReadonlyMap<number, string> = new Map(),
+  globals: () => ReadonlyMap<number, string> = () => new Map(),
 ): {
   name: string;
   owned: boolean;
@@ -447,7 +447,7 @@ function accessPath(
   let globalName: string | undefined;
   if (from < 0)
     for (let i = at; i > 0 && globalName === undefined; i--) {
-      globalName = globals.get(path[i].nodeId);
+      globalName = globals().get(path[i].nodeId);
       if (globalName !== undefined) from = i;
     }
   if (from < 0) for (from = at; from > 0 && !isScope(path[from].name) && !isGlobalObject(path[from]); ) from--;
