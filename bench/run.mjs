@@ -475,7 +475,7 @@ function report({ results = [], growth = null, big = null, run = null, chain = n
     );
   }
   if (run) {
-    lines.push('## `leakscan run`, three built-in scenarios, defaults', '');
+    lines.push('## `leakscan run`, the built-in scenarios, defaults', '');
     lines.push(
       run.failed
         ? `failed: ${run.failed}`
