@@ -1,6 +1,6 @@
 // Shared by the CLI tests: spawn the built binary, make snapshots in child processes.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,4 +116,19 @@ export async function sharedInputs(key: string, build: (dir: string) => Promise<
     if (!existsSync(dir)) throw err;
   }
   return dir;
+}
+
+/** Running: signal 0 reaches it and it is not a zombie (this container's init may not reap orphans). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
 }

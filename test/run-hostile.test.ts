@@ -9,22 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunResult } from '../src/types.js';
-import { cli, fixture, root, runCli, tempDir } from './helpers.js';
-
-/** Running: signal 0 reaches it and it is not a zombie (this container's init may not reap orphans). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+import { alive, cli, fixture, root, runCli, tempDir } from './helpers.js';
 
 async function eventually(check: () => boolean, ms = 30_000): Promise<boolean> {
   const deadline = Date.now() + ms;

@@ -9,27 +9,12 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CaptureResult } from '../src/types.js';
-import { cli, fixture, root, runCli, runFixture, tempDir } from './helpers.js';
+import { alive, cli, fixture, root, runCli, runFixture, tempDir } from './helpers.js';
 
 const started: ChildProcess[] = [];
 after(() => {
   for (const child of started) child.kill('SIGKILL');
 });
-
-/** Running: signal 0 reaches it and it is not a zombie (this container's init may not reap orphans). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /** The bundle's temp folder once its snapshots folder exists: the bundle phase has begun. */
 function bundleUnderWay(bundle: string): boolean {
