@@ -93,6 +93,11 @@ export class ClassTable {
     return index;
   }
 
+  /** The class of that name and type (not an ignore rule's twin), or -1; the table is left as it is. */
+  find(name: string, type: string): number {
+    return this.byKey.get(`${type}\u0000${name}`) ?? -1;
+  }
+
   intern(name: string, type: string, constructorName?: string): number {
     const key = `${type}\u0000${name}`;
     let index = this.byKey.get(key);

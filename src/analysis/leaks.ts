@@ -237,11 +237,8 @@ export async function findLeaks(
   // after is a framework's record of the last round (React's deleted fibers, a stale effect), not a leak's place.
   const [atAfter, atLast] = [trend.holders[0], trend.holders[trend.holders.length - 1]];
   if (atAfter && atLast && trend.holders.length > 1) {
-    const { keys } = baseline.table;
     diff.findings = diff.findings.filter((f) => {
-      const cls = keys.findIndex(
-        (k) => k.name === f.leaked.name && k.type === f.leaked.type && k.ignoredBy === undefined,
-      );
+      const cls = baseline.table.find(f.leaked.name, f.leaked.type);
       const held = atAfter.get(f.holder.nodeId)?.get(cls) ?? 0;
       return cls < 0 || held === 0 || (atLast.get(f.holder.nodeId)?.get(cls) ?? 0) > held;
     });
