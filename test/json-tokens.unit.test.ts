@@ -172,7 +172,30 @@ describe('StringArrayScanner', () => {
       const { status, at } = feed(scanner, bytes, cuts);
       assert.equal(status, Scan.End, `cuts ${cuts}`);
       assert.equal(at, bytes.indexOf(', "after"'), `cuts ${cuts}`);
-      assert.deepEqual(scanner.strings, strings, `cuts ${cuts}`);
+      assert.deepEqual(scanner.table().toArray(), strings, `cuts ${cuts}`);
+    }
+  });
+
+  it('decodes bytes that are not UTF-8 as TextDecoder does, however the chunks cut them', () => {
+    // A lone continuation byte, a cut 3-byte sequence, an encoded surrogate,
+    // an overlong form, beside ASCII and valid multi-byte text.
+    const raw = [
+      [0x61, 0xff, 0x62],
+      [0xe2, 0x82],
+      [0xed, 0xa0, 0x80],
+      [0xc0, 0xaf],
+      [0x41, 0x42],
+      [0xc3, 0xa9, 0x7a],
+    ];
+    const input = Buffer.concat([
+      ...raw.flatMap((bytes, k) => [Buffer.from(k ? ',"' : '"'), Buffer.from(bytes), Buffer.from('"')]),
+      Buffer.from(']'),
+    ]);
+    const want = raw.map((bytes) => new TextDecoder().decode(Buffer.from(bytes)));
+    for (const cuts of cuttings(input)) {
+      const scanner = new StringArrayScanner();
+      assert.equal(feed(scanner, input, cuts).status, Scan.End, `cuts ${cuts}`);
+      assert.deepEqual(scanner.table().toArray(), want, `cuts ${cuts}`);
     }
   });
 
@@ -185,7 +208,7 @@ describe('StringArrayScanner', () => {
       for (const cuts of cuttings(input)) {
         const scanner = new StringArrayScanner();
         assert.equal(feed(scanner, input, cuts).status, want, `${text} cuts ${cuts}`);
-        assert.deepEqual(scanner.strings, ['ok']);
+        assert.deepEqual(scanner.table().toArray(), ['ok']);
       }
     }
   });

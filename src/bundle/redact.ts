@@ -101,7 +101,7 @@ export class Redactor {
     }
     for (let i = 0; i < flags.length; i++) {
       if (flags[i] === 0) continue;
-      const text = graph.strings[i];
+      const text = graph.strings.get(i);
       this.uses.set(text, (this.uses.get(text) ?? 0) | flags[i]);
     }
     this.byPrefix = null;
@@ -269,7 +269,7 @@ export class Redactor {
   /** Writes `graph` with every string replaced. */
   async write(graph: HeapGraph, output: string): Promise<RedactStats> {
     let redacted = 0;
-    const strings = graph.strings.map((value) => {
+    const strings = graph.strings.toArray().map((value) => {
       const out = this.replace(value);
       if (out !== value) redacted++;
       return out;

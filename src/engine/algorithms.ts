@@ -95,7 +95,7 @@ export function initEssentialEdges(graph: HeapGraph, retainerCounts?: Uint32Arra
         const name = graph.edgeNameIndex(e);
         let tableId = tableIdOfName[name];
         if (Number.isNaN(tableId)) {
-          const match = EPHEMERON_EDGE.exec(graph.strings[name]);
+          const match = EPHEMERON_EDGE.exec(graph.strings.get(name));
           tableId = tableIdOfName[name] = match ? Number(match.groups?.tableId) : -1;
         }
         if (tableId === graph.nodeId(from)) continue;

@@ -5,8 +5,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { buildDominance, buildRetainers, calculateRetainedSizes } from './algorithms.js';
 import { HeapGraph } from './graph.js';
 import type { RawSnapshot } from './raw-snapshot.js';
+import { StringTable, type StringTableData } from './strings.js';
 
-const { raw, file } = workerData as { raw: RawSnapshot; file: string };
+const { raw, strings, file } = workerData as { raw: RawSnapshot; strings: StringTableData; file: string };
+raw.strings = StringTable.fromData(strings);
 // The caller computes the shallow sizes meanwhile (it needs them too) and sends them over.
 const shallowSizes = new Promise<Uint32Array>((resolve) =>
   parentPort!.once('message', (message: { shallowSizes: Uint32Array }) => resolve(message.shallowSizes)),

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { buildDominance, buildRetainers, calculateRetainedSizes } from './algorithms.js';
 import type { HeapGraph } from './graph.js';
 import type { RawSnapshot } from './raw-snapshot.js';
+import type { StringTable, StringTableData } from './strings.js';
 import { tuning } from './tuning.js';
 
 export interface Dominance {
@@ -25,11 +26,17 @@ export interface PendingDominance {
 }
 
 /**
- * The strings the dominator passes read (root category names, WeakMap edge
- * names, external string data): a sparse copy, so the whole string table is
- * not cloned into the thread.
+ * The string table as the thread gets it: a read file's table is shared
+ * memory (no copy); of a table made from strings, only those the dominator
+ * passes read (root category names, WeakMap edge names, external string
+ * data), a sparse copy, so the whole table is not cloned into the thread.
  */
-function stringsForDominators(strings: readonly string[]): string[] {
+function stringsForDominators(table: StringTable): StringTableData {
+  const data = table.data;
+  return 'strings' in data ? { strings: sparseStrings(data.strings) } : data;
+}
+
+function sparseStrings(strings: readonly string[]): string[] {
   const kept: string[] = [];
   kept.length = strings.length;
   for (let i = 0; i < strings.length; i++) {
@@ -97,11 +104,11 @@ export function startDominance(graph: HeapGraph, threadMinNodes: number = tuning
     nodeCount: graph.nodeCount,
     edgeCount: graph.edgeCount,
     columns,
-    strings: stringsForDominators(graph.strings),
+    strings: [],
     fileBytes: graph.fileBytes,
   };
   const worker = new Worker(new URL('./dominators-worker.js', import.meta.url), {
-    workerData: { raw, file: graph.file },
+    workerData: { raw, strings: stringsForDominators(graph.strings), file: graph.file },
     resourceLimits: { maxOldGenerationSizeMb: Math.floor(v8.getHeapStatistics().heap_size_limit / (1024 * 1024)) },
   });
   const result = new Promise<Dominance>((resolve, reject) => {

@@ -16,6 +16,7 @@ import {
 import { DOM_DETACHED, propagateDOMState } from './dom-state.js';
 import type { RawSnapshot, RawTrace, SnapshotMetaJson } from './raw-snapshot.js';
 import { sortedOrder } from './sort.js';
+import { StringTable } from './strings.js';
 
 function fieldIndex(fields: string[], name: string, file: string, required = true): number {
   const index = fields.indexOf(name);
@@ -57,7 +58,7 @@ export class HeapGraph {
   readonly edgeTypes: Uint8Array;
   readonly edgeNamesOrIndexes: Uint32Array;
   readonly edgeTargets: Uint32Array;
-  readonly strings: readonly string[];
+  readonly strings: StringTable;
   /** The file's `locations` (see RawSnapshot), read by engine/locations.ts; null when absent. */
   readonly locations: Uint32Array | null;
   /** Allocation traces (see RawTrace), read by engine/locations.ts; null when the snapshot has none. */
@@ -110,7 +111,7 @@ export class HeapGraph {
     this.meta = raw.meta;
     this.nodeCount = raw.nodeCount;
     this.edgeCount = raw.edgeCount;
-    this.strings = raw.strings;
+    this.strings = raw.strings instanceof StringTable ? raw.strings : StringTable.fromStrings(raw.strings);
     this.locations = raw.locations ?? null;
     this.trace = raw.trace ?? null;
     const { node_fields: nodeFields, edge_fields: edgeFields } = raw.meta;
@@ -216,7 +217,7 @@ export class HeapGraph {
     return this.nodeNames[ordinal];
   }
   nodeName(ordinal: number): string {
-    return this.strings[this.nodeNameIndex(ordinal)];
+    return this.strings.get(this.nodeNameIndex(ordinal));
   }
   nodeEdgeCount(ordinal: number): number {
     return this.firstEdgeIndexes[ordinal + 1] - this.firstEdgeIndexes[ordinal];
@@ -280,7 +281,7 @@ export class HeapGraph {
     const nameOrIndex = this.edgeNamesOrIndexes[edge];
     return type === this.elementEdgeType || type === this.hiddenEdgeType
       ? String(nameOrIndex)
-      : this.strings[nameOrIndex];
+      : this.strings.get(nameOrIndex);
   }
   /** The raw name_or_index field: a string index, except for element and hidden edges. */
   edgeNameIndex(edge: number): number {

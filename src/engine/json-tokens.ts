@@ -5,6 +5,7 @@
 // Every loop runs over the chunk inside one method call, with its state in
 // locals, because this is the hot path (hundreds of MB/s).
 import { grown } from './raw-snapshot.js';
+import { type StringTable, StringTableBuilder } from './strings.js';
 
 export const enum Ch {
   Tab = 0x09,
@@ -206,15 +207,17 @@ export const MAX_STRINGS = 2 ** 27 - 1024;
 export const MAX_STRING_BYTES = 2 ** 29 - 24;
 
 /**
- * The body of a JSON array of strings (after its `[`). A string without
- * escapes is decoded as UTF-8 straight from the bytes; one with escapes goes
- * through JSON.parse (V8 writes lone surrogates as \uD800-style escapes,
- * which JSON.parse accepts). A string split over chunks is joined first, so
- * a multi-byte character or an escape cut in two reads whole.
+ * The body of a JSON array of strings (after its `[`), into a StringTable:
+ * each string's bytes are kept as they are in the file (strings.ts decodes
+ * one when it is asked for). A string with escapes is checked here with
+ * JSON.parse (V8 writes lone surrogates as \uD800-style escapes, which
+ * JSON.parse accepts), so a malformed one stops the read. A string split over
+ * chunks is joined first, so a multi-byte character or an escape cut in two
+ * reads whole.
  */
 export class StringArrayScanner {
   status = Scan.More;
-  readonly strings: string[] = [];
+  private readonly builder = new StringTableBuilder();
   /** Past `limit` strings the scan stops with TooMany: a JavaScript array cannot hold more than about 2^27. */
   constructor(readonly limit = MAX_STRINGS) {}
   private inString = false;
@@ -222,31 +225,55 @@ export class StringArrayScanner {
   private hasEscape = false;
   private parts: Buffer[] = [];
   private partBytes = 0;
-  private readonly decoder = new TextDecoder('utf-8');
+
+  /** How many strings were read whole. */
+  get count(): number {
+    return this.builder.count;
+  }
+
+  /** The strings read (all of them once status is End). */
+  table(): StringTable {
+    return this.builder.finish();
+  }
 
   scan(chunk: Buffer, i: number): number {
     const n = chunk.length;
-    const strings = this.strings;
     this.status = Scan.More;
     while (i < n) {
       if (this.inString) {
         const start = i;
         let end = -1;
         let escaped = this.escaped;
-        while (i < n) {
-          const c = chunk[i];
-          if (escaped) {
-            escaped = false;
-          } else if (c === Ch.Backslash) {
-            escaped = true;
-            this.hasEscape = true;
-          } else if (c === Ch.Quote) {
-            end = i;
-            break;
+        let hasEscape = this.hasEscape;
+        // OR of every byte: bit 7 set means some byte is not ASCII.
+        let high = 0;
+        if (!escaped) {
+          // The common case, a string with neither escape nor end of chunk: one tight loop.
+          let c = chunk[i];
+          while (c !== Ch.Quote && c !== Ch.Backslash && i < n) {
+            high |= c;
+            c = chunk[++i];
           }
-          i++;
+          if (i < n && c === Ch.Quote) end = i;
+        }
+        if (end < 0) {
+          while (i < n) {
+            const c = chunk[i];
+            high |= c;
+            if (escaped) {
+              escaped = false;
+            } else if (c === Ch.Backslash) {
+              escaped = true;
+              hasEscape = true;
+            } else if (c === Ch.Quote) {
+              end = i;
+              break;
+            }
+            i++;
+          }
         }
         this.escaped = escaped;
+        this.hasEscape = hasEscape;
         if (end < 0) {
           // The chunk's buffer may be reused by the stream: copy the piece.
           this.parts.push(Buffer.from(chunk.subarray(start, n)));
@@ -257,23 +284,28 @@ export class StringArrayScanner {
           }
           return n;
         }
-        let bytes: Buffer = chunk.subarray(start, end);
+        let bytes = chunk;
+        let from = start;
+        let to = end;
+        let nonAscii = (high & 0x80) !== 0;
         if (this.parts.length) {
-          this.parts.push(bytes);
+          this.parts.push(chunk.subarray(start, end));
           bytes = Buffer.concat(this.parts);
+          from = 0;
+          to = bytes.length;
+          nonAscii = true;
           this.parts = [];
           this.partBytes = 0;
         }
-        const text = this.decode(bytes);
-        if (text === null) {
+        if (hasEscape && !isJsonStringBody(bytes, from, to)) {
           this.status = Scan.Malformed;
           return end;
         }
-        if (strings.length >= this.limit) {
+        if (this.builder.count >= this.limit) {
           this.status = Scan.TooMany;
           return end;
         }
-        strings.push(text);
+        this.builder.add(bytes, from, to, nonAscii, hasEscape);
         this.inString = false;
         this.hasEscape = false;
         i = end + 1;
@@ -291,14 +323,15 @@ export class StringArrayScanner {
     }
     return i;
   }
+}
 
-  private decode(bytes: Buffer): string | null {
-    if (!this.hasEscape) return this.decoder.decode(bytes);
-    try {
-      return JSON.parse(`"${bytes.toString('utf8')}"`) as string;
-    } catch {
-      return null;
-    }
+/** True when `bytes[from..to)` is the inside of a JSON string (its escapes valid). */
+function isJsonStringBody(bytes: Buffer, from: number, to: number): boolean {
+  try {
+    JSON.parse(`"${bytes.toString('utf8', from, to)}"`);
+    return true;
+  } catch {
+    return false;
   }
 }
 

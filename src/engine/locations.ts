@@ -262,7 +262,7 @@ export class SourceIndex {
     for (let guard = 0; at >= 0 && trace.parents[at] >= 0 && guard < trace.parents.length; guard++) {
       const base = trace.functionInfoIndexes[at] * f.count;
       if (base + f.count <= infos.length) {
-        const str = (index: number): string => (index < strings.length ? strings[index] : '');
+        const str = (index: number): string => (index < strings.length ? strings.get(index) : '');
         frames.push({
           functionName: str(infos[base + f.name]),
           script: str(infos[base + f.scriptName]),

@@ -1,6 +1,7 @@
 // What the reader hands to HeapGraph: the snapshot's arrays, nodes and edges
 // one array per field (columns.ts).
 import type { EdgeColumns, NodeColumns } from './columns.js';
+import type { StringTable } from './strings.js';
 
 export interface RawSnapshot {
   meta: SnapshotMetaJson;
@@ -11,7 +12,8 @@ export interface RawSnapshot {
   /** Or the arrays as in the file (memlab's parser, graphs built in tests): HeapGraph splits them into columns. */
   nodes?: Uint32Array;
   edges?: Uint32Array;
-  strings: string[];
+  /** The reader's table (the file's bytes), or the strings themselves (memlab's parser, tests). */
+  strings: StringTable | readonly string[];
   fileBytes: number;
   /** `locations` as in the file (meta.location_fields per entry: object_index, script_id, line, column); null when absent or malformed. */
   locations?: Uint32Array | null;

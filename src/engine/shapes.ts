@@ -91,7 +91,7 @@ export function objectSignatures(graph: HeapGraph): ObjectSignatures {
     if (sig < 0) {
       sig = rawOf.length;
       rawOf.push(Uint32Array.from(scratch));
-      result.properties.push(scratch.map((index) => graph.strings[index]));
+      result.properties.push(scratch.map((index) => graph.strings.get(index)));
       result.counts.push(0);
       result.firstOrdinals.push(o);
       if (candidates) candidates.push(sig);

@@ -25,6 +25,7 @@ import {
   ValueSkipper,
 } from './json-tokens.js';
 import { grown, type RawSnapshot, type SnapshotMetaJson } from './raw-snapshot.js';
+import type { StringTable } from './strings.js';
 
 /** Numbers a nodes or edges array (of a compressed file) starts with room for; it doubles as numbers arrive. */
 const INITIAL_NUMBERS = 1 << 20;
@@ -81,7 +82,7 @@ export class SnapshotParser {
   private traceFunctionCount = 0;
   private nodes: NodeColumns | null = null;
   private edges: EdgeColumns | null = null;
-  private strings: string[] | null = null;
+  private strings: StringTable | null = null;
   private locations: Uint32Array | null = null;
   private traceFunctionInfos: Uint32Array | null = null;
   private traceTree: { nodeIds: Uint32Array; functionInfoIndexes: Uint32Array; parents: Int32Array } | null = null;
@@ -223,7 +224,6 @@ export class SnapshotParser {
     }
     if (key === 'strings' && c === Ch.LBracket) {
       this.stringScanner = new StringArrayScanner(this.stringBudget());
-      this.strings = this.stringScanner.strings;
       this.state = 'strings';
       return 'consumed';
     }
@@ -400,6 +400,7 @@ export class SnapshotParser {
     i = scanner.scan(chunk, i);
     switch (scanner.status) {
       case Scan.End:
+        this.strings = scanner.table();
         this.stringScanner = null;
         this.state = 'key';
         break;

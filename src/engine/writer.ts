@@ -5,10 +5,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { HeapGraph } from './graph.js';
+import { StringTable } from './strings.js';
 
 const CHUNK_CHARS = 1 << 20;
 
-function* serialize(graph: HeapGraph, strings: readonly string[]): Generator<string> {
+function* serialize(graph: HeapGraph, strings: StringTable | readonly string[]): Generator<string> {
+  const stringAt = strings instanceof StringTable ? (i: number) => strings.get(i) : (i: number) => strings[i];
   const header = {
     meta: graph.meta,
     node_count: graph.nodeCount,
@@ -54,7 +56,7 @@ function* serialize(graph: HeapGraph, strings: readonly string[]): Generator<str
   yield `${out}],\n"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],\n"locations":[],\n"strings":[`;
   out = '';
   for (let i = 0; i < strings.length; i++) {
-    out += (i === 0 ? '' : ',\n') + JSON.stringify(strings[i]);
+    out += (i === 0 ? '' : ',\n') + JSON.stringify(stringAt(i));
     if (out.length > CHUNK_CHARS) {
       yield out;
       out = '';
@@ -67,7 +69,7 @@ function* serialize(graph: HeapGraph, strings: readonly string[]): Generator<str
 export async function writeSnapshot(
   graph: HeapGraph,
   output: string,
-  strings: readonly string[] = graph.strings,
+  strings: StringTable | readonly string[] = graph.strings,
   mode = 0o600,
 ): Promise<void> {
   const source = Readable.from(serialize(graph, strings));
