@@ -24,7 +24,7 @@ import { holdersOf } from './holders.js';
 import { type IgnoreRule, ignoredNodes, newInDiff, parseIgnoreRules } from './ignore.js';
 import { type AnalysisProgress, type Engine, fileSize, loadBaseline, loadBaselineInWorker, loadGraph } from './load.js';
 import { type Matched, matchById } from './match-by-id.js';
-import { classBaselineShapes, shapeDiff } from './object-shapes.js';
+import { afterShapes, classBaselineShapes, useShapes } from './object-shapes.js';
 import { prepareGraph } from './prepare.js';
 import { DEFAULT_DIFF_THRESHOLDS, isSuspect, type Thresholds } from './rules.js';
 import { checkPair, checkSameProcess } from './same-process.js';
@@ -92,13 +92,12 @@ export async function diffSnapshots(
   if (!parallel) return diffAgainst(await loadBaseline(beforeFile, options), afterFile, options);
   const before = loadBaselineInWorker(beforeFile, options);
   try {
+    // A before file that fails ends the diff at once; one that reads well is awaited only
+    // when the after graph's own passes (shapes, trace) are done.
+    const beforeFailed = before.baseline.then(() => new Promise<never>(() => {}));
+    const graph = await Promise.race([loadGraph(afterFile, options.onProgress, options.engine), beforeFailed]);
     // The after graph's dominators start on their own thread as soon as it is read, baseline or not.
-    const after = loadGraph(afterFile, options.onProgress, options.engine).then((graph) => ({
-      graph,
-      dominance: startDominance(graph),
-    }));
-    const [baseline, { graph, dominance }] = await Promise.all([before.baseline, after]);
-    return await diffGraph(baseline, graph, options, dominance);
+    return await diffGraph(before.baseline, graph, options, startDominance(graph));
   } finally {
     void before.worker.terminate(); // done already, or no longer needed after a failure
   }
@@ -158,7 +157,7 @@ function annotateWhere(
 const HOLDERS_PER_CLASS = 3;
 
 async function diffGraph(
-  baseline: Baseline,
+  baseline: Baseline | Promise<Baseline>,
   graph: HeapGraph,
   options: DiffOptions,
   dominance: PendingDominance = startDominance(graph),
@@ -179,7 +178,7 @@ async function diffGraph(
  * findings, where, holders and paths.
  */
 async function diffPasses(
-  baseline: Baseline,
+  pendingBaseline: Baseline | Promise<Baseline>,
   graph: HeapGraph,
   options: DiffOptions,
   dominance: PendingDominance,
@@ -187,29 +186,32 @@ async function diffPasses(
 ): Promise<DiffResult> {
   const onProgress = options.onProgress;
   const thresholds = options.thresholds ?? DEFAULT_DIFF_THRESHOLDS;
-  const table = baseline.table;
   const afterFile = graph.file;
-  checkPair(baseline, graph, middle);
-  const shapes = shapeDiff(graph, table, baseline);
-  // The middle snapshot's plain objects take the same shape names, or none of them would match by kind.
-  if (middle) classBaselineShapes(middle.table, middle, shapes);
+  // The after graph's shapes and trace need no baseline: they run while the before file may still be read.
+  const shapes = afterShapes(graph);
   const {
     trace,
     shallowSizes: shallow,
     dominators,
     retainedSizes,
-    meanwhile: { afterMeta, m },
+    meanwhile: { baseline, afterMeta, m },
   } = await prepareGraph(graph, {
     dominance,
     onProgress,
     // The diff by id needs no dominators: it runs while they are computed.
-    meanwhile: ({ trace, shallowSizes }) => {
+    meanwhile: async ({ trace, shallowSizes }) => {
+      const baseline = await pendingBaseline;
+      checkPair(baseline, graph, middle);
+      useShapes(baseline.table, baseline, shapes);
+      // The middle snapshot's plain objects take the same shape names, or none of them would match by kind.
+      if (middle) classBaselineShapes(middle.table, middle, shapes);
       const afterMeta = snapshotMeta(graph, trace);
       const m = matchById(baseline, graph, trace, shallowSizes, options.includeInternal === true, middle);
       checkSameProcess(baseline, afterMeta, m.shared, m.sample, trace.reachableCount);
-      return { afterMeta, m };
+      return { baseline, afterMeta, m };
     },
   });
+  const table = baseline.table;
   const tree = dominatorChildren(graph, dominators);
   // Before anything is decided about the new objects: those the rules name move to rows of their own.
   const rules = parseIgnoreRules(options.ignore ?? []);

@@ -27,21 +27,24 @@ export function baselineShapes(graph: HeapGraph, ordinalAt: (i: number) => numbe
 }
 
 /**
- * Infers the shapes of `graph` (the after snapshot), names its plain objects
- * by them, makes `table` name every later graph it meets by them (growth
- * snapshots), and re-classes the baseline's plain objects by them.
+ * Infers the shapes of `graph` (the after snapshot) and names its plain
+ * objects by them; needs no baseline, so it runs while the before file is read.
  */
-export function shapeDiff(
-  graph: HeapGraph,
-  table: ClassTable,
-  baseline: { classOf: Uint32Array; shapes: BaselineShapes | null },
-): ShapeDefinition[] {
+export function afterShapes(graph: HeapGraph): ShapeDefinition[] {
   const signatures = objectSignatures(graph);
   const definitions = inferShapeDefinitions(signatures);
   applyShapes(graph, definitions, signatures);
+  return definitions;
+}
+
+/** Makes `table` name every later graph it meets by the after graph's shapes (growth snapshots), and re-classes the baseline's plain objects by them. */
+export function useShapes(
+  table: ClassTable,
+  baseline: { classOf: Uint32Array; shapes: BaselineShapes | null },
+  definitions: ShapeDefinition[],
+): void {
   table.shapes = definitions;
   classBaselineShapes(table, baseline, definitions);
-  return definitions;
 }
 
 /** Classes an earlier snapshot's plain objects by the later snapshot's shape definitions (both tables see one name per object). */

@@ -32,7 +32,7 @@ export interface PrepareOptions<T> {
   dominance?: PendingDominance;
   onProgress?: (event: AnalysisProgress) => void;
   /** Passes that need only the trace and the shallow sizes, run while the dominators are computed. */
-  meanwhile?: (traced: TracedGraph) => T;
+  meanwhile?: (traced: TracedGraph) => T | Promise<T>;
 }
 
 /** The trace, shallow sizes and dominance of a loaded graph, with what `meanwhile` returned. */
@@ -48,7 +48,7 @@ export async function prepareGraph<T = undefined>(
     const shallowSizes = calculateShallowSizes(graph);
     dominance.useShallowSizes(shallowSizes);
     const traced: TracedGraph = { graph, trace, shallowSizes };
-    const meanwhile = options.meanwhile?.(traced) as T;
+    const meanwhile = (await options.meanwhile?.(traced)) as T;
     onProgress?.({ phase: 'analyze', file: graph.file, step: 'dominators' });
     const { dominators, retainedSizes } = await dominance.result;
     return { ...traced, dominators, retainedSizes, meanwhile };
