@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KeyScanner, NumberArrayScanner, Scan, StringArrayScanner, ValueSkipper } from '../src/engine/json-tokens.js';
+import { StringTable } from '../src/engine/strings.js';
 
 interface Scanner {
   status: Scan;
@@ -245,5 +246,23 @@ describe('KeyScanner', () => {
     assert.equal(feed(new KeyScanner(), Buffer.from(' }'), []).status, Scan.DocumentEnd);
     assert.equal(feed(new KeyScanner(), Buffer.from(' [1]'), []).status, Scan.BadChar);
     assert.equal(feed(new KeyScanner(), Buffer.from(`"${'k'.repeat(300)}":`), []).status, Scan.TooLong);
+  });
+});
+
+describe('StringTable', () => {
+  it('finds and decodes strings as the JSON array says, escaped or not, ASCII or not', () => {
+    const strings = ['', 'Object', 'Objecz', 'é€', 'say "hi"', 'Object', '\ud800', 'a'];
+    const input = Buffer.from(`${JSON.stringify(strings).slice(1).replace('"\ud800"', '"\\ud800"')}`);
+    const scanner = new StringArrayScanner();
+    assert.equal(feed(scanner, input, []).status, Scan.End);
+    const table = scanner.table();
+    assert.equal(table.length, strings.length);
+    for (const [i, text] of strings.entries()) {
+      assert.equal(table.indexOf(text), strings.indexOf(text), JSON.stringify(text));
+      assert.equal(table.get(i), text);
+    }
+    assert.equal(table.indexOf('Obj'), -1);
+    assert.equal(table.includes('absent'), false);
+    assert.deepEqual(StringTable.fromData(table.data).toArray(), strings, 'rebuilt from its data (a worker thread)');
   });
 });

@@ -71,13 +71,18 @@ export class StringTable {
     const wanted = Buffer.from(text, 'utf8');
     const ends = this.ends!;
     const flags = this.flags!;
+    const bytes = this.bytes;
+    const size = wanted.length;
+    const first = wanted[0];
     let start = 0;
     for (let i = 0; i < this.length; i++) {
       const end = ends[i];
       if (flags[i] & ESCAPED) {
         if (this.get(i) === text) return i;
-      } else if (end - start === wanted.length && this.bytes.compare(wanted, 0, wanted.length, start, end) === 0) {
-        return i;
+      } else if (end - start === size && (size === 0 || bytes[start] === first)) {
+        let k = 1;
+        while (k < size && bytes[start + k] === wanted[k]) k++;
+        if (k >= size) return i;
       }
       start = end;
     }
