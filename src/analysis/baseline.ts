@@ -114,13 +114,10 @@ export function globalOrderOf(graph: HeapGraph): number {
   return 0;
 }
 
-/** FNV-1a of a string node's content (first 256 chars), never 0; 0 for other nodes. */
+/** A hash of a string node's content (StringTable.hashOf), never 0; 0 for other nodes. */
 export function stringHashOf(graph: HeapGraph, ordinal: number): number {
   if (graph.classType(ordinal) !== 'string') return 0;
-  const text = graph.nodeName(ordinal);
-  let hash = 0x811c9dc5;
-  for (let i = 0, n = Math.min(text.length, 256); i < n; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return (hash | 1) >>> 0;
+  return graph.strings.hashOf(graph.nodeNameIndex(ordinal));
 }
 
 export function beforeClassMatches(baseline: Baseline, index: number, graph: HeapGraph, ordinal: number): boolean {

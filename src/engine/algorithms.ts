@@ -95,7 +95,9 @@ export function initEssentialEdges(graph: HeapGraph, retainerCounts?: Uint32Arra
         const name = graph.edgeNameIndex(e);
         let tableId = tableIdOfName[name];
         if (Number.isNaN(tableId)) {
-          const match = EPHEMERON_EDGE.exec(graph.strings.get(name));
+          // Such a name starts with a digit: the others are not decoded at all.
+          const first = graph.strings.firstAsciiCode(name);
+          const match = first >= 0x30 && first <= 0x39 ? EPHEMERON_EDGE.exec(graph.strings.get(name)) : null;
           tableId = tableIdOfName[name] = match ? Number(match.groups?.tableId) : -1;
         }
         if (tableId === graph.nodeId(from)) continue;

@@ -93,6 +93,25 @@ export class StringTable {
     return this.indexOf(text) >= 0;
   }
 
+  /**
+   * FNV-1a of string `index`'s first 256 bytes as the file has them (of a table
+   * made from strings, its first 256 characters), never 0: equal for equal
+   * strings of two tables of one kind, without decoding either.
+   */
+  hashOf(index: number): number {
+    let hash = 0x811c9dc5;
+    if (this.bytes === null) {
+      const text = this.decoded[index] ?? '';
+      for (let i = 0, n = Math.min(text.length, 256); i < n; i++)
+        hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    } else {
+      const start = index === 0 ? 0 : this.ends![index - 1];
+      const end = Math.min(this.ends![index], start + 256);
+      for (let i = start; i < end; i++) hash = Math.imul(hash ^ this.bytes[i], 0x01000193);
+    }
+    return (hash | 1) >>> 0;
+  }
+
   /** The first character code of string `index` when it is ASCII and unescaped, else -1 (no decoding). */
   firstAsciiCode(index: number): number {
     if (this.bytes === null) {
