@@ -7,6 +7,7 @@
 // as the reachability trace does.
 import type { HeapGraph } from './graph.js';
 import { grown, sharedUint32Array } from './raw-snapshot.js';
+import type { StringTable } from './strings.js';
 
 export const NO_NODE = 0xffffffff;
 
@@ -65,6 +66,13 @@ export function markPageOwnedNodes(graph: HeapGraph): Uint8Array {
 const EPHEMERON_EDGE =
   /^\d+(?<duplicatedPart> \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(?<tableId>\d+)\))$/;
 
+/** False when string `name` cannot match EPHEMERON_EDGE (digits, then ` /`), told from its bytes: most names are not decoded. */
+function mayBeEphemeronName(strings: StringTable, name: number): boolean {
+  let k = 0;
+  for (let c = strings.rawCodeAt(name, 0); c >= 0x30 && c <= 0x39; c = strings.rawCodeAt(name, k)) k++;
+  return k > 0 && strings.rawCodeAt(name, k) === 0x20 && strings.rawCodeAt(name, k + 1) === 0x2f;
+}
+
 /**
  * Which edges count for dominators, DevTools' computeIsEssentialEdge rule:
  * never weak edges or self edges; of the two edges to a WeakMap value, only
@@ -95,9 +103,7 @@ export function initEssentialEdges(graph: HeapGraph, retainerCounts?: Uint32Arra
         const name = graph.edgeNameIndex(e);
         let tableId = tableIdOfName[name];
         if (Number.isNaN(tableId)) {
-          // Such a name starts with a digit: the others are not decoded at all.
-          const first = graph.strings.firstAsciiCode(name);
-          const match = first >= 0x30 && first <= 0x39 ? EPHEMERON_EDGE.exec(graph.strings.get(name)) : null;
+          const match = mayBeEphemeronName(graph.strings, name) ? EPHEMERON_EDGE.exec(graph.strings.get(name)) : null;
           tableId = tableIdOfName[name] = match ? Number(match.groups?.tableId) : -1;
         }
         if (tableId === graph.nodeId(from)) continue;

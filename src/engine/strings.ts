@@ -112,16 +112,18 @@ export class StringTable {
     return (hash | 1) >>> 0;
   }
 
-  /** The first character code of string `index` when it is ASCII and unescaped, else -1 (no decoding). */
-  firstAsciiCode(index: number): number {
+  /**
+   * Byte `k` of string `index` as the file has it (escapes as written; of a
+   * table made from strings, its character code `k`), -1 past its end: a cheap
+   * test of a prefix before anything is decoded.
+   */
+  rawCodeAt(index: number, k: number): number {
     if (this.bytes === null) {
       const text = this.decoded[index] ?? '';
-      return text.length > 0 && text.charCodeAt(0) < 0x80 ? text.charCodeAt(0) : -1;
+      return k < text.length ? text.charCodeAt(k) : -1;
     }
-    const start = index === 0 ? 0 : this.ends![index - 1];
-    if (start === this.ends![index]) return -1;
-    const c = this.bytes[start];
-    return c < 0x80 && c !== 0x5c ? c : -1;
+    const at = (index === 0 ? 0 : this.ends![index - 1]) + k;
+    return at < this.ends![index] ? this.bytes[at] : -1;
   }
 
   /** Every string, decoded (for writing a snapshot back out, and for tests). */
