@@ -122,7 +122,7 @@ describe('reader on a real snapshot', () => {
     assert.equal(nodes.traceNodeIds, null);
     let bytes = 0;
     for (const column of [...Object.values(nodes), ...Object.values(edges)])
-      if (typeof column === 'object' && column !== null) bytes += column.byteLength;
+      if (ArrayBuffer.isView(column)) bytes += column.byteLength;
     const flat = 4 * (raw.nodeCount * raw.meta.node_fields.length + raw.edgeCount * raw.meta.edge_fields.length);
     assert.ok(bytes < 0.75 * flat, `${bytes} bytes of columns for ${flat} bytes of flat arrays`);
   });

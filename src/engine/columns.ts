@@ -25,13 +25,32 @@ export interface NodeColumns {
   firstEdgeIndexes: Uint32Array;
   /** Sum of all edge_count fields, as a number: a file that lies may pass 2^32 (firstEdgeIndexes stops there). */
   edgeCountSum: number;
+  /** What the builder noted for HeapGraph's checks; absent in columns already checked (another thread's copy). */
+  checks?: NodeChecks;
+}
+
+/** The largest type (as stored) and name index of any node: HeapGraph checks them against its lists, no pass over the nodes. */
+export interface NodeChecks {
+  maxType: number;
+  maxName: number;
 }
 
 export interface EdgeColumns {
   types: Uint8Array;
   namesOrIndexes: Uint32Array;
-  /** to_node as in the file (ordinal × node field count); HeapGraph turns it into the ordinal, in place. */
+  /** The target node's ordinal (to_node of the file divided by the node field count). */
   targets: Uint32Array;
+  /** What the builder noted for HeapGraph's checks; absent in columns already checked (another thread's copy). */
+  checks?: EdgeChecks;
+}
+
+export interface EdgeChecks {
+  /** Per type index (as stored), how many edges have it, and the largest name_or_index among them. */
+  typeCounts: Uint32Array;
+  maxNameOfType: Uint32Array;
+  /** The first edge whose to_node is not a node's index (past the nodes, or not a multiple of the field count), -1 if none, and its to_node. */
+  badTarget: number;
+  badToNode: number;
 }
 
 /** Makes the memory of a column: a SharedArrayBuffer for columns another thread reads in place. */
@@ -97,6 +116,8 @@ export class NodeColumnsBuilder extends ColumnsBuilder {
   private detachedness: Uint8Array | null = null;
   private firstEdgeIndexes = new Uint32Array(1);
   private edgeCountSum = 0;
+  private maxType = 0;
+  private maxName = 0;
   private readonly offsets: number[];
 
   /** `fields` must hold REQUIRED_NODE_FIELDS (missingField). */
@@ -127,11 +148,16 @@ export class NodeColumnsBuilder extends ColumnsBuilder {
     let trace = this.traceNodeIds;
     let detached = this.detachedness;
     let sum = this.edgeCountSum;
+    let maxType = this.maxType;
+    let maxName = this.maxName;
     let o = this.count;
     for (let k = start; k < end; k += f, o++) {
-      const type = values[k + typeAt];
-      types[o] = Math.min(type, MAX_TYPE_INDEX);
-      names[o] = values[k + nameAt];
+      const type = Math.min(values[k + typeAt], MAX_TYPE_INDEX);
+      types[o] = type;
+      if (type > maxType) maxType = type;
+      const name = values[k + nameAt];
+      names[o] = name;
+      if (name > maxName) maxName = name;
       ids[o] = values[k + idAt];
       selfSizes[o] = values[k + sizeAt];
       firstEdgeIndexes[o] = Math.min(sum, 0xffffffff);
@@ -148,6 +174,8 @@ export class NodeColumnsBuilder extends ColumnsBuilder {
     firstEdgeIndexes[o] = Math.min(sum, 0xffffffff);
     this.count = o;
     this.edgeCountSum = sum;
+    this.maxType = maxType;
+    this.maxName = maxName;
   }
 
   finish(): NodeColumns {
@@ -161,6 +189,7 @@ export class NodeColumnsBuilder extends ColumnsBuilder {
       detachedness: this.detachedness,
       firstEdgeIndexes: this.firstEdgeIndexes,
       edgeCountSum: this.edgeCountSum,
+      checks: { maxType: this.maxType, maxName: this.maxName },
     };
   }
 }
@@ -170,10 +199,27 @@ export class EdgeColumnsBuilder extends ColumnsBuilder {
   private namesOrIndexes = new Uint32Array(0);
   private targets = new Uint32Array(0);
   private readonly offsets: number[];
+  private readonly typeCounts = new Uint32Array(MAX_TYPE_INDEX + 1);
+  private readonly maxNameOfType = new Uint32Array(MAX_TYPE_INDEX + 1);
+  private badTarget = -1;
+  private badToNode = 0;
+  /** to_node values are below this (the node count × the node field count, as a number). */
+  private readonly nodesLength: number;
 
-  /** `fields` must hold REQUIRED_EDGE_FIELDS (missingField). */
-  constructor(fields: readonly string[], limit: number, initial: number, allocate: Allocate) {
+  /**
+   * `fields` must hold REQUIRED_EDGE_FIELDS (missingField); to_node values are
+   * divided by `nodeFieldCount` into ordinals below `nodeCount`.
+   */
+  constructor(
+    fields: readonly string[],
+    limit: number,
+    initial: number,
+    allocate: Allocate,
+    private readonly nodeFieldCount: number,
+    nodeCount: number,
+  ) {
     super(fields.length, limit, allocate);
+    this.nodesLength = nodeCount * nodeFieldCount;
     this.offsets = REQUIRED_EDGE_FIELDS.map((name) => fields.indexOf(name));
     this.resize(Math.min(initial, limit));
   }
@@ -189,19 +235,38 @@ export class EdgeColumnsBuilder extends ColumnsBuilder {
     const f = this.fieldCount;
     this.reserve(this.count + (end - start) / f);
     const [typeAt, nameAt, toAt] = this.offsets;
-    const { types, namesOrIndexes, targets } = this;
+    const { types, namesOrIndexes, targets, typeCounts, maxNameOfType, nodeFieldCount, nodesLength } = this;
     let e = this.count;
     for (let k = start; k < end; k += f, e++) {
-      const type = values[k + typeAt];
-      types[e] = Math.min(type, MAX_TYPE_INDEX);
-      namesOrIndexes[e] = values[k + nameAt];
-      targets[e] = values[k + toAt];
+      const type = Math.min(values[k + typeAt], MAX_TYPE_INDEX);
+      types[e] = type;
+      typeCounts[type]++;
+      const name = values[k + nameAt];
+      namesOrIndexes[e] = name;
+      if (name > maxNameOfType[type]) maxNameOfType[type] = name;
+      const to = values[k + toAt];
+      const ordinal = to / nodeFieldCount;
+      targets[e] = ordinal;
+      if ((to >= nodesLength || ordinal !== Math.floor(ordinal)) && this.badTarget < 0) {
+        this.badTarget = e;
+        this.badToNode = to;
+      }
     }
     this.count = e;
   }
 
   finish(): EdgeColumns {
     if (this.capacity !== this.count) this.resize(this.count);
-    return { types: this.types, namesOrIndexes: this.namesOrIndexes, targets: this.targets };
+    return {
+      types: this.types,
+      namesOrIndexes: this.namesOrIndexes,
+      targets: this.targets,
+      checks: {
+        typeCounts: this.typeCounts,
+        maxNameOfType: this.maxNameOfType,
+        badTarget: this.badTarget,
+        badToNode: this.badToNode,
+      },
+    };
   }
 }

@@ -5,9 +5,11 @@
 import { classNameOf, classTypeOf, detachedName } from '../classes.js';
 import { SnapshotFormatError } from '../errors.js';
 import {
+  type EdgeChecks,
   type EdgeColumns,
   EdgeColumnsBuilder,
   MAX_TYPE_INDEX,
+  type NodeChecks,
   type NodeColumns,
   NodeColumnsBuilder,
   plainMemory,
@@ -145,7 +147,11 @@ export class HeapGraph {
     this.edgeTypes = edges.types;
     this.edgeNamesOrIndexes = edges.namesOrIndexes;
     this.edgeTargets = edges.targets;
-    if (!checked) this.validate();
+    if (!checked) {
+      if (!nodes.checks || !edges.checks)
+        throw new Error('columns without their checks (columns.ts builders make them)');
+      this.validate(nodes.checks, edges.checks);
+    }
     this.weakHolders = new Uint8Array(this.nodeCount);
     const synthetic = this.nodeTypeNames.indexOf('synthetic');
     for (let o = 0; o < this.nodeCount; o++) {
@@ -162,20 +168,27 @@ export class HeapGraph {
     return this.weakHolders[ordinal] === 1;
   }
 
-  /** Converts to_node to ordinals and checks every index is in range (and the edge counts' sum). */
-  private validate(): void {
-    const { nodeTypes, nodeNames, edgeTypes, edgeNamesOrIndexes, edgeTargets, nodeFieldCount, file } = this;
+  /**
+   * Checks every type, name and target index is in range (and the edge counts'
+   * sum), from what the column builders noted as the records went by (the
+   * largest indexes, the first bad target): no pass over the nodes or edges
+   * unless something is wrong, and then one to name the first culprit.
+   */
+  private validate(nodes: NodeChecks, edges: EdgeChecks): void {
+    const file = this.file;
     const stringCount = this.strings.length;
     // A type index past MAX_TYPE_INDEX is stored as it (columns.ts): unknown, whatever the type list says.
     const nodeTypeCount = Math.min(this.nodeTypeNames.length, MAX_TYPE_INDEX);
     const edgeTypeCount = Math.min(this.edgeTypeNames.length, MAX_TYPE_INDEX);
-    for (let o = 0; o < this.nodeCount; o++) {
-      if (nodeTypes[o] >= nodeTypeCount) throw new SnapshotFormatError(file, `node ${o} has an unknown type`);
-      if (nodeNames[o] >= stringCount)
-        throw new SnapshotFormatError(
-          file,
-          `node ${o} names string ${nodeNames[o]}, but there are only ${stringCount} strings`,
-        );
+    if (this.nodeCount > 0 && (nodes.maxType >= nodeTypeCount || nodes.maxName >= stringCount)) {
+      for (let o = 0; o < this.nodeCount; o++) {
+        if (this.nodeTypes[o] >= nodeTypeCount) throw new SnapshotFormatError(file, `node ${o} has an unknown type`);
+        if (this.nodeNames[o] >= stringCount)
+          throw new SnapshotFormatError(
+            file,
+            `node ${o} names string ${this.nodeNames[o]}, but there are only ${stringCount} strings`,
+          );
+      }
     }
     if (this.edgeCountSum !== this.edgeCount) {
       throw new SnapshotFormatError(
@@ -183,21 +196,28 @@ export class HeapGraph {
         `edge count does not match: the nodes' edge counts add up to ${this.edgeCountSum}, edge_count is ${this.edgeCount}`,
       );
     }
-    const nodesLength = this.nodeCount * nodeFieldCount;
-    for (let e = 0; e < this.edgeCount; e++) {
-      const type = edgeTypes[e];
-      if (type >= edgeTypeCount) throw new SnapshotFormatError(file, `edge ${e} has an unknown type`);
-      const to = edgeTargets[e];
-      if (to >= nodesLength || to % nodeFieldCount !== 0) {
-        throw new SnapshotFormatError(file, `edge ${e} points outside the node array (to_node ${to})`);
+    const namesString = (type: number): boolean => type !== this.elementEdgeType && type !== this.hiddenEdgeType;
+    const badEdge = edges.badTarget;
+    for (let type = 0; type <= MAX_TYPE_INDEX; type++) {
+      if (edges.typeCounts[type] === 0) continue;
+      if (type < edgeTypeCount && !(namesString(type) && edges.maxNameOfType[type] >= stringCount)) continue;
+      // Some edge has an unknown type or names a string past the table: find the first, before any bad target.
+      const end = badEdge < 0 ? this.edgeCount : badEdge;
+      for (let e = 0; e < end; e++) {
+        const t = this.edgeTypes[e];
+        if (t >= edgeTypeCount) throw new SnapshotFormatError(file, `edge ${e} has an unknown type`);
+        if (namesString(t) && this.edgeNamesOrIndexes[e] >= stringCount)
+          throw new SnapshotFormatError(
+            file,
+            `edge ${e} names string ${this.edgeNamesOrIndexes[e]}, but there are only ${stringCount} strings`,
+          );
       }
-      edgeTargets[e] = to / nodeFieldCount;
-      if (type !== this.elementEdgeType && type !== this.hiddenEdgeType && edgeNamesOrIndexes[e] >= stringCount) {
-        throw new SnapshotFormatError(
-          file,
-          `edge ${e} names string ${edgeNamesOrIndexes[e]}, but there are only ${stringCount} strings`,
-        );
-      }
+      break;
+    }
+    if (badEdge >= 0) {
+      if (this.edgeTypes[badEdge] >= edgeTypeCount)
+        throw new SnapshotFormatError(file, `edge ${badEdge} has an unknown type`);
+      throw new SnapshotFormatError(file, `edge ${badEdge} points outside the node array (to_node ${edges.badToNode})`);
     }
   }
 
@@ -360,7 +380,14 @@ function columnsOf(raw: RawSnapshot, file: string): { nodes: NodeColumns; edges:
   const memory = nodes.buffer instanceof SharedArrayBuffer ? sharedMemory : plainMemory;
   const nodeColumns = new NodeColumnsBuilder(meta.node_fields, raw.nodeCount, raw.nodeCount, memory);
   nodeColumns.push(nodes, 0, nodes.length);
-  const edgeColumns = new EdgeColumnsBuilder(meta.edge_fields, raw.edgeCount, raw.edgeCount, memory);
+  const edgeColumns = new EdgeColumnsBuilder(
+    meta.edge_fields,
+    raw.edgeCount,
+    raw.edgeCount,
+    memory,
+    nodeFields,
+    raw.nodeCount,
+  );
   edgeColumns.push(edges, 0, edges.length);
   return { nodes: nodeColumns.finish(), edges: edgeColumns.finish() };
 }

@@ -199,8 +199,11 @@ export class SnapshotParser {
       const claimed = key === 'nodes' ? this.nodeCount : this.edgeCount;
       const room = this.plainBytes === null ? INITIAL_NUMBERS : Math.ceil(this.plainBytes / 2);
       const initial = Math.min(claimed, Math.ceil(room / fields.length));
-      const Builder = key === 'nodes' ? NodeColumnsBuilder : EdgeColumnsBuilder;
-      this.records = new Builder(fields, claimed, initial, sharedColumns(this.file, key));
+      const memory = sharedColumns(this.file, key);
+      this.records =
+        key === 'nodes'
+          ? new NodeColumnsBuilder(fields, claimed, initial, memory)
+          : new EdgeColumnsBuilder(fields, claimed, initial, memory, this.meta.node_fields.length, this.nodeCount);
       // The numbers of one chunk at a time, handed to the columns record by record (readRecords).
       this.numbers = new NumberArrayScanner(this.numberBuffer, false);
       this.state = 'numbers';
