@@ -11,9 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { diffSnapshots } from '../src/analysis/diff.js';
-import { assertNoLeak } from '../src/index.js';
+import { assertNoLeak, runScenarios } from '../src/index.js';
 import { formatLocation } from '../src/report/format.js';
-import type { DiffResult, Finding } from '../src/types.js';
+import type { DiffResult, Finding, ScenarioResult } from '../src/types.js';
 import { fixture, root, tempDir } from './helpers.js';
 
 /** Requests made between the snapshots. */
@@ -530,6 +530,97 @@ describe('findings: assertNoLeak', () => {
         return true;
       },
     );
+  });
+});
+
+/** Orders kept per customer: a module-level Map of arrays, one array per customer, each gaining Orders on every call. */
+const ORDERS = `export class Order { constructor(id, customer) { this.id = id; this.customer = customer; this.items = [{ sku: 'x', qty: 1 }]; } }
+const pendingByCustomer = new Map();
+export function placeOrder(i) {
+  const customer = \`c\${i % 6}\`;
+  let list = pendingByCustomer.get(customer);
+  if (!list) pendingByCustomer.set(customer, list = []);
+  list.push(new Order(i, customer));
+}
+`;
+
+/** `leakscan run` on scenario files written from `programs` (name → source), one at a time. */
+async function runPrograms(programs: Record<string, string>): Promise<Map<string, ScenarioResult>> {
+  const dir = tempDir('leakscan-findings-run-');
+  const files = Object.entries(programs).map(([name, source]) => {
+    const file = join(dir, `${name}.mjs`);
+    writeFileSync(file, source);
+    return file;
+  });
+  const { result, failures } = await runScenarios(files, { iterations: 10, batch: 100, outDir: join(dir, 'out') });
+  assert.deepEqual(
+    failures.map((f) => f.result.error),
+    [],
+  );
+  return new Map(result.scenarios.map((s) => [s.name, s]));
+}
+
+describe('findings: run, a counted leak and the collections it accumulates in', () => {
+  let results: Map<string, ScenarioResult>;
+  const scenario = (name: string): ScenarioResult & { diff: DiffResult } => {
+    const s = results.get(name);
+    assert.ok(s?.diff, `${name}: ${s?.verdict}`);
+    return s as ScenarioResult & { diff: DiffResult };
+  };
+  const orders = (name: string, extra: { state: string; call: string }): string =>
+    `${ORDERS}${extra.state}
+export default {
+  name: '${name}',
+  description: 'orders kept per customer',
+  expect: 'leak',
+  run({ iteration, batch }) {
+    for (let i = 0; i < batch; i++) placeOrder(iteration * batch + i);
+    ${extra.call}
+  },
+};
+`;
+
+  test('two programs run', async () => {
+    results = await runPrograms({
+      orders: orders('orders', { state: '', call: '' }),
+      // Two unrelated leaks beside the orders: an array of big strings and an array of Buffers, one each per call.
+      'orders-and-more': orders('orders-and-more', {
+        state: 'const journal = [];\nconst chunks = [];',
+        call: "journal.push('x'.repeat(4096) + iteration); chunks.push(Buffer.alloc(4096, iteration));",
+      }),
+    });
+  });
+
+  test('orders in per-customer arrays of a Map: one finding, no byte growth of the arrays they accumulate in', () => {
+    const s = scenario('orders');
+    const detail = show(s.diff);
+    assert.equal(s.diff.findings.length, 1, detail);
+    const [first] = s.diff.findings;
+    assert.equal(first.pattern, 'collection', detail);
+    assert.equal(first.leaked.name, 'Order', detail);
+    assert.equal(first.holder.name, 'pendingByCustomer', detail);
+    assert.deepEqual(
+      (s.growth ?? []).map((g) => g.holder),
+      [],
+      'the arrays grow only by the Orders the finding counts',
+    );
+  });
+
+  test('an unrelated string array and Buffer array growing beside them are findings of their own', () => {
+    const s = scenario('orders-and-more');
+    const detail = show(s.diff);
+    const holders = s.diff.findings.map((f) => f.holder.name);
+    assert.equal(s.diff.findings[0].leaked.name, 'Order', detail);
+    assert.equal(s.diff.findings[0].holder.name, 'pendingByCustomer', detail);
+    assert.ok(
+      holders.some((h) => /^journal\b/.test(h)),
+      detail,
+    );
+    assert.ok(
+      holders.some((h) => /^chunks\b/.test(h)),
+      detail,
+    );
+    assert.equal(holders.filter((h) => h.startsWith('pendingByCustomer')).length, 1, detail);
   });
 });
 

@@ -62,6 +62,8 @@ export interface DiffOptions {
   ignore?: readonly string[];
   /** Objects of a suspect class a holder needs to be a finding of its own (per class). Default thresholds.minCount. */
   findingMinCount?: (key: { name: string; type: string }) => number;
+  /** Told the holders (node ids) of the accumulations left out of the findings as the runtime's own. */
+  runtimeHolders?: (nodeIds: number[]) => void;
   /** Overrides the suspect rule (isSuspect with thresholds): `run`'s rule reads the trend over more snapshots. */
   suspect?: (entry: ClassDiff) => boolean;
   onProgress?: (event: AnalysisProgress) => void;
@@ -241,6 +243,7 @@ async function diffPasses(
     suspect,
     includeInternal: options.includeInternal,
     minCount: options.findingMinCount ?? thresholds.minCount,
+    runtimeHolders: options.runtimeHolders,
   });
   const classes = filterClasses(rows.classes, options);
   annotateWhere(graph, m.memberClass, classes, rows.classIndex, shallow);

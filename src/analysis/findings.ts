@@ -41,6 +41,8 @@ export interface FindingsInput {
    * or per class (run: half of what the class makes over the calls). Default 1.
    */
   minCount?: number | ((key: { name: string; type: string }) => number);
+  /** Told the holders (node ids) of the groups left out as the runtime's own, which are accumulations all the same. */
+  runtimeHolders?: (nodeIds: number[]) => void;
 }
 
 /** Holder groups examined, most suspect objects first: a leak spread thinner than this is one of these. */
@@ -126,6 +128,8 @@ export function findingsOf(input: FindingsInput): Finding[] {
     const finding = groupFinding(input, holder, [...perGroup[g].values()]);
     if (finding) findings.push(finding);
   }
+  const leftOut = findings.filter((f) => input.includeInternal !== true && f.internal);
+  if (leftOut.length > 0) input.runtimeHolders?.(leftOut.map((f) => f.finding.holder.nodeId));
   return findings
     .filter((f) => input.includeInternal === true || !f.internal)
     .map((f) => f.finding)

@@ -32,6 +32,11 @@ export interface Trend {
    * the findings' holders.
    */
   holders: Map<number, Map<number, number>>[];
+  /**
+   * Growing objects (by ByteGrowth.nodeId) whose growth the count rule explains (countedGrowth): the node ids of
+   * the holders of the objects of growing classes that make it up, as the findings' holders.
+   */
+  counted: Map<number, number[]>;
 }
 
 export interface ByteRule {
@@ -43,6 +48,11 @@ export interface ByteRule {
   minBytes: number;
   /** New objects these rules name (ignore.ts) are left out of the counts. */
   ignore?: readonly IgnoreRule[];
+  /**
+   * The count rule (leaks.ts): true for a class whose new objects grow in number, from its counts and totals
+   * from after on. A growing object made of such objects is their leak (countedGrowth).
+   */
+  countGrows?: (counts: readonly number[], totals: readonly number[] | undefined) => boolean;
 }
 
 /** How measureTrend gets its files. */
@@ -84,6 +94,7 @@ export async function measureTrend(
   let growth: ByteGrowth[] = [];
   const snapshots: SnapshotMeta[] = [];
   const holders: Map<number, Map<number, number>>[] = [];
+  let counted = new Map<number, number[]>();
   // Points: before (only for the sizes of objects already there), after, growth-1, …
   const points = [beforeFile, ...files];
   const afterPoint = 1;
@@ -106,7 +117,8 @@ export async function measureTrend(
     const order = graph.ordinalsById();
     const isNew = point >= afterPoint ? newSinceBaseline(baseline, graph, order) : null;
     const ignored = isNew ? ignoredAt(baseline, graph, trace, dominators, preOrder, isNew, rule.ignore ?? []) : null;
-    if (isNew) holders.push(newPerHolder(baseline, graph, trace, dominators, preOrder, isNew));
+    const perHolder = isNew ? newPerHolder(baseline, graph, trace, dominators, preOrder, isNew) : null;
+    if (perHolder) holders.push(perHolder.counts);
     if (isNew)
       countNewObjects(
         baseline,
@@ -126,9 +138,15 @@ export async function measureTrend(
     if (point === points.length - 1) {
       growth = growingObjects(graph, trace, dominators, tree, retained, tracked, rule);
       if (ignored) markIgnoredGrowth(graph, tree, growth, ignored, rule.ignore ?? []);
+      if (isNew && perHolder && rule.countGrows) {
+        const isCounted = countedClasses(baseline.table, graph, counts, totals, rule.countGrows);
+        // Less than the byte rule asks of the growth over the extra calls.
+        const slack = rule.minBytesPerCall * (files.length - 1) * rule.stepCalls;
+        counted = countedGrowth(graph, tree, retained, growth, isNew, perHolder.holderOf, isCounted, slack);
+      }
     }
   }
-  return { counts, totals, growth, snapshots, holders };
+  return { counts, totals, growth, snapshots, holders, counted };
 }
 
 /** Per node, 1 when its id is not in before (both walked in id order: the graph's `order`, the baseline's ids). */
@@ -145,8 +163,8 @@ function newSinceBaseline(baseline: Baseline, graph: HeapGraph, order: Uint32Arr
 
 /**
  * How many new objects (id not in before) of each class each object that is not new holds: their nearest
- * dominator that is neither new nor Chrome's own (the diff's transparent nodes), by that holder's node id. One
- * pass in dominator pre-order, parents first.
+ * dominator that is neither new nor Chrome's own (the diff's transparent nodes), by that holder's node id; and
+ * that holder's ordinal for each node (`holderOf`). One pass in dominator pre-order, parents first.
  */
 function newPerHolder(
   baseline: Baseline,
@@ -155,7 +173,7 @@ function newPerHolder(
   dominators: Uint32Array,
   preOrder: Uint32Array,
   isNew: Uint8Array,
-): Map<number, Map<number, number>> {
+): { counts: Map<number, Map<number, number>>; holderOf: Uint32Array } {
   const transparent = browserInternalNodes(graph);
   const holderOf = new Uint32Array(graph.nodeCount);
   const counts = new Map<number, Map<number, number>>();
@@ -178,7 +196,7 @@ function newPerHolder(
       perClass.set(cls, (perClass.get(cls) ?? 0) + 1);
     }
   }
-  return counts;
+  return { counts, holderOf };
 }
 
 /** Node types whose dominator subtrees are V8's state, not the program's data: compiled code, feedback, allocation sites, hidden classes. */
@@ -321,6 +339,75 @@ function markIgnoredGrowth(
     }
     if (!mixed && rule >= 0) g.ignoreRule = rules[rule].text;
   }
+}
+
+/** Per node: true when its class grows in count by the count rule (read once per class, from the whole series). */
+function countedClasses(
+  table: ClassTable,
+  graph: HeapGraph,
+  counts: Map<string, number[]>,
+  totals: Map<string, number[]>,
+  countGrows: NonNullable<ByteRule['countGrows']>,
+): (o: number) => boolean {
+  const byClass = new Map<number, boolean>();
+  return (o) => {
+    const cls = table.indexOf(graph, o);
+    let grows = byClass.get(cls);
+    if (grows === undefined) {
+      const series = counts.get(classKey(table.keys[cls]));
+      grows = series !== undefined && countGrows(series, totals.get(classKey(table.keys[cls])));
+      byClass.set(cls, grows);
+    }
+    return grows;
+  };
+}
+
+/**
+ * The growing objects whose growth is a counted leak's (an array of the leak's objects between their holder and
+ * them, one per customer): what they newly hold that the program made (V8's storage passed through) is objects
+ * of classes that grow in count, with what those hold, but for at most `slack` bytes, too few to grow by the byte
+ * rule; and those objects retain at least what the object grew by from after on. For each, by node id, the node
+ * ids of those objects' holders: leaks.ts drops it when a finding counts them there. Bounded by `slack`, as
+ * markIgnoredGrowth.
+ */
+function countedGrowth(
+  graph: HeapGraph,
+  tree: DominatorChildren,
+  retained: Float64Array,
+  growth: ByteGrowth[],
+  isNew: Uint8Array,
+  holderOf: Uint32Array,
+  isCounted: (o: number) => boolean,
+  slack: number,
+): Map<number, number[]> {
+  const storage = graph.nodeTypeNames.map((name) => CONTENT_STORAGE_TYPES.has(name));
+  const found = new Map<number, number[]>();
+  for (const g of growth) {
+    const start = graph.ordinalOfId(g.nodeId);
+    if (start < 0) continue;
+    let counted = 0;
+    let other = 0;
+    const holders = new Set<number>();
+    const stack: number[] = [];
+    for (let c = tree.first[start]; c < tree.first[start + 1]; c++) stack.push(tree.children[c]);
+    while (stack.length > 0 && other <= slack) {
+      const o = stack.pop()!;
+      if (isNew[o] === 1) {
+        if (isCounted(o)) {
+          counted += retained[o];
+          holders.add(graph.nodeId(holderOf[o]));
+          continue; // what it holds is counted with it
+        }
+        if (!storage[graph.nodeTypeIndex(o)] && !graph.nodeName(o).startsWith('system / '))
+          other += graph.nodeSelfSize(o);
+      }
+      for (let c = tree.first[o]; c < tree.first[o + 1]; c++) stack.push(tree.children[c]);
+    }
+    const sizes = g.retainedSizes;
+    const grew = sizes[sizes.length - 1] - sizes[0];
+    if (holders.size > 0 && other <= slack && counted >= grew) found.set(g.nodeId, [...holders]);
+  }
+  return found;
 }
 
 /** Per node, the ignore rule that takes it (ignoredNodes over the objects not in before), or null without rules. */

@@ -183,6 +183,7 @@ export async function findLeaks(
       minBytesPerCall: rule.minBytesPerCall ?? DEFAULT_MIN_BYTES_PER_CALL,
       minBytes: rule.minBytes,
       ignore,
+      countGrows: (counts, totals) => growthRate(counts, calls, totals) !== null,
     },
     { onProgress, written: options.written, before: options.before },
   );
@@ -197,6 +198,7 @@ export async function findLeaks(
   // The units behind the reported diff's new objects.
   const reportCalls = last ? calls.calls + growthFiles.length * calls.stepCalls : calls.calls;
   const pathCount = options.diff?.paths ?? TRACED_TOP_CLASSES;
+  const runtimeHolders: number[] = [];
   const halfOfSlowest = leastIndependent(Math.min(...rates.values()), reportCalls, 1, calls.maxPerCall);
   const diff = await diffAgainst(baseline, reportFile, {
     ...(options.diff?.includeInternal ? { includeInternal: true } : {}),
@@ -213,6 +215,7 @@ export async function findLeaks(
       const half = rate === undefined ? 1 : leastIndependent(rate, reportCalls, 1, calls.maxPerCall);
       return Math.max(rule.minCount, half, Math.min(2, reportCalls));
     },
+    runtimeHolders: (ids) => runtimeHolders.push(...ids),
     tracePath: (entry, rank) => (rank < pathCount || grew(entry)) && !entry.ignored,
     ignore: rule.ignore,
     // Decided in the diff, so that its findings explain exactly these classes.
@@ -244,18 +247,17 @@ export async function findLeaks(
     });
   }
   const leaks = diff.classes.filter((c) => c.suspect);
-  // A collection that grows because a counted leak accumulates in it (the holder, or an array between
-  // the holder and the objects) is that leak, already named: byte growth reports what counts do not explain.
-  const onLeakPaths = new Set([
-    ...leaks.flatMap((c) =>
-      (c.holders ?? []).flatMap((h) => [h.holder.nodeId, ...(h.retainerPath ?? []).map((step) => step.nodeId)]),
-    ),
-    ...diff.findings.flatMap((f) => [f.holder.nodeId, ...f.retainerPath.map((step) => step.nodeId)]),
-  ]);
+  // An object that grows because a counted leak accumulates in it (the holder, or the arrays between the holder
+  // and the objects, one per key) is that leak, already named: byte growth reports what counts do not explain.
+  // Made of objects whose count grows (growth.ts countedGrowth) held where a finding counts them: the finding's;
+  // held where the runtime's own accumulation was left out of the findings: the runtime's, no leak either.
+  const findingHolders = new Set([...diff.findings.map((f) => f.holder.nodeId), ...runtimeHolders]);
+  const explained = (g: ByteGrowth): boolean =>
+    trend.counted.get(g.nodeId)?.every((holder) => findingHolders.has(holder)) ?? false;
   // Objects growing in bytes that a rule names are expected growth: counted on their rule, not reported.
   const growth: ByteGrowth[] = [];
   for (const g of trend.growth) {
-    if (onLeakPaths.has(g.nodeId)) continue;
+    if (explained(g)) continue;
     const by =
       g.ignoreRule !== undefined
         ? ignore.findIndex((r) => r.text === g.ignoreRule)
