@@ -190,7 +190,7 @@ async function diffPasses(
   const thresholds = options.thresholds ?? DEFAULT_DIFF_THRESHOLDS;
   const afterFile = graph.file;
   // The after graph's shapes and trace need no baseline: they run while the before file may still be read.
-  const shapes = afterShapes(graph);
+  const inferred = afterShapes(graph);
   const {
     trace,
     shallowSizes: shallow,
@@ -204,7 +204,7 @@ async function diffPasses(
     meanwhile: async ({ trace, shallowSizes }) => {
       const baseline = await pendingBaseline;
       checkPair(baseline, graph, middle);
-      useShapes(baseline.table, baseline, shapes);
+      const shapes = useShapes(graph, baseline.table, baseline, inferred);
       // The middle snapshot's plain objects take the same shape names, or none of them would match by kind.
       if (middle) classBaselineShapes(middle.table, middle, shapes);
       const afterMeta = snapshotMeta(graph, trace);

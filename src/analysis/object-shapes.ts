@@ -7,6 +7,7 @@ import {
   applyShapes,
   inferShapeDefinitions,
   nameSignatures,
+  type ObjectSignatures,
   objectSignatures,
   type ShapeDefinition,
 } from '../engine/shapes.js';
@@ -27,24 +28,31 @@ export function baselineShapes(graph: HeapGraph, ordinalAt: (i: number) => numbe
 }
 
 /**
- * Infers the shapes of `graph` (the after snapshot) and names its plain
- * objects by them; needs no baseline, so it runs while the before file is read.
+ * Infers the shapes of `graph` (the after snapshot): the costly half of a
+ * diff's shapes, which needs no baseline, so it runs while the before file is
+ * read. Nothing is named yet (useShapes does): the checks that the two
+ * snapshots are of one process compare their objects by unshaped class.
  */
-export function afterShapes(graph: HeapGraph): ShapeDefinition[] {
+export function afterShapes(graph: HeapGraph): { definitions: ShapeDefinition[]; signatures: ObjectSignatures } {
   const signatures = objectSignatures(graph);
-  const definitions = inferShapeDefinitions(signatures);
-  applyShapes(graph, definitions, signatures);
-  return definitions;
+  return { definitions: inferShapeDefinitions(signatures), signatures };
 }
 
-/** Makes `table` name every later graph it meets by the after graph's shapes (growth snapshots), and re-classes the baseline's plain objects by them. */
+/**
+ * Names the after graph's plain objects by its shapes, makes `table` name
+ * every later graph it meets by them (growth snapshots), and re-classes the
+ * baseline's plain objects by them.
+ */
 export function useShapes(
+  graph: HeapGraph,
   table: ClassTable,
   baseline: { classOf: Uint32Array; shapes: BaselineShapes | null },
-  definitions: ShapeDefinition[],
-): void {
+  { definitions, signatures }: { definitions: ShapeDefinition[]; signatures: ObjectSignatures },
+): ShapeDefinition[] {
+  applyShapes(graph, definitions, signatures);
   table.shapes = definitions;
   classBaselineShapes(table, baseline, definitions);
+  return definitions;
 }
 
 /** Classes an earlier snapshot's plain objects by the later snapshot's shape definitions (both tables see one name per object). */
