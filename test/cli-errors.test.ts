@@ -90,6 +90,18 @@ describe('bad snapshot files', () => {
     }
   });
 
+  test('diff of big files (read in parallel, the dominator thread started first) fails as cleanly, and ends', async () => {
+    // The sizes at which diff reads both files at once and starts the dominator thread before the reads, at 0.
+    const env = { ...process.env, LEAKSCAN_PARALLEL_MIN_BYTES: '0', LEAKSCAN_THREAD_MIN_NODES: '0' };
+    const okFile = join(good, 'after.heapsnapshot');
+    for (const c of cases.filter((c) => /truncated|garbage|string-range|edge-range/.test(c.name))) {
+      assertCleanFailure(await runCli(['diff', c.file, okFile], { env }), c.file, c.message);
+      assertCleanFailure(await runCli(['diff', '--json', okFile, c.file], { env }), c.file, c.message);
+    }
+    const ok = await runCli(['diff', '--json', join(good, 'before.heapsnapshot'), okFile], { env });
+    assert.equal(ok.code, 0, ok.stderr);
+  });
+
   test('a directory', async () => {
     const r = await runCli(['inspect', good]);
     assertCleanFailure(r, good, /directory/);

@@ -5,7 +5,13 @@
 // New objects held only by a running function's stack are counted and marked
 // (trace.ts), except in snapshots leakscan's own runner took.
 
-import { type HeapGraph, type PendingDominance, startDominance, tuning } from '../engine/index.js';
+import {
+  type HeapGraph,
+  type PendingDominance,
+  startDominance,
+  startDominatorThread,
+  tuning,
+} from '../engine/index.js';
 import { SnapshotOrderError } from '../errors.js';
 import type { ClassDiff, DiffResult, IgnoredObjects } from '../types.js';
 import type { Baseline } from './baseline.js';
@@ -93,14 +99,17 @@ export async function diffSnapshots(
   const parallel = fileSize(beforeFile) >= parallelMinBytes && fileSize(afterFile) >= parallelMinBytes;
   if (!parallel) return diffAgainst(await loadBaseline(beforeFile, options), afterFile, options);
   const before = loadBaselineInWorker(beforeFile, options);
+  // The after graph's dominator thread starts now, its start-up overlapping the reads.
+  const thread = startDominatorThread();
   try {
     // A before file that fails ends the diff at once; one that reads well is awaited only
     // when the after graph's own passes (shapes, trace) are done.
     const beforeFailed = before.baseline.then(() => new Promise<never>(() => {}));
     const graph = await Promise.race([loadGraph(afterFile, options.onProgress, options.engine), beforeFailed]);
     // The after graph's dominators start on their own thread as soon as it is read, baseline or not.
-    return await diffGraph(before.baseline, graph, options, startDominance(graph));
+    return await diffGraph(before.baseline, graph, options, startDominance(graph, undefined, thread));
   } finally {
+    thread.stop(); // taken over by startDominance already, or no longer needed after a failure
     void before.worker.terminate(); // done already, or no longer needed after a failure
   }
 }

@@ -52,7 +52,47 @@ function computeHere(graph: HeapGraph, shallowSizes: Uint32Array): Dominance {
   return { dominators, retainedSizes: calculateRetainedSizes(graph, dominators, shallowSizes, searchOrder) };
 }
 
-export function startDominance(graph: HeapGraph, threadMinNodes: number = tuning().threadMinNodes): PendingDominance {
+/**
+ * A dominator thread started before the graph is read, so that its start-up
+ * (a new isolate, the engine's modules) overlaps the read; startDominance
+ * hands it the graph. Whoever starts one ends it: startDominance takes it
+ * over (or ends it when the graph is computed here), and a failed read ends
+ * it with stop().
+ */
+export interface DominatorThread {
+  take(): Worker | null;
+  stop(): void;
+}
+
+export function startDominatorThread(): DominatorThread {
+  let worker: Worker | null = newDominatorWorker();
+  return {
+    take: () => {
+      const taken = worker;
+      worker = null;
+      return taken;
+    },
+    stop: () => {
+      void worker?.terminate();
+      worker = null;
+    },
+  };
+}
+
+function newDominatorWorker(): Worker {
+  const worker = new Worker(new URL('./dominators-worker.js', import.meta.url), {
+    resourceLimits: { maxOldGenerationSizeMb: Math.floor(v8.getHeapStatistics().heap_size_limit / (1024 * 1024)) },
+  });
+  // Until it is given a graph, it keeps no one waiting.
+  worker.unref();
+  return worker;
+}
+
+export function startDominance(
+  graph: HeapGraph,
+  threadMinNodes: number = tuning().threadMinNodes,
+  thread: DominatorThread | null = null,
+): PendingDominance {
   const columns = {
     nodes: {
       types: graph.nodeTypes,
@@ -78,6 +118,7 @@ export function startDominance(graph: HeapGraph, threadMinNodes: number = tuning
     graph.edgeTargets,
   ].every((column) => column.buffer instanceof SharedArrayBuffer);
   if (!shared || graph.nodeCount < threadMinNodes) {
+    thread?.stop();
     // Computed when awaited, after the caller's own passes, as with the thread.
     let cancelled = false;
     let shallow: Uint32Array | null = null;
@@ -107,10 +148,9 @@ export function startDominance(graph: HeapGraph, threadMinNodes: number = tuning
     strings: [],
     fileBytes: graph.fileBytes,
   };
-  const worker = new Worker(new URL('./dominators-worker.js', import.meta.url), {
-    workerData: { raw, strings: stringsForDominators(graph.strings), file: graph.file },
-    resourceLimits: { maxOldGenerationSizeMb: Math.floor(v8.getHeapStatistics().heap_size_limit / (1024 * 1024)) },
-  });
+  const worker = thread?.take() ?? newDominatorWorker();
+  worker.ref();
+  worker.postMessage({ type: 'graph', raw, strings: stringsForDominators(graph.strings), file: graph.file });
   const result = new Promise<Dominance>((resolve, reject) => {
     worker.once('message', (message: Dominance) => resolve(message));
     worker.once('error', reject);
@@ -119,7 +159,7 @@ export function startDominance(graph: HeapGraph, threadMinNodes: number = tuning
   result.catch(() => {}); // a cancelled or failed pass is reported where it is awaited
   return {
     result,
-    useShallowSizes: (shallowSizes) => worker.postMessage({ shallowSizes }),
+    useShallowSizes: (shallowSizes) => worker.postMessage({ type: 'shallowSizes', shallowSizes }),
     cancel: () => void worker.terminate(),
     onThread: true,
   };

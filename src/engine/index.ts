@@ -14,7 +14,13 @@ export {
   NO_NODE,
   type Retainers,
 } from './algorithms.js';
-export { type Dominance, type PendingDominance, startDominance } from './dominators.js';
+export {
+  type Dominance,
+  type DominatorThread,
+  type PendingDominance,
+  startDominance,
+  startDominatorThread,
+} from './dominators.js';
 export { HeapGraph } from './graph.js';
 export type { RawSnapshot, SnapshotMetaJson } from './raw-snapshot.js';
 export type { ReadOptions } from './reader.js';

@@ -400,7 +400,13 @@ export class SnapshotParser {
 
   private readStrings(chunk: Buffer, i: number): number {
     const scanner = this.stringScanner!;
-    i = scanner.scan(chunk, i);
+    try {
+      i = scanner.scan(chunk, i);
+    } catch (err) {
+      // The table's buffer could not grow (strings.ts): more than 4 GB, or more than this machine gives.
+      if (err instanceof RangeError) this.fail(`"strings" does not fit in memory (${err.message})`);
+      throw err;
+    }
     switch (scanner.status) {
       case Scan.End:
         this.strings = scanner.table();
