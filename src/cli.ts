@@ -3,24 +3,66 @@
 // error into the exit code (the only place that does).
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import * as bundleCommand from './commands/bundle.js';
-import * as captureCommand from './commands/capture.js';
 import { isConfigProblem } from './commands/config.js';
-import * as diffCommand from './commands/diff.js';
-import * as inspectCommand from './commands/inspect.js';
 import type { GlobalArgs } from './commands/io.js';
-import * as runCommand from './commands/run.js';
-import * as testServerCommand from './commands/test-server.js';
 import { ExitCode, LeakscanError } from './errors.js';
 import { printable } from './report/format.js';
 import { version } from './version.js';
 
 interface CommandFile<A> {
-  command: string;
-  describe: string;
-  builder(yargs: Argv<GlobalArgs>): Argv<A>;
+  builder(yargs: Argv<GlobalArgs>, describe: string): Argv<A>;
   execute(args: A): Promise<ExitCode>;
 }
+
+/**
+ * A command as the top-level help lists it, and its file. The file (and all
+ * it imports: the engine, the reporters, the browser and capture code) loads
+ * only when that command runs or shows its own help: a spawn of the CLI pays
+ * for one command's modules, not for all of them.
+ */
+interface Command<A> {
+  command: string;
+  describe: string;
+  load(): Promise<CommandFile<A>>;
+}
+
+const runCommand = {
+  command: 'run [scenarios..]',
+  describe:
+    'Run leak scenarios in fresh Node processes or in a Chrome page: memory per iteration, snapshots before and after, what stays retained',
+  load: () => import('./commands/run.js'),
+};
+
+const diffCommand = {
+  command: 'diff <before> <after> [more..]',
+  describe: 'Compare two snapshots of one process: what was allocated and stays reachable',
+  load: () => import('./commands/diff.js'),
+};
+
+const inspectCommand = {
+  command: 'inspect <snapshot>',
+  describe: 'One snapshot, postmortem: what holds the memory',
+  load: () => import('./commands/inspect.js'),
+};
+
+const bundleCommand = {
+  command: 'bundle <before> <after>',
+  describe: 'Write a folder to attach to a bug report: compressed snapshots, HTML and Markdown reports, environment',
+  load: () => import('./commands/bundle.js'),
+};
+
+const captureCommand = {
+  command: 'capture',
+  describe: 'Snapshot a running Node process (or an open inspector) without restarting it',
+  load: () => import('./commands/capture.js'),
+};
+
+const testServerCommand = {
+  command: 'test-server',
+  describe:
+    'Start a server, load it in rounds, snapshot after each (no inspector port) and fail when something grows at every step',
+  load: () => import('./commands/test-server.js'),
+};
 
 const verbose = process.argv.includes('--verbose');
 
@@ -42,18 +84,20 @@ function report(err: unknown): ExitCode {
 
 /** The handler never throws into yargs, so yargs' fail() sees only its own argument errors. */
 function register<A>(
-  file: CommandFile<A>,
+  { command, describe, load }: Command<A>,
   setExit: (code: ExitCode) => void,
   failed: () => boolean,
 ): CommandModule<GlobalArgs, A> {
   return {
-    command: file.command,
-    describe: file.describe,
-    builder: (y) => file.builder(y),
+    command,
+    describe,
+    builder: async (y) => (await load()).builder(y, describe),
     handler: async (args) => {
       // With a fail() handler that does not throw, yargs still calls the command: not after a usage error.
       if (failed()) return;
       try {
+        // The builder loaded the file: this import is the same module, already evaluated.
+        const file = await load();
         setExit(await file.execute(args as A));
       } catch (err) {
         setExit(report(err));
@@ -97,7 +141,15 @@ async function main(): Promise<ExitCode> {
       // Unknown options, missing arguments, and check() rules that threw.
       usageError = message || err?.message || 'invalid arguments';
     });
-  await parser.parseAsync();
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    // yargs hands its own parse errors (a --config file it cannot read, a coerce that threw) to
+    // fail() when they happen in step; after a command's builder, which loads the command's file
+    // and so is async, they reject instead: the same usage error.
+    if (!(err instanceof Error && err.name === 'YError')) throw err;
+    usageError ??= err.message;
+  }
   if (usageError !== null) {
     const hint = isConfigProblem(usageError) ? '' : ' (see leakscan --help)';
     process.stderr.write(`leakscan: ${printable(usageError)}${hint}\n`);

@@ -118,6 +118,23 @@ export async function sharedInputs(key: string, build: (dir: string) => Promise<
   return dir;
 }
 
+/**
+ * `fn` run once per distinct argument list in this test file's process: tests that read the
+ * same child run (a `diff --json` of the same pair) share its result, which they must only read.
+ */
+export function oncePerFile<A extends unknown[], T>(fn: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+  const results = new Map<string, Promise<T>>();
+  return (...args) => {
+    const key = JSON.stringify(args);
+    let result = results.get(key);
+    if (!result) {
+      result = fn(...args);
+      results.set(key, result);
+    }
+    return result;
+  };
+}
+
 /** Running: signal 0 reaches it and it is not a zombie (this container's init may not reap orphans). */
 export function alive(pid: number): boolean {
   try {

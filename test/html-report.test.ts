@@ -470,9 +470,13 @@ describe('the report in Chromium', { skip }, () => {
 });
 
 describe('--html FILE', () => {
-  test('an existing file is refused before any work and kept; --force replaces it', async () => {
-    const dir = tempDir();
+  // One pair for both tests, written once (the second writes nothing beside it: it is refused).
+  const dir = tempDir();
+  before(async () => {
     await runFixture('pair-leak.cjs', dir, ['20']);
+  });
+
+  test('an existing file is refused before any work and kept; --force replaces it', async () => {
     const file = join(dir, 'report.html');
     writeFileSync(file, 'mine');
     const args = ['diff', join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot'), '--html', file];
@@ -492,8 +496,6 @@ describe('--html FILE', () => {
   });
 
   test('a folder that does not exist is refused before any work, in one line', async () => {
-    const dir = tempDir();
-    await runFixture('pair-leak.cjs', dir, ['20']);
     const r = await runCli(['inspect', join(dir, 'after.heapsnapshot'), '--html', join(dir, 'missing', 'r.html')]);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { InspectResult, RetainedObject } from '../src/types.js';
 import { devtoolsView } from './devtools-oracle.js';
-import { runCli, tempDir } from './helpers.js';
+import { oncePerFile, runCli, tempDir } from './helpers.js';
 
 const dir = tempDir();
 const file = join(dir, 'server.heapsnapshot');
@@ -41,12 +41,13 @@ async function inspectJson(args: string[]): Promise<InspectResult> {
   return JSON.parse(r.stdout) as InspectResult;
 }
 
-const serverId = async (): Promise<number> => {
+/** The http Server's node id, from one `inspect --class Server` for the file: the drill-down tests share it. */
+const serverId = oncePerFile(async (): Promise<number> => {
   const byClass = await inspectJson(['--class', 'Server']);
   const server = byClass.classInstances?.find((o) => o.location?.script === 'node:_http_server');
   assert.ok(server, JSON.stringify(byClass.classInstances?.map((o) => o.location)));
   return server.nodeId;
-};
+});
 
 /** Every listed object with its level (1: the object's own children). */
 function flatten(list: RetainedObject[] | undefined, level = 1): Array<{ r: RetainedObject; level: number }> {

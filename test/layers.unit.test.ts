@@ -58,6 +58,37 @@ test('text/ imports only Node and the shared types, so both the core and the rep
   assert.deepEqual(found, []);
 });
 
+/** The relative files `file` loads when it loads: static imports and re-exports, not `import type` nor `import()`. */
+function loadedWith(file: string): string[] {
+  const seen = new Set([file]);
+  const queue = [file];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const source = readFileSync(join(root, next), 'utf8');
+    for (const m of source.matchAll(/(?:^|\n)\s*(import|export)\b(?!\s+type\b)[^'"]*?\bfrom\s*['"](\.[^'"]+)['"]/g)) {
+      const target = resolveImport(next, m[2]);
+      if (!seen.has(target)) {
+        seen.add(target);
+        queue.push(target);
+      }
+    }
+  }
+  return [...seen].sort();
+}
+
+test('the CLI loads a command’s file only when that command runs or shows its help', () => {
+  // Each spawn of the binary (the CLI tests make hundreds) would load every command's engine, reporters and capture code.
+  const heavy = ['src/analysis', 'src/engine', 'src/capture', 'src/browser', 'src/runner', 'src/bundle'];
+  const commands = ['run', 'diff', 'inspect', 'bundle', 'capture', 'test-server'].map((c) => `src/commands/${c}.ts`);
+  const loaded = loadedWith('src/cli.ts');
+  assert.deepEqual(
+    loaded.filter((f) => commands.includes(f) || heavy.some((dir) => f.startsWith(`${dir}/`))),
+    [],
+    loaded.join(', '),
+  );
+  const dynamic = [...readFileSync(join(root, 'src/cli.ts'), 'utf8').matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)];
+  assert.deepEqual(dynamic.map((m) => resolveImport('src/cli.ts', m[1])).sort(), [...commands].sort());
+});
+
 test('the import reader sees the forms the sources use', () => {
   const source = [
     "import { a } from '../report/format.js';",

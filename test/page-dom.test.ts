@@ -10,7 +10,7 @@ import { before, describe, test } from 'node:test';
 import { isBrowserInternal } from '../src/classes.js';
 import type { DetachedDomGroup, DiffResult, InspectResult } from '../src/types.js';
 import { columnsUnlikeDevTools, devtoolsComparison, diffEveryClass } from './devtools-oracle.js';
-import { runCli, sharedInputs, tempDir } from './helpers.js';
+import { oncePerFile, runCli, sharedInputs, tempDir } from './helpers.js';
 import { findBrowser, launchBrowser, pageSnapshots, skipWithoutBrowser } from './page-fixture.js';
 import { CYCLES, PLAIN_PAGE, REACT_PAGE } from './pages.js';
 
@@ -19,11 +19,12 @@ const skip = skipWithoutBrowser(browser);
 /** Names of Chrome's and V8's own classes: never a suspect nor a holder by default. */
 const looksInternal = (name: string, type: string): boolean => isBrowserInternal(name, type);
 
-async function diffJson(files: readonly [string, string]): Promise<DiffResult> {
+/** `leakscan diff --json` of a pair, once per pair for the file (read only). */
+const diffJson = oncePerFile(async (files: readonly [string, string]): Promise<DiffResult> => {
   const r = await runCli(['diff', '--json', ...files]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as DiffResult;
-}
+});
 
 function blamedInternals(diff: DiffResult): string[] {
   const blamed: string[] = [];

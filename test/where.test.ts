@@ -13,7 +13,7 @@ import type { RawSnapshot } from '../src/engine/raw-snapshot.js';
 import { readRawSnapshot } from '../src/engine/reader.js';
 import { SnapshotParser } from '../src/engine/snapshot-sections.js';
 import type { ClassDiff, DiffResult, InspectResult, RetainerStep, RunResult } from '../src/types.js';
-import { fixture, root, runCli, tempDir } from './helpers.js';
+import { fixture, oncePerFile, root, runCli, tempDir } from './helpers.js';
 
 const COUNT = 200;
 const bus = fixture('where/bus.cjs');
@@ -66,11 +66,12 @@ function stripWhere(from: string, to: string): void {
 
 const files = (dir: string): [string, string] => [join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')];
 
-async function diffJson(dir: string, extra: string[] = []): Promise<DiffResult> {
+/** `leakscan diff --json` of a folder's pair, once per argument list for the file: several tests read it (read only). */
+const diffJson = oncePerFile(async (dir: string, extra: string[] = []): Promise<DiffResult> => {
   const r = await runCli(['diff', '--json', '--paths', '10', ...extra, ...files(dir)]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as DiffResult;
-}
+});
 
 function row(result: DiffResult, name: string, type = 'object'): ClassDiff {
   const found = result.classes.find((c) => c.name === name && c.type === type);

@@ -22,10 +22,6 @@ export function bundleFlags(args: Pick<BundleArgs, 'tar' | 'force' | 'redact' | 
   return { tar: args.tar, force: args.force, redact: args.redact || args.redactNames, redactNames: args.redactNames };
 }
 
-export const command = 'bundle <before> <after>';
-export const describe =
-  'Write a folder to attach to a bug report: compressed snapshots, HTML and Markdown reports, environment';
-
 export function builder(yargs: Argv<GlobalArgs>): Argv<BundleArgs> {
   return yargs
     .positional('before', { type: 'string', describe: 'Earlier snapshot', demandOption: true })

@@ -36,9 +36,6 @@ export interface CaptureArgs extends GlobalArgs {
   final: boolean;
 }
 
-export const command = 'capture';
-export const describe = 'Snapshot a running Node process (or an open inspector) without restarting it';
-
 /** `30s`, `500ms`, `2m`, or a bare number of seconds → milliseconds. */
 export function parseDuration(text: string | number): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(text).trim());
@@ -52,7 +49,8 @@ export function parseDuration(text: string | number): number {
 const SECURITY_NOTE =
   'Opening the inspector of a process lets every local user who can reach its port run code in that process while it is open: leakscan opens only inspectors bound to loopback, keeps them open only while it takes snapshots, closes them afterwards (a watchdog process does it if leakscan is killed or the process opens it late), and refuses processes of other users and programs that are not Node. --pid is for Linux and macOS; on Windows use --inspect. Routes that open no port: the agent (--require leakscan/agent: an owner-only Unix socket) and --heapsnapshot-signal (--signal); see docs/capture.md and docs/security.md.';
 
-export function builder(yargs: Argv<GlobalArgs>): Argv<CaptureArgs> {
+/** `describe`: the command's line in the top-level help (src/cli.ts), repeated under its usage. */
+export function builder(yargs: Argv<GlobalArgs>, describe: string): Argv<CaptureArgs> {
   return yargs
     .usage(`$0 capture (--pid PID | --inspect HOST:PORT) [options]\n\n${describe}.`)
     .option('pid', {

@@ -41,9 +41,6 @@ export interface DiffArgs extends ReportArgs {
   ignore?: string | string[];
 }
 
-export const command = 'diff <before> <after> [more..]';
-export const describe = 'Compare two snapshots of one process: what was allocated and stays reachable';
-
 export function builder(yargs: Argv<GlobalArgs>): Argv<DiffArgs> {
   return withConfig(yargs, 'diff')
     .positional('before', {

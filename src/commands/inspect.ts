@@ -27,9 +27,6 @@ export interface InspectArgs extends ReportArgs {
   depth?: number;
 }
 
-export const command = 'inspect <snapshot>';
-export const describe = 'One snapshot, postmortem: what holds the memory';
-
 export function builder(yargs: Argv<GlobalArgs>): Argv<InspectArgs> {
   return yargs
     .positional('snapshot', {

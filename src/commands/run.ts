@@ -71,10 +71,6 @@ export interface RunArgs extends GlobalArgs {
 const MAX_DEFAULT_JOBS = 8;
 export const defaultJobs = (): number => Math.min(MAX_DEFAULT_JOBS, 2 * availableParallelism());
 
-export const command = 'run [scenarios..]';
-export const describe =
-  'Run leak scenarios in fresh Node processes or in a Chrome page: memory per iteration, snapshots before and after, what stays retained';
-
 export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
   return withConfig(yargs, 'run')
     .positional('scenarios', {

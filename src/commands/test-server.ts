@@ -53,11 +53,8 @@ export interface TestServerArgs extends GlobalArgs {
   force: boolean;
 }
 
-export const command = 'test-server';
-export const describe =
-  'Start a server, load it in rounds, snapshot after each (no inspector port) and fail when something grows at every step';
-
-export function builder(yargs: Argv<GlobalArgs>): Argv<TestServerArgs> {
+/** `describe`: the command's line in the top-level help (src/cli.ts), repeated under its usage. */
+export function builder(yargs: Argv<GlobalArgs>, describe: string): Argv<TestServerArgs> {
   return yargs
     .usage(`$0 test-server --server CMD --load CMD (--ready-port N | --ready-line REGEX) [options]\n\n${describe}.`)
     .option('server', {
