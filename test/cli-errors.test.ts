@@ -133,6 +133,17 @@ describe('usage errors', () => {
     }
   });
 
+  test('a bad duration is named by the option that has it', async () => {
+    for (const option of ['--interval', '--open-timeout']) {
+      const r = await runCli(['capture', '--pid', '1', option, '5x']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(
+        r.stderr,
+        `leakscan: ${option} 5x: expected a duration like 30s, 500ms or 2m (see leakscan --help)\n`,
+      );
+    }
+  });
+
   test('--json and --markdown exclude each other, in every command that has both', async () => {
     for (const args of [
       ['diff', '--json', '--markdown', 'a', 'b'],

@@ -37,12 +37,12 @@ export interface CaptureArgs extends GlobalArgs {
 }
 
 /** `30s`, `500ms`, `2m`, or a bare number of seconds → milliseconds. */
-export function parseDuration(text: string | number): number {
+export function parseDuration(text: string | number, option = 'interval'): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(String(text).trim());
-  if (!match) throw new Error(`--interval ${text}: expected a duration like 30s, 500ms or 2m`);
+  if (!match) throw new Error(`--${option} ${text}: expected a duration like 30s, 500ms or 2m`);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
   const ms = Number(match[1]) * unit;
-  if (!(ms > 0)) throw new Error(`--interval ${text}: must be more than 0`);
+  if (!(ms > 0)) throw new Error(`--${option} ${text}: must be more than 0`);
   return ms;
 }
 
@@ -76,12 +76,12 @@ export function builder(yargs: Argv<GlobalArgs>, describe: string): Argv<Capture
     .option('interval', {
       type: 'string',
       describe: 'Pause before each snapshot after the first (30s, 500ms, 2m)',
-      coerce: parseDuration,
+      coerce: (text: string) => parseDuration(text, 'interval'),
     })
     .option('open-timeout', {
       type: 'string',
       describe: 'With --pid: how long the process may take to open its inspector (default 10s)',
-      coerce: parseDuration,
+      coerce: (text: string) => parseDuration(text, 'open-timeout'),
     })
     .option('between', {
       type: 'string',
