@@ -276,7 +276,13 @@ function groupFinding(
     );
   const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
   const holderNodeId = graph.nodeId(holder);
-  const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), () => globalValues(graph));
+  const access = accessPath(
+    path,
+    holderNodeId,
+    newArrayBelow(input, holder, leaked.sample),
+    () => globalValues(graph),
+    (nodeId, name) => hasGetter(graph, nodeId, name),
+  );
   const pattern = patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
@@ -430,6 +436,8 @@ function accessPath(
   arrayBelow: number | null = null,
   /** Objects that are a global's value (`process`, `console`), by node id: a name to start from when nothing is the user's. */
   globals: () => ReadonlyMap<number, string> = () => new Map(),
+  /** True when the object (by node id) has a getter of this name on its prototypes: a private field is typed by it. */
+  hasGetterOf: (nodeId: number, name: string) => boolean = () => false,
 ): {
   name: string;
   owned: boolean;
@@ -490,7 +498,13 @@ function accessPath(
       inGetter = false;
       continue;
     }
-    const edge = getter ? accessEdge({ type: 'property', name: getter[1] }) : accessEdge(path[i].edge);
+    // A private field (#signal) is reached from outside its class by the getter of its name (AbortController's signal).
+    const field = path[i].edge?.type === 'property' ? /^#(.+)$/.exec(path[i].edge?.name ?? '') : null;
+    const edge = getter
+      ? accessEdge({ type: 'property', name: getter[1] })
+      : field && hasGetterOf(path[i - 1].nodeId, field[1])
+        ? accessEdge({ type: 'property', name: field[1] })
+        : accessEdge(path[i].edge);
     if (getter) inGetter = true;
     if (edge === '') continue;
     // A linked list's links (.next.next…) are no name to type: the list is named by what holds its head.
@@ -508,6 +522,28 @@ function accessPath(
   }
   if (name === '') name = holderLabel(path, holderNodeId) ?? fallbackName(path, at);
   return { name, owned: owner >= 0, library, runtimeState, location: owner >= 0 ? (ownerStep.location ?? null) : null };
+}
+
+/**
+ * True when a getter `name` is defined on the object's prototypes (V8 lists an
+ * accessor as a `get name` property of the object that defines it, and each
+ * object's prototype as its `__proto__`): how code outside a class reaches
+ * one of its private fields, as Node's AbortController exposes `#signal`.
+ */
+function hasGetter(graph: HeapGraph, nodeId: number, name: string): boolean {
+  const property = graph.edgeTypeNames.indexOf('property');
+  let o = graph.ordinalOfId(nodeId);
+  for (let depth = 0; depth < 4 && o >= 0; depth++) {
+    let prototype = -1;
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+      if (graph.edgeTypeIndex(e) !== property) continue;
+      const edge = graph.edgeName(e);
+      if (depth > 0 && edge === `get ${name}`) return true;
+      if (edge === '__proto__') prototype = graph.edgeTarget(e);
+    }
+    o = prototype;
+  }
+  return false;
 }
 
 function fallbackName(path: RetainerPath, at: number): string {
