@@ -406,38 +406,42 @@ describe('findings: the first one names the leak in the user terms', () => {
 });
 
 /** An ES module whose exported registry gains a Connection per request (fixed: removed again), and a program that snapshots around it. */
-async function esmRegistryDiff(fixed: boolean): Promise<{ diff: DiffResult; file: string }> {
+/** The diff of an ES module `name.mjs` (which exports `request(i)`) around REQUESTS calls from another module. */
+async function esmDiff(name: string, source: string): Promise<DiffResult> {
   const dir = tempDir('leakscan-findings-esm-');
-  const file = join(dir, 'registry.mjs');
-  writeFileSync(
-    file,
-    `export class Connection { constructor(i) { this.id = i; this.meta = { opened: i }; } }
-export const registry = { live: new Set() };
-export function connect(i) {
-  const c = new Connection(i);
-  registry.live.add(c);
-  ${fixed ? 'registry.live.delete(c);' : ''}
-}
-`,
-  );
+  writeFileSync(join(dir, `${name}.mjs`), source);
   writeFileSync(
     join(dir, 'main.mjs'),
     `import v8 from 'node:v8';
-import { connect } from './registry.mjs';
-for (let i = 0; i < 5; i++) connect(-1 - i);
+import { request } from './${name}.mjs';
+for (let i = 0; i < 5; i++) request(-1 - i);
 global.gc();
 v8.writeHeapSnapshot(new URL('./before.heapsnapshot', import.meta.url).pathname);
-for (let i = 0; i < ${REQUESTS}; i++) connect(i);
+for (let i = 0; i < ${REQUESTS}; i++) request(i);
 global.gc();
 v8.writeHeapSnapshot(new URL('./after.heapsnapshot', import.meta.url).pathname);
 `,
   );
   await new Promise<void>((resolve, reject) => {
     execFile(process.execPath, ['--expose-gc', join(dir, 'main.mjs')], { timeout: 120_000 }, (err, _o, stderr) =>
-      err ? reject(new Error(`esm registry: ${stderr || err.message}`)) : resolve(),
+      err ? reject(new Error(`esm ${name}: ${stderr || err.message}`)) : resolve(),
     );
   });
-  return { diff: await diffSnapshots(join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')), file };
+  return diffSnapshots(join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot'));
+}
+
+function esmRegistryDiff(fixed: boolean): Promise<DiffResult> {
+  return esmDiff(
+    'registry',
+    `export class Connection { constructor(i) { this.id = i; this.meta = { opened: i }; } }
+export const registry = { live: new Set() };
+export function request(i) {
+  const c = new Connection(i);
+  registry.live.add(c);
+  ${fixed ? 'registry.live.delete(c);' : ''}
+}
+`,
+  );
 }
 
 describe('findings: a script still running its top level', () => {
@@ -482,18 +486,40 @@ v8.writeHeapSnapshot(__dirname + '/after.heapsnapshot');
 });
 
 describe('findings: an ES module', () => {
-  test("a Set in an exported const: V8 keeps module bindings in a 'system / Cell', the user's, not the runtime's", async () => {
-    const { diff } = await esmRegistryDiff(false);
+  test("a Set in an exported const: V8 keeps module bindings in a 'system / Cell', named by the export", async () => {
+    const diff = await esmRegistryDiff(false);
     const first = diff.findings[0];
     const detail = show(diff);
     assert.ok(first, detail);
     assert.equal(first.pattern, 'collection', detail);
     assert.equal(first.leaked.name, 'Connection', detail);
     assert.equal(first.leaked.count, REQUESTS, detail);
-    assert.match(first.holder.name, /(^|\.)live$/, detail);
+    assert.equal(first.holder.name, 'registry.live', detail);
     assert.match(first.site?.script ?? '', /registry\.mjs$/, detail);
     assert.match(first.fix, /live/);
-    assert.deepEqual((await esmRegistryDiff(true)).diff.findings, []);
+    assert.deepEqual((await esmRegistryDiff(true)).findings, []);
+  });
+
+  test('a listener on an exported emitter: the holder is the export, as the module and its importers type it', async () => {
+    const diff = await esmDiff(
+      'settings',
+      `import { EventEmitter } from 'node:events';
+export const config = new EventEmitter();
+config.setMaxListeners(0);
+class Session { constructor(i) { this.user = 'u' + i; this.prefs = { theme: 'dark' }; } }
+export function request(i) {
+  const session = new Session(i);
+  config.on('change', (next) => { session.prefs.theme = next.theme; });
+}
+`,
+    );
+    const first = diff.findings[0];
+    const detail = show(diff);
+    assert.ok(first, detail);
+    assert.equal(first.pattern, 'listener', detail);
+    assert.equal(first.leaked.name, 'Session', detail);
+    assert.equal(first.holder.name, 'config._events.change', detail);
+    assert.match(first.fix, /'change' listener from config\b/, detail);
   });
 });
 

@@ -138,16 +138,21 @@ export function findingsOf(input: FindingsInput): Finding[] {
 
 const globalsOf = new WeakMap<HeapGraph, Map<number, string>>();
 
-/** The values of the global object's properties (Node's `global`, a page's `Window`), by node id, with their names. */
+/**
+ * The values of the global object's properties (Node's `global`, a page's `Window`) and of the ES modules'
+ * exports, by node id, with their names: what a user types to reach them at the top level.
+ */
 function globalValues(graph: HeapGraph): ReadonlyMap<number, string> {
   let names = globalsOf.get(graph);
   if (names) return names;
   names = new Map();
+  const modules: number[] = [];
   // A global behind a getter (Node's `process`) keeps its value in the getter's scope: of the objects whose class
   // bears the getter's name (the value and its prototype), the one with the most properties is it.
   const accessors = new Set<string>();
   for (let o = 0; o < graph.nodeCount; o++) {
     const type = graph.nodeTypeName(o);
+    if (type === 'hidden' && graph.nodeName(o) === 'system / SourceTextModule') modules.push(o);
     if ((type !== 'object' && type !== 'native') || !/^(global|Window)(\s|$)/.test(graph.nodeName(o))) continue;
     for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
       if (graph.edgeTypeName(e) !== 'property') continue;
@@ -167,8 +172,35 @@ function globalValues(graph: HeapGraph): ReadonlyMap<number, string> {
     else if (edges === best.edges) best.tie = true;
   }
   for (const [name, best] of byClass) if (!best.tie && !names.has(best.id)) names.set(best.id, name);
+  for (const module of modules) addModuleExports(graph, module, names);
   globalsOf.set(graph, names);
   return names;
+}
+
+/**
+ * An ES module's exports, into `names`: V8 keeps them in a hash table of the module's, each export's name
+ * (a string) in the element just before its binding (a `system / Cell`, whose `value` is the exported value).
+ */
+function addModuleExports(graph: HeapGraph, module: number, names: Map<number, string>): void {
+  for (let m = graph.firstEdge(module); m < graph.firstEdge(module + 1); m++) {
+    const table = graph.edgeTarget(m);
+    if (graph.nodeTypeName(table) !== 'array') continue;
+    let previous = -1;
+    for (let e = graph.firstEdge(table); e < graph.firstEdge(table + 1); e++) {
+      const cell = graph.edgeTarget(e);
+      const key = previous >= 0 ? graph.edgeTarget(previous) : -1;
+      const follows = previous >= 0 && Number(graph.edgeName(previous)) + 1 === Number(graph.edgeName(e));
+      previous = e;
+      if (!follows || graph.nodeName(cell) !== 'system / Cell' || graph.nodeTypeName(key) !== 'string') continue;
+      const name = graph.nodeName(key);
+      if (!isJsIdentifier(name)) continue;
+      for (let v = graph.firstEdge(cell); v < graph.firstEdge(cell + 1); v++) {
+        if (graph.edgeName(v) !== 'value') continue;
+        const id = graph.nodeId(graph.edgeTarget(v));
+        if (!names.has(id)) names.set(id, name);
+      }
+    }
+  }
 }
 
 /** True when only Chrome's own objects (a listener table and its records) lie between the holder and `o`. */
