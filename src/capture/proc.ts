@@ -83,7 +83,10 @@ export function checkOwnProcess(pid: number): void {
   }
 }
 
-/** Alive and not a zombie (an exited process its parent has not reaped still takes signals). */
+/**
+ * Alive and not exiting: not a zombie (an exited process its parent has not
+ * reaped still takes signals), and not in the middle of its exit either.
+ */
 export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -91,7 +94,24 @@ export function isRunning(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
   const stat = read(pid, 'stat');
-  return stat === null || stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  return stat === null || runningByStat(stat);
+}
+
+/** The kernel's PF_EXITING task flag: set when the task starts to exit. */
+const PF_EXITING = 0x4;
+
+/**
+ * False for a /proc/PID/stat line of a process that is gone or going: state Z
+ * or X, or PF_EXITING in its flags. A process's sockets close during its exit,
+ * before it becomes a zombie; every thread is exiting by then, so a dropped
+ * inspector connection is told from a process that exited, whatever the load.
+ */
+export function runningByStat(stat: string): boolean {
+  // After the command name (in parentheses, which may hold anything): state, ppid, pgrp, session, tty_nr, tpgid, flags.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X') return false;
+  const flags = Number(fields[6]);
+  return !(Number.isInteger(flags) && (flags & PF_EXITING) !== 0);
 }
 
 export interface ProcInfo {
