@@ -5,7 +5,7 @@
 // one given as --inspect-port (as a user's default 9229, but never one in use).
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -220,26 +220,49 @@ describe('leakscan capture', { concurrency: 1 }, () => {
     assert.ok(!existsSync(join(dir, 'z.heapsnapshot')));
   });
 
-  test('--count 2 --interval, and SIGUSR2 to leakscan as the trigger', async () => {
-    const timed = await runCli([
-      'capture',
-      '--pid',
-      String(server.pid),
-      '--count',
-      '2',
-      '--interval',
-      '200ms',
-      '-o',
-      join(dir, 'timed.heapsnapshot'),
-      '--json',
-    ]);
+  test('--count 2 --interval, and SIGUSR2 to leakscan as the trigger; the settings file and --ignore', async () => {
+    // Run where a settings file is: its ignore rule reaches the diff (a rule that matched nothing is listed with 0).
+    const project = tempDir();
+    writeFileSync(join(project, 'leakscan.config.json'), JSON.stringify({ ignore: ['WarmupEntry'] }));
+    const timed = await runCli(
+      [
+        'capture',
+        '--pid',
+        String(server.pid),
+        '--count',
+        '2',
+        '--interval',
+        '200ms',
+        '-o',
+        join(dir, 'timed.heapsnapshot'),
+        '--json',
+      ],
+      { cwd: project },
+    );
     assert.equal(timed.code, 0, timed.stderr);
-    assert.equal((JSON.parse(timed.stdout) as CaptureResult).snapshots.length, 2);
+    const timedResult = JSON.parse(timed.stdout) as CaptureResult;
+    assert.equal(timedResult.snapshots.length, 2);
+    assert.deepEqual(
+      timedResult.diff?.ignored?.map((i) => i.rule),
+      ['WarmupEntry'],
+    );
 
     const out = tempDir();
     const child = spawn(
       process.execPath,
-      [cli, 'capture', '--pid', String(server.pid), '--count', '2', '-o', join(out, 'u.heapsnapshot'), '--json'],
+      [
+        cli,
+        'capture',
+        '--pid',
+        String(server.pid),
+        '--count',
+        '2',
+        '-o',
+        join(out, 'u.heapsnapshot'),
+        '--json',
+        '--ignore',
+        'LeakedRequest',
+      ],
       { cwd: root, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     servers.push(child);
@@ -256,6 +279,11 @@ describe('leakscan capture', { concurrency: 1 }, () => {
     const result = JSON.parse(stdout) as CaptureResult;
     assert.equal(result.snapshots.length, 2);
     assert.ok(result.diff, 'the diff of the two');
+    assert.deepEqual(
+      result.diff.ignored?.map((i) => i.rule),
+      ['LeakedRequest'],
+      '--ignore reaches the diff',
+    );
     assert.equal(await listening(INSPECTOR_PORT), false);
   });
 

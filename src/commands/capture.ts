@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { diffSnapshots, diffThreeSnapshots } from '../analysis/diff.js';
+import { parseIgnoreRules } from '../analysis/ignore.js';
 import { diffSeries } from '../analysis/series.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { type CaptureProgress, captureSnapshots, snapshotFiles } from '../capture/capture.js';
@@ -9,6 +10,7 @@ import { formatBytes } from '../report/format.js';
 import { analysisProgressText } from '../report/progress.js';
 import type { CaptureResult, DiffResult } from '../types.js';
 import { checkCount, checkPositive } from './checks.js';
+import { IGNORE_OPTION, ignoreList, withConfig } from './config.js';
 import {
   createProgress,
   type GlobalArgs,
@@ -33,6 +35,7 @@ export interface CaptureArgs extends GlobalArgs {
   sourceMaps: boolean;
   minCount: number;
   minBytes: number;
+  ignore?: string | string[];
   final: boolean;
 }
 
@@ -51,7 +54,7 @@ const SECURITY_NOTE =
 
 /** `describe`: the command's line in the top-level help (src/cli.ts), repeated under its usage. */
 export function builder(yargs: Argv<GlobalArgs>, describe: string): Argv<CaptureArgs> {
-  return yargs
+  return withConfig(yargs, 'capture')
     .usage(`$0 capture (--pid PID | --inspect HOST:PORT) [options]\n\n${describe}.`)
     .option('pid', {
       type: 'number',
@@ -91,6 +94,7 @@ export function builder(yargs: Argv<GlobalArgs>, describe: string): Argv<Capture
     .option('source-maps', SOURCE_MAPS_OPTION)
     .option('min-count', MIN_COUNT_OPTION)
     .option('min-bytes', MIN_BYTES_OPTION)
+    .option('ignore', IGNORE_OPTION)
     .option('final', {
       type: 'boolean',
       default: false,
@@ -178,6 +182,8 @@ function userTrigger(progress: Progress): (index: number, signal: AbortSignal) =
 }
 
 export async function execute(args: CaptureArgs): Promise<ExitCode> {
+  const ignore = ignoreList(args.ignore);
+  parseIgnoreRules(ignore); // a bad rule fails before the process is touched
   const count = args.count;
   const output = args.output ?? defaultOutput(args);
   const files = snapshotFiles(output, count);
@@ -207,12 +213,13 @@ export async function execute(args: CaptureArgs): Promise<ExitCode> {
         top: args.top,
         minCount: args.minCount,
         thresholds: { minCount: args.minCount, minBytes: args.minBytes },
+        ignore,
         onProgress: (event: Parameters<typeof analysisProgressText>[0]) => progress.update(analysisProgressText(event)),
       };
       // Three or more: by trend, as `run` and `diff S1 … SN` decide (series.ts).
       if (count === 2) diff = await diffSnapshots(paths[0], paths[1], options);
       else if (args.final) diff = await diffThreeSnapshots(paths[0], paths[1], paths[2], options);
-      else diff = await diffSeries(paths, { ...options, rule: options.thresholds });
+      else diff = await diffSeries(paths, { ...options, rule: { ...options.thresholds, ignore } });
     }
   } finally {
     stop.release();

@@ -25,10 +25,10 @@ const rules: Check = (v) =>
 
 /** Every setting a file may hold, the commands it is a default for, and what a value must be. */
 const SETTINGS: Record<string, { commands: readonly string[]; check: Check; path?: boolean }> = {
-  'min-count': { commands: ['diff', 'run'], check: wholeNumber },
-  'min-bytes': { commands: ['diff', 'run'], check: wholeNumber },
+  'min-count': { commands: ['diff', 'run', 'capture'], check: wholeNumber },
+  'min-bytes': { commands: ['diff', 'run', 'capture'], check: wholeNumber },
   out: { commands: ['run'], check: text, path: true },
-  ignore: { commands: ['diff', 'run'], check: rules },
+  ignore: { commands: ['diff', 'run', 'capture'], check: rules },
 };
 
 const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
