@@ -305,9 +305,20 @@ function recordPoint(
 const CONTENT_STORAGE_TYPES = new Set(['hidden', 'array', 'code', 'object shape', 'number']);
 
 /**
+ * Per node: false for what the runtime makes around the program's objects, passed through by the walks below:
+ * V8's storage (CONTENT_STORAGE_TYPES), its `system / ` records, and Chrome's own bookkeeping (Blink's
+ * `NodeRareData` of a DOM node, browserInternalNodes), which comes and goes with the nodes the program keeps.
+ */
+function programObjects(graph: HeapGraph): (o: number) => boolean {
+  const storage = graph.nodeTypeNames.map((name) => CONTENT_STORAGE_TYPES.has(name));
+  const browser = browserInternalNodes(graph);
+  return (o) => !storage[graph.nodeTypeIndex(o)] && browser?.[o] !== 1 && !graph.nodeName(o).startsWith('system / ');
+}
+
+/**
  * An object growing in bytes because what an ignore rule names accumulates in
  * it (an array of ignored entries) is expected growth too: every new object it
- * dominates that the program made (storage aside) is ignored, by one rule.
+ * dominates that the program made (programObjects) is ignored, by one rule.
  * Sets ignoreRule on those.
  */
 function markIgnoredGrowth(
@@ -317,7 +328,7 @@ function markIgnoredGrowth(
   ignored: { ruleOf: Int32Array; isNew: Uint8Array },
   rules: readonly IgnoreRule[],
 ): void {
-  const storage = graph.nodeTypeNames.map((name) => CONTENT_STORAGE_TYPES.has(name));
+  const isProgram = programObjects(graph);
   for (const g of growth) {
     const start = graph.ordinalOfId(g.nodeId);
     if (start < 0) continue;
@@ -333,7 +344,7 @@ function markIgnoredGrowth(
           rule = by;
           continue; // what it holds is ignored with it
         }
-        if (!storage[graph.nodeTypeIndex(o)] && !graph.nodeName(o).startsWith('system / ')) mixed = true;
+        if (isProgram(o)) mixed = true;
       }
       for (let c = tree.first[o]; c < tree.first[o + 1]; c++) stack.push(tree.children[c]);
     }
@@ -364,7 +375,7 @@ function countedClasses(
 
 /**
  * The growing objects whose growth is a counted leak's (an array of the leak's objects between their holder and
- * them, one per customer): what they newly hold that the program made (V8's storage passed through) is objects
+ * them, one per customer): what they newly hold that the program made (programObjects: the runtime's records passed through) is objects
  * of classes that grow in count, with what those hold, but for at most `slack` bytes, too few to grow by the byte
  * rule; and those objects retain at least what the object grew by from after on. For each, by node id, the node
  * ids of those objects' holders: leaks.ts drops it when a finding counts them there. Bounded by `slack`, as
@@ -380,7 +391,7 @@ function countedGrowth(
   isCounted: (o: number) => boolean,
   slack: number,
 ): Map<number, number[]> {
-  const storage = graph.nodeTypeNames.map((name) => CONTENT_STORAGE_TYPES.has(name));
+  const isProgram = programObjects(graph);
   const found = new Map<number, number[]>();
   for (const g of growth) {
     const start = graph.ordinalOfId(g.nodeId);
@@ -398,8 +409,7 @@ function countedGrowth(
           holders.add(graph.nodeId(holderOf[o]));
           continue; // what it holds is counted with it
         }
-        if (!storage[graph.nodeTypeIndex(o)] && !graph.nodeName(o).startsWith('system / '))
-          other += graph.nodeSelfSize(o);
+        if (isProgram(o)) other += graph.nodeSelfSize(o);
       }
       for (let c = tree.first[o]; c < tree.first[o + 1]; c++) stack.push(tree.children[c]);
     }
