@@ -67,6 +67,38 @@ document.getElementById('open').addEventListener('click', () => document.body.ap
 }
 
 /**
+ * A page with a store of its own (subscribe returns the unsubscribe function): each Inbox view subscribes a
+ * callback that updates its badge, so the callback keeps the view and its DOM; the fixed one unsubscribes on close.
+ */
+function storePage(unsubscribes: boolean): string {
+  return `<!doctype html><html><body><button type="button" id="open">Open</button><script>
+function createStore(state) {
+  const listeners = [];
+  return {
+    setState(next) { state = next; for (const l of listeners) l(state); },
+    subscribe(fn) { listeners.push(fn); return () => listeners.splice(listeners.indexOf(fn), 1); },
+  };
+}
+const store = createStore({ unread: 3 });
+class Inbox {
+  constructor() {
+    this.root = document.createElement('section');
+    this.root.className = 'inbox';
+    for (let i = 0; i < 20; i++) { const li = document.createElement('li'); li.textContent = 'message ' + i; this.root.append(li); }
+    this.badge = document.createElement('span');
+    const close = document.createElement('button');
+    close.className = 'close';
+    close.addEventListener('click', () => this.close());
+    this.root.append(this.badge, close);
+    this.unsubscribe = store.subscribe((s) => { this.badge.textContent = String(s.unread); });
+  }
+  close() { this.root.remove(); ${unsubscribes ? 'this.unsubscribe();' : ''} }
+}
+document.getElementById('open').addEventListener('click', () => document.body.append(new Inbox().root));
+</script></body></html>`;
+}
+
+/**
  * A React 18 page (the UMD build in node_modules) whose Chart component adds a window 'resize' listener in an
  * effect, closing over its ChartModel; the leaking one returns no cleanup, the fixed one removes it on unmount.
  */
@@ -157,6 +189,8 @@ describe('leakscan run on page scenarios', { skip }, () => {
       scenarioModule('listener-removed', listenerPage(true), '.panel'),
       scenarioModule('react-listener-kept', reactPage(false), '.chart'),
       scenarioModule('react-listener-removed', reactPage(true), '.chart'),
+      scenarioModule('subscriber-kept', storePage(false), '.inbox'),
+      scenarioModule('subscriber-removed', storePage(true), '.inbox'),
     ];
     run = await runCli(['run', ...fast, '--out', out, ...files], { env: { CI: 'true', CHROME_PATH: browser ?? '' } });
     result = JSON.parse(run.stdout) as RunResult;
@@ -223,6 +257,31 @@ describe('leakscan run on page scenarios', { skip }, () => {
     const fixed = scenario('react-listener-removed');
     assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${JSON.stringify(fixed.diff?.findings ?? [])}`);
     assert.deepEqual(fixed.diff?.findings ?? [], []);
+  });
+
+  test("a store's subscriber never unsubscribed: callbacks in the store's list, each keeping a view and its detached DOM", () => {
+    const kept = scenario('subscriber-kept');
+    assert.equal(kept.status, 'leak', kept.verdict);
+    const findings = kept.diff?.findings ?? [];
+    const detail = JSON.stringify(findings.map(({ retainerPath: _, ...f }) => f));
+    // Not the bytes the store's array grew by, nor the <li> elements: the callbacks, what they keep, where they were added.
+    const [first] = findings;
+    assert.equal(first?.pattern, 'listener', detail);
+    assert.equal(first.holder.name, 'listeners', detail);
+    assert.equal(first.leaked.name, 'Inbox', detail);
+    assert.match(
+      first.summary,
+      new RegExp(
+        `^${ROUNDS} callbacks registered in listeners and never removed, each keeping an Inbox and DOM nodes removed from the document`,
+      ),
+      detail,
+    );
+    const html = readFileSync(join(dir, 'subscriber-kept.html'), 'utf8').split('\n');
+    assert.match(html[(first.site?.line ?? 0) - 1] ?? '', /store\.subscribe\(/, detail);
+    assert.match(first.fix, /unsubscribe/, detail);
+    assert.ok(!findings.some((f) => f.pattern === 'bytes' && f.holder.name === 'listeners'), detail);
+    const fixed = scenario('subscriber-removed');
+    assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${JSON.stringify(fixed.diff?.findings ?? [])}`);
   });
 
   test('--json has the page numbers of every round', () => {

@@ -22,6 +22,8 @@ export interface FindingFacts {
   holderIsPromise?: boolean;
   /** True when what leaks reads plainer than what accumulates (the user's class in a library's records): say it first. */
   leakedFirst?: boolean;
+  /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
+  keepsDetachedDom?: boolean;
   site: SourceLocation | null;
   /** For byte growth: bytes per call. */
   bytesPerCall?: number;
@@ -104,8 +106,10 @@ export function findingSummary(facts: FindingFacts): string {
           ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
           : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
       // Counted by their callbacks, the listeners keep even the wrapper's objects.
-      const kept =
+      let kept =
         facts.listeners === undefined ? keeping(facts) : keeping(facts, { name: '', type: 'closure', count }, count);
+      if (facts.keepsDetachedDom)
+        kept += kept ? ' and DOM nodes removed from the document' : ', keeping DOM nodes removed from the document';
       return `${what}${kept}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;
     }
     case 'collection':

@@ -203,15 +203,22 @@ function addModuleExports(graph: HeapGraph, module: number, names: Map<number, s
   }
 }
 
-/** True when only Chrome's own objects (a listener table and its records) lie between the holder and `o`. */
+/**
+ * True when `o` is registered on the holder itself: only Chrome's own objects (a listener table and its records)
+ * lie between them, or `o` is an element of the holder's (an array of callbacks, a Set's or Map's table between).
+ */
 function registeredOn(input: FindingsInput, o: number, holder: number): boolean {
   const { graph, trace } = input;
   let at = o;
+  let element = false;
   for (let steps = 0; steps < MAX_VISITS; steps++) {
     if (trace.parentEdge[at] === UNREACHED) return false;
+    if (steps === 0 || element) element = graph.edgeTypeName(trace.parentEdge[at]) === 'element';
     at = parentOf(graph, trace, at);
-    if (at === holder) return steps > 0;
-    if (graph.nodeTypeName(at) !== 'native' || !isBrowserInternal(graph.nodeName(at), 'native')) return false;
+    if (at === holder) return steps > 0 || element;
+    const type = graph.nodeTypeName(at);
+    if (element && (type === 'array' || type === 'hidden')) continue; // a collection's backing store
+    if (type !== 'native' || !isBrowserInternal(graph.nodeName(at), 'native')) return false;
   }
   return false;
 }
@@ -292,7 +299,10 @@ function groupFinding(
       : best,
   );
   // What the user would recognise: as many as the wrappers (half, for noise), the plainest tier, the most bytes.
-  const least = Math.max(1, Math.floor(wrapper.count / 2));
+  // Callbacks registered on the holder count as many as they are there, not with the closures deeper down (a
+  // button's click handler inside the DOM each one keeps).
+  const accumulated = table.keys[wrapper.cls].type === 'closure' && wrapper.direct > 0 ? wrapper.direct : wrapper.count;
+  const least = Math.max(1, Math.floor(accumulated / 2));
   const candidates = classes.filter((c) => c.count >= least);
   // Plainer than the wrapper reads better only when it is the user's own, or the wrapper a mere container: inside a
   // library's object the user stored (a request), its shapes ({content-length, …}) are that library's records.
@@ -336,6 +346,7 @@ function groupFinding(
     holderIsPromise: graph.constructorName(holder) === 'Promise',
     eventTarget: underBlinkListeners(path, holderNodeId),
     listeners: listenerCount(pattern, wrapper, classes),
+    keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
     site,
   };
   // The runtime's own: nothing of the user's or a library's on the way to the holder, no class or function of
@@ -605,9 +616,10 @@ function accumulation(
 ): FindingPattern {
   const { graph, table } = input;
   const name = (c: ClassInGroup): string => table.keys[c.cls].name;
-  // Detached DOM kept by a listener on a live object (the document, the window): the listener is what to fix.
-  if (candidates.some((c) => isDetachedName(name(c))) && !underBlinkListeners(path, holderNodeId))
-    return 'detached-dom';
+  // Detached DOM kept by a listener on a live object (the document, the window): the listener is what to fix. So
+  // it is when callbacks accumulate and keep it (a subscriber closure in a store's list, a timer's callback).
+  const keepsDetached = candidates.some((c) => isDetachedName(name(c))) && !underBlinkListeners(path, holderNodeId);
+  if (keepsDetached && graph.nodeTypeName(wrapper.sample) !== 'closure') return 'detached-dom';
   // Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer, when the objects hang
   // from them: a timer inside what leaks (a socket's cleared close timer) does not keep it.
   const at = path.findIndex((step) => step.nodeId === holderNodeId);
@@ -633,6 +645,7 @@ function accumulation(
     candidates.some((c) => /^(Promise|PromiseReaction|system \/ PromiseReaction)$/.test(name(c)) && c.location === null)
   )
     return 'queue';
+  if (keepsDetached) return 'listener';
   if (keepsPreviousThroughScope(input, wrapper)) return 'closure-chain';
   if (linkedBySameEdge(input, wrapper)) return 'queue';
   if (isCallbackRecord(input, wrapper.sample)) return 'listener';
