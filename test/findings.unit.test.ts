@@ -40,6 +40,9 @@ const views = many('Detached HTMLDivElement', 4, 60, 'native');
 const records = many('Entry', 4, 40);
 const handlers = many('onMessage', 4, 32, 'closure');
 const names = many('name', 3, 20, 'string');
+const subscribers = many('render', 4, 32, 'closure');
+const panels = many('Detached HTMLElement', 4, 60, 'native');
+const rows = many('Detached HTMLLIElement', 4, 60, 'native');
 const joined = [
   node('joined', 20, 'concatenated string', { key: 'joined' }),
   node('head', 500, 'string', { key: 'head' }),
@@ -82,6 +85,33 @@ const CASES: Case[] = [
     added: views,
     edges: [['global', 'kept', 'property', 'kept'], ...each('kept', views)],
     first: { pattern: 'detached-dom', holder: 'kept' },
+  },
+  {
+    name: 'callbacks in an old array, each keeping a detached element: listeners, not detached-dom',
+    old: [node('Array', 16, 'object', { key: 'listeners' })],
+    added: [...subscribers, ...panels],
+    edges: [
+      ['global', 'listeners', 'property', 'listeners'],
+      ...each('listeners', subscribers),
+      ...subscribers.map((f, i): EdgeSpec => [f.key ?? f.name, panels[i].key ?? panels[i].name, 'context', 'panel']),
+    ],
+    first: { pattern: 'listener', holder: 'listeners' },
+  },
+  {
+    name: "detached elements held by an object a closure captured as `this`: named by the object's class",
+    old: [
+      node('onClick', 32, 'closure', { key: 'handler' }),
+      node('system / Context', 16, 'object', { key: 'scope' }),
+      node('View', 16, 'object', { key: 'view' }),
+    ],
+    added: rows,
+    edges: [
+      ['global', 'handler', 'property', 'onClick'],
+      ['handler', 'scope', 'internal', 'context'],
+      ['scope', 'view', 'context', 'this'],
+      ...each('view', rows),
+    ],
+    first: { pattern: 'detached-dom', holder: 'View' },
   },
   {
     name: "a concatenation's halves are part of it: one entry, below --min-count, not a finding",

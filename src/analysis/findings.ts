@@ -564,6 +564,10 @@ function accessPath(
     name = name === '' ? (edge.startsWith('.') ? edge.slice(1) : edge) : `${name}${edge}`;
   }
   if (name === '') name = holderLabel(path, holderNodeId) ?? fallbackName(path, at);
+  // A closure's captured `this` is no name outside the method that made the closure: its class is.
+  const captured = path[last]?.edge;
+  if (captured?.type === 'context' && captured.name === 'this' && (name === 'this' || name.endsWith('.this')))
+    if (isJsIdentifier(path[last].name)) name = path[last].name;
   return { name, owned: owner >= 0, library, runtimeState, location: owner >= 0 ? (ownerStep.location ?? null) : null };
 }
 
