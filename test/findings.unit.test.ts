@@ -43,6 +43,8 @@ const names = many('name', 3, 20, 'string');
 const subscribers = many('render', 4, 32, 'closure');
 const panels = many('Detached HTMLElement', 4, 60, 'native');
 const rows = many('Detached HTMLLIElement', 4, 60, 'native');
+const tips = many('Detached <div>', 4, 100, 'native');
+const tipKeys = many('item', 4, 20, 'string');
 const joined = [
   node('joined', 20, 'concatenated string', { key: 'joined' }),
   node('head', 500, 'string', { key: 'head' }),
@@ -112,6 +114,27 @@ const CASES: Case[] = [
       ...each('view', rows),
     ],
     first: { pattern: 'detached-dom', holder: 'View' },
+  },
+  {
+    name: "detached elements in a Map of a page script's top-level const: the const's, named as DOM, not by its keys",
+    old: [
+      node('system / ScriptContextTable', 16, 'hidden', { key: 'scripts' }),
+      node('system / Context', 16, 'object', { key: 'script' }),
+      node('Map', 16, 'object', { key: 'tooltipCache' }),
+      node('', 16, 'array', { key: 'entries' }),
+    ],
+    added: [...tips, ...tipKeys],
+    edges: [
+      ['global', 'scripts', 'internal', 'script_context_table'],
+      ['scripts', 'script', 'hidden', 2],
+      ['script', 'tooltipCache', 'context', 'tooltipCache'],
+      ['tooltipCache', 'entries', 'internal', 'table'],
+      ...tips.flatMap((tip, i): EdgeSpec[] => [
+        ['entries', tipKeys[i].key ?? tipKeys[i].name, 'element', 2 * i],
+        ['entries', tip.key ?? tip.name, 'element', 2 * i + 1],
+      ]),
+    ],
+    first: { pattern: 'detached-dom', leaked: 'Detached <div>', holder: 'tooltipCache' },
   },
   {
     name: "a concatenation's halves are part of it: one entry, below --min-count, not a finding",

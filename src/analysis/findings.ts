@@ -306,8 +306,13 @@ function groupFinding(
   const candidates = classes.filter((c) => c.count >= least);
   // Plainer than the wrapper reads better only when it is the user's own, or the wrapper a mere container: inside a
   // library's object the user stored (a request), its shapes ({content-length, …}) are that library's records.
+  // Detached DOM that accumulates is named as DOM (`Detached <div>`), or by the user's own class around it: not
+  // by the JavaScript wrappers Chrome makes for the same nodes (HTMLDivElement).
+  const detachedWrapper = isDetachedName(table.keys[wrapper.cls].name);
   const recognisable = (c: ClassInGroup): boolean =>
-    c === wrapper || c.tier >= wrapper.tier || c.tier <= Tier.userClosure || wrapper.tier >= Tier.plain;
+    detachedWrapper
+      ? c === wrapper || isDetachedName(table.keys[c.cls].name) || c.tier <= Tier.userClosure
+      : c === wrapper || c.tier >= wrapper.tier || c.tier <= Tier.userClosure || wrapper.tier >= Tier.plain;
   const leaked = candidates
     .filter(recognisable)
     .reduce((best, c) =>
@@ -440,6 +445,9 @@ function isOwnedStep(path: RetainerPath, i: number): boolean {
   const step = path[i];
   if (isFrame(step)) return false;
   if (isUserLocation(step.location)) return true;
+  // A classic script's top-level let, const and class live in a script context of the ScriptContextTable: a
+  // page's own names (Chrome's and an extension's scripts run in contexts of their own).
+  if (isScope(step.name) && i > 0 && path[i - 1].name === 'system / ScriptContextTable') return true;
   if (isScope(step.name) && step.location == null && i > 0) return isUserLocation(path[i - 1].location);
   return isGlobalObject(step) && !isForeignStep(path[i + 1]);
 }

@@ -11,7 +11,7 @@ export const Tier = {
   userClosure: 1,
   /** A plain object with a shape (`{id, user}`): most often the user's record. */
   shape: 2,
-  /** A class or function of a library (node_modules, a vendor chunk) or of Node's own JavaScript (node:…). */
+  /** A class or function of a library (node_modules, a vendor chunk) or of Node's own JavaScript (node:…); a page's elements. */
   library: 3,
   /** Arrays, plain Objects, strings, Maps, numbers: the containers, not the contents. */
   plain: 4,
@@ -77,6 +77,9 @@ const RUNTIME_TYPES = new Set(['hidden', 'code', 'synthetic', 'object shape', 'a
  */
 export function tierOf(name: string, type: string, location: SourceLocation | null, shaped: boolean): TierValue {
   if (type === 'string' || type === 'regexp' || type === 'bigint' || type === 'symbol') return Tier.plain;
+  // A page's elements (`<div>`, `Detached <li>`) are its content, in the terms its author wrote them: above the
+  // containers and strings that hold them, below the author's own classes and callbacks.
+  if (type === 'native' && isElementName(name)) return Tier.library;
   if (RUNTIME_TYPES.has(type) || RUNTIME_NAME.test(name)) return Tier.runtime;
   if (shaped) return Tier.shape;
   if (location && isUserScript(location.script)) {
@@ -89,6 +92,9 @@ export function tierOf(name: string, type: string, location: SourceLocation | nu
 
 /** A DOM node removed from its document (the `Detached ` class prefix DevTools and the chrome reader use). */
 export const isDetachedName = (name: string): boolean => name.startsWith('Detached ');
+
+/** A DOM element's class as Chrome names it: `<div>`, `Detached <li>`. */
+const isElementName = (name: string): boolean => /^(Detached )?<[a-zA-Z]/.test(name);
 
 /** A property name JavaScript allows after a dot. */
 export const isJsIdentifier = (name: string): boolean => /^#?[A-Za-z_$][\w$]*$/.test(name);
