@@ -47,12 +47,31 @@ const PLAIN: PathFormat = { escape: printable, edge: plain, id: plain, elided: p
 /** Inside a fenced code block nothing needs escaping but a backtick, which could close the fence. */
 const MARKDOWN: PathFormat = { ...PLAIN, escape: (text) => printable(text).replace(/`/g, 'ˋ') };
 
+/** Longer C++ type names than this (Blink's hash tables) have their template arguments shown as `<…>`. */
+const MAX_NATIVE_NAME = 60;
+
+/**
+ * A native step's name as a path shows it: `blink::HeapHashTableBacking<…>` for a C++ type whose template
+ * arguments run to hundreds of characters (the JSON keeps the whole name). A DOM element's name is left alone.
+ */
+export function shortNativeName(name: string): string {
+  if (name.length <= MAX_NATIVE_NAME || !/^[\w:]+::\w+</.test(name)) return name;
+  const open = name.indexOf('<');
+  let depth = 0;
+  for (let i = open; i < name.length; i++) {
+    if (name[i] === '<') depth++;
+    else if (name[i] === '>' && --depth === 0) return `${name.slice(0, open)}<…>${name.slice(i + 1)}`;
+  }
+  return name;
+}
+
 /** The walker: each step as `edge Name @id (file:line)` (no edge on the first; the place when known), escaped and styled by `format`. */
 function stepTexts(path: RetainerPath, format: PathFormat): Array<{ text: string; elided: boolean }> {
   return path.map((step) => {
     if (step.type === 'elided') return { text: format.elided(step.name), elided: true };
     const where = formatLocation(step.location);
-    const node = `${format.escape(step.detail ?? step.name)} ${format.id(`@${step.nodeId}`)}${where ? ` ${format.id(`(${format.escape(where)})`)}` : ''}`;
+    const name = step.type === 'native' ? shortNativeName(step.detail ?? step.name) : (step.detail ?? step.name);
+    const node = `${format.escape(name)} ${format.id(`@${step.nodeId}`)}${where ? ` ${format.id(`(${format.escape(where)})`)}` : ''}`;
     const edge = step.edge ? `${format.edge(format.escape(edgeLabel(step.edge)))} ` : '';
     return { text: `${edge}${node}`, elided: false };
   });
