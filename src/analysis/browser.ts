@@ -96,7 +96,12 @@ export function detachedDomGroups(graph: HeapGraph, trace: RootTrace, options: D
     const keeper = at === graph.rootOrdinal ? -1 : at;
     // The keeper's own name in the page's code (`closedDialogs`), when a JS object holds it; not an index in Chrome's lists.
     const holder = keeper < 0 ? graph.rootOrdinal : parentOf(graph, trace, keeper);
-    const edge = holder === graph.rootOrdinal || passesThrough(graph, holder, internal) ? -1 : trace.parentEdge[keeper];
+    // A variable of a scope (a page script's top-level const, a closure's) is named too: `tooltipCache`.
+    const variable = keeper >= 0 && graph.edgeTypeName(trace.parentEdge[keeper]) === 'context';
+    const edge =
+      holder === graph.rootOrdinal || (passesThrough(graph, holder, internal) && !variable)
+        ? -1
+        : trace.parentEdge[keeper];
     const key =
       keeper < 0
         ? ''

@@ -227,10 +227,13 @@ export function markdownInspect(result: InspectResult): string {
   if (result.object) out.push(`## Object @${result.object.nodeId}`, '', ...objectSections([result.object]));
   if (result.classInstances) out.push('## Largest instances', '', ...objectSections(result.classInstances));
   if (!result.object && !result.classInstances) {
+    // As in the terminal: a page's detached DOM first when there is any.
+    const detachedFirst = (result.detachedDom?.length ?? 0) > 0;
+    if (detachedFirst) out.push(...detachedDomSection(result.detachedDom, '##'));
     out.push('## Classes by retained size', '', classSummaryTable(result.byRetainedSize), '');
     out.push('## Classes by count', '', classSummaryTable(result.byCount), '');
     out.push('## Largest objects', '', ...objectSections(result.largestObjects));
-    out.push(...detachedDomSection(result.detachedDom, '##'));
+    if (!detachedFirst) out.push(...detachedDomSection(result.detachedDom, '##'));
     if (result.duplicatedStrings.length) {
       out.push(
         '## Duplicated strings',

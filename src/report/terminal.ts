@@ -228,10 +228,13 @@ export function renderInspect(result: InspectResult, options: TerminalOptions): 
     );
   }
   if (!result.object && !result.classInstances) {
+    // A page's detached DOM is what to read first when there is any: DevTools' "Detached elements".
+    const detachedFirst = (result.detachedDom?.length ?? 0) > 0;
+    if (detachedFirst) lines.push(...detachedDomLines(result.detachedDom, s));
     lines.push('', s.bold('Classes by retained size'), classTable(result.byRetainedSize));
     lines.push('', s.bold('Classes by count'), classTable(result.byCount));
     lines.push('', s.bold('Largest objects'), ...objectLines(result.largestObjects, s));
-    lines.push(...detachedDomLines(result.detachedDom, s));
+    if (!detachedFirst) lines.push(...detachedDomLines(result.detachedDom, s));
     if (result.duplicatedStrings.length) {
       lines.push(
         '',
