@@ -347,7 +347,26 @@ export interface InspectResult {
   classInstances: ObjectSummary[] | null;
   /** A page's snapshot: its detached DOM, by keeper, most elements first; absent for other heaps. */
   detachedDom?: DetachedDomGroup[];
+  /** The classes defined in the user's code with the largest retained sizes, each with where most of them are held. */
+  yours?: YourClass[];
   engine: 'leakscan' | 'memlab';
+}
+
+/** A class of the user's in one snapshot (inspect): how much it keeps, and the holder of most of its objects. */
+export interface YourClass {
+  name: string;
+  type: string;
+  count: number;
+  /** The class's retained size, as DevTools' Summary view computes it. */
+  retainedSize: number;
+  location: SourceLocation;
+  /** Of `count`, the objects `holder` dominates (the most any of their nearest dominators does). */
+  held: number;
+  /** The holder as the user would type it ("parsedById", "cache"); null when none holds half of them or nothing names it. */
+  holder: string | null;
+  holderNodeId: number | null;
+  /** The path to the one of them nearest the roots. */
+  retainerPath: RetainerPath | null;
 }
 
 export type LeakExpectation = 'leak' | 'no-leak';

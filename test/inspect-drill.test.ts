@@ -16,7 +16,12 @@ const file = join(dir, 'server.heapsnapshot');
 const SERVER = `
   const http = require('node:http');
   const v8 = require('node:v8');
-  const server = http.createServer((req, res) => res.end('ok'));
+  // The program's own records, in a module-level object by keys that are no identifiers, kept by the
+  // request handler: what inspect names first.
+  class Session { constructor(i) { this.id = i; this.data = 'y'.repeat(200 + i); } }
+  const sessions = {};
+  for (let i = 0; i < 120; i++) sessions['s-' + i] = new Session(i);
+  const server = http.createServer((req, res) => res.end(String(sessions['s-' + req.url.slice(1)]?.id)));
   // Something big the server alone keeps: the drill-down must find it under the server.
   server.responses = new Map();
   for (let i = 0; i < 300; i++) server.responses.set('/r' + i, { body: 'x'.repeat(500 + i) });
@@ -53,6 +58,23 @@ const serverId = oncePerFile(async (): Promise<number> => {
 function flatten(list: RetainedObject[] | undefined, level = 1): Array<{ r: RetainedObject; level: number }> {
   return (list ?? []).flatMap((r) => [{ r, level }, ...flatten(r.retains, level + 1)]);
 }
+
+describe('leakscan inspect: your code first', () => {
+  test("the program's own class, its size and its holder as typed, before the tables", async () => {
+    const result = await inspectJson([]);
+    const [first] = result.yours ?? [];
+    assert.equal(first?.name, 'Session', JSON.stringify(result.yours));
+    assert.equal(first.count, 120);
+    assert.equal(first.held, 120);
+    assert.equal(first.holder, 'sessions');
+    assert.match(first.location.script, /server\.cjs$/);
+    const text = await runCli(['inspect', file]);
+    assert.equal(text.code, 0, text.stderr);
+    const lines = text.stdout.split('\n');
+    assert.equal(lines[3], "Your code's objects", text.stdout.slice(0, 400));
+    assert.match(lines[5], /^ {2}120 Session \(\S*server\.cjs:\d+\), [\d.]+ KB retained, held in sessions$/);
+  });
+});
 
 describe('leakscan inspect: drill-down', () => {
   test('--id on an http Server: its dominated children, with the retained sizes DevTools gives', async () => {

@@ -4,12 +4,20 @@ import { INTERNAL_TYPES } from '../classes.js';
 import { type HeapGraph, type PendingDominance, startDominance } from '../engine/index.js';
 import { applyShapes, inferShapeDefinitions, objectSignatures } from '../engine/shapes.js';
 import { UsageError } from '../errors.js';
-import type { ClassSummary, DuplicatedString, InspectResult, ObjectSummary } from '../types.js';
+import type {
+  ClassSummary,
+  DuplicatedString,
+  InspectResult,
+  ObjectSummary,
+  RetainerPath,
+  YourClass,
+} from '../types.js';
 import { detachedDomGroups } from './browser.js';
 import { classifyReachable } from './classify.js';
 import { type AnalysisProgress, type Engine, loadGraph } from './diff.js';
 import { dominatorChildren, setRetainedSizes } from './dominance.js';
 import { drillDown } from './drill.js';
+import { isUserLocation } from './ownership.js';
 import { holderLabel, retainerPath } from './paths.js';
 import { prepareGraph } from './prepare.js';
 import { snapshotMeta } from './snapshot-meta.js';
@@ -171,8 +179,113 @@ async function inspectPasses(
     object,
     classInstances,
     ...(snapshot.runtime === 'browser' ? { detachedDom: detachedDomGroups(graph, trace, { retainedSizes }) } : {}),
+    yours: yourClasses(graph, trace, dominators, memberClass, retained.perClass, shallow, summaries, listed),
     engine: options.engine ?? 'leakscan',
   };
+}
+
+/** Classes of the user's listed first by inspect; of the largest classes this many are looked at for them. */
+const YOURS_SHOWN = 3;
+const YOURS_SEARCHED = 200;
+/** Dominators above each object looked at for its holder. */
+const HOLDER_DEPTH = 12;
+
+/**
+ * The user's own classes (defined in their code, where.ts) among the largest by retained size, with the holder
+ * of most of each one's objects: their nearest dominator (an array's or a Map's storage is read as the
+ * collection), named as the user would type it. What an expert reads first in a postmortem: not `global` or
+ * Node's modules, but "420 ParsedRecord, held in parsedById".
+ */
+function yourClasses(
+  graph: HeapGraph,
+  trace: RootTrace,
+  dominators: Uint32Array,
+  memberClass: Int32Array,
+  perClass: Float64Array,
+  shallow: Uint32Array,
+  summaries: ClassSummary[],
+  listed: Map<ClassSummary, number>,
+): YourClass[] {
+  const largest = summaries
+    .filter((c) => c.type === 'object' || c.type === 'closure')
+    .sort((a, b) => b.retainedSize - a.retainedSize)
+    .slice(0, YOURS_SEARCHED);
+  const where = whereOfClasses(
+    graph,
+    (o) => (shallow[o] === 0 ? -1 : memberClass[o]),
+    new Set(largest.map((c) => listed.get(c)!)),
+    shallow,
+  );
+  const chosen = largest
+    .map((c) => ({ summary: c, cls: listed.get(c)!, location: where.get(listed.get(c)!)?.location ?? null }))
+    .filter((c) => isUserLocation(c.location))
+    .slice(0, YOURS_SHOWN);
+  if (chosen.length === 0) return [];
+  // Per chosen class, how many of its objects each of their dominators (up to HOLDER_DEPTH levels) holds, and
+  // per dominator the member nearest the roots: the holder is the nearest one holding the most (the collection,
+  // not each object's own wrapper: a listener's scope, a Map's table).
+  const slot = new Map(chosen.map((c, i) => [c.cls, i]));
+  const perHolder = chosen.map(() => new Map<number, { count: number; sample: number }>());
+  const nearest = chosen.map(() => -1);
+  for (let o = 0; o < graph.nodeCount; o++) {
+    const i = slot.get(memberClass[o]);
+    if (i === undefined || trace.distance[o] === UNREACHED) continue;
+    if (nearest[i] < 0 || trace.distance[o] < trace.distance[nearest[i]]) nearest[i] = o;
+    let holder = o;
+    for (let depth = 0; depth < HOLDER_DEPTH && holder !== graph.rootOrdinal; depth++) {
+      holder = dominators[holder];
+      if (holder === graph.rootOrdinal) break;
+      const entry = perHolder[i].get(holder);
+      if (!entry) perHolder[i].set(holder, { count: 1, sample: o });
+      else {
+        entry.count++;
+        if (trace.distance[o] < trace.distance[entry.sample]) entry.sample = o;
+      }
+    }
+  }
+  return chosen.map((c, i) => {
+    let best: [number, { count: number; sample: number }] | null = null;
+    for (const entry of perHolder[i]) {
+      const [holder, { count }] = entry;
+      // Storage stands for its collection; of the holders of as many, the nearest to the objects.
+      if (isStorage(graph, holder) || graph.nodeId(holder) === 0) continue;
+      if (
+        !best ||
+        count > best[1].count ||
+        (count === best[1].count && trace.distance[holder] > trace.distance[best[0]])
+      )
+        best = entry;
+    }
+    const [holder, { count: held, sample }] = best ?? [graph.rootOrdinal, { count: 0, sample: -1 }];
+    // A holder of fewer than half is no answer (a linked list holds each object through the one before): the
+    // path to the one nearest the roots says the rest.
+    const holderNodeId = holder === graph.rootOrdinal || 2 * held < c.summary.count ? null : graph.nodeId(holder);
+    const shown = holderNodeId === null ? nearest[i] : sample;
+    const path = shown >= 0 ? retainerPath(graph, trace, shown) : null;
+    return {
+      name: c.summary.name,
+      type: c.summary.type,
+      count: c.summary.count,
+      retainedSize: perClass[c.cls],
+      location: c.location!,
+      held,
+      holder: holderNodeId === null ? null : holderName(path, holderNodeId),
+      holderNodeId,
+      retainerPath: path,
+    };
+  });
+}
+
+/** The holder by the name that reaches it (`parsedById`, `cache`), not by one member's key within it. */
+function holderName(path: RetainerPath | null, holderNodeId: number): string | null {
+  const at = path?.findIndex((step) => step.nodeId === holderNodeId) ?? -1;
+  return at >= 0 ? holderLabel(path!.slice(0, at + 1)) : holderLabel(path, holderNodeId);
+}
+
+/** V8's storage for a collection's contents: the elements or properties store, a Map's or Set's table. */
+function isStorage(graph: HeapGraph, o: number): boolean {
+  const type = graph.nodeTypeName(o);
+  return type === 'array' || (type === 'hidden' && graph.nodeName(o).startsWith('system / '));
 }
 
 /**

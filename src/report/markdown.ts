@@ -47,6 +47,7 @@ import {
   seriesText,
   classSummaryTable as summaryTable,
   type TextTable,
+  yourClassText,
 } from './tables.js';
 
 const plain = (text: string): string => text;
@@ -230,6 +231,8 @@ export function markdownInspect(result: InspectResult): string {
     // As in the terminal: a page's detached DOM first when there is any.
     const detachedFirst = (result.detachedDom?.length ?? 0) > 0;
     if (detachedFirst) out.push(...detachedDomSection(result.detachedDom, '##'));
+    if (result.yours?.length)
+      out.push("## Your code's objects", '', ...result.yours.map((c) => `- ${mdEscape(yourClassText(c))}`), '');
     out.push('## Classes by retained size', '', classSummaryTable(result.byRetainedSize), '');
     out.push('## Classes by count', '', classSummaryTable(result.byCount), '');
     out.push('## Largest objects', '', ...objectSections(result.largestObjects));

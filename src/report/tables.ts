@@ -9,11 +9,13 @@ import type {
   DuplicatedString,
   ScenarioResult,
   SourceLocation,
+  YourClass,
 } from '../types.js';
 import {
   type Align,
   formatBytes,
   formatCount,
+  formatLocation,
   formatMB,
   formatSigned,
   formatSignedBytes,
@@ -252,4 +254,13 @@ export function seriesText(c: Pick<ClassDiff, 'series' | 'growthPerStep'>): stri
   if (!c.series) return '';
   const rise = c.growthPerStep === undefined ? '' : `, ${formatSigned(c.growthPerStep)}/step`;
   return `${sparkline(c.series)} ${c.series.map(formatCount).join(' → ')}${rise}`;
+}
+
+/** inspect's line for a class of the user's: "420 ParsedRecord (dict.cjs:3), 85.5 KB retained, held in parsedById". Printable. */
+export function yourClassText(c: YourClass): string {
+  const where = formatLocation(c.location);
+  const head = `${formatCount(c.count)} ${c.name}${where ? ` (${where})` : ''}, ${formatBytes(c.retainedSize)} retained`;
+  if (!c.holder) return printable(head);
+  const of = c.held < c.count ? `${formatCount(c.held)} of them ` : '';
+  return printable(`${head}, ${of}held in ${c.holder}`);
 }

@@ -12,6 +12,7 @@ import type {
   RunResult,
   ScenarioResult,
   SnapshotMeta,
+  YourClass,
 } from '../types.js';
 import {
   type Align,
@@ -49,6 +50,7 @@ import {
   pageSeries,
   seriesText,
   type TextTable,
+  yourClassText,
 } from './tables.js';
 
 export interface TerminalOptions {
@@ -212,6 +214,19 @@ function objectLines(objects: ObjectSummary[], s: Style): string[] {
   return lines;
 }
 
+/** inspect's classes of the user's: "420 ParsedRecord (dict.cjs:3), 85.5 KB retained, held in parsedById", a path under the first. */
+function yourLines(yours: YourClass[] | undefined, s: Style): string[] {
+  if (!yours || yours.length === 0) return [];
+  const lines = [
+    '',
+    s.bold("Your code's objects"),
+    `  ${s.dim('(classes defined in your code, largest retained first)')}`,
+  ];
+  for (const [i, c] of yours.entries())
+    lines.push(`  ${yourClassText(c)}`, ...(i === 0 && c.retainerPath ? pathLines(c.retainerPath, s) : []));
+  return lines;
+}
+
 export function renderInspect(result: InspectResult, options: TerminalOptions): string {
   const s = style(options.color);
   const m = result.snapshot;
@@ -231,6 +246,7 @@ export function renderInspect(result: InspectResult, options: TerminalOptions): 
     // A page's detached DOM is what to read first when there is any: DevTools' "Detached elements".
     const detachedFirst = (result.detachedDom?.length ?? 0) > 0;
     if (detachedFirst) lines.push(...detachedDomLines(result.detachedDom, s));
+    lines.push(...yourLines(result.yours, s));
     lines.push('', s.bold('Classes by retained size'), classTable(result.byRetainedSize));
     lines.push('', s.bold('Classes by count'), classTable(result.byCount));
     lines.push('', s.bold('Largest objects'), ...objectLines(result.largestObjects, s));
