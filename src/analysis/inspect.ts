@@ -17,7 +17,7 @@ import { classifyReachable } from './classify.js';
 import { type AnalysisProgress, type Engine, loadGraph } from './diff.js';
 import { dominatorChildren, setRetainedSizes } from './dominance.js';
 import { drillDown } from './drill.js';
-import { isUserLocation } from './ownership.js';
+import { isJsIdentifier, isUserLocation } from './ownership.js';
 import { holderLabel, retainerPath } from './paths.js';
 import { prepareGraph } from './prepare.js';
 import { snapshotMeta } from './snapshot-meta.js';
@@ -221,46 +221,45 @@ function yourClasses(
     .filter((c) => isUserLocation(c.location))
     .slice(0, YOURS_SHOWN);
   if (chosen.length === 0) return [];
-  // Per chosen class, how many of its objects each of their dominators (up to HOLDER_DEPTH levels) holds, and
-  // per dominator the member nearest the roots: the holder is the nearest one holding the most (the collection,
-  // not each object's own wrapper: a listener's scope, a Map's table).
+  // Per chosen class, how many of its objects each of their dominators (up to HOLDER_DEPTH levels up) holds: the
+  // holder is the nearest one holding at least half (the collection, not each object's own wrapper, a listener's
+  // scope, nor the global object above two collections; a Map's table stands for the Map). Counted in one array
+  // over the nodes, a class at a time: a class of a million objects costs no Map entry per object.
   const slot = new Map(chosen.map((c, i) => [c.cls, i]));
-  const perHolder = chosen.map(() => new Map<number, { count: number; sample: number }>());
-  const nearest = chosen.map(() => -1);
+  const members: number[][] = chosen.map(() => []);
   for (let o = 0; o < graph.nodeCount; o++) {
     const i = slot.get(memberClass[o]);
-    if (i === undefined || trace.distance[o] === UNREACHED) continue;
-    if (nearest[i] < 0 || trace.distance[o] < trace.distance[nearest[i]]) nearest[i] = o;
-    let holder = o;
-    for (let depth = 0; depth < HOLDER_DEPTH && holder !== graph.rootOrdinal; depth++) {
-      holder = dominators[holder];
-      if (holder === graph.rootOrdinal) break;
-      const entry = perHolder[i].get(holder);
-      if (!entry) perHolder[i].set(holder, { count: 1, sample: o });
-      else {
-        entry.count++;
-        if (trace.distance[o] < trace.distance[entry.sample]) entry.sample = o;
-      }
-    }
+    if (i !== undefined && trace.distance[o] !== UNREACHED) members[i].push(o);
   }
+  const root = graph.rootOrdinal;
+  const counts = new Uint32Array(graph.nodeCount);
+  const ancestors = (o: number, visit: (d: number) => void): void => {
+    for (let d = dominators[o], depth = 0; d !== root && depth < HOLDER_DEPTH; d = dominators[d], depth++) visit(d);
+  };
   return chosen.map((c, i) => {
-    let best: [number, { count: number; sample: number }] | null = null;
-    for (const entry of perHolder[i]) {
-      const [holder, { count }] = entry;
-      // Storage stands for its collection; of the holders of as many, the nearest to the objects.
-      if (isStorage(graph, holder) || graph.nodeId(holder) === 0) continue;
-      if (
-        !best ||
-        count > best[1].count ||
-        (count === best[1].count && trace.distance[holder] > trace.distance[best[0]])
-      )
-        best = entry;
+    const list = members[i];
+    for (const o of list) ancestors(o, (d) => counts[d]++);
+    let holder = root;
+    let nearest = -1;
+    for (const o of list) {
+      if (nearest < 0 || trace.distance[o] < trace.distance[nearest]) nearest = o;
+      ancestors(o, (d) => {
+        if (2 * counts[d] >= list.length && counts[d] >= 2 && !isStorage(graph, d))
+          if (holder === root || trace.distance[d] > trace.distance[holder]) holder = d;
+      });
     }
-    const [holder, { count: held, sample }] = best ?? [graph.rootOrdinal, { count: 0, sample: -1 }];
-    // A holder of fewer than half is no answer (a linked list holds each object through the one before): the
-    // path to the one nearest the roots says the rest.
-    const holderNodeId = holder === graph.rootOrdinal || 2 * held < c.summary.count ? null : graph.nodeId(holder);
-    const shown = holderNodeId === null ? nearest[i] : sample;
+    const held = holder === root ? 0 : counts[holder];
+    // The member nearest the roots under the holder; the counts cleared for the next class.
+    let sample = -1;
+    for (const o of list)
+      ancestors(o, (d) => {
+        counts[d] = 0;
+        if (d === holder && (sample < 0 || trace.distance[o] < trace.distance[sample])) sample = o;
+      });
+    // None holding half is no answer (a linked list holds each object through the one before): the path to the
+    // one nearest the roots says the rest.
+    const holderNodeId = holder === root ? null : graph.nodeId(holder);
+    const shown = holderNodeId === null || sample < 0 ? nearest : sample;
     const path = shown >= 0 ? retainerPath(graph, trace, shown) : null;
     return {
       name: c.summary.name,
@@ -276,10 +275,21 @@ function yourClasses(
   });
 }
 
-/** The holder by the name that reaches it (`parsedById`, `cache`), not by one member's key within it. */
+/**
+ * The holder by the names that reach it (`parsedById`, `store.active`): the variable or global, then each
+ * property down to the holder, never one member's key within it. Else holderLabel's name around the holder.
+ */
 function holderName(path: RetainerPath | null, holderNodeId: number): string | null {
   const at = path?.findIndex((step) => step.nodeId === holderNodeId) ?? -1;
-  return at >= 0 ? holderLabel(path!.slice(0, at + 1)) : holderLabel(path, holderNodeId);
+  if (!path || at < 0) return holderLabel(path, holderNodeId);
+  const names: string[] = [];
+  for (let i = at; i > 0; i--) {
+    const edge = path[i].edge;
+    if (!edge || (edge.type !== 'property' && edge.type !== 'context') || !isJsIdentifier(edge.name)) break;
+    names.unshift(edge.name);
+    if (edge.type === 'context') break; // a variable: the name starts there
+  }
+  return names.length > 0 ? names.join('.') : holderLabel(path.slice(0, at + 1));
 }
 
 /** V8's storage for a collection's contents: the elements or properties store, a Map's or Set's table. */
