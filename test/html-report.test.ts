@@ -401,6 +401,11 @@ describe('the report in Chromium', { skip }, () => {
     assert.equal(await page.$eval('h1', (h) => h.textContent), 'leakscan inspect');
     const verdict = await page.$eval('.verdict', (e) => e.textContent ?? '');
     assert.match(verdict, /nodes, .* edges/);
+    // What the terminal says first: the program's own class and where it is held.
+    assert.match(
+      verdict,
+      /Your code's largest: 300 Session \(\S*pair-leak\.cjs:\d+\), .* retained, held in sessions\./,
+    );
     assert.equal((await page.$$eval('.table-block', (t) => t.length)) >= 3, true);
     const paths = await page.$$eval('.item ol.path', (ols) => ols.length);
     assert.ok(paths > 0);

@@ -37,6 +37,7 @@ import {
   PAGE_COLUMNS,
   pageSeries,
   seriesText,
+  yourClassText,
 } from './tables.js';
 
 export interface HtmlOptions {
@@ -561,11 +562,14 @@ export function htmlInspect(result: InspectResult, options: HtmlOptions = {}): s
       leak: false,
       lines: [
         `${formatCount(m.nodeCount)} nodes, ${formatCount(m.edgeCount)} edges, total ${formatBytes(m.totalSize)}, reachable ${formatBytes(m.reachableSize)} (${m.runtime}).`,
-        ...(top
-          ? [
-              `Largest class by retained size: ${className(top)}, ${formatCount(top.count)} objects, ${formatBytes(top.retainedSize)} retained.`,
-            ]
-          : []),
+        // What inspect says first in the terminal: the user's own largest class, else the largest of all.
+        ...(result.yours?.[0]
+          ? [`Your code's largest: ${yourClassText(result.yours[0])}.`]
+          : top
+            ? [
+                `Largest class by retained size: ${className(top)}, ${formatCount(top.count)} objects, ${formatBytes(top.retainedSize)} retained.`,
+              ]
+            : []),
       ],
     },
   ];
@@ -579,13 +583,16 @@ export function htmlInspect(result: InspectResult, options: HtmlOptions = {}): s
     );
   }
   if (!result.object && !result.classInstances) {
+    // As in the terminal: a page's detached DOM first when there is any.
+    const detachedFirst = (result.detachedDom?.length ?? 0) > 0;
     blocks.push(
+      ...(detachedFirst ? detachedDomBlocks(result.detachedDom) : []),
       { t: 'h', level: 2, text: 'Classes', id: 'classes' },
       classSummaryTable('By retained size', result.byRetainedSize),
       classSummaryTable('By count', result.byCount),
       { t: 'h', level: 2, text: 'Largest objects', id: 'objects' },
       ...result.largestObjects.map((o, i) => objectItem(o, i === 0)),
-      ...detachedDomBlocks(result.detachedDom),
+      ...(detachedFirst ? [] : detachedDomBlocks(result.detachedDom)),
     );
     if (result.duplicatedStrings.length) {
       blocks.push(
