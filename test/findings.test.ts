@@ -177,6 +177,28 @@ function request(i) {
     fix: [/connection/],
   },
   {
+    // Each call suspended at `await gate`: V8 keeps its frame (a Generator, defined at the async function) and
+    // two await callbacks on the promise. What leaks in the user's terms is their RequestContext, not the frame.
+    name: 'awaited-promise',
+    leak: `class RequestContext { constructor(i) { this.id = i; this.rows = new Array(10).fill(i); } }
+let open;
+const gate = new Promise((resolve) => { open = resolve; });
+async function handle(i) { // SITE
+  const ctx = new RequestContext(i);
+  REMOVE
+  await gate;
+  return ctx.rows.length;
+}
+function request(i) { handle(i); }`,
+    fixed: 'if (i === 0) open();',
+    pattern: 'queue',
+    leaked: 'RequestContext',
+    holder: 'gate',
+    siteMarker: '// SITE',
+    fix: [/\bgate\b/],
+    summary: /waiting in gate that never run\b.*\bRequestContext\b/,
+  },
+  {
     name: 'closure-chain',
     leak: `let theThing = null;
 function request(i) {

@@ -67,6 +67,9 @@ const PLAIN_NAMES = new Set([
   '(anonymous)',
 ]);
 
+/** V8's frame objects of suspended async functions and generators. */
+const FRAME_NAMES = new Set(['Generator', 'AsyncGenerator']);
+
 /** Node types that are V8's own (see classes.ts INTERNAL_TYPES), besides native. */
 const RUNTIME_TYPES = new Set(['hidden', 'code', 'synthetic', 'object shape', 'array', 'number', 'native']);
 
@@ -80,7 +83,9 @@ export function tierOf(name: string, type: string, location: SourceLocation | nu
   if (RUNTIME_TYPES.has(type) || RUNTIME_NAME.test(name)) return Tier.runtime;
   if (shaped) return Tier.shape;
   if (location && isUserScript(location.script)) {
-    if (type === 'closure') return Tier.userClosure;
+    // A suspended async function's or generator's frame (V8's Generator, placed at the function): the user's
+    // function, not a class of theirs; what its locals keep reads better.
+    if (type === 'closure' || (type === 'object' && FRAME_NAMES.has(name))) return Tier.userClosure;
     return PLAIN_NAMES.has(name) ? Tier.plain : Tier.userClass;
   }
   if (PLAIN_NAMES.has(name)) return Tier.plain;
