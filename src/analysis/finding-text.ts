@@ -63,7 +63,8 @@ const at = (site: SourceLocation | null): string => {
 
 /**
  * "each keeping a Session" when the leaked thing is not what the summary named first (`named`, the wrapper by
- * default); "keeping 2,000 {x, y}" when there are more of them than of what was named.
+ * default) and there are as many; "keeping 2,000 {x, y}" when there are more or fewer of them than of what was
+ * named (an await leaves two callbacks for one call's objects).
  */
 function keeping(
   facts: FindingFacts,
@@ -71,7 +72,7 @@ function keeping(
   count = named.count,
 ): string {
   if (facts.leaked.name === named.name && facts.leaked.type === named.type) return '';
-  if (facts.leaked.count > count) return `, keeping ${formatCount(facts.leaked.count)} ${facts.leaked.name}`;
+  if (facts.leaked.count !== count) return `, keeping ${formatCount(facts.leaked.count)} ${facts.leaked.name}`;
   return `, each keeping ${thing(facts.leaked)}`;
 }
 
