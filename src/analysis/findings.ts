@@ -17,6 +17,7 @@ import {
   isRuntimeScript,
   isUserLocation,
   isUserScript,
+  propertyAccess,
   Tier,
   type TierValue,
   tierOf,
@@ -443,10 +444,9 @@ function accessEdge(edge: RetainerStep['edge']): string {
     case 'property':
     case 'context':
     case 'shortcut':
-      if (/^\d+$/.test(edge.name)) return `[${edge.name}]`;
       // V8 names a symbol-keyed property `<symbol kEvents>`: in code it is obj[kEvents].
       if (/^<symbol .*>$/.test(edge.name)) return `[${edge.name.slice(8, -1)}]`;
-      return isJsIdentifier(edge.name) ? `.${edge.name}` : `[${JSON.stringify(edge.name)}]`;
+      return propertyAccess(edge.name);
     case 'element':
       return `[${edge.name}]`;
     default:

@@ -97,3 +97,7 @@ export const isDetachedName = (name: string): boolean => name.startsWith('Detach
 
 /** A property name JavaScript allows after a dot. */
 export const isJsIdentifier = (name: string): boolean => /^#?[A-Za-z_$][\w$]*$/.test(name);
+
+/** A property key as JavaScript reads it after an object: `.name`, `[3]`, `["odd name"]`. */
+export const propertyAccess = (name: string): string =>
+  /^\d+$/.test(name) ? `[${name}]` : isJsIdentifier(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
