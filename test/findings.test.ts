@@ -373,6 +373,30 @@ function request(i) {
     summary: /^\d[\d,]* 'exit' listeners added to process and never removed/,
   },
   {
+    // A library's emitter the user keeps in a variable, reached first through the server that serves it: the
+    // holder is the user's variable (app), not the library's names on the way ([owner_symbol], a scope's this).
+    name: 'library-emitter',
+    leak: `const express = require('express');
+const http = require('http');
+const app = express();
+app.setMaxListeners(0);
+const server = http.createServer(app).listen(0, '127.0.0.1');
+class AuditEntry { constructor(i) { this.id = i; this.rows = new Array(10).fill(i); } }
+function request(i) {
+  const entry = new AuditEntry(i);
+  const onError = (err) => { entry.rows.push(err); }; // SITE
+  app.on('error', onError);
+  REMOVE
+}`,
+    fixed: "app.off('error', onError);",
+    pattern: 'listener',
+    leaked: 'AuditEntry',
+    holder: 'app._events.error',
+    siteMarker: '// SITE',
+    fix: [/'error'/, /\bapp\b/],
+    summary: /^\d[\d,]* 'error' listeners added to app and never removed/,
+  },
+  {
     // The requests themselves kept (express's req): a collection of IncomingMessage, not their header records,
     // and no listener for the req.next function express puts on each.
     name: 'stored-requests',

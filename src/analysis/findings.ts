@@ -204,6 +204,47 @@ function addModuleExports(graph: HeapGraph, module: number, names: Map<number, s
   }
 }
 
+const userVariablesOf = new WeakMap<HeapGraph, Map<number, string>>();
+/** Enclosing scopes followed out from a closure's own (`previous`): a module's scope is a few levels out. */
+const MAX_SCOPE_DEPTH = 8;
+
+/**
+ * The values of the variables of the user's scopes, by node id, with their names: the scope of each closure
+ * defined in the user's code and the scopes around it. A library's object the user keeps in a variable
+ * (`const app = express()`) is named by it, whichever way the shortest path reached it (the server serving it,
+ * a scope of the library's where it is `this`). `this` itself names nothing a user types from outside.
+ */
+function userVariables(graph: HeapGraph): ReadonlyMap<number, string> {
+  let names = userVariablesOf.get(graph);
+  if (names) return names;
+  names = new Map();
+  const index = sourceIndex(graph);
+  const closure = graph.nodeTypeNames.indexOf('closure');
+  const context = graph.edgeTypeNames.indexOf('context');
+  const internal = graph.edgeTypeNames.indexOf('internal');
+  const seen = new Set<number>();
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (graph.nodeTypeIndex(o) !== closure || !isUserLocation(index.locationOf(o))) continue;
+    let scope = -1;
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++)
+      if (graph.edgeTypeIndex(e) === internal && graph.edgeName(e) === 'context') scope = graph.edgeTarget(e);
+    for (let depth = 0; depth < MAX_SCOPE_DEPTH && scope >= 0 && !seen.has(scope); depth++) {
+      seen.add(scope);
+      let outer = -1;
+      for (let e = graph.firstEdge(scope); e < graph.firstEdge(scope + 1); e++) {
+        const name = graph.edgeName(e);
+        if (graph.edgeTypeIndex(e) === internal && name === 'previous') outer = graph.edgeTarget(e);
+        if (graph.edgeTypeIndex(e) !== context || name === 'this' || !isJsIdentifier(name)) continue;
+        const id = graph.nodeId(graph.edgeTarget(e));
+        if (!names.has(id)) names.set(id, name);
+      }
+      scope = outer;
+    }
+  }
+  userVariablesOf.set(graph, names);
+  return names;
+}
+
 /** True when only Chrome's own objects (a listener table and its records) lie between the holder and `o`. */
 function registeredOn(input: FindingsInput, o: number, holder: number): boolean {
   const { graph, trace } = input;
@@ -315,6 +356,7 @@ function groupFinding(
     newArrayBelow(input, holder, leaked.sample),
     () => globalValues(graph),
     (nodeId, name) => hasGetter(graph, nodeId, name),
+    () => userVariables(graph),
   );
   const pattern = patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
@@ -470,6 +512,8 @@ function accessPath(
   globals: () => ReadonlyMap<number, string> = () => new Map(),
   /** True when the object (by node id) has a getter of this name on its prototypes: a private field is typed by it. */
   hasGetterOf: (nodeId: number, name: string) => boolean = () => false,
+  /** Objects that are the value of a variable of the user's scopes, by node id: the name they have in the user's code. */
+  variables: () => ReadonlyMap<number, string> = () => new Map(),
 ): {
   name: string;
   owned: boolean;
@@ -487,11 +531,12 @@ function accessPath(
     }
   // Without a step of the user's, the names from the last scope (or global) on: timerListMap[3600000].
   let from = owner;
-  // Else a global's value on the way (Node's `process`, however V8 reached it): named as the global.
+  // Else the value of a variable of the user's on the way, nearest the holder first (a library's emitter the user
+  // keeps, reached through the server serving it), then a global's value (Node's `process`, however V8 reached it).
   let globalName: string | undefined;
-  if (from < 0)
+  for (const names of from < 0 ? [variables, globals] : [])
     for (let i = at; i > 0 && globalName === undefined; i--) {
-      globalName = globals().get(path[i].nodeId);
+      globalName = names().get(path[i].nodeId);
       if (globalName !== undefined) from = i;
     }
   if (from < 0) for (from = at; from > 0 && !isScope(path[from].name) && !isGlobalObject(path[from]); ) from--;
