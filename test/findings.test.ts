@@ -373,6 +373,27 @@ function request(i) {
     summary: /^\d[\d,]* 'exit' listeners added to process and never removed/,
   },
   {
+    // A WeakMap's value lives as long as its key: V8 keeps it by an internal edge from the key. The user types
+    // the array they push to as visits.get(tenant), not as tenant (which holds nothing of the kind).
+    name: 'weakmap-value',
+    leak: `class Tenant { constructor(name) { this.name = name; } }
+class Visit { constructor(i) { this.id = i; this.rows = new Array(10).fill(i); } } // SITE
+const tenant = new Tenant('acme');
+const visits = new WeakMap();
+visits.set(tenant, []);
+function request(i) {
+  const list = visits.get(tenant);
+  list.push(new Visit(i));
+  REMOVE
+}`,
+    fixed: 'list.length = 0;',
+    pattern: 'collection',
+    leaked: 'Visit',
+    holder: 'visits.get(tenant)',
+    siteMarker: '// SITE',
+    fix: [/visits\.get\(tenant\)/],
+  },
+  {
     // A library's emitter the user keeps in a variable, reached first through the server that serves it: the
     // holder is the user's variable (app), not the library's names on the way ([owner_symbol], a scope's this).
     name: 'library-emitter',

@@ -245,6 +245,20 @@ function userVariables(graph: HeapGraph): ReadonlyMap<number, string> {
   return names;
 }
 
+/** V8's edge from a WeakMap key to its value: `4 / part of key (App @7) -> value (Array @9) pair in WeakMap (table @8)`. */
+const WEAK_MAP_PAIR = /^\d+ \/ part of key \(.* @\d+\) -> value \(.* @\d+\) pair in WeakMap \(table @(\d+)\)$/;
+
+/** The variable (the user's, or a global) holding the WeakMap whose table is `tableNodeId`; the table's only holder is it. */
+function weakMapName(input: FindingsInput, tableNodeId: number): string | undefined {
+  const { graph, trace } = input;
+  const table = graph.ordinalOfId(tableNodeId);
+  if (table < 0 || trace.parentEdge[table] === UNREACHED) return undefined;
+  const map = parentOf(graph, trace, table);
+  if (graph.constructorName(map) !== 'WeakMap') return undefined;
+  const id = graph.nodeId(map);
+  return userVariables(graph).get(id) ?? globalValues(graph).get(id);
+}
+
 /** True when only Chrome's own objects (a listener table and its records) lie between the holder and `o`. */
 function registeredOn(input: FindingsInput, o: number, holder: number): boolean {
   const { graph, trace } = input;
@@ -357,6 +371,7 @@ function groupFinding(
     () => globalValues(graph),
     (nodeId, name) => hasGetter(graph, nodeId, name),
     () => userVariables(graph),
+    (tableNodeId) => weakMapName(input, tableNodeId),
   );
   const pattern = patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
@@ -514,6 +529,8 @@ function accessPath(
   hasGetterOf: (nodeId: number, name: string) => boolean = () => false,
   /** Objects that are the value of a variable of the user's scopes, by node id: the name they have in the user's code. */
   variables: () => ReadonlyMap<number, string> = () => new Map(),
+  /** The name of the WeakMap whose table this is (by node id), when the user or the global object names it. */
+  weakMapOf: (tableNodeId: number) => string | undefined = () => undefined,
 ): {
   name: string;
   owned: boolean;
@@ -568,6 +585,13 @@ function accessPath(
     // The page's document, however Blink reaches it from the window (a cached accessor): `document`.
     if (path[i].type === 'native' && /^(HTML|XML)?Document(\s|$)/.test(path[i].name)) {
       name = 'document';
+      continue;
+    }
+    // A WeakMap's value is kept by an internal edge from its key: the user reaches it as map.get(key).
+    const pair = path[i].edge?.type === 'internal' ? WEAK_MAP_PAIR.exec(path[i].edge?.name ?? '') : null;
+    const map = pair && name !== '' ? weakMapOf(Number(pair[1])) : undefined;
+    if (map !== undefined) {
+      name = `${map}.get(${name})`;
       continue;
     }
     const getter = path[i].edge?.type === 'property' ? /^get (.+)$/.exec(path[i].edge?.name ?? '') : null;
