@@ -373,6 +373,30 @@ function request(i) {
     summary: /^\d[\d,]* 'exit' listeners added to process and never removed/,
   },
   {
+    // A symbol-keyed field: V8 names the edge by the symbol's description ('items'); the user types the variable
+    // holding the symbol (kItems).
+    name: 'symbol-key',
+    leak: `const kItems = Symbol('items');
+class Item { constructor(i) { this.id = i; this.rows = new Array(10).fill(i); } } // SITE
+class Store {
+  constructor() { this[kItems] = new Map(); }
+  add(x) { this[kItems].set(x.id, x); }
+  remove(x) { this[kItems].delete(x.id); }
+}
+const store = new Store();
+function request(i) {
+  const item = new Item(i);
+  store.add(item);
+  REMOVE
+}`,
+    fixed: 'store.remove(item);',
+    pattern: 'collection',
+    leaked: 'Item',
+    holder: 'store[kItems]',
+    siteMarker: '// SITE',
+    fix: [/store\[kItems\]/],
+  },
+  {
     // A WeakMap's value lives as long as its key: V8 keeps it by an internal edge from the key. The user types
     // the array they push to as visits.get(tenant), not as tenant (which holds nothing of the kind).
     name: 'weakmap-value',

@@ -259,6 +259,30 @@ function weakMapName(input: FindingsInput, tableNodeId: number): string | undefi
   return userVariables(graph).get(id) ?? globalValues(graph).get(id);
 }
 
+const symbolVariablesOf = new WeakMap<HeapGraph, Map<string, string | null>>();
+
+/**
+ * The user's variables holding a symbol, by the symbol's description (V8 names a symbol-keyed property by it):
+ * `const kItems = Symbol('items')` gives items → kItems; null when several names hold symbols of one description.
+ */
+function symbolVariables(graph: HeapGraph): ReadonlyMap<string, string | null> {
+  let names = symbolVariablesOf.get(graph);
+  if (names) return names;
+  names = new Map();
+  for (const [id, variable] of userVariables(graph)) {
+    const o = graph.ordinalOfId(id);
+    if (o < 0 || graph.nodeTypeName(o) !== 'symbol') continue;
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+      if (graph.edgeName(e) !== 'name' || graph.nodeTypeName(graph.edgeTarget(e)) !== 'string') continue;
+      const description = graph.nodeName(graph.edgeTarget(e));
+      const known = names.get(description);
+      names.set(description, known === undefined || known === variable ? variable : null);
+    }
+  }
+  symbolVariablesOf.set(graph, names);
+  return names;
+}
+
 /** True when only Chrome's own objects (a listener table and its records) lie between the holder and `o`. */
 function registeredOn(input: FindingsInput, o: number, holder: number): boolean {
   const { graph, trace } = input;
@@ -371,6 +395,7 @@ function groupFinding(
     () => globalValues(graph),
     (nodeId, name) => hasGetter(graph, nodeId, name),
     () => userVariables(graph),
+    (description) => symbolVariables(graph).get(description) ?? undefined,
     (tableNodeId) => weakMapName(input, tableNodeId),
   );
   const pattern = patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
@@ -495,14 +520,22 @@ function isOwnedStep(path: RetainerPath, i: number): boolean {
 const isRuntimeState = (step: RetainerStep): boolean => step.name.startsWith('system / ') && !isScope(step.name);
 
 /** An edge as typed in JavaScript: `.name`, `["odd name"]`, `[3]`; hidden and internal steps say nothing. */
-function accessEdge(edge: RetainerStep['edge']): string {
+function accessEdge(
+  edge: RetainerStep['edge'],
+  /** The user's variable holding the symbol of this description, when one does. */
+  symbolVariable: (description: string) => string | undefined = () => undefined,
+): string {
   if (!edge) return '';
   switch (edge.type) {
     case 'property':
     case 'context':
     case 'shortcut':
-      // V8 names a symbol-keyed property `<symbol kEvents>`: in code it is obj[kEvents].
-      if (/^<symbol .*>$/.test(edge.name)) return `[${edge.name.slice(8, -1)}]`;
+      // V8 names a symbol-keyed property `<symbol kEvents>` by its description: in code it is obj[kEvents], or
+      // obj[kItems] when the user's kItems holds Symbol('items').
+      if (/^<symbol .*>$/.test(edge.name)) {
+        const description = edge.name.slice(8, -1);
+        return `[${symbolVariable(description) ?? description}]`;
+      }
       return propertyAccess(edge.name);
     case 'element':
       return `[${edge.name}]`;
@@ -529,6 +562,8 @@ function accessPath(
   hasGetterOf: (nodeId: number, name: string) => boolean = () => false,
   /** Objects that are the value of a variable of the user's scopes, by node id: the name they have in the user's code. */
   variables: () => ReadonlyMap<number, string> = () => new Map(),
+  /** The user's variable holding the symbol of this description, when exactly one name does. */
+  symbolVariable: (description: string) => string | undefined = () => undefined,
   /** The name of the WeakMap whose table this is (by node id), when the user or the global object names it. */
   weakMapOf: (tableNodeId: number) => string | undefined = () => undefined,
 ): {
@@ -572,7 +607,7 @@ function accessPath(
   let name =
     globalName ?? (owner >= 0 && isGlobalObject(ownerStep) && ownerStep.name.startsWith('Window') ? 'window' : '');
   if (!scopeLike) {
-    const into = accessEdge(ownerStep.edge);
+    const into = accessEdge(ownerStep.edge, symbolVariable);
     name = into.startsWith('.') ? into.slice(1) : into === '' ? ownerStep.name : `${ownerStep.name}${into}`;
   }
   // A scope holder (a closure's variables) is named by the variable the objects hang from.
@@ -605,7 +640,7 @@ function accessPath(
       ? accessEdge({ type: 'property', name: getter[1] })
       : field && hasGetterOf(path[i - 1].nodeId, field[1])
         ? accessEdge({ type: 'property', name: field[1] })
-        : accessEdge(path[i].edge);
+        : accessEdge(path[i].edge, symbolVariable);
     if (getter) inGetter = true;
     if (edge === '') continue;
     // A linked list's links (.next.next…) are no name to type: the list is named by what holds its head.
