@@ -388,16 +388,13 @@ function groupFinding(
     );
   const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
   const holderNodeId = graph.nodeId(holder);
-  const access = accessPath(
-    path,
-    holderNodeId,
-    newArrayBelow(input, holder, leaked.sample),
-    () => globalValues(graph),
-    (nodeId, name) => hasGetter(graph, nodeId, name),
-    () => userVariables(graph),
-    (description) => symbolVariables(graph).get(description) ?? undefined,
-    (tableNodeId) => weakMapName(input, tableNodeId),
-  );
+  const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), {
+    globals: () => globalValues(graph),
+    hasGetterOf: (nodeId, name) => hasGetter(graph, nodeId, name),
+    variables: () => userVariables(graph),
+    symbolVariable: (description) => symbolVariables(graph).get(description) ?? undefined,
+    weakMapOf: (tableNodeId) => weakMapName(input, tableNodeId),
+  });
   const pattern = patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
@@ -544,6 +541,20 @@ function accessEdge(
   }
 }
 
+/** Names the heap graph gives accessPath (each read lazily: most findings need none). */
+interface NameLookups {
+  /** Objects that are a global's value (`process`, `console`) or an ES module's export, by node id: a name to start from when nothing is the user's. */
+  globals?: () => ReadonlyMap<number, string>;
+  /** True when the object (by node id) has a getter of this name on its prototypes: a private field is typed by it. */
+  hasGetterOf?: (nodeId: number, name: string) => boolean;
+  /** Objects that are the value of a variable of the user's scopes, by node id: the name they have in the user's code. */
+  variables?: () => ReadonlyMap<number, string>;
+  /** The user's variable holding the symbol of this description, when exactly one name does. */
+  symbolVariable?: (description: string) => string | undefined;
+  /** The name of the WeakMap whose table this is (by node id), when the user or the global object names it. */
+  weakMapOf?: (tableNodeId: number) => string | undefined;
+}
+
 /**
  * The holder as the user would reach it: from the last step on the path up to
  * the holder that is theirs (a variable of their scope, an instance of their
@@ -556,16 +567,7 @@ function accessPath(
   holderNodeId: number,
   /** A new array just below the holder that the objects sit in (an emitter's listener array made as they came): named too. */
   arrayBelow: number | null = null,
-  /** Objects that are a global's value (`process`, `console`), by node id: a name to start from when nothing is the user's. */
-  globals: () => ReadonlyMap<number, string> = () => new Map(),
-  /** True when the object (by node id) has a getter of this name on its prototypes: a private field is typed by it. */
-  hasGetterOf: (nodeId: number, name: string) => boolean = () => false,
-  /** Objects that are the value of a variable of the user's scopes, by node id: the name they have in the user's code. */
-  variables: () => ReadonlyMap<number, string> = () => new Map(),
-  /** The user's variable holding the symbol of this description, when exactly one name does. */
-  symbolVariable: (description: string) => string | undefined = () => undefined,
-  /** The name of the WeakMap whose table this is (by node id), when the user or the global object names it. */
-  weakMapOf: (tableNodeId: number) => string | undefined = () => undefined,
+  lookups: NameLookups = {},
 ): {
   name: string;
   owned: boolean;
@@ -573,6 +575,13 @@ function accessPath(
   runtimeState: boolean;
   location: SourceLocation | null;
 } {
+  const {
+    globals = () => new Map(),
+    hasGetterOf = () => false,
+    variables = () => new Map(),
+    symbolVariable = () => undefined,
+    weakMapOf = () => undefined,
+  } = lookups;
   const at = path.findIndex((step) => step.nodeId === holderNodeId);
   const library = path.slice(0, at + 1).some(isLibraryStep);
   let owner = -1;
