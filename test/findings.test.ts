@@ -373,6 +373,25 @@ function request(i) {
     summary: /^\d[\d,]* 'exit' listeners added to process and never removed/,
   },
   {
+    // A static field: the class is a function of the user's, and what hangs from it is typed Widget.all.
+    name: 'static-field',
+    leak: `class Widget {
+  static all = new Set();
+  constructor(i) { this.id = i; this.rows = new Array(10).fill(i); Widget.all.add(this); } // SITE
+  destroy() { Widget.all.delete(this); }
+}
+function request(i) {
+  const w = new Widget(i);
+  REMOVE
+}`,
+    fixed: 'w.destroy();',
+    pattern: 'collection',
+    leaked: 'Widget',
+    holder: 'Widget.all',
+    siteMarker: '// SITE',
+    fix: [/Widget\.all/],
+  },
+  {
     // A symbol-keyed field: V8 names the edge by the symbol's description ('items'); the user types the variable
     // holding the symbol (kItems).
     name: 'symbol-key',

@@ -611,7 +611,10 @@ function accessPath(
       location: null,
     };
   const ownerStep = path[Math.max(0, from)];
-  const scopeLike = owner < 0 || isScope(ownerStep.name) || isGlobalObject(ownerStep) || ownerStep.type === 'closure';
+  // A closure names the variables of its scope; but what hangs from its properties (a class's static field) is
+  // typed from the function: Widget.all.
+  const closureScope = ownerStep.type === 'closure' && path[Math.max(0, from) + 1]?.edge?.type !== 'property';
+  const scopeLike = owner < 0 || isScope(ownerStep.name) || isGlobalObject(ownerStep) || closureScope;
   // A page's globals read as window.name; Node's as the bare name.
   let name =
     globalName ?? (owner >= 0 && isGlobalObject(ownerStep) && ownerStep.name.startsWith('Window') ? 'window' : '');
