@@ -93,6 +93,17 @@ describe('finding text', () => {
     });
     assert.match(findingSummary(f), /^600 callbacks waiting in gate that never run, keeping 300 RequestContext, from /);
   });
+  test("listener on Node's EventTarget: its listener Map's entry names the target", () => {
+    const f = facts({
+      pattern: 'listener',
+      wrapper: { name: 'onAbort', type: 'closure', count: 120 },
+      leaked: { name: 'Job', type: 'object', count: 120 },
+      holder: 'shutdown.signal[kEvents].get("abort")',
+      holderIsRuntime: false,
+    });
+    assert.match(findingSummary(f), /^120 event listeners added to shutdown\.signal and never removed/);
+    assert.match(findingFix(f), /^Remove the listener from shutdown\.signal with removeEventListener/);
+  });
   test('collection: what is added, where; bound or evict that holder', () => {
     const f = facts({
       pattern: 'collection',

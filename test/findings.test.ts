@@ -392,6 +392,23 @@ function request(i) {
     fix: [/Widget\.all/],
   },
   {
+    // A Map's value, reached by its key: rooms.get("lobby").members, not rooms.members.
+    name: 'map-value',
+    leak: `class Member { constructor(i) { this.name = 'm' + i; this.rows = new Array(10).fill(i); } } // SITE
+const rooms = new Map([['lobby', { topic: 'hi', members: [] }]]);
+function request(i) {
+  const room = rooms.get('lobby');
+  room.members.push(new Member(i));
+  REMOVE
+}`,
+    fixed: 'room.members.length = 0;',
+    pattern: 'collection',
+    leaked: 'Member',
+    holder: 'rooms.get("lobby").members',
+    siteMarker: '// SITE',
+    fix: [/rooms\.get\("lobby"\)\.members/],
+  },
+  {
     // A symbol-keyed field: V8 names the edge by the symbol's description ('items'); the user types the variable
     // holding the symbol (kItems).
     name: 'symbol-key',

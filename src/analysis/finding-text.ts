@@ -80,10 +80,13 @@ function keeping(
 const lead = (facts: FindingFacts): { name: string; type: string; count: number } =>
   facts.leakedFirst ? facts.leaked : facts.wrapper;
 
-/** The EventTarget whose listeners hold the objects: Node's `x[kEvents]`, or a page's object over Blink's table. */
+/**
+ * The EventTarget whose listeners hold the objects: Node's `x[kEvents]` (a Map by event type:
+ * `x[kEvents].get("abort")`), or a page's object over Blink's table.
+ */
 function eventTargetOf(facts: FindingFacts): string | null {
   if (facts.eventTarget) return facts.holder;
-  return /^(.+)\[kEvents\]$/.exec(facts.holder)?.[1] ?? null;
+  return /^(.+)\[kEvents\](\.get\([^)]*\))?$/.exec(facts.holder)?.[1] ?? null;
 }
 
 export function findingSummary(facts: FindingFacts): string {

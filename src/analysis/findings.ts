@@ -394,6 +394,7 @@ function groupFinding(
     variables: () => userVariables(graph),
     symbolVariable: (description) => symbolVariables(graph).get(description) ?? undefined,
     weakMapOf: (tableNodeId) => weakMapName(input, tableNodeId),
+    mapKeyOf: (tableNodeId, valueSlot) => mapKey(graph, tableNodeId, valueSlot),
   });
   const pattern = patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
@@ -541,6 +542,33 @@ function accessEdge(
   }
 }
 
+/** A slot of a Map's table (`map` → `table` → `[6]`): V8 keeps each entry's key in the slot before its value's. */
+const isMapValueSlot = (path: RetainerPath, i: number): boolean =>
+  path[i].edge?.type === 'internal' &&
+  /^\d+$/.test(path[i].edge?.name ?? '') &&
+  path[i - 1].edge?.type === 'internal' &&
+  path[i - 1].edge?.name === 'table' &&
+  path[i - 2].name === 'Map';
+
+/** Longest Map key written out in a holder's name. */
+const MAX_KEY_CHARS = 40;
+
+/** The key of the Map entry whose value is in `valueSlot` of the table: a string quoted, an object by the user's variable. */
+function mapKey(graph: HeapGraph, tableNodeId: number, valueSlot: number): string | undefined {
+  const table = graph.ordinalOfId(tableNodeId);
+  if (table < 0) return undefined;
+  const slot = String(valueSlot - 1);
+  for (let e = graph.firstEdge(table); e < graph.firstEdge(table + 1); e++) {
+    if (graph.edgeName(e) !== slot) continue;
+    const key = graph.edgeTarget(e);
+    // A long key (a URL, a JSON text) would drown the name: it reads as map.get(…).
+    if (graph.nodeTypeName(key) === 'string')
+      return graph.nodeName(key).length <= MAX_KEY_CHARS ? JSON.stringify(graph.nodeName(key)) : undefined;
+    return userVariables(graph).get(graph.nodeId(key));
+  }
+  return undefined;
+}
+
 /** Names the heap graph gives accessPath (each read lazily: most findings need none). */
 interface NameLookups {
   /** Objects that are a global's value (`process`, `console`) or an ES module's export, by node id: a name to start from when nothing is the user's. */
@@ -553,6 +581,8 @@ interface NameLookups {
   symbolVariable?: (description: string) => string | undefined;
   /** The name of the WeakMap whose table this is (by node id), when the user or the global object names it. */
   weakMapOf?: (tableNodeId: number) => string | undefined;
+  /** A Map's key as typed (`"lobby"`, a variable's name), from its table (by node id) and its value's slot. */
+  mapKeyOf?: (tableNodeId: number, valueSlot: number) => string | undefined;
 }
 
 /**
@@ -581,6 +611,7 @@ function accessPath(
     variables = () => new Map(),
     symbolVariable = () => undefined,
     weakMapOf = () => undefined,
+    mapKeyOf = () => undefined,
   } = lookups;
   const at = path.findIndex((step) => step.nodeId === holderNodeId);
   const library = path.slice(0, at + 1).some(isLibraryStep);
@@ -639,6 +670,11 @@ function accessPath(
     const map = pair && name !== '' ? weakMapOf(Number(pair[1])) : undefined;
     if (map !== undefined) {
       name = `${map}.get(${name})`;
+      continue;
+    }
+    // A Map's value, in its table's slot after its key's: map.get(key), or map.get(…) when the key has no name.
+    if (name !== '' && i > 1 && isMapValueSlot(path, i)) {
+      name = `${name}.get(${mapKeyOf(path[i - 1].nodeId, Number(path[i].edge?.name)) ?? '…'})`;
       continue;
     }
     const getter = path[i].edge?.type === 'property' ? /^get (.+)$/.exec(path[i].edge?.name ?? '') : null;
