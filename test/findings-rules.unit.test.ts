@@ -104,6 +104,11 @@ describe('finding text', () => {
     assert.match(findingSummary(f), /^120 event listeners added to shutdown\.signal and never removed/);
     assert.match(findingFix(f), /^Remove the listener from shutdown\.signal with removeEventListener/);
   });
+  test('bytes: per call in a run, per step between the snapshots of a series', () => {
+    const f = facts({ pattern: 'bytes', holder: 'log', holderIsRuntime: false, bytesPerCall: 19_251 });
+    assert.match(findingSummary(f), /^log grows 18\.8 KB per call \(/);
+    assert.match(findingSummary({ ...f, per: 'step' }), /^log grows 18\.8 KB per step \(/);
+  });
   test('collection: what is added, where; bound or evict that holder', () => {
     const f = facts({
       pattern: 'collection',

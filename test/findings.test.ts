@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { diffSnapshots } from '../src/analysis/diff.js';
+import { DEFAULT_LEAK_RULE } from '../src/analysis/leaks.js';
+import { diffSeries } from '../src/analysis/series.js';
 import { assertNoLeak, runScenarios } from '../src/index.js';
 import { formatLocation } from '../src/report/format.js';
 import type { DiffResult, Finding, ScenarioResult } from '../src/types.js';
@@ -714,6 +716,44 @@ async function runPrograms(programs: Record<string, string>): Promise<Map<string
   );
   return new Map(result.scenarios.map((s) => [s.name, s]));
 }
+
+describe('findings: a series of snapshots', () => {
+  test('a string builder grows per step between snapshots, not per call: the diff never saw the calls', async () => {
+    const dir = tempDir('leakscan-findings-series-');
+    const file = join(dir, 'builder.js');
+    writeFileSync(
+      file,
+      `'use strict';
+const v8 = require('v8');
+const path = require('path');
+let log = '';
+function request(i) { log += 'request ' + i + ' handled at ' + Date.now() + '\\n'; }
+(async () => {
+  for (let s = 1; s <= 3; s++) {
+    for (let i = 0; i < ${REQUESTS}; i++) request(i);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    global.gc();
+    v8.writeHeapSnapshot(path.join(__dirname, 's' + s + '.heapsnapshot'));
+  }
+})();
+`,
+    );
+    await new Promise<void>((resolve, reject) => {
+      execFile(process.execPath, ['--expose-gc', file], { timeout: 120_000 }, (err, _o, stderr) =>
+        err ? reject(new Error(`builder: ${stderr || err.message}`)) : resolve(),
+      );
+    });
+    const diff = await diffSeries(
+      [1, 2, 3].map((s) => join(dir, `s${s}.heapsnapshot`)),
+      { rule: DEFAULT_LEAK_RULE },
+    );
+    const first = diff.findings[0];
+    assert.ok(first, show(diff));
+    assert.equal(first.pattern, 'bytes', show(diff));
+    assert.equal(first.holder.name, 'log', show(diff));
+    assert.match(first.summary, /^log grows \S+ \S+ per step /, first.summary);
+  });
+});
 
 describe('findings: run, a counted leak and the collections it accumulates in', () => {
   let results: Map<string, ScenarioResult>;

@@ -23,8 +23,10 @@ export interface FindingFacts {
   /** True when what leaks reads plainer than what accumulates (the user's class in a library's records): say it first. */
   leakedFirst?: boolean;
   site: SourceLocation | null;
-  /** For byte growth: bytes per call. */
+  /** For byte growth: bytes per call (or per step between snapshots, see `per`). */
   bytesPerCall?: number;
+  /** What bytesPerCall is counted per: a call (run), or a step of a series of snapshots, whose calls no one counted. */
+  per?: 'call' | 'step';
 }
 
 /** "an UploadProgress", "a UserProfile", "a Unit": a U followed by one consonant and a vowel sounds "you". */
@@ -125,7 +127,7 @@ export function findingSummary(facts: FindingFacts): string {
         return `${formatCount(facts.wrapper.count)} ${facts.wrapper.name} nodes removed from the document and still referenced from ${facts.holder} (${bytes}).`;
       return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} in ${facts.holder} keep DOM nodes removed from the document (${bytes}).`;
     case 'bytes':
-      return `${facts.holder} grows ${formatBytes(facts.bytesPerCall ?? 0)} per call (${bytes} now).`;
+      return `${facts.holder} grows ${formatBytes(facts.bytesPerCall ?? 0)} per ${facts.per ?? 'call'} (${bytes} now).`;
     case 'stack':
       return `${formatCount(lead(facts).count)} ${named(lead(facts).name, facts.site)} held only by a running function${keeping(facts, lead(facts))} (${bytes}).`;
     default:
@@ -173,8 +175,8 @@ const KINDS: Record<string, string> = { closure: 'closures', string: 'strings', 
 /** A finding in a few words, for one-line verdicts: "1000 B objects in cache (collection)", "samples grows 80 B per call (bytes)". */
 export function findingHeadline(finding: Finding): string {
   if (finding.pattern === 'bytes') {
-    const match = / grows (\S+ \S+) per call/.exec(finding.summary);
-    return `${finding.holder.name} grows ${match ? match[1] : formatBytes(finding.leaked.retainedSize)} per call (bytes)`;
+    const match = / grows (\S+ \S+ per (call|step))/.exec(finding.summary);
+    return `${finding.holder.name} grows ${match ? match[1] : `${formatBytes(finding.leaked.retainedSize)} per call`} (bytes)`;
   }
   const kind = KINDS[finding.leaked.type] ?? 'objects';
   // A timer's holder is the runtime's list (Node's timerListMap, a page's DOMTimer): no name of the user's.

@@ -937,7 +937,7 @@ function siteOf(
 }
 
 /** Byte growth (growth.ts) as a finding: one object whose retained size grows with the calls. */
-export function byteFinding(g: ByteGrowth): Finding {
+export function byteFinding(g: ByteGrowth, per: 'call' | 'step' = 'call'): Finding {
   const path = g.retainerPath ?? [];
   const ownedAt = path.findLastIndex((_, i) => isOwnedStep(path, i));
   const owned = ownedAt < 0 ? undefined : path[ownedAt];
@@ -953,6 +953,7 @@ export function byteFinding(g: ByteGrowth): Finding {
     holderIsRuntime: owned === undefined,
     site,
     bytesPerCall: g.bytesPerCall,
+    per,
   };
   return worded(facts, {
     pattern: 'bytes',
