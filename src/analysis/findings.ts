@@ -223,8 +223,20 @@ function userVariables(graph: HeapGraph): ReadonlyMap<number, string> {
   const context = graph.edgeTypeNames.indexOf('context');
   const internal = graph.edgeTypeNames.indexOf('internal');
   const seen = new Set<number>();
+  // Whose a script is, once per script: a program has tens of thousands of closures and a few hundred scripts.
+  const userScripts = new Map<string, boolean>();
+  const isUsers = (script: string): boolean => {
+    let users = userScripts.get(script);
+    if (users === undefined) {
+      users = isUserScript(script);
+      userScripts.set(script, users);
+    }
+    return users;
+  };
   for (let o = 0; o < graph.nodeCount; o++) {
-    if (graph.nodeTypeIndex(o) !== closure || !isUserLocation(index.locationOf(o))) continue;
+    if (graph.nodeTypeIndex(o) !== closure) continue;
+    const location = index.locationOf(o);
+    if (location === null || !isUsers(location.script)) continue;
     let scope = -1;
     for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++)
       if (graph.edgeTypeIndex(e) === internal && graph.edgeName(e) === 'context') scope = graph.edgeTarget(e);
