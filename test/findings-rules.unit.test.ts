@@ -30,6 +30,9 @@ describe('tierOf: what the user recognises first', () => {
     ['Session', 'object', user, false, Tier.userClass],
     ['onTick', 'closure', user, false, Tier.userClosure],
     ['(anonymous)', 'closure', user, false, Tier.userClosure],
+    // A suspended async function's frame, placed at the function: the user's function, not their class.
+    ['Generator', 'object', user, false, Tier.userClosure],
+    ['Generator', 'object', lib, false, Tier.library],
     ['{id, user}', 'object', null, true, Tier.shape],
     ['DLL', 'object', lib, false, Tier.library],
     ['Timeout', 'object', node, false, Tier.library],
@@ -77,6 +80,34 @@ describe('finding text', () => {
       /^300 'tick' listeners added to marketFeed and never removed, each keeping a Subscription/,
     );
     assert.match(findingFix(f), /Remove the 'tick' listener from marketFeed/);
+  });
+  test('queue: fewer kept objects than callbacks are counted, not "each"', () => {
+    // An await leaves two callbacks on the promise for one suspended call and its one RequestContext.
+    const f = facts({
+      pattern: 'queue',
+      wrapper: { name: '(anonymous)', type: 'closure', count: 600 },
+      leaked: { name: 'RequestContext', type: 'object', count: 300 },
+      holder: 'gate',
+      holderIsRuntime: false,
+      holderIsPromise: true,
+    });
+    assert.match(findingSummary(f), /^600 callbacks waiting in gate that never run, keeping 300 RequestContext, from /);
+  });
+  test("listener on Node's EventTarget: its listener Map's entry names the target", () => {
+    const f = facts({
+      pattern: 'listener',
+      wrapper: { name: 'onAbort', type: 'closure', count: 120 },
+      leaked: { name: 'Job', type: 'object', count: 120 },
+      holder: 'shutdown.signal[kEvents].get("abort")',
+      holderIsRuntime: false,
+    });
+    assert.match(findingSummary(f), /^120 event listeners added to shutdown\.signal and never removed/);
+    assert.match(findingFix(f), /^Remove the listener from shutdown\.signal with removeEventListener/);
+  });
+  test('bytes: per call in a run, per step between the snapshots of a series', () => {
+    const f = facts({ pattern: 'bytes', holder: 'log', holderIsRuntime: false, bytesPerCall: 19_251 });
+    assert.match(findingSummary(f), /^log grows 18\.8 KB per call \(/);
+    assert.match(findingSummary({ ...f, per: 'step' }), /^log grows 18\.8 KB per step \(/);
   });
   test('collection: what is added, where; bound or evict that holder', () => {
     const f = facts({

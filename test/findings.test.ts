@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { diffSnapshots } from '../src/analysis/diff.js';
+import { DEFAULT_LEAK_RULE } from '../src/analysis/leaks.js';
+import { diffSeries } from '../src/analysis/series.js';
 import { assertNoLeak, runScenarios } from '../src/index.js';
 import { formatLocation } from '../src/report/format.js';
 import type { DiffResult, Finding, ScenarioResult } from '../src/types.js';
@@ -175,6 +177,29 @@ function request(i) {
     holder: 'connection',
     siteMarker: '// SITE',
     fix: [/connection/],
+  },
+  {
+    // Each call suspended at `await gate`: V8 keeps its frame (a Generator, defined at the async function) and
+    // two await callbacks on the promise. What leaks in the user's terms is their RequestContext, not the frame.
+    name: 'awaited-promise',
+    leak: `class RequestContext { constructor(i) { this.id = i; this.rows = new Array(10).fill(i); } }
+let open;
+const gate = new Promise((resolve) => { open = resolve; });
+async function handle(i) { // SITE
+  const ctx = new RequestContext(i);
+  REMOVE
+  await gate;
+  return ctx.rows.length;
+}
+function request(i) { handle(i); }`,
+    fixed: 'if (i === 0) open();',
+    pattern: 'queue',
+    leaked: 'RequestContext',
+    holder: 'gate',
+    siteMarker: '// SITE',
+    fix: [/\bgate\b/],
+    // Two await callbacks per call keep one RequestContext: not "each keeping" one.
+    summary: /waiting in gate that never run, keeping \d[\d,]* RequestContext\b/,
   },
   {
     name: 'closure-chain',
@@ -348,6 +373,111 @@ function request(i) {
     siteMarker: '// SITE',
     fix: [/'exit'/, /\bprocess\b/],
     summary: /^\d[\d,]* 'exit' listeners added to process and never removed/,
+  },
+  {
+    // A static field: the class is a function of the user's, and what hangs from it is typed Widget.all.
+    name: 'static-field',
+    leak: `class Widget {
+  static all = new Set();
+  constructor(i) { this.id = i; this.rows = new Array(10).fill(i); Widget.all.add(this); } // SITE
+  destroy() { Widget.all.delete(this); }
+}
+function request(i) {
+  const w = new Widget(i);
+  REMOVE
+}`,
+    fixed: 'w.destroy();',
+    pattern: 'collection',
+    leaked: 'Widget',
+    holder: 'Widget.all',
+    siteMarker: '// SITE',
+    fix: [/Widget\.all/],
+  },
+  {
+    // A Map's value, reached by its key: rooms.get("lobby").members, not rooms.members.
+    name: 'map-value',
+    leak: `class Member { constructor(i) { this.name = 'm' + i; this.rows = new Array(10).fill(i); } } // SITE
+const rooms = new Map([['lobby', { topic: 'hi', members: [] }]]);
+function request(i) {
+  const room = rooms.get('lobby');
+  room.members.push(new Member(i));
+  REMOVE
+}`,
+    fixed: 'room.members.length = 0;',
+    pattern: 'collection',
+    leaked: 'Member',
+    holder: 'rooms.get("lobby").members',
+    siteMarker: '// SITE',
+    fix: [/rooms\.get\("lobby"\)\.members/],
+  },
+  {
+    // A symbol-keyed field: V8 names the edge by the symbol's description ('items'); the user types the variable
+    // holding the symbol (kItems).
+    name: 'symbol-key',
+    leak: `const kItems = Symbol('items');
+class Item { constructor(i) { this.id = i; this.rows = new Array(10).fill(i); } } // SITE
+class Store {
+  constructor() { this[kItems] = new Map(); }
+  add(x) { this[kItems].set(x.id, x); }
+  remove(x) { this[kItems].delete(x.id); }
+}
+const store = new Store();
+function request(i) {
+  const item = new Item(i);
+  store.add(item);
+  REMOVE
+}`,
+    fixed: 'store.remove(item);',
+    pattern: 'collection',
+    leaked: 'Item',
+    holder: 'store[kItems]',
+    siteMarker: '// SITE',
+    fix: [/store\[kItems\]/],
+  },
+  {
+    // A WeakMap's value lives as long as its key: V8 keeps it by an internal edge from the key. The user types
+    // the array they push to as visits.get(tenant), not as tenant (which holds nothing of the kind).
+    name: 'weakmap-value',
+    leak: `class Tenant { constructor(name) { this.name = name; } }
+class Visit { constructor(i) { this.id = i; this.rows = new Array(10).fill(i); } } // SITE
+const tenant = new Tenant('acme');
+const visits = new WeakMap();
+visits.set(tenant, []);
+function request(i) {
+  const list = visits.get(tenant);
+  list.push(new Visit(i));
+  REMOVE
+}`,
+    fixed: 'list.length = 0;',
+    pattern: 'collection',
+    leaked: 'Visit',
+    holder: 'visits.get(tenant)',
+    siteMarker: '// SITE',
+    fix: [/visits\.get\(tenant\)/],
+  },
+  {
+    // A library's emitter the user keeps in a variable, reached first through the server that serves it: the
+    // holder is the user's variable (app), not the library's names on the way ([owner_symbol], a scope's this).
+    name: 'library-emitter',
+    leak: `const express = require('express');
+const http = require('http');
+const app = express();
+app.setMaxListeners(0);
+const server = http.createServer(app).listen(0, '127.0.0.1');
+class AuditEntry { constructor(i) { this.id = i; this.rows = new Array(10).fill(i); } }
+function request(i) {
+  const entry = new AuditEntry(i);
+  const onError = (err) => { entry.rows.push(err); }; // SITE
+  app.on('error', onError);
+  REMOVE
+}`,
+    fixed: "app.off('error', onError);",
+    pattern: 'listener',
+    leaked: 'AuditEntry',
+    holder: 'app._events.error',
+    siteMarker: '// SITE',
+    fix: [/'error'/, /\bapp\b/],
+    summary: /^\d[\d,]* 'error' listeners added to app and never removed/,
   },
   {
     // The requests themselves kept (express's req): a collection of IncomingMessage, not their header records,
@@ -586,6 +716,44 @@ async function runPrograms(programs: Record<string, string>): Promise<Map<string
   );
   return new Map(result.scenarios.map((s) => [s.name, s]));
 }
+
+describe('findings: a series of snapshots', () => {
+  test('a string builder grows per step between snapshots, not per call: the diff never saw the calls', async () => {
+    const dir = tempDir('leakscan-findings-series-');
+    const file = join(dir, 'builder.js');
+    writeFileSync(
+      file,
+      `'use strict';
+const v8 = require('v8');
+const path = require('path');
+let log = '';
+function request(i) { log += 'request ' + i + ' handled at ' + Date.now() + '\\n'; }
+(async () => {
+  for (let s = 1; s <= 3; s++) {
+    for (let i = 0; i < ${REQUESTS}; i++) request(i);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    global.gc();
+    v8.writeHeapSnapshot(path.join(__dirname, 's' + s + '.heapsnapshot'));
+  }
+})();
+`,
+    );
+    await new Promise<void>((resolve, reject) => {
+      execFile(process.execPath, ['--expose-gc', file], { timeout: 120_000 }, (err, _o, stderr) =>
+        err ? reject(new Error(`builder: ${stderr || err.message}`)) : resolve(),
+      );
+    });
+    const diff = await diffSeries(
+      [1, 2, 3].map((s) => join(dir, `s${s}.heapsnapshot`)),
+      { rule: DEFAULT_LEAK_RULE },
+    );
+    const first = diff.findings[0];
+    assert.ok(first, show(diff));
+    assert.equal(first.pattern, 'bytes', show(diff));
+    assert.equal(first.holder.name, 'log', show(diff));
+    assert.match(first.summary, /^log grows \S+ \S+ per step /, first.summary);
+  });
+});
 
 describe('findings: run, a counted leak and the collections it accumulates in', () => {
   let results: Map<string, ScenarioResult>;

@@ -372,7 +372,13 @@ describe('verdictOf', () => {
         retainerPath: null,
       },
     ];
-    const v = verdictOf(scenario, diffOf([], growth.map(byteFinding)));
+    const v = verdictOf(
+      scenario,
+      diffOf(
+        [],
+        growth.map((g) => byteFinding(g)),
+      ),
+    );
     assert.equal(v.status, 'leak');
     assert.equal(v.verdict, 's: samples grows 80 B per call (bytes) — leak');
   });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { holderLabel, retainerPath } from '../src/analysis/paths.js';
 import { RUNNER_MARKER, traceFromRoots, UNREACHED, type ViaName, viaName } from '../src/analysis/trace.js';
+import { formatPath } from '../src/report/path.js';
 import type { RetainerPath } from '../src/types.js';
 import { buildGraph, type EdgeSpec, type GraphSpec, type NodeSpec, node } from './graph-builder.js';
 
@@ -246,6 +247,17 @@ const contextPath = pathOf(
   ['Thing', 'object', ['context', 'theThing']],
 );
 const stackPath = pathOf(['(Stack roots)', 'synthetic'], ['B', 'object', ['element', '0']]);
+/** A plain object used as a dictionary: `cache['rec-' + i] = record`, `cache['2024 total']`. */
+const dictPath = pathOf(
+  ['global', 'object'],
+  ['Object', 'object', ['property', 'cache']],
+  ['Record', 'object', ['property', 'rec-109']],
+  ['Array', 'object', ['property', 'tags']],
+);
+
+test('a retainer path line quotes a key that is no identifier, as JavaScript does', () => {
+  assert.equal(formatPath(dictPath), 'global @100 → .cache Object @101 → ["rec-109"] Record @102 → .tags Array @103');
+});
 
 describe('holder labels', () => {
   const cases: Array<{ name: string; path: RetainerPath | null; holderAt?: number; label: string | null }> = [
@@ -256,6 +268,8 @@ describe('holder labels', () => {
     { name: 'a variable of a closure scope names itself', path: contextPath, holderAt: 2, label: 'theThing' },
     { name: 'the stack: a running function', path: stackPath, holderAt: 0, label: 'a running function' },
     { name: 'nothing named on the path', path: stackPath, label: null },
+    // A key JavaScript cannot put after a dot reads as typed: cache["rec-109"], never cache.rec-109.
+    { name: 'a key that is no identifier, quoted', path: dictPath, holderAt: 1, label: 'cache["rec-109"].tags' },
   ];
   for (const c of cases) {
     test(c.name, () => {

@@ -25,8 +25,10 @@ export interface FindingFacts {
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
   keepsDetachedDom?: boolean;
   site: SourceLocation | null;
-  /** For byte growth: bytes per call. */
+  /** For byte growth: bytes per call (or per step between snapshots, see `per`). */
   bytesPerCall?: number;
+  /** What bytesPerCall is counted per: a call (run), or a step of a series of snapshots, whose calls no one counted. */
+  per?: 'call' | 'step';
 }
 
 /** "an UploadProgress", "a UserProfile", "a Unit": a U followed by one consonant and a vowel sounds "you". */
@@ -65,7 +67,8 @@ const at = (site: SourceLocation | null): string => {
 
 /**
  * "each keeping a Session" when the leaked thing is not what the summary named first (`named`, the wrapper by
- * default); "keeping 2,000 {x, y}" when there are more of them than of what was named.
+ * default) and there are as many; "keeping 2,000 {x, y}" when there are more or fewer of them than of what was
+ * named (an await leaves two callbacks for one call's objects).
  */
 function keeping(
   facts: FindingFacts,
@@ -73,7 +76,7 @@ function keeping(
   count = named.count,
 ): string {
   if (facts.leaked.name === named.name && facts.leaked.type === named.type) return '';
-  if (facts.leaked.count > count) return `, keeping ${formatCount(facts.leaked.count)} ${facts.leaked.name}`;
+  if (facts.leaked.count !== count) return `, keeping ${formatCount(facts.leaked.count)} ${facts.leaked.name}`;
   return `, each keeping ${thing(facts.leaked)}`;
 }
 
@@ -81,10 +84,13 @@ function keeping(
 const lead = (facts: FindingFacts): { name: string; type: string; count: number } =>
   facts.leakedFirst ? facts.leaked : facts.wrapper;
 
-/** The EventTarget whose listeners hold the objects: Node's `x[kEvents]`, or a page's object over Blink's table. */
+/**
+ * The EventTarget whose listeners hold the objects: Node's `x[kEvents]` (a Map by event type:
+ * `x[kEvents].get("abort")`), or a page's object over Blink's table.
+ */
 function eventTargetOf(facts: FindingFacts): string | null {
   if (facts.eventTarget) return facts.holder;
-  return /^(.+)\[kEvents\]$/.exec(facts.holder)?.[1] ?? null;
+  return /^(.+)\[kEvents\](\.get\([^)]*\))?$/.exec(facts.holder)?.[1] ?? null;
 }
 
 export function findingSummary(facts: FindingFacts): string {
@@ -125,7 +131,7 @@ export function findingSummary(facts: FindingFacts): string {
         return `${formatCount(facts.wrapper.count)} ${facts.wrapper.name} nodes removed from the document and still referenced from ${facts.holder} (${bytes}).`;
       return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} in ${facts.holder} keep DOM nodes removed from the document (${bytes}).`;
     case 'bytes':
-      return `${facts.holder} grows ${formatBytes(facts.bytesPerCall ?? 0)} per call (${bytes} now).`;
+      return `${facts.holder} grows ${formatBytes(facts.bytesPerCall ?? 0)} per ${facts.per ?? 'call'} (${bytes} now).`;
     case 'stack':
       return `${formatCount(lead(facts).count)} ${named(lead(facts).name, facts.site)} held only by a running function${keeping(facts, lead(facts))} (${bytes}).`;
     default:
@@ -173,8 +179,8 @@ const KINDS: Record<string, string> = { closure: 'closures', string: 'strings', 
 /** A finding in a few words, for one-line verdicts: "1000 B objects in cache (collection)", "samples grows 80 B per call (bytes)". */
 export function findingHeadline(finding: Finding): string {
   if (finding.pattern === 'bytes') {
-    const match = / grows (\S+ \S+) per call/.exec(finding.summary);
-    return `${finding.holder.name} grows ${match ? match[1] : formatBytes(finding.leaked.retainedSize)} per call (bytes)`;
+    const match = / grows (\S+ \S+ per (call|step))/.exec(finding.summary);
+    return `${finding.holder.name} grows ${match ? match[1] : `${formatBytes(finding.leaked.retainedSize)} per call`} (bytes)`;
   }
   const kind = KINDS[finding.leaked.type] ?? 'objects';
   // A timer's holder is the runtime's list (Node's timerListMap, a page's DOMTimer): no name of the user's.

@@ -17,6 +17,7 @@ import {
   isRuntimeScript,
   isUserLocation,
   isUserScript,
+  propertyAccess,
   Tier,
   type TierValue,
   tierOf,
@@ -203,6 +204,97 @@ function addModuleExports(graph: HeapGraph, module: number, names: Map<number, s
   }
 }
 
+const userVariablesOf = new WeakMap<HeapGraph, Map<number, string>>();
+/** Enclosing scopes followed out from a closure's own (`previous`): a module's scope is a few levels out. */
+const MAX_SCOPE_DEPTH = 8;
+
+/**
+ * The values of the variables of the user's scopes, by node id, with their names: the scope of each closure
+ * defined in the user's code and the scopes around it. A library's object the user keeps in a variable
+ * (`const app = express()`) is named by it, whichever way the shortest path reached it (the server serving it,
+ * a scope of the library's where it is `this`). `this` itself names nothing a user types from outside.
+ */
+function userVariables(graph: HeapGraph): ReadonlyMap<number, string> {
+  let names = userVariablesOf.get(graph);
+  if (names) return names;
+  names = new Map();
+  const index = sourceIndex(graph);
+  const closure = graph.nodeTypeNames.indexOf('closure');
+  const context = graph.edgeTypeNames.indexOf('context');
+  const internal = graph.edgeTypeNames.indexOf('internal');
+  const seen = new Set<number>();
+  // Whose a script is, once per script: a program has tens of thousands of closures and a few hundred scripts.
+  const userScripts = new Map<string, boolean>();
+  const isUsers = (script: string): boolean => {
+    let users = userScripts.get(script);
+    if (users === undefined) {
+      users = isUserScript(script);
+      userScripts.set(script, users);
+    }
+    return users;
+  };
+  for (let o = 0; o < graph.nodeCount; o++) {
+    if (graph.nodeTypeIndex(o) !== closure) continue;
+    const location = index.locationOf(o);
+    if (location === null || !isUsers(location.script)) continue;
+    let scope = -1;
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++)
+      if (graph.edgeTypeIndex(e) === internal && graph.edgeName(e) === 'context') scope = graph.edgeTarget(e);
+    for (let depth = 0; depth < MAX_SCOPE_DEPTH && scope >= 0 && !seen.has(scope); depth++) {
+      seen.add(scope);
+      let outer = -1;
+      for (let e = graph.firstEdge(scope); e < graph.firstEdge(scope + 1); e++) {
+        const name = graph.edgeName(e);
+        if (graph.edgeTypeIndex(e) === internal && name === 'previous') outer = graph.edgeTarget(e);
+        if (graph.edgeTypeIndex(e) !== context || name === 'this' || !isJsIdentifier(name)) continue;
+        const id = graph.nodeId(graph.edgeTarget(e));
+        if (!names.has(id)) names.set(id, name);
+      }
+      scope = outer;
+    }
+  }
+  userVariablesOf.set(graph, names);
+  return names;
+}
+
+/** V8's edge from a WeakMap key to its value: `4 / part of key (App @7) -> value (Array @9) pair in WeakMap (table @8)`. */
+const WEAK_MAP_PAIR = /^\d+ \/ part of key \(.* @\d+\) -> value \(.* @\d+\) pair in WeakMap \(table @(\d+)\)$/;
+
+/** The variable (the user's, or a global) holding the WeakMap whose table is `tableNodeId`; the table's only holder is it. */
+function weakMapName(input: FindingsInput, tableNodeId: number): string | undefined {
+  const { graph, trace } = input;
+  const table = graph.ordinalOfId(tableNodeId);
+  if (table < 0 || trace.parentEdge[table] === UNREACHED) return undefined;
+  const map = parentOf(graph, trace, table);
+  if (graph.constructorName(map) !== 'WeakMap') return undefined;
+  const id = graph.nodeId(map);
+  return userVariables(graph).get(id) ?? globalValues(graph).get(id);
+}
+
+const symbolVariablesOf = new WeakMap<HeapGraph, Map<string, string | null>>();
+
+/**
+ * The user's variables holding a symbol, by the symbol's description (V8 names a symbol-keyed property by it):
+ * `const kItems = Symbol('items')` gives items → kItems; null when several names hold symbols of one description.
+ */
+function symbolVariables(graph: HeapGraph): ReadonlyMap<string, string | null> {
+  let names = symbolVariablesOf.get(graph);
+  if (names) return names;
+  names = new Map();
+  for (const [id, variable] of userVariables(graph)) {
+    const o = graph.ordinalOfId(id);
+    if (o < 0 || graph.nodeTypeName(o) !== 'symbol') continue;
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+      if (graph.edgeName(e) !== 'name' || graph.nodeTypeName(graph.edgeTarget(e)) !== 'string') continue;
+      const description = graph.nodeName(graph.edgeTarget(e));
+      const known = names.get(description);
+      names.set(description, known === undefined || known === variable ? variable : null);
+    }
+  }
+  symbolVariablesOf.set(graph, names);
+  return names;
+}
+
 /**
  * True when `o` is registered on the holder itself: only Chrome's own objects (a listener table and its records)
  * lie between them, or `o` is an element of the holder's (an array of callbacks, a Set's or Map's table between).
@@ -323,13 +415,14 @@ function groupFinding(
     );
   const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
   const holderNodeId = graph.nodeId(holder);
-  const access = accessPath(
-    path,
-    holderNodeId,
-    newArrayBelow(input, holder, leaked.sample),
-    () => globalValues(graph),
-    (nodeId, name) => hasGetter(graph, nodeId, name),
-  );
+  const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), {
+    globals: () => globalValues(graph),
+    hasGetterOf: (nodeId, name) => hasGetter(graph, nodeId, name),
+    variables: () => userVariables(graph),
+    symbolVariable: (description) => symbolVariables(graph).get(description) ?? undefined,
+    weakMapOf: (tableNodeId) => weakMapName(input, tableNodeId),
+    mapKeyOf: (tableNodeId, valueSlot) => mapKey(graph, tableNodeId, valueSlot),
+  });
   const pattern = patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
@@ -456,21 +549,71 @@ function isOwnedStep(path: RetainerPath, i: number): boolean {
 const isRuntimeState = (step: RetainerStep): boolean => step.name.startsWith('system / ') && !isScope(step.name);
 
 /** An edge as typed in JavaScript: `.name`, `["odd name"]`, `[3]`; hidden and internal steps say nothing. */
-function accessEdge(edge: RetainerStep['edge']): string {
+function accessEdge(
+  edge: RetainerStep['edge'],
+  /** The user's variable holding the symbol of this description, when one does. */
+  symbolVariable: (description: string) => string | undefined = () => undefined,
+): string {
   if (!edge) return '';
   switch (edge.type) {
     case 'property':
     case 'context':
     case 'shortcut':
-      if (/^\d+$/.test(edge.name)) return `[${edge.name}]`;
-      // V8 names a symbol-keyed property `<symbol kEvents>`: in code it is obj[kEvents].
-      if (/^<symbol .*>$/.test(edge.name)) return `[${edge.name.slice(8, -1)}]`;
-      return isJsIdentifier(edge.name) ? `.${edge.name}` : `[${JSON.stringify(edge.name)}]`;
+      // V8 names a symbol-keyed property `<symbol kEvents>` by its description: in code it is obj[kEvents], or
+      // obj[kItems] when the user's kItems holds Symbol('items').
+      if (/^<symbol .*>$/.test(edge.name)) {
+        const description = edge.name.slice(8, -1);
+        return `[${symbolVariable(description) ?? description}]`;
+      }
+      return propertyAccess(edge.name);
     case 'element':
       return `[${edge.name}]`;
     default:
       return '';
   }
+}
+
+/** A slot of a Map's table (`map` → `table` → `[6]`): V8 keeps each entry's key in the slot before its value's. */
+const isMapValueSlot = (path: RetainerPath, i: number): boolean =>
+  path[i].edge?.type === 'internal' &&
+  /^\d+$/.test(path[i].edge?.name ?? '') &&
+  path[i - 1].edge?.type === 'internal' &&
+  path[i - 1].edge?.name === 'table' &&
+  path[i - 2].name === 'Map';
+
+/** Longest Map key written out in a holder's name. */
+const MAX_KEY_CHARS = 40;
+
+/** The key of the Map entry whose value is in `valueSlot` of the table: a string quoted, an object by the user's variable. */
+function mapKey(graph: HeapGraph, tableNodeId: number, valueSlot: number): string | undefined {
+  const table = graph.ordinalOfId(tableNodeId);
+  if (table < 0) return undefined;
+  const slot = String(valueSlot - 1);
+  for (let e = graph.firstEdge(table); e < graph.firstEdge(table + 1); e++) {
+    if (graph.edgeName(e) !== slot) continue;
+    const key = graph.edgeTarget(e);
+    // A long key (a URL, a JSON text) would drown the name: it reads as map.get(…).
+    if (graph.nodeTypeName(key) === 'string')
+      return graph.nodeName(key).length <= MAX_KEY_CHARS ? JSON.stringify(graph.nodeName(key)) : undefined;
+    return userVariables(graph).get(graph.nodeId(key));
+  }
+  return undefined;
+}
+
+/** Names the heap graph gives accessPath (each read lazily: most findings need none). */
+interface NameLookups {
+  /** Objects that are a global's value (`process`, `console`) or an ES module's export, by node id: a name to start from when nothing is the user's. */
+  globals?: () => ReadonlyMap<number, string>;
+  /** True when the object (by node id) has a getter of this name on its prototypes: a private field is typed by it. */
+  hasGetterOf?: (nodeId: number, name: string) => boolean;
+  /** Objects that are the value of a variable of the user's scopes, by node id: the name they have in the user's code. */
+  variables?: () => ReadonlyMap<number, string>;
+  /** The user's variable holding the symbol of this description, when exactly one name does. */
+  symbolVariable?: (description: string) => string | undefined;
+  /** The name of the WeakMap whose table this is (by node id), when the user or the global object names it. */
+  weakMapOf?: (tableNodeId: number) => string | undefined;
+  /** A Map's key as typed (`"lobby"`, a variable's name), from its table (by node id) and its value's slot. */
+  mapKeyOf?: (tableNodeId: number, valueSlot: number) => string | undefined;
 }
 
 /**
@@ -485,10 +628,7 @@ function accessPath(
   holderNodeId: number,
   /** A new array just below the holder that the objects sit in (an emitter's listener array made as they came): named too. */
   arrayBelow: number | null = null,
-  /** Objects that are a global's value (`process`, `console`), by node id: a name to start from when nothing is the user's. */
-  globals: () => ReadonlyMap<number, string> = () => new Map(),
-  /** True when the object (by node id) has a getter of this name on its prototypes: a private field is typed by it. */
-  hasGetterOf: (nodeId: number, name: string) => boolean = () => false,
+  lookups: NameLookups = {},
 ): {
   name: string;
   owned: boolean;
@@ -496,6 +636,14 @@ function accessPath(
   runtimeState: boolean;
   location: SourceLocation | null;
 } {
+  const {
+    globals = () => new Map(),
+    hasGetterOf = () => false,
+    variables = () => new Map(),
+    symbolVariable = () => undefined,
+    weakMapOf = () => undefined,
+    mapKeyOf = () => undefined,
+  } = lookups;
   const at = path.findIndex((step) => step.nodeId === holderNodeId);
   const library = path.slice(0, at + 1).some(isLibraryStep);
   let owner = -1;
@@ -506,11 +654,12 @@ function accessPath(
     }
   // Without a step of the user's, the names from the last scope (or global) on: timerListMap[3600000].
   let from = owner;
-  // Else a global's value on the way (Node's `process`, however V8 reached it): named as the global.
+  // Else the value of a variable of the user's on the way, nearest the holder first (a library's emitter the user
+  // keeps, reached through the server serving it), then a global's value (Node's `process`, however V8 reached it).
   let globalName: string | undefined;
-  if (from < 0)
+  for (const names of from < 0 ? [variables, globals] : [])
     for (let i = at; i > 0 && globalName === undefined; i--) {
-      globalName = globals().get(path[i].nodeId);
+      globalName = names().get(path[i].nodeId);
       if (globalName !== undefined) from = i;
     }
   if (from < 0) for (from = at; from > 0 && !isScope(path[from].name) && !isGlobalObject(path[from]); ) from--;
@@ -524,12 +673,15 @@ function accessPath(
       location: null,
     };
   const ownerStep = path[Math.max(0, from)];
-  const scopeLike = owner < 0 || isScope(ownerStep.name) || isGlobalObject(ownerStep) || ownerStep.type === 'closure';
+  // A closure names the variables of its scope; but what hangs from its properties (a class's static field) is
+  // typed from the function: Widget.all.
+  const closureScope = ownerStep.type === 'closure' && path[Math.max(0, from) + 1]?.edge?.type !== 'property';
+  const scopeLike = owner < 0 || isScope(ownerStep.name) || isGlobalObject(ownerStep) || closureScope;
   // A page's globals read as window.name; Node's as the bare name.
   let name =
     globalName ?? (owner >= 0 && isGlobalObject(ownerStep) && ownerStep.name.startsWith('Window') ? 'window' : '');
   if (!scopeLike) {
-    const into = accessEdge(ownerStep.edge);
+    const into = accessEdge(ownerStep.edge, symbolVariable);
     name = into.startsWith('.') ? into.slice(1) : into === '' ? ownerStep.name : `${ownerStep.name}${into}`;
   }
   // A scope holder (a closure's variables) is named by the variable the objects hang from.
@@ -544,6 +696,18 @@ function accessPath(
       name = 'document';
       continue;
     }
+    // A WeakMap's value is kept by an internal edge from its key: the user reaches it as map.get(key).
+    const pair = path[i].edge?.type === 'internal' ? WEAK_MAP_PAIR.exec(path[i].edge?.name ?? '') : null;
+    const map = pair && name !== '' ? weakMapOf(Number(pair[1])) : undefined;
+    if (map !== undefined) {
+      name = `${map}.get(${name})`;
+      continue;
+    }
+    // A Map's value, in its table's slot after its key's: map.get(key), or map.get(…) when the key has no name.
+    if (name !== '' && i > 1 && isMapValueSlot(path, i)) {
+      name = `${name}.get(${mapKeyOf(path[i - 1].nodeId, Number(path[i].edge?.name)) ?? '…'})`;
+      continue;
+    }
     const getter = path[i].edge?.type === 'property' ? /^get (.+)$/.exec(path[i].edge?.name ?? '') : null;
     if (inGetter && path[i].edge?.type === 'context') {
       inGetter = false;
@@ -555,7 +719,7 @@ function accessPath(
       ? accessEdge({ type: 'property', name: getter[1] })
       : field && hasGetterOf(path[i - 1].nodeId, field[1])
         ? accessEdge({ type: 'property', name: field[1] })
-        : accessEdge(path[i].edge);
+        : accessEdge(path[i].edge, symbolVariable);
     if (getter) inGetter = true;
     if (edge === '') continue;
     // A linked list's links (.next.next…) are no name to type: the list is named by what holds its head.
@@ -810,7 +974,7 @@ function siteOf(
 }
 
 /** Byte growth (growth.ts) as a finding: one object whose retained size grows with the calls. */
-export function byteFinding(g: ByteGrowth): Finding {
+export function byteFinding(g: ByteGrowth, per: 'call' | 'step' = 'call'): Finding {
   const path = g.retainerPath ?? [];
   const ownedAt = path.findLastIndex((_, i) => isOwnedStep(path, i));
   const owned = ownedAt < 0 ? undefined : path[ownedAt];
@@ -826,6 +990,7 @@ export function byteFinding(g: ByteGrowth): Finding {
     holderIsRuntime: owned === undefined,
     site,
     bytesPerCall: g.bytesPerCall,
+    per,
   };
   return worded(facts, {
     pattern: 'bytes',

@@ -97,6 +97,11 @@ export interface FindLeaksOptions {
   reportAt?: 'after' | 'last';
   /** Passed on to the reported diff. */
   diff?: Pick<DiffOptions, 'paths' | 'includeInternal'>;
+  /**
+   * What one unit of `calls` is, as a byte finding says it: 'call' (run, assertNoLeak: the calls made) or 'step'
+   * (a series: rounds of load between snapshots, whose calls were never counted). Default 'call'.
+   */
+  per?: 'call' | 'step';
   /** Resolves once the file is complete on disk (default: they all are): the trend reads each file as soon as it is. */
   written?: (file: string) => Promise<void>;
   /** The baseline's graph, no shapes applied: the trend takes it (TrendReading.before) instead of reading before again. */
@@ -266,7 +271,7 @@ export async function findLeaks(
     else if (diff.ignored) diff.ignored[by].growing = (diff.ignored[by].growing ?? 0) + 1;
   }
   // An object growing in bytes is named once: a count of its parts under the same name says less.
-  const bytes = growth.map(byteFinding);
+  const bytes = growth.map((g) => byteFinding(g, options.per));
   const grown = new Set(bytes.map((f) => f.holder.name));
   diff.findings = [...diff.findings.filter((f) => !grown.has(f.holder.name)), ...bytes].sort(
     (a, b) => b.leaked.retainedSize - a.leaked.retainedSize,

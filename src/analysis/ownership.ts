@@ -67,6 +67,9 @@ const PLAIN_NAMES = new Set([
   '(anonymous)',
 ]);
 
+/** V8's frame objects of suspended async functions and generators. */
+const FRAME_NAMES = new Set(['Generator', 'AsyncGenerator']);
+
 /** Node types that are V8's own (see classes.ts INTERNAL_TYPES), besides native. */
 const RUNTIME_TYPES = new Set(['hidden', 'code', 'synthetic', 'object shape', 'array', 'number', 'native']);
 
@@ -83,7 +86,9 @@ export function tierOf(name: string, type: string, location: SourceLocation | nu
   if (RUNTIME_TYPES.has(type) || RUNTIME_NAME.test(name)) return Tier.runtime;
   if (shaped) return Tier.shape;
   if (location && isUserScript(location.script)) {
-    if (type === 'closure') return Tier.userClosure;
+    // A suspended async function's or generator's frame (V8's Generator, placed at the function): the user's
+    // function, not a class of theirs; what its locals keep reads better.
+    if (type === 'closure' || (type === 'object' && FRAME_NAMES.has(name))) return Tier.userClosure;
     return PLAIN_NAMES.has(name) ? Tier.plain : Tier.userClass;
   }
   if (PLAIN_NAMES.has(name)) return Tier.plain;
@@ -98,3 +103,7 @@ const isElementName = (name: string): boolean => /^(Detached )?<[a-zA-Z]/.test(n
 
 /** A property name JavaScript allows after a dot. */
 export const isJsIdentifier = (name: string): boolean => /^#?[A-Za-z_$][\w$]*$/.test(name);
+
+/** A property key as JavaScript reads it after an object: `.name`, `[3]`, `["odd name"]`. */
+export const propertyAccess = (name: string): string =>
+  /^\d+$/.test(name) ? `[${name}]` : isJsIdentifier(name) ? `.${name}` : `[${JSON.stringify(name)}]`;

@@ -2,6 +2,7 @@
 import type { HeapGraph } from '../engine/index.js';
 import { sourceIndex } from '../engine/locations.js';
 import type { RetainerPath, RetainerStep } from '../types.js';
+import { propertyAccess } from './ownership.js';
 import { parentOf, type RootTrace, UNREACHED } from './trace.js';
 
 /** Paths longer than this (linked lists) keep their first and last steps around one 'elided' step. */
@@ -80,7 +81,7 @@ export function holderLabel(path: RetainerPath | null, holderNodeId?: number): s
     let label = base;
     for (let i = from + 1; i < path.length; i++) {
       const edge = path[i].edge;
-      if (isNaming(edge)) label += label === '' ? edge.name : `.${edge.name}`;
+      if (isNaming(edge)) label += label === '' ? edge.name : propertyAccess(edge.name);
       else if (label !== '' && !label.endsWith('[…]')) label += '[…]';
     }
     return label === '' ? null : label;

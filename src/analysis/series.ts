@@ -47,6 +47,7 @@ export async function diffSeries(files: string[], options: SeriesOptions): Promi
   const rule = { ...options.rule, minBytesPerCall: options.rule.minBytesPerCall ?? SERIES_MIN_BYTES_PER_STEP };
   const found = await findLeaks(baseline, files[1], files.slice(2), SERIES_STEPS, rule, options.onProgress, {
     reportAt: 'last',
+    per: 'step',
     diff: { paths: options.paths, includeInternal: options.includeInternal },
   });
   const { diff } = found;

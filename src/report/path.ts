@@ -1,4 +1,5 @@
 // Retainer paths and holders as text, for every reporter (each escapes as its format needs).
+import { propertyAccess } from '../analysis/ownership.js';
 import { classHolderLabel, holderLabel } from '../analysis/paths.js';
 import type {
   ClassDiff,
@@ -23,7 +24,8 @@ export function edgeLabel(edge: { type: string; name: string }): string {
       // Numbered internal edges are slots of a backing store (a Map's table): read them as elements.
       return /^\d+$/.test(edge.name) ? `[${edge.name}]` : edge.name;
     case 'property':
-      return `.${edge.name}`;
+      // V8's own names (`<symbol kEvents>`, `<symbol owner_symbol>`) read as DevTools shows them.
+      return edge.name.startsWith('<symbol ') ? `.${edge.name}` : propertyAccess(edge.name);
     case 'hidden':
       return `(${edge.name})`;
     default:
