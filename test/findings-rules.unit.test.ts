@@ -67,6 +67,10 @@ describe('finding text', () => {
     );
     assert.match(findingFix(f), /^clearInterval \(or clearTimeout\) the timer started at src\/upload\.js:32 /);
   });
+  test("a page's timers: held in the page's timer list, not in the object the path reached it from", () => {
+    const f = facts({ pattern: 'timer', holder: 'window', holderIsRuntime: false, pageTimers: true });
+    assert.match(findingSummary(f), /; held in the page's timer list\.$/);
+  });
   test('listener on an EventEmitter: the event and the emitter, in the summary and the fix', () => {
     const f = facts({
       pattern: 'listener',

@@ -22,6 +22,8 @@ export interface FindingFacts {
   holderIsPromise?: boolean;
   /** True when what leaks reads plainer than what accumulates (the user's class in a library's records): say it first. */
   leakedFirst?: boolean;
+  /** True for a page's timers (Blink's DOMTimer on the path): held in the page's timer list, whatever object reached it. */
+  pageTimers?: boolean;
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
   keepsDetachedDom?: boolean;
   site: SourceLocation | null;
@@ -98,7 +100,11 @@ export function findingSummary(facts: FindingFacts): string {
   const held = facts.holderIsRuntime ? '' : `; held in ${facts.holder}`;
   switch (facts.pattern) {
     case 'timer': {
-      const where = facts.holderIsRuntime ? "Node's timer list" : facts.holder;
+      const where = facts.pageTimers
+        ? "the page's timer list"
+        : facts.holderIsRuntime
+          ? "Node's timer list"
+          : facts.holder;
       const what = facts.leaked.type === 'closure' ? '' : ` keeps ${thing(facts.leaked)} each`;
       return `${plural(facts.wrapper.count, 'timer', 'timers')} never cleared — the callback${at(facts.site)}${what} (${bytes}); held in ${where}.`;
     }

@@ -445,6 +445,7 @@ function groupFinding(
     eventTarget: underBlinkListeners(path, holderNodeId),
     listeners: listenerCount(pattern, wrapper, classes),
     keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
+    pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
     site,
   };
   // The runtime's own: nothing of the user's or a library's on the way to the holder, no class or function of
