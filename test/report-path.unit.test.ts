@@ -3,8 +3,8 @@
 // the snapshot has them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatPath, shortNativeName } from '../src/report/path.js';
-import type { RetainerPath } from '../src/types.js';
+import { formatPath, holderLine, shortNativeName } from '../src/report/path.js';
+import type { HolderGroup, RetainerPath } from '../src/types.js';
 
 const BACKING =
   'blink::HeapHashTableBacking<blink::HashTable<int, blink::KeyValuePair<int, cppgc::internal::BasicMember<blink::DOMTimer, cppgc::internal::StrongMemberTag>>, blink::HeapAllocator>>';
@@ -29,4 +29,22 @@ test('in a path, only native steps are shortened', () => {
     { nodeId: 3, name: BACKING, type: 'object', edge: { type: 'property', name: 'odd' } },
   ];
   assert.equal(formatPath(path), `Window / file:// @1 → [1] blink::HeapHashTableBacking<…> @2 → .odd ${BACKING} @3`);
+});
+
+test("a group of objects under a dictionary's keys is inside the dictionary, not at the sample's key", () => {
+  const path: RetainerPath = [
+    { nodeId: 1, name: 'global', type: 'object', edge: null },
+    { nodeId: 2, name: 'Object', type: 'object', edge: { type: 'property', name: 'parsedById' } },
+    { nodeId: 3, name: 'ParsedRecord', type: 'object', edge: { type: 'property', name: 'rec-128' } },
+  ];
+  const group = (count: number): HolderGroup => ({
+    count,
+    retainedSize: 2048,
+    heldBy: 'program',
+    holder: { nodeId: 2, name: 'Object', type: 'object' },
+    sampleNodeId: 3,
+    retainerPath: path,
+  });
+  assert.equal(holderLine(group(400)), '400 in parsedById[…] (Object @2), 2.00 KB retained');
+  assert.equal(holderLine(group(1)), '1 in parsedById["rec-128"] (Object @2), 2.00 KB retained');
 });

@@ -1,5 +1,5 @@
 // Retainer paths and holders as text, for every reporter (each escapes as its format needs).
-import { propertyAccess } from '../analysis/ownership.js';
+import { isJsIdentifier, propertyAccess } from '../analysis/ownership.js';
 import { classHolderLabel, holderLabel } from '../analysis/paths.js';
 import type {
   ClassDiff,
@@ -108,11 +108,26 @@ const HELD_BY: Record<HolderGroup['heldBy'], string> = {
   stack: ' (held by a running function)',
 };
 
+/**
+ * A group's holder as a label: holderLabel around the holder, except that objects the holder keeps under keys
+ * of their own (a dictionary's `"rec-128"`) are all inside it, `parsedById[…]`, not at the sample's key.
+ */
+function groupLabel(group: HolderGroup): string | null {
+  const path = group.retainerPath;
+  const label = holderLabel(path, group.holder.nodeId);
+  const at = path?.findIndex((step) => step.nodeId === group.holder.nodeId) ?? -1;
+  if (!path || at < 0 || at + 1 >= path.length || group.count < 2 || path[at].name === 'system / Context') return label;
+  const into = path[at + 1].edge;
+  if (into?.type !== 'property' || isJsIdentifier(into.name) || into.name.startsWith('<symbol ')) return label;
+  const base = holderLabel(path.slice(0, at + 1));
+  return base ? `${base}[…]` : label;
+}
+
 /** "1,990 in trail[…] (Array @78269), 186.6 KB retained (held by a running function)" */
 export function holderLine(group: HolderGroup): string {
   if (group.heldBy === 'stack')
     return `${formatCount(group.count)} held by a running function (on its stack), ${formatBytes(group.retainedSize)} retained`;
-  const label = holderLabel(group.retainerPath, group.holder.nodeId);
+  const label = groupLabel(group);
   const where =
     group.holder.type === 'synthetic'
       ? 'held by several objects'
