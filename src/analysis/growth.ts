@@ -117,7 +117,9 @@ export async function measureTrend(
     const order = graph.ordinalsById();
     const isNew = point >= afterPoint ? newSinceBaseline(baseline, graph, order) : null;
     const ignored = isNew ? ignoredAt(baseline, graph, trace, dominators, preOrder, isNew, rule.ignore ?? []) : null;
-    const perHolder = isNew ? newPerHolder(baseline, graph, trace, dominators, preOrder, isNew) : null;
+    // Chrome's own objects, read once per snapshot: the holders pass through them, and the walks of the last one.
+    const browser = isNew ? browserInternalNodes(graph) : null;
+    const perHolder = isNew ? newPerHolder(baseline, graph, trace, dominators, preOrder, isNew, browser) : null;
     if (perHolder) holders.push(perHolder.counts);
     if (isNew)
       countNewObjects(
@@ -137,12 +139,13 @@ export async function measureTrend(
     tracked = track(graph, trace, order, retained, tracked, { keepNew: point === afterPoint });
     if (point === points.length - 1) {
       growth = growingObjects(graph, trace, dominators, tree, retained, tracked, rule);
-      if (ignored) markIgnoredGrowth(graph, tree, growth, ignored, rule.ignore ?? []);
+      const isProgram = programObjects(graph, browser);
+      if (ignored) markIgnoredGrowth(graph, tree, growth, ignored, rule.ignore ?? [], isProgram);
       if (isNew && perHolder && rule.countGrows) {
         const isCounted = countedClasses(baseline.table, graph, counts, totals, rule.countGrows);
         // Less than the byte rule asks of the growth over the extra calls.
         const slack = rule.minBytesPerCall * (files.length - 1) * rule.stepCalls;
-        counted = countedGrowth(graph, tree, retained, growth, isNew, perHolder.holderOf, isCounted, slack);
+        counted = countedGrowth(graph, tree, retained, growth, isNew, perHolder.holderOf, isCounted, slack, isProgram);
       }
     }
   }
@@ -173,8 +176,9 @@ function newPerHolder(
   dominators: Uint32Array,
   preOrder: Uint32Array,
   isNew: Uint8Array,
+  /** browserInternalNodes of the graph. */
+  transparent: Uint8Array | null,
 ): { counts: Map<number, Map<number, number>>; holderOf: Uint32Array } {
-  const transparent = browserInternalNodes(graph);
   const holderOf = new Uint32Array(graph.nodeCount);
   const counts = new Map<number, Map<number, number>>();
   for (let k = 0; k < preOrder.length; k++) {
@@ -307,11 +311,11 @@ const CONTENT_STORAGE_TYPES = new Set(['hidden', 'array', 'code', 'object shape'
 /**
  * Per node: false for what the runtime makes around the program's objects, passed through by the walks below:
  * V8's storage (CONTENT_STORAGE_TYPES), its `system / ` records, and Chrome's own bookkeeping (Blink's
- * `NodeRareData` of a DOM node, browserInternalNodes), which comes and goes with the nodes the program keeps.
+ * `NodeRareData` of a DOM node: `browser`, browserInternalNodes), which comes and goes with the nodes the
+ * program keeps.
  */
-function programObjects(graph: HeapGraph): (o: number) => boolean {
+function programObjects(graph: HeapGraph, browser: Uint8Array | null): (o: number) => boolean {
   const storage = graph.nodeTypeNames.map((name) => CONTENT_STORAGE_TYPES.has(name));
-  const browser = browserInternalNodes(graph);
   return (o) => !storage[graph.nodeTypeIndex(o)] && browser?.[o] !== 1 && !graph.nodeName(o).startsWith('system / ');
 }
 
@@ -327,8 +331,8 @@ function markIgnoredGrowth(
   growth: ByteGrowth[],
   ignored: { ruleOf: Int32Array; isNew: Uint8Array },
   rules: readonly IgnoreRule[],
+  isProgram: (o: number) => boolean,
 ): void {
-  const isProgram = programObjects(graph);
   for (const g of growth) {
     const start = graph.ordinalOfId(g.nodeId);
     if (start < 0) continue;
@@ -375,11 +379,11 @@ function countedClasses(
 
 /**
  * The growing objects whose growth is a counted leak's (an array of the leak's objects between their holder and
- * them, one per customer): what they newly hold that the program made (programObjects: the runtime's records passed through) is objects
- * of classes that grow in count, with what those hold, but for at most `slack` bytes, too few to grow by the byte
- * rule; and those objects retain at least what the object grew by from after on. For each, by node id, the node
- * ids of those objects' holders: leaks.ts drops it when a finding counts them there. Bounded by `slack`, as
- * markIgnoredGrowth.
+ * them, one per customer): what they newly hold that the program made (`isProgram`: the runtime's records passed
+ * through) is objects of classes that grow in count, with what those hold, but for at most `slack` bytes, too few
+ * to grow by the byte rule; and those objects retain at least what the object grew by from after on. For each, by
+ * node id, the node ids of those objects' holders: leaks.ts drops it when a finding counts them there. Bounded by
+ * `slack`, as markIgnoredGrowth.
  */
 function countedGrowth(
   graph: HeapGraph,
@@ -390,8 +394,8 @@ function countedGrowth(
   holderOf: Uint32Array,
   isCounted: (o: number) => boolean,
   slack: number,
+  isProgram: (o: number) => boolean,
 ): Map<number, number[]> {
-  const isProgram = programObjects(graph);
   const found = new Map<number, number[]>();
   for (const g of growth) {
     const start = graph.ordinalOfId(g.nodeId);
