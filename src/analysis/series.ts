@@ -6,8 +6,16 @@
 // lists them. `diff S1 … SN`, `capture --count N` and `test-server` use it.
 import { UsageError } from '../errors.js';
 import type { DiffResult } from '../types.js';
-import { type AnalysisProgress, filterClasses, loadBaseline } from './diff.js';
+import {
+  type AnalysisProgress,
+  type DiffOptions,
+  diffSnapshots,
+  diffThreeSnapshots,
+  filterClasses,
+  loadBaseline,
+} from './diff.js';
 import { findLeaks, type LeakRule, SERIES_STEPS } from './leaks.js';
+import { DEFAULT_DIFF_THRESHOLDS } from './rules.js';
 
 /** A trend needs two steps at least: S1, S2, S3. */
 export const MIN_SERIES_LENGTH = 3;
@@ -57,6 +65,17 @@ export async function diffSeries(files: string[], options: SeriesOptions): Promi
   // The ends are checked as one pair by the S1 → SN diff (same process, order); a middle snapshot
   // out of order shows as a series that does not rise.
   return { ...diff, classes, trend: { snapshots: found.snapshots, growth: found.growth } };
+}
+
+/**
+ * The diff the commands make of snapshots of one process (`diff`, `capture`): two by diffSnapshots; three with
+ * `final` by diffThreeSnapshots; else by trend (diffSeries), whose rule is the thresholds and ignore rules.
+ */
+export function diffFiles(files: string[], options: DiffOptions & { final?: boolean }): Promise<DiffResult> {
+  if (files.length === 2) return diffSnapshots(files[0], files[1], options);
+  if (options.final) return diffThreeSnapshots(files[0], files[1], files[2], options);
+  const { minCount, minBytes } = options.thresholds ?? DEFAULT_DIFF_THRESHOLDS;
+  return diffSeries(files, { ...options, rule: { minCount, minBytes, ignore: options.ignore } });
 }
 
 /** A suspect class, or (a series) an object growing in bytes at every step. */

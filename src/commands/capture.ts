@@ -1,7 +1,6 @@
 import type { Argv } from 'yargs';
-import { diffSnapshots, diffThreeSnapshots } from '../analysis/diff.js';
 import { parseIgnoreRules } from '../analysis/ignore.js';
-import { diffSeries } from '../analysis/series.js';
+import { diffFiles } from '../analysis/series.js';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { type CaptureProgress, captureSnapshots, snapshotFiles } from '../capture/capture.js';
 import { ExitCode } from '../errors.js';
@@ -214,12 +213,11 @@ export async function execute(args: CaptureArgs): Promise<ExitCode> {
         minCount: args.minCount,
         thresholds: { minCount: args.minCount, minBytes: args.minBytes },
         ignore,
+        final: args.final,
         onProgress: (event: Parameters<typeof analysisProgressText>[0]) => progress.update(analysisProgressText(event)),
       };
       // Three or more: by trend, as `run` and `diff S1 … SN` decide (series.ts).
-      if (count === 2) diff = await diffSnapshots(paths[0], paths[1], options);
-      else if (args.final) diff = await diffThreeSnapshots(paths[0], paths[1], paths[2], options);
-      else diff = await diffSeries(paths, { ...options, rule: { ...options.thresholds, ignore } });
+      diff = await diffFiles(paths, options);
     }
   } finally {
     stop.release();

@@ -1,8 +1,8 @@
 import type { Argv } from 'yargs';
-import { type AnalysisProgress, diffSnapshots, diffThreeSnapshots } from '../analysis/diff.js';
+import type { AnalysisProgress } from '../analysis/diff.js';
 import { parseIgnoreRules } from '../analysis/ignore.js';
 import { fileSize } from '../analysis/load.js';
-import { diffSeries, hasLeak } from '../analysis/series.js';
+import { diffFiles, hasLeak } from '../analysis/series.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { htmlDiff } from '../report/html.js';
 import { markdownDiff } from '../report/markdown.js';
@@ -128,7 +128,7 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
   );
   let result: DiffResult;
   try {
-    const options = {
+    result = await diffFiles(files, {
       top: args.top,
       className: args.class,
       minCount: args.minCount,
@@ -137,11 +137,9 @@ export async function execute(args: DiffArgs): Promise<ExitCode> {
       thresholds,
       engine: args.engine,
       ignore,
+      final: args.final,
       onProgress: (event: AnalysisProgress) => progress.update(progressText(event)),
-    };
-    if (files.length === 2) result = await diffSnapshots(args.before, args.after, options);
-    else if (args.final) result = await diffThreeSnapshots(files[0], files[1], files[2], options);
-    else result = await diffSeries(files, { ...options, rule: { ...thresholds, ignore } });
+    });
   } finally {
     progress.stop();
   }
