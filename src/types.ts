@@ -360,7 +360,7 @@ export interface YourClass {
   /** The class's retained size, as DevTools' Summary view computes it. */
   retainedSize: number;
   location: SourceLocation;
-  /** Of `count`, the objects `holder` dominates (the most any of their nearest dominators does). */
+  /** Of `count`, the objects `holder` dominates: the nearest of their dominators to hold at least half. */
   held: number;
   /** The holder as the user would type it ("parsedById", "cache"); null when none holds half of them or nothing names it. */
   holder: string | null;

@@ -22,7 +22,7 @@ import { holderLabel, retainerPath } from './paths.js';
 import { prepareGraph } from './prepare.js';
 import { snapshotMeta } from './snapshot-meta.js';
 import { type RootTrace, UNREACHED } from './trace.js';
-import { whereOfClasses, whereOfNode } from './where.js';
+import { type ClassWhere, whereOfClasses, whereOfNode } from './where.js';
 
 export interface InspectOptions {
   /** Rows per table. Default 20 for classes, 10 for objects and strings. */
@@ -105,7 +105,9 @@ async function inspectPasses(
     .slice(0, classTop);
   const listed = new Map<ClassSummary, number>();
   for (let cls = 0, i = 0; cls < table.size; cls++) if (count.get(cls) !== 0) listed.set(summaries[i++], cls);
-  const wanted = new Set([...byRetainedSize, ...byCount].map((c) => listed.get(c)!));
+  // Where the listed classes and the candidates for the user's own are defined, in one pass over the nodes.
+  const yourCandidates = largestOfTypes(summaries, YOUR_TYPES, YOURS_SEARCHED);
+  const wanted = new Set([...byRetainedSize, ...byCount, ...yourCandidates].map((c) => listed.get(c)!));
   const where = whereOfClasses(graph, (o) => (shallow[o] === 0 ? -1 : memberClass[o]), wanted, shallow);
   for (const c of [...byRetainedSize, ...byCount]) {
     const location = where.get(listed.get(c)!)?.location;
@@ -179,22 +181,31 @@ async function inspectPasses(
     object,
     classInstances,
     ...(snapshot.runtime === 'browser' ? { detachedDom: detachedDomGroups(graph, trace, { retainedSizes }) } : {}),
-    yours: yourClasses(graph, trace, dominators, memberClass, retained.perClass, shallow, summaries, listed),
+    yours: yourClasses(graph, trace, dominators, memberClass, retained.perClass, yourCandidates, listed, where),
     engine: options.engine ?? 'leakscan',
   };
 }
 
-/** Classes of the user's listed first by inspect; of the largest classes this many are looked at for them. */
+/** Classes of the user's listed first by inspect; of the largest classes (of YOUR_TYPES) this many are looked at for them. */
 const YOURS_SHOWN = 3;
 const YOURS_SEARCHED = 200;
+const YOUR_TYPES: ReadonlySet<string> = new Set(['object', 'closure']);
+
+/** The `count` classes of those types with the largest retained sizes. */
+function largestOfTypes(summaries: ClassSummary[], types: ReadonlySet<string>, count: number): ClassSummary[] {
+  return summaries
+    .filter((c) => types.has(c.type))
+    .sort((a, b) => b.retainedSize - a.retainedSize)
+    .slice(0, count);
+}
 /** Dominators above each object looked at for its holder. */
 const HOLDER_DEPTH = 12;
 
 /**
- * The user's own classes (defined in their code, where.ts) among the largest by retained size, with the holder
- * of most of each one's objects: their nearest dominator (an array's or a Map's storage is read as the
- * collection), named as the user would type it. What an expert reads first in a postmortem: not `global` or
- * Node's modules, but "420 ParsedRecord, held in parsedById".
+ * The user's own classes (defined in their code, by `where`) among `largest`, with the nearest object holding at
+ * least half of each one's objects (an array's or a Map's storage is read as the collection), named as the user
+ * would type it. What an expert reads first in a postmortem: not `global` or Node's modules, but "420
+ * ParsedRecord, held in parsedById".
  */
 function yourClasses(
   graph: HeapGraph,
@@ -202,20 +213,10 @@ function yourClasses(
   dominators: Uint32Array,
   memberClass: Int32Array,
   perClass: Float64Array,
-  shallow: Uint32Array,
-  summaries: ClassSummary[],
+  largest: ClassSummary[],
   listed: Map<ClassSummary, number>,
+  where: ReadonlyMap<number, ClassWhere>,
 ): YourClass[] {
-  const largest = summaries
-    .filter((c) => c.type === 'object' || c.type === 'closure')
-    .sort((a, b) => b.retainedSize - a.retainedSize)
-    .slice(0, YOURS_SEARCHED);
-  const where = whereOfClasses(
-    graph,
-    (o) => (shallow[o] === 0 ? -1 : memberClass[o]),
-    new Set(largest.map((c) => listed.get(c)!)),
-    shallow,
-  );
   const chosen = largest
     .map((c) => ({ summary: c, cls: listed.get(c)!, location: where.get(listed.get(c)!)?.location ?? null }))
     .filter((c) => isUserLocation(c.location))

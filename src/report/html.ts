@@ -29,6 +29,7 @@ import { PAGE_STYLE, pageScript } from './html-page.js';
 import { edgeLabel, findingHeading, findingPath, holderLine, ignoredLines, retainedEdgeText } from './path.js';
 import {
   CLASS_DIFF_NUMBERS,
+  detachedDomFirst,
   detachedDomSummary,
   diffVerdict,
   keeperText,
@@ -583,8 +584,7 @@ export function htmlInspect(result: InspectResult, options: HtmlOptions = {}): s
     );
   }
   if (!result.object && !result.classInstances) {
-    // As in the terminal: a page's detached DOM first when there is any.
-    const detachedFirst = (result.detachedDom?.length ?? 0) > 0;
+    const detachedFirst = detachedDomFirst(result);
     blocks.push(
       ...(detachedFirst ? detachedDomBlocks(result.detachedDom) : []),
       { t: 'h', level: 2, text: 'Classes', id: 'classes' },

@@ -36,6 +36,7 @@ import {
 import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,
+  detachedDomFirst,
   detachedDomSummary,
   detachedDomTable,
   diffVerdict,
@@ -228,8 +229,7 @@ export function markdownInspect(result: InspectResult): string {
   if (result.object) out.push(`## Object @${result.object.nodeId}`, '', ...objectSections([result.object]));
   if (result.classInstances) out.push('## Largest instances', '', ...objectSections(result.classInstances));
   if (!result.object && !result.classInstances) {
-    // As in the terminal: a page's detached DOM first when there is any.
-    const detachedFirst = (result.detachedDom?.length ?? 0) > 0;
+    const detachedFirst = detachedDomFirst(result);
     if (detachedFirst) out.push(...detachedDomSection(result.detachedDom, '##'));
     if (result.yours?.length)
       out.push("## Your code's objects", '', ...result.yours.map((c) => `- ${mdEscape(yourClassText(c))}`), '');

@@ -7,6 +7,7 @@ import type {
   DetachedDomGroup,
   DiffResult,
   DuplicatedString,
+  InspectResult,
   ScenarioResult,
   SourceLocation,
   YourClass,
@@ -264,3 +265,7 @@ export function yourClassText(c: YourClass): string {
   const of = c.held < c.count ? `${formatCount(c.held)} of them ` : '';
   return printable(`${head}, ${of}held in ${c.holder}`);
 }
+
+/** inspect's order, in every report: a page's detached DOM before the tables when there is any (DevTools' "Detached elements"). */
+export const detachedDomFirst = (result: Pick<InspectResult, 'detachedDom'>): boolean =>
+  (result.detachedDom?.length ?? 0) > 0;

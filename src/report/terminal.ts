@@ -40,6 +40,7 @@ import {
   CLASS_DIFF_NUMBERS,
   classDiffNumberCells,
   classSummaryTable,
+  detachedDomFirst,
   detachedDomSummary,
   detachedDomTable,
   diffVerdict,
@@ -243,8 +244,7 @@ export function renderInspect(result: InspectResult, options: TerminalOptions): 
     );
   }
   if (!result.object && !result.classInstances) {
-    // A page's detached DOM is what to read first when there is any: DevTools' "Detached elements".
-    const detachedFirst = (result.detachedDom?.length ?? 0) > 0;
+    const detachedFirst = detachedDomFirst(result);
     if (detachedFirst) lines.push(...detachedDomLines(result.detachedDom, s));
     lines.push(...yourLines(result.yours, s));
     lines.push('', s.bold('Classes by retained size'), classTable(result.byRetainedSize));
