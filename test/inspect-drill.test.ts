@@ -31,18 +31,44 @@ const SERVER = `
     server.close();
   });`;
 
-before(async () => {
-  const script = join(dir, 'server.cjs');
-  writeFileSync(script, SERVER);
+/**
+ * An ES module whose top-level await is still pending when it writes its snapshot: a listener per upload on an
+ * emitter. Node's loader keeps the suspended module through records that lie further from the roots than the
+ * emitter's listener array they dominate.
+ */
+const UPLOADS = `
+import v8 from 'node:v8';
+import { EventEmitter } from 'node:events';
+class Upload { constructor(id) { this.id = id; this.chunks = Array.from({ length: 20 }, (_, i) => 'chunk-' + id + '-' + i); } }
+const progress = new EventEmitter();
+progress.setMaxListeners(0);
+function startUpload(id) {
+  const upload = new Upload(id);
+  progress.on('tick', (pct) => { upload.last = pct; });
+}
+for (let i = 0; i < 200; i++) startUpload(i);
+await new Promise((resolve) => setImmediate(resolve));
+v8.writeHeapSnapshot(process.argv[2]);
+`;
+const uploads = join(dir, 'uploads.heapsnapshot');
+
+/** Runs `source` as `name` with the snapshot's path as its argument. */
+async function snapshotOf(name: string, source: string, snapshot: string): Promise<void> {
+  const script = join(dir, name);
+  writeFileSync(script, source);
   await new Promise<void>((resolve, reject) =>
-    execFile(process.execPath, [script, file], { timeout: 120_000 }, (err, _o, stderr) =>
+    execFile(process.execPath, [script, snapshot], { timeout: 120_000 }, (err, _o, stderr) =>
       err ? reject(new Error(stderr || err.message)) : resolve(),
     ),
   );
+}
+
+before(async () => {
+  await Promise.all([snapshotOf('server.cjs', SERVER, file), snapshotOf('uploads.mjs', UPLOADS, uploads)]);
 });
 
-async function inspectJson(args: string[]): Promise<InspectResult> {
-  const r = await runCli(['inspect', '--json', ...args, file]);
+async function inspectJson(args: string[], snapshot = file): Promise<InspectResult> {
+  const r = await runCli(['inspect', '--json', ...args, snapshot]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as InspectResult;
 }
@@ -78,6 +104,13 @@ describe('leakscan inspect: your code first', () => {
       lines[5],
       /^ {2}160 Session \(\S*server\.cjs:\d+\), [\d.]+ KB retained, 120 of them held in store\.active$/,
     );
+  });
+
+  test("the holder is the nearest one along the dominators, not a loader's record above the module", async () => {
+    const [first] = (await inspectJson([], uploads)).yours ?? [];
+    assert.equal(first?.name, 'Upload');
+    assert.equal(first.held, 200);
+    assert.equal(first.holder, 'progress._events.tick');
   });
 });
 

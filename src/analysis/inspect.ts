@@ -234,21 +234,33 @@ function yourClasses(
   }
   const root = graph.rootOrdinal;
   const counts = new Uint32Array(graph.nodeCount);
-  const ancestors = (o: number, visit: (d: number) => void): void => {
-    for (let d = dominators[o], depth = 0; d !== root && depth < HOLDER_DEPTH; d = dominators[d], depth++) visit(d);
+  /** Calls `visit` with each dominator of `o` up to HOLDER_DEPTH levels, nearest first, until it returns true. */
+  const ancestors = (o: number, visit: (d: number) => boolean | undefined): void => {
+    for (let d = dominators[o], depth = 0; d !== root && depth < HOLDER_DEPTH; d = dominators[d], depth++)
+      if (visit(d)) return;
   };
   return chosen.map((c, i) => {
     const list = members[i];
-    for (const o of list) ancestors(o, (d) => counts[d]++);
-    let holder = root;
+    for (const o of list)
+      ancestors(o, (d) => {
+        counts[d]++;
+        return false;
+      });
+    // Each member's nearest dominator holding at least half of them; the holder is the one most members have.
+    // Nearest along the dominator chain, not by distance from the roots: a loader's record above a module can
+    // lie further from the roots than the module's collection it dominates.
+    const lowest = new Map<number, number>();
     let nearest = -1;
     for (const o of list) {
       if (nearest < 0 || trace.distance[o] < trace.distance[nearest]) nearest = o;
       ancestors(o, (d) => {
-        if (2 * counts[d] >= list.length && counts[d] >= 2 && !isStorage(graph, d))
-          if (holder === root || trace.distance[d] > trace.distance[holder]) holder = d;
+        if (2 * counts[d] < list.length || counts[d] < 2 || isStorage(graph, d)) return false;
+        lowest.set(d, (lowest.get(d) ?? 0) + 1);
+        return true;
       });
     }
+    let holder = root;
+    for (const [d, n] of lowest) if (holder === root || n > (lowest.get(holder) ?? 0)) holder = d;
     const held = holder === root ? 0 : counts[holder];
     // The member nearest the roots under the holder; the counts cleared for the next class.
     let sample = -1;
@@ -256,6 +268,7 @@ function yourClasses(
       ancestors(o, (d) => {
         counts[d] = 0;
         if (d === holder && (sample < 0 || trace.distance[o] < trace.distance[sample])) sample = o;
+        return false;
       });
     // None holding half is no answer (a linked list holds each object through the one before): the path to the
     // one nearest the roots says the rest.
