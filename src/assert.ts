@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { loadBaseline } from './analysis/diff.js';
 import { parseIgnoreRules } from './analysis/ignore.js';
-import { findLeaks } from './analysis/leaks.js';
+import { findRunLeaks } from './analysis/run-analysis.js';
 import { formatBytes } from './report/format.js';
 import { formatPath, ignoredLines } from './report/path.js';
 import { settle } from './settle.js';
@@ -103,13 +102,15 @@ export async function assertNoLeak(
       v8.writeHeapSnapshot(growthFile);
     }
 
-    const baseline = await loadBaseline(file('before'));
-    const { diff, leaks, growth } = await findLeaks(
-      baseline,
-      file('after'),
-      growthFiles,
-      { calls: iterations, stepCalls: step },
-      rule,
+    // As `leakscan run` reads them: before once, for the baseline and the trend.
+    const { diff, leaks, growth } = await findRunLeaks(
+      {
+        name: 'assertNoLeak',
+        iterations,
+        growthIterations: step,
+        snapshots: { before: file('before'), after: file('after'), growth: growthFiles },
+      },
+      { rule },
     );
     // The findings decide, as for `leakscan run`: the runtime's own bookkeeping is never a leak.
     if (diff.findings.length > 0) {
