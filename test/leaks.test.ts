@@ -111,8 +111,10 @@ describe('classic leaks through the CLI', () => {
 });
 
 describe('programmatic API', () => {
-  test('runScenarios: every classic leak and fixed twin behaves as it declares', async () => {
-    const files = leaks.flatMap((l) => [fixture(`leaks/${l.file}`), fixture(`leaks/${l.twin}`)]);
+  // The CLI test above runs all eight through the same runScenarios: here one leak and its twin show the
+  // API's result and failures, not the verdicts again.
+  test('runScenarios: a classic leak and its fixed twin behave as they declare', async () => {
+    const files = [fixture(`leaks/${leaks[0].file}`), fixture(`leaks/${leaks[0].twin}`)];
     const { result, failures } = await runScenarios(files, {
       iterations: 4,
       batch: 20,
@@ -122,7 +124,10 @@ describe('programmatic API', () => {
     assert.deepEqual(failures, []);
     assert.equal(result.scenarios.length, files.length);
     for (const s of result.scenarios) assert.equal(s.asExpected, true, s.verdict);
-    assert.equal(result.scenarios.filter((s) => s.status === 'leak').length, 4);
+    assert.deepEqual(
+      result.scenarios.map((s) => s.status),
+      ['leak', 'no-leak'],
+    );
   });
 
   test('runScenario returns the same result shape', async () => {
