@@ -27,26 +27,56 @@ const REQUESTS = 120;
  * the diff and the program's file (the user's code in the findings).
  */
 async function diffOf(name: string, body: string): Promise<{ diff: DiffResult; file: string; source: string }> {
+  const { diff, files, sources } = await diffOfAll([{ name, body }]);
+  return { diff, file: files[0], source: sources[0] };
+}
+
+/**
+ * diffOf for several programs at once: each body a module of its own in one
+ * process, their requests made in turn (request i of each, then i + 1), so that
+ * fixed twins that must all give no finding share one process and one diff.
+ */
+async function diffOfAll(
+  programs: Array<{ name: string; body: string }>,
+): Promise<{ diff: DiffResult; files: string[]; sources: string[] }> {
   const dir = tempDir('leakscan-findings-');
-  const file = join(dir, `${name}.js`);
-  const source = `'use strict';
+  const files = programs.map(({ name }) => join(dir, `${name}.js`));
+  const header = `'use strict';
 const v8 = require('v8');
 const path = require('path');
-${body}
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+`;
+  // One program: the body and the driver in one file, the file the findings name. Several: a module each.
+  const [only] = programs;
+  const sources =
+    programs.length === 1
+      ? [`${header}${only.body}\n`]
+      : programs.map(({ body }) => `${header}${body}\nmodule.exports = request;\n`);
+  // One program calls its request(i) as before; several, each module's in turn.
+  const call = (i: string): string =>
+    programs.length === 1 ? `await request(${i})` : `for (const request of requests) await request(${i})`;
+  const driver = `const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 (async () => {
-  for (let i = 0; i < 5; i++) await request(-1 - i);
+  for (let i = 0; i < 5; i++) ${call('-1 - i')};
   await settle();
   global.gc();
   v8.writeHeapSnapshot(path.join(__dirname, 'before.heapsnapshot'));
-  for (let i = 0; i < ${REQUESTS}; i++) await request(i);
+  for (let i = 0; i < ${REQUESTS}; i++) ${call('i')};
   await settle();
   global.gc();
   v8.writeHeapSnapshot(path.join(__dirname, 'after.heapsnapshot'));
   process.exit(0);
 })();
 `;
-  writeFileSync(file, source);
+  let file = files[0];
+  if (programs.length === 1) {
+    sources[0] += driver;
+  } else {
+    file = join(dir, 'main.js');
+    const requires = files.map((f) => `require(${JSON.stringify(f)})`).join(', ');
+    writeFileSync(file, `${header}const requests = [${requires}];\n${driver}`);
+  }
+  for (const [i, f] of files.entries()) writeFileSync(f, sources[i]);
+  const name = programs.map((p) => p.name).join(', ');
   await new Promise<void>((resolve, reject) => {
     execFile(
       process.execPath,
@@ -56,7 +86,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
     );
   });
   const diff = await diffSnapshots(join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot'));
-  return { diff, file, source };
+  return { diff, files, sources };
 }
 
 /** 1-based line of the first line of `source` containing `marker`. */
@@ -509,7 +539,7 @@ async function request(i) {
 
 describe('findings: the first one names the leak in the user terms', () => {
   for (const c of cases) {
-    test(`${c.name}: pattern, leaked, holder, site and fix; the fixed twin has no finding`, async () => {
+    test(`${c.name}: pattern, leaked, holder, site and fix`, async () => {
       const leak = c.leak.replace('REMOVE', '').replace('DONE', '');
       const { diff, file, source } = await diffOf(`${c.name}-leak`, leak);
       const first = diff.findings[0];
@@ -527,12 +557,18 @@ describe('findings: the first one names the leak in the user terms', () => {
       for (const pattern of c.fix) assert.match(first.fix.replace(formatLocation(first.site), 'SITE'), pattern, detail);
       assert.ok(first.summary.length > 0 && !first.summary.includes('\n'), first.summary);
       if (c.summary) assert.match(first.summary, c.summary, detail);
-
-      const fixedBody = c.leak.replace('REMOVE', c.fixed).replace('DONE', c.fixed);
-      const twin = await diffOf(`${c.name}-fixed`, fixedBody);
-      assert.deepEqual(twin.diff.findings, [], show(twin.diff));
     });
   }
+
+  // Each twin a module of its own in one process: a finding names the twin's file and line.
+  test('the fixed twins, all in one process: no finding', async () => {
+    const twins = cases.map((c) => ({
+      name: `${c.name}-fixed`,
+      body: c.leak.replace('REMOVE', c.fixed).replace('DONE', c.fixed),
+    }));
+    const { diff } = await diffOfAll(twins);
+    assert.deepEqual(diff.findings, [], show(diff));
+  });
 });
 
 /** An ES module whose exported registry gains a Connection per request (fixed: removed again), and a program that snapshots around it. */
