@@ -106,6 +106,20 @@ function register<A>(
   };
 }
 
+/**
+ * yargs lays out the whole help text once a command's handler has started (command.js caches it
+ * for a help shown later by an async handler): ~70 ms of text wrapping on every run. leakscan never
+ * shows help after a command started (fail() only records the message, main() prints one line), so
+ * that cache is never read: skipped, if this yargs still has the hook (an internal method).
+ */
+function skipHelpCache(parser: Argv<GlobalArgs>): void {
+  type Usage = { cacheHelpMessage?: () => void };
+  const internal = (parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => Usage } })
+    .getInternalMethods;
+  const usage = typeof internal === 'function' ? internal.call(parser).getUsageInstance?.() : undefined;
+  if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+}
+
 async function main(): Promise<ExitCode> {
   let exitCode: ExitCode = ExitCode.Ok;
   const setExit = (code: ExitCode): void => {
@@ -141,6 +155,7 @@ async function main(): Promise<ExitCode> {
       // Unknown options, missing arguments, and check() rules that threw.
       usageError = message || err?.message || 'invalid arguments';
     });
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
   } catch (err) {
