@@ -108,8 +108,9 @@ async function runAndAnalyze(
       if (!running) hooks.onProgress(name, analysisProgressText(event));
     },
   });
-  // One snapshot's graph at a time in this process, whatever the number of scenarios under way:
-  // the analysis takes its turn once its next file is written, and gives it back to wait for the next.
+  // One snapshot read and analysed at a time in this process, whatever the number of scenarios under way:
+  // the analysis takes its turn once its next file is written, and gives it back to wait for the next
+  // (keeping only its after graph, prepared, for its diff: growth.ts).
   let turn: (() => void) | null = null;
   const giveBack = (): void => {
     turn?.();

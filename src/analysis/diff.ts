@@ -31,7 +31,7 @@ import { type IgnoreRule, ignoredNodes, newInDiff, parseIgnoreRules } from './ig
 import { type AnalysisProgress, type Engine, fileSize, loadBaseline, loadBaselineInWorker, loadGraph } from './load.js';
 import { type Matched, matchById } from './match-by-id.js';
 import { afterShapes, classBaselineShapes, useShapes } from './object-shapes.js';
-import { prepareGraph } from './prepare.js';
+import { type PreparedGraph, type PrepareOptions, prepareGraph } from './prepare.js';
 import { DEFAULT_DIFF_THRESHOLDS, isSuspect, type Thresholds } from './rules.js';
 import { checkPair, checkSameProcess } from './same-process.js';
 import { snapshotMeta } from './snapshot-meta.js';
@@ -139,12 +139,27 @@ export async function diffThreeSnapshots(
   return diffGraph(first, graph, options, startDominance(graph), middle);
 }
 
+/** An after file whose graph may be read and prepared already (run's trend, growth.ts), no shapes applied. */
+export interface PreparedAfter {
+  file: string;
+  prepared: PreparedGraph | null;
+}
+
+/**
+ * The diff of `after` against a baseline. A graph prepared already is taken
+ * instead of reading and preparing the file again, and let go: the diff holds
+ * it no longer than it runs.
+ */
 export async function diffAgainst(
   baseline: Baseline,
-  afterFile: string,
+  after: string | PreparedAfter,
   options: DiffOptions = {},
 ): Promise<DiffResult> {
-  return diffGraph(baseline, await loadGraph(afterFile, options.onProgress, options.engine), options);
+  const read = typeof after === 'string' ? { file: after, prepared: null } : after;
+  const { prepared } = read;
+  read.prepared = null;
+  if (prepared) return diffPasses(baseline, prepared.graph, options, { prepared }, null);
+  return diffGraph(baseline, await loadGraph(read.file, options.onProgress, options.engine), options);
 }
 
 /** Each listed class's definition site and, with allocation traces, its new objects' allocation stacks. */
@@ -175,7 +190,7 @@ async function diffGraph(
   middle: Baseline | null = null,
 ): Promise<DiffResult> {
   try {
-    return await diffPasses(baseline, graph, options, dominance, middle);
+    return await diffPasses(baseline, graph, options, { dominance }, middle);
   } finally {
     dominance.cancel(); // done already, or no longer needed after a failure
   }
@@ -192,7 +207,8 @@ async function diffPasses(
   pendingBaseline: Baseline | Promise<Baseline>,
   graph: HeapGraph,
   options: DiffOptions,
-  dominance: PendingDominance,
+  /** The dominance under way, or the graph prepared already. */
+  from: Pick<PrepareOptions<unknown>, 'dominance' | 'prepared'>,
   middle: Baseline | null,
 ): Promise<DiffResult> {
   const onProgress = options.onProgress;
@@ -207,7 +223,7 @@ async function diffPasses(
     retainedSizes,
     meanwhile: { baseline, afterMeta, m },
   } = await prepareGraph(graph, {
-    dominance,
+    ...from,
     onProgress,
     // The diff by id needs no dominators: it runs while they are computed.
     meanwhile: async ({ trace, shallowSizes }) => {

@@ -7,7 +7,7 @@ import { applyShapes, inferShapeDefinitions, objectSignatures } from '../engine/
 import type { ByteGrowth, SnapshotMeta } from '../types.js';
 import { browserInternalNodes } from './browser.js';
 import type { ClassTable } from './class-table.js';
-import { type AnalysisProgress, type Baseline, loadGraph } from './diff.js';
+import { type AnalysisProgress, type Baseline, loadGraph, type PreparedAfter } from './diff.js';
 import { type DominatorChildren, dominatorChildren, dominatorPreOrder } from './dominance.js';
 import { type IgnoreRule, ignoredNodes } from './ignore.js';
 import { holderLabel, retainerPath } from './paths.js';
@@ -62,6 +62,12 @@ export interface TrendReading {
   written?: (file: string) => Promise<void>;
   /** The before snapshot already read (for the baseline, no shapes applied): taken instead of reading it again, and let go. */
   before?: { graph: HeapGraph | null };
+  /**
+   * The point (index in `files`) the reported diff is taken at: its graph, prepared, is left in `prepared`
+   * (its shapes taken off again) for diff.ts diffAgainst, instead of being read and prepared once more. The
+   * one graph kept past its point.
+   */
+  report?: { point: number; prepared: PreparedAfter['prepared'] };
 }
 
 /** Objects that keep their id: ids sorted ascending, and the retained size at each point so far. */
@@ -75,10 +81,10 @@ interface Tracked {
 /**
  * Reads before, then the files in order (after, growth-1, growth-2, …), one
  * graph at a time, each once `written` says it is complete (the run may still
- * be writing the next ones); the last one is kept to name what grew. Before is
- * read again unless `reading.before` hands over its graph (the baseline keeps no
- * retained sizes): an object that was there already shows one more step of its
- * growth.
+ * be writing the next ones); the last one is kept to name what grew, and the
+ * reported one (`reading.report`) until the diff takes it. Before is read again
+ * unless `reading.before` hands over its graph (the baseline keeps no retained
+ * sizes): an object that was there already shows one more step of its growth.
  */
 export async function measureTrend(
   baseline: Baseline,
@@ -108,7 +114,11 @@ export async function measureTrend(
     // leak of plain objects is counted under the name the diff reports it by, not as Object.
     const signatures = objectSignatures(graph);
     applyShapes(graph, inferShapeDefinitions(signatures), signatures);
-    const { trace, dominators, retainedSizes } = await prepareGraph(graph);
+    const prepared = await prepareGraph(graph);
+    const { trace, dominators, retainedSizes } = prepared;
+    const report = point - afterPoint === reading.report?.point ? reading.report : null;
+    // DevTools' retained sizes, as the diff reads them: dataSizes below changes these in place.
+    if (report) report.prepared = { ...prepared, retainedSizes: retainedSizes.slice() };
     snapshots.push(snapshotMeta(graph, trace));
     const tree = dominatorChildren(graph, dominators, (o) => trace.distance[o] !== UNREACHED);
     const preOrder = dominatorPreOrder(graph, tree);
@@ -148,6 +158,9 @@ export async function measureTrend(
         counted = countedGrowth(graph, tree, retained, growth, isNew, perHolder.holderOf, isCounted, slack, isProgram);
       }
     }
+    // The diff's checks that before and after are of one process compare plain objects by their constructor:
+    // it applies the shapes again after them.
+    if (report) graph.clearObjectShapes();
   }
   return { counts, totals, growth, snapshots, holders, counted };
 }

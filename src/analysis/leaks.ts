@@ -11,6 +11,7 @@ import {
   type DiffOptions,
   diffAgainst,
   independentCount,
+  type PreparedAfter,
   retainedCount,
 } from './diff.js';
 import { findingHeadline } from './finding-text.js';
@@ -165,8 +166,9 @@ export function leastIndependent(rate: number, calls: number, minCount: number, 
  * An object leaks bytes when it keeps its id and its retained size grows
  * (growth.ts `grows`).
  *
- * Before and after are each read twice, once for the trend and once for the
- * diff: diff.ts's loadBaseline and diffAgainst take file names, not graphs.
+ * The reported file (after, or the last) is read and prepared once: the
+ * trend hands its graph to the diff. Before is read once more by the trend
+ * unless `options.before` hands over its graph.
  */
 export async function findLeaks(
   baseline: Baseline,
@@ -179,6 +181,13 @@ export async function findLeaks(
 ): Promise<LeakFindings> {
   const thresholds = { minCount: rule.minCount, minBytes: rule.minBytes };
   const ignore = parseIgnoreRules(rule.ignore ?? []);
+  const last = options.reportAt === 'last' && growthFiles.length > 0;
+  // Its graph is prepared by the trend, then taken by the diff.
+  const report: PreparedAfter & { point: number } = {
+    file: last ? growthFiles[growthFiles.length - 1] : afterFile,
+    point: last ? growthFiles.length : 0,
+    prepared: null,
+  };
   const trend = await measureTrend(
     baseline,
     baseline.meta.path,
@@ -190,7 +199,7 @@ export async function findLeaks(
       ignore,
       countGrows: (counts, totals) => growthRate(counts, calls, totals) !== null,
     },
-    { onProgress, written: options.written, before: options.before },
+    { onProgress, written: options.written, before: options.before, report },
   );
   const rates = new Map<string, number>();
   for (const [key, series] of trend.counts) {
@@ -198,14 +207,12 @@ export async function findLeaks(
     if (rate !== null) rates.set(key, rate);
   }
   const grew = (key: { name: string; type: string }): boolean => rates.has(classKey(key));
-  const last = options.reportAt === 'last' && growthFiles.length > 0;
-  const reportFile = last ? growthFiles[growthFiles.length - 1] : afterFile;
   // The units behind the reported diff's new objects.
   const reportCalls = last ? calls.calls + growthFiles.length * calls.stepCalls : calls.calls;
   const pathCount = options.diff?.paths ?? TRACED_TOP_CLASSES;
   const runtimeHolders: number[] = [];
   const halfOfSlowest = leastIndependent(Math.min(...rates.values()), reportCalls, 1, calls.maxPerCall);
-  const diff = await diffAgainst(baseline, reportFile, {
+  const diff = await diffAgainst(baseline, report, {
     ...(options.diff?.includeInternal ? { includeInternal: true } : {}),
     thresholds,
     onProgress,

@@ -30,6 +30,8 @@ export interface PrepareOptions<T> {
    * otherwise started here. Either way it is ended when ready or on a failure.
    */
   dominance?: PendingDominance;
+  /** The graph prepared already (run's trend, growth.ts): only `meanwhile` runs. */
+  prepared?: PreparedGraph;
   onProgress?: (event: AnalysisProgress) => void;
   /** Passes that need only the trace and the shallow sizes, run while the dominators are computed. */
   meanwhile?: (traced: TracedGraph) => T | Promise<T>;
@@ -40,7 +42,8 @@ export async function prepareGraph<T = undefined>(
   graph: HeapGraph,
   options: PrepareOptions<T> = {},
 ): Promise<PreparedGraph & { meanwhile: T }> {
-  const { onProgress } = options;
+  const { onProgress, prepared } = options;
+  if (prepared) return { ...prepared, meanwhile: (await options.meanwhile?.(prepared)) as T };
   const dominance = options.dominance ?? startDominance(graph);
   try {
     onProgress?.({ phase: 'analyze', file: graph.file, step: 'tracing' });

@@ -281,6 +281,12 @@ export class HeapGraph {
     this.shapeNames = names;
     this.shapesApplied = true;
   }
+  /** Back to no shapes applied, as read. */
+  clearObjectShapes(): void {
+    this.shapeOf = null;
+    this.shapeNames = [];
+    this.shapesApplied = false;
+  }
   classType(ordinal: number): string {
     return classTypeOf(this.nodeTypeName(ordinal));
   }
