@@ -106,6 +106,30 @@ describe('leakscan inspect: your code first', () => {
     );
   });
 
+  test('a function made once (a class constructor, a handler) is code, not one of the objects listed', async () => {
+    const result = await inspectJson([]);
+    const once = (result.yours ?? []).filter((c) => c.type === 'closure' && c.count === 1);
+    assert.deepEqual(once, [], JSON.stringify(result.yours?.map((c) => [c.name, c.type, c.count])));
+    // Unless the function alone keeps a share of the heap: its scope is where the data is.
+    const index = join(dir, 'index.heapsnapshot');
+    await snapshotOf(
+      'index.cjs',
+      `class Row { constructor(i) { this.key = 'row-' + i; } }
+      function makeIndex() {
+        const rows = Array.from({ length: 20000 }, (_, i) => new Row(i));
+        return function lookupRow(key) { return rows.find((r) => r.key === key); };
+      }
+      const lookupRow = makeIndex();
+      require('node:v8').writeHeapSnapshot(process.argv[2]);`,
+      index,
+    );
+    const kept = (await inspectJson([], index)).yours ?? [];
+    const lookup = kept.find((c) => c.name === 'lookupRow');
+    assert.equal(lookup?.type, 'closure', JSON.stringify(kept.map((c) => [c.name, c.type, c.count])));
+    assert.equal(lookup.count, 1);
+    assert.ok(!kept.some((c) => c.name === 'Row' && c.type === 'closure'), 'the class Row itself is not listed');
+  });
+
   test("the holder is the nearest one along the dominators, not a loader's record above the module", async () => {
     const [first] = (await inspectJson([], uploads)).yours ?? [];
     assert.equal(first?.name, 'Upload');

@@ -181,7 +181,17 @@ async function inspectPasses(
     object,
     classInstances,
     ...(snapshot.runtime === 'browser' ? { detachedDom: detachedDomGroups(graph, trace, { retainedSizes }) } : {}),
-    yours: yourClasses(graph, trace, dominators, memberClass, retained.perClass, yourCandidates, listed, where),
+    yours: yourClasses(
+      graph,
+      trace,
+      dominators,
+      memberClass,
+      retained.perClass,
+      yourCandidates,
+      listed,
+      where,
+      snapshot.reachableSize,
+    ),
     engine: options.engine ?? 'leakscan',
   };
 }
@@ -198,6 +208,8 @@ function largestOfTypes(summaries: ClassSummary[], types: ReadonlySet<string>, c
     .sort((a, b) => b.retainedSize - a.retainedSize)
     .slice(0, count);
 }
+/** Share of the reachable heap a function made once must retain to be listed among the user's objects. */
+const MADE_ONCE_SHARE = 0.01;
 /** Dominators above each object looked at for its holder. */
 const HOLDER_DEPTH = 12;
 
@@ -216,10 +228,15 @@ function yourClasses(
   largest: ClassSummary[],
   listed: Map<ClassSummary, number>,
   where: ReadonlyMap<number, ClassWhere>,
+  reachableSize: number,
 ): YourClass[] {
+  // A function made once (a class's constructor, a top-level handler) is the program's code, not memory it
+  // gathered: listed only when it alone keeps a share of the heap (its scope holds the data).
+  const madeOnceMin = MADE_ONCE_SHARE * reachableSize;
   const chosen = largest
     .map((c) => ({ summary: c, cls: listed.get(c)!, location: where.get(listed.get(c)!)?.location ?? null }))
     .filter((c) => isUserLocation(c.location))
+    .filter((c) => !(c.summary.type === 'closure' && c.summary.count === 1 && perClass[c.cls] < madeOnceMin))
     .slice(0, YOURS_SHOWN);
   if (chosen.length === 0) return [];
   // Per chosen class, how many of its objects each of their dominators (up to HOLDER_DEPTH levels up) holds: the
