@@ -649,6 +649,51 @@ v8.writeHeapSnapshot(__dirname + '/after.heapsnapshot');
     assert.equal(first.site?.line, 8, detail);
     assert.match(first.fix, /'update' listener from priceFeed/);
   });
+
+  /** A batch script that snapshots itself at its top level; its results gather in a module-level variable. */
+  async function batchDiff(fixed: boolean): Promise<{ diff: DiffResult; file: string }> {
+    const dir = tempDir('leakscan-findings-batch-');
+    const file = join(dir, 'import-rows.js');
+    writeFileSync(
+      file,
+      `const v8 = require('v8');
+let results = [];
+class ParsedRow { constructor(line) { const [id, n] = line.split(','); this.id = id; this.n = Number(n); } }
+function importBatch(lines) {
+  const rows = lines.map((line) => new ParsedRow(line));
+  ${fixed ? 'return rows.length;' : 'results = results.concat(rows);'}
+}
+const batch = (k) => Array.from({ length: 10 }, (_, i) => 'row' + k + '-' + i + ',' + i);
+for (let k = 0; k < 3; k++) importBatch(batch(k));
+global.gc();
+v8.writeHeapSnapshot(__dirname + '/before.heapsnapshot');
+for (let k = 3; k < ${3 + REQUESTS / 10}; k++) importBatch(batch(k));
+global.gc();
+v8.writeHeapSnapshot(__dirname + '/after.heapsnapshot');
+`,
+    );
+    await new Promise<void>((resolve, reject) => {
+      execFile(process.execPath, ['--expose-gc', file], { timeout: 120_000 }, (err, _o, stderr) =>
+        err ? reject(new Error(`batch: ${stderr || err.message}`)) : resolve(),
+      );
+    });
+    return { diff: await diffSnapshots(join(dir, 'before.heapsnapshot'), join(dir, 'after.heapsnapshot')), file };
+  }
+
+  test('a module-level variable of a batch script gathering rows is a collection, named, not "a running function"', async () => {
+    const { diff, file } = await batchDiff(false);
+    const first = diff.findings[0];
+    const detail = show(diff);
+    assert.ok(first, detail);
+    assert.equal(first.pattern, 'collection', detail);
+    assert.equal(first.leaked.name, 'ParsedRow', detail);
+    assert.equal(first.leaked.count, REQUESTS, detail);
+    assert.equal(first.holder.name, 'results', detail);
+    assert.equal(first.site?.script, file, detail);
+    assert.match(first.summary, /^120 ParsedRow \(\S*import-rows\.js:3\) added to results and never removed/, detail);
+    assert.match(first.fix, /results/);
+    assert.deepEqual((await batchDiff(true)).diff.findings, []);
+  });
 });
 
 describe('findings: an ES module', () => {

@@ -423,7 +423,12 @@ function groupFinding(
     weakMapOf: (tableNodeId) => weakMapName(input, tableNodeId),
     mapKeyOf: (tableNodeId, valueSlot) => mapKey(graph, tableNodeId, valueSlot),
   });
-  const pattern = patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
+  const pattern = patternOf(
+    input,
+    wrapper,
+    accumulation(input, holder, path, holderNodeId, wrapper, candidates),
+    access.owned && inScopeVariable(path, holderNodeId),
+  );
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
   const userClosure = callbacks
@@ -775,11 +780,33 @@ function fallbackName(path: RetainerPath, at: number): string {
  * The pattern, from the graph's structure around the group (docs/findings.md), never from the
  * user's names: how the objects accumulate below their holder (accumulation). Held only by a
  * running function (a script's top level still running, a batch job's locals), that is what to
- * fix when the graph says (a listener, a timer, a queue); otherwise the stack is.
+ * fix when the graph says (a listener, a timer, a queue) or when the holder is a variable of the
+ * user's scope (a batch script's module-level `results`, kept in its closures' context, named);
+ * otherwise (an unnamed local in the running frame) the stack is.
  */
-function patternOf(input: FindingsInput, wrapper: ClassInGroup, below: FindingPattern): FindingPattern {
-  if (viaName(input.trace.via[wrapper.sample]) !== 'stack') return below;
+function patternOf(
+  input: FindingsInput,
+  wrapper: ClassInGroup,
+  below: FindingPattern,
+  inUserVariable: boolean,
+): FindingPattern {
+  if (viaName(input.trace.via[wrapper.sample]) !== 'stack' || inUserVariable) return below;
   return below === 'collection' || below === 'other' ? 'stack' : below;
+}
+
+/**
+ * The holder is a scope (the objects hang off one of its variables: `results`), the value of a scope's variable,
+ * or reached from one by properties and elements (`state.rows`).
+ */
+function inScopeVariable(path: RetainerPath, holderNodeId: number): boolean {
+  const at = path.findIndex((step) => step.nodeId === holderNodeId);
+  if (at >= 0 && path[at + 1]?.edge?.type === 'context') return true;
+  for (let i = at; i > 0; i--) {
+    const edge = path[i].edge;
+    if (edge?.type === 'context') return true;
+    if (edge?.type !== 'property' && edge?.type !== 'element' && edge?.type !== 'internal') return false;
+  }
+  return false;
 }
 
 /** The pattern from how the objects accumulate below their holder. */
