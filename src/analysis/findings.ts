@@ -65,6 +65,8 @@ interface ClassInGroup {
   userSample?: number;
   /** For a closure class: members registered on the holder itself, only Chrome's own objects between (Blink's listener table). */
   direct: number;
+  /** For a closure class: members held through a detached element below the holder (a button's own click handler). */
+  inDom: number;
   suspect: boolean;
   tier: TierValue;
   location: SourceLocation | null;
@@ -101,6 +103,7 @@ export function findingsOf(input: FindingsInput): Finding[] {
         tier: Tier.runtime,
         location: null,
         direct: 0,
+        inDom: 0,
       };
       perGroup[g].set(cls, entry);
     }
@@ -111,6 +114,7 @@ export function findingsOf(input: FindingsInput): Finding[] {
       if (entry.userSample === undefined && entry.count <= USER_SAMPLE_TRIES)
         if (isUserLocation(sourceIndex(input.graph).locationOf(o))) entry.userSample = o;
       if (registeredOn(input, o, holders[i])) entry.direct++;
+      else if (insideDetachedElement(input, o, holders[i])) entry.inDom++;
     }
   }
   const findings: Array<{ finding: Finding; internal: boolean }> = [];
@@ -315,6 +319,23 @@ function registeredOn(input: FindingsInput, o: number, holder: number): boolean 
   return false;
 }
 
+/**
+ * True when a detached element lies between `o` and its holder: `o` is part of the DOM the holder keeps (a
+ * handler on one of its buttons), not what accumulates in the holder.
+ */
+function insideDetachedElement(input: FindingsInput, o: number, holder: number): boolean {
+  const { graph, trace } = input;
+  let at = o;
+  for (let steps = 0; steps < MAX_VISITS; steps++) {
+    if (trace.parentEdge[at] === UNREACHED) return false;
+    at = parentOf(graph, trace, at);
+    if (at === holder) return false;
+    if (graph.nodeTypeName(at) === 'native' && graph.isDetached(at) && /^<[a-zA-Z]/.test(graph.nodeName(at)))
+      return true;
+  }
+  return false;
+}
+
 /** The holders of most suspect objects (up to MAX_GROUPS), found by sorting a typed array of them. */
 function topHolders(walk: SetRetainedSizes, memberClass: Int32Array, suspect: Uint8Array): number[] {
   const { ordinals, holders } = walk.members;
@@ -383,8 +404,12 @@ function groupFinding(
   }
   const suspects = classes.filter((c) => c.suspect);
   if (suspects.length === 0) return null;
+  // Callbacks that sit in the kept DOM (its buttons' own handlers) are part of it: neither what accumulates nor the
+  // place to fix, unless nothing else is suspect.
+  const partOfDom = (c: ClassInGroup): boolean => c.direct === 0 && c.inDom * 2 > c.count;
+  const accumulating = suspects.some((c) => !partOfDom(c)) ? suspects.filter((c) => !partOfDom(c)) : suspects;
   // The wrapper: what accumulates directly, the plainest suspect (a cache's values before its key strings), the most numerous.
-  const wrapper = suspects.reduce((best, c) =>
+  const wrapper = accumulating.reduce((best, c) =>
     c.tier < best.tier ||
     (c.tier === best.tier && (c.count > best.count || (c.count === best.count && c.retained > best.retained)))
       ? c
@@ -406,7 +431,7 @@ function groupFinding(
       ? c === wrapper || isDetachedName(table.keys[c.cls].name) || c.tier <= Tier.userClosure
       : c === wrapper || c.tier >= wrapper.tier || c.tier <= Tier.userClosure || wrapper.tier >= Tier.plain;
   const leaked = candidates
-    .filter(recognisable)
+    .filter((c) => recognisable(c) && (c === wrapper || !partOfDom(c)))
     .reduce((best, c) =>
       c.tier < best.tier ||
       (c.tier === best.tier && (c.retained > best.retained || (c.retained === best.retained && c.count > best.count)))
@@ -427,7 +452,7 @@ function groupFinding(
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
   const userClosure = callbacks
-    .filter((c) => c.tier === Tier.userClosure)
+    .filter((c) => c.tier === Tier.userClosure && (!partOfDom(c) || c === wrapper))
     .sort((a, b) => b.count - a.count || b.retained - a.retained)[0];
   const site = siteOf(input, pattern, leaked, wrapper, userClosure, access.location);
   const key = (c: ClassInGroup): { name: string; type: string } => table.keys[c.cls];

@@ -1,0 +1,156 @@
+// The first finding of `leakscan run` on page scenarios whose leak is not a
+// listener on a live object, through the built binary and Debian's chromium:
+// it names what leaks as the page's author would (their data, their elements),
+// the collection or variable that holds it, the pattern and the place; each page
+// has a fixed twin with no finding. Beside page-scenario.test.ts, which covers
+// the listener, subscriber and kept-row pages.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import type { Finding, RunResult, ScenarioResult } from '../src/types.js';
+import { runCli, tempDir } from './helpers.js';
+import { findBrowser, skipWithoutBrowser } from './page-fixture.js';
+
+const browser = findBrowser();
+const skip = skipWithoutBrowser(browser);
+const ROUNDS = 4;
+const dir = tempDir();
+
+/**
+ * A page keeping per-element data the jQuery way: an object keyed by an id written on the element, each entry
+ * holding the element. Each card's close button has a click listener of its own (inside the card's DOM, not
+ * what accumulates); the fixed page deletes the card's entries when it closes.
+ */
+function elementDataPage(fixed: boolean): string {
+  return `<!doctype html><html><body><button type="button" id="open">Open</button><script>
+const elementData = { byId: {}, next: 0 };
+function setData(el, key, value) {
+  if (!el.dataset.key) el.dataset.key = String(++elementData.next);
+  (elementData.byId[el.dataset.key] ??= {})[key] = value;
+}
+document.getElementById('open').addEventListener('click', () => {
+  const card = document.createElement('div');
+  card.className = 'card';
+  for (let i = 0; i < 12; i++) {
+    const chip = document.createElement('button');
+    chip.textContent = 'chip ' + i;
+    setData(chip, 'hint', { text: 'hint ' + i, target: chip });
+    card.append(chip);
+  }
+  const close = document.createElement('button');
+  close.className = 'close';
+  close.addEventListener('click', () => {
+    card.remove();
+    ${fixed ? 'for (const chip of card.querySelectorAll("[data-key]")) delete elementData.byId[chip.dataset.key];' : ''}
+  });
+  card.append(close);
+  document.body.append(card);
+});
+</script></body></html>`;
+}
+
+/** A page keeping every closed preview's <iframe> in an array; its close button has a listener of its own. */
+function framesPage(fixed: boolean): string {
+  return `<!doctype html><html><body><button type="button" id="open">Open</button><script>
+const openedFrames = [];
+document.getElementById('open').addEventListener('click', () => {
+  const card = document.createElement('div');
+  card.className = 'card';
+  const frame = document.createElement('iframe');
+  frame.srcdoc = '<p>preview</p>';
+  const close = document.createElement('button');
+  close.className = 'close';
+  close.addEventListener('click', () => card.remove());
+  card.append(frame, close);
+  ${fixed ? '' : 'openedFrames.push(frame);'}
+  document.body.append(card);
+});
+</script></body></html>`;
+}
+
+/** A page scenario module (plain ESM): opens `html`, clicks #open then the card's close button. */
+function scenarioModule(name: string, html: string): string {
+  const page = join(dir, `${name}.html`);
+  writeFileSync(page, html);
+  const file = join(dir, `${name}.page.mjs`);
+  writeFileSync(
+    file,
+    `export const name = ${JSON.stringify(name)};
+export const url = ${JSON.stringify(pathToFileURL(page).href)};
+export async function action(page) {
+  await page.click('#open');
+  await page.waitForSelector('.card');
+}
+export async function back(page) {
+  await page.click('.card .close');
+  await page.waitForSelector('.card', { hidden: true });
+}
+`,
+  );
+  return file;
+}
+
+/** The page's line (1-based) that holds `text`. */
+function lineOf(name: string, text: string): number {
+  return (
+    readFileSync(join(dir, `${name}.html`), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(text)) + 1
+  );
+}
+
+describe('leakscan run: the first finding on pages that keep data and DOM', { skip }, () => {
+  let result: RunResult;
+  let stderr = '';
+  const scenario = (name: string): ScenarioResult => {
+    const s = result.scenarios.find((x) => x.name === name);
+    assert.ok(s, `${name} in the result: ${stderr}`);
+    return s;
+  };
+  const findingsOf = (s: ScenarioResult): Finding[] => s.diff?.findings ?? [];
+  const detail = (s: ScenarioResult): string => JSON.stringify(findingsOf(s).map(({ retainerPath: _, ...f }) => f));
+
+  before(async () => {
+    const files = [
+      scenarioModule('element-data', elementDataPage(false)),
+      scenarioModule('element-data-fixed', elementDataPage(true)),
+      scenarioModule('kept-frames', framesPage(false)),
+      scenarioModule('kept-frames-fixed', framesPage(true)),
+    ];
+    const run = await runCli(['run', '-n', String(ROUNDS), '--json', '--out', join(dir, 'out'), ...files], {
+      env: { CI: 'true', CHROME_PATH: browser ?? '' },
+    });
+    stderr = run.stderr;
+    assert.equal(run.code, 0, run.stderr);
+    result = JSON.parse(run.stdout) as RunResult;
+  });
+
+  test('per-element data kept by id: the entries in the cache keep detached elements, not a callback', () => {
+    const kept = scenario('element-data');
+    assert.equal(kept.status, 'leak', kept.verdict);
+    const [first] = findingsOf(kept);
+    assert.equal(first?.pattern, 'detached-dom', detail(kept));
+    assert.equal(first.holder.name, 'elementData.byId', detail(kept));
+    // What the cache holds: its entries or the elements, never the close button's click handler inside the card.
+    assert.notEqual(first.leaked.type, 'closure', detail(kept));
+    assert.doesNotMatch(first.summary, /callback|listener/, detail(kept));
+    assert.notEqual(first.site?.line, lineOf('element-data', "close.addEventListener('click'"), detail(kept));
+    assert.match(first.fix, /elementData\.byId/, detail(kept));
+    const fixed = scenario('element-data-fixed');
+    assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${detail(fixed)}`);
+  });
+
+  test('closed previews kept in an array: the detached <iframe> elements in it', () => {
+    const kept = scenario('kept-frames');
+    assert.equal(kept.status, 'leak', kept.verdict);
+    const [first] = findingsOf(kept);
+    assert.equal(first?.pattern, 'detached-dom', detail(kept));
+    assert.equal(first.holder.name, 'openedFrames', detail(kept));
+    assert.equal(first.leaked.name, 'Detached <iframe>', detail(kept));
+    assert.notEqual(first.site?.line, lineOf('kept-frames', "close.addEventListener('click'"), detail(kept));
+    const fixed = scenario('kept-frames-fixed');
+    assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${detail(fixed)}`);
+  });
+});
