@@ -70,6 +70,46 @@ document.getElementById('open').addEventListener('click', () => {
 </script></body></html>`;
 }
 
+/**
+ * Event delegation: one document listener dispatches to handlers kept per element id in a registry of the
+ * module's; each Toolbar registers a handler object per button, whose closure keeps the Toolbar. The fixed page
+ * unregisters them when the toolbar closes.
+ */
+function delegationPage(fixed: boolean): string {
+  return `<!doctype html><html><body><button type="button" id="open">Open</button><script>
+const Delegate = (() => {
+  const handlersById = {};
+  let next = 0;
+  document.addEventListener('click', (event) => handlersById[event.target.dataset.handler]?.click(event));
+  return {
+    on(el, handlers) { el.dataset.handler = 'h' + (++next); handlersById[el.dataset.handler] = handlers; },
+    off(el) { delete handlersById[el.dataset.handler]; },
+  };
+})();
+class Toolbar {
+  constructor() {
+    this.root = document.createElement('nav');
+    this.root.className = 'card';
+    this.tools = [];
+    for (let i = 0; i < 8; i++) {
+      const tool = document.createElement('button');
+      tool.textContent = 'tool ' + i;
+      Delegate.on(tool, { click: () => this.pick(i) });
+      this.tools.push(tool);
+      this.root.append(tool);
+    }
+    const close = document.createElement('button');
+    close.className = 'close';
+    close.addEventListener('click', () => this.close());
+    this.root.append(close);
+  }
+  pick(i) { this.picked = i; }
+  close() { this.root.remove(); ${fixed ? 'for (const tool of this.tools) Delegate.off(tool);' : ''} }
+}
+document.getElementById('open').addEventListener('click', () => document.body.append(new Toolbar().root));
+</script></body></html>`;
+}
+
 /** A page scenario module (plain ESM): opens `html`, clicks #open then the card's close button. */
 function scenarioModule(name: string, html: string): string {
   const page = join(dir, `${name}.html`);
@@ -118,6 +158,8 @@ describe('leakscan run: the first finding on pages that keep data and DOM', { sk
       scenarioModule('element-data-fixed', elementDataPage(true)),
       scenarioModule('kept-frames', framesPage(false)),
       scenarioModule('kept-frames-fixed', framesPage(true)),
+      scenarioModule('delegated', delegationPage(false)),
+      scenarioModule('delegated-fixed', delegationPage(true)),
     ];
     const run = await runCli(['run', '-n', String(ROUNDS), '--json', '--out', join(dir, 'out'), ...files], {
       env: { CI: 'true', CHROME_PATH: browser ?? '' },
@@ -151,6 +193,19 @@ describe('leakscan run: the first finding on pages that keep data and DOM', { sk
     assert.equal(first.leaked.name, 'Detached <iframe>', detail(kept));
     assert.notEqual(first.site?.line, lineOf('kept-frames', "close.addEventListener('click'"), detail(kept));
     const fixed = scenario('kept-frames-fixed');
+    assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${detail(fixed)}`);
+  });
+
+  test("handlers kept per element in a delegation registry: what they keep, not the registry's bytes", () => {
+    const kept = scenario('delegated');
+    assert.equal(kept.status, 'leak', kept.verdict);
+    const [first] = findingsOf(kept);
+    // The registry grows in bytes because the handlers accumulate in it: that is the counted leak, named by them.
+    assert.notEqual(first?.pattern, 'bytes', detail(kept));
+    assert.equal(first.holder.name, 'handlersById', detail(kept));
+    assert.equal(first.leaked.name, 'Toolbar', detail(kept));
+    assert.equal(first.leaked.count, ROUNDS, detail(kept));
+    const fixed = scenario('delegated-fixed');
     assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${detail(fixed)}`);
   });
 });
