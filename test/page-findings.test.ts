@@ -110,6 +110,27 @@ document.getElementById('open').addEventListener('click', () => document.body.ap
 </script></body></html>`;
 }
 
+/** A dialog whose keydown listener on document is a bound method; the fixed one removes it on close. */
+function boundListenerPage(fixed: boolean): string {
+  return `<!doctype html><html><body><button type="button" id="open">Open</button><script>
+class Prompt {
+  constructor() {
+    this.el = document.createElement('div');
+    this.el.className = 'card';
+    this.el.innerHTML = '<p>Sure?</p><button class="close">Cancel</button>';
+    this.el.querySelector('.close').addEventListener('click', () => this.close());
+    this.onKeyDown = this.onKeyDown.bind(this);
+    document.addEventListener('keydown', this.onKeyDown);
+  }
+  onKeyDown(event) {
+    if (event.key === 'Escape') this.close();
+  }
+  close() { this.el.remove(); ${fixed ? "document.removeEventListener('keydown', this.onKeyDown);" : ''} }
+}
+document.getElementById('open').addEventListener('click', () => document.body.append(new Prompt().el));
+</script></body></html>`;
+}
+
 /** A page scenario module (plain ESM): opens `html`, clicks #open then the card's close button. */
 function scenarioModule(name: string, html: string): string {
   const page = join(dir, `${name}.html`);
@@ -160,6 +181,8 @@ describe('leakscan run: the first finding on pages that keep data and DOM', { sk
       scenarioModule('kept-frames-fixed', framesPage(true)),
       scenarioModule('delegated', delegationPage(false)),
       scenarioModule('delegated-fixed', delegationPage(true)),
+      scenarioModule('bound-listener', boundListenerPage(false)),
+      scenarioModule('bound-listener-fixed', boundListenerPage(true)),
     ];
     const run = await runCli(['run', '-n', String(ROUNDS), '--json', '--out', join(dir, 'out'), ...files], {
       env: { CI: 'true', CHROME_PATH: browser ?? '' },
@@ -206,6 +229,19 @@ describe('leakscan run: the first finding on pages that keep data and DOM', { sk
     assert.equal(first.leaked.name, 'Toolbar', detail(kept));
     assert.equal(first.leaked.count, ROUNDS, detail(kept));
     const fixed = scenario('delegated-fixed');
+    assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${detail(fixed)}`);
+  });
+
+  test('a bound method as a document listener: the place is the method, not another callback of the class', () => {
+    const kept = scenario('bound-listener');
+    assert.equal(kept.status, 'leak', kept.verdict);
+    const [first] = findingsOf(kept);
+    assert.equal(first?.pattern, 'listener', detail(kept));
+    assert.equal(first.holder.name, 'document', detail(kept));
+    assert.equal(first.leaked.name, 'Prompt', detail(kept));
+    assert.equal(first.site?.line, lineOf('bound-listener', 'onKeyDown(event) {'), detail(kept));
+    assert.match(first.summary, new RegExp(`bound-listener\\.html:${first.site?.line}\\b`), detail(kept));
+    const fixed = scenario('bound-listener-fixed');
     assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${detail(fixed)}`);
   });
 });

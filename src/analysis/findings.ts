@@ -61,7 +61,10 @@ interface ClassInGroup {
   retained: number;
   /** The member nearest the roots. */
   sample: number;
-  /** For a closure class ("(anonymous)" is everyone's): a member defined in the user's code, if one was met. */
+  /**
+   * For a closure class ("(anonymous)" is everyone's): a member defined in the user's code, if one was met; for a
+   * bound function (`this.onKey.bind(this)`), the function it calls, defined where the user reads it.
+   */
   userSample?: number;
   /** For a closure class: members registered on the holder itself, only Chrome's own objects between (Blink's listener table). */
   direct: number;
@@ -111,8 +114,10 @@ export function findingsOf(input: FindingsInput): Finding[] {
     entry.retained += retained[i];
     if (trace.distance[o] < trace.distance[entry.sample]) entry.sample = o;
     if (input.table.keys[cls].type === 'closure') {
-      if (entry.userSample === undefined && entry.count <= USER_SAMPLE_TRIES)
-        if (isUserLocation(sourceIndex(input.graph).locationOf(o))) entry.userSample = o;
+      if (entry.userSample === undefined && entry.count <= USER_SAMPLE_TRIES) {
+        const defined = boundTarget(input.graph, o);
+        if (isUserLocation(sourceIndex(input.graph).locationOf(defined))) entry.userSample = defined;
+      }
       if (registeredOn(input, o, holders[i])) entry.direct++;
       else if (insideDetachedElement(input, o, holders[i])) entry.inDom++;
     }
@@ -317,6 +322,14 @@ function registeredOn(input: FindingsInput, o: number, holder: number): boolean 
     if (type !== 'native' || !isBrowserInternal(graph.nodeName(at), 'native')) return false;
   }
   return false;
+}
+
+/** The function a bound function calls (V8's `native_bind` and its `bound_function`), else the closure itself. */
+function boundTarget(graph: HeapGraph, closure: number): number {
+  for (let e = graph.firstEdge(closure); e < graph.firstEdge(closure + 1); e++)
+    if (graph.edgeName(e) === 'bound_function' && graph.nodeTypeName(graph.edgeTarget(e)) === 'closure')
+      return graph.edgeTarget(e);
+  return closure;
 }
 
 /**
