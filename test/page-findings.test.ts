@@ -131,6 +131,51 @@ document.getElementById('open').addEventListener('click', () => document.body.ap
 </script></body></html>`;
 }
 
+/**
+ * A chart whose requestAnimationFrame loop re-requests itself forever, its callback keeping the chart (and its
+ * detached canvas); the fixed chart cancels the frame when it closes.
+ */
+function frameLoopPage(fixed: boolean): string {
+  return `<!doctype html><html><body><button type="button" id="open">Open</button><script>
+class LiveChart {
+  constructor() {
+    this.el = document.createElement('div');
+    this.el.className = 'card';
+    this.el.innerHTML = '<canvas></canvas><button class="close">x</button>';
+    this.el.querySelector('.close').addEventListener('click', () => this.close());
+    this.points = Array.from({ length: 100 }, (_, i) => i);
+    const draw = () => {
+      this.frame = requestAnimationFrame(draw);
+    };
+    this.frame = requestAnimationFrame(draw);
+  }
+  close() { this.el.remove(); ${fixed ? 'cancelAnimationFrame(this.frame);' : ''} }
+}
+document.getElementById('open').addEventListener('click', () => document.body.append(new LiveChart().el));
+</script></body></html>`;
+}
+
+/** A widget observing document.body with a MutationObserver it never disconnects; the fixed one disconnects. */
+function observerPage(fixed: boolean): string {
+  return `<!doctype html><html><body><button type="button" id="open">Open</button><script>
+class AutoHeight {
+  constructor() {
+    this.el = document.createElement('div');
+    this.el.className = 'card';
+    this.el.innerHTML = '<textarea></textarea><button class="close">x</button>';
+    this.el.querySelector('.close').addEventListener('click', () => this.close());
+    this.heights = Array.from({ length: 100 }, () => 0);
+    this.observer = new MutationObserver(() => {
+      this.heights.push(this.el.offsetHeight);
+    });
+    this.observer.observe(document.body, { childList: true, subtree: true });
+  }
+  close() { this.el.remove(); ${fixed ? 'this.observer.disconnect();' : ''} }
+}
+document.getElementById('open').addEventListener('click', () => document.body.append(new AutoHeight().el));
+</script></body></html>`;
+}
+
 /** A page scenario module (plain ESM): opens `html`, clicks #open then the card's close button. */
 function scenarioModule(name: string, html: string): string {
   const page = join(dir, `${name}.html`);
@@ -183,6 +228,10 @@ describe('leakscan run: the first finding on pages that keep data and DOM', { sk
       scenarioModule('delegated-fixed', delegationPage(true)),
       scenarioModule('bound-listener', boundListenerPage(false)),
       scenarioModule('bound-listener-fixed', boundListenerPage(true)),
+      scenarioModule('frame-loop', frameLoopPage(false)),
+      scenarioModule('frame-loop-fixed', frameLoopPage(true)),
+      scenarioModule('body-observer', observerPage(false)),
+      scenarioModule('body-observer-fixed', observerPage(true)),
     ];
     const run = await runCli(['run', '-n', String(ROUNDS), '--json', '--out', join(dir, 'out'), ...files], {
       env: { CI: 'true', CHROME_PATH: browser ?? '' },
@@ -242,6 +291,34 @@ describe('leakscan run: the first finding on pages that keep data and DOM', { sk
     assert.equal(first.site?.line, lineOf('bound-listener', 'onKeyDown(event) {'), detail(kept));
     assert.match(first.summary, new RegExp(`bound-listener\\.html:${first.site?.line}\\b`), detail(kept));
     const fixed = scenario('bound-listener-fixed');
+    assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${detail(fixed)}`);
+  });
+
+  test('a requestAnimationFrame loop never cancelled: the frame callbacks, the chart each keeps, the fix', () => {
+    const kept = scenario('frame-loop');
+    assert.equal(kept.status, 'leak', kept.verdict);
+    const [first] = findingsOf(kept);
+    assert.equal(first?.pattern, 'timer', detail(kept));
+    assert.equal(first.leaked.name, 'LiveChart', detail(kept));
+    assert.match(first.summary, /^4 requestAnimationFrame callbacks never cancelled\b/, detail(kept));
+    assert.equal(first.site?.line, lineOf('frame-loop', 'const draw = () => {'), detail(kept));
+    assert.doesNotMatch(first.holder.name, /\[\d+\]/, detail(kept));
+    assert.match(first.fix, /cancelAnimationFrame/, detail(kept));
+    const fixed = scenario('frame-loop-fixed');
+    assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${detail(fixed)}`);
+  });
+
+  test('a MutationObserver on document.body never disconnected: the observers, what they keep, the fix', () => {
+    const kept = scenario('body-observer');
+    assert.equal(kept.status, 'leak', kept.verdict);
+    const [first] = findingsOf(kept);
+    assert.equal(first?.pattern, 'listener', detail(kept));
+    assert.equal(first.holder.name, 'document.body', detail(kept));
+    assert.equal(first.leaked.name, 'AutoHeight', detail(kept));
+    assert.match(first.summary, /^4 MutationObservers observing document\.body and never disconnected\b/, detail(kept));
+    assert.equal(first.site?.line, lineOf('body-observer', 'new MutationObserver('), detail(kept));
+    assert.match(first.fix, /disconnect\(\)/, detail(kept));
+    const fixed = scenario('body-observer-fixed');
     assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${detail(fixed)}`);
   });
 });

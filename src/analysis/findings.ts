@@ -481,6 +481,7 @@ function groupFinding(
     holderIsRuntime: !access.owned,
     holderIsPromise: graph.constructorName(holder) === 'Promise',
     eventTarget: underBlinkListeners(path, holderNodeId),
+    browserCallbacks: browserCallbacks(path, holderNodeId) ?? undefined,
     listeners: listenerCount(pattern, wrapper, classes),
     keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
@@ -735,6 +736,12 @@ function accessPath(
       name = 'document';
       continue;
     }
+    // Chrome's objects the document reaches by index (its animation controller, a Range) have no name to type; an
+    // element among them is named as the page reaches it (document.body, getElementById).
+    if (path[i].type === 'native' && path[i].edge?.type === 'element' && path[i - 1].type === 'native') {
+      name = elementAccess(path[i].name) ?? name;
+      continue;
+    }
     // A WeakMap's value is kept by an internal edge from its key: the user reaches it as map.get(key).
     const pair = path[i].edge?.type === 'internal' ? WEAK_MAP_PAIR.exec(path[i].edge?.name ?? '') : null;
     const map = pair && name !== '' ? weakMapOf(Number(pair[1])) : undefined;
@@ -780,6 +787,16 @@ function accessPath(
   if (captured?.type === 'context' && captured.name === 'this' && (name === 'this' || name.endsWith('.this')))
     if (isJsIdentifier(path[last].name)) name = path[last].name;
   return { name, owned: owner >= 0, library, runtimeState, location: owner >= 0 ? (ownerStep.location ?? null) : null };
+}
+
+/** An element in the document as the page reaches it: `document.body`, `document.getElementById("app")`, else its tag. */
+function elementAccess(name: string): string | null {
+  const tag = /^<([a-zA-Z][\w-]*)/.exec(name)?.[1]?.toLowerCase();
+  if (tag === undefined) return null;
+  if (tag === 'body' || tag === 'head') return `document.${tag}`;
+  if (tag === 'html') return 'document.documentElement';
+  const id = /\sid="([^"]*)"/.exec(name)?.[1];
+  return id ? `document.getElementById(${JSON.stringify(id)})` : name;
 }
 
 /**
@@ -831,6 +848,11 @@ function accumulation(
 ): FindingPattern {
   const { graph, table } = input;
   const name = (c: ClassInGroup): string => table.keys[c.cls].name;
+  // Callbacks the page handed to the browser, whatever they keep (detached DOM too): a frame requested again and
+  // again is a timer never cleared; an observer never disconnected, a listener never removed.
+  const handed = browserCallbacks(path, holderNodeId);
+  if (handed === 'animation-frame') return 'timer';
+  if (handed !== null) return 'listener';
   // Detached DOM kept by a listener on a live object (the document, the window): the listener is what to fix. So
   // it is when callbacks accumulate and keep it (a subscriber closure in a store's list, a timer's callback).
   const keepsDetached = candidates.some((c) => isDetachedName(name(c))) && !underBlinkListeners(path, holderNodeId);
@@ -888,6 +910,20 @@ function underBlinkListeners(path: RetainerPath, holderNodeId: number): boolean 
   for (let i = first; i < path.length && (i <= at || internal(path[i])); i++)
     if (/^blink::EventTargetData$|EventListener$/.test(path[i].name)) return true;
   return false;
+}
+
+/**
+ * The callbacks a page handed to the browser that hold the objects, from the browser's own records between the
+ * holder and them: `animation-frame` (requestAnimationFrame's, in the document's animation controller), or an
+ * observer's kind (`MutationObserver`: its callback, from each node it observes); null for any other holder.
+ */
+function browserCallbacks(path: RetainerPath, holderNodeId: number): 'animation-frame' | `${string}Observer` | null {
+  const at = path.findIndex((step) => step.nodeId === holderNodeId);
+  for (let i = Math.max(0, at); i < path.length && path[i].type === 'native'; i++) {
+    if (/^(ScriptedAnimationController|V8FrameRequestCallback)$/.test(path[i].name)) return 'animation-frame';
+    if (/^[A-Z]\w*Observer$/.test(path[i].name)) return path[i].name as `${string}Observer`;
+  }
+  return null;
 }
 
 /** Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer. */
