@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Finding, RunResult, ScenarioResult } from '../src/types.js';
-import { runCli, tempDir } from './helpers.js';
+import { root, runCli, tempDir } from './helpers.js';
 import { findBrowser, skipWithoutBrowser } from './page-fixture.js';
 
 const browser = findBrowser();
 const skip = skipWithoutBrowser(browser);
 const ROUNDS = 4;
+/** Pages each `leakscan run` of the suite drives. */
+const PAGES_PER_RUN = 4;
 const dir = tempDir();
 
 /**
@@ -176,6 +178,70 @@ document.getElementById('open').addEventListener('click', () => document.body.ap
 </script></body></html>`;
 }
 
+/**
+ * A React 18 page (the UMD build in node_modules) whose Panel subscribes to a store handed down by context, in an
+ * effect that returns no cleanup: the store's subscriber list keeps each callback and the PanelModel it closes
+ * over; the fixed Panel returns the unsubscribe function.
+ */
+function contextStorePage(fixed: boolean): string {
+  const umd = (pkg: string, file: string): string => pathToFileURL(join(root, 'node_modules', pkg, 'umd', file)).href;
+  return `<!doctype html><html><head><meta charset="utf-8">
+<script src="${umd('react', 'react.production.min.js')}"></script>
+<script src="${umd('react-dom', 'react-dom.production.min.js')}"></script></head>
+<body><button type="button" id="open">Open</button><div id="root"></div><script>
+const h = React.createElement;
+class SettingsStore {
+  constructor() { this.listeners = []; this.theme = 'light'; }
+  subscribe(fn) {
+    this.listeners.push(fn);
+    return () => { this.listeners = this.listeners.filter((l) => l !== fn); };
+  }
+}
+const SettingsContext = React.createContext(null);
+class PanelModel { constructor() { this.cells = Array.from({ length: 200 }, (_, i) => ({ i })); } }
+function Panel({ onClose }) {
+  const settings = React.useContext(SettingsContext);
+  const [model] = React.useState(() => new PanelModel());
+  const [theme, setTheme] = React.useState(settings.theme);
+  React.useEffect(() => {
+    const unsubscribe = settings.subscribe((t) => setTheme(t + model.cells.length));
+    ${fixed ? 'return unsubscribe;' : ''}
+  }, [settings]);
+  return h('div', { className: 'card ' + theme }, h('button', { className: 'close', onClick: onClose }, 'Close'));
+}
+const settings = new SettingsStore();
+function App() {
+  const [shown, setShown] = React.useState(false);
+  React.useEffect(() => { document.getElementById('open').onclick = () => setShown(true); }, []);
+  return h(SettingsContext.Provider, { value: settings }, shown ? h(Panel, { onClose: () => setShown(false) }) : null);
+}
+ReactDOM.createRoot(document.getElementById('root')).render(h(App));
+</script></body></html>`;
+}
+
+/** A ticker polling with a setTimeout chain that never stops; the fixed one clears its timer when it closes. */
+function pollingPage(fixed: boolean): string {
+  return `<!doctype html><html><body><button type="button" id="open">Open</button><script>
+class Ticker {
+  constructor() {
+    this.prices = [];
+    this.el = document.createElement('div');
+    this.el.className = 'card';
+    this.el.innerHTML = '<b></b><button class="close">x</button>';
+    this.el.querySelector('.close').addEventListener('click', () => this.close());
+    this.poll();
+  }
+  poll() {
+    this.prices.push(Math.random());
+    if (this.prices.length > 50) this.prices.shift();
+    this.timer = setTimeout(() => this.poll(), 100);
+  }
+  close() { this.el.remove(); ${fixed ? 'clearTimeout(this.timer);' : ''} }
+}
+document.getElementById('open').addEventListener('click', () => document.body.append(new Ticker().el));
+</script></body></html>`;
+}
+
 /** A page scenario module (plain ESM): opens `html`, clicks #open then the card's close button. */
 function scenarioModule(name: string, html: string): string {
   const page = join(dir, `${name}.html`);
@@ -232,13 +298,23 @@ describe('leakscan run: the first finding on pages that keep data and DOM', { sk
       scenarioModule('frame-loop-fixed', frameLoopPage(true)),
       scenarioModule('body-observer', observerPage(false)),
       scenarioModule('body-observer-fixed', observerPage(true)),
+      scenarioModule('context-store', contextStorePage(false)),
+      scenarioModule('context-store-fixed', contextStorePage(true)),
+      scenarioModule('polling', pollingPage(false)),
+      scenarioModule('polling-fixed', pollingPage(true)),
     ];
-    const run = await runCli(['run', '-n', String(ROUNDS), '--json', '--out', join(dir, 'out'), ...files], {
-      env: { CI: 'true', CHROME_PATH: browser ?? '' },
-    });
-    stderr = run.stderr;
-    assert.equal(run.code, 0, run.stderr);
-    result = JSON.parse(run.stdout) as RunResult;
+    // A few pages per run, one run after the other: each stays far within runCli's time limit on a loaded machine.
+    const scenarios: ScenarioResult[] = [];
+    for (let i = 0; i < files.length; i += PAGES_PER_RUN) {
+      const run = await runCli(
+        ['run', '-n', String(ROUNDS), '--json', '--out', join(dir, 'out'), ...files.slice(i, i + PAGES_PER_RUN)],
+        { env: { CI: 'true', CHROME_PATH: browser ?? '' } },
+      );
+      stderr += run.stderr;
+      assert.equal(run.code, 0, run.stderr);
+      scenarios.push(...(JSON.parse(run.stdout) as RunResult).scenarios);
+    }
+    result = { scenarios };
   });
 
   test('per-element data kept by id: the entries in the cache keep detached elements, not a callback', () => {
@@ -319,6 +395,41 @@ describe('leakscan run: the first finding on pages that keep data and DOM', { sk
     assert.equal(first.site?.line, lineOf('body-observer', 'new MutationObserver('), detail(kept));
     assert.match(first.fix, /disconnect\(\)/, detail(kept));
     const fixed = scenario('body-observer-fixed');
+    assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${detail(fixed)}`);
+  });
+
+  test("a React effect's store subscription never cleaned up: the callbacks in the store's list, not a collection", () => {
+    const kept = scenario('context-store');
+    assert.equal(kept.status, 'leak', kept.verdict);
+    const [first] = findingsOf(kept);
+    // What accumulates in the list is the callbacks; the PanelModel each closes over is what they keep.
+    assert.equal(first?.pattern, 'listener', detail(kept));
+    assert.equal(first.holder.name, 'settings.listeners', detail(kept));
+    assert.equal(first.leaked.name, 'PanelModel', detail(kept));
+    assert.match(
+      first.summary,
+      new RegExp(
+        `^${ROUNDS} callbacks registered in settings\\.listeners and never removed, each keeping a PanelModel`,
+      ),
+      detail(kept),
+    );
+    assert.equal(first.site?.line, lineOf('context-store', 'settings.subscribe((t)'), detail(kept));
+    assert.match(first.fix, /unsubscribe/, detail(kept));
+    const fixed = scenario('context-store-fixed');
+    assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${detail(fixed)}`);
+  });
+
+  test('a setTimeout chain never stopped: one timer per ticker, not the handlers of the DOM each keeps', () => {
+    const kept = scenario('polling');
+    assert.equal(kept.status, 'leak', kept.verdict);
+    const [first] = findingsOf(kept);
+    assert.equal(first?.pattern, 'timer', detail(kept));
+    assert.equal(first.leaked.name, 'Ticker', detail(kept));
+    // The tickers of the measured rounds and the warm-up's, whose pending timer is new at every poll.
+    const timers = Number(/^(\d+) timers never cleared\b/.exec(first.summary)?.[1]);
+    assert.ok(timers >= ROUNDS && timers <= ROUNDS + 1, detail(kept));
+    assert.equal(first.site?.line, lineOf('polling', 'setTimeout(() => this.poll()'), detail(kept));
+    const fixed = scenario('polling-fixed');
     assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${detail(fixed)}`);
   });
 });

@@ -420,7 +420,11 @@ function groupFinding(
   // Callbacks that sit in the kept DOM (its buttons' own handlers) are part of it: neither what accumulates nor the
   // place to fix, unless nothing else is suspect.
   const partOfDom = (c: ClassInGroup): boolean => c.direct === 0 && c.inDom * 2 > c.count;
-  const accumulating = suspects.some((c) => !partOfDom(c)) ? suspects.filter((c) => !partOfDom(c)) : suspects;
+  const outsideDom = suspects.some((c) => !partOfDom(c)) ? suspects.filter((c) => !partOfDom(c)) : suspects;
+  // Callbacks registered on the holder itself (in its list, its listener table) are what accumulates there, however
+  // plain what each keeps (a component's model in a store's subscriber list).
+  const registered = outsideDom.filter((c) => c.direct > 0);
+  const accumulating = registered.length > 0 ? registered : outsideDom;
   // The wrapper: what accumulates directly, the plainest suspect (a cache's values before its key strings), the most numerous.
   const wrapper = accumulating.reduce((best, c) =>
     c.tier < best.tier ||
@@ -472,7 +476,7 @@ function groupFinding(
   const retainedSize = Math.max(newUnder(input, holder), wrapper.retained, leaked.retained);
   const facts: FindingFacts = {
     pattern,
-    wrapper: { ...key(wrapper), count: wrapper.count },
+    wrapper: { ...key(wrapper), count: accumulated },
     leaked: { ...key(leaked), count: leaked.count },
     // A library's record around each of the user's objects (node-cache's {v}): the user's class is named first.
     leakedFirst: leaked !== wrapper && leaked.tier < wrapper.tier,
