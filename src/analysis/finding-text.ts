@@ -206,6 +206,11 @@ export function findingHeadline(finding: Finding): string {
   }
   const kind = KINDS[finding.leaked.type] ?? 'objects';
   // A timer's holder is the runtime's list (Node's timerListMap, a page's DOMTimer): no name of the user's.
-  const where = finding.pattern === 'timer' ? 'kept by timers never cleared' : `in ${finding.holder.name}`;
+  const where =
+    finding.pattern !== 'timer'
+      ? `in ${finding.holder.name}`
+      : /^\S+ requestAnimationFrame callbacks? never cancelled/.test(finding.summary)
+        ? 'kept by requestAnimationFrame callbacks never cancelled'
+        : 'kept by timers never cleared';
   return `${formatCount(finding.leaked.count)} ${finding.leaked.name} ${kind} ${where} (${finding.pattern})`;
 }
