@@ -242,6 +242,36 @@ document.getElementById('open').addEventListener('click', () => document.body.ap
 </script></body></html>`;
 }
 
+/**
+ * Requests that listen for the app's shutdown on a long-lived AbortSignal (appLifetime.signal) and never stop
+ * listening; the fixed request removes its listener when its card closes.
+ */
+function shutdownSignalPage(fixed: boolean): string {
+  return `<!doctype html><html><body><button type="button" id="open">Open</button><script>
+const appLifetime = new AbortController();
+class ItemsRequest {
+  constructor() {
+    this.items = Array.from({ length: 200 }, (_, i) => 'item ' + i);
+    this.onShutdown = () => this.cancel();
+    appLifetime.signal.addEventListener('abort', this.onShutdown);
+  }
+  cancel() { this.cancelled = true; }
+  dispose() { appLifetime.signal.removeEventListener('abort', this.onShutdown); }
+}
+document.getElementById('open').addEventListener('click', () => {
+  const request = new ItemsRequest();
+  const card = document.createElement('div');
+  card.className = 'card';
+  card.innerHTML = '<p>loading</p><button class="close">x</button>';
+  card.querySelector('.close').addEventListener('click', () => {
+    card.remove();
+    ${fixed ? 'request.dispose();' : ''}
+  });
+  document.body.append(card);
+});
+</script></body></html>`;
+}
+
 /** A page scenario module (plain ESM): opens `html`, clicks #open then the card's close button. */
 function scenarioModule(name: string, html: string): string {
   const page = join(dir, `${name}.html`);
@@ -302,6 +332,8 @@ describe('leakscan run: the first finding on pages that keep data and DOM', { sk
       scenarioModule('context-store-fixed', contextStorePage(true)),
       scenarioModule('polling', pollingPage(false)),
       scenarioModule('polling-fixed', pollingPage(true)),
+      scenarioModule('shutdown-signal', shutdownSignalPage(false)),
+      scenarioModule('shutdown-signal-fixed', shutdownSignalPage(true)),
     ];
     // A few pages per run, one run after the other: each stays far within runCli's time limit on a loaded machine.
     const scenarios: ScenarioResult[] = [];
@@ -430,6 +462,22 @@ describe('leakscan run: the first finding on pages that keep data and DOM', { sk
     assert.ok(timers >= ROUNDS && timers <= ROUNDS + 1, detail(kept));
     assert.equal(first.site?.line, lineOf('polling', 'setTimeout(() => this.poll()'), detail(kept));
     const fixed = scenario('polling-fixed');
+    assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${detail(fixed)}`);
+  });
+
+  test("listeners on a controller's signal: the signal named as the page reaches it, appLifetime.signal", () => {
+    const kept = scenario('shutdown-signal');
+    assert.equal(kept.status, 'leak', kept.verdict);
+    const [first] = findingsOf(kept);
+    assert.equal(first?.pattern, 'listener', detail(kept));
+    assert.equal(first.holder.name, 'appLifetime.signal', detail(kept));
+    assert.equal(first.leaked.name, 'ItemsRequest', detail(kept));
+    assert.match(
+      first.summary,
+      new RegExp(`^${ROUNDS} event listeners added to appLifetime\\.signal and never removed`),
+    );
+    assert.match(first.fix, /^Remove the listener from appLifetime\.signal with removeEventListener/, detail(kept));
+    const fixed = scenario('shutdown-signal-fixed');
     assert.equal(fixed.status, 'no-leak', `${fixed.verdict}: ${detail(fixed)}`);
   });
 });

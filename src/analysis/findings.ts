@@ -460,6 +460,7 @@ function groupFinding(
   const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), {
     globals: () => globalValues(graph),
     hasGetterOf: (nodeId, name) => hasGetter(graph, nodeId, name),
+    getterFor: (nodeId, className) => getterNamedFor(graph, nodeId, className),
     variables: () => userVariables(graph),
     symbolVariable: (description) => symbolVariables(graph).get(description) ?? undefined,
     weakMapOf: (tableNodeId) => weakMapName(input, tableNodeId),
@@ -650,6 +651,8 @@ interface NameLookups {
   globals?: () => ReadonlyMap<number, string>;
   /** True when the object (by node id) has a getter of this name on its prototypes: a private field is typed by it. */
   hasGetterOf?: (nodeId: number, name: string) => boolean;
+  /** A getter on the object's prototypes (by node id) whose name ends the class's: `signal` for an AbortSignal. */
+  getterFor?: (nodeId: number, className: string) => string | undefined;
   /** Objects that are the value of a variable of the user's scopes, by node id: the name they have in the user's code. */
   variables?: () => ReadonlyMap<number, string>;
   /** The user's variable holding the symbol of this description, when exactly one name does. */
@@ -683,6 +686,7 @@ function accessPath(
   const {
     globals = () => new Map(),
     hasGetterOf = () => false,
+    getterFor = () => undefined,
     variables = () => new Map(),
     symbolVariable = () => undefined,
     weakMapOf = () => undefined,
@@ -740,10 +744,14 @@ function accessPath(
       name = 'document';
       continue;
     }
-    // Chrome's objects the document reaches by index (its animation controller, a Range) have no name to type; an
-    // element among them is named as the page reaches it (document.body, getElementById).
+    // Chrome's objects one of its objects reaches by index (the document's animation controller, a Range) have no
+    // name to type; an element among them is named as the page reaches it (document.body, getElementById), and one
+    // whose class its holder has a getter named for by that getter (AbortController's signal, an AbortSignal).
     if (path[i].type === 'native' && path[i].edge?.type === 'element' && path[i - 1].type === 'native') {
-      name = elementAccess(path[i].name) ?? name;
+      const element = elementAccess(path[i].name);
+      const getter = element === null && name !== '' ? getterFor(path[i - 1].nodeId, path[i].name) : undefined;
+      if (element !== null) name = element;
+      else if (getter !== undefined) name += `.${getter}`;
       continue;
     }
     // A WeakMap's value is kept by an internal edge from its key: the user reaches it as map.get(key).
@@ -801,6 +809,29 @@ function elementAccess(name: string): string | null {
   if (tag === 'html') return 'document.documentElement';
   const id = /\sid="([^"]*)"/.exec(name)?.[1];
   return id ? `document.getElementById(${JSON.stringify(id)})` : name;
+}
+
+/**
+ * The getter on the object's prototypes (as hasGetter reads them) whose name, capitalised, ends the class name of
+ * what it returns: `signal` of an AbortController for its AbortSignal; the longest when several do.
+ */
+function getterNamedFor(graph: HeapGraph, nodeId: number, className: string): string | undefined {
+  const property = graph.edgeTypeNames.indexOf('property');
+  let best: string | undefined;
+  let o = graph.ordinalOfId(nodeId);
+  for (let depth = 0; depth < 4 && o >= 0; depth++) {
+    let prototype = -1;
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+      if (graph.edgeTypeIndex(e) !== property) continue;
+      const edge = graph.edgeName(e);
+      if (edge === '__proto__') prototype = graph.edgeTarget(e);
+      const getter = depth > 0 ? /^get ([a-z]\w*)$/.exec(edge)?.[1] : undefined;
+      if (getter === undefined || (best !== undefined && best.length >= getter.length)) continue;
+      if (className.endsWith(getter.charAt(0).toUpperCase() + getter.slice(1))) best = getter;
+    }
+    o = prototype;
+  }
+  return best;
 }
 
 /**
