@@ -71,6 +71,35 @@ describe('finding text', () => {
     const f = facts({ pattern: 'timer', holder: 'window', holderIsRuntime: false, pageTimers: true });
     assert.match(findingSummary(f), /; held in the page's timer list\.$/);
   });
+  test('a requestAnimationFrame loop: frame callbacks never cancelled; cancelAnimationFrame at the callback', () => {
+    const f = facts({
+      pattern: 'timer',
+      browserCallbacks: 'animation-frame',
+      holder: 'document',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(f),
+      /^400 requestAnimationFrame callbacks never cancelled — the callback at src\/upload\.js:32 keeps an UploadProgress each/,
+    );
+    assert.match(findingFix(f), /^cancelAnimationFrame the frame requested at src\/upload\.js:32 /);
+  });
+  test('an observer never disconnected: what it observes, and disconnect() in the fix', () => {
+    const f = facts({
+      pattern: 'listener',
+      browserCallbacks: 'MutationObserver',
+      wrapper: { name: 'Widget', type: 'object', count: 4 },
+      leaked: { name: 'Widget', type: 'object', count: 4 },
+      listeners: 4,
+      holder: 'document.body',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(f),
+      /^4 MutationObservers observing document\.body and never disconnected, each keeping a Widget/,
+    );
+    assert.match(findingFix(f), /^Call disconnect\(\) on the MutationObserver observing document\.body /);
+  });
   test('listener on an EventEmitter: the event and the emitter, in the summary and the fix', () => {
     const f = facts({
       pattern: 'listener',
@@ -142,5 +171,13 @@ describe('finding text', () => {
       holder: { name: '_onTimeout[…]', nodeId: 2, location: null },
     };
     assert.equal(findingHeadline(timer), '1,000 B objects kept by timers never cleared (timer)');
+    const frames = {
+      ...timer,
+      summary: '4 requestAnimationFrame callbacks never cancelled — the callback at a.js:3 keeps a B each',
+    };
+    assert.equal(
+      findingHeadline(frames),
+      '1,000 B objects kept by requestAnimationFrame callbacks never cancelled (timer)',
+    );
   });
 });

@@ -3,7 +3,7 @@
 // the snapshot has them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formatPath, holderLine, shortNativeName } from '../src/report/path.js';
+import { findingPath, formatPath, holderLine, shortNativeName } from '../src/report/path.js';
 import type { HolderGroup, RetainerPath } from '../src/types.js';
 
 const BACKING =
@@ -47,4 +47,56 @@ test("a group of objects under a dictionary's keys is inside the dictionary, not
   });
   assert.equal(holderLine(group(400)), '400 in parsedById[…] (Object @2), 2.00 KB retained');
   assert.equal(holderLine(group(1)), '1 in parsedById["rec-128"] (Object @2), 2.00 KB retained');
+});
+
+test("a finding's path shows its holder and the user's objects, Chrome's listener table as one elided step", () => {
+  const step = (nodeId: number, name: string, type: string, edge: string | null = null): RetainerPath[number] => ({
+    nodeId,
+    name,
+    type,
+    edge: edge === null ? null : { type: /^\d+$/.test(edge) ? 'element' : 'property', name: edge },
+  });
+  const retainerPath: RetainerPath = [
+    step(1, '(GC roots)', 'synthetic'),
+    step(2, 'Window / file://', 'object', '1'),
+    step(3, 'HTMLDocument', 'native', 'document'),
+    step(4, 'blink::EventTargetData', 'native', '59'),
+    step(5, BACKING, 'native', '1'),
+    step(6, 'blink::RegisteredEventListener', 'native', '3'),
+    step(7, 'EventListener', 'native', '1'),
+    step(8, 'V8EventListener', 'native', '1'),
+    step(9, 'native_bind', 'closure', '1'),
+    step(10, 'Prompt', 'object', 'bound_this'),
+    step(11, 'Detached <div>', 'native', 'el'),
+  ];
+  const shown = findingPath({ retainerPath, holder: { name: 'document', nodeId: 3, location: null } });
+  assert.deepEqual(
+    shown.map((s) => s.name),
+    [
+      '(GC roots)',
+      'Window / file://',
+      'HTMLDocument',
+      "… 5 of Chrome's own records …",
+      'native_bind',
+      'Prompt',
+      'Detached <div>',
+    ],
+  );
+  assert.equal(shown[3].type, 'elided');
+  // One or two of Chrome's records between the user's objects stay as they are: they say which edge holds.
+  const short = [...retainerPath.slice(0, 4), ...retainerPath.slice(8)];
+  assert.deepEqual(
+    findingPath({ retainerPath: short, holder: { name: 'document', nodeId: 3, location: null } }).map((s) => s.nodeId),
+    [1, 2, 3, 4, 9, 10, 11],
+  );
+  // Longer than a report shows: the steps down to the holder, then the last ones, never the holder cut off.
+  const long = [
+    ...retainerPath.slice(0, 3),
+    ...Array.from({ length: 12 }, (_, i) => step(20 + i, 'Node', 'object', 'next')),
+  ];
+  const cut = findingPath({ retainerPath: long, holder: { name: 'document', nodeId: 3, location: null } });
+  assert.deepEqual(
+    cut.map((s) => s.name),
+    ['(GC roots)', 'Window / file://', 'HTMLDocument', '… 8 steps …', 'Node', 'Node', 'Node', 'Node'],
+  );
 });

@@ -16,6 +16,11 @@ export interface FindingFacts {
   holderIsRuntime: boolean;
   /** True when the holder names an object whose Blink listener table holds the objects (window, document). */
   eventTarget?: boolean;
+  /**
+   * Callbacks the page handed to the browser that hold the objects: requestAnimationFrame's (a timer finding),
+   * or an observer's, by its kind (`MutationObserver`, a listener finding: it observes the holder).
+   */
+  browserCallbacks?: 'animation-frame' | `${string}Observer`;
   /** Listeners in the group when not the wrapper's count (the callbacks among many records they keep). */
   listeners?: number;
   /** True when the holder is a promise (work chained onto one that never settles). */
@@ -100,6 +105,10 @@ export function findingSummary(facts: FindingFacts): string {
   const held = facts.holderIsRuntime ? '' : `; held in ${facts.holder}`;
   switch (facts.pattern) {
     case 'timer': {
+      if (facts.browserCallbacks === 'animation-frame') {
+        const what = facts.leaked.type === 'closure' ? '' : ` keeps ${thing(facts.leaked)} each`;
+        return `${plural(facts.wrapper.count, 'requestAnimationFrame callback', 'requestAnimationFrame callbacks')} never cancelled — the callback${at(facts.site)}${what} and requests the next frame (${bytes}).`;
+      }
       const where = facts.pageTimers
         ? "the page's timer list"
         : facts.holderIsRuntime
@@ -112,11 +121,14 @@ export function findingSummary(facts: FindingFacts): string {
       const event = eventOf(facts.holder);
       const target = eventTargetOf(facts);
       const count = facts.listeners ?? facts.wrapper.count;
-      const what = event
-        ? `${plural(count, `'${event.event}' listener`, `'${event.event}' listeners`)} added to ${event.emitter} and never removed`
-        : target
-          ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
-          : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
+      const observer = facts.browserCallbacks !== 'animation-frame' ? facts.browserCallbacks : undefined;
+      const what = observer
+        ? `${plural(count, observer, `${observer}s`)} observing ${facts.holder} and never disconnected`
+        : event
+          ? `${plural(count, `'${event.event}' listener`, `'${event.event}' listeners`)} added to ${event.emitter} and never removed`
+          : target
+            ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
+            : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
       // Counted by their callbacks, the listeners keep even the wrapper's objects.
       let kept =
         facts.listeners === undefined ? keeping(facts) : keeping(facts, { name: '', type: 'closure', count }, count);
@@ -149,8 +161,12 @@ export function findingFix(facts: FindingFacts): string {
   const holder = facts.holder;
   switch (facts.pattern) {
     case 'timer':
+      if (facts.browserCallbacks === 'animation-frame')
+        return `cancelAnimationFrame the frame requested${at(facts.site)} when what it draws goes away (keep the id requestAnimationFrame returns), or stop requesting the next one from the callback.`;
       return `clearInterval (or clearTimeout) the timer started${at(facts.site)} when it is no longer needed, e.g. when the request or object it serves ends.`;
     case 'listener': {
+      if (facts.browserCallbacks !== undefined && facts.browserCallbacks !== 'animation-frame')
+        return `Call disconnect() on the ${facts.browserCallbacks} observing ${holder} when what created it goes away (a component's unmount, an effect's cleanup).`;
       const event = eventOf(holder);
       const target = eventTargetOf(facts);
       if (target && facts.eventTarget)
@@ -190,6 +206,11 @@ export function findingHeadline(finding: Finding): string {
   }
   const kind = KINDS[finding.leaked.type] ?? 'objects';
   // A timer's holder is the runtime's list (Node's timerListMap, a page's DOMTimer): no name of the user's.
-  const where = finding.pattern === 'timer' ? 'kept by timers never cleared' : `in ${finding.holder.name}`;
+  const where =
+    finding.pattern !== 'timer'
+      ? `in ${finding.holder.name}`
+      : /^\S+ requestAnimationFrame callbacks? never cancelled/.test(finding.summary)
+        ? 'kept by requestAnimationFrame callbacks never cancelled'
+        : 'kept by timers never cleared';
   return `${formatCount(finding.leaked.count)} ${finding.leaked.name} ${kind} ${where} (${finding.pattern})`;
 }

@@ -61,10 +61,15 @@ interface ClassInGroup {
   retained: number;
   /** The member nearest the roots. */
   sample: number;
-  /** For a closure class ("(anonymous)" is everyone's): a member defined in the user's code, if one was met. */
+  /**
+   * For a closure class ("(anonymous)" is everyone's): a member defined in the user's code, if one was met; for a
+   * bound function (`this.onKey.bind(this)`), the function it calls, defined where the user reads it.
+   */
   userSample?: number;
   /** For a closure class: members registered on the holder itself, only Chrome's own objects between (Blink's listener table). */
   direct: number;
+  /** For a closure class: members held through a detached element below the holder (a button's own click handler). */
+  inDom: number;
   suspect: boolean;
   tier: TierValue;
   location: SourceLocation | null;
@@ -101,6 +106,7 @@ export function findingsOf(input: FindingsInput): Finding[] {
         tier: Tier.runtime,
         location: null,
         direct: 0,
+        inDom: 0,
       };
       perGroup[g].set(cls, entry);
     }
@@ -108,9 +114,12 @@ export function findingsOf(input: FindingsInput): Finding[] {
     entry.retained += retained[i];
     if (trace.distance[o] < trace.distance[entry.sample]) entry.sample = o;
     if (input.table.keys[cls].type === 'closure') {
-      if (entry.userSample === undefined && entry.count <= USER_SAMPLE_TRIES)
-        if (isUserLocation(sourceIndex(input.graph).locationOf(o))) entry.userSample = o;
+      if (entry.userSample === undefined && entry.count <= USER_SAMPLE_TRIES) {
+        const defined = boundTarget(input.graph, o);
+        if (isUserLocation(sourceIndex(input.graph).locationOf(defined))) entry.userSample = defined;
+      }
       if (registeredOn(input, o, holders[i])) entry.direct++;
+      else if (insideDetachedElement(input, o, holders[i])) entry.inDom++;
     }
   }
   const findings: Array<{ finding: Finding; internal: boolean }> = [];
@@ -315,6 +324,31 @@ function registeredOn(input: FindingsInput, o: number, holder: number): boolean 
   return false;
 }
 
+/** The function a bound function calls (V8's `native_bind` and its `bound_function`), else the closure itself. */
+function boundTarget(graph: HeapGraph, closure: number): number {
+  for (let e = graph.firstEdge(closure); e < graph.firstEdge(closure + 1); e++)
+    if (graph.edgeName(e) === 'bound_function' && graph.nodeTypeName(graph.edgeTarget(e)) === 'closure')
+      return graph.edgeTarget(e);
+  return closure;
+}
+
+/**
+ * True when a detached element lies between `o` and its holder: `o` is part of the DOM the holder keeps (a
+ * handler on one of its buttons), not what accumulates in the holder.
+ */
+function insideDetachedElement(input: FindingsInput, o: number, holder: number): boolean {
+  const { graph, trace } = input;
+  let at = o;
+  for (let steps = 0; steps < MAX_VISITS; steps++) {
+    if (trace.parentEdge[at] === UNREACHED) return false;
+    at = parentOf(graph, trace, at);
+    if (at === holder) return false;
+    if (graph.nodeTypeName(at) === 'native' && graph.isDetached(at) && /^<[a-zA-Z]/.test(graph.nodeName(at)))
+      return true;
+  }
+  return false;
+}
+
 /** The holders of most suspect objects (up to MAX_GROUPS), found by sorting a typed array of them. */
 function topHolders(walk: SetRetainedSizes, memberClass: Int32Array, suspect: Uint8Array): number[] {
   const { ordinals, holders } = walk.members;
@@ -383,8 +417,16 @@ function groupFinding(
   }
   const suspects = classes.filter((c) => c.suspect);
   if (suspects.length === 0) return null;
+  // Callbacks that sit in the kept DOM (its buttons' own handlers) are part of it: neither what accumulates nor the
+  // place to fix, unless nothing else is suspect.
+  const partOfDom = (c: ClassInGroup): boolean => c.direct === 0 && c.inDom * 2 > c.count;
+  const outsideDom = suspects.some((c) => !partOfDom(c)) ? suspects.filter((c) => !partOfDom(c)) : suspects;
+  // Callbacks registered on the holder itself (in its list, its listener table) are what accumulates there, however
+  // plain what each keeps (a component's model in a store's subscriber list).
+  const registered = outsideDom.filter((c) => c.direct > 0);
+  const accumulating = registered.length > 0 ? registered : outsideDom;
   // The wrapper: what accumulates directly, the plainest suspect (a cache's values before its key strings), the most numerous.
-  const wrapper = suspects.reduce((best, c) =>
+  const wrapper = accumulating.reduce((best, c) =>
     c.tier < best.tier ||
     (c.tier === best.tier && (c.count > best.count || (c.count === best.count && c.retained > best.retained)))
       ? c
@@ -406,7 +448,7 @@ function groupFinding(
       ? c === wrapper || isDetachedName(table.keys[c.cls].name) || c.tier <= Tier.userClosure
       : c === wrapper || c.tier >= wrapper.tier || c.tier <= Tier.userClosure || wrapper.tier >= Tier.plain;
   const leaked = candidates
-    .filter(recognisable)
+    .filter((c) => recognisable(c) && (c === wrapper || !partOfDom(c)))
     .reduce((best, c) =>
       c.tier < best.tier ||
       (c.tier === best.tier && (c.retained > best.retained || (c.retained === best.retained && c.count > best.count)))
@@ -418,6 +460,7 @@ function groupFinding(
   const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), {
     globals: () => globalValues(graph),
     hasGetterOf: (nodeId, name) => hasGetter(graph, nodeId, name),
+    getterFor: (nodeId, className) => getterNamedFor(graph, nodeId, className),
     variables: () => userVariables(graph),
     symbolVariable: (description) => symbolVariables(graph).get(description) ?? undefined,
     weakMapOf: (tableNodeId) => weakMapName(input, tableNodeId),
@@ -432,14 +475,14 @@ function groupFinding(
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
   const userClosure = callbacks
-    .filter((c) => c.tier === Tier.userClosure)
+    .filter((c) => c.tier === Tier.userClosure && (!partOfDom(c) || c === wrapper))
     .sort((a, b) => b.count - a.count || b.retained - a.retained)[0];
   const site = siteOf(input, pattern, leaked, wrapper, userClosure, access.location);
   const key = (c: ClassInGroup): { name: string; type: string } => table.keys[c.cls];
   const retainedSize = Math.max(newUnder(input, holder), wrapper.retained, leaked.retained);
   const facts: FindingFacts = {
     pattern,
-    wrapper: { ...key(wrapper), count: wrapper.count },
+    wrapper: { ...key(wrapper), count: accumulated },
     leaked: { ...key(leaked), count: leaked.count },
     // A library's record around each of the user's objects (node-cache's {v}): the user's class is named first.
     leakedFirst: leaked !== wrapper && leaked.tier < wrapper.tier,
@@ -448,6 +491,7 @@ function groupFinding(
     holderIsRuntime: !access.owned,
     holderIsPromise: graph.constructorName(holder) === 'Promise',
     eventTarget: underBlinkListeners(path, holderNodeId),
+    browserCallbacks: browserCallbacks(path, holderNodeId) ?? undefined,
     listeners: listenerCount(pattern, wrapper, classes),
     keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
@@ -612,6 +656,8 @@ interface NameLookups {
   globals?: () => ReadonlyMap<number, string>;
   /** True when the object (by node id) has a getter of this name on its prototypes: a private field is typed by it. */
   hasGetterOf?: (nodeId: number, name: string) => boolean;
+  /** A getter on the object's prototypes (by node id) whose name ends the class's: `signal` for an AbortSignal. */
+  getterFor?: (nodeId: number, className: string) => string | undefined;
   /** Objects that are the value of a variable of the user's scopes, by node id: the name they have in the user's code. */
   variables?: () => ReadonlyMap<number, string>;
   /** The user's variable holding the symbol of this description, when exactly one name does. */
@@ -645,6 +691,7 @@ function accessPath(
   const {
     globals = () => new Map(),
     hasGetterOf = () => false,
+    getterFor = () => undefined,
     variables = () => new Map(),
     symbolVariable = () => undefined,
     weakMapOf = () => undefined,
@@ -702,6 +749,16 @@ function accessPath(
       name = 'document';
       continue;
     }
+    // Chrome's objects one of its objects reaches by index (the document's animation controller, a Range) have no
+    // name to type; an element among them is named as the page reaches it (document.body, getElementById), and one
+    // whose class its holder has a getter named for by that getter (AbortController's signal, an AbortSignal).
+    if (path[i].type === 'native' && path[i].edge?.type === 'element' && path[i - 1].type === 'native') {
+      const element = elementAccess(path[i].name);
+      const getter = element === null && name !== '' ? getterFor(path[i - 1].nodeId, path[i].name) : undefined;
+      if (element !== null) name = element;
+      else if (getter !== undefined) name += `.${getter}`;
+      continue;
+    }
     // A WeakMap's value is kept by an internal edge from its key: the user reaches it as map.get(key).
     const pair = path[i].edge?.type === 'internal' ? WEAK_MAP_PAIR.exec(path[i].edge?.name ?? '') : null;
     const map = pair && name !== '' ? weakMapOf(Number(pair[1])) : undefined;
@@ -747,6 +804,39 @@ function accessPath(
   if (captured?.type === 'context' && captured.name === 'this' && (name === 'this' || name.endsWith('.this')))
     if (isJsIdentifier(path[last].name)) name = path[last].name;
   return { name, owned: owner >= 0, library, runtimeState, location: owner >= 0 ? (ownerStep.location ?? null) : null };
+}
+
+/** An element in the document as the page reaches it: `document.body`, `document.getElementById("app")`, else its tag. */
+function elementAccess(name: string): string | null {
+  const tag = /^<([a-zA-Z][\w-]*)/.exec(name)?.[1]?.toLowerCase();
+  if (tag === undefined) return null;
+  if (tag === 'body' || tag === 'head') return `document.${tag}`;
+  if (tag === 'html') return 'document.documentElement';
+  const id = /\sid="([^"]*)"/.exec(name)?.[1];
+  return id ? `document.getElementById(${JSON.stringify(id)})` : name;
+}
+
+/**
+ * The getter on the object's prototypes (as hasGetter reads them) whose name, capitalised, ends the class name of
+ * what it returns: `signal` of an AbortController for its AbortSignal; the longest when several do.
+ */
+function getterNamedFor(graph: HeapGraph, nodeId: number, className: string): string | undefined {
+  const property = graph.edgeTypeNames.indexOf('property');
+  let best: string | undefined;
+  let o = graph.ordinalOfId(nodeId);
+  for (let depth = 0; depth < 4 && o >= 0; depth++) {
+    let prototype = -1;
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+      if (graph.edgeTypeIndex(e) !== property) continue;
+      const edge = graph.edgeName(e);
+      if (edge === '__proto__') prototype = graph.edgeTarget(e);
+      const getter = depth > 0 ? /^get ([a-z]\w*)$/.exec(edge)?.[1] : undefined;
+      if (getter === undefined || (best !== undefined && best.length >= getter.length)) continue;
+      if (className.endsWith(getter.charAt(0).toUpperCase() + getter.slice(1))) best = getter;
+    }
+    o = prototype;
+  }
+  return best;
 }
 
 /**
@@ -820,6 +910,11 @@ function accumulation(
 ): FindingPattern {
   const { graph, table } = input;
   const name = (c: ClassInGroup): string => table.keys[c.cls].name;
+  // Callbacks the page handed to the browser, whatever they keep (detached DOM too): a frame requested again and
+  // again is a timer never cleared; an observer never disconnected, a listener never removed.
+  const handed = browserCallbacks(path, holderNodeId);
+  if (handed === 'animation-frame') return 'timer';
+  if (handed !== null) return 'listener';
   // Detached DOM kept by a listener on a live object (the document, the window): the listener is what to fix. So
   // it is when callbacks accumulate and keep it (a subscriber closure in a store's list, a timer's callback).
   const keepsDetached = candidates.some((c) => isDetachedName(name(c))) && !underBlinkListeners(path, holderNodeId);
@@ -877,6 +972,20 @@ function underBlinkListeners(path: RetainerPath, holderNodeId: number): boolean 
   for (let i = first; i < path.length && (i <= at || internal(path[i])); i++)
     if (/^blink::EventTargetData$|EventListener$/.test(path[i].name)) return true;
   return false;
+}
+
+/**
+ * The callbacks a page handed to the browser that hold the objects, from the browser's own records between the
+ * holder and them: `animation-frame` (requestAnimationFrame's, in the document's animation controller), or an
+ * observer's kind (`MutationObserver`: its callback, from each node it observes); null for any other holder.
+ */
+function browserCallbacks(path: RetainerPath, holderNodeId: number): 'animation-frame' | `${string}Observer` | null {
+  const at = path.findIndex((step) => step.nodeId === holderNodeId);
+  for (let i = Math.max(0, at); i < path.length && path[i].type === 'native'; i++) {
+    if (/^(ScriptedAnimationController|V8FrameRequestCallback)$/.test(path[i].name)) return 'animation-frame';
+    if (/^[A-Z]\w*Observer$/.test(path[i].name)) return path[i].name as `${string}Observer`;
+  }
+  return null;
 }
 
 /** Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer. */

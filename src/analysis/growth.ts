@@ -2,6 +2,7 @@
 // one every few calls): per class, how many new objects stay reachable at each
 // point; per object that keeps its id, its retained size at each point. The
 // leak rule (leaks.ts) reads the trend; this module only measures.
+import { stringTypeFlags } from '../classes.js';
 import type { HeapGraph } from '../engine/index.js';
 import { applyShapes, inferShapeDefinitions, objectSignatures } from '../engine/shapes.js';
 import type { ByteGrowth, SnapshotMeta } from '../types.js';
@@ -410,17 +411,18 @@ function countedGrowth(
   isProgram: (o: number) => boolean,
 ): Map<number, number[]> {
   const found = new Map<number, number[]>();
+  const isString = stringTypeFlags(graph.nodeTypeNames);
   for (const g of growth) {
     const start = graph.ordinalOfId(g.nodeId);
     if (start < 0) continue;
     let counted = 0;
     let other = 0;
     const holders = new Set<number>();
-    const stack: number[] = [];
-    for (let c = tree.first[start]; c < tree.first[start + 1]; c++) stack.push(tree.children[c]);
+    const keyStores = new Set<number>();
+    const stack: number[] = [start];
     while (stack.length > 0 && other <= slack) {
       const o = stack.pop()!;
-      if (isNew[o] === 1) {
+      if (isNew[o] === 1 && o !== start) {
         if (isCounted(o)) {
           counted += retained[o];
           holders.add(graph.nodeId(holderOf[o]));
@@ -428,13 +430,36 @@ function countedGrowth(
         }
         if (isProgram(o)) other += graph.nodeSelfSize(o);
       }
-      for (let c = tree.first[o]; c < tree.first[o + 1]; c++) stack.push(tree.children[c]);
+      // The keys of a collection's entries go with the entries: an object holding counted values by property
+      // (handlers.h12) keeps their names in a backing store of its own, below it beside them.
+      const keys = keyStores.has(o);
+      const holdsCounted = !keys && hasCountedChild(tree, o, isNew, isCounted);
+      for (let c = tree.first[o]; c < tree.first[o + 1]; c++) {
+        const child = tree.children[c];
+        if (keys && isString[graph.nodeTypeIndex(child)]) continue;
+        if (holdsCounted && !isProgram(child)) keyStores.add(child);
+        stack.push(child);
+      }
     }
     const sizes = g.retainedSizes;
     const grew = sizes[sizes.length - 1] - sizes[0];
     if (holders.size > 0 && other <= slack && counted >= grew) found.set(g.nodeId, [...holders]);
   }
   return found;
+}
+
+/** True when a new object of a counted class hangs right below `o` in the dominator tree. */
+function hasCountedChild(
+  tree: DominatorChildren,
+  o: number,
+  isNew: Uint8Array,
+  isCounted: (o: number) => boolean,
+): boolean {
+  for (let c = tree.first[o]; c < tree.first[o + 1]; c++) {
+    const child = tree.children[c];
+    if (isNew[child] === 1 && isCounted(child)) return true;
+  }
+  return false;
 }
 
 /** Per node, the ignore rule that takes it (ignoredNodes over the objects not in before), or null without rules. */

@@ -1,6 +1,7 @@
 // Retainer paths and holders as text, for every reporter (each escapes as its format needs).
 import { isJsIdentifier, propertyAccess } from '../analysis/ownership.js';
 import { classHolderLabel, holderLabel } from '../analysis/paths.js';
+import { isBrowserInternal } from '../classes.js';
 import type {
   ClassDiff,
   Finding,
@@ -206,12 +207,37 @@ export function ignoredLines(ignored: IgnoredObjects[] | undefined): string[] {
 /** Steps of a finding's path shown in reports: from just above its holder to the leaked object. */
 const FINDING_PATH_STEPS = 8;
 
-/** The short path of a finding: two steps above its holder down to the leaked object, at most FINDING_PATH_STEPS (the JSON keeps it all). */
+/** Chrome's own records in a row (a listener table, a timer's) from this many on read as one elided step. */
+const MIN_ELIDED_RECORDS = 3;
+
+/**
+ * The short path of a finding: two steps above its holder down to the leaked object, Chrome's own records in a
+ * row as one elided step (they have no name the page's author would know), at most FINDING_PATH_STEPS: the holder
+ * and the last steps when longer (the JSON keeps it all).
+ */
 export function findingPath(finding: Pick<Finding, 'retainerPath' | 'holder'>): RetainerPath {
   const path = finding.retainerPath;
   const at = path.findIndex((step) => step.nodeId === finding.holder.nodeId);
-  const from = Math.max(0, (at < 0 ? path.length : at) - 2, path.length - FINDING_PATH_STEPS);
-  return path.slice(from);
+  const shown: RetainerPath = [];
+  for (let i = Math.max(0, (at < 0 ? path.length : at) - 2); i < path.length; ) {
+    let end = i;
+    while (end < path.length - 1 && end !== at && isBrowserInternal(path[end].name, path[end].type)) end++;
+    if (end - i >= MIN_ELIDED_RECORDS) {
+      shown.push({ nodeId: 0, name: `… ${end - i} of Chrome's own records …`, type: 'elided', edge: null });
+      i = end;
+    } else shown.push(path[i++]);
+  }
+  if (shown.length <= FINDING_PATH_STEPS) return shown;
+  // Too long still: the steps down to the holder, then the last ones down to the leaked object.
+  const holder = shown.findIndex((step) => step.nodeId === finding.holder.nodeId);
+  const tail = FINDING_PATH_STEPS - holder - 2;
+  if (holder < 0 || tail < 2) return shown.slice(shown.length - FINDING_PATH_STEPS);
+  const skipped = shown.length - tail - holder - 1;
+  return [
+    ...shown.slice(0, holder + 1),
+    { nodeId: 0, name: `… ${skipped} steps …`, type: 'elided', edge: null },
+    ...shown.slice(shown.length - tail),
+  ];
 }
 
 /** "Leak 1 (timer): …" — a finding's heading in the text reports; its summary is the finding's own. */
