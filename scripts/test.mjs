@@ -36,6 +36,7 @@ const THRESHOLDS_AT_ZERO = { LEAKSCAN_THREAD_MIN_NODES: '0', LEAKSCAN_PARALLEL_M
  * a name here that no longer exists is an error, as for ORACLE_TESTS.
  */
 const SLOW_FIRST = [
+  'page-findings.test.js',
   'capture.test.js',
   'capture-safety.test.js',
   'cli-errors.test.js',
