@@ -505,6 +505,23 @@ async function request(i) {
     fix: [/\brecentRequests\b/],
     summary: /^\d[\d,]* IncomingMessage\b/,
   },
+  {
+    // Each entry's object has a promise of its own, pending and awaited by nobody: entries never deleted from a
+    // Map, not work waiting in a queue (fastify's requests kept in a Map by an onRequest hook).
+    name: 'entries-with-promises',
+    leak: `class Upload { constructor(i) { this.id = i; this.parts = new Array(10).fill(i); this.finished = new Promise((resolve) => { this.finish = resolve; }); } } // SITE
+const inflight = new Map();
+function request(i) {
+  inflight.set(i, { upload: new Upload(i), started: Date.now() });
+  REMOVE
+}`,
+    fixed: 'inflight.delete(i);',
+    pattern: 'collection',
+    leaked: 'Upload',
+    holder: 'inflight',
+    siteMarker: '// SITE',
+    fix: [/\binflight\b/],
+  },
 ];
 
 describe('findings: the first one names the leak in the user terms', () => {

@@ -816,10 +816,14 @@ function accumulation(
     )
   )
     return 'listener';
-  // Work waiting on a promise that never settles: reactions on an old promise, or pending promises piling up.
+  // Work waiting on a promise that never settles: reactions on an old promise, or pending promises piling up (what
+  // accumulates, or a property of it: a deferred's {resolve, promise}). A promise deeper inside the entries (an
+  // upload's own `finished`) is their state, not work queued in the holder.
+  const isPromise = (c: ClassInGroup): boolean =>
+    /^(Promise|PromiseReaction|system \/ PromiseReaction)$/.test(name(c)) && c.location === null;
   if (
     graph.constructorName(holder) === 'Promise' ||
-    candidates.some((c) => /^(Promise|PromiseReaction|system \/ PromiseReaction)$/.test(name(c)) && c.location === null)
+    candidates.some((c) => isPromise(c) && (c === wrapper || hasPropertyOfClass(input, wrapper.sample, c.cls)))
   )
     return 'queue';
   if (keepsDetached) return 'listener';
@@ -903,12 +907,15 @@ function isCallbackRecord(input: FindingsInput, o: number): boolean {
 
 /** A linked list: the sample reaches another new object of its class by a property edge (next, _next, prev…). */
 function linkedBySameEdge(input: FindingsInput, wrapper: ClassInGroup): boolean {
+  return wrapper.count >= 2 && hasPropertyOfClass(input, wrapper.sample, wrapper.cls);
+}
+
+/** True when one of `o`'s property edges leads to a new object of class `cls`. */
+function hasPropertyOfClass(input: FindingsInput, o: number, cls: number): boolean {
   const { graph, memberClass } = input;
-  if (wrapper.count < 2) return false;
-  const o = wrapper.sample;
   for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
     if (graph.edgeTypeName(e) !== 'property') continue;
-    if (memberClass[graph.edgeTarget(e)] === wrapper.cls) return true;
+    if (memberClass[graph.edgeTarget(e)] === cls) return true;
   }
   return false;
 }
