@@ -522,6 +522,22 @@ function request(i) {
     siteMarker: '// SITE',
     fix: [/\binflight\b/],
   },
+  {
+    // A Proxy's target, filled by its get trap: V8 names the proxy `system / JSProxy`, the user's object all the same.
+    name: 'proxy-target',
+    leak: `class Endpoint { constructor(name) { this.name = name; this.stats = new Array(10).fill(0); } } // SITE
+const api = new Proxy({}, { get(target, key) { return target[key] ??= new Endpoint(String(key)); } });
+function request(i) {
+  api['user_' + i].stats[0]++;
+  REMOVE
+}`,
+    fixed: "delete api['user_' + i];",
+    pattern: 'collection',
+    leaked: 'Endpoint',
+    holder: 'api',
+    siteMarker: '// SITE',
+    fix: [/\bapi\b/],
+  },
 ];
 
 describe('findings: the first one names the leak in the user terms', () => {

@@ -546,8 +546,12 @@ function isOwnedStep(path: RetainerPath, i: number): boolean {
   return isGlobalObject(step) && !isForeignStep(path[i + 1]);
 }
 
-/** Steps that are V8's own state (feedback, allocation sites, code): a holder under them is the runtime's. */
-const isRuntimeState = (step: RetainerStep): boolean => step.name.startsWith('system / ') && !isScope(step.name);
+/**
+ * Steps that are V8's own state (feedback, allocation sites, code): a holder under them is the runtime's. A
+ * Proxy, which V8 names `system / JSProxy` too, is the user's object: its target is theirs.
+ */
+const isRuntimeState = (step: RetainerStep): boolean =>
+  step.name.startsWith('system / ') && !isScope(step.name) && step.name !== 'system / JSProxy';
 
 /** An edge as typed in JavaScript: `.name`, `["odd name"]`, `[3]`; hidden and internal steps say nothing. */
 function accessEdge(
