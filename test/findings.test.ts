@@ -5,10 +5,10 @@
 // user would type it, the place in their code, and a fix naming them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { diffSnapshots } from '../src/analysis/diff.js';
 import { DEFAULT_LEAK_RULE } from '../src/analysis/leaks.js';
@@ -26,8 +26,17 @@ const REQUESTS = 120;
  * a few warm-up requests, a snapshot, REQUESTS requests, a snapshot. Returns
  * the diff and the program's file (the user's code in the findings).
  */
-async function diffOf(name: string, body: string): Promise<{ diff: DiffResult; file: string; source: string }> {
+async function diffOf(
+  name: string,
+  body: string,
+  /** Files beside the program (a library in node_modules/), by path relative to its folder. */
+  files: Record<string, string> = {},
+): Promise<{ diff: DiffResult; file: string; source: string }> {
   const dir = tempDir('leakscan-findings-');
+  for (const [relative, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, relative)), { recursive: true });
+    writeFileSync(join(dir, relative), text);
+  }
   const file = join(dir, `${name}.js`);
   const source = `'use strict';
 const v8 = require('v8');
@@ -90,6 +99,10 @@ interface Case {
   fix: RegExp[];
   /** What the summary must say (its first words name what leaks in the user's terms). */
   summary?: RegExp;
+  /** Files beside the program: a library of the test's own in node_modules/. */
+  files?: Record<string, string>;
+  /** The only finding: the leak seen from no other holder. */
+  only?: boolean;
 }
 
 const cases: Case[] = [
@@ -538,13 +551,42 @@ function request(i) {
     siteMarker: '// SITE',
     fix: [/\bapi\b/],
   },
+  {
+    // A library's cache keeps its entries in private fields (lru-cache's #keyMap and #valList): no name the user
+    // can type past their variable; and the key strings, in both fields, are the same leak, not a second one.
+    name: 'library-private-fields',
+    files: {
+      'node_modules/ttl-store/index.js': `class TtlStore {
+  #values = new Map();
+  #order = [];
+  set(key, value) { this.#values.set(key, { value, at: Date.now() }); this.#order.push(key); }
+  delete(key) { this.#values.delete(key); this.#order.splice(this.#order.indexOf(key), 1); }
+}
+module.exports = { TtlStore };
+`,
+    },
+    leak: `const { TtlStore } = require('ttl-store');
+class Profile { constructor(i) { this.id = i; this.prefs = new Array(10).fill(i); } } // SITE
+const profiles = new TtlStore();
+function request(i) {
+  profiles.set('user:' + i, new Profile(i));
+  REMOVE
+}`,
+    fixed: "profiles.delete('user:' + i);",
+    pattern: 'collection',
+    leaked: 'Profile',
+    holder: 'profiles',
+    siteMarker: '// SITE',
+    fix: [/\bprofiles\b/],
+    only: true,
+  },
 ];
 
 describe('findings: the first one names the leak in the user terms', () => {
   for (const c of cases) {
     test(`${c.name}: pattern, leaked, holder, site and fix; the fixed twin has no finding`, async () => {
       const leak = c.leak.replace('REMOVE', '').replace('DONE', '');
-      const { diff, file, source } = await diffOf(`${c.name}-leak`, leak);
+      const { diff, file, source } = await diffOf(`${c.name}-leak`, leak, c.files);
       const first = diff.findings[0];
       assert.ok(first, `a finding: ${diff.classes.filter((x) => x.suspect).map((x) => x.name)}`);
       const detail = show(diff);
@@ -560,9 +602,10 @@ describe('findings: the first one names the leak in the user terms', () => {
       for (const pattern of c.fix) assert.match(first.fix.replace(formatLocation(first.site), 'SITE'), pattern, detail);
       assert.ok(first.summary.length > 0 && !first.summary.includes('\n'), first.summary);
       if (c.summary) assert.match(first.summary, c.summary, detail);
+      if (c.only) assert.equal(diff.findings.length, 1, detail);
 
       const fixedBody = c.leak.replace('REMOVE', c.fixed).replace('DONE', c.fixed);
-      const twin = await diffOf(`${c.name}-fixed`, fixedBody);
+      const twin = await diffOf(`${c.name}-fixed`, fixedBody, c.files);
       assert.deepEqual(twin.diff.findings, [], show(twin.diff));
     });
   }

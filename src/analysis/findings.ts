@@ -113,7 +113,7 @@ export function findingsOf(input: FindingsInput): Finding[] {
       if (registeredOn(input, o, holders[i])) entry.direct++;
     }
   }
-  const findings: Array<{ finding: Finding; internal: boolean }> = [];
+  const findings: Array<{ finding: Finding; internal: boolean; own: boolean }> = [];
   // A holder of a handful where others hold hundreds is noise (a literal V8 keeps as an allocation site), and so
   // is one of fewer than a suspect class's least count: one stale closure and two arrays of a framework's last
   // round are not where a leak accumulates. Counted class by class, never summed across classes.
@@ -131,8 +131,14 @@ export function findingsOf(input: FindingsInput): Finding[] {
   }
   const leftOut = findings.filter((f) => input.includeInternal !== true && f.internal);
   if (leftOut.length > 0) input.runtimeHolders?.(leftOut.map((f) => f.finding.holder.nodeId));
+  // One leak seen from two holders, one on the way to the other (an emitter's _events and its listener arrays, a
+  // cache and the private map inside it): a library's or the runtime's objects as many as the user's beside them
+  // are parts of that leak (its listener wrappers, its key strings), not a second one.
+  const partOfAnother = (f: Finding): boolean =>
+    findings.some((g) => g.own && !g.internal && g.finding !== f && sameLeak(f, g.finding));
   return findings
     .filter((f) => input.includeInternal === true || !f.internal)
+    .filter((f) => f.own || !partOfAnother(f.finding))
     .map((f) => f.finding)
     .sort((a, b) => b.leaked.retainedSize - a.leaked.retainedSize || b.leaked.count - a.leaked.count);
 }
@@ -373,7 +379,7 @@ function groupFinding(
   input: FindingsInput,
   holder: number,
   classes: ClassInGroup[],
-): { finding: Finding; internal: boolean } | null {
+): { finding: Finding; internal: boolean; own: boolean } | null {
   const { graph, table, trace } = input;
   const index = sourceIndex(graph);
   for (const c of classes) {
@@ -473,7 +479,16 @@ function groupFinding(
     summary: '',
     fix: '',
   });
-  return { finding, internal };
+  return { finding, internal, own: leaked.tier <= Tier.userClosure };
+}
+
+/** As many objects (within a tenth), and one's holder on the way from the roots to the other's. */
+function sameLeak(a: Finding, b: Finding): boolean {
+  const [few, many] = a.leaked.count < b.leaked.count ? [a, b] : [b, a];
+  if (few.leaked.count < many.leaked.count * 0.9) return false;
+  const on = (holder: Finding, path: Finding): boolean =>
+    path.retainerPath.some((step) => step.nodeId === holder.holder.nodeId);
+  return on(a, b) || on(b, a);
 }
 
 /**
@@ -719,10 +734,14 @@ function accessPath(
       continue;
     }
     // A private field (#signal) is reached from outside its class by the getter of its name (AbortController's signal).
+    // Without one, a library's private field (lru-cache's #valList) is no name its user can type: the name ends at
+    // the object, as they hold it. Their own class's fields are theirs to type.
     const field = path[i].edge?.type === 'property' ? /^#(.+)$/.exec(path[i].edge?.name ?? '') : null;
+    const fieldGetter = field !== null && hasGetterOf(path[i - 1].nodeId, field[1]);
+    if (field && !fieldGetter && name !== '' && !isUserLocation(path[i - 1].location)) break;
     const edge = getter
       ? accessEdge({ type: 'property', name: getter[1] })
-      : field && hasGetterOf(path[i - 1].nodeId, field[1])
+      : field && fieldGetter
         ? accessEdge({ type: 'property', name: field[1] })
         : accessEdge(path[i].edge, symbolVariable);
     if (getter) inGetter = true;
