@@ -650,6 +650,34 @@ export function request(i) {
   );
 }
 
+describe('findings: modules loaded per request', () => {
+  /** A program that requires a generated view per request: a new file each time, or one file. */
+  const views = (perRequest: boolean): string => `const fs = require('fs');
+const dir = path.join(__dirname, 'views');
+fs.mkdirSync(dir, { recursive: true });
+function request(i) {
+  const file = path.join(dir, 'view' + (${perRequest ? 'i + 10' : '0'}) + '.js');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, 'module.exports = (x) => "<p>" + x + "</p>" + ' + JSON.stringify('y'.repeat(200)) + ';');
+  return require(file)(i);
+}`;
+
+  test("require()d files stay in require.cache: Node's modules named so, not callbacks registered in exports", async () => {
+    const { diff } = await diffOf('views-leak', views(true));
+    const first = diff.findings[0];
+    const detail = show(diff);
+    assert.ok(first, detail);
+    assert.equal(first.pattern, 'collection', detail);
+    assert.equal(first.holder.name, 'require.cache', detail);
+    assert.equal(first.leaked.name, 'Module', detail);
+    assert.ok(first.leaked.count >= REQUESTS, detail);
+    assert.match(first.summary, /^\d[\d,]* modules loaded by require\(\) and kept in require\.cache\b/, detail);
+    assert.match(first.fix, /require\.cache\[/, detail);
+    assert.match(first.fix, /module\.children/, detail);
+    const twin = await diffOf('views-fixed', views(false));
+    assert.deepEqual(twin.diff.findings, [], show(twin.diff));
+  });
+});
+
 describe('findings: a script still running its top level', () => {
   test("a listener on a module-level emitter is a listener, though only the running script's frame holds it", async () => {
     const dir = tempDir('leakscan-findings-toplevel-');

@@ -24,6 +24,8 @@ export interface FindingFacts {
   leakedFirst?: boolean;
   /** True for a page's timers (Blink's DOMTimer on the path): held in the page's timer list, whatever object reached it. */
   pageTimers?: boolean;
+  /** True when what accumulates is Node's CommonJS modules (a file require()d per call): kept in require.cache. */
+  modules?: boolean;
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
   keepsDetachedDom?: boolean;
   site: SourceLocation | null;
@@ -125,6 +127,8 @@ export function findingSummary(facts: FindingFacts): string {
       return `${what}${kept}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;
     }
     case 'collection':
+      if (facts.modules)
+        return `${plural(facts.wrapper.count, 'module', 'modules')} loaded by require() and kept in ${facts.holder}${facts.site ? `, such as ${formatLocation(facts.site)}` : ''} (${bytes}).`;
       return `${formatCount(lead(facts).count)} ${named(lead(facts).name, facts.site)} added to ${facts.holder} and never removed${keeping(facts, lead(facts))} (${bytes}).`;
     case 'queue':
       if (facts.wrapper.type === 'closure')
@@ -162,6 +166,8 @@ export function findingFix(facts: FindingFacts): string {
       return `Unregister the callback from ${holder} when it is no longer needed (its remove/eject/unsubscribe function), or register it once at start-up instead of per call.`;
     }
     case 'collection':
+      if (facts.modules)
+        return `Node never unloads a module: require a fixed set of files, not a new one per call (run generated code with vm or new Function instead); delete require.cache[file] alone leaves the module in its parent's module.children.`;
       return `Bound or evict the entries of ${holder} (an LRU cache with a max size, or delete each entry when it is done).`;
     case 'queue':
       if (facts.holderIsPromise)

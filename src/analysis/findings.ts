@@ -411,14 +411,19 @@ function groupFinding(
     detachedWrapper
       ? c === wrapper || isDetachedName(table.keys[c.cls].name) || c.tier <= Tier.userClosure
       : c === wrapper || c.tier >= wrapper.tier || c.tier <= Tier.userClosure || wrapper.tier >= Tier.plain;
-  const leaked = candidates
-    .filter(recognisable)
-    .reduce((best, c) =>
-      c.tier < best.tier ||
-      (c.tier === best.tier && (c.retained > best.retained || (c.retained === best.retained && c.count > best.count)))
-        ? c
-        : best,
-    );
+  // Node's record of a CommonJS module (a file require()d per call): the modules are what leaks, whatever they export.
+  const modules = isCommonJsModule(table.keys[wrapper.cls].name, wrapper.location);
+  const leaked = modules
+    ? wrapper
+    : candidates
+        .filter(recognisable)
+        .reduce((best, c) =>
+          c.tier < best.tier ||
+          (c.tier === best.tier &&
+            (c.retained > best.retained || (c.retained === best.retained && c.count > best.count)))
+            ? c
+            : best,
+        );
   const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
   const holderNodeId = graph.nodeId(holder);
   const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), {
@@ -429,7 +434,10 @@ function groupFinding(
     weakMapOf: (tableNodeId) => weakMapName(input, tableNodeId),
     mapKeyOf: (tableNodeId, valueSlot) => mapKey(graph, tableNodeId, valueSlot),
   });
-  const pattern = patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
+  const holderName = modules ? REQUIRE_CACHE : access.name;
+  const pattern = modules
+    ? 'collection'
+    : patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
   const userClosure = callbacks
@@ -445,8 +453,9 @@ function groupFinding(
     // A library's record around each of the user's objects (node-cache's {v}): the user's class is named first.
     leakedFirst: leaked !== wrapper && leaked.tier < wrapper.tier,
     retainedSize,
-    holder: access.name,
-    holderIsRuntime: !access.owned,
+    holder: holderName,
+    holderIsRuntime: !access.owned && !modules,
+    modules,
     holderIsPromise: graph.constructorName(holder) === 'Promise',
     eventTarget: underBlinkListeners(path, holderNodeId),
     listeners: listenerCount(pattern, wrapper, classes),
@@ -463,7 +472,7 @@ function groupFinding(
   // Held below the holder through compiled code (a function's constant pool: strings, literals): V8's, not a collection.
   const below = path.findIndex((step) => step.nodeId === holderNodeId);
   const viaCode = path.slice(below + 1, -1).some((step) => step.type === 'code');
-  const internal = viaCode || access.runtimeState || (!access.owned && !access.library && !theirs);
+  const internal = !modules && (viaCode || access.runtimeState || (!access.owned && !access.library && !theirs));
   const finding = worded(facts, {
     pattern,
     leaked: {
@@ -473,13 +482,21 @@ function groupFinding(
       retainedSize,
       location: leaked.location,
     },
-    holder: { name: access.name, nodeId: holderNodeId, location: access.location },
+    holder: { name: holderName, nodeId: holderNodeId, location: access.location },
     site,
     retainerPath: path,
     summary: '',
     fix: '',
   });
   return { finding, internal, own: leaked.tier <= Tier.userClosure };
+}
+
+/** Where require() keeps the modules it loaded, as the user types it (Node's Module._cache). */
+const REQUIRE_CACHE = 'require.cache';
+
+/** Node's record of a CommonJS module, which require.cache (and the parent's module.children) keeps for good. */
+function isCommonJsModule(name: string, location: SourceLocation | null): boolean {
+  return name === 'Module' && location?.script === 'node:internal/modules/cjs/loader';
 }
 
 /** As many objects (within a tenth), and one's holder on the way from the roots to the other's. */
