@@ -52,6 +52,25 @@ v8.writeHeapSnapshot(process.argv[2]);
 `;
 const uploads = join(dir, 'uploads.heapsnapshot');
 
+/**
+ * Callbacks queued in a pool that is never released, each keeping a QueryContext; the module's one exported
+ * function keeps the pool, and the pool keeps them: containers of one another, the largest retainer is the outermost.
+ */
+const POOL = `
+const v8 = require('node:v8');
+class Connection { constructor(id) { this.id = id; } }
+class Pool {
+  constructor() { this.free = [new Connection(0)]; this.waiting = []; }
+  acquire(cb) { const conn = this.free.pop(); if (conn) cb(conn); else this.waiting.push(cb); }
+}
+class QueryContext { constructor(i) { this.sql = 'select ' + i; this.params = new Array(30).fill(i); } }
+const pool = new Pool();
+exports.query = function query(i) { const ctx = new QueryContext(i); pool.acquire((conn) => { ctx.conn = conn; }); };
+for (let i = 0; i < 200; i++) exports.query(i);
+v8.writeHeapSnapshot(process.argv[2]);
+`;
+const pool = join(dir, 'pool.heapsnapshot');
+
 /** Runs `source` as `name` with the snapshot's path as its argument. */
 async function snapshotOf(name: string, source: string, snapshot: string): Promise<void> {
   const script = join(dir, name);
@@ -64,7 +83,11 @@ async function snapshotOf(name: string, source: string, snapshot: string): Promi
 }
 
 before(async () => {
-  await Promise.all([snapshotOf('server.cjs', SERVER, file), snapshotOf('uploads.mjs', UPLOADS, uploads)]);
+  await Promise.all([
+    snapshotOf('server.cjs', SERVER, file),
+    snapshotOf('uploads.mjs', UPLOADS, uploads),
+    snapshotOf('pool.cjs', POOL, pool),
+  ]);
 });
 
 async function inspectJson(args: string[], snapshot = file): Promise<InspectResult> {
@@ -111,6 +134,16 @@ describe('leakscan inspect: your code first', () => {
     assert.equal(first?.name, 'Upload');
     assert.equal(first.held, 200);
     assert.equal(first.holder, 'progress._events.tick');
+  });
+
+  test('what accumulates before the objects of yours that contain it (the pool, the function keeping the pool)', async () => {
+    const yours = (await inspectJson([], pool)).yours ?? [];
+    const names = yours.map((c) => c.name);
+    assert.equal(yours[0]?.name, 'QueryContext', JSON.stringify(names));
+    assert.equal(yours[0].held, 199);
+    assert.equal(yours[0].holder, 'pool.waiting');
+    // The containers follow, inner first.
+    assert.ok(names.indexOf('Pool') > 0, JSON.stringify(names));
   });
 });
 
