@@ -536,6 +536,30 @@ function request(i) {
     fix: [/\binflight\b/],
   },
   {
+    // events.once on an event that never comes again: a listener for it and one for 'error' per call, in two
+    // arrays of the emitter's table. Named by the events, not as callbacks in db._events.
+    name: 'once-never-emitted',
+    leak: `const { EventEmitter, once } = require('events');
+const db = new EventEmitter();
+db.setMaxListeners(0);
+class PendingQuery { constructor(i) { this.id = i; this.rows = new Array(10).fill(i); } }
+function request(i) {
+  const q = new PendingQuery(i);
+  const ac = new AbortController();
+  once(db, 'ready', { signal: ac.signal }).then(() => q.rows.length, () => 0); // SITE
+  REMOVE
+}`,
+    fixed: 'ac.abort();',
+    pattern: 'listener',
+    leaked: 'PendingQuery',
+    holder: /^db\._events\b/,
+    siteMarker: '// SITE',
+    fix: [/\bdb\b/, /'ready'/],
+    summary:
+      /^\d[\d,]* callbacks registered on db's ('ready' and 'error'|'error' and 'ready') events and never removed, each keeping a PendingQuery/,
+    only: true,
+  },
+  {
     // A Proxy's target, filled by its get trap: V8 names the proxy `system / JSProxy`, the user's object all the same.
     name: 'proxy-target',
     leak: `class Endpoint { constructor(name) { this.name = name; this.stats = new Array(10).fill(0); } } // SITE

@@ -24,6 +24,8 @@ export interface FindingFacts {
   leakedFirst?: boolean;
   /** True for a page's timers (Blink's DOMTimer on the path): held in the page's timer list, whatever object reached it. */
   pageTimers?: boolean;
+  /** For listeners in an emitter's whole table (its `_events`): the events they are registered for. */
+  events?: string[];
   /** True when what accumulates is Node's CommonJS modules (a file require()d per call): kept in require.cache. */
   modules?: boolean;
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
@@ -56,6 +58,21 @@ function eventOf(holder: string): { emitter: string; event: string } | null {
   const match = /^(.*?)\.?_events(?:\.([^.[\]]+)|\["([^"]+)"\])$/.exec(holder);
   if (!match) return null;
   return { emitter: match[1] || 'the emitter', event: match[2] ?? match[3] };
+}
+
+/** "'ready' and 'error'", "'data', 'end' and 3 more": an emitter's events, quoted. */
+function eventList(events: string[]): string {
+  const SHOWN = 3;
+  const quoted = events.slice(0, events.length > SHOWN + 1 ? SHOWN : events.length).map((e) => `'${e}'`);
+  if (events.length > quoted.length) return `${quoted.join(', ')} and ${events.length - quoted.length} more`;
+  return quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+}
+
+/** The emitter and its events when the holder is an emitter's whole table (`input._events`), else null. */
+function tableOf(facts: FindingFacts): { emitter: string; events: string[] } | null {
+  const match = /^(.*?)\.?_events$/.exec(facts.holder);
+  if (!match || !facts.events || facts.events.length === 0) return null;
+  return { emitter: match[1] || 'the emitter', events: facts.events };
 }
 
 /** "Session (src/session.js:3)": a class or callback with the place in the user's code. */
@@ -114,11 +131,14 @@ export function findingSummary(facts: FindingFacts): string {
       const event = eventOf(facts.holder);
       const target = eventTargetOf(facts);
       const count = facts.listeners ?? facts.wrapper.count;
+      const table = tableOf(facts);
       const what = event
         ? `${plural(count, `'${event.event}' listener`, `'${event.event}' listeners`)} added to ${event.emitter} and never removed`
-        : target
-          ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
-          : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
+        : table
+          ? `${plural(count, 'callback', 'callbacks')} registered on ${table.emitter}'s ${eventList(table.events)} ${table.events.length === 1 ? 'event' : 'events'} and never removed`
+          : target
+            ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
+            : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
       // Counted by their callbacks, the listeners keep even the wrapper's objects.
       let kept =
         facts.listeners === undefined ? keeping(facts) : keeping(facts, { name: '', type: 'closure', count }, count);
@@ -161,6 +181,9 @@ export function findingFix(facts: FindingFacts): string {
         return `Remove the listener from ${target} with removeEventListener when what added it goes away (a component's unmount, an effect's cleanup), or add it with { once: true } or an AbortSignal.`;
       if (target)
         return `Remove the listener from ${target} with removeEventListener when it is no longer needed, or add it with { once: true } or a signal that ends with the request.`;
+      const table = tableOf(facts);
+      if (table)
+        return `Remove the ${eventList(table.events)} listeners from ${table.emitter} when they are no longer needed (off/removeListener, or close what added them), or register them once at start-up instead of per call.`;
       if (event)
         return `Remove the '${event.event}' listener from ${event.emitter} when it is no longer needed (off/removeListener), or register it once (once, or at start-up instead of per call).`;
       return `Unregister the callback from ${holder} when it is no longer needed (its remove/eject/unsubscribe function), or register it once at start-up instead of per call.`;

@@ -460,6 +460,7 @@ function groupFinding(
     eventTarget: underBlinkListeners(path, holderNodeId),
     listeners: listenerCount(pattern, wrapper, classes),
     keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
+    events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, holder) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
     site,
   };
@@ -489,6 +490,30 @@ function groupFinding(
     fix: '',
   });
   return { finding, internal, own: leaked.tier <= Tier.userClosure };
+}
+
+/** Edges looked at under one listener array of an emitter for a new object. */
+const MAX_LISTENER_EDGES = 4096;
+
+/**
+ * The events of an emitter's table (its `_events`) with new objects among their listeners: a lone listener, or
+ * its array's elements (events.once leaves one for the event and one for 'error').
+ */
+function eventsHolding(input: FindingsInput, table: number): string[] {
+  const { graph, memberClass } = input;
+  const isNew = (o: number): boolean => memberClass[o] !== NOT_NEW;
+  const holdsNew = (array: number): boolean => {
+    for (let e = graph.firstEdge(array), n = 0; e < graph.firstEdge(array + 1) && n < MAX_LISTENER_EDGES; e++, n++)
+      if (graph.edgeTypeName(e) === 'element' && isNew(graph.edgeTarget(e))) return true;
+    return false;
+  };
+  const events: string[] = [];
+  for (let e = graph.firstEdge(table); e < graph.firstEdge(table + 1); e++) {
+    if (graph.edgeTypeName(e) !== 'property' || graph.edgeName(e) === '__proto__') continue;
+    const to = graph.edgeTarget(e);
+    if (isNew(to) || (graph.constructorName(to) === 'Array' && holdsNew(to))) events.push(graph.edgeName(e));
+  }
+  return events;
 }
 
 /** Where require() keeps the modules it loaded, as the user types it (Node's Module._cache). */
