@@ -560,6 +560,27 @@ function request(i) {
     only: true,
   },
   {
+    // A destination piped per call and never unpiped: held by the source's pipes and by the listeners pipe() adds
+    // (their dominator is the source itself). Named by the collection that holds them all, not "held by source".
+    name: 'piped',
+    leak: `const { PassThrough, Writable } = require('stream');
+const source = new PassThrough();
+source.setMaxListeners(0);
+class ClientSink extends Writable { constructor(i) { super(); this.id = i; this.received = new Array(10).fill(i); } _write(c, e, cb) { cb(); } } // SITE
+function request(i) {
+  const sink = new ClientSink(i);
+  source.pipe(sink);
+  REMOVE
+}`,
+    fixed: 'source.unpipe(sink);',
+    pattern: 'collection',
+    leaked: 'ClientSink',
+    holder: 'source._readableState.pipes',
+    siteMarker: '// SITE',
+    fix: [/source\._readableState\.pipes/],
+    only: true,
+  },
+  {
     // A Proxy's target, filled by its get trap: V8 names the proxy `system / JSProxy`, the user's object all the same.
     name: 'proxy-target',
     leak: `class Endpoint { constructor(name) { this.name = name; this.stats = new Array(10).fill(0); } } // SITE

@@ -70,6 +70,17 @@ interface ClassInGroup {
   location: SourceLocation | null;
 }
 
+/** A holder's finding, before the runtime's own and the parts of another leak are left out. */
+interface GroupFinding {
+  finding: Finding;
+  /** The runtime's own bookkeeping (left out without --internal). */
+  internal: boolean;
+  /** What leaks is the user's (their class or callback). */
+  own: boolean;
+  /** The group's holder: the nearest old dominator (the finding may name a collection inside it). */
+  dominator: number;
+}
+
 /**
  * One finding per holder of suspect objects, most retained bytes first. Groups
  * of different classes under one holder are one leak (a timer and the object
@@ -113,7 +124,7 @@ export function findingsOf(input: FindingsInput): Finding[] {
       if (registeredOn(input, o, holders[i])) entry.direct++;
     }
   }
-  const findings: Array<{ finding: Finding; internal: boolean; own: boolean }> = [];
+  const findings: GroupFinding[] = [];
   // A holder of a handful where others hold hundreds is noise (a literal V8 keeps as an allocation site), and so
   // is one of fewer than a suspect class's least count: one stale closure and two arrays of a framework's last
   // round are not where a leak accumulates. Counted class by class, never summed across classes.
@@ -134,11 +145,11 @@ export function findingsOf(input: FindingsInput): Finding[] {
   // One leak seen from two holders, one on the way to the other (an emitter's _events and its listener arrays, a
   // cache and the private map inside it): a library's or the runtime's objects as many as the user's beside them
   // are parts of that leak (its listener wrappers, its key strings), not a second one.
-  const partOfAnother = (f: Finding): boolean =>
-    findings.some((g) => g.own && !g.internal && g.finding !== f && sameLeak(f, g.finding));
+  const partOfAnother = (f: GroupFinding): boolean =>
+    findings.some((g) => g.own && !g.internal && g !== f && sameLeak(f, g));
   return findings
     .filter((f) => input.includeInternal === true || !f.internal)
-    .filter((f) => f.own || !partOfAnother(f.finding))
+    .filter((f) => f.own || !partOfAnother(f))
     .map((f) => f.finding)
     .sort((a, b) => b.leaked.retainedSize - a.leaked.retainedSize || b.leaked.count - a.leaked.count);
 }
@@ -375,11 +386,7 @@ function newUnder(input: FindingsInput, holder: number): number {
   return total;
 }
 
-function groupFinding(
-  input: FindingsInput,
-  holder: number,
-  classes: ClassInGroup[],
-): { finding: Finding; internal: boolean; own: boolean } | null {
+function groupFinding(input: FindingsInput, holder: number, classes: ClassInGroup[]): GroupFinding | null {
   const { graph, table, trace } = input;
   const index = sourceIndex(graph);
   for (const c of classes) {
@@ -426,18 +433,28 @@ function groupFinding(
         );
   const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
   const holderNodeId = graph.nodeId(holder);
-  const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), {
+  const lookups: NameLookups = {
     globals: () => globalValues(graph),
     hasGetterOf: (nodeId, name) => hasGetter(graph, nodeId, name),
     variables: () => userVariables(graph),
     symbolVariable: (description) => symbolVariables(graph).get(description) ?? undefined,
     weakMapOf: (tableNodeId) => weakMapName(input, tableNodeId),
     mapKeyOf: (tableNodeId, valueSlot) => mapKey(graph, tableNodeId, valueSlot),
-  });
-  const holderName = modules ? REQUIRE_CACHE : access.name;
-  const pattern = modules
+  };
+  let access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), lookups);
+  let pattern: FindingPattern = modules
     ? 'collection'
     : patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
+  // Held two ways inside one object (a stream's pipes and the listeners pipe() adds): their dominator is that
+  // object, no collection. A collection on the way inside it that holds half of them names where they are added.
+  let namedNodeId = holderNodeId;
+  const inside = pattern === 'other' ? collectionInside(input, path, holderNodeId, leaked) : -1;
+  if (inside >= 0) {
+    namedNodeId = graph.nodeId(inside);
+    access = accessPath(path, namedNodeId, null, lookups);
+    pattern = 'collection';
+  }
+  const holderName = modules ? REQUIRE_CACHE : access.name;
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
   const userClosure = callbacks
@@ -483,13 +500,45 @@ function groupFinding(
       retainedSize,
       location: leaked.location,
     },
-    holder: { name: holderName, nodeId: holderNodeId, location: access.location },
+    holder: { name: holderName, nodeId: namedNodeId, location: access.location },
     site,
     retainerPath: path,
     summary: '',
     fix: '',
   });
-  return { finding, internal, own: leaked.tier <= Tier.userClosure };
+  return { finding, internal, own: leaked.tier <= Tier.userClosure, dominator: holderNodeId };
+}
+
+/**
+ * The first old Array, Map or Set on the path below the holder that holds at least half of the leaked objects
+ * directly (a Map's or Set's through its table), or -1.
+ */
+function collectionInside(
+  input: FindingsInput,
+  path: RetainerPath,
+  holderNodeId: number,
+  leaked: ClassInGroup,
+): number {
+  const { graph, memberClass } = input;
+  const least = Math.max(2, Math.ceil(leaked.count / 2));
+  const counted = (o: number, depth: number): number => {
+    let n = 0;
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+      const to = graph.edgeTarget(e);
+      if (memberClass[to] === leaked.cls) n++;
+      else if (depth === 0 && graph.edgeTypeName(e) === 'internal' && graph.edgeName(e) === 'table')
+        n += counted(to, 1);
+    }
+    return n;
+  };
+  const at = path.findIndex((step) => step.nodeId === holderNodeId);
+  if (at < 0) return -1;
+  for (let i = at + 1; i < path.length - 1; i++) {
+    const o = graph.ordinalOfId(path[i].nodeId);
+    if (o < 0 || memberClass[o] !== NOT_NEW) return -1;
+    if (/^(Array|Map|Set)$/.test(graph.constructorName(o)) && counted(o, 0) >= least) return o;
+  }
+  return -1;
 }
 
 /** Edges looked at under one listener array of an emitter for a new object. */
@@ -524,12 +573,12 @@ function isCommonJsModule(name: string, location: SourceLocation | null): boolea
   return name === 'Module' && location?.script === 'node:internal/modules/cjs/loader';
 }
 
-/** As many objects (within a tenth), and one's holder on the way from the roots to the other's. */
-function sameLeak(a: Finding, b: Finding): boolean {
-  const [few, many] = a.leaked.count < b.leaked.count ? [a, b] : [b, a];
-  if (few.leaked.count < many.leaked.count * 0.9) return false;
-  const on = (holder: Finding, path: Finding): boolean =>
-    path.retainerPath.some((step) => step.nodeId === holder.holder.nodeId);
+/** As many objects (within a tenth), and one's holder (the dominator) on the way from the roots to the other's. */
+function sameLeak(a: GroupFinding, b: GroupFinding): boolean {
+  const [few, many] = a.finding.leaked.count < b.finding.leaked.count ? [a, b] : [b, a];
+  if (few.finding.leaked.count < many.finding.leaked.count * 0.9) return false;
+  const on = (holder: GroupFinding, path: GroupFinding): boolean =>
+    path.finding.retainerPath.some((step) => step.nodeId === holder.dominator);
   return on(a, b) || on(b, a);
 }
 
