@@ -160,6 +160,27 @@ function request(i) {
     fix: [/clearInterval/, /started at SITE/],
   },
   {
+    // The timer keeps the request's AsyncLocalStorage store, not its callback: not "the callback keeps" it.
+    name: 'timer-async-store',
+    leak: `const { AsyncLocalStorage } = require('async_hooks');
+const als = new AsyncLocalStorage();
+class TraceContext { constructor(i) { this.traceId = 't' + i; this.spans = new Array(10).fill(i); } }
+let ticks = 0;
+function request(i) {
+  als.run(new TraceContext(i), () => {
+    const timer = setInterval(() => { ticks++; }, 3_600_000); // SITE
+    REMOVE
+  });
+}`,
+    fixed: 'clearInterval(timer);',
+    pattern: 'timer',
+    leaked: 'TraceContext',
+    holder: /timer|_idleNext|_idlePrev/,
+    siteMarker: '// SITE',
+    fix: [/clearInterval/, /started at SITE/],
+    summary: /^\d[\d,]* timers never cleared, each keeping a TraceContext \(started at /,
+  },
+  {
     name: 'queue',
     leak: `const async = require('async');
 class MailJob { constructor(i) { this.to = 'user' + i + '@example.com'; this.body = 'hello '.repeat(20) + i; } } // SITE

@@ -28,6 +28,8 @@ export interface FindingFacts {
   events?: string[];
   /** True when what accumulates is Node's CommonJS modules (a file require()d per call): kept in require.cache. */
   modules?: boolean;
+  /** True when a timer keeps what leaks by itself, not through its callback (its AsyncLocalStorage store). */
+  keptByTimer?: boolean;
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
   keepsDetachedDom?: boolean;
   site: SourceLocation | null;
@@ -124,6 +126,8 @@ export function findingSummary(facts: FindingFacts): string {
         : facts.holderIsRuntime
           ? "Node's timer list"
           : facts.holder;
+      if (facts.keptByTimer && facts.leaked.type !== 'closure')
+        return `${plural(facts.wrapper.count, 'timer', 'timers')} never cleared, each keeping ${thing(facts.leaked)}${facts.site ? ` (started${at(facts.site)})` : ''} (${bytes}); held in ${where}.`;
       const what = facts.leaked.type === 'closure' ? '' : ` keeps ${thing(facts.leaked)} each`;
       return `${plural(facts.wrapper.count, 'timer', 'timers')} never cleared — the callback${at(facts.site)}${what} (${bytes}); held in ${where}.`;
     }

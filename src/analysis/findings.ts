@@ -479,6 +479,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
     events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, holder) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
+    keptByTimer: pattern === 'timer' && keptByTimer(path),
     site,
   };
   // The runtime's own: nothing of the user's or a library's on the way to the holder, no class or function of
@@ -977,6 +978,15 @@ function isTimerStep(step: { name: string; location?: SourceLocation | null }): 
     (/^(Timeout|Immediate)$/.test(name) && (location == null || isRuntimeScript(location.script))) ||
     name === 'DOMTimer'
   );
+}
+
+/**
+ * True when the last timer on the path keeps the object at its end through no function: the timer's own fields
+ * (its AsyncLocalStorage store, its arguments), not its callback's scope.
+ */
+function keptByTimer(path: RetainerPath): boolean {
+  const t = path.findLastIndex(isTimerStep);
+  return t >= 0 && !path.slice(t + 1, -1).some((step) => step.type === 'closure');
 }
 
 /** Steps below a record that a callback of the user's may sit behind (a subscriber's observer, a handler's options). */
