@@ -181,6 +181,26 @@ function request(i) {
     summary: /^\d[\d,]* timers never cleared, each keeping a TraceContext \(started at /,
   },
   {
+    // Generator objects are named by their function in the snapshot: "worker" alone reads as a class.
+    name: 'generators',
+    leak: `class Job { constructor(i) { this.id = i; this.payload = new Array(10).fill(i); } }
+const active = [];
+function* worker(job) { while (true) { const cmd = yield job.id; if (cmd === 'stop') return; } } // SITE
+function request(i) {
+  const g = worker(new Job(i));
+  g.next();
+  active.push(g);
+  REMOVE
+}`,
+    fixed: 'if (active.length > 2) active.shift().return();',
+    pattern: 'collection',
+    leaked: 'worker',
+    holder: 'active',
+    siteMarker: '// SITE',
+    fix: [/\bactive\b/],
+    summary: /^\d[\d,]* worker\(\) generators \(\S+:\d+\) added to active and never removed \(/,
+  },
+  {
     name: 'queue',
     leak: `const async = require('async');
 class MailJob { constructor(i) { this.to = 'user' + i + '@example.com'; this.body = 'hello '.repeat(20) + i; } } // SITE

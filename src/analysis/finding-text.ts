@@ -28,6 +28,8 @@ export interface FindingFacts {
   events?: string[];
   /** True when what accumulates is Node's CommonJS modules (a file require()d per call): kept in require.cache. */
   modules?: boolean;
+  /** True when what the summary names first is a generator object (V8 names it by its function): worker() generators. */
+  generator?: boolean;
   /** True when a timer keeps what leaks by itself, not through its callback (its AsyncLocalStorage store). */
   keptByTimer?: boolean;
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
@@ -107,6 +109,10 @@ function keeping(
 const lead = (facts: FindingFacts): { name: string; type: string; count: number } =>
   facts.leakedFirst ? facts.leaked : facts.wrapper;
 
+/** The lead's name as the summary says it: a generator object by its function, "worker() generators". */
+const leadName = (facts: FindingFacts): string =>
+  facts.generator ? `${lead(facts).name}() generators` : lead(facts).name;
+
 /**
  * The EventTarget whose listeners hold the objects: Node's `x[kEvents]` (a Map by event type:
  * `x[kEvents].get("abort")`), or a page's object over Blink's table.
@@ -153,7 +159,7 @@ export function findingSummary(facts: FindingFacts): string {
     case 'collection':
       if (facts.modules)
         return `${plural(facts.wrapper.count, 'module', 'modules')} loaded by require() and kept in ${facts.holder}${facts.site ? `, such as ${formatLocation(facts.site)}` : ''} (${bytes}).`;
-      return `${formatCount(lead(facts).count)} ${named(lead(facts).name, facts.site)} added to ${facts.holder} and never removed${keeping(facts, lead(facts))} (${bytes}).`;
+      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${facts.holder} and never removed${keeping(facts, lead(facts))} (${bytes}).`;
     case 'queue':
       if (facts.wrapper.type === 'closure')
         return `${plural(facts.wrapper.count, 'callback', 'callbacks')} waiting in ${facts.holder} that never run${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
@@ -167,9 +173,9 @@ export function findingSummary(facts: FindingFacts): string {
     case 'bytes':
       return `${facts.holder} grows ${formatBytes(facts.bytesPerCall ?? 0)} per ${facts.per ?? 'call'} (${bytes} now).`;
     case 'stack':
-      return `${formatCount(lead(facts).count)} ${named(lead(facts).name, facts.site)} held only by a running function${keeping(facts, lead(facts))} (${bytes}).`;
+      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} held only by a running function${keeping(facts, lead(facts))} (${bytes}).`;
     default:
-      return `${formatCount(lead(facts).count)} ${named(lead(facts).name, facts.site)} held by ${facts.holder}${keeping(facts, lead(facts))} (${bytes}).`;
+      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} held by ${facts.holder}${keeping(facts, lead(facts))} (${bytes}).`;
   }
 }
 

@@ -480,6 +480,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, holder) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
     keptByTimer: pattern === 'timer' && keptByTimer(path),
+    generator: isGeneratorObject(graph, (leaked !== wrapper && leaked.tier < wrapper.tier ? leaked : wrapper).sample),
     site,
   };
   // The runtime's own: nothing of the user's or a library's on the way to the holder, no class or function of
@@ -978,6 +979,23 @@ function isTimerStep(step: { name: string; location?: SourceLocation | null }): 
     (/^(Timeout|Immediate)$/.test(name) && (location == null || isRuntimeScript(location.script))) ||
     name === 'DOMTimer'
   );
+}
+
+/**
+ * A generator object (V8 names it by its generator function, `worker`): an object with the function it runs and
+ * its suspended frame's registers.
+ */
+function isGeneratorObject(graph: HeapGraph, o: number): boolean {
+  if (graph.nodeTypeName(o) !== 'object') return false;
+  let fn = false;
+  let registers = false;
+  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+    if (graph.edgeTypeName(e) !== 'internal') continue;
+    const name = graph.edgeName(e);
+    if (name === 'function' && graph.nodeTypeName(graph.edgeTarget(e)) === 'closure') fn = true;
+    else if (name === 'parameters_and_registers') registers = true;
+  }
+  return fn && registers;
 }
 
 /**
