@@ -201,6 +201,25 @@ function request(i) {
     summary: /^\d[\d,]* worker\(\) generators \(\S+:\d+\) added to active and never removed \(/,
   },
   {
+    // A FinalizationRegistry keeps its held values strongly: one that refers to its target keeps it for good.
+    name: 'finalization-held-value',
+    leak: `const registry = new FinalizationRegistry((held) => { if (typeof held === 'object') held.cleanup(); else live.delete(held); });
+const live = new Set();
+class Resource { constructor(i) { this.id = i; this.buf = new Array(10).fill(i); } } // SITE
+function request(i) {
+  const r = new Resource(i);
+  registry.register(r, { resource: r, cleanup() { live.delete(this.resource.id); } }REMOVE);
+}`,
+    // The held value is the id alone (the record is made and dropped).
+    fixed: ' && i',
+    pattern: 'collection',
+    leaked: 'Resource',
+    holder: 'registry',
+    siteMarker: '// SITE',
+    fix: [/registry\.register\(\)/, /held value/],
+    summary: /^\d[\d,]* Resource \(\S+:\d+\) registered in registry with a held value that keeps them: never collected/,
+  },
+  {
     name: 'queue',
     leak: `const async = require('async');
 class MailJob { constructor(i) { this.to = 'user' + i + '@example.com'; this.body = 'hello '.repeat(20) + i; } } // SITE

@@ -30,6 +30,8 @@ export interface FindingFacts {
   modules?: boolean;
   /** True when what the summary names first is a generator object (V8 names it by its function): worker() generators. */
   generator?: boolean;
+  /** True when a FinalizationRegistry's held values keep the very objects registered with them (never collected). */
+  heldByCell?: boolean;
   /** True when a timer keeps what leaks by itself, not through its callback (its AsyncLocalStorage store). */
   keptByTimer?: boolean;
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
@@ -157,6 +159,8 @@ export function findingSummary(facts: FindingFacts): string {
       return `${what}${kept}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;
     }
     case 'collection':
+      if (facts.heldByCell)
+        return `${formatCount(facts.leaked.count)} ${named(facts.leaked.name, facts.site)} registered in ${facts.holder} with a held value that keeps them: never collected (${bytes}).`;
       if (facts.modules)
         return `${plural(facts.wrapper.count, 'module', 'modules')} loaded by require() and kept in ${facts.holder}${facts.site ? `, such as ${formatLocation(facts.site)}` : ''} (${bytes}).`;
       return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${facts.holder} and never removed${keeping(facts, lead(facts))} (${bytes}).`;
@@ -199,6 +203,8 @@ export function findingFix(facts: FindingFacts): string {
       return `Unregister the callback from ${holder} when it is no longer needed (its remove/eject/unsubscribe function), or register it once at start-up instead of per call.`;
     }
     case 'collection':
+      if (facts.heldByCell)
+        return `Give ${holder}.register() a held value that does not reference the object registered (its id, or a record without it): a registry keeps its held values strongly, so the object is never collected and its cleanup never runs.`;
       if (facts.modules)
         return `Node never unloads a module: require a fixed set of files, not a new one per call (run generated code with vm or new Function instead); delete require.cache[file] alone leaves the module in its parent's module.children.`;
       return `Bound or evict the entries of ${holder} (an LRU cache with a max size, or delete each entry when it is done).`;

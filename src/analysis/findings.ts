@@ -442,9 +442,12 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     mapKeyOf: (tableNodeId, valueSlot) => mapKey(graph, tableNodeId, valueSlot),
   };
   let access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), lookups);
-  let pattern: FindingPattern = modules
-    ? 'collection'
-    : patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
+  // A FinalizationRegistry whose held values keep the objects registered: never collected, a collection it is.
+  const heldByCell = heldByTheirCell(graph, path, leaked.sample);
+  let pattern: FindingPattern =
+    modules || heldByCell
+      ? 'collection'
+      : patternOf(input, wrapper, accumulation(input, holder, path, holderNodeId, wrapper, candidates));
   // Held two ways inside one object (a stream's pipes and the listeners pipe() adds): their dominator is that
   // object, no collection. A collection on the way inside it that holds half of them names where they are added.
   let namedNodeId = holderNodeId;
@@ -480,6 +483,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, holder) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
     keptByTimer: pattern === 'timer' && keptByTimer(path),
+    heldByCell,
     generator: isGeneratorObject(graph, (leaked !== wrapper && leaked.tier < wrapper.tier ? leaked : wrapper).sample),
     site,
   };
@@ -979,6 +983,20 @@ function isTimerStep(step: { name: string; location?: SourceLocation | null }): 
     (/^(Timeout|Immediate)$/.test(name) && (location == null || isRuntimeScript(location.script))) ||
     name === 'DOMTimer'
   );
+}
+
+/**
+ * True when a FinalizationRegistry's cell on the path watches, as its weak target, the object at its end, which
+ * the path reaches through the cell's held value: the held value keeps its own target, never collected.
+ */
+function heldByTheirCell(graph: HeapGraph, path: RetainerPath, o: number): boolean {
+  for (const step of path) {
+    if (step.name !== 'system / WeakCell') continue;
+    const cell = graph.ordinalOfId(step.nodeId);
+    for (let e = graph.firstEdge(cell); e < graph.firstEdge(cell + 1); e++)
+      if (graph.edgeTarget(e) === o && graph.edgeName(e) === 'target') return true;
+  }
+  return false;
 }
 
 /**
