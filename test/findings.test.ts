@@ -220,6 +220,27 @@ function request(i) {
     summary: /^\d[\d,]* Resource \(\S+:\d+\) registered in registry with a held value that keeps them: never collected/,
   },
   {
+    // Work waiting in a pool whose workers never free up: deferred records {task, resolve, reject}, each with the
+    // resolving functions of a promise the caller awaits. A queue, not callbacks registered.
+    name: 'deferred-queue',
+    leak: `class Task { constructor(i) { this.id = i; this.input = new Array(10).fill(i); } }
+class WorkerPool {
+  constructor() { this.queue = []; }
+  submit(task) { return new Promise((resolve, reject) => { this.queue.push({ task, resolve, reject }); }); }
+}
+const pool = new WorkerPool();
+function request(i) {
+  pool.submit(new Task(i)).then(() => i); // SITE
+  REMOVE
+}`,
+    fixed: 'pool.queue.shift().resolve();',
+    pattern: 'queue',
+    leaked: 'Task',
+    holder: 'pool.queue',
+    siteMarker: '// SITE',
+    fix: [/pool\.queue/],
+  },
+  {
     name: 'queue',
     leak: `const async = require('async');
 class MailJob { constructor(i) { this.to = 'user' + i + '@example.com'; this.body = 'hello '.repeat(20) + i; } } // SITE

@@ -937,13 +937,13 @@ function accumulation(
   )
     return 'listener';
   // Work waiting on a promise that never settles: reactions on an old promise, or pending promises piling up (what
-  // accumulates, or a property of it: a deferred's {resolve, promise}). A promise deeper inside the entries (an
-  // upload's own `finished`) is their state, not work queued in the holder.
+  // accumulates, or a deferred's: {resolve, promise}, or {task, resolve, reject} whose resolve functions keep it). A
+  // promise deeper inside the entries (an upload's own `finished`) is their state, not work queued in the holder.
   const isPromise = (c: ClassInGroup): boolean =>
     /^(Promise|PromiseReaction|system \/ PromiseReaction)$/.test(name(c)) && c.location === null;
   if (
     graph.constructorName(holder) === 'Promise' ||
-    candidates.some((c) => isPromise(c) && (c === wrapper || hasPropertyOfClass(input, wrapper.sample, c.cls)))
+    candidates.some((c) => isPromise(c) && (c === wrapper || deferredOf(input, wrapper.sample, c.cls)))
   )
     return 'queue';
   if (keepsDetached) return 'listener';
@@ -1068,6 +1068,27 @@ function isCallbackRecord(input: FindingsInput, o: number): boolean {
 /** A linked list: the sample reaches another new object of its class by a property edge (next, _next, prev…). */
 function linkedBySameEdge(input: FindingsInput, wrapper: ClassInGroup): boolean {
   return wrapper.count >= 2 && hasPropertyOfClass(input, wrapper.sample, wrapper.cls);
+}
+
+/**
+ * True when `o` is a deferred of a promise of class `cls`: the promise is one of its properties, or a property is
+ * one of the promise's resolving functions (V8's builtins, which keep the promise in their context).
+ */
+function deferredOf(input: FindingsInput, o: number, cls: number): boolean {
+  const { graph, memberClass } = input;
+  if (hasPropertyOfClass(input, o, cls)) return true;
+  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+    const fn = graph.edgeTarget(e);
+    if (graph.edgeTypeName(e) !== 'property' || graph.nodeTypeName(fn) !== 'closure') continue;
+    if (isUserLocation(sourceIndex(graph).locationOf(fn))) continue; // the user's callback, not V8's resolve
+    for (let f = graph.firstEdge(fn); f < graph.firstEdge(fn + 1); f++) {
+      if (graph.edgeName(f) !== 'context') continue;
+      const scope = graph.edgeTarget(f);
+      for (let g = graph.firstEdge(scope); g < graph.firstEdge(scope + 1); g++)
+        if (memberClass[graph.edgeTarget(g)] === cls) return true;
+    }
+  }
+  return false;
 }
 
 /** True when one of `o`'s property edges leads to a new object of class `cls`. */
