@@ -323,13 +323,21 @@ function holderName(path: RetainerPath | null, holderNodeId: number): string | n
   const at = path?.findIndex((step) => step.nodeId === holderNodeId) ?? -1;
   if (!path || at < 0) return holderLabel(path, holderNodeId);
   const names: string[] = [];
+  let end = at;
   for (let i = at; i > 0; i--) {
     const edge = path[i].edge;
     if (!edge || (edge.type !== 'property' && edge.type !== 'context') || !isJsIdentifier(edge.name)) break;
+    // A library's private field (lru-cache's #valList) is no name its user can type: the name ends at the object.
+    if (edge.name.startsWith('#') && !isUserLocation(path[i - 1].location)) {
+      names.length = 0;
+      end = i - 1;
+      continue;
+    }
     names.unshift(edge.name);
     if (edge.type === 'context') break; // a variable: the name starts there
   }
-  return names.length > 0 ? names.join('.') : holderLabel(path.slice(0, at + 1));
+  if (names.length > 0) return names.join('.');
+  return holderLabel(path.slice(0, end + 1)) ?? (end < at ? path[end].name : null);
 }
 
 /** V8's storage for a collection's contents: the elements or properties store, a Map's or Set's table. */
