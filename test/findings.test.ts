@@ -5,10 +5,10 @@
 // user would type it, the place in their code, and a fix naming them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, test } from 'node:test';
 import { diffSnapshots } from '../src/analysis/diff.js';
 import { DEFAULT_LEAK_RULE } from '../src/analysis/leaks.js';
@@ -26,20 +26,30 @@ const REQUESTS = 120;
  * a few warm-up requests, a snapshot, REQUESTS requests, a snapshot. Returns
  * the diff and the program's file (the user's code in the findings).
  */
-async function diffOf(name: string, body: string): Promise<{ diff: DiffResult; file: string; source: string }> {
-  const { diff, files, sources } = await diffOfAll([{ name, body }]);
-  return { diff, file: files[0], source: sources[0] };
+async function diffOf(
+  name: string,
+  body: string,
+  /** Files beside the program (a library in node_modules/), by path relative to its folder. */
+  files: Record<string, string> = {},
+): Promise<{ diff: DiffResult; file: string; source: string }> {
+  const { diff, files: written, sources } = await diffOfAll([{ name, body, files }]);
+  return { diff, file: written[0], source: sources[0] };
 }
 
 /**
  * diffOf for several programs at once: each body a module of its own in one
  * process, their requests made in turn (request i of each, then i + 1), so that
  * fixed twins that must all give no finding share one process and one diff.
+ * Their files beside them share the folder (a library's path is the same for all).
  */
 async function diffOfAll(
-  programs: Array<{ name: string; body: string }>,
+  programs: Array<{ name: string; body: string; files?: Record<string, string> }>,
 ): Promise<{ diff: DiffResult; files: string[]; sources: string[] }> {
   const dir = tempDir('leakscan-findings-');
+  for (const [relative, text] of programs.flatMap((p) => Object.entries(p.files ?? {}))) {
+    mkdirSync(dirname(join(dir, relative)), { recursive: true });
+    writeFileSync(join(dir, relative), text);
+  }
   const files = programs.map(({ name }) => join(dir, `${name}.js`));
   const header = `'use strict';
 const v8 = require('v8');
@@ -120,6 +130,10 @@ interface Case {
   fix: RegExp[];
   /** What the summary must say (its first words name what leaks in the user's terms). */
   summary?: RegExp;
+  /** Files beside the program: a library of the test's own in node_modules/. */
+  files?: Record<string, string>;
+  /** The only finding: the leak seen from no other holder. */
+  only?: boolean;
 }
 
 const cases: Case[] = [
@@ -175,6 +189,87 @@ function request(i) {
     holder: /timer|_idleNext|_idlePrev/,
     siteMarker: '// SITE',
     fix: [/clearInterval/, /started at SITE/],
+  },
+  {
+    // The timer keeps the request's AsyncLocalStorage store, not its callback: not "the callback keeps" it.
+    name: 'timer-async-store',
+    leak: `const { AsyncLocalStorage } = require('async_hooks');
+const als = new AsyncLocalStorage();
+class TraceContext { constructor(i) { this.traceId = 't' + i; this.spans = new Array(10).fill(i); } }
+let ticks = 0;
+function request(i) {
+  als.run(new TraceContext(i), () => {
+    const timer = setInterval(() => { ticks++; }, 3_600_000); // SITE
+    REMOVE
+  });
+}`,
+    fixed: 'clearInterval(timer);',
+    pattern: 'timer',
+    leaked: 'TraceContext',
+    holder: /timer|_idleNext|_idlePrev/,
+    siteMarker: '// SITE',
+    fix: [/clearInterval/, /started at SITE/],
+    summary: /^\d[\d,]* timers never cleared, each keeping a TraceContext \(started at /,
+  },
+  {
+    // Generator objects are named by their function in the snapshot: "worker" alone reads as a class.
+    name: 'generators',
+    leak: `class Job { constructor(i) { this.id = i; this.payload = new Array(10).fill(i); } }
+const active = [];
+function* worker(job) { while (true) { const cmd = yield job.id; if (cmd === 'stop') return; } } // SITE
+function request(i) {
+  const g = worker(new Job(i));
+  g.next();
+  active.push(g);
+  REMOVE
+}`,
+    fixed: 'if (active.length > 2) active.shift().return();',
+    pattern: 'collection',
+    leaked: 'worker',
+    holder: 'active',
+    siteMarker: '// SITE',
+    fix: [/\bactive\b/],
+    summary: /^\d[\d,]* worker\(\) generators \(\S+:\d+\) added to active and never removed \(/,
+  },
+  {
+    // A FinalizationRegistry keeps its held values strongly: one that refers to its target keeps it for good.
+    name: 'finalization-held-value',
+    leak: `const registry = new FinalizationRegistry((held) => { if (typeof held === 'object') held.cleanup(); else live.delete(held); });
+const live = new Set();
+class Resource { constructor(i) { this.id = i; this.buf = new Array(10).fill(i); } } // SITE
+function request(i) {
+  const r = new Resource(i);
+  registry.register(r, { resource: r, cleanup() { live.delete(this.resource.id); } }REMOVE);
+}`,
+    // The held value is the id alone (the record is made and dropped).
+    fixed: ' && i',
+    pattern: 'collection',
+    leaked: 'Resource',
+    holder: 'registry',
+    siteMarker: '// SITE',
+    fix: [/registry\.register\(\)/, /held value/],
+    summary: /^\d[\d,]* Resource \(\S+:\d+\) registered in registry with a held value that keeps them: never collected/,
+  },
+  {
+    // Work waiting in a pool whose workers never free up: deferred records {task, resolve, reject}, each with the
+    // resolving functions of a promise the caller awaits. A queue, not callbacks registered.
+    name: 'deferred-queue',
+    leak: `class Task { constructor(i) { this.id = i; this.input = new Array(10).fill(i); } }
+class WorkerPool {
+  constructor() { this.queue = []; }
+  submit(task) { return new Promise((resolve, reject) => { this.queue.push({ task, resolve, reject }); }); }
+}
+const pool = new WorkerPool();
+function request(i) {
+  pool.submit(new Task(i)).then(() => i); // SITE
+  REMOVE
+}`,
+    fixed: 'pool.queue.shift().resolve();',
+    pattern: 'queue',
+    leaked: 'Task',
+    holder: 'pool.queue',
+    siteMarker: '// SITE',
+    fix: [/pool\.queue/],
   },
   {
     name: 'queue',
@@ -535,13 +630,120 @@ async function request(i) {
     fix: [/\brecentRequests\b/],
     summary: /^\d[\d,]* IncomingMessage\b/,
   },
+  {
+    // Each entry's object has a promise of its own, pending and awaited by nobody: entries never deleted from a
+    // Map, not work waiting in a queue (fastify's requests kept in a Map by an onRequest hook).
+    name: 'entries-with-promises',
+    leak: `class Upload { constructor(i) { this.id = i; this.parts = new Array(10).fill(i); this.finished = new Promise((resolve) => { this.finish = resolve; }); } } // SITE
+const inflight = new Map();
+function request(i) {
+  inflight.set(i, { upload: new Upload(i), started: Date.now() });
+  REMOVE
+}`,
+    fixed: 'inflight.delete(i);',
+    pattern: 'collection',
+    leaked: 'Upload',
+    holder: 'inflight',
+    siteMarker: '// SITE',
+    fix: [/\binflight\b/],
+  },
+  {
+    // events.once on an event that never comes again: a listener for it and one for 'error' per call, in two
+    // arrays of the emitter's table. Named by the events, not as callbacks in db._events.
+    name: 'once-never-emitted',
+    leak: `const { EventEmitter, once } = require('events');
+const db = new EventEmitter();
+db.setMaxListeners(0);
+class PendingQuery { constructor(i) { this.id = i; this.rows = new Array(10).fill(i); } }
+function request(i) {
+  const q = new PendingQuery(i);
+  const ac = new AbortController();
+  once(db, 'ready', { signal: ac.signal }).then(() => q.rows.length, () => 0); // SITE
+  REMOVE
+}`,
+    fixed: 'ac.abort();',
+    pattern: 'listener',
+    leaked: 'PendingQuery',
+    holder: /^db\._events\b/,
+    siteMarker: '// SITE',
+    fix: [/\bdb\b/, /'ready'/],
+    summary:
+      /^\d[\d,]* callbacks registered on db's ('ready' and 'error'|'error' and 'ready') events and never removed, each keeping a PendingQuery/,
+    only: true,
+  },
+  {
+    // A destination piped per call and never unpiped: held by the source's pipes and by the listeners pipe() adds
+    // (their dominator is the source itself). Named by the collection that holds them all, not "held by source".
+    name: 'piped',
+    leak: `const { PassThrough, Writable } = require('stream');
+const source = new PassThrough();
+source.setMaxListeners(0);
+class ClientSink extends Writable { constructor(i) { super(); this.id = i; this.received = new Array(10).fill(i); } _write(c, e, cb) { cb(); } } // SITE
+function request(i) {
+  const sink = new ClientSink(i);
+  source.pipe(sink);
+  REMOVE
+}`,
+    fixed: 'source.unpipe(sink);',
+    pattern: 'collection',
+    leaked: 'ClientSink',
+    holder: 'source._readableState.pipes',
+    siteMarker: '// SITE',
+    fix: [/source\._readableState\.pipes/],
+    only: true,
+  },
+  {
+    // A Proxy's target, filled by its get trap: V8 names the proxy `system / JSProxy`, the user's object all the same.
+    name: 'proxy-target',
+    leak: `class Endpoint { constructor(name) { this.name = name; this.stats = new Array(10).fill(0); } } // SITE
+const api = new Proxy({}, { get(target, key) { return target[key] ??= new Endpoint(String(key)); } });
+function request(i) {
+  api['user_' + i].stats[0]++;
+  REMOVE
+}`,
+    fixed: "delete api['user_' + i];",
+    pattern: 'collection',
+    leaked: 'Endpoint',
+    holder: 'api',
+    siteMarker: '// SITE',
+    fix: [/\bapi\b/],
+  },
+  {
+    // A library's cache keeps its entries in private fields (lru-cache's #keyMap and #valList): no name the user
+    // can type past their variable; and the key strings, in both fields, are the same leak, not a second one.
+    name: 'library-private-fields',
+    files: {
+      'node_modules/ttl-store/index.js': `class TtlStore {
+  #values = new Map();
+  #order = [];
+  set(key, value) { this.#values.set(key, { value, at: Date.now() }); this.#order.push(key); }
+  delete(key) { this.#values.delete(key); this.#order.splice(this.#order.indexOf(key), 1); }
+}
+module.exports = { TtlStore };
+`,
+    },
+    leak: `const { TtlStore } = require('ttl-store');
+class Profile { constructor(i) { this.id = i; this.prefs = new Array(10).fill(i); } } // SITE
+const profiles = new TtlStore();
+function request(i) {
+  profiles.set('user:' + i, new Profile(i));
+  REMOVE
+}`,
+    fixed: "profiles.delete('user:' + i);",
+    pattern: 'collection',
+    leaked: 'Profile',
+    holder: 'profiles',
+    siteMarker: '// SITE',
+    fix: [/\bprofiles\b/],
+    only: true,
+  },
 ];
 
 describe('findings: the first one names the leak in the user terms', () => {
   for (const c of cases) {
     test(`${c.name}: pattern, leaked, holder, site and fix`, async () => {
       const leak = c.leak.replace('REMOVE', '').replace('DONE', '');
-      const { diff, file, source } = await diffOf(`${c.name}-leak`, leak);
+      const { diff, file, source } = await diffOf(`${c.name}-leak`, leak, c.files);
       const first = diff.findings[0];
       assert.ok(first, `a finding: ${diff.classes.filter((x) => x.suspect).map((x) => x.name)}`);
       const detail = show(diff);
@@ -557,6 +759,7 @@ describe('findings: the first one names the leak in the user terms', () => {
       for (const pattern of c.fix) assert.match(first.fix.replace(formatLocation(first.site), 'SITE'), pattern, detail);
       assert.ok(first.summary.length > 0 && !first.summary.includes('\n'), first.summary);
       if (c.summary) assert.match(first.summary, c.summary, detail);
+      if (c.only) assert.equal(diff.findings.length, 1, detail);
     });
   }
 
@@ -565,6 +768,7 @@ describe('findings: the first one names the leak in the user terms', () => {
     const twins = cases.map((c) => ({
       name: `${c.name}-fixed`,
       body: c.leak.replace('REMOVE', c.fixed).replace('DONE', c.fixed),
+      files: c.files,
     }));
     const { diff } = await diffOfAll(twins);
     assert.deepEqual(diff.findings, [], show(diff));
@@ -609,6 +813,34 @@ export function request(i) {
 `,
   );
 }
+
+describe('findings: modules loaded per request', () => {
+  /** A program that requires a generated view per request: a new file each time, or one file. */
+  const views = (perRequest: boolean): string => `const fs = require('fs');
+const dir = path.join(__dirname, 'views');
+fs.mkdirSync(dir, { recursive: true });
+function request(i) {
+  const file = path.join(dir, 'view' + (${perRequest ? 'i + 10' : '0'}) + '.js');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, 'module.exports = (x) => "<p>" + x + "</p>" + ' + JSON.stringify('y'.repeat(200)) + ';');
+  return require(file)(i);
+}`;
+
+  test("require()d files stay in require.cache: Node's modules named so, not callbacks registered in exports", async () => {
+    const { diff } = await diffOf('views-leak', views(true));
+    const first = diff.findings[0];
+    const detail = show(diff);
+    assert.ok(first, detail);
+    assert.equal(first.pattern, 'collection', detail);
+    assert.equal(first.holder.name, 'require.cache', detail);
+    assert.equal(first.leaked.name, 'Module', detail);
+    assert.ok(first.leaked.count >= REQUESTS, detail);
+    assert.match(first.summary, /^\d[\d,]* modules loaded by require\(\) and kept in require\.cache\b/, detail);
+    assert.match(first.fix, /require\.cache\[/, detail);
+    assert.match(first.fix, /module\.children/, detail);
+    const twin = await diffOf('views-fixed', views(false));
+    assert.deepEqual(twin.diff.findings, [], show(twin.diff));
+  });
+});
 
 describe('findings: a script still running its top level', () => {
   test("a listener on a module-level emitter is a listener, though only the running script's frame holds it", async () => {

@@ -3,7 +3,7 @@
 // real http server; the sizes are checked against DevTools' own engine.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import type { InspectResult, RetainedObject } from '../src/types.js';
@@ -52,6 +52,44 @@ v8.writeHeapSnapshot(process.argv[2]);
 `;
 const uploads = join(dir, 'uploads.heapsnapshot');
 
+/**
+ * Callbacks queued in a pool that is never released, each keeping a QueryContext; the module's one exported
+ * function keeps the pool, and the pool keeps them: containers of one another, the largest retainer is the outermost.
+ */
+const POOL = `
+const v8 = require('node:v8');
+class Connection { constructor(id) { this.id = id; } }
+class Pool {
+  constructor() { this.free = [new Connection(0)]; this.waiting = []; }
+  acquire(cb) { const conn = this.free.pop(); if (conn) cb(conn); else this.waiting.push(cb); }
+}
+class QueryContext { constructor(i) { this.sql = 'select ' + i; this.params = new Array(30).fill(i); } }
+const pool = new Pool();
+exports.query = function query(i) { const ctx = new QueryContext(i); pool.acquire((conn) => { ctx.conn = conn; }); };
+for (let i = 0; i < 200; i++) exports.query(i);
+v8.writeHeapSnapshot(process.argv[2]);
+`;
+const pool = join(dir, 'pool.heapsnapshot');
+
+/** A library keeping its entries in private fields (as lru-cache does), in node_modules/ beside the program. */
+const STORE_LIBRARY = `class TtlStore {
+  #values = new Map();
+  set(key, value) { this.#values.set(key, { value, at: Date.now() }); }
+}
+module.exports = { TtlStore };
+`;
+const PROFILES = `
+const v8 = require('node:v8');
+const { TtlStore } = require('ttl-store');
+class Profile { constructor(i) { this.id = i; this.prefs = new Array(20).fill(i); } }
+const profiles = new TtlStore();
+for (let i = 0; i < 150; i++) profiles.set('user:' + i, new Profile(i));
+exports.save = (i) => profiles.set('user:' + i, new Profile(i));
+// Once the top level has returned: the store is reached through the module's variable, not the stack.
+setImmediate(() => v8.writeHeapSnapshot(process.argv[2]));
+`;
+const profiles = join(dir, 'profiles.heapsnapshot');
+
 /** Runs `source` as `name` with the snapshot's path as its argument. */
 async function snapshotOf(name: string, source: string, snapshot: string): Promise<void> {
   const script = join(dir, name);
@@ -64,7 +102,16 @@ async function snapshotOf(name: string, source: string, snapshot: string): Promi
 }
 
 before(async () => {
-  await Promise.all([snapshotOf('server.cjs', SERVER, file), snapshotOf('uploads.mjs', UPLOADS, uploads)]);
+  await Promise.all([
+    snapshotOf('server.cjs', SERVER, file),
+    snapshotOf('uploads.mjs', UPLOADS, uploads),
+    snapshotOf('pool.cjs', POOL, pool),
+    (async () => {
+      mkdirSync(join(dir, 'node_modules', 'ttl-store'), { recursive: true });
+      writeFileSync(join(dir, 'node_modules', 'ttl-store', 'index.js'), STORE_LIBRARY);
+      await snapshotOf('profiles.cjs', PROFILES, profiles);
+    })(),
+  ]);
 });
 
 async function inspectJson(args: string[], snapshot = file): Promise<InspectResult> {
@@ -135,6 +182,23 @@ describe('leakscan inspect: your code first', () => {
     assert.equal(first?.name, 'Upload');
     assert.equal(first.held, 200);
     assert.equal(first.holder, 'progress._events.tick');
+  });
+
+  test("a library's private field is no name to type: the holder ends at the program's variable", async () => {
+    const [first] = (await inspectJson([], profiles)).yours ?? [];
+    assert.equal(first?.name, 'Profile');
+    assert.ok(first.held >= 140, String(first.held));
+    assert.equal(first.holder, 'profiles');
+  });
+
+  test('what accumulates before the objects of yours that contain it (the pool, the function keeping the pool)', async () => {
+    const yours = (await inspectJson([], pool)).yours ?? [];
+    const names = yours.map((c) => c.name);
+    assert.equal(yours[0]?.name, 'QueryContext', JSON.stringify(names));
+    assert.equal(yours[0].held, 199);
+    assert.equal(yours[0].holder, 'pool.waiting');
+    // The containers follow, inner first.
+    assert.ok(names.indexOf('Pool') > 0, JSON.stringify(names));
   });
 });
 

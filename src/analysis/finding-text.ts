@@ -29,6 +29,16 @@ export interface FindingFacts {
   leakedFirst?: boolean;
   /** True for a page's timers (Blink's DOMTimer on the path): held in the page's timer list, whatever object reached it. */
   pageTimers?: boolean;
+  /** For listeners in an emitter's whole table (its `_events`): the events they are registered for. */
+  events?: string[];
+  /** True when what accumulates is Node's CommonJS modules (a file require()d per call): kept in require.cache. */
+  modules?: boolean;
+  /** True when what the summary names first is a generator object (V8 names it by its function): worker() generators. */
+  generator?: boolean;
+  /** True when a FinalizationRegistry's held values keep the very objects registered with them (never collected). */
+  heldByCell?: boolean;
+  /** True when a timer keeps what leaks by itself, not through its callback (its AsyncLocalStorage store). */
+  keptByTimer?: boolean;
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
   keepsDetachedDom?: boolean;
   site: SourceLocation | null;
@@ -61,6 +71,21 @@ function eventOf(holder: string): { emitter: string; event: string } | null {
   return { emitter: match[1] || 'the emitter', event: match[2] ?? match[3] };
 }
 
+/** "'ready' and 'error'", "'data', 'end' and 3 more": an emitter's events, quoted. */
+function eventList(events: string[]): string {
+  const SHOWN = 3;
+  const quoted = events.slice(0, events.length > SHOWN + 1 ? SHOWN : events.length).map((e) => `'${e}'`);
+  if (events.length > quoted.length) return `${quoted.join(', ')} and ${events.length - quoted.length} more`;
+  return quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+}
+
+/** The emitter and its events when the holder is an emitter's whole table (`input._events`), else null. */
+function tableOf(facts: FindingFacts): { emitter: string; events: string[] } | null {
+  const match = /^(.*?)\.?_events$/.exec(facts.holder);
+  if (!match || !facts.events || facts.events.length === 0) return null;
+  return { emitter: match[1] || 'the emitter', events: facts.events };
+}
+
 /** "Session (src/session.js:3)": a class or callback with the place in the user's code. */
 const named = (name: string, site: SourceLocation | null): string => {
   const where = formatLocation(site);
@@ -91,6 +116,10 @@ function keeping(
 const lead = (facts: FindingFacts): { name: string; type: string; count: number } =>
   facts.leakedFirst ? facts.leaked : facts.wrapper;
 
+/** The lead's name as the summary says it: a generator object by its function, "worker() generators". */
+const leadName = (facts: FindingFacts): string =>
+  facts.generator ? `${lead(facts).name}() generators` : lead(facts).name;
+
 /**
  * The EventTarget whose listeners hold the objects: Node's `x[kEvents]` (a Map by event type:
  * `x[kEvents].get("abort")`), or a page's object over Blink's table.
@@ -114,6 +143,8 @@ export function findingSummary(facts: FindingFacts): string {
         : facts.holderIsRuntime
           ? "Node's timer list"
           : facts.holder;
+      if (facts.keptByTimer && facts.leaked.type !== 'closure')
+        return `${plural(facts.wrapper.count, 'timer', 'timers')} never cleared, each keeping ${thing(facts.leaked)}${facts.site ? ` (started${at(facts.site)})` : ''} (${bytes}); held in ${where}.`;
       const what = facts.leaked.type === 'closure' ? '' : ` keeps ${thing(facts.leaked)} each`;
       return `${plural(facts.wrapper.count, 'timer', 'timers')} never cleared — the callback${at(facts.site)}${what} (${bytes}); held in ${where}.`;
     }
@@ -122,13 +153,16 @@ export function findingSummary(facts: FindingFacts): string {
       const target = eventTargetOf(facts);
       const count = facts.listeners ?? facts.wrapper.count;
       const observer = facts.browserCallbacks !== 'animation-frame' ? facts.browserCallbacks : undefined;
+      const table = tableOf(facts);
       const what = observer
         ? `${plural(count, observer, `${observer}s`)} observing ${facts.holder} and never disconnected`
         : event
           ? `${plural(count, `'${event.event}' listener`, `'${event.event}' listeners`)} added to ${event.emitter} and never removed`
-          : target
-            ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
-            : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
+          : table
+            ? `${plural(count, 'callback', 'callbacks')} registered on ${table.emitter}'s ${eventList(table.events)} ${table.events.length === 1 ? 'event' : 'events'} and never removed`
+            : target
+              ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
+              : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
       // Counted by their callbacks, the listeners keep even the wrapper's objects.
       let kept =
         facts.listeners === undefined ? keeping(facts) : keeping(facts, { name: '', type: 'closure', count }, count);
@@ -137,7 +171,11 @@ export function findingSummary(facts: FindingFacts): string {
       return `${what}${kept}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;
     }
     case 'collection':
-      return `${formatCount(lead(facts).count)} ${named(lead(facts).name, facts.site)} added to ${facts.holder} and never removed${keeping(facts, lead(facts))} (${bytes}).`;
+      if (facts.heldByCell)
+        return `${formatCount(facts.leaked.count)} ${named(facts.leaked.name, facts.site)} registered in ${facts.holder} with a held value that keeps them: never collected (${bytes}).`;
+      if (facts.modules)
+        return `${plural(facts.wrapper.count, 'module', 'modules')} loaded by require() and kept in ${facts.holder}${facts.site ? `, such as ${formatLocation(facts.site)}` : ''} (${bytes}).`;
+      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${facts.holder} and never removed${keeping(facts, lead(facts))} (${bytes}).`;
     case 'queue':
       if (facts.wrapper.type === 'closure')
         return `${plural(facts.wrapper.count, 'callback', 'callbacks')} waiting in ${facts.holder} that never run${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
@@ -151,9 +189,9 @@ export function findingSummary(facts: FindingFacts): string {
     case 'bytes':
       return `${facts.holder} grows ${formatBytes(facts.bytesPerCall ?? 0)} per ${facts.per ?? 'call'} (${bytes} now).`;
     case 'stack':
-      return `${formatCount(lead(facts).count)} ${named(lead(facts).name, facts.site)} held only by a running function${keeping(facts, lead(facts))} (${bytes}).`;
+      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} held only by a running function${keeping(facts, lead(facts))} (${bytes}).`;
     default:
-      return `${formatCount(lead(facts).count)} ${named(lead(facts).name, facts.site)} held by ${facts.holder}${keeping(facts, lead(facts))} (${bytes}).`;
+      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} held by ${facts.holder}${keeping(facts, lead(facts))} (${bytes}).`;
   }
 }
 
@@ -173,11 +211,18 @@ export function findingFix(facts: FindingFacts): string {
         return `Remove the listener from ${target} with removeEventListener when what added it goes away (a component's unmount, an effect's cleanup), or add it with { once: true } or an AbortSignal.`;
       if (target)
         return `Remove the listener from ${target} with removeEventListener when it is no longer needed, or add it with { once: true } or a signal that ends with the request.`;
+      const table = tableOf(facts);
+      if (table)
+        return `Remove the ${eventList(table.events)} listeners from ${table.emitter} when they are no longer needed (off/removeListener, or close what added them), or register them once at start-up instead of per call.`;
       if (event)
         return `Remove the '${event.event}' listener from ${event.emitter} when it is no longer needed (off/removeListener), or register it once (once, or at start-up instead of per call).`;
       return `Unregister the callback from ${holder} when it is no longer needed (its remove/eject/unsubscribe function), or register it once at start-up instead of per call.`;
     }
     case 'collection':
+      if (facts.heldByCell)
+        return `Give ${holder}.register() a held value that does not reference the object registered (its id, or a record without it): a registry keeps its held values strongly, so the object is never collected and its cleanup never runs.`;
+      if (facts.modules)
+        return `Node never unloads a module: require a fixed set of files, not a new one per call (run generated code with vm or new Function instead); delete require.cache[file] alone leaves the module in its parent's module.children.`;
       return `Bound or evict the entries of ${holder} (an LRU cache with a max size, or delete each entry when it is done).`;
     case 'queue':
       if (facts.holderIsPromise)

@@ -75,6 +75,17 @@ interface ClassInGroup {
   location: SourceLocation | null;
 }
 
+/** A holder's finding, before the runtime's own and the parts of another leak are left out. */
+interface GroupFinding {
+  finding: Finding;
+  /** The runtime's own bookkeeping (left out without --internal). */
+  internal: boolean;
+  /** What leaks is the user's (their class or callback). */
+  own: boolean;
+  /** The group's holder: the nearest old dominator (the finding may name a collection inside it). */
+  dominator: number;
+}
+
 /**
  * One finding per holder of suspect objects, most retained bytes first. Groups
  * of different classes under one holder are one leak (a timer and the object
@@ -122,7 +133,7 @@ export function findingsOf(input: FindingsInput): Finding[] {
       else if (insideDetachedElement(input, o, holders[i])) entry.inDom++;
     }
   }
-  const findings: Array<{ finding: Finding; internal: boolean }> = [];
+  const findings: GroupFinding[] = [];
   // A holder of a handful where others hold hundreds is noise (a literal V8 keeps as an allocation site), and so
   // is one of fewer than a suspect class's least count: one stale closure and two arrays of a framework's last
   // round are not where a leak accumulates. Counted class by class, never summed across classes.
@@ -140,8 +151,14 @@ export function findingsOf(input: FindingsInput): Finding[] {
   }
   const leftOut = findings.filter((f) => input.includeInternal !== true && f.internal);
   if (leftOut.length > 0) input.runtimeHolders?.(leftOut.map((f) => f.finding.holder.nodeId));
+  // One leak seen from two holders, one on the way to the other (an emitter's _events and its listener arrays, a
+  // cache and the private map inside it): a library's or the runtime's objects as many as the user's beside them
+  // are parts of that leak (its listener wrappers, its key strings), not a second one.
+  const partOfAnother = (f: GroupFinding): boolean =>
+    findings.some((g) => g.own && !g.internal && g !== f && sameLeak(f, g));
   return findings
     .filter((f) => input.includeInternal === true || !f.internal)
+    .filter((f) => f.own || !partOfAnother(f))
     .map((f) => f.finding)
     .sort((a, b) => b.leaked.retainedSize - a.leaked.retainedSize || b.leaked.count - a.leaked.count);
 }
@@ -403,11 +420,7 @@ function newUnder(input: FindingsInput, holder: number): number {
   return total;
 }
 
-function groupFinding(
-  input: FindingsInput,
-  holder: number,
-  classes: ClassInGroup[],
-): { finding: Finding; internal: boolean } | null {
+function groupFinding(input: FindingsInput, holder: number, classes: ClassInGroup[]): GroupFinding | null {
   const { graph, table, trace } = input;
   const index = sourceIndex(graph);
   for (const c of classes) {
@@ -447,17 +460,22 @@ function groupFinding(
     detachedWrapper
       ? c === wrapper || isDetachedName(table.keys[c.cls].name) || c.tier <= Tier.userClosure
       : c === wrapper || c.tier >= wrapper.tier || c.tier <= Tier.userClosure || wrapper.tier >= Tier.plain;
-  const leaked = candidates
-    .filter((c) => recognisable(c) && (c === wrapper || !partOfDom(c)))
-    .reduce((best, c) =>
-      c.tier < best.tier ||
-      (c.tier === best.tier && (c.retained > best.retained || (c.retained === best.retained && c.count > best.count)))
-        ? c
-        : best,
-    );
+  // Node's record of a CommonJS module (a file require()d per call): the modules are what leaks, whatever they export.
+  const modules = isCommonJsModule(table.keys[wrapper.cls].name, wrapper.location);
+  const leaked = modules
+    ? wrapper
+    : candidates
+        .filter((c) => recognisable(c) && (c === wrapper || !partOfDom(c)))
+        .reduce((best, c) =>
+          c.tier < best.tier ||
+          (c.tier === best.tier &&
+            (c.retained > best.retained || (c.retained === best.retained && c.count > best.count)))
+            ? c
+            : best,
+        );
   const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
   const holderNodeId = graph.nodeId(holder);
-  const access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), {
+  const lookups: NameLookups = {
     globals: () => globalValues(graph),
     hasGetterOf: (nodeId, name) => hasGetter(graph, nodeId, name),
     getterFor: (nodeId, className) => getterNamedFor(graph, nodeId, className),
@@ -465,13 +483,29 @@ function groupFinding(
     symbolVariable: (description) => symbolVariables(graph).get(description) ?? undefined,
     weakMapOf: (tableNodeId) => weakMapName(input, tableNodeId),
     mapKeyOf: (tableNodeId, valueSlot) => mapKey(graph, tableNodeId, valueSlot),
-  });
-  const pattern = patternOf(
-    input,
-    wrapper,
-    accumulation(input, holder, path, holderNodeId, wrapper, candidates),
-    access.owned && inScopeVariable(path, holderNodeId),
-  );
+  };
+  let access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), lookups);
+  // A FinalizationRegistry whose held values keep the objects registered: never collected, a collection it is.
+  const heldByCell = heldByTheirCell(graph, path, leaked.sample);
+  let pattern: FindingPattern =
+    modules || heldByCell
+      ? 'collection'
+      : patternOf(
+          input,
+          wrapper,
+          accumulation(input, holder, path, holderNodeId, wrapper, candidates),
+          access.owned && inScopeVariable(path, holderNodeId),
+        );
+  // Held two ways inside one object (a stream's pipes and the listeners pipe() adds): their dominator is that
+  // object, no collection. A collection on the way inside it that holds half of them names where they are added.
+  let namedNodeId = holderNodeId;
+  const inside = pattern === 'other' ? collectionInside(input, path, holderNodeId, leaked) : -1;
+  if (inside >= 0) {
+    namedNodeId = graph.nodeId(inside);
+    access = accessPath(path, namedNodeId, null, lookups);
+    pattern = 'collection';
+  }
+  const holderName = modules ? REQUIRE_CACHE : access.name;
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
   const userClosure = callbacks
@@ -487,14 +521,19 @@ function groupFinding(
     // A library's record around each of the user's objects (node-cache's {v}): the user's class is named first.
     leakedFirst: leaked !== wrapper && leaked.tier < wrapper.tier,
     retainedSize,
-    holder: access.name,
-    holderIsRuntime: !access.owned,
+    holder: holderName,
+    holderIsRuntime: !access.owned && !modules,
+    modules,
     holderIsPromise: graph.constructorName(holder) === 'Promise',
     eventTarget: underBlinkListeners(path, holderNodeId),
     browserCallbacks: browserCallbacks(path, holderNodeId) ?? undefined,
     listeners: listenerCount(pattern, wrapper, classes),
     keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
+    events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, holder) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
+    keptByTimer: pattern === 'timer' && keptByTimer(path),
+    heldByCell,
+    generator: isGeneratorObject(graph, (leaked !== wrapper && leaked.tier < wrapper.tier ? leaked : wrapper).sample),
     site,
   };
   // The runtime's own: nothing of the user's or a library's on the way to the holder, no class or function of
@@ -506,7 +545,7 @@ function groupFinding(
   // Held below the holder through compiled code (a function's constant pool: strings, literals): V8's, not a collection.
   const below = path.findIndex((step) => step.nodeId === holderNodeId);
   const viaCode = path.slice(below + 1, -1).some((step) => step.type === 'code');
-  const internal = viaCode || access.runtimeState || (!access.owned && !access.library && !theirs);
+  const internal = !modules && (viaCode || access.runtimeState || (!access.owned && !access.library && !theirs));
   const finding = worded(facts, {
     pattern,
     leaked: {
@@ -516,13 +555,86 @@ function groupFinding(
       retainedSize,
       location: leaked.location,
     },
-    holder: { name: access.name, nodeId: holderNodeId, location: access.location },
+    holder: { name: holderName, nodeId: namedNodeId, location: access.location },
     site,
     retainerPath: path,
     summary: '',
     fix: '',
   });
-  return { finding, internal };
+  return { finding, internal, own: leaked.tier <= Tier.userClosure, dominator: holderNodeId };
+}
+
+/**
+ * The first old Array, Map or Set on the path below the holder that holds at least half of the leaked objects
+ * directly (a Map's or Set's through its table), or -1.
+ */
+function collectionInside(
+  input: FindingsInput,
+  path: RetainerPath,
+  holderNodeId: number,
+  leaked: ClassInGroup,
+): number {
+  const { graph, memberClass } = input;
+  const least = Math.max(2, Math.ceil(leaked.count / 2));
+  const counted = (o: number, depth: number): number => {
+    let n = 0;
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+      const to = graph.edgeTarget(e);
+      if (memberClass[to] === leaked.cls) n++;
+      else if (depth === 0 && graph.edgeTypeName(e) === 'internal' && graph.edgeName(e) === 'table')
+        n += counted(to, 1);
+    }
+    return n;
+  };
+  const at = path.findIndex((step) => step.nodeId === holderNodeId);
+  if (at < 0) return -1;
+  for (let i = at + 1; i < path.length - 1; i++) {
+    const o = graph.ordinalOfId(path[i].nodeId);
+    if (o < 0 || memberClass[o] !== NOT_NEW) return -1;
+    if (/^(Array|Map|Set)$/.test(graph.constructorName(o)) && counted(o, 0) >= least) return o;
+  }
+  return -1;
+}
+
+/** Edges looked at under one listener array of an emitter for a new object. */
+const MAX_LISTENER_EDGES = 4096;
+
+/**
+ * The events of an emitter's table (its `_events`) with new objects among their listeners: a lone listener, or
+ * its array's elements (events.once leaves one for the event and one for 'error').
+ */
+function eventsHolding(input: FindingsInput, table: number): string[] {
+  const { graph, memberClass } = input;
+  const isNew = (o: number): boolean => memberClass[o] !== NOT_NEW;
+  const holdsNew = (array: number): boolean => {
+    for (let e = graph.firstEdge(array), n = 0; e < graph.firstEdge(array + 1) && n < MAX_LISTENER_EDGES; e++, n++)
+      if (graph.edgeTypeName(e) === 'element' && isNew(graph.edgeTarget(e))) return true;
+    return false;
+  };
+  const events: string[] = [];
+  for (let e = graph.firstEdge(table); e < graph.firstEdge(table + 1); e++) {
+    if (graph.edgeTypeName(e) !== 'property' || graph.edgeName(e) === '__proto__') continue;
+    const to = graph.edgeTarget(e);
+    if (isNew(to) || (graph.constructorName(to) === 'Array' && holdsNew(to))) events.push(graph.edgeName(e));
+  }
+  return events;
+}
+
+/** Where require() keeps the modules it loaded, as the user types it (Node's Module._cache). */
+const REQUIRE_CACHE = 'require.cache';
+
+/** Node's record of a CommonJS module, which require.cache (and the parent's module.children) keeps for good. */
+function isCommonJsModule(name: string, location: SourceLocation | null): boolean {
+  return name === 'Module' && location?.script === 'node:internal/modules/cjs/loader';
+}
+
+/** As many objects (within a tenth), and one's holder (the dominator) on the way from the roots to the other's. */
+function sameLeak(a: GroupFinding, b: GroupFinding): boolean {
+  const [few, many] = a.finding.leaked.count < b.finding.leaked.count ? [a, b] : [b, a];
+  if (few.finding.leaked.count < many.finding.leaked.count * 0.9) return false;
+  const on = (holder: GroupFinding, path: GroupFinding): boolean =>
+    path.finding.retainerPath.some((step) => step.nodeId === holder.dominator);
+  return on(a, b) || on(b, a);
 }
 
 /**
@@ -595,8 +707,12 @@ function isOwnedStep(path: RetainerPath, i: number): boolean {
   return isGlobalObject(step) && !isForeignStep(path[i + 1]);
 }
 
-/** Steps that are V8's own state (feedback, allocation sites, code): a holder under them is the runtime's. */
-const isRuntimeState = (step: RetainerStep): boolean => step.name.startsWith('system / ') && !isScope(step.name);
+/**
+ * Steps that are V8's own state (feedback, allocation sites, code): a holder under them is the runtime's. A
+ * Proxy, which V8 names `system / JSProxy` too, is the user's object: its target is theirs.
+ */
+const isRuntimeState = (step: RetainerStep): boolean =>
+  step.name.startsWith('system / ') && !isScope(step.name) && step.name !== 'system / JSProxy';
 
 /** An edge as typed in JavaScript: `.name`, `["odd name"]`, `[3]`; hidden and internal steps say nothing. */
 function accessEdge(
@@ -777,10 +893,14 @@ function accessPath(
       continue;
     }
     // A private field (#signal) is reached from outside its class by the getter of its name (AbortController's signal).
+    // Without one, a library's private field (lru-cache's #valList) is no name its user can type: the name ends at
+    // the object, as they hold it. Their own class's fields are theirs to type.
     const field = path[i].edge?.type === 'property' ? /^#(.+)$/.exec(path[i].edge?.name ?? '') : null;
+    const fieldGetter = field !== null && hasGetterOf(path[i - 1].nodeId, field[1]);
+    if (field && !fieldGetter && name !== '' && !isUserLocation(path[i - 1].location)) break;
     const edge = getter
       ? accessEdge({ type: 'property', name: getter[1] })
-      : field && hasGetterOf(path[i - 1].nodeId, field[1])
+      : field && fieldGetter
         ? accessEdge({ type: 'property', name: field[1] })
         : accessEdge(path[i].edge, symbolVariable);
     if (getter) inGetter = true;
@@ -938,10 +1058,14 @@ function accumulation(
     )
   )
     return 'listener';
-  // Work waiting on a promise that never settles: reactions on an old promise, or pending promises piling up.
+  // Work waiting on a promise that never settles: reactions on an old promise, or pending promises piling up (what
+  // accumulates, or a deferred's: {resolve, promise}, or {task, resolve, reject} whose resolve functions keep it). A
+  // promise deeper inside the entries (an upload's own `finished`) is their state, not work queued in the holder.
+  const isPromise = (c: ClassInGroup): boolean =>
+    /^(Promise|PromiseReaction|system \/ PromiseReaction)$/.test(name(c)) && c.location === null;
   if (
     graph.constructorName(holder) === 'Promise' ||
-    candidates.some((c) => /^(Promise|PromiseReaction|system \/ PromiseReaction)$/.test(name(c)) && c.location === null)
+    candidates.some((c) => isPromise(c) && (c === wrapper || deferredOf(input, wrapper.sample, c.cls)))
   )
     return 'queue';
   if (keepsDetached) return 'listener';
@@ -997,6 +1121,46 @@ function isTimerStep(step: { name: string; location?: SourceLocation | null }): 
   );
 }
 
+/**
+ * True when a FinalizationRegistry's cell on the path watches, as its weak target, the object at its end, which
+ * the path reaches through the cell's held value: the held value keeps its own target, never collected.
+ */
+function heldByTheirCell(graph: HeapGraph, path: RetainerPath, o: number): boolean {
+  for (const step of path) {
+    if (step.name !== 'system / WeakCell') continue;
+    const cell = graph.ordinalOfId(step.nodeId);
+    for (let e = graph.firstEdge(cell); e < graph.firstEdge(cell + 1); e++)
+      if (graph.edgeTarget(e) === o && graph.edgeName(e) === 'target') return true;
+  }
+  return false;
+}
+
+/**
+ * A generator object (V8 names it by its generator function, `worker`): an object with the function it runs and
+ * its suspended frame's registers.
+ */
+function isGeneratorObject(graph: HeapGraph, o: number): boolean {
+  if (graph.nodeTypeName(o) !== 'object') return false;
+  let fn = false;
+  let registers = false;
+  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+    if (graph.edgeTypeName(e) !== 'internal') continue;
+    const name = graph.edgeName(e);
+    if (name === 'function' && graph.nodeTypeName(graph.edgeTarget(e)) === 'closure') fn = true;
+    else if (name === 'parameters_and_registers') registers = true;
+  }
+  return fn && registers;
+}
+
+/**
+ * True when the last timer on the path keeps the object at its end through no function: the timer's own fields
+ * (its AsyncLocalStorage store, its arguments), not its callback's scope.
+ */
+function keptByTimer(path: RetainerPath): boolean {
+  const t = path.findLastIndex(isTimerStep);
+  return t >= 0 && !path.slice(t + 1, -1).some((step) => step.type === 'closure');
+}
+
 /** Steps below a record that a callback of the user's may sit behind (a subscriber's observer, a handler's options). */
 const CALLBACK_DEPTH = 3;
 
@@ -1039,12 +1203,36 @@ function isCallbackRecord(input: FindingsInput, o: number): boolean {
 
 /** A linked list: the sample reaches another new object of its class by a property edge (next, _next, prev…). */
 function linkedBySameEdge(input: FindingsInput, wrapper: ClassInGroup): boolean {
+  return wrapper.count >= 2 && hasPropertyOfClass(input, wrapper.sample, wrapper.cls);
+}
+
+/**
+ * True when `o` is a deferred of a promise of class `cls`: the promise is one of its properties, or a property is
+ * one of the promise's resolving functions (V8's builtins, which keep the promise in their context).
+ */
+function deferredOf(input: FindingsInput, o: number, cls: number): boolean {
   const { graph, memberClass } = input;
-  if (wrapper.count < 2) return false;
-  const o = wrapper.sample;
+  if (hasPropertyOfClass(input, o, cls)) return true;
+  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+    const fn = graph.edgeTarget(e);
+    if (graph.edgeTypeName(e) !== 'property' || graph.nodeTypeName(fn) !== 'closure') continue;
+    if (isUserLocation(sourceIndex(graph).locationOf(fn))) continue; // the user's callback, not V8's resolve
+    for (let f = graph.firstEdge(fn); f < graph.firstEdge(fn + 1); f++) {
+      if (graph.edgeName(f) !== 'context') continue;
+      const scope = graph.edgeTarget(f);
+      for (let g = graph.firstEdge(scope); g < graph.firstEdge(scope + 1); g++)
+        if (memberClass[graph.edgeTarget(g)] === cls) return true;
+    }
+  }
+  return false;
+}
+
+/** True when one of `o`'s property edges leads to a new object of class `cls`. */
+function hasPropertyOfClass(input: FindingsInput, o: number, cls: number): boolean {
+  const { graph, memberClass } = input;
   for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
     if (graph.edgeTypeName(e) !== 'property') continue;
-    if (memberClass[graph.edgeTarget(e)] === wrapper.cls) return true;
+    if (memberClass[graph.edgeTarget(e)] === cls) return true;
   }
   return false;
 }

@@ -256,13 +256,24 @@ function yourClasses(
     for (let d = dominators[o], depth = 0; d !== root && depth < HOLDER_DEPTH; d = dominators[d], depth++)
       if (visit(d)) return;
   };
-  return chosen.map((c, i) => {
+  // inside[i * n + j]: chosen class i's members with a member of chosen class j among their dominators.
+  const n = chosen.length;
+  const inside = new Uint32Array(n * n);
+  const seen = new Uint8Array(n);
+  const found = chosen.map((c, i) => {
     const list = members[i];
-    for (const o of list)
+    for (const o of list) {
+      seen.fill(0);
       ancestors(o, (d) => {
         counts[d]++;
+        const j = slot.get(memberClass[d]);
+        if (j !== undefined && j !== i && seen[j] === 0) {
+          seen[j] = 1;
+          inside[i * n + j]++;
+        }
         return false;
       });
+    }
     // Each member's nearest dominator holding at least half of them; the holder is the one most members have.
     // Nearest along the dominator chain, not by distance from the roots: a loader's record above a module can
     // lie further from the roots than the module's collection it dominates.
@@ -304,6 +315,21 @@ function yourClasses(
       retainerPath: path,
     };
   });
+  // What accumulates comes before the objects of the user's that contain it (a pool keeping its queued requests,
+  // the module function keeping the pool): the largest retainer is the outermost, not the leak. Contained means
+  // half of its objects under the container's, and half of the container's retained size.
+  const contains = (j: number, i: number): boolean =>
+    2 * inside[i * n + j] >= members[i].length &&
+    members[i].length > 0 &&
+    2 * found[i].retainedSize >= found[j].retainedSize;
+  const order: number[] = [];
+  const place = (j: number, depth: number): void => {
+    if (order.includes(j)) return;
+    if (depth < n) for (let i = 0; i < n; i++) if (i !== j && contains(j, i)) place(i, depth + 1);
+    if (!order.includes(j)) order.push(j);
+  };
+  for (let j = 0; j < n; j++) place(j, 0);
+  return order.map((j) => found[j]);
 }
 
 /**
@@ -314,13 +340,21 @@ function holderName(path: RetainerPath | null, holderNodeId: number): string | n
   const at = path?.findIndex((step) => step.nodeId === holderNodeId) ?? -1;
   if (!path || at < 0) return holderLabel(path, holderNodeId);
   const names: string[] = [];
+  let end = at;
   for (let i = at; i > 0; i--) {
     const edge = path[i].edge;
     if (!edge || (edge.type !== 'property' && edge.type !== 'context') || !isJsIdentifier(edge.name)) break;
+    // A library's private field (lru-cache's #valList) is no name its user can type: the name ends at the object.
+    if (edge.name.startsWith('#') && !isUserLocation(path[i - 1].location)) {
+      names.length = 0;
+      end = i - 1;
+      continue;
+    }
     names.unshift(edge.name);
     if (edge.type === 'context') break; // a variable: the name starts there
   }
-  return names.length > 0 ? names.join('.') : holderLabel(path.slice(0, at + 1));
+  if (names.length > 0) return names.join('.');
+  return holderLabel(path.slice(0, end + 1)) ?? (end < at ? path[end].name : null);
 }
 
 /** V8's storage for a collection's contents: the elements or properties store, a Map's or Set's table. */
