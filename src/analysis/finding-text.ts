@@ -44,6 +44,8 @@ export interface FindingFacts {
   site: SourceLocation | null;
   /** For byte growth: bytes per call (or per step between snapshots, see `per`). */
   bytesPerCall?: number;
+  /** Bytes: how many objects grow side by side, one per key of the holder's collection (findings.ts byteGroups). */
+  sideBySide?: number;
   /** What bytesPerCall is counted per: a call (run), or a step of a series of snapshots, whose calls no one counted. */
   per?: 'call' | 'step';
 }
@@ -187,6 +189,9 @@ export function findingSummary(facts: FindingFacts): string {
         return `${formatCount(facts.wrapper.count)} ${facts.wrapper.name} nodes removed from the document and still referenced from ${facts.holder} (${bytes}).`;
       return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} in ${facts.holder} keep DOM nodes removed from the document (${bytes}).`;
     case 'bytes':
+      // Several side by side (one per key of a collection): their growth together.
+      if ((facts.sideBySide ?? 1) > 1)
+        return `${formatCount(facts.sideBySide ?? 1)} ${facts.wrapper.name} objects in ${facts.holder} grow ${formatBytes(facts.bytesPerCall ?? 0)} per ${facts.per ?? 'call'} together (${bytes} now).`;
       return `${facts.holder} grows ${formatBytes(facts.bytesPerCall ?? 0)} per ${facts.per ?? 'call'} (${bytes} now).`;
     case 'stack':
       return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} held only by a running function${keeping(facts, lead(facts))} (${bytes}).`;
@@ -246,7 +251,7 @@ const KINDS: Record<string, string> = { closure: 'closures', string: 'strings', 
 /** A finding in a few words, for one-line verdicts: "1000 B objects in cache (collection)", "samples grows 80 B per call (bytes)". */
 export function findingHeadline(finding: Finding): string {
   if (finding.pattern === 'bytes') {
-    const match = / grows (\S+ \S+ per (call|step))/.exec(finding.summary);
+    const match = / grows? (\S+ \S+ per (call|step))/.exec(finding.summary);
     return `${finding.holder.name} grows ${match ? match[1] : `${formatBytes(finding.leaked.retainedSize)} per call`} (bytes)`;
   }
   const kind = KINDS[finding.leaked.type] ?? 'objects';

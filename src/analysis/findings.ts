@@ -1299,27 +1299,92 @@ function siteOf(
 }
 
 /** Byte growth (growth.ts) as a finding: one object whose retained size grows with the calls. */
-export function byteFinding(g: ByteGrowth, per: 'call' | 'step' = 'call'): Finding {
+/** Byte growth of `count` objects side by side (byteGroups): their sizes summed, the label their collection's. */
+export type ByteGroup = ByteGrowth & { count: number };
+
+/**
+ * The objects growing in bytes, those that grow side by side as one: the same class at the same depth, one per
+ * key of one object (a hits array per client of a rate limiter, a samples array per chart), the paths equal
+ * above that object and alike below it. One group names them by the collection (`rateLimits[…].hits`) and sums
+ * their sizes; an object growing alone is a group of one, as it was.
+ */
+export function byteGroups(growth: readonly ByteGrowth[]): ByteGroup[] {
+  const buckets = new Map<string, ByteGrowth[]>();
+  for (const g of growth) {
+    const key = `${g.type}\u0000${g.name}\u0000${g.retainerPath?.length ?? -1}`;
+    const bucket = buckets.get(key);
+    if (bucket) bucket.push(g);
+    else buckets.set(key, [g]);
+  }
+  const groups: ByteGroup[] = [];
+  for (const bucket of buckets.values()) {
+    const merged = bucket.length > 1 ? sideBySide(bucket) : null;
+    if (merged) groups.push(merged);
+    else groups.push(...bucket.map((g) => ({ ...g, count: 1 })));
+  }
+  // In the order they came (the trend's, most specific first), each group where its first member was.
+  const first = new Map(growth.map((g, i) => [g.nodeId, i]));
+  const at = (g: ByteGroup): number => first.get(g.nodeId) ?? 0;
+  return groups.sort((a, b) => at(a) - at(b));
+}
+
+/** One group of `bucket` when its paths part at one key below a common object and are alike below it, else null. */
+function sideBySide(bucket: ByteGrowth[]): ByteGroup | null {
+  const paths = bucket.map((g) => g.retainerPath);
+  const [head] = paths;
+  if (!head || paths.some((p) => !p || p.length !== head.length)) return null;
+  // Where the paths part: the first step whose node differs in any of them.
+  let part = head.length;
+  for (const p of paths as RetainerPath[]) {
+    const differs = p.findIndex((step, i) => step.nodeId !== head[i].nodeId);
+    if (differs >= 0) part = Math.min(part, differs);
+  }
+  if (part < 1 || part >= head.length) return null;
+  const key = head[part].edge?.type;
+  if (key !== 'property' && key !== 'element') return null;
+  const alike = (paths as RetainerPath[]).every((p) =>
+    p.every(
+      (step, i) => i <= part || (step.edge?.type === head[i].edge?.type && step.edge?.name === head[i].edge?.name),
+    ),
+  );
+  if (!alike) return null;
+  // The label with the parting key read as any key: `rateLimits[…].hits`.
+  const generic = head.map((step, i) => (i === part ? { ...step, edge: { type: 'element', name: '…' } } : step));
+  const holder = holderLabel(generic, head[part - 1].nodeId);
+  const length = Math.max(...bucket.map((g) => g.retainedSizes.length));
+  const retainedSizes = Array.from({ length }, (_, i) => bucket.reduce((sum, g) => sum + (g.retainedSizes[i] ?? 0), 0));
+  return {
+    ...bucket[0],
+    holder: holder ?? bucket[0].holder,
+    retainedSizes,
+    bytesPerCall: bucket.reduce((sum, g) => sum + g.bytesPerCall, 0),
+    count: bucket.length,
+  };
+}
+
+export function byteFinding(g: ByteGrowth | ByteGroup, per: 'call' | 'step' = 'call'): Finding {
   const path = g.retainerPath ?? [];
   const ownedAt = path.findLastIndex((_, i) => isOwnedStep(path, i));
   const owned = ownedAt < 0 ? undefined : path[ownedAt];
   const site = owned?.location ?? null;
   const retainedSize = g.retainedSizes[g.retainedSizes.length - 1] ?? 0;
   const holder = g.holder ?? g.name;
+  const count = 'count' in g ? g.count : 1;
   const facts: FindingFacts = {
     pattern: 'bytes',
-    wrapper: { name: g.name, type: g.type, count: 1 },
-    leaked: { name: g.name, type: g.type, count: 1 },
+    wrapper: { name: g.name, type: g.type, count },
+    leaked: { name: g.name, type: g.type, count },
     retainedSize,
     holder,
     holderIsRuntime: owned === undefined,
     site,
     bytesPerCall: g.bytesPerCall,
+    ...(count > 1 ? { sideBySide: count } : {}),
     per,
   };
   return worded(facts, {
     pattern: 'bytes',
-    leaked: { name: g.name, type: g.type, count: 1, retainedSize, location: null },
+    leaked: { name: g.name, type: g.type, count, retainedSize, location: null },
     holder: { name: holder, nodeId: g.nodeId, location: site },
     site,
     retainerPath: path,

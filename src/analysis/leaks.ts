@@ -15,7 +15,7 @@ import {
   retainedCount,
 } from './diff.js';
 import { findingHeadline } from './finding-text.js';
-import { byteFinding } from './findings.js';
+import { byteFinding, byteGroups } from './findings.js';
 import { classKey, measureTrend } from './growth.js';
 import { parseIgnoreRules, ruleMatchesPath } from './ignore.js';
 
@@ -278,7 +278,7 @@ export async function findLeaks(
     else if (diff.ignored) diff.ignored[by].growing = (diff.ignored[by].growing ?? 0) + 1;
   }
   // An object growing in bytes is named once: a count of its parts under the same name says less.
-  const bytes = growth.map((g) => byteFinding(g, options.per));
+  const bytes = byteGroups(growth).map((g) => byteFinding(g, options.per));
   const grown = new Set(bytes.map((f) => f.holder.name));
   diff.findings = [...diff.findings.filter((f) => !grown.has(f.holder.name)), ...bytes].sort(
     (a, b) => b.leaked.retainedSize - a.leaked.retainedSize,
