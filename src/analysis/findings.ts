@@ -936,49 +936,49 @@ function elementAccess(name: string): string | null {
   return id ? `document.getElementById(${JSON.stringify(id)})` : name;
 }
 
+/** Prototypes followed up from an object for its getters. */
+const MAX_PROTOTYPE_DEPTH = 4;
+
 /**
- * The getter on the object's prototypes (as hasGetter reads them) whose name, capitalised, ends the class name of
- * what it returns: `signal` of an AbortController for its AbortSignal; the longest when several do.
+ * The getters defined on the object's prototypes, nearest first (V8 lists an accessor as a `get name` property of
+ * the object that defines it, and each object's prototype as its `__proto__`).
  */
-function getterNamedFor(graph: HeapGraph, nodeId: number, className: string): string | undefined {
+function prototypeGetters(graph: HeapGraph, nodeId: number): string[] {
   const property = graph.edgeTypeNames.indexOf('property');
-  let best: string | undefined;
+  const getters: string[] = [];
   let o = graph.ordinalOfId(nodeId);
-  for (let depth = 0; depth < 4 && o >= 0; depth++) {
+  for (let depth = 0; depth < MAX_PROTOTYPE_DEPTH && o >= 0; depth++) {
     let prototype = -1;
     for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
       if (graph.edgeTypeIndex(e) !== property) continue;
       const edge = graph.edgeName(e);
       if (edge === '__proto__') prototype = graph.edgeTarget(e);
-      const getter = depth > 0 ? /^get ([a-z]\w*)$/.exec(edge)?.[1] : undefined;
-      if (getter === undefined || (best !== undefined && best.length >= getter.length)) continue;
-      if (className.endsWith(getter.charAt(0).toUpperCase() + getter.slice(1))) best = getter;
+      else if (depth > 0 && edge.startsWith('get ')) getters.push(edge.slice(4));
     }
     o = prototype;
+  }
+  return getters;
+}
+
+/**
+ * The getter on the object's prototypes whose name, capitalised, ends the class name of what it returns:
+ * `signal` of an AbortController for its AbortSignal; the longest when several do (the nearest of equal length).
+ */
+function getterNamedFor(graph: HeapGraph, nodeId: number, className: string): string | undefined {
+  let best: string | undefined;
+  for (const getter of prototypeGetters(graph, nodeId)) {
+    if (!/^[a-z]\w*$/.test(getter) || (best !== undefined && best.length >= getter.length)) continue;
+    if (className.endsWith(getter.charAt(0).toUpperCase() + getter.slice(1))) best = getter;
   }
   return best;
 }
 
 /**
- * True when a getter `name` is defined on the object's prototypes (V8 lists an
- * accessor as a `get name` property of the object that defines it, and each
- * object's prototype as its `__proto__`): how code outside a class reaches
- * one of its private fields, as Node's AbortController exposes `#signal`.
+ * True when a getter `name` is defined on the object's prototypes: how code outside a class reaches one of its
+ * private fields, as Node's AbortController exposes `#signal`.
  */
 function hasGetter(graph: HeapGraph, nodeId: number, name: string): boolean {
-  const property = graph.edgeTypeNames.indexOf('property');
-  let o = graph.ordinalOfId(nodeId);
-  for (let depth = 0; depth < 4 && o >= 0; depth++) {
-    let prototype = -1;
-    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
-      if (graph.edgeTypeIndex(e) !== property) continue;
-      const edge = graph.edgeName(e);
-      if (depth > 0 && edge === `get ${name}`) return true;
-      if (edge === '__proto__') prototype = graph.edgeTarget(e);
-    }
-    o = prototype;
-  }
-  return false;
+  return prototypeGetters(graph, nodeId).includes(name);
 }
 
 function fallbackName(path: RetainerPath, at: number): string {
