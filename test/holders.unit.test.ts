@@ -67,6 +67,9 @@ const runtimeHeld = many('B', 2, 10);
 const weak = many('B', 2, 10);
 const spread = many('B', 10, 10);
 const listNodes = many('Node', 3, 10);
+const lists = many('Array', 2, 16);
+const jobs = many('UploadJob', 4, 24);
+const chunks = many('Array', 4, 16).map((n, i) => ({ ...n, key: `chunk${i + 1}` }));
 
 const CASES: Case[] = [
   {
@@ -145,6 +148,24 @@ const CASES: Case[] = [
     classes: {
       Session: { added: 2, heldByNew: 0, retainedSize: 56, suspect: true },
       '(string)': { added: 2, heldByNew: 2, retainedSize: 16, suspect: false },
+    },
+  },
+  {
+    // A Map of per-key lists made new between the snapshots: the lists are where the leak is kept, the objects
+    // of a class in them are what leaks (as findings say), and the arrays inside those objects are their parts.
+    name: 'new per-key arrays do not own the objects of a class they collect; those objects own their parts',
+    old: [node('Map', 16, 'object', { key: 'byKey' })],
+    added: [...lists, ...jobs, ...chunks],
+    edges: [
+      ['global', 'byKey', 'property', 'jobsByUser'],
+      ...each('byKey', lists, 'internal'),
+      ...each('Array1', jobs.slice(0, 2)),
+      ...each('Array2', jobs.slice(2)),
+      ...jobs.map((job, i): EdgeSpec => [job.key!, chunks[i].key!, 'property', 'chunks']),
+    ],
+    classes: {
+      UploadJob: { added: 4, heldByNew: 0, suspect: true },
+      Array: { added: 6, heldByNew: 4, suspect: true },
     },
   },
   {

@@ -18,6 +18,7 @@ import type { Baseline } from './baseline.js';
 import { browserInternalNodes, detachedDomGroups } from './browser.js';
 import type { ClassSums, ClassTable } from './class-table.js';
 import {
+  ClassKind,
   type DominatorChildren,
   dominatorChildren,
   dominatorPreOrder,
@@ -31,6 +32,7 @@ import { type IgnoreRule, ignoredNodes, newInDiff, parseIgnoreRules } from './ig
 import { type AnalysisProgress, type Engine, fileSize, loadBaseline, loadBaselineInWorker, loadGraph } from './load.js';
 import { type Matched, matchById } from './match-by-id.js';
 import { afterShapes, classBaselineShapes, useShapes } from './object-shapes.js';
+import { Tier, tierOf } from './ownership.js';
 import { type PreparedGraph, type PrepareOptions, prepareGraph } from './prepare.js';
 import { DEFAULT_DIFF_THRESHOLDS, isSuspect, type Thresholds } from './rules.js';
 import { checkPair, checkSameProcess } from './same-process.js';
@@ -246,6 +248,7 @@ async function diffPasses(
   onProgress?.({ phase: 'analyze', file: afterFile, step: 'holders' });
   const walk = setRetainedSizes(graph, tree, retainedSizes, m.memberClass, table.size, {
     ownerClass: ownerClasses(table, m.added, options.ownerClass, thresholds),
+    classKinds: classKinds(table),
     collectionLimit: options.collectionLimit,
     transparent: options.includeInternal === true ? null : browserInternalNodes(graph),
     groupOf: ruleOf,
@@ -364,6 +367,21 @@ function ownerClasses(
   for (let cls = 0; cls < table.size; cls++)
     owners[cls] = added.get(cls) > 0 && isOwner(table.keys[cls], added.get(cls)) ? 1 : 0;
   return owners;
+}
+
+/** JavaScript's collections: what a leak is kept in (OwnerRule.classKinds). */
+const CONTAINER_NAMES: ReadonlySet<string> = new Set(['Array', 'Object', 'Map', 'Set']);
+
+/** Per class, its ClassKind: containers, plain values and the runtime's, or anything else (OwnerRule.classKinds). */
+function classKinds(table: ClassTable): Uint8Array {
+  const kinds = new Uint8Array(table.size);
+  for (let cls = 0; cls < table.size; cls++) {
+    const { name, type, constructorName } = table.keys[cls];
+    if (type === 'object' && CONTAINER_NAMES.has(name)) kinds[cls] = ClassKind.container;
+    else if (tierOf(name, type, null, constructorName !== undefined && name.startsWith('{')) >= Tier.plain)
+      kinds[cls] = ClassKind.plain;
+  }
+  return kinds;
 }
 
 /** One row per class with new or deleted objects, largest retained size first, and the totals. */

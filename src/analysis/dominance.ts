@@ -126,6 +126,13 @@ export interface OwnerRule {
    * made of parts: it owns nothing. Default: no limit.
    */
   collectionLimit?: number;
+  /**
+   * Per class, ClassKind: members of a container class (Array, Object, Map,
+   * Set) own only plain members (strings, other containers, the runtime's);
+   * a member of any other class below one is not its part but what it
+   * collects, and owns what is below it in turn. Default: every class owns.
+   */
+  classKinds?: Uint8Array;
   /** Record every member's holder (SetRetainedSizes.members). Default true. */
   holders?: boolean;
   /**
@@ -154,6 +161,9 @@ export interface OwnerRule {
  *    so is anything below compiled code (literals V8 creates as functions
  *    compile, not the program's data).
  */
+/** OwnerRule.classKinds: 0 for a class of anything else (the user's classes and closures, shapes, a library's classes). */
+export const ClassKind = { other: 0, plain: 1, container: 2 } as const;
+
 export function setRetainedSizes(
   graph: HeapGraph,
   tree: DominatorChildren,
@@ -193,6 +203,10 @@ export function setRetainedSizes(
     for (const [owner, count] of fanOut) if (count >= limit) collections.add(owner);
   }
   const isOwner = (o: number): boolean => ownsByClass(o) && !collections.has(o);
+  const kinds = rule.classKinds;
+  /** A member of class `cls` below a top owner of class `top` that only collects it (OwnerRule.classKinds). */
+  const collectedBy = (top: number, cls: number): boolean =>
+    kinds !== undefined && kinds[top] === ClassKind.container && kinds[cls] === ClassKind.other;
 
   const perClass = new Float64Array(classCount);
   const onPath = new Uint32Array(classCount);
@@ -233,8 +247,9 @@ export function setRetainedSizes(
       codeAt[depth] = codeAt[parent] | (graph.nodeTypeIndex(o) === codeType ? 1 : 0);
       if (cls >= 0) {
         const top = topClassAt[parent];
-        if (codeAt[parent] === 1 || (top >= 0 && top !== cls)) nested[cls]++;
-        if (top < 0 && isOwner(o)) topClassAt[depth] = cls;
+        const collected = top >= 0 && collectedBy(top, cls);
+        if (codeAt[parent] === 1 || (top >= 0 && top !== cls && !collected)) nested[cls]++;
+        if ((top < 0 || collected) && isOwner(o)) topClassAt[depth] = cls;
         const first = onPath[cls] === 0;
         if (first) perClass[cls] += retainedSizes[o];
         if (membersOnPath === 0) total += retainedSizes[o];
