@@ -6,7 +6,7 @@
 // beside others.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -223,6 +223,41 @@ describe('capture: the inspector is closed on every exit path', { concurrency: 1
 });
 
 describe('capture: only the process it means, bounded and validated', { concurrency: 1 }, () => {
+  test('npm start: npm is refused, untouched, and the error names the Node process it runs', async () => {
+    const project = tempDir();
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'app', private: true, scripts: { start: 'node server.cjs' } }),
+    );
+    writeFileSync(join(project, 'server.cjs'), "console.log('ready', process.pid);\nsetInterval(() => {}, 1000);\n");
+    // Its own process group, so that npm, its shell and the server all end with the test.
+    const npm = spawn('npm', ['start'], { cwd: project, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    npm.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    npm.stderr.on('data', (chunk) => {
+      err += chunk;
+    });
+    try {
+      assert.ok(await eventually(() => /^ready \d+$/m.test(out)), `the server started: ${out}${err}`);
+      const server = /^ready (\d+)$/m.exec(out)![1];
+      const r = await runCli(['capture', '--pid', String(npm.pid), '-o', join(project, 's.heapsnapshot')]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(`^leakscan: process ${npm.pid} is npm .*--pid ${server} \\(node server\\.cjs\\)`),
+      );
+      assert.deepEqual(readdirSync(project).sort(), ['package.json', 'server.cjs']);
+      assert.doesNotMatch(err, /Debugger listening/, 'npm was not signalled');
+      assert.equal(npm.exitCode, null, 'npm still runs');
+    } finally {
+      process.kill(-npm.pid!, 'SIGKILL');
+    }
+  });
+
   test("a fake inspector on the process's port, answering with its pid, is refused", async () => {
     const port = await freePort();
     const target = await startTarget([`--inspect-port=127.0.0.1:${port}`]);

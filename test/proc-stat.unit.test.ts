@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { launcherOf } from '../src/capture/inspector.js';
 import { runningByStat } from '../src/capture/proc.js';
 
 /** A stat line with `state` and `flags`, the rest as a real process has them. */
@@ -27,4 +28,23 @@ test('a zombie, a dead task, or one whose exit has begun (PF_EXITING) is not', (
 test('a command name with spaces and parentheses does not shift the fields', () => {
   assert.equal(runningByStat(stat('a) Z 1 (b', 'S', 0x400000)), true);
   assert.equal(runningByStat(stat('x) S 1 2 3 4 5 0 (y', 'R', 0x400004)), false);
+});
+
+test('launchers: npm by its title, a launcher package by its script, node --watch; a program is none', () => {
+  assert.equal(launcherOf(['npm start']), 'npm start');
+  assert.equal(launcherOf(['npm run dev']), 'npm run dev');
+  assert.equal(launcherOf(['node', '/usr/lib/node_modules/nodemon/bin/nodemon.js', 'server.js']), 'nodemon');
+  assert.equal(launcherOf(['node', '/app/node_modules/tsx/dist/cli.mjs', 'watch', 'src/main.ts']), 'tsx');
+  const real = (script: string): string =>
+    script === '/usr/bin/yarn' ? '/usr/lib/node_modules/yarn/bin/yarn.js' : script;
+  assert.equal(launcherOf(['/usr/bin/node', '/usr/bin/yarn', 'start'], real), 'yarn', 'by where the script really is');
+  assert.equal(launcherOf(['node', '--watch', 'server.js']), 'node --watch');
+  assert.equal(launcherOf(['node', 'server.js']), null);
+  assert.equal(
+    launcherOf(['node', '-r', 'dotenv/config', 'dist/main.js', '--watch']),
+    null,
+    "the program's own argument",
+  );
+  assert.equal(launcherOf(['node', '/app/node_modules/npm-run-all/bin/x.js']), null);
+  assert.equal(launcherOf(['node', '/srv/app/npm.js']), null, 'a program of yours named like one');
 });

@@ -9,7 +9,15 @@ import { CaptureError, InterruptedError, LeakscanError, TwoSessionsError } from 
 import { refuseExisting } from '../files.js';
 import type { CaptureResult } from '../types.js';
 import { BetweenError, runBetween } from './between.js';
-import { type Connection, checkProcess, closeConnection, openAddress, openProcess, processAlive } from './inspector.js';
+import {
+  type Connection,
+  checkNotLauncher,
+  checkProcess,
+  closeConnection,
+  openAddress,
+  openProcess,
+  processAlive,
+} from './inspector.js';
 import { type KeepAliveEndpoint, startKeepAlive } from './keep-alive.js';
 import { checkOwnProcess } from './proc.js';
 import { IdWatch, RenumberedError, type Renumbering, renumberedError } from './renumbering.js';
@@ -62,6 +70,7 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
   options.onProgress?.({ kind: 'connect' });
   if (options.pid !== undefined) {
     checkOwnProcess(options.pid);
+    checkNotLauncher(options.pid);
     const route = await openPortlessRoute(options.pid, options.bySignal);
     if (route) return capturePortless(options.pid, route, options, signal);
   }

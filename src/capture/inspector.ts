@@ -5,11 +5,11 @@
 // 127.0.0.1:PORT can run code in that process: it stays open only while
 // snapshots are taken.
 import { readFileSync, realpathSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CaptureError, UsageError } from '../errors.js';
 import { CdpSession } from './cdp.js';
-import { checkOwnProcess, isRunning } from './proc.js';
+import { checkOwnProcess, commandLine, descendants, isRunning } from './proc.js';
 import { connectHost, isLoopback, type ListeningSocket, listeningSockets, newSockets } from './proc-sockets.js';
 import {
   describeAddress,
@@ -89,6 +89,91 @@ export function checkProcess(pid: number): void {
       `process ${pid} is not a Node.js program (its executable is not node): leakscan sends SIGUSR1 only to Node; for another runtime open its inspector yourself and use --inspect`,
     );
   }
+}
+
+/**
+ * Package managers and watchers written in Node: they run the program as a
+ * child process (npm start → sh → node server.js), so their own heap is not
+ * the program's.
+ */
+const LAUNCHERS: ReadonlySet<string> = new Set([
+  'npm',
+  'npx',
+  'pnpm',
+  'pnpx',
+  'yarn',
+  'yarnpkg',
+  'nodemon',
+  'node-dev',
+  'ts-node-dev',
+  'tsnd',
+  'tsx',
+]);
+
+/** The script a Node command line runs (after Node's own options), or null (`-e`, the REPL). */
+function scriptOf(argv: string[]): string | null {
+  for (let i = 1; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === '--') return argv[i + 1] ?? null;
+    if (token === '-e' || token === '--eval' || token === '-p' || token === '--print') return null;
+    if (!token.startsWith('-')) return token;
+    if (VALUE_OPTIONS.has(token)) i++;
+  }
+  return null;
+}
+
+/**
+ * Which launcher a Node command line is, or null: npm's title ("npm start"),
+ * a script of a LAUNCHERS package (`realScript` resolves the script's path as
+ * the process sees it: /usr/bin/yarn is node_modules/yarn/bin/yarn.js), or
+ * node --watch.
+ */
+export function launcherOf(argv: string[], realScript: (script: string) => string = (s) => s): string | null {
+  if (argv.length === 0) return null;
+  // npm and pnpm set process.title, which replaces the command line: "npm start".
+  if (LAUNCHERS.has(basename(argv[0].split(' ')[0]))) return argv.join(' ');
+  const script = scriptOf(argv);
+  if (script !== null) {
+    // The package the script belongs to: the folder after the last node_modules.
+    const pkg = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/](?!.*node_modules[\\/])/.exec(
+      realScript(script),
+    )?.[1];
+    if (pkg !== undefined && LAUNCHERS.has(pkg)) return pkg;
+  }
+  if (nodeOptions(argv).some((o) => o === '--watch' || o.startsWith('--watch='))) return 'node --watch';
+  return null;
+}
+
+/**
+ * Refuses a launcher (npm start, nodemon, node --watch) that runs Node
+ * processes below it: their heaps hold the program, its own does not. The
+ * error names them, to capture instead. A launcher with no Node below it (yet)
+ * is let through: it may be what leaks.
+ */
+export function checkNotLauncher(pid: number): void {
+  const argv = commandLine(pid);
+  const launcher =
+    argv &&
+    launcherOf(argv, (script) => {
+      try {
+        return realpathSync(resolve(`/proc/${pid}/cwd`, script));
+      } catch {
+        return script;
+      }
+    });
+  if (!launcher) return;
+  const nodes = descendants(pid).filter((p) => isNodeExecutable(p.pid) === true);
+  if (nodes.length === 0) return;
+  const named = nodes.slice(0, 4).map((p) => {
+    const command = (commandLine(p.pid) ?? []).join(' ');
+    return `--pid ${p.pid} (${command.length > 80 ? `${command.slice(0, 79)}…` : command})`;
+  });
+  const more = nodes.length > named.length ? `, and ${nodes.length - named.length} more` : '';
+  throw new UsageError(
+    nodes.length === 1
+      ? `process ${pid} is ${launcher}, which runs your program in a child process: capture that one, ${named[0]}`
+      : `process ${pid} is ${launcher}, which runs Node child processes: capture the one your program runs in, ${named.join(', ')}${more}`,
+  );
 }
 
 /** Node options that take their value as the next argument (`-r mod`): the value is not the script. */

@@ -28,9 +28,8 @@ export function processEnv(pid: number): NodeJS.ProcessEnv | null {
 
 /** Its command line then NODE_OPTIONS, as tokens: where Node reads its flags. */
 export function nodeFlags(pid: number): string[] | null {
-  const cmdline = read(pid, 'cmdline');
-  if (cmdline === null) return null;
-  const tokens = cmdline.split('\0').filter((t) => t !== '');
+  const tokens = commandLine(pid);
+  if (tokens === null) return null;
   const options = processEnv(pid)?.NODE_OPTIONS;
   if (options) tokens.push(...options.split(/\s+/).filter((t) => t !== ''));
   return tokens;
@@ -129,29 +128,57 @@ const hasProc = ((): boolean => {
   }
 })();
 
-/** Live processes of one group, from /proc (Linux); empty elsewhere. */
-export function groupMembers(pgrp: number): ProcInfo[] {
+/** Live processes (not zombies), from /proc (Linux); empty elsewhere. */
+export function liveProcesses(): ProcInfo[] {
   let names: string[];
   try {
     names = readdirSync('/proc');
   } catch {
     return [];
   }
-  const members: ProcInfo[] = [];
+  const live: ProcInfo[] = [];
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
       // pid (comm) state ppid pgrp …: comm may hold spaces and parentheses.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const info = { pid: Number(name), ppid: Number(fields[1]), pgrp: Number(fields[2]) };
       // A zombie has exited: only its parent's wait is missing (a PID 1 that does not reap keeps it).
-      if (info.pgrp === pgrp && fields[0] !== 'Z') members.push(info);
+      if (fields[0] !== 'Z') live.push({ pid: Number(name), ppid: Number(fields[1]), pgrp: Number(fields[2]) });
     } catch {
       // gone meanwhile
     }
   }
-  return members;
+  return live;
+}
+
+/** Live processes of one group, from /proc (Linux); empty elsewhere. */
+export function groupMembers(pgrp: number): ProcInfo[] {
+  return liveProcesses().filter((p) => p.pgrp === pgrp);
+}
+
+/** The processes below `pid` (children, theirs, …), parents first; empty where /proc cannot tell. */
+export function descendants(pid: number): ProcInfo[] {
+  const live = liveProcesses();
+  const below: ProcInfo[] = [];
+  const parents = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of live) {
+      if (parents.has(p.ppid) && !parents.has(p.pid)) {
+        parents.add(p.pid);
+        below.push(p);
+        grew = true;
+      }
+    }
+  }
+  return below;
+}
+
+/** Its command line as argv (its title, when the program set process.title: npm's "npm start"), or null. */
+export function commandLine(pid: number): string[] | null {
+  const cmdline = read(pid, 'cmdline');
+  return cmdline === null ? null : cmdline.split('\0').filter((t) => t !== '');
 }
 
 /** Inodes of the sockets listening on `port` (/proc/net/tcp and tcp6: state 0A is LISTEN). */
