@@ -177,6 +177,30 @@ describe('leakscan inspect: your code first', () => {
     assert.ok(!kept.some((c) => c.name === 'Row' && c.type === 'closure'), 'the class Row itself is not listed');
   });
 
+  test('a batch script gathering plain records: the records lead, by their shape', async () => {
+    // Its heap limit reached while its top level runs (as --heapsnapshot-near-heap-limit would write it): the
+    // records are plain objects of no class, kept by a running function.
+    const batch = join(dir, 'batch.heapsnapshot');
+    await snapshotOf(
+      'batch.mjs',
+      `import v8 from 'node:v8';
+      const seenRows = [];
+      for (let i = 0; i < 30000; i++) {
+        const [id, user, amount] = (i + ',user' + (i % 100) + ',' + (i * 3 + 0.25)).split(',');
+        seenRows.push({ id, user, amount: Number(amount) });
+        if (i === 29999) v8.writeHeapSnapshot(process.argv[2]);
+      }`,
+      batch,
+    );
+    const result = await inspectJson([], batch);
+    const [first] = result.yours ?? [];
+    // (V8 keeps a field of doubles unboxed, with no edge: the shape is named by the other two.)
+    assert.match(first?.name ?? '', /^\{id, user\b/, JSON.stringify(result.yours?.map((c) => c.name)));
+    // 30,000 records, and the template V8 keeps at the literal's allocation site.
+    assert.ok(first.count >= 30000 && first.count <= 30001, String(first.count));
+    assert.ok(first.retainedSize > result.snapshot.reachableSize / 4, `${first.retainedSize}`);
+  });
+
   test("the holder is the nearest one along the dominators, not a loader's record above the module", async () => {
     const [first] = (await inspectJson([], uploads)).yours ?? [];
     assert.equal(first?.name, 'Upload');

@@ -191,6 +191,7 @@ async function inspectPasses(
       listed,
       where,
       snapshot.reachableSize,
+      (cls) => table.keys[cls].constructorName !== undefined && table.keys[cls].name.startsWith('{'),
     ),
     engine: options.engine ?? 'leakscan',
   };
@@ -210,6 +211,11 @@ function largestOfTypes(summaries: ClassSummary[], types: ReadonlySet<string>, c
 }
 /** Share of the reachable heap a function made once must retain to be listed among the user's objects. */
 const MADE_ONCE_SHARE = 0.01;
+/**
+ * Share of the reachable heap plain objects of one shape ({id, user, amount}: the user's records, of no class
+ * and so of no place) must retain to be listed among the user's objects: what a batch script gathers.
+ */
+const SHAPE_SHARE = 0.1;
 /** Dominators above each object looked at for its holder. */
 const HOLDER_DEPTH = 12;
 
@@ -229,13 +235,14 @@ function yourClasses(
   listed: Map<ClassSummary, number>,
   where: ReadonlyMap<number, ClassWhere>,
   reachableSize: number,
+  shaped: (cls: number) => boolean,
 ): YourClass[] {
   // A function made once (a class's constructor, a top-level handler) is the program's code, not memory it
   // gathered: listed only when it alone keeps a share of the heap (its scope holds the data).
   const madeOnceMin = MADE_ONCE_SHARE * reachableSize;
   const chosen = largest
     .map((c) => ({ summary: c, cls: listed.get(c)!, location: where.get(listed.get(c)!)?.location ?? null }))
-    .filter((c) => isUserLocation(c.location))
+    .filter((c) => isUserLocation(c.location) || (shaped(c.cls) && perClass[c.cls] >= SHAPE_SHARE * reachableSize))
     .filter((c) => !(c.summary.type === 'closure' && c.summary.count === 1 && perClass[c.cls] < madeOnceMin))
     .slice(0, YOURS_SHOWN);
   if (chosen.length === 0) return [];

@@ -221,7 +221,7 @@ function yourLines(yours: YourClass[] | undefined, s: Style): string[] {
   const lines = [
     '',
     s.bold("Your code's objects"),
-    `  ${s.dim('(classes defined in your code, largest retained first, each before the objects of yours holding it)')}`,
+    `  ${s.dim('(your classes and records, largest retained first, each before the objects of yours holding it)')}`,
   ];
   for (const [i, c] of yours.entries())
     lines.push(`  ${yourClassText(c)}`, ...(i === 0 && c.retainerPath ? pathLines(c.retainerPath, s) : []));
