@@ -199,6 +199,8 @@ describe('leakscan inspect: your code first', () => {
     // 30,000 records, and the template V8 keeps at the literal's allocation site.
     assert.ok(first.count >= 30000 && first.count <= 30001, String(first.count));
     assert.ok(first.retainedSize > result.snapshot.reachableSize / 4, `${first.retainedSize}`);
+    // Its array is a local of the running top level: V8 names no variable on the stack.
+    assert.equal(first.holder, `a running function's Array (@${first.holderNodeId})`);
   });
 
   test("the holder is the nearest one along the dominators, not a loader's record above the module", async () => {

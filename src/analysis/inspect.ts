@@ -361,6 +361,11 @@ function holderName(path: RetainerPath | null, holderNodeId: number): string | n
     if (edge.type === 'context') break; // a variable: the name starts there
   }
   if (names.length > 0) return names.join('.');
+  // A collection only the stack keeps: a local variable of a function still running (a batch script's top level
+  // when its heap ran out), which V8 does not name.
+  const above = path[at - 1];
+  if (end === at && above?.type === 'synthetic' && /^\((Stack roots|Handle scope)\)$/.test(above.name))
+    return `a running function's ${path[at].name} (@${holderNodeId})`;
   return holderLabel(path.slice(0, end + 1)) ?? (end < at ? path[end].name : null);
 }
 
