@@ -1,8 +1,11 @@
-// The report filter of --redact on data no snapshot holds: a failed
-// scenario's error message and warnings, the local paths of the snapshots.
+// The report filter of --redact on data no snapshot holds (a failed scenario's
+// error message and warnings, the local paths of the snapshots), and on the
+// sentences leakscan words from a snapshot's names and places.
 import assert from 'node:assert/strict';
+import { join, sep } from 'node:path';
 import { test } from 'node:test';
 import { Redactor } from '../src/bundle/redact.js';
+import { buildGraph, node } from './graph-builder.js';
 
 test('messages and paths of a run report are redacted, leakscan words stay', () => {
   const redactor = new Redactor();
@@ -27,4 +30,49 @@ test('messages and paths of a run report are redacted, leakscan words stay', () 
   assert.match(s.verdict, /^login: failed — TypeError: <redacted/);
   assert.equal(s.status, 'failed');
   assert.equal(s.snapshots.before, 'snapshots/a.before.heapsnapshot.gz');
+});
+
+test("a finding's sentence keeps leakscan's words and loses the file it names", () => {
+  // The snapshot holds Node's own " added to " and "(anonymous)" as string values, and the
+  // script of the user's class, whose path the summary shows relative to the working folder.
+  const script = join(process.cwd(), 'acme-bank-export', 'app.mjs');
+  const graph = buildGraph({
+    nodes: [
+      node('', 0, 'synthetic'),
+      node('Session'),
+      node(' added to ', 0, 'string'),
+      node('(anonymous)', 0, 'string'),
+      node(script, 0, 'string'),
+    ],
+    edges: [
+      [0, 'Session', 'property', 'byToken'],
+      ['Session', ' added to ', 'property', 'words'],
+      ['Session', '(anonymous)', 'property', 'name'],
+      ['Session', script, 'property', 'script'],
+    ],
+  });
+  const redactor = new Redactor();
+  redactor.collect(graph);
+  for (const text of graph.strings.toArray()) redactor.replace(text); // as writing the snapshots does
+  const site = { script, line: 11, column: 3 };
+  const label = `acme-bank-export${sep}app.mjs:11`;
+  const finding = redactor.data({
+    pattern: 'collection',
+    leaked: { name: 'Session', type: 'object', count: 200, retainedSize: 60800, location: site },
+    holder: { name: 'byToken', nodeId: 5 },
+    site,
+    summary: `200 Session (${label}) added to byToken and never removed (59.4 KB).`,
+    fix: 'Bound or evict the entries of byToken (an LRU cache with a max size, or delete each entry when it is done).',
+  });
+  const closures = redactor.data({ name: '(anonymous)', type: 'closure', added: 200 });
+  assert.ok(!JSON.stringify(finding).includes('acme-bank-export'), JSON.stringify(finding));
+  assert.match(finding.summary, /^200 Session \(<redacted 17–64 chars #\d+>:11\) added to byToken and never removed/);
+  assert.equal(finding.summary.replace(/^.*?:11\)/, ''), ' added to byToken and never removed (59.4 KB).');
+  assert.equal(finding.site.script, finding.leaked.location.script);
+  assert.ok(finding.summary.includes(`(${finding.site.script}:11)`), 'the same replacement as the site');
+  assert.equal(
+    finding.fix,
+    'Bound or evict the entries of byToken (an LRU cache with a max size, or delete each entry when it is done).',
+  );
+  assert.equal(closures.name, '(anonymous)');
 });
