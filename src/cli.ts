@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry point: parses arguments, runs one command, and turns its outcome or
 // error into the exit code (the only place that does).
+import { fileURLToPath } from 'node:url';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isConfigProblem } from './commands/config.js';
@@ -65,6 +66,8 @@ const testServerCommand = {
 };
 
 const verbose = process.argv.includes('--verbose');
+/** The README of this install (the package carries docs/ beside it): where --help sends a user. */
+const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 
 function report(err: unknown): ExitCode {
   if (err instanceof LeakscanError) {
@@ -149,7 +152,7 @@ async function main(): Promise<ExitCode> {
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .epilogue(
-      'Exit codes: 0 done · 1 leak found (with --fail-on-leak) · 2 bad input or usage · 3 internal error · 130/143 stopped by SIGINT/SIGTERM\nDocs: README.md',
+      `Exit codes: 0 done · 1 leak found (with --fail-on-leak) · 2 bad input or usage · 3 internal error · 130/143 stopped by SIGINT/SIGTERM\nDocs: ${README} (and docs/ beside it)`,
     )
     .fail((message, err) => {
       // Unknown options, missing arguments, and check() rules that threw.
