@@ -104,7 +104,7 @@ export function builder(yargs: Argv<GlobalArgs>, describe: string): Argv<TestSer
     .option('redact-names', {
       type: 'boolean',
       default: false,
-      describe: 'With --bundle --redact: names from source too',
+      describe: 'With --bundle: names from source too (implies --redact)',
     })
     .option('force', {
       type: 'boolean',
