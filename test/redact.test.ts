@@ -2,10 +2,13 @@
 // error message and warnings, the local paths of the snapshots), and on the
 // sentences leakscan words from a snapshot's names and places.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { test } from 'node:test';
 import { Redactor } from '../src/bundle/redact.js';
-import { buildGraph, node } from './graph-builder.js';
+import { readSnapshot } from '../src/engine/index.js';
+import { buildGraph, type EdgeSpec, node } from './graph-builder.js';
 
 test('messages and paths of a run report are redacted, leakscan words stay', () => {
   const redactor = new Redactor();
@@ -75,4 +78,39 @@ test("a finding's sentence keeps leakscan's words and loses the file it names", 
     'Bound or evict the entries of byToken (an LRU cache with a max size, or delete each entry when it is done).',
   );
   assert.equal(closures.name, '(anonymous)');
+});
+
+test('--redact-names: element indexes (an object keyed by account numbers) become pseudonymous numbers, alike in every file', async () => {
+  const spec = {
+    nodes: [node('', 0, 'synthetic'), node('Object'), node('Account')],
+    edges: [
+      [0, 'Object', 'property', 'bySsn'],
+      ['Object', 'Account', 'element', 123456704],
+    ] as EdgeSpec[],
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'leakscan-redact-'));
+  try {
+    const written = async (redactor: Redactor, name: string): Promise<string[]> => {
+      redactor.collect(buildGraph(spec));
+      await redactor.write(buildGraph(spec), join(dir, name));
+      const graph = await readSnapshot(join(dir, name));
+      return Array.from({ length: graph.edgeCount }, (_, e) => graph.edgeName(e));
+    };
+    const names = new Redactor({ names: true });
+    const before = await written(names, 'before.heapsnapshot');
+    const after = await written(names, 'after.heapsnapshot');
+    assert.ok(!before.includes('123456704'), before.join());
+    assert.deepEqual(after, before, 'the same replacement in both snapshots');
+    const step = names.data({
+      nodeId: 5,
+      name: 'Account',
+      type: 'object',
+      edge: { type: 'element', name: '123456704' },
+    });
+    assert.equal(step.edge.name, before[1]);
+    // --redact alone keeps numbers used as names, as documented.
+    assert.ok((await written(new Redactor(), 'plain.heapsnapshot')).includes('123456704'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -79,6 +79,7 @@ export class Redactor {
   private readonly uses = new Map<string, number>();
   private readonly decided = new Map<string, string>();
   private readonly pseudonyms = new Set<string>();
+  private readonly elements = new Map<number, number>();
   private readonly key = randomBytes(32);
   private counter = 0;
   /** Redacted strings of 8+ characters by their first 8, to find them inside report text. */
@@ -175,6 +176,20 @@ export class Redactor {
     return `<redacted ${lengthBucket(text.length)} chars #${++this.counter}>`;
   }
 
+  /**
+   * With names: an element's index (`[123456704]`, an object keyed by account numbers) as a keyed
+   * hash below 2^31, the same in every file of the bundle; the order of an array's elements goes too.
+   */
+  elementIndex(index: number): number {
+    if (!this.redactNames) return index;
+    let out = this.elements.get(index);
+    if (out === undefined) {
+      out = createHmac('sha256', this.key).update(`[${index}]`).digest().readUInt32BE(0) >>> 1;
+      this.elements.set(index, out);
+    }
+    return out;
+  }
+
   /** `name_1a2b`: a keyed hash (random key per bundle, so names cannot be guessed back), longer on a collision. */
   private pseudonym(name: string): string {
     const memo = this.decided.get(`\u0000${name}`);
@@ -262,6 +277,9 @@ export class Redactor {
       const out = Object.fromEntries(
         Object.entries(record).map(([k, v]) => [k, OWN_WORDS.has(k) ? v : this.redactData(v, k)]),
       );
+      // A path step's edge into an element: its index as in the redacted snapshots.
+      if (record.type === 'element' && typeof record.name === 'string' && /^\d+$/.test(record.name))
+        out.name = String(this.elementIndex(Number(record.name)));
       // Messages (a scenario's error, a process warning) are the program's text, and need not be in any snapshot.
       if (typeof record.error === 'string') out.error = this.message(record.error);
       if (record.status === 'failed' && typeof record.verdict === 'string') {
@@ -324,7 +342,8 @@ export class Redactor {
       return out;
     });
     this.byPrefix = this.namesByPrefix = null;
-    await writeSnapshot(graph, output, strings);
+    const elementIndex = this.redactNames ? (index: number) => this.elementIndex(index) : undefined;
+    await writeSnapshot(graph, output, strings, undefined, elementIndex);
     return { strings: strings.length, redacted };
   }
 }
