@@ -143,7 +143,11 @@ async function main(): Promise<ExitCode> {
     .command(register(captureCommand, setExit, failed))
     .command(register(testServerCommand, setExit, failed))
     // yargs' wording for conflicts(), in ours.
-    .updateStrings({ 'Arguments %s and %s are mutually exclusive': '--%s and --%s cannot be used together' })
+    .updateStrings({
+      'Arguments %s and %s are mutually exclusive': '--%s and --%s cannot be used together',
+      'Invalid values:': 'not a choice:',
+      'Argument: %s, Given: %s, Choices: %s': '--%s %s: choose one of %s',
+    })
     .demandCommand(1, 'Name a command: run, diff, inspect, bundle, capture or test-server')
     .strict()
     .recommendCommands()
@@ -170,7 +174,12 @@ async function main(): Promise<ExitCode> {
   }
   if (usageError !== null) {
     const hint = isConfigProblem(usageError) ? '' : ' (see leakscan --help)';
-    process.stderr.write(`leakscan: ${printable(usageError)}${hint}\n`);
+    // yargs words some errors on several lines ("Invalid values:" and one line per option): one line here.
+    const line = usageError
+      .trim()
+      .replace(/:\s*\n\s*/g, ': ')
+      .replace(/\s*\n\s*/g, '; ');
+    process.stderr.write(`leakscan: ${printable(line)}${hint}\n`);
     return ExitCode.BadInput;
   }
   return exitCode;
