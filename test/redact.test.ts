@@ -68,6 +68,12 @@ test("a finding's sentence keeps leakscan's words and loses the file it names", 
     fix: 'Bound or evict the entries of byToken (an LRU cache with a max size, or delete each entry when it is done).',
   });
   const closures = redactor.data({ name: '(anonymous)', type: 'closure', added: 200 });
+  // A page's inline script is named by its URL, whose path "/" is no place to replace in other names.
+  const page = redactor.data({
+    location: { script: 'https://example.com/', line: 3, column: 1 },
+    summary: '20 Dialog held by system / Context (2.00 KB).',
+  });
+  assert.equal(page.summary, '20 Dialog held by system / Context (2.00 KB).');
   assert.ok(!JSON.stringify(finding).includes('acme-bank-export'), JSON.stringify(finding));
   assert.match(finding.summary, /^200 Session \(<redacted 17–64 chars #\d+>:11\) added to byToken and never removed/);
   assert.equal(finding.summary.replace(/^.*?:11\)/, ''), ' added to byToken and never removed (59.4 KB).');

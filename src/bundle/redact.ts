@@ -86,8 +86,8 @@ export class Redactor {
   private byPrefix: Map<string, string[]> | null = null;
   /** The same for the strings used as names, the only snapshot text leakscan's sentences hold. */
   private namesByPrefix: Map<string, string[]> | null = null;
-  /** Script labels as reports word places (`src/app.js`), longest first, and their replacements. */
-  private places: [label: string, replacement: string][] = [];
+  /** Script labels as reports word places (`src/app.js`), longest first: a pattern for each and its replacement. */
+  private places: [label: string, pattern: RegExp, replacement: string][] = [];
   /** Exact replacements for text the snapshots do not hold (the input paths). */
   private readonly aliases = new Map<string, string>();
 
@@ -222,7 +222,7 @@ export class Redactor {
       return parts ? this.shapeName(parts) : braced;
     });
     for (const [from, to] of this.aliases) if (from !== '' && out.includes(from)) out = out.split(from).join(to);
-    for (const [from, to] of this.places) if (out.includes(from)) out = out.split(from).join(to);
+    for (const [from, pattern, to] of this.places) if (out.includes(from)) out = out.replace(pattern, () => to);
     // leakscan's sentences are its words around names: Node's own strings (" added to ") are words there.
     const index = sentence ? this.namesIndex() : this.prefixIndex();
     let result = '';
@@ -260,8 +260,15 @@ export class Redactor {
       if (typeof record.script === 'string' && typeof record.line === 'number' && record.script !== '') {
         const label = scriptLabel(record.script);
         const replacement = this.replace(record.script);
-        if (replacement !== record.script && !this.places.some(([from]) => from === label)) {
-          this.places.push([label, replacement]);
+        // A place as formatLocation words it: the label alone or before ":line", never inside a longer name
+        // (a page's inline script is its URL's path, "/": not the "/" of "system / Context").
+        if (
+          replacement !== record.script &&
+          /[\p{L}\p{N}]/u.test(label) &&
+          !this.places.some(([from]) => from === label)
+        ) {
+          const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          this.places.push([label, new RegExp(`(?<![\\w./-])${escaped}(?=:\\d|[\\s),;]|$)`, 'gu'), replacement]);
           this.places.sort((a, b) => b[0].length - a[0].length);
         }
       }
