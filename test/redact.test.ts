@@ -6,7 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { test } from 'node:test';
+import { runtimeOfNames } from '../src/analysis/snapshot-meta.js';
 import { Redactor } from '../src/bundle/redact.js';
+import { classNameOf } from '../src/classes.js';
 import { readSnapshot } from '../src/engine/index.js';
 import { buildGraph, type EdgeSpec, node } from './graph-builder.js';
 
@@ -119,4 +121,51 @@ test('--redact-names: element indexes (an object keyed by account numbers) becom
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a page's structured names keep their structure: the Window's kind, an element's tag", () => {
+  const url = 'https://app.example/account?session=Zq9vX2mL7pQ4';
+  const graph = buildGraph({
+    nodes: [
+      node('', 0, 'synthetic'),
+      node(`Window [JSGlobalObject] / ${url}`, 0, 'object'),
+      node(`Window / ${url}`, 0, 'native'),
+      node('<div class="customer-acme-bank" data-ssn="123-45-6789">', 0, 'native'),
+      node('Detached <li data-token="eyJhbGciOi">', 0, 'native'),
+      node('<br>', 0, 'native'),
+      node(`HTMLDivElement (prototype) / ${url}`, 0, 'object'),
+      node('system / Context / scope @457', 0, 'object'),
+      node('blink::HeapVectorBacking<cppgc::internal::BasicMember<blink::Node>>', 0, 'native'),
+    ],
+    edges: [
+      [0, 1, 'element', 1],
+      [0, 2, 'element', 2],
+      [1, 3, 'property', 'a'],
+      [1, 4, 'property', 'b'],
+      [1, 5, 'property', 'c'],
+    ],
+  });
+  const redactor = new Redactor();
+  redactor.collect(graph);
+  const names = graph.strings.toArray().map((text) => redactor.replace(text));
+  const text = names.join('\n');
+  for (const secret of ['Zq9vX2mL', 'customer-acme', '123-45', 'eyJhbGci', 'app.example'])
+    assert.ok(!text.includes(secret), text);
+  assert.match(redactor.replace(`Window [JSGlobalObject] / ${url}`), /^Window \[JSGlobalObject\] \/ <redacted [^>]*>$/);
+  assert.equal(redactor.replace(`Window / ${url}`).replace(/^Window \/ /, ''), redactor.replace(url));
+  assert.equal(
+    runtimeOfNames([], () => names),
+    'browser',
+  );
+  assert.equal(
+    classNameOf('native', redactor.replace('<div class="customer-acme-bank" data-ssn="123-45-6789">')),
+    '<div>',
+  );
+  assert.equal(classNameOf('native', redactor.replace('Detached <li data-token="eyJhbGciOi">')), 'Detached <li>');
+  assert.equal(redactor.replace('<br>'), '<br>');
+  assert.match(redactor.replace(`HTMLDivElement (prototype) / ${url}`), /^HTMLDivElement \(prototype\) \/ <redacted/);
+  assert.equal(redactor.replace('system / Context / scope @457'), 'system / Context / scope @457');
+  // Blink's C++ types are the browser's vocabulary (classes.ts isBrowserInternal reads them).
+  const cpp = 'blink::HeapVectorBacking<cppgc::internal::BasicMember<blink::Node>>';
+  assert.equal(redactor.replace(cpp), cpp);
 });

@@ -34,6 +34,18 @@ const RUNTIME_NAME =
   /^(?:system \/ [\w ()]*|Node \/ [\w:<>,. ]*|\([\w .,+-]*\)|\d+ \/ [\w ]+|C\+\+ [\w -]*roots|heap number|smi number|private symbol)$/;
 /** The few such names V8 gives JS objects: scopes, and iterators ("Map Iterator", "Async-from-Sync Iterator"). */
 const RUNTIME_OBJECT_NAME = /^(?:system \/ Context|[A-Z]\w*(?:-[A-Za-z]+)*(?: [A-Z]\w*)? Iterator)$/;
+/**
+ * An object Chrome names by its kind and its page's URL (`Window [JSGlobalObject] / https://…`, `HTMLDivElement
+ * (prototype) / …`, `system / NativeContext / …`): the kind is what the analysis reads (snapshot-meta.ts, classes.ts).
+ */
+const NAMED_BY_URL =
+  /^((?:system \/ )?[A-Za-z_$][\w$]*(?: \[JSGlobal(?:Object|Proxy)\]| \((?:prototype|internal cache)\))?) \/ (.+)$/s;
+/** V8's closure scopes in a page (`system / Context / scope @457`). */
+const SCOPE_NAME = /^system \/ Context \/ scope @\d+$/;
+/** A DOM element as Blink names it, tag and attributes (`<div class="x">`): DevTools classes it by the tag. */
+const DOM_ELEMENT = /^((?:Detached )?<[A-Za-z][\w:-]*)(\s.*)?>$/s;
+/** A C++ type of the embedder (`blink::StyleRule`, `cppgc::internal::BasicMember<blink::Node>`): Blink's vocabulary. */
+const CPP_TYPE = /^[A-Za-z_]\w*(?:::[A-Za-z_~]\w*)+(?:<[\w:<>, *&]*>)?(?:::\w+)*$/;
 /** V8's name for the edges of a WeakMap entry; DevTools parses it (engine/algorithms.ts), so only the class names inside change. */
 const EPHEMERON = /^(\d+ \/ part of key \()(.*?)( @\d+\) -> value \()(.*?)( @\d+\) pair in WeakMap \(table @\d+\))$/;
 
@@ -150,6 +162,15 @@ export class Redactor {
     )
       return text;
     if ((uses & Use.SourceNode) !== 0 && RUNTIME_OBJECT_NAME.test(text)) return text;
+    if ((uses & Use.RuntimeNode) !== 0 && CPP_TYPE.test(text)) return text;
+    // A page's names keep what the analysis reads in them; the URL and the attributes are redacted as strings.
+    if ((uses & (Use.RuntimeNode | Use.SourceNode)) !== 0) {
+      if (SCOPE_NAME.test(text)) return text;
+      const named = NAMED_BY_URL.exec(text);
+      if (named) return `${named[1]} / ${this.replace(named[2])}`;
+      const element = DOM_ELEMENT.exec(text);
+      if (element) return element[2] === undefined ? text : `${element[1]} ${this.replace(element[2].trim())}>`;
+    }
     if (WELL_KNOWN_SYMBOL.test(text)) return text;
     const ephemeron = EPHEMERON.exec(text);
     if (ephemeron && (uses & Use.InternalEdge) !== 0) {
