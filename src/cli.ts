@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry point: parses arguments, runs one command, and turns its outcome or
 // error into the exit code (the only place that does).
+import { fileURLToPath } from 'node:url';
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isConfigProblem } from './commands/config.js';
@@ -65,6 +66,8 @@ const testServerCommand = {
 };
 
 const verbose = process.argv.includes('--verbose');
+/** The README of this install (the package carries docs/ beside it): where --help sends a user. */
+const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 
 function report(err: unknown): ExitCode {
   if (err instanceof LeakscanError) {
@@ -140,7 +143,11 @@ async function main(): Promise<ExitCode> {
     .command(register(captureCommand, setExit, failed))
     .command(register(testServerCommand, setExit, failed))
     // yargs' wording for conflicts(), in ours.
-    .updateStrings({ 'Arguments %s and %s are mutually exclusive': '--%s and --%s cannot be used together' })
+    .updateStrings({
+      'Arguments %s and %s are mutually exclusive': '--%s and --%s cannot be used together',
+      'Invalid values:': 'not a choice:',
+      'Argument: %s, Given: %s, Choices: %s': '--%s %s: choose one of %s',
+    })
     .demandCommand(1, 'Name a command: run, diff, inspect, bundle, capture or test-server')
     .strict()
     .recommendCommands()
@@ -149,7 +156,7 @@ async function main(): Promise<ExitCode> {
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .epilogue(
-      'Exit codes: 0 done · 1 leak found (with --fail-on-leak) · 2 bad input or usage · 3 internal error · 130/143 stopped by SIGINT/SIGTERM\nDocs: README.md',
+      `Exit codes: 0 done · 1 leak found (with --fail-on-leak) · 2 bad input or usage · 3 internal error · 130/143 stopped by SIGINT/SIGTERM\nDocs: ${README} (and docs/ beside it)`,
     )
     .fail((message, err) => {
       // Unknown options, missing arguments, and check() rules that threw.
@@ -167,7 +174,12 @@ async function main(): Promise<ExitCode> {
   }
   if (usageError !== null) {
     const hint = isConfigProblem(usageError) ? '' : ' (see leakscan --help)';
-    process.stderr.write(`leakscan: ${printable(usageError)}${hint}\n`);
+    // yargs words some errors on several lines ("Invalid values:" and one line per option): one line here.
+    const line = usageError
+      .trim()
+      .replace(/:\s*\n\s*/g, ': ')
+      .replace(/\s*\n\s*/g, '; ');
+    process.stderr.write(`leakscan: ${printable(line)}${hint}\n`);
     return ExitCode.BadInput;
   }
   return exitCode;

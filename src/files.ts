@@ -3,8 +3,8 @@
 // is taken where rename(2) would replace what is there. capture's snapshots and the --html
 // file share this last step; refuseExisting is the check before the long work.
 import { randomBytes } from 'node:crypto';
-import { link, lstat, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { link, lstat, mkdtemp, rename, rmdir, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileError, LeakscanError } from './errors.js';
 
 /** A hidden, unpredictable name beside `file` (same folder, so the last step never crosses file systems). */
@@ -36,6 +36,16 @@ export async function linkIntoPlace(temp: string, file: string, taken: (file: st
   );
   if (there) throw taken(file);
   await rename(temp, file);
+}
+
+/** Throws unless a file can be created beside `file`: its folder exists and is writable (a temp folder made and removed). */
+export async function refuseUnwritableFolder(file: string): Promise<void> {
+  const target = resolve(file);
+  try {
+    await rmdir(await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`)));
+  } catch (err) {
+    throw fileError(dirname(target), err);
+  }
 }
 
 /**

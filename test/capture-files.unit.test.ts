@@ -37,3 +37,15 @@ test('capture: a snapshot name under a file is refused before the process is loo
     return true;
   });
 });
+
+test('capture: a snapshot name in a folder that does not exist is refused before the process is looked at', async () => {
+  const dir = tempDir();
+  const missing = join(dir, 'no-such-folder');
+  const files = [join(missing, 'load.1.heapsnapshot'), join(missing, 'load.2.heapsnapshot')];
+  await assert.rejects(captureSnapshots({ pid: NO_SUCH_PID, files }), (err: unknown) => {
+    assert.ok(err instanceof LeakscanError);
+    assert.equal(err.message, `${missing}: no such file or directory`);
+    assert.equal(err.exitCode, ExitCode.BadInput);
+    return true;
+  });
+});

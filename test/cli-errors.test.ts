@@ -133,6 +133,15 @@ describe('usage errors', () => {
     }
   });
 
+  test('a value not among the choices: one line naming the option and the choices', async () => {
+    const r = await runCli(['diff', 'a', 'b', '--engine', 'foo']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      'leakscan: not a choice: --engine "foo": choose one of "leakscan", "memlab" (see leakscan --help)\n',
+    );
+  });
+
   test('a bad duration is named by the option that has it', async () => {
     for (const option of ['--interval', '--open-timeout']) {
       const r = await runCli(['capture', '--pid', '1', option, '5x']);

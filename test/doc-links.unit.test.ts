@@ -67,6 +67,35 @@ test('every relative link in README, ARCHITECTURE, CONTRIBUTING and docs/ resolv
   assert.deepEqual(broken, []);
 });
 
+test('the package carries every page the README leads to, and the files --help names', () => {
+  // npm always packs these; package.json "files" lists the rest (folders or files).
+  const files = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { files: string[] }).files;
+  const packed = (file: string): boolean =>
+    ['README.md', 'LICENSE', 'package.json'].includes(file) ||
+    files.some((entry) => file === entry || file.startsWith(`${entry}/`));
+  const missing = new Set<string>();
+  const seen = new Set<string>();
+  const queue = ['README.md'];
+  for (let doc = queue.shift(); doc !== undefined; doc = queue.shift()) {
+    if (seen.has(doc)) continue;
+    seen.add(doc);
+    if (!packed(doc)) missing.add(doc);
+    if (!doc.endsWith('.md')) continue;
+    for (const target of linkTargets(readFileSync(join(root, doc), 'utf8'))) {
+      const path = target.split('#', 1)[0];
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target) || path === '') continue;
+      queue.push(relative(root, join(root, dirname(doc), decodeURIComponent(path))));
+    }
+  }
+  // The pages the commands' help sends to (the source, so no build is needed).
+  for (const file of readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.ts')) continue;
+    for (const m of readFileSync(join(root, 'src', file), 'utf8').matchAll(/\bdocs\/[\w-]+\.md\b/g))
+      if (!packed(m[0])) missing.add(m[0]);
+  }
+  assert.deepEqual([...missing].sort(), []);
+});
+
 test('the checker reads links, skips code, and makes anchors as GitHub does', () => {
   const page = [
     '# `leakscan run [scenarios..]`',

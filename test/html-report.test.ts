@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
 import { contentSecurityPolicy, htmlDiff } from '../src/report/html.js';
-import type { ClassDiff, DiffResult, HolderGroup, RetainerPath, SnapshotMeta } from '../src/types.js';
+import type { ClassDiff, DiffResult, Finding, HolderGroup, RetainerPath, SnapshotMeta } from '../src/types.js';
 import { runCli, runFixture, tempDir } from './helpers.js';
 
 const HOSTILE = '<img src=x onerror="window.pwned=1">';
@@ -147,6 +147,41 @@ describe('the HTML file', () => {
       JSON.stringify(parsed).includes(JSON.stringify(HOSTILE).slice(1, -1)),
       'the name is in the data, as text',
     );
+  });
+
+  test('read as text, it opens with the main finding: in its title, then in the lines shown without a script', () => {
+    const finding = (name: string, holder: string, fix: string): Finding => ({
+      pattern: 'collection',
+      leaked: { name, type: 'object', count: 300, retainedSize: 36_000, location: null },
+      holder: { name: holder, nodeId: 6167, location: null },
+      site: { script: 'file:///srv/app/src/session.js', line: 12, column: 3 },
+      retainerPath: path(name, 79391),
+      summary: `300 ${name} (/srv/app/src/session.js:12) added to ${holder} and never removed (35.2 KB).`,
+      fix,
+    });
+    const text = htmlDiff(
+      {
+        ...constructedDiff(),
+        findings: [finding('Session', 'sessions', 'Bound sessions.'), finding(HOSTILE, 'x', HOSTILE)],
+      },
+      { redacted: 'text' },
+    );
+    const title = /<title>([^<]*)<\/title>/.exec(text)?.[1] ?? '';
+    assert.match(
+      title,
+      /^leakscan diff: Leak 1 \(collection\): 300 Session \(\/srv\/app\/src\/session\.js:12\) added to sessions/,
+    );
+    const body = text.slice(text.indexOf('<body>'), text.indexOf('<script'));
+    const lines = [...body.matchAll(/<p>([^<]*)<\/p>/g)].map((m) => m[1]);
+    assert.match(lines[0], /^Redacted: /);
+    assert.match(lines[1], /^Leak 1 \(collection\): 300 Session .* added to sessions and never removed/);
+    assert.equal(lines[2], 'Fix: Bound sessions.');
+    assert.match(lines[3], /^Leak 2 \(collection\): 300 &lt;img src=x onerror=&quot;/);
+    assert.doesNotMatch(text, /<img/i);
+    // Without findings, the verdict.
+    const plain = htmlDiff(constructedDiff());
+    assert.match(/<title>([^<]*)<\/title>/.exec(plain)?.[1] ?? '', /^leakscan diff: 2 suspected leaks: Session \+300/);
+    assert.match(plain.slice(plain.indexOf('<body>')), /<noscript><p>2 suspected leaks: Session \+300/);
   });
 
   test('a strict Content-Security-Policy: the inline script and style by their hashes, no unsafe-inline, no network', () => {

@@ -3,7 +3,7 @@
 import type { HeapGraph } from '../engine/index.js';
 import { SnapshotOrderError, TwoSessionsError, UnrelatedSnapshotsError } from '../errors.js';
 import type { SnapshotMeta } from '../types.js';
-import { type Baseline, beforeClassMatches, globalOrderOf, newestHeapObjectId } from './baseline.js';
+import { type Baseline, beforeClassMatches, globalOrderOf, newestHeapObjectId, stringHashOf } from './baseline.js';
 import { runtimeOf } from './snapshot-meta.js';
 
 /**
@@ -26,6 +26,18 @@ function freshNumbering(graph: HeapGraph): boolean {
   return count > 0 && (highest - lowest) / 2 + 1 === count;
 }
 
+/** The index of `id` in the sorted `ids`, or -1. */
+function indexOfId(ids: Uint32Array, id: number): number {
+  let lo = 0;
+  let hi = ids.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ids[mid] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return ids[lo] === id ? lo : -1;
+}
+
 /** Ids sampled from `graph` per check of idAgreement. */
 const AGREEMENT_SAMPLE = 4096;
 
@@ -33,20 +45,13 @@ const AGREEMENT_SAMPLE = 4096;
 function idAgreement(baseline: Baseline, graph: HeapGraph): { shared: number; same: number } {
   const stride = Math.max(1, Math.floor(graph.nodeCount / AGREEMENT_SAMPLE));
   const namedKind = Uint8Array.from(graph.nodeTypeNames, (name) => (name === 'object' || name === 'native' ? 1 : 0));
-  const ids = baseline.ids;
   let shared = 0;
   let same = 0;
   for (let o = 0; o < graph.nodeCount; o += stride) {
     const id = graph.nodeId(o);
     if ((id & 1) === 0) continue;
-    let lo = 0;
-    let hi = ids.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ids[mid] < id) lo = mid + 1;
-      else hi = mid;
-    }
-    if (ids[lo] !== id) continue;
+    const lo = indexOfId(baseline.ids, id);
+    if (lo < 0) continue;
     shared++;
     const type = graph.nodeTypeIndex(o);
     if (baseline.nodeType[lo] === type && (!namedKind[type] || beforeClassMatches(baseline, lo, graph, o))) same++;
@@ -124,11 +129,33 @@ export function checkSameProcess(
   }
 }
 
+/** Strings both snapshots hold under one id, and how many of them have another text (strings never change theirs). */
+function stringAgreement(baseline: Baseline, graph: HeapGraph): { shared: number; changed: number } {
+  let shared = 0;
+  let changed = 0;
+  for (let o = 0; o < graph.nodeCount; o++) {
+    const hash = stringHashOf(graph, o);
+    if (hash === 0) continue;
+    const j = indexOfId(baseline.ids, graph.nodeId(o));
+    if (j < 0 || baseline.stringHash[j] === 0) continue;
+    shared++;
+    if (baseline.stringHash[j] !== hash) changed++;
+  }
+  return { shared, changed };
+}
+
 /** The newest object of a later snapshot is newer than any of an earlier one: AFTER older than BEFORE would list freed objects as new. */
 function checkOrder(baseline: Baseline, graph: HeapGraph): void {
   const afterMax = newestHeapObjectId(graph);
   if (afterMax < baseline.maxNodeId) {
     const before = baseline.meta.path;
+    // Swapping cannot help two processes (ids count up alike in every one): say that instead, as checkSameProcess would.
+    const { shared, changed } = stringAgreement(baseline, graph);
+    if (changed >= 3 && changed >= shared * 0.01) {
+      throw new UnrelatedSnapshotsError(
+        `${before} and ${graph.file} are not snapshots of one process (strings changed their text under the same id): diff needs two snapshots of one running process`,
+      );
+    }
     throw new SnapshotOrderError(
       `${graph.file} was taken before ${before} (its newest object is @${afterMax}, ${before} has @${baseline.maxNodeId}; V8 ids only grow): swap them: leakscan diff ${graph.file} ${before}`,
     );

@@ -8,6 +8,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { type HeapGraph, readSnapshot } from '../engine/index.js';
 import { formatPropertyName } from '../engine/shapes.js';
 import { writeSnapshot } from '../engine/writer.js';
+import { scriptLabel } from '../text/places.js';
 
 export interface RedactOptions {
   /** Also replace the kept names from source (properties, variables, functions, classes) by pseudonyms. */
@@ -33,6 +34,18 @@ const RUNTIME_NAME =
   /^(?:system \/ [\w ()]*|Node \/ [\w:<>,. ]*|\([\w .,+-]*\)|\d+ \/ [\w ]+|C\+\+ [\w -]*roots|heap number|smi number|private symbol)$/;
 /** The few such names V8 gives JS objects: scopes, and iterators ("Map Iterator", "Async-from-Sync Iterator"). */
 const RUNTIME_OBJECT_NAME = /^(?:system \/ Context|[A-Z]\w*(?:-[A-Za-z]+)*(?: [A-Z]\w*)? Iterator)$/;
+/**
+ * An object Chrome names by its kind and its page's URL (`Window [JSGlobalObject] / https://…`, `HTMLDivElement
+ * (prototype) / …`, `system / NativeContext / …`): the kind is what the analysis reads (snapshot-meta.ts, classes.ts).
+ */
+const NAMED_BY_URL =
+  /^((?:system \/ )?[A-Za-z_$][\w$]*(?: \[JSGlobal(?:Object|Proxy)\]| \((?:prototype|internal cache)\))?) \/ (.+)$/s;
+/** V8's closure scopes in a page (`system / Context / scope @457`). */
+const SCOPE_NAME = /^system \/ Context \/ scope @\d+$/;
+/** A DOM element as Blink names it, tag and attributes (`<div class="x">`): DevTools classes it by the tag. */
+const DOM_ELEMENT = /^((?:Detached )?<[A-Za-z][\w:-]*)(\s.*)?>$/s;
+/** A C++ type of the embedder (`blink::StyleRule`, `cppgc::internal::BasicMember<blink::Node>`): Blink's vocabulary. */
+const CPP_TYPE = /^[A-Za-z_]\w*(?:::[A-Za-z_~]\w*)+(?:<[\w:<>, *&]*>)?(?:::\w+)*$/;
 /** V8's name for the edges of a WeakMap entry; DevTools parses it (engine/algorithms.ts), so only the class names inside change. */
 const EPHEMERON = /^(\d+ \/ part of key \()(.*?)( @\d+\) -> value \()(.*?)( @\d+\) pair in WeakMap \(table @\d+\))$/;
 
@@ -54,6 +67,10 @@ const RUNNER_WORDS =
 
 /** Report fields whose values are leakscan's vocabulary (node and edge types, statuses), not the snapshot's text. */
 const OWN_WORDS = new Set(['type', 'runtime', 'engine', 'status', 'expect', 'heldBy']);
+/** Report fields that are leakscan's sentences around a snapshot's names (a finding's, a verdict). */
+const SENTENCES = new Set(['summary', 'fix', 'verdict']);
+/** The class names leakscan gives what has none (classes.ts); Node's own text may hold them too. */
+const OWN_NAMES = new Set(['(anonymous)', '(string)']);
 
 const RUNTIME_NODE_TYPES = new Set(['synthetic', 'hidden', 'array', 'number', 'object shape', 'native', 'code']);
 const SOURCE_NODE_TYPES = new Set(['object', 'closure', 'symbol', 'bigint']);
@@ -74,10 +91,15 @@ export class Redactor {
   private readonly uses = new Map<string, number>();
   private readonly decided = new Map<string, string>();
   private readonly pseudonyms = new Set<string>();
+  private readonly elements = new Map<number, number>();
   private readonly key = randomBytes(32);
   private counter = 0;
   /** Redacted strings of 8+ characters by their first 8, to find them inside report text. */
   private byPrefix: Map<string, string[]> | null = null;
+  /** The same for the strings used as names, the only snapshot text leakscan's sentences hold. */
+  private namesByPrefix: Map<string, string[]> | null = null;
+  /** Script labels as reports word places (`src/app.js`), longest first: a pattern for each and its replacement. */
+  private places: [label: string, pattern: RegExp, replacement: string][] = [];
   /** Exact replacements for text the snapshots do not hold (the input paths). */
   private readonly aliases = new Map<string, string>();
 
@@ -104,7 +126,7 @@ export class Redactor {
       const text = graph.strings.get(i);
       this.uses.set(text, (this.uses.get(text) ?? 0) | flags[i]);
     }
-    this.byPrefix = null;
+    this.byPrefix = this.namesByPrefix = null;
   }
 
   /**
@@ -113,7 +135,7 @@ export class Redactor {
    */
   keep(text: string): void {
     this.decided.set(text, text);
-    this.byPrefix = null;
+    this.byPrefix = this.namesByPrefix = null;
   }
 
   /** Exact text of the reports to replace, such as the local path of an input snapshot. */
@@ -140,6 +162,15 @@ export class Redactor {
     )
       return text;
     if ((uses & Use.SourceNode) !== 0 && RUNTIME_OBJECT_NAME.test(text)) return text;
+    if ((uses & Use.RuntimeNode) !== 0 && CPP_TYPE.test(text)) return text;
+    // A page's names keep what the analysis reads in them; the URL and the attributes are redacted as strings.
+    if ((uses & (Use.RuntimeNode | Use.SourceNode)) !== 0) {
+      if (SCOPE_NAME.test(text)) return text;
+      const named = NAMED_BY_URL.exec(text);
+      if (named) return `${named[1]} / ${this.replace(named[2])}`;
+      const element = DOM_ELEMENT.exec(text);
+      if (element) return element[2] === undefined ? text : `${element[1]} ${this.replace(element[2].trim())}>`;
+    }
     if (WELL_KNOWN_SYMBOL.test(text)) return text;
     const ephemeron = EPHEMERON.exec(text);
     if (ephemeron && (uses & Use.InternalEdge) !== 0) {
@@ -166,6 +197,20 @@ export class Redactor {
     return `<redacted ${lengthBucket(text.length)} chars #${++this.counter}>`;
   }
 
+  /**
+   * With names: an element's index (`[123456704]`, an object keyed by account numbers) as a keyed
+   * hash below 2^31, the same in every file of the bundle; the order of an array's elements goes too.
+   */
+  elementIndex(index: number): number {
+    if (!this.redactNames) return index;
+    let out = this.elements.get(index);
+    if (out === undefined) {
+      out = createHmac('sha256', this.key).update(`[${index}]`).digest().readUInt32BE(0) >>> 1;
+      this.elements.set(index, out);
+    }
+    return out;
+  }
+
   /** `name_1a2b`: a keyed hash (random key per bundle, so names cannot be guessed back), longer on a collision. */
   private pseudonym(name: string): string {
     const memo = this.decided.get(`\u0000${name}`);
@@ -183,7 +228,8 @@ export class Redactor {
    * Text of a report: a snapshot string becomes its replacement; other text
    * (paths, messages) loses every redacted snapshot string it contains.
    */
-  text(value: string): string {
+  text(value: string, sentence = false): string {
+    if (OWN_NAMES.has(value)) return value;
     const alias = this.aliases.get(value);
     if (alias !== undefined) return alias;
     if (this.uses.has(value) || this.decided.has(value)) return this.replace(value);
@@ -197,7 +243,9 @@ export class Redactor {
       return parts ? this.shapeName(parts) : braced;
     });
     for (const [from, to] of this.aliases) if (from !== '' && out.includes(from)) out = out.split(from).join(to);
-    const index = this.prefixIndex();
+    for (const [from, pattern, to] of this.places) if (out.includes(from)) out = out.replace(pattern, () => to);
+    // leakscan's sentences are its words around names: Node's own strings (" added to ") are words there.
+    const index = sentence ? this.namesIndex() : this.prefixIndex();
     let result = '';
     for (let i = 0; i < out.length; ) {
       const candidates = index.get(out.slice(i, i + 8));
@@ -218,11 +266,48 @@ export class Redactor {
 
   /** Every string of a report's data through text(); keys, and fields that hold leakscan's own words, stay. */
   data<T>(value: T): T {
-    if (typeof value === 'string') return this.text(value) as T;
-    if (Array.isArray(value)) return value.map((v: unknown) => this.data(v)) as T;
+    this.collectPlaces(value);
+    return this.redactData(value);
+  }
+
+  /**
+   * The scripts of the data's places, as a sentence words them (a finding's "Session (src/app.js:11)"):
+   * each gets the script's replacement, so the summary names the file no more than the site does.
+   */
+  private collectPlaces(value: unknown): void {
+    if (Array.isArray(value)) for (const v of value) this.collectPlaces(v);
+    else if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      if (typeof record.script === 'string' && typeof record.line === 'number' && record.script !== '') {
+        const label = scriptLabel(record.script);
+        const replacement = this.replace(record.script);
+        // A place as formatLocation words it: the label alone or before ":line", never inside a longer name
+        // (a page's inline script is its URL's path, "/": not the "/" of "system / Context").
+        if (
+          replacement !== record.script &&
+          /[\p{L}\p{N}]/u.test(label) &&
+          !this.places.some(([from]) => from === label)
+        ) {
+          const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          this.places.push([label, new RegExp(`(?<![\\w./-])${escaped}(?=:\\d|[\\s),;]|$)`, 'gu'), replacement]);
+          this.places.sort((a, b) => b[0].length - a[0].length);
+        }
+      }
+      for (const v of Object.values(record)) this.collectPlaces(v);
+    }
+  }
+
+  private redactData<T>(value: T, key = ''): T {
+    if (typeof value === 'string') return this.text(value, SENTENCES.has(key)) as T;
+    if (Array.isArray(value)) return value.map((v: unknown) => this.redactData(v)) as T;
     if (value !== null && typeof value === 'object') {
       const record = value as Record<string, unknown>;
-      const out = Object.fromEntries(Object.entries(record).map(([k, v]) => [k, OWN_WORDS.has(k) ? v : this.data(v)]));
+      const out = Object.fromEntries(
+        Object.entries(record).map(([k, v]) => [k, OWN_WORDS.has(k) ? v : this.redactData(v, k)]),
+      );
+      // A path step's edge into an element: its index as in the redacted snapshots.
+      if (record.type === 'element' && typeof record.name === 'string' && /^\d+$/.test(record.name))
+        out.name = String(this.elementIndex(Number(record.name)));
       // Messages (a scenario's error, a process warning) are the program's text, and need not be in any snapshot.
       if (typeof record.error === 'string') out.error = this.message(record.error);
       if (record.status === 'failed' && typeof record.verdict === 'string') {
@@ -249,20 +334,30 @@ export class Redactor {
     return head ? `${kept}${head[1]}: ${this.redacted(rest.slice(head[0].length))}` : `${kept}${this.redacted(rest)}`;
   }
 
+  private namesIndex(): Map<string, string[]> {
+    this.namesByPrefix ??= this.indexOf(this.uses.keys());
+    return this.namesByPrefix;
+  }
+
   private prefixIndex(): Map<string, string[]> {
-    if (this.byPrefix) return this.byPrefix;
+    this.byPrefix ??= this.indexOf(
+      this.uses.keys(),
+      [...this.decided.keys()].filter((text) => !text.startsWith('\u0000')),
+    );
+    return this.byPrefix;
+  }
+
+  private indexOf(...texts: Iterable<string>[]): Map<string, string[]> {
     const index = new Map<string, string[]>();
     const add = (text: string): void => {
-      if (text.length < 8 || this.replace(text) === text) return;
+      if (text.length < 8 || OWN_NAMES.has(text) || this.replace(text) === text) return;
       const prefix = text.slice(0, 8);
       const list = index.get(prefix);
       if (list) list.push(text);
       else index.set(prefix, [text]);
     };
-    for (const text of this.uses.keys()) add(text);
-    for (const text of [...this.decided.keys()]) if (!text.startsWith('\u0000')) add(text);
+    for (const list of texts) for (const text of list) add(text);
     for (const list of index.values()) list.sort((a, b) => b.length - a.length); // longest match first
-    this.byPrefix = index;
     return index;
   }
 
@@ -274,8 +369,9 @@ export class Redactor {
       if (out !== value) redacted++;
       return out;
     });
-    this.byPrefix = null;
-    await writeSnapshot(graph, output, strings);
+    this.byPrefix = this.namesByPrefix = null;
+    const elementIndex = this.redactNames ? (index: number) => this.elementIndex(index) : undefined;
+    await writeSnapshot(graph, output, strings, undefined, elementIndex);
     return { strings: strings.length, redacted };
   }
 }

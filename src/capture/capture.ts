@@ -6,7 +6,7 @@
 import { unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CaptureError, InterruptedError, LeakscanError, TwoSessionsError } from '../errors.js';
-import { refuseExisting } from '../files.js';
+import { refuseExisting, refuseUnwritableFolder } from '../files.js';
 import type { CaptureResult } from '../types.js';
 import { BetweenError, runBetween } from './between.js';
 import {
@@ -65,6 +65,8 @@ export function snapshotFiles(output: string, count: number): string[] {
 export async function captureSnapshots(options: CaptureOptions): Promise<Omit<CaptureResult, 'diff'>> {
   const { files } = options;
   for (const file of files) await refuseExisting(file, { taken: existsError });
+  // A folder that is missing or read-only, before the process's inspector is opened for nothing.
+  for (const file of files) await refuseUnwritableFolder(file);
   const signal = options.signal ?? new AbortController().signal;
   signal.throwIfAborted();
   options.onProgress?.({ kind: 'connect' });

@@ -42,7 +42,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<BundleArgs> {
     .option('redact-names', {
       type: 'boolean',
       default: false,
-      describe: 'With --redact: also replace names from source by pseudonyms',
+      describe: 'Also replace names from source (properties, variables, classes) by pseudonyms; implies --redact',
     })
     .example(
       '$0 bundle before.heapsnapshot after.heapsnapshot -o leak-report --redact --tar',

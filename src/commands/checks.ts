@@ -6,7 +6,8 @@ function checkWhole(argv: Record<string, unknown>, names: string[], least: numbe
     const value = argv[name];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < least) {
-      throw new Error(`--${name} must be a whole number ≥ ${least}, got ${String(value)}`);
+      const given = Number.isNaN(value) ? 'something that is not a number' : String(value);
+      throw new Error(`--${name} must be a whole number ≥ ${least}, got ${given}`);
     }
   }
   return true;

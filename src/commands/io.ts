@@ -1,10 +1,10 @@
-import { mkdtemp, open, rename, rmdir, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { open, rename, unlink } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import ora, { type Ora } from 'ora';
 import { applySourceMaps } from '../analysis/source-maps.js';
 import { collectEnvironment, type Environment } from '../environment.js';
 import { fileError, InterruptedError, LeakscanError } from '../errors.js';
-import { linkIntoPlace, refuseExisting, tempNameFor } from '../files.js';
+import { linkIntoPlace, refuseExisting, refuseUnwritableFolder, tempNameFor } from '../files.js';
 import { colorEnabled } from '../report/format.js';
 
 export interface GlobalArgs {
@@ -112,11 +112,7 @@ export function toJson(data: unknown): string {
 export async function checkOutputFile(file: string, { force }: { force: boolean }): Promise<void> {
   const target = resolve(file);
   await refuseExisting(target, { force });
-  try {
-    await rmdir(await mkdtemp(join(dirname(target), `.${basename(target)}.tmp-`)));
-  } catch (err) {
-    throw fileError(dirname(target), err);
-  }
+  await refuseUnwritableFolder(target);
 }
 
 /**

@@ -138,7 +138,7 @@ export function builder(yargs: Argv<GlobalArgs>): Argv<RunArgs> {
     .option('redact-names', {
       type: 'boolean',
       default: false,
-      describe: 'With --bundle --redact: also replace names from source by pseudonyms',
+      describe: 'With --bundle: also replace names from source by pseudonyms (implies --redact)',
     })
     .check(
       (argv) =>

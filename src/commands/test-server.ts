@@ -99,12 +99,13 @@ export function builder(yargs: Argv<GlobalArgs>, describe: string): Argv<TestSer
     .option('redact', {
       type: 'boolean',
       default: false,
-      describe: 'With --bundle: replace the text of the snapshots and reports',
+      describe:
+        'With --bundle: replace the text of the snapshots and reports; --server and --load are kept as given (pass secrets in environment variables)',
     })
     .option('redact-names', {
       type: 'boolean',
       default: false,
-      describe: 'With --bundle --redact: names from source too',
+      describe: 'With --bundle: names from source too (implies --redact)',
     })
     .option('force', {
       type: 'boolean',

@@ -9,7 +9,11 @@ import { StringTable } from './strings.js';
 
 const CHUNK_CHARS = 1 << 20;
 
-function* serialize(graph: HeapGraph, strings: StringTable | readonly string[]): Generator<string> {
+function* serialize(
+  graph: HeapGraph,
+  strings: StringTable | readonly string[],
+  elementIndex: ((index: number) => number) | undefined,
+): Generator<string> {
   const stringAt = strings instanceof StringTable ? (i: number) => strings.get(i) : (i: number) => strings[i];
   const header = {
     meta: graph.meta,
@@ -41,7 +45,9 @@ function* serialize(graph: HeapGraph, strings: StringTable | readonly string[]):
   out = '';
   const edgeField: Record<string, (e: number) => number> = {
     type: (e) => graph.edgeTypeIndex(e),
-    name_or_index: (e) => graph.edgeNameIndex(e),
+    name_or_index: elementIndex
+      ? (e) => (graph.isElementEdge(e) ? elementIndex(graph.edgeNameIndex(e)) : graph.edgeNameIndex(e))
+      : (e) => graph.edgeNameIndex(e),
     // The graph holds edge targets as ordinals; the format wants node indexes.
     to_node: (e) => graph.edgeTarget(e) * graph.nodeFieldCount,
   };
@@ -65,14 +71,18 @@ function* serialize(graph: HeapGraph, strings: StringTable | readonly string[]):
   yield `${out}]}\n`;
 }
 
-/** Writes `graph` with `strings` in place of its string table (same length: indexes stay valid). */
+/**
+ * Writes `graph` with `strings` in place of its string table (same length: indexes stay valid),
+ * and each element edge's index through `elementIndex` when given.
+ */
 export async function writeSnapshot(
   graph: HeapGraph,
   output: string,
   strings: StringTable | readonly string[] = graph.strings,
   mode = 0o600,
+  elementIndex?: (index: number) => number,
 ): Promise<void> {
-  const source = Readable.from(serialize(graph, strings));
+  const source = Readable.from(serialize(graph, strings, elementIndex));
   // 'wx': created here, owner-only from the start, never written through a file or link already at the name.
   const sink = createWriteStream(output, { mode, flags: 'wx' });
   if (output.endsWith('.gz')) await pipeline(source, createGzip(), sink);

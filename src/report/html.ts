@@ -123,6 +123,8 @@ export interface Page {
   redacted?: string;
   blocks: Block[];
   footer?: string;
+  /** What the report says first, as plain lines in the file (without a script, or read as text); else its verdict. */
+  lead?: string[];
 }
 
 const MAX_STACK_FRAMES = 8;
@@ -333,11 +335,17 @@ export function scriptJson(data: unknown): string {
 }
 
 function page(p: Page, options: HtmlOptions): string {
+  const { lead, ...shown } = p;
   const data: Page = {
-    ...p,
+    ...shown,
     redacted: redactedNotice(options),
     blocks: [...p.blocks, ...environmentBlocks(options.environment)],
   };
+  const verdict = p.blocks.find((b) => b.t === 'verdict');
+  const first = [
+    ...(data.redacted ? [data.redacted] : []),
+    ...(lead ?? (verdict?.t === 'verdict' ? verdict.lines : [])),
+  ];
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -351,7 +359,7 @@ function page(p: Page, options: HtmlOptions): string {
     `<style>${PAGE_STYLE}</style>`,
     '</head>',
     '<body>',
-    '<main id="report"><noscript>This report is drawn by the script inside this file (nothing is fetched); allow JavaScript for this file to see it, or read report.md / report.json beside it.</noscript></main>',
+    `<main id="report"><noscript>${first.map((line) => `<p>${escapeHtml(printable(line))}</p>\n`).join('')}<p>This report is drawn by the script inside this file (nothing is fetched); allow JavaScript for this file to see it, or read report.md / report.json beside it.</p></noscript></main>`,
     `<script type="application/json" id="leakscan-data">${scriptJson(data)}</script>`,
     `<script>${pageScript()}</script>`,
     '</body>',
@@ -375,6 +383,11 @@ function findingItem(finding: Finding, rank: number): Block {
     paths: [{ text: 'Why it is alive', steps: pathView(findingPath(finding)), open: rank === 0 }],
     stacks: [],
   };
+}
+
+/** The findings as the terminal prints them first: each one's heading and fix. */
+function findingLines(findings: Finding[]): string[] {
+  return findings.flatMap((f, rank) => [findingHeading(f, rank), `Fix: ${printable(f.fix)}`]);
 }
 
 /** The findings section, above the class table; nothing when there are none. */
@@ -410,9 +423,11 @@ export function htmlDiff(result: DiffResult, options: HtmlOptions = {}): string 
   }
   blocks.push(...detachedDomBlocks(result.detachedDom));
   blocks.push({ t: 'h', level: 2, text: 'Snapshots', id: 'snapshots' }, snapshotTable(snapshotMetas(result)));
+  const findings = result.findings ?? [];
   return page(
     {
-      title: `leakscan diff: ${verdict}`,
+      title: `leakscan diff: ${findings.length ? findingHeading(findings[0], 0) : verdict}`,
+      lead: findings.length ? findingLines(findings) : undefined,
       heading: 'leakscan diff',
       subtitle: `${printable(result.before.path)} → ${printable(result.after.path)}`,
       blocks,
