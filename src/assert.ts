@@ -10,9 +10,9 @@ import { runInNewContext } from 'node:vm';
 import { parseIgnoreRules } from './analysis/ignore.js';
 import { findRunLeaks } from './analysis/run-analysis.js';
 import { formatBytes } from './report/format.js';
-import { formatPath, ignoredLines } from './report/path.js';
+import { findingPath, formatPath, ignoredLines } from './report/path.js';
 import { settle } from './settle.js';
-import type { ByteGrowth, ClassDiff } from './types.js';
+import type { ByteGrowth, ClassDiff, RetainerPath } from './types.js';
 
 export interface AssertNoLeakOptions {
   /** Calls measured (after warm-up). Default 10. */
@@ -41,8 +41,17 @@ function getGc(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
+/**
+ * A path as the findings show it, from just above its holder: the steps above are this test process's own
+ * (leakscan's frames keeping the callback under test), not the program's.
+ */
+function shortPath(retainerPath: RetainerPath | null, holderNodeId: number | undefined): string {
+  if (!retainerPath || retainerPath.length === 0) return '';
+  return `\n  retained via: ${formatPath(findingPath({ retainerPath, holder: { nodeId: holderNodeId ?? -1 } }))}`;
+}
+
 function describeLeak(c: ClassDiff, iterations: number): string {
-  const path = c.retainerPath ? `\n  retained via: ${formatPath(c.retainerPath)}` : '';
+  const path = shortPath(c.retainerPath, c.holders?.[0]?.holder.nodeId);
   return `${c.name} (${c.type}): ${c.added} new objects still reachable after ${iterations} calls, ${formatBytes(c.retainedSize)} retained${path}`;
 }
 
@@ -54,7 +63,7 @@ function grewText(classes: number, objects: number): string {
 }
 
 function describeGrowth(g: ByteGrowth): string {
-  const path = g.retainerPath ? `\n  retained via: ${formatPath(g.retainerPath)}` : '';
+  const path = shortPath(g.retainerPath, g.retainerPath?.at(-1)?.nodeId);
   return `${g.holder ?? g.name} (${g.name}): grows ${formatBytes(g.bytesPerCall)} per call, ${g.retainedSizes.map(formatBytes).join(' → ')} retained${path}`;
 }
 
@@ -120,7 +129,7 @@ export async function assertNoLeak(
         ...growth.map(describeGrowth),
         ...ignoredLines(diff.ignored),
       ];
-      const path = first.retainerPath.length > 0 ? `\n  retained via: ${formatPath(first.retainerPath)}` : '';
+      const path = shortPath(first.retainerPath, first.holder.nodeId);
       throw new AssertionError({
         message: `leak: ${first.summary}\n  fix: ${first.fix}${path}\n${grewText(leaks.length, growth.length)}\n${found.join('\n')}`,
         actual: [

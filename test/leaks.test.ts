@@ -170,6 +170,9 @@ describe('programmatic API', () => {
         assert.equal(err.name, 'AssertionError');
         assert.match(err.message, /Subscriber \(object\): \d+ new objects/);
         assert.match(err.message, /retained via: .*Subscriber @\d+/);
+        // The test's own array, reached through leakscan's frames that hold the callback: shown from above the array.
+        assert.match(err.message, /retained via: .*subscribers Array @\d+/);
+        assert.doesNotMatch(err.message, /dist[\\/]src[\\/]assert\.js/, "no step in leakscan's own code");
         return true;
       },
     );

@@ -215,7 +215,9 @@ const MIN_ELIDED_RECORDS = 3;
  * row as one elided step (they have no name the page's author would know), at most FINDING_PATH_STEPS: the holder
  * and the last steps when longer (the JSON keeps it all).
  */
-export function findingPath(finding: Pick<Finding, 'retainerPath' | 'holder'>): RetainerPath {
+export function findingPath(
+  finding: Pick<Finding, 'retainerPath'> & { holder: Pick<Finding['holder'], 'nodeId'> & Partial<Finding['holder']> },
+): RetainerPath {
   const path = finding.retainerPath;
   const at = path.findIndex((step) => step.nodeId === finding.holder.nodeId);
   const shown: RetainerPath = [];
