@@ -520,6 +520,11 @@ export interface CaptureResult {
     url: string;
     /** HOST:PORT of the inspector, or its ws:// URL; on the other routes the agent's socket, or the signal. */
     inspector: string;
+    /**
+     * With --pid, when the process runs Node processes of its own (a cluster's workers, forks): their pids and
+     * command lines (untrusted text). Their heaps are not in the snapshots.
+     */
+    childProcesses?: Array<{ pid: number; command: string }>;
   };
   /** In the order taken, all from one inspector session (their node ids match). */
   snapshots: { path: string; bytes: number; takenAt: string }[];

@@ -223,6 +223,47 @@ describe('capture: the inspector is closed on every exit path', { concurrency: 1
 });
 
 describe('capture: only the process it means, bounded and validated', { concurrency: 1 }, () => {
+  test("a cluster's primary is captured, with a note naming its workers", async () => {
+    const dir = tempDir();
+    const script = join(dir, 'cluster.cjs');
+    writeFileSync(
+      script,
+      `const cluster = require('node:cluster');
+      if (cluster.isPrimary) {
+        const pids = [];
+        for (let i = 0; i < 2; i++)
+          cluster.fork().on('online', function () {
+            pids.push(this.process.pid);
+            if (pids.length === 2) console.log('workers', pids.join(' '));
+          });
+      } else setInterval(() => {}, 1000);`,
+    );
+    const port = await freePort();
+    const primary = spawn(process.execPath, [`--inspect-port=127.0.0.1:${port}`, script], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    primary.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    try {
+      assert.ok(await eventually(() => /^workers \d+ \d+$/m.test(out)), out);
+      const workers = /^workers (\d+) (\d+)$/m.exec(out)!.slice(1);
+      const r = await runCli(['capture', '--pid', String(primary.pid), '-o', join(dir, 'primary.heapsnapshot')]);
+      assert.equal(r.code, 0, r.stderr);
+      const note = r.stdout.split('\n')[1];
+      assert.match(
+        note,
+        /^ {2}note: it runs 2 Node child processes \(cluster workers, forks\), whose heaps are not in/,
+      );
+      for (const pid of workers) assert.match(note, new RegExp(`--pid ${pid} \\(`));
+      assert.equal(await listening(port), false, 'closed again');
+    } finally {
+      process.kill(-primary.pid!, 'SIGKILL');
+    }
+  });
+
   test('npm start: npm is refused, untouched, and the error names the Node process it runs', async () => {
     const project = tempDir();
     writeFileSync(

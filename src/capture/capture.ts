@@ -14,6 +14,7 @@ import {
   checkNotLauncher,
   checkProcess,
   closeConnection,
+  nodeChildren,
   openAddress,
   openProcess,
   processAlive,
@@ -55,6 +56,12 @@ export interface CaptureOptions {
   onConnected?: (target: CaptureResult['target']) => void;
 }
 
+/** A result with the Node processes its process runs (CaptureResult.target.childProcesses), when it has any. */
+function withChildren<T extends Omit<CaptureResult, 'diff'>>(result: T): T {
+  const children = result.target.pid === null ? [] : nodeChildren(result.target.pid);
+  return children.length === 0 ? result : { ...result, target: { ...result.target, childProcesses: children } };
+}
+
 /** `NAME.heapsnapshot` → `NAME.1.heapsnapshot`, … (`.gz` kept last); one file keeps its name. */
 export function snapshotFiles(output: string, count: number): string[] {
   if (count === 1) return [output];
@@ -74,7 +81,7 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
     checkOwnProcess(options.pid);
     checkNotLauncher(options.pid);
     const route = await openPortlessRoute(options.pid, options.bySignal);
-    if (route) return capturePortless(options.pid, route, options, signal);
+    if (route) return withChildren(await capturePortless(options.pid, route, options, signal));
   }
   const connection: Connection =
     options.pid !== undefined
@@ -144,7 +151,7 @@ export async function captureSnapshots(options: CaptureOptions): Promise<Omit<Ca
   }
   await keepAlive?.close();
   const inspectorClosed = await close();
-  return { target, snapshots, inspectorClosed };
+  return withChildren({ target, snapshots, inspectorClosed });
 }
 
 /** Waits for the trigger of the next snapshot; fails when the session ends meanwhile. */

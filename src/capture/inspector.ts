@@ -8,6 +8,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CaptureError, UsageError } from '../errors.js';
+import { pidOptions } from '../text/processes.js';
 import { CdpSession } from './cdp.js';
 import { checkOwnProcess, commandLine, descendants, isRunning } from './proc.js';
 import { connectHost, isLoopback, type ListeningSocket, listeningSockets, newSockets } from './proc-sockets.js';
@@ -162,18 +163,21 @@ export function checkNotLauncher(pid: number): void {
       }
     });
   if (!launcher) return;
-  const nodes = descendants(pid).filter((p) => isNodeExecutable(p.pid) === true);
+  const nodes = nodeChildren(pid);
   if (nodes.length === 0) return;
-  const named = nodes.slice(0, 4).map((p) => {
-    const command = (commandLine(p.pid) ?? []).join(' ');
-    return `--pid ${p.pid} (${command.length > 80 ? `${command.slice(0, 79)}…` : command})`;
-  });
-  const more = nodes.length > named.length ? `, and ${nodes.length - named.length} more` : '';
+  const named = pidOptions(nodes);
   throw new UsageError(
     nodes.length === 1
-      ? `process ${pid} is ${launcher}, which runs your program in a child process: capture that one, ${named[0]}`
-      : `process ${pid} is ${launcher}, which runs Node child processes: capture the one your program runs in, ${named.join(', ')}${more}`,
+      ? `process ${pid} is ${launcher}, which runs your program in a child process: capture that one, ${named}`
+      : `process ${pid} is ${launcher}, which runs Node child processes: capture the one your program runs in, ${named}`,
   );
+}
+
+/** The Node processes below `pid` (cluster workers, forks, a launcher's program), with their command lines (untrusted text). */
+export function nodeChildren(pid: number): Array<{ pid: number; command: string }> {
+  return descendants(pid)
+    .filter((p) => isNodeExecutable(p.pid) === true)
+    .map((p) => ({ pid: p.pid, command: (commandLine(p.pid) ?? []).join(' ') }));
 }
 
 /** Node options that take their value as the next argument (`-r mod`): the value is not the script. */
