@@ -45,6 +45,25 @@ const panels = many('Detached HTMLElement', 4, 60, 'native');
 const rows = many('Detached HTMLLIElement', 4, 60, 'native');
 const tips = many('Detached <div>', 4, 100, 'native');
 const tipKeys = many('item', 4, 20, 'string');
+const events = many('PointerEvent', 4, 80, 'native');
+const targets = events.map((_, i) =>
+  node('<button class="close">', 100, 'native', { key: `button${i}`, detachedness: 2 }),
+);
+const cards = events.map((_, i) => node('<div class="card">', 100, 'native', { key: `card${i}`, detachedness: 2 }));
+const lists = events.map((_, i) => node('<ul>', 400, 'native', { key: `list${i}`, detachedness: 2 }));
+/** A page script's top-level const, in a script context of the ScriptContextTable. */
+const scriptConst = (name: string): { old: NodeSpec[]; edges: EdgeSpec[] } => ({
+  old: [
+    node('system / ScriptContextTable', 16, 'hidden', { key: 'scripts' }),
+    node('system / Context', 16, 'object', { key: 'script' }),
+    node('Array', 16, 'object', { key: name }),
+  ],
+  edges: [
+    ['global', 'scripts', 'internal', 'script_context_table'],
+    ['scripts', 'script', 'hidden', 2],
+    ['script', name, 'context', name],
+  ],
+});
 const joined = [
   node('joined', 20, 'concatenated string', { key: 'joined' }),
   node('head', 500, 'string', { key: 'head' }),
@@ -135,6 +154,21 @@ const CASES: Case[] = [
       ]),
     ],
     first: { pattern: 'detached-dom', leaked: 'Detached <div>', holder: 'tooltipCache' },
+  },
+  {
+    name: "a page's event objects kept in an array: the events, not the detached elements they target",
+    old: scriptConst('gestureLog').old,
+    added: [...events, ...targets, ...cards, ...lists],
+    edges: [
+      ...scriptConst('gestureLog').edges,
+      ...each('gestureLog', events),
+      ...events.flatMap((e, i): EdgeSpec[] => [
+        [e.key ?? e.name, `button${i}`, 'element', 1],
+        [`button${i}`, `card${i}`, 'element', 1],
+        [`card${i}`, `list${i}`, 'element', 1],
+      ]),
+    ],
+    first: { leaked: 'PointerEvent', holder: 'gestureLog' },
   },
   {
     name: "a concatenation's halves are part of it: one entry, below --min-count, not a finding",

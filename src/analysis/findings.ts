@@ -427,6 +427,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     c.location = index.locationOf(c.userSample ?? c.sample);
     const key = table.keys[c.cls];
     c.tier = tierOf(key.name, key.type, c.location, key.constructorName !== undefined && key.name.startsWith('{'));
+    if (c.tier === Tier.runtime && isScriptHeldWebObject(input, c.sample)) c.tier = Tier.library;
   }
   const suspects = classes.filter((c) => c.suspect);
   if (suspects.length === 0) return null;
@@ -562,6 +563,22 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     fix: '',
   });
   return { finding, internal, own: leaked.tier <= Tier.userClosure, dominator: holderNodeId };
+}
+
+/**
+ * A Web API object the page's script holds itself (an event in its array, an observer or a channel in its field):
+ * Chrome's native named by its interface (`PointerEvent`), reached from a JavaScript object, not from Chrome's own.
+ * The page's vocabulary, as a library's class is; Blink's bookkeeping (a listener record, an observer's
+ * registration) hangs from other natives.
+ */
+function isScriptHeldWebObject(input: FindingsInput, o: number): boolean {
+  const { graph, trace } = input;
+  const name = graph.nodeName(o);
+  if (graph.nodeTypeName(o) !== 'native' || !/^[A-Z][A-Za-z0-9]*$/.test(name) || isBrowserInternal(name, 'native'))
+    return false;
+  if (trace.parentEdge[o] === UNREACHED) return false;
+  const parentType = graph.nodeTypeName(parentOf(graph, trace, o));
+  return parentType !== 'native' && parentType !== 'synthetic';
 }
 
 /**
