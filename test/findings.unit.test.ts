@@ -31,7 +31,7 @@ interface Case {
   added: NodeSpec[];
   edges: EdgeSpec[];
   /** The first finding's fields; null: no finding. */
-  first: (Partial<Pick<Finding, 'pattern'>> & { leaked?: string; holder?: string }) | null;
+  first: (Partial<Pick<Finding, 'pattern'>> & { leaked?: string; holder?: string; summary?: RegExp }) | null;
 }
 
 const entries = many('Entry', 4, 40);
@@ -64,6 +64,19 @@ const scriptConst = (name: string): { old: NodeSpec[]; edges: EdgeSpec[] } => ({
     ['script', name, 'context', name],
   ],
 });
+const observers = many('IntersectionObserver', 4, 60, 'native');
+const observerCallbacks = observers.map((_, i) =>
+  node('V8IntersectionObserverCallback', 20, 'native', { key: `cb${i}` }),
+);
+const observerClosures = observers.map((_, i) => node('(anonymous)', 32, 'closure', { key: `fn${i}` }));
+const observerScopes = observers.map((_, i) => node('system / Context', 16, 'object', { key: `scope${i}` }));
+const infiniteLists = many('InfiniteList', 4, 400);
+const channels = many('BroadcastChannel', 4, 60, 'native');
+const channelListeners = channels.map((_, i) => node('blink::EventTargetData', 20, 'native', { key: `data${i}` }));
+const channelHandlers = channels.map((_, i) => node('V8EventHandlerNonNull', 20, 'native', { key: `handler${i}` }));
+const channelClosures = channels.map((_, i) => node('(anonymous)', 32, 'closure', { key: `onmessage${i}` }));
+const channelScopes = channels.map((_, i) => node('system / Context', 16, 'object', { key: `notesScope${i}` }));
+const notes = many('SyncedNotes', 4, 400);
 const joined = [
   node('joined', 20, 'concatenated string', { key: 'joined' }),
   node('head', 500, 'string', { key: 'head' }),
@@ -171,6 +184,61 @@ const CASES: Case[] = [
     first: { leaked: 'PointerEvent', holder: 'gestureLog' },
   },
   {
+    name: 'observers the browser holds from two roots: the observed document names them, not a root',
+    old: [
+      node('(Document DOM trees)', 0, 'synthetic', { key: 'trees' }),
+      node('HTMLDocument', 16, 'native', { key: 'document' }),
+      node('IntersectionObserverController', 16, 'native', { key: 'controller' }),
+      node('blink::HeapHashTableBacking<Observers>', 16, 'native', { key: 'observed' }),
+      node('(Global handles)', 0, 'synthetic', { key: 'handles' }),
+      ...['h1', 'h2', 'h3', 'h4'].map((key) => node('system / Handle', 8, 'hidden', { key })),
+    ],
+    added: [...observers, ...observerCallbacks, ...observerClosures, ...observerScopes, ...infiniteLists],
+    edges: [
+      ['(GC roots)', 'trees', 'element', 2],
+      ['trees', 'document', 'element', 1],
+      ['document', 'controller', 'element', 1],
+      ['controller', 'observed', 'element', 1],
+      ['(GC roots)', 'handles', 'element', 1],
+      ['handles', 'h1', 'element', 1],
+      ['h1', 'h2', 'internal', 'next'],
+      ['h2', 'h3', 'internal', 'next'],
+      ['h3', 'h4', 'internal', 'next'],
+      ...each('observed', observers),
+      ...each('h4', observers, 'internal', 'observer'),
+      ...observers.flatMap((o, i): EdgeSpec[] => [
+        [o.key ?? o.name, `cb${i}`, 'element', 1],
+        [`cb${i}`, `fn${i}`, 'element', 1],
+        [`fn${i}`, `scope${i}`, 'internal', 'context'],
+        [`scope${i}`, infiniteLists[i].key ?? infiniteLists[i].name, 'context', 'this'],
+      ]),
+    ],
+    first: { pattern: 'listener', leaked: 'InfiniteList', holder: 'document' },
+  },
+  {
+    name: 'objects Chrome keeps alive for their pending activity: the channels themselves, never closed',
+    old: [
+      node('C++ Persistent roots', 0, 'synthetic', { key: 'persistent' }),
+      node('Pending activities', 0, 'native', { key: 'pending' }),
+      node('blink::HeapVectorBacking<Wrappables>', 16, 'native', { key: 'wrappables' }),
+    ],
+    added: [...channels, ...channelListeners, ...channelHandlers, ...channelClosures, ...channelScopes, ...notes],
+    edges: [
+      ['(GC roots)', 'persistent', 'element', 29],
+      ['persistent', 'pending', 'internal', 'thread_state.cc:185'],
+      ['pending', 'wrappables', 'element', 1],
+      ...each('wrappables', channels),
+      ...channels.flatMap((c, i): EdgeSpec[] => [
+        [c.key ?? c.name, `data${i}`, 'element', 1],
+        [`data${i}`, `handler${i}`, 'element', 1],
+        [`handler${i}`, `onmessage${i}`, 'element', 1],
+        [`onmessage${i}`, `notesScope${i}`, 'internal', 'context'],
+        [`notesScope${i}`, notes[i].key ?? notes[i].name, 'context', 'this'],
+      ]),
+    ],
+    first: { pattern: 'listener', leaked: 'SyncedNotes', holder: 'BroadcastChannel', summary: /never closed/ },
+  },
+  {
     name: "a concatenation's halves are part of it: one entry, below --min-count, not a finding",
     old: [node('Array', 16, 'object', { key: 'names' }), node('Array', 16, 'object', { key: 'keys' })],
     added: [...names, ...joined],
@@ -233,6 +301,7 @@ describe('findings on graphs built in code', () => {
       if (c.first.pattern) assert.equal(first.pattern, c.first.pattern, detail);
       if (c.first.leaked) assert.equal(first.leaked.name, c.first.leaked, detail);
       if (c.first.holder) assert.equal(first.holder.name, c.first.holder, detail);
+      if (c.first.summary) assert.match(first.summary, c.first.summary, detail);
     });
   }
 });

@@ -39,6 +39,11 @@ export interface FindingFacts {
   heldByCell?: boolean;
   /** True when a timer keeps what leaks by itself, not through its callback (its AsyncLocalStorage store). */
   keptByTimer?: boolean;
+  /**
+   * How many of the holder's class there are when Chrome keeps each alive itself while it may fire events (a
+   * BroadcastChannel, a WebSocket never closed): the holder names their class.
+   */
+  keptAlive?: number;
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
   keepsDetachedDom?: boolean;
   site: SourceLocation | null;
@@ -156,15 +161,17 @@ export function findingSummary(facts: FindingFacts): string {
       const count = facts.listeners ?? facts.wrapper.count;
       const observer = facts.browserCallbacks !== 'animation-frame' ? facts.browserCallbacks : undefined;
       const table = tableOf(facts);
-      const what = observer
-        ? `${plural(count, observer, `${observer}s`)} observing ${facts.holder} and never disconnected`
-        : event
-          ? `${plural(count, `'${event.event}' listener`, `'${event.event}' listeners`)} added to ${event.emitter} and never removed`
-          : table
-            ? `${plural(count, 'callback', 'callbacks')} registered on ${table.emitter}'s ${eventList(table.events)} ${table.events.length === 1 ? 'event' : 'events'} and never removed`
-            : target
-              ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
-              : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
+      const what = facts.keptAlive
+        ? `${plural(facts.keptAlive, `${facts.holder} object`, `${facts.holder} objects`)} never closed, kept alive by their event listeners`
+        : observer
+          ? `${plural(count, observer, `${observer}s`)} observing ${facts.holder} and never disconnected`
+          : event
+            ? `${plural(count, `'${event.event}' listener`, `'${event.event}' listeners`)} added to ${event.emitter} and never removed`
+            : table
+              ? `${plural(count, 'callback', 'callbacks')} registered on ${table.emitter}'s ${eventList(table.events)} ${table.events.length === 1 ? 'event' : 'events'} and never removed`
+              : target
+                ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
+                : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
       // Counted by their callbacks, the listeners keep even the wrapper's objects.
       let kept =
         facts.listeners === undefined ? keeping(facts) : keeping(facts, { name: '', type: 'closure', count }, count);
@@ -210,6 +217,8 @@ export function findingFix(facts: FindingFacts): string {
     case 'listener': {
       if (facts.browserCallbacks !== undefined && facts.browserCallbacks !== 'animation-frame')
         return `Call disconnect() on the ${facts.browserCallbacks} observing ${holder} when what created it goes away (a component's unmount, an effect's cleanup).`;
+      if (facts.keptAlive)
+        return `Close each ${holder} (close(), or abort() for a request) or remove its event listeners when what opened it goes away (a component's unmount, an effect's cleanup): Chrome keeps it alive while it can still fire events.`;
       const event = eventOf(holder);
       const target = eventTargetOf(facts);
       if (target && facts.eventTarget)

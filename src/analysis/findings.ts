@@ -420,7 +420,7 @@ function newUnder(input: FindingsInput, holder: number): number {
   return total;
 }
 
-function groupFinding(input: FindingsInput, holder: number, classes: ClassInGroup[]): GroupFinding | null {
+function groupFinding(input: FindingsInput, dominator: number, classes: ClassInGroup[]): GroupFinding | null {
   const { graph, table, trace } = input;
   const index = sourceIndex(graph);
   for (const c of classes) {
@@ -475,6 +475,16 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
             : best,
         );
   const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
+  // Held from two of the graph's roots (the document's observers and a handle of Chrome's), the dominator is a root:
+  // the objects are named, and their pattern read, from the last old object on the way to them.
+  // Objects Chrome keeps alive while they may still fire events (a channel, a socket never closed) are their own
+  // holders: the first new object on the way.
+  const pending = (step: { name: string; type: string }): boolean =>
+    step.name === PENDING_ACTIVITIES && step.type === 'native';
+  const rooted = graph.nodeTypeName(dominator) === 'synthetic' || pending(nodeStep(graph, dominator));
+  const entry = rooted ? entryOf(input, path, dominator) : { firstNew: -1, lastOld: dominator };
+  const keptAlive = entry.firstNew > 0 && path.slice(0, entry.firstNew).some(pending);
+  const holder = keptAlive ? graph.ordinalOfId(path[entry.firstNew].nodeId) : entry.lastOld;
   const holderNodeId = graph.nodeId(holder);
   const lookups: NameLookups = {
     globals: () => globalValues(graph),
@@ -506,7 +516,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     access = accessPath(path, namedNodeId, null, lookups);
     pattern = 'collection';
   }
-  const holderName = modules ? REQUIRE_CACHE : access.name;
+  const holderName = modules ? REQUIRE_CACHE : keptAlive ? graph.className(holder) : access.name;
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
   const userClosure = callbacks
@@ -514,7 +524,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     .sort((a, b) => b.count - a.count || b.retained - a.retained)[0];
   const site = siteOf(input, pattern, leaked, wrapper, userClosure, access.location);
   const key = (c: ClassInGroup): { name: string; type: string } => table.keys[c.cls];
-  const retainedSize = Math.max(newUnder(input, holder), wrapper.retained, leaked.retained);
+  const retainedSize = Math.max(newUnder(input, dominator), wrapper.retained, leaked.retained);
   const facts: FindingFacts = {
     pattern,
     wrapper: { ...key(wrapper), count: accumulated },
@@ -529,6 +539,10 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     eventTarget: underBlinkListeners(path, holderNodeId),
     browserCallbacks: browserCallbacks(path, holderNodeId) ?? undefined,
     listeners: listenerCount(pattern, wrapper, classes),
+    keptAlive:
+      keptAlive && holder !== dominator
+        ? (classes.find((c) => c.cls === input.memberClass[holder])?.count ?? 1)
+        : undefined,
     keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
     events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, holder) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
@@ -562,7 +576,32 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     summary: '',
     fix: '',
   });
-  return { finding, internal, own: leaked.tier <= Tier.userClosure, dominator: holderNodeId };
+  return { finding, internal, own: leaked.tier <= Tier.userClosure, dominator: graph.nodeId(dominator) };
+}
+
+/** Blink's root of the objects it keeps alive while they have pending activity (ActiveScriptWrappable). */
+const PENDING_ACTIVITIES = 'Pending activities';
+
+const nodeStep = (graph: HeapGraph, o: number): { name: string; type: string } => ({
+  name: graph.nodeName(o),
+  type: graph.nodeTypeName(o),
+});
+
+/**
+ * Where the path enters what accumulates: the index of its first step that is a new object of a listed class (-1
+ * when none is), and the last old step before it that is no root (or `holder`). A root's ids may change between
+ * snapshots: only listed classes count as new.
+ */
+function entryOf(input: FindingsInput, path: RetainerPath, holder: number): { firstNew: number; lastOld: number } {
+  const { graph, memberClass } = input;
+  let lastOld = holder;
+  for (const [i, step] of path.entries()) {
+    const o = graph.ordinalOfId(step.nodeId);
+    if (o < 0) continue;
+    if (memberClass[o] >= 0) return { firstNew: i, lastOld };
+    if (memberClass[o] === NOT_NEW && graph.nodeTypeName(o) !== 'synthetic') lastOld = o;
+  }
+  return { firstNew: -1, lastOld };
 }
 
 /**
