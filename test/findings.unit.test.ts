@@ -77,6 +77,13 @@ const channelHandlers = channels.map((_, i) => node('V8EventHandlerNonNull', 20,
 const channelClosures = channels.map((_, i) => node('(anonymous)', 32, 'closure', { key: `onmessage${i}` }));
 const channelScopes = channels.map((_, i) => node('system / Context', 16, 'object', { key: `notesScope${i}` }));
 const notes = many('SyncedNotes', 4, 400);
+const observerRecords = many('Object', 4, 24);
+const nexts = observerRecords.map((_, i) => node('next', 32, 'closure', { key: `next${i}` }));
+const nextScopes = observerRecords.map((_, i) => node('system / Context', 16, 'object', { key: `nextScope${i}` }));
+const widgets = many('PriceWidget', 4, 40);
+const widgetRoots = widgets.map((_, i) =>
+  node('<div class="w">', 300, 'native', { key: `widgetRoot${i}`, detachedness: 2 }),
+);
 const joined = [
   node('joined', 20, 'concatenated string', { key: 'joined' }),
   node('head', 500, 'string', { key: 'head' }),
@@ -237,6 +244,23 @@ const CASES: Case[] = [
       ]),
     ],
     first: { pattern: 'listener', leaked: 'SyncedNotes', holder: 'BroadcastChannel', summary: /never closed/ },
+  },
+  {
+    name: "observer records in a subject's list, their callbacks keeping detached DOM: listeners, not detached-dom",
+    old: [...scriptConst('subject').old, node('Array', 16, 'object', { key: 'observers' })],
+    added: [...observerRecords, ...nexts, ...nextScopes, ...widgets, ...widgetRoots],
+    edges: [
+      ...scriptConst('subject').edges,
+      ['subject', 'observers', 'property', 'observers'],
+      ...each('observers', observerRecords),
+      ...observerRecords.flatMap((r, i): EdgeSpec[] => [
+        [r.key ?? r.name, `next${i}`, 'property', 'next'],
+        [`next${i}`, `nextScope${i}`, 'internal', 'context'],
+        [`nextScope${i}`, widgets[i].key ?? widgets[i].name, 'context', 'this'],
+        [widgets[i].key ?? widgets[i].name, `widgetRoot${i}`, 'property', 'root'],
+      ]),
+    ],
+    first: { pattern: 'listener', holder: 'subject.observers' },
   },
   {
     name: "a concatenation's halves are part of it: one entry, below --min-count, not a finding",

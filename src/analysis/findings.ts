@@ -496,6 +496,7 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
     mapKeyOf: (tableNodeId, valueSlot) => mapKey(graph, tableNodeId, valueSlot),
   };
   let access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), lookups);
+  const chain = chainedClosure(input, candidates);
   // A FinalizationRegistry whose held values keep the objects registered: never collected, a collection it is.
   const heldByCell = heldByTheirCell(graph, path, leaked.sample);
   let pattern: FindingPattern =
@@ -504,7 +505,7 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
       : patternOf(
           input,
           wrapper,
-          accumulation(input, holder, path, holderNodeId, wrapper, candidates),
+          accumulation(input, holder, path, holderNodeId, wrapper, candidates, chain >= 0),
           access.owned && inScopeVariable(path, holderNodeId),
         );
   // Held two ways inside one object (a stream's pipes and the listeners pipe() adds): their dominator is that
@@ -522,7 +523,10 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
   const userClosure = callbacks
     .filter((c) => c.tier === Tier.userClosure && (!partOfDom(c) || c === wrapper))
     .sort((a, b) => b.count - a.count || b.retained - a.retained)[0];
-  const site = siteOf(input, pattern, leaked, wrapper, userClosure, access.location);
+  const site =
+    pattern === 'closure-chain' && chain >= 0 && isUserLocation(index.locationOf(chain))
+      ? index.locationOf(chain)
+      : siteOf(input, pattern, leaked, wrapper, userClosure, access.location);
   const key = (c: ClassInGroup): { name: string; type: string } => table.keys[c.cls];
   const retainedSize = Math.max(newUnder(input, dominator), wrapper.retained, leaked.retained);
   const facts: FindingFacts = {
@@ -1083,9 +1087,14 @@ function accumulation(
   holderNodeId: number,
   wrapper: ClassInGroup,
   candidates: ClassInGroup[],
+  /** A closure among the candidates keeps the previous one of its class through its scope (chainedClosure). */
+  chained: boolean,
 ): FindingPattern {
   const { graph, table } = input;
   const name = (c: ClassInGroup): string => table.keys[c.cls].name;
+  // Closures that each keep the previous one (an undo stack built as `undo = () => { previous(); … }`) are the chain
+  // whatever each also keeps (an editor and its detached DOM): the chain is what grows.
+  if (chained) return 'closure-chain';
   // Callbacks the page handed to the browser, whatever they keep (detached DOM too): a frame requested again and
   // again is a timer never cleared; an observer never disconnected, a listener never removed.
   const handed = browserCallbacks(path, holderNodeId);
@@ -1094,10 +1103,15 @@ function accumulation(
   // Detached DOM kept by a listener on a live object (the document, the window): the listener is what to fix. So
   // it is when callbacks accumulate and keep it (a subscriber closure in a store's list, a timer's callback).
   const keepsDetached = candidates.some((c) => isDetachedName(name(c))) && !underBlinkListeners(path, holderNodeId);
-  if (keepsDetached && graph.nodeTypeName(wrapper.sample) !== 'closure') return 'detached-dom';
+  const at = path.findIndex((step) => step.nodeId === holderNodeId);
+  // What sits in the holder itself: a library's subscriber records (rxjs's subscriber, its destination, its
+  // observer, the user's callback) make the holder a subscriber list, whatever DOM their callbacks keep.
+  const entry = at >= 0 && at + 1 < path.length ? graph.ordinalOfId(path[at + 1].nodeId) : -1;
+  const callbackEntry =
+    entry >= 0 && input.memberClass[entry] !== NOT_NEW && isCallbackRecord(input, entry, CALLBACK_DEPTH + 1);
+  if (keepsDetached && graph.nodeTypeName(wrapper.sample) !== 'closure' && !callbackEntry) return 'detached-dom';
   // Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer, when the objects hang
   // from them: a timer inside what leaks (a socket's cleared close timer) does not keep it.
-  const at = path.findIndex((step) => step.nodeId === holderNodeId);
   if (isTimerStep({ name: name(wrapper), location: wrapper.location }) || path.slice(Math.max(0, at)).some(isTimerStep))
     return 'timer';
   // An emitter's listener table: Node's EventEmitter (_events), EventTarget (kEvents), Blink's listeners. Only
@@ -1225,7 +1239,7 @@ const CALLBACK_DEPTH = 3;
  * or a library's record that reaches a callback of the user's a few new objects down (an rxjs subscriber:
  * destination, observer, next). An emitter's own listeners (_events, kEvents) do not count: they go with it.
  */
-function isCallbackRecord(input: FindingsInput, o: number): boolean {
+function isCallbackRecord(input: FindingsInput, o: number, maxDepth = CALLBACK_DEPTH): boolean {
   const { graph, memberClass } = input;
   const type = graph.nodeTypeName(o);
   if (type === 'closure') return true;
@@ -1248,7 +1262,7 @@ function isCallbackRecord(input: FindingsInput, o: number): boolean {
         if ((depth === 0 && plainRecord) || isUserLocation(index.locationOf(to))) return true;
         continue;
       }
-      if (depth + 1 >= CALLBACK_DEPTH || seen.has(to) || memberClass[to] === NOT_NEW) continue;
+      if (depth + 1 >= maxDepth || seen.has(to) || memberClass[to] === NOT_NEW) continue;
       if (graph.nodeTypeName(to) !== 'object') continue;
       seen.add(to);
       queue.push([to, depth + 1]);
@@ -1291,6 +1305,57 @@ function hasPropertyOfClass(input: FindingsInput, o: number, cls: number): boole
     if (memberClass[graph.edgeTarget(e)] === cls) return true;
   }
   return false;
+}
+
+/** Closures of one class followed through their scopes' variables before a group reads as a chain of them. */
+const MIN_CHAIN_LINKS = 2;
+
+/**
+ * A closure of the user's among the candidates whose scope (or an enclosing one) holds, in a variable, another new
+ * closure of the same function, whose scope holds another, MIN_CHAIN_LINKS times: the head of a chain of closures
+ * (`const previous = last; last = () => previous()`); else -1.
+ */
+function chainedClosure(input: FindingsInput, candidates: ClassInGroup[]): number {
+  const { graph, memberClass } = input;
+  const context = graph.edgeTypeNames.indexOf('context');
+  /** The next closure of class `cls` a variable of o's scopes holds, or -1. */
+  const next = (o: number, cls: number): number => {
+    let scope = -1;
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++)
+      if (graph.edgeTypeName(e) === 'internal' && graph.edgeName(e) === 'context') scope = graph.edgeTarget(e);
+    for (let depth = 0; depth < MAX_SCOPE_DEPTH && scope >= 0; depth++) {
+      let outer = -1;
+      for (let e = graph.firstEdge(scope); e < graph.firstEdge(scope + 1); e++) {
+        const to = graph.edgeTarget(e);
+        if (graph.edgeTypeIndex(e) === context && to !== o && memberClass[to] === cls) return to;
+        if (graph.edgeTypeName(e) === 'internal' && graph.edgeName(e) === 'previous') outer = to;
+      }
+      // Only the closure's own scopes that are new with it: an old enclosing scope is shared by every closure.
+      scope = outer >= 0 && memberClass[outer] !== NOT_NEW ? outer : -1;
+    }
+    return -1;
+  };
+  const index = sourceIndex(graph);
+  const sameFunction = (a: number, b: number): boolean => {
+    const [x, y] = [index.locationOf(a), index.locationOf(b)];
+    return x !== null && y !== null && x.script === y.script && x.line === y.line && x.column === y.column;
+  };
+  for (const c of candidates) {
+    if (graph.nodeTypeName(c.sample) !== 'closure' || c.count <= MIN_CHAIN_LINKS) continue;
+    for (const head of new Set([c.sample, c.userSample ?? c.sample])) {
+      // The user's function, made again and again, each capturing the one made before.
+      if (!isUserLocation(index.locationOf(head))) continue;
+      const seen = new Set<number>([head]);
+      let at = head;
+      for (let links = 0; links < MIN_CHAIN_LINKS; links++) {
+        at = next(at, c.cls);
+        if (at < 0 || seen.has(at) || !sameFunction(at, head)) break;
+        seen.add(at);
+      }
+      if (seen.size > MIN_CHAIN_LINKS) return head;
+    }
+  }
+  return -1;
 }
 
 /**
