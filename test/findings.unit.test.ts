@@ -84,6 +84,7 @@ const widgets = many('PriceWidget', 4, 40);
 const widgetRoots = widgets.map((_, i) =>
   node('<div class="w">', 300, 'native', { key: `widgetRoot${i}`, detachedness: 2 }),
 );
+const historyEntries = many('NavigationHistoryEntry', 4, 40, 'native');
 const joined = [
   node('joined', 20, 'concatenated string', { key: 'joined' }),
   node('head', 500, 'string', { key: 'head' }),
@@ -261,6 +262,22 @@ const CASES: Case[] = [
       ]),
     ],
     first: { pattern: 'listener', holder: 'subject.observers' },
+  },
+  {
+    name: "Chrome's own records of the page's navigations, reached from the window through Chrome's objects: no finding",
+    old: [
+      node('Window / file://', 16, 'native', { key: 'window' }),
+      node('Navigation', 16, 'native', { key: 'navigation' }),
+      node('blink::HeapVectorBacking<Entries>', 16, 'native', { key: 'entries' }),
+    ],
+    added: historyEntries,
+    edges: [
+      ['(GC roots)', 'window', 'element', 3],
+      ['window', 'navigation', 'element', 10],
+      ['navigation', 'entries', 'element', 2],
+      ...each('entries', historyEntries),
+    ],
+    first: null,
   },
   {
     name: "a concatenation's halves are part of it: one entry, below --min-count, not a finding",

@@ -564,7 +564,12 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
   // Held below the holder through compiled code (a function's constant pool: strings, literals): V8's, not a collection.
   const below = path.findIndex((step) => step.nodeId === holderNodeId);
   const viaCode = path.slice(below + 1, -1).some((step) => step.type === 'code');
-  const internal = !modules && (viaCode || access.runtimeState || (!access.owned && !access.library && !theirs));
+  const internal =
+    !modules &&
+    (viaCode ||
+      access.runtimeState ||
+      (!access.owned && !access.library && !theirs) ||
+      (!theirs && browserRecords(path)));
   const finding = worded(facts, {
     pattern,
     leaked: {
@@ -581,6 +586,21 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
     fix: '',
   });
   return { finding, internal, own: leaked.tier <= Tier.userClosure, dominator: graph.nodeId(dominator) };
+}
+
+/**
+ * Chrome's own records of what the page did (its session history, its performance timeline): reached from the
+ * window through Chrome's objects alone, no DOM node among them, nothing the page's script stored.
+ */
+function browserRecords(path: RetainerPath): boolean {
+  const window = path.findLastIndex((step) => isGlobalObject(step) && step.type === 'native');
+  return (
+    window >= 0 &&
+    window < path.length - 1 &&
+    path
+      .slice(window + 1)
+      .every((step) => step.type === 'native' && !/^(Detached )?<|^(Detached )?Text$/.test(step.name))
+  );
 }
 
 /** Blink's root of the objects it keeps alive while they have pending activity (ActiveScriptWrappable). */
