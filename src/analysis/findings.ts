@@ -1439,6 +1439,24 @@ function siteOf(
   return isUserLocation(ownerLocation) ? ownerLocation : null;
 }
 
+/**
+ * True when byte growth (its path) lies within what a counted finding reports: through its callback (at the
+ * finding's place) or an object of its leaked class. A frame callback never cancelled whose samples array keeps
+ * growing is one leak, not two.
+ */
+export function grownInside(path: RetainerPath | null, finding: Finding): boolean {
+  if (finding.pattern === 'bytes' || !path) return false;
+  const same = (a: SourceLocation | null | undefined, b: SourceLocation | null | undefined): boolean =>
+    a != null && b != null && isUserLocation(a) && a.script === b.script && a.line === b.line;
+  return path.some(
+    (step) =>
+      (step.type === 'closure' && same(step.location, finding.site)) ||
+      (step.name === finding.leaked.name &&
+        step.type === finding.leaked.type &&
+        same(step.location, finding.leaked.location)),
+  );
+}
+
 /** Byte growth (growth.ts) as a finding: one object whose retained size grows with the calls. */
 /** Byte growth of `count` objects side by side (byteGroups): their sizes summed, the label their collection's. */
 export type ByteGroup = ByteGrowth & { count: number };
