@@ -85,6 +85,11 @@ const widgetRoots = widgets.map((_, i) =>
   node('<div class="w">', 300, 'native', { key: `widgetRoot${i}`, detachedness: 2 }),
 );
 const historyEntries = many('NavigationHistoryEntry', 4, 40, 'native');
+const domTimers = many('DOMTimer', 5, 40, 'native');
+const pollActions = domTimers.map((_, i) => node('ScheduledAction', 20, 'native', { key: `action${i}` }));
+const polls = domTimers.map((_, i) => node('(anonymous)', 32, 'closure', { key: `poll${i}` }));
+const pollScopes = domTimers.map((_, i) => node('system / Context', 16, 'object', { key: `pollScope${i}` }));
+const tickers = many('Ticker', 4, 400);
 const joined = [
   node('joined', 20, 'concatenated string', { key: 'joined' }),
   node('head', 500, 'string', { key: 'head' }),
@@ -278,6 +283,25 @@ const CASES: Case[] = [
       ...each('entries', historyEntries),
     ],
     first: null,
+  },
+  {
+    name: "timers re-armed by a ticker of the warm-up's and by four new ones: four timers keep the new tickers",
+    old: [
+      node('blink::HeapHashMap<Timers>', 16, 'native', { key: 'timerList' }),
+      node('Ticker', 400, 'object', { key: 'warmUp' }),
+    ],
+    added: [...domTimers, ...pollActions, ...polls, ...pollScopes, ...tickers],
+    edges: [
+      ['global', 'timerList', 'property', 'timers'],
+      ...each('timerList', domTimers),
+      ...domTimers.flatMap((t, i): EdgeSpec[] => [
+        [t.key ?? t.name, `action${i}`, 'element', 1],
+        [`action${i}`, `poll${i}`, 'element', 1],
+        [`poll${i}`, `pollScope${i}`, 'internal', 'context'],
+        [`pollScope${i}`, i < tickers.length ? (tickers[i].key ?? tickers[i].name) : 'warmUp', 'context', 'this'],
+      ]),
+    ],
+    first: { pattern: 'timer', leaked: 'Ticker', summary: /^4 timers never cleared\b/ },
   },
   {
     name: "a concatenation's halves are part of it: one entry, below --min-count, not a finding",

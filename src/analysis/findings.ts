@@ -70,6 +70,8 @@ interface ClassInGroup {
   direct: number;
   /** For a closure class: members held through a detached element below the holder (a button's own click handler). */
   inDom: number;
+  /** For a closure class: the first members registered on the holder itself (up to USER_SAMPLE_TRIES). */
+  directMembers?: number[];
   suspect: boolean;
   tier: TierValue;
   location: SourceLocation | null;
@@ -129,8 +131,10 @@ export function findingsOf(input: FindingsInput): Finding[] {
         const defined = boundTarget(input.graph, o);
         if (isUserLocation(sourceIndex(input.graph).locationOf(defined))) entry.userSample = defined;
       }
-      if (registeredOn(input, o, holders[i])) entry.direct++;
-      else if (insideDetachedElement(input, o, holders[i])) entry.inDom++;
+      if (registeredOn(input, o, holders[i])) {
+        entry.direct++;
+        if (entry.direct <= USER_SAMPLE_TRIES) entry.directMembers = [...(entry.directMembers ?? []), o];
+      } else if (insideDetachedElement(input, o, holders[i])) entry.inDom++;
     }
   }
   const findings: GroupFinding[] = [];
@@ -531,7 +535,10 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
   const retainedSize = Math.max(newUnder(input, dominator), wrapper.retained, leaked.retained);
   const facts: FindingFacts = {
     pattern,
-    wrapper: { ...key(wrapper), count: accumulated },
+    wrapper: {
+      ...key(wrapper),
+      count: pattern === 'timer' ? timersKeeping(input, wrapper, leaked, accumulated) : accumulated,
+    },
     leaked: { ...key(leaked), count: leaked.count },
     // A library's record around each of the user's objects (node-cache's {v}): the user's class is named first.
     leakedFirst: leaked !== wrapper && leaked.tier < wrapper.tier,
@@ -601,6 +608,29 @@ function browserRecords(path: RetainerPath): boolean {
       .slice(window + 1)
       .every((step) => step.type === 'native' && !/^(Detached )?<|^(Detached )?Text$/.test(step.name))
   );
+}
+
+/**
+ * How many of the timers' callbacks keep a new object of what leaks (below them in the dominator tree, a bounded
+ * walk each): a ticker made before the first snapshot re-arms a new timer at every tick, but keeps its old ticker,
+ * no part of the leak. `counted` when not every callback was looked at, or none keeps one.
+ */
+function timersKeeping(input: FindingsInput, wrapper: ClassInGroup, leaked: ClassInGroup, counted: number): number {
+  const { tree, memberClass } = input;
+  const members = wrapper.directMembers;
+  if (leaked === wrapper || !members || members.length < wrapper.direct) return counted;
+  const keeps = (o: number): boolean => {
+    const queue = [o];
+    for (let head = 0; head < queue.length && queue.length < MAX_VISITS; head++)
+      for (let c = tree.first[queue[head]]; c < tree.first[queue[head] + 1]; c++) {
+        const child = tree.children[c];
+        if (memberClass[child] === leaked.cls) return true;
+        queue.push(child);
+      }
+    return false;
+  };
+  const keeping = members.filter(keeps).length;
+  return keeping > 0 ? keeping : counted;
 }
 
 /** Blink's root of the objects it keeps alive while they have pending activity (ActiveScriptWrappable). */
