@@ -102,6 +102,22 @@ describe('finding text', () => {
     );
     assert.match(findingFix(f), /^Call disconnect\(\) on the MutationObserver observing document\.body /);
   });
+  test('objects Chrome keeps alive for their listeners: never closed, and how each kind is closed', () => {
+    const f = facts({
+      pattern: 'listener',
+      keptAlive: 4,
+      wrapper: { name: 'Preview', type: 'object', count: 4 },
+      leaked: { name: 'Preview', type: 'object', count: 4 },
+      holder: 'Worker',
+      holderIsRuntime: false,
+      eventTarget: true,
+    });
+    assert.match(findingSummary(f), /^4 Worker objects never closed, kept alive by their event listeners\b/);
+    assert.match(
+      findingFix(f),
+      /^Close each Worker \(close\(\); terminate\(\) for a Worker, abort\(\) for a request\)/,
+    );
+  });
   test('listener on an EventEmitter: the event and the emitter, in the summary and the fix', () => {
     const f = facts({
       pattern: 'listener',

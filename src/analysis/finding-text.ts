@@ -218,7 +218,7 @@ export function findingFix(facts: FindingFacts): string {
       if (facts.browserCallbacks !== undefined && facts.browserCallbacks !== 'animation-frame')
         return `Call disconnect() on the ${facts.browserCallbacks} observing ${holder} when what created it goes away (a component's unmount, an effect's cleanup).`;
       if (facts.keptAlive)
-        return `Close each ${holder} (close(), or abort() for a request) or remove its event listeners when what opened it goes away (a component's unmount, an effect's cleanup): Chrome keeps it alive while it can still fire events.`;
+        return `Close each ${holder} (close(); terminate() for a Worker, abort() for a request) or remove its event listeners when what opened it goes away (a component's unmount, an effect's cleanup): Chrome keeps it alive while it can still fire events.`;
       const event = eventOf(holder);
       const target = eventTargetOf(facts);
       if (target && facts.eventTarget)
