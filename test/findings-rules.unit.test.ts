@@ -118,6 +118,22 @@ describe('finding text', () => {
       /^Close each Worker \(close\(\); terminate\(\) for a Worker, abort\(\) for a request\)/,
     );
   });
+  test('callbacks in a list that keep nothing named: no count of their own class as what they keep', () => {
+    // 8 closures in the list, 12 of their class in the group (4 more are handlers inside the DOM they keep).
+    const f = facts({
+      pattern: 'listener',
+      wrapper: { name: '(anonymous)', type: 'closure', count: 12 },
+      leaked: { name: '(anonymous)', type: 'closure', count: 12 },
+      listeners: 8,
+      keepsDetachedDom: true,
+      holder: 'retryQueue',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(f),
+      /^8 callbacks registered in retryQueue and never removed, keeping DOM nodes removed from the document \(/,
+    );
+  });
   test('listener on an EventEmitter: the event and the emitter, in the summary and the fix', () => {
     const f = facts({
       pattern: 'listener',

@@ -172,9 +172,14 @@ export function findingSummary(facts: FindingFacts): string {
               : target
                 ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
                 : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
-      // Counted by their callbacks, the listeners keep even the wrapper's objects.
+      // Counted by their callbacks, the listeners keep even the wrapper's objects; callbacks of the leaked class
+      // itself (the listed ones and those inside the DOM they keep) are no more what they keep.
+      const ownClass =
+        facts.wrapper.type === 'closure' && facts.leaked.name === facts.wrapper.name && facts.leaked.type === 'closure';
       let kept =
-        facts.listeners === undefined ? keeping(facts) : keeping(facts, { name: '', type: 'closure', count }, count);
+        facts.listeners === undefined || ownClass
+          ? keeping(facts)
+          : keeping(facts, { name: '', type: 'closure', count }, count);
       if (facts.keepsDetachedDom)
         kept += kept ? ' and DOM nodes removed from the document' : ', keeping DOM nodes removed from the document';
       return `${what}${kept}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;
