@@ -90,6 +90,13 @@ const pollActions = domTimers.map((_, i) => node('ScheduledAction', 20, 'native'
 const polls = domTimers.map((_, i) => node('(anonymous)', 32, 'closure', { key: `poll${i}` }));
 const pollScopes = domTimers.map((_, i) => node('system / Context', 16, 'object', { key: `pollScope${i}` }));
 const tickers = many('Ticker', 4, 400);
+const resolvers = many('(anonymous)', 4, 32, 'closure');
+const resolverScopes = resolvers.map((_, i) => node('system / Context', 16, 'object', { key: `resolverScope${i}` }));
+const waiting = many('Promise', 4, 32);
+const reactions = waiting.map((_, i) => node('system / PromiseReaction', 24, 'object', { key: `reaction${i}` }));
+const thens = waiting.map((_, i) => node('render', 32, 'closure', { key: `then${i}` }));
+const thenScopes = waiting.map((_, i) => node('system / Context', 16, 'object', { key: `thenScope${i}` }));
+const reports = many('Report', 4, 400);
 const joined = [
   node('joined', 20, 'concatenated string', { key: 'joined' }),
   node('head', 500, 'string', { key: 'head' }),
@@ -302,6 +309,24 @@ const CASES: Case[] = [
       ]),
     ],
     first: { pattern: 'timer', leaked: 'Ticker', summary: /^4 timers never cleared\b/ },
+  },
+  {
+    name: "promises' resolve functions kept in an array and never called: work queued, not callbacks registered",
+    old: scriptConst('pending').old,
+    added: [...resolvers, ...resolverScopes, ...waiting, ...reactions, ...thens, ...thenScopes, ...reports],
+    edges: [
+      ...scriptConst('pending').edges,
+      ...each('pending', resolvers),
+      ...resolvers.flatMap((r, i): EdgeSpec[] => [
+        [r.key ?? r.name, `resolverScope${i}`, 'internal', 'context'],
+        [`resolverScope${i}`, waiting[i].key ?? waiting[i].name, 'context', 'promise'],
+        [waiting[i].key ?? waiting[i].name, `reaction${i}`, 'internal', 'reactions_or_result'],
+        [`reaction${i}`, `then${i}`, 'internal', 'fulfill_handler'],
+        [`then${i}`, `thenScope${i}`, 'internal', 'context'],
+        [`thenScope${i}`, reports[i].key ?? reports[i].name, 'context', 'this'],
+      ]),
+    ],
+    first: { pattern: 'queue', holder: 'pending' },
   },
   {
     name: "a concatenation's halves are part of it: one entry, below --min-count, not a finding",

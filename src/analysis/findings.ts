@@ -1185,7 +1185,8 @@ function accumulation(
     /^(Promise|PromiseReaction|system \/ PromiseReaction)$/.test(name(c)) && c.location === null;
   if (
     graph.constructorName(holder) === 'Promise' ||
-    candidates.some((c) => isPromise(c) && (c === wrapper || deferredOf(input, wrapper.sample, c.cls)))
+    candidates.some((c) => isPromise(c) && (c === wrapper || deferredOf(input, wrapper.sample, c.cls))) ||
+    (entry >= 0 && resolvesNewPromise(input, entry))
   )
     return 'queue';
   if (keepsDetached) return 'listener';
@@ -1342,6 +1343,24 @@ function deferredOf(input: FindingsInput, o: number, cls: number): boolean {
       const scope = graph.edgeTarget(f);
       for (let g = graph.firstEdge(scope); g < graph.firstEdge(scope + 1); g++)
         if (memberClass[graph.edgeTarget(g)] === cls) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * True for a promise's resolve or reject function (V8's, not the user's: it keeps its promise in its scope) whose
+ * promise is new: kept in the holder and never called, the work waiting on it never runs.
+ */
+function resolvesNewPromise(input: FindingsInput, o: number): boolean {
+  const { graph, memberClass } = input;
+  if (graph.nodeTypeName(o) !== 'closure' || isUserLocation(sourceIndex(graph).locationOf(o))) return false;
+  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+    if (graph.edgeName(e) !== 'context') continue;
+    const scope = graph.edgeTarget(e);
+    for (let f = graph.firstEdge(scope); f < graph.firstEdge(scope + 1); f++) {
+      const to = graph.edgeTarget(f);
+      if (memberClass[to] !== NOT_NEW && graph.constructorName(to) === 'Promise') return true;
     }
   }
   return false;
