@@ -31,7 +31,9 @@ interface Case {
   added: NodeSpec[];
   edges: EdgeSpec[];
   /** The first finding's fields; null: no finding. */
-  first: (Partial<Pick<Finding, 'pattern'>> & { leaked?: string; holder?: string; summary?: RegExp }) | null;
+  first:
+    | (Partial<Pick<Finding, 'pattern'>> & { leaked?: string; holder?: string; summary?: RegExp; fix?: RegExp })
+    | null;
 }
 
 const entries = many('Entry', 4, 40);
@@ -97,6 +99,8 @@ const reactions = waiting.map((_, i) => node('system / PromiseReaction', 24, 'ob
 const thens = waiting.map((_, i) => node('render', 32, 'closure', { key: `then${i}` }));
 const thenScopes = waiting.map((_, i) => node('system / Context', 16, 'object', { key: `thenScope${i}` }));
 const reports = many('Report', 4, 400);
+const anchors = many('<button>', 4, 200, 'native').map((n) => ({ ...n, detachedness: 2 }));
+const tooltipValues = many('Tooltip', 4, 40);
 const joined = [
   node('joined', 20, 'concatenated string', { key: 'joined' }),
   node('head', 500, 'string', { key: 'head' }),
@@ -186,7 +190,7 @@ const CASES: Case[] = [
         ['entries', tip.key ?? tip.name, 'element', 2 * i + 1],
       ]),
     ],
-    first: { pattern: 'detached-dom', leaked: 'Detached <div>', holder: 'tooltipCache' },
+    first: { pattern: 'detached-dom', leaked: 'Detached <div>', holder: 'tooltipCache', fix: /^Drop the references/ },
   },
   {
     name: "a page's event objects kept in an array: the events, not the detached elements they target",
@@ -329,6 +333,28 @@ const CASES: Case[] = [
     first: { pattern: 'queue', holder: 'pending' },
   },
   {
+    name: 'values of a Map keyed by elements removed from the document: the fix is a WeakMap',
+    old: [
+      node('system / ScriptContextTable', 16, 'hidden', { key: 'scripts' }),
+      node('system / Context', 16, 'object', { key: 'script' }),
+      node('Map', 16, 'object', { key: 'tooltips' }),
+      node('', 16, 'array', { key: 'tooltipTable' }),
+    ],
+    added: [...anchors, ...tooltipValues],
+    edges: [
+      ['global', 'scripts', 'internal', 'script_context_table'],
+      ['scripts', 'script', 'hidden', 2],
+      ['script', 'tooltips', 'context', 'tooltips'],
+      ['tooltips', 'tooltipTable', 'internal', 'table'],
+      ...anchors.flatMap((anchor, i): EdgeSpec[] => [
+        ['tooltipTable', anchor.key ?? anchor.name, 'internal', 2 * i + 3],
+        ['tooltipTable', tooltipValues[i].key ?? tooltipValues[i].name, 'internal', 2 * i + 4],
+        [tooltipValues[i].key ?? tooltipValues[i].name, anchor.key ?? anchor.name, 'property', 'anchor'],
+      ]),
+    ],
+    first: { pattern: 'detached-dom', holder: 'tooltips', fix: /WeakMap/ },
+  },
+  {
     name: "a concatenation's halves are part of it: one entry, below --min-count, not a finding",
     old: [node('Array', 16, 'object', { key: 'names' }), node('Array', 16, 'object', { key: 'keys' })],
     added: [...names, ...joined],
@@ -392,6 +418,7 @@ describe('findings on graphs built in code', () => {
       if (c.first.leaked) assert.equal(first.leaked.name, c.first.leaked, detail);
       if (c.first.holder) assert.equal(first.holder.name, c.first.holder, detail);
       if (c.first.summary) assert.match(first.summary, c.first.summary, detail);
+      if (c.first.fix) assert.match(first.fix, c.first.fix, detail);
     });
   }
 });

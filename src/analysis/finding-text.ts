@@ -44,6 +44,8 @@ export interface FindingFacts {
    * BroadcastChannel, a WebSocket never closed): the holder names their class.
    */
   keptAlive?: number;
+  /** True when the holder is a Map whose entries are keyed by the detached elements (a detached-dom finding). */
+  keyedByDetached?: boolean;
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
   keepsDetachedDom?: boolean;
   site: SourceLocation | null;
@@ -250,6 +252,8 @@ export function findingFix(facts: FindingFacts): string {
     case 'closure-chain':
       return `Break the chain: do not let the closure created${at(facts.site)} capture the previous value of ${holder} (clear the variable, or move it out of the scope the closures share).`;
     case 'detached-dom':
+      if (facts.keyedByDetached)
+        return `Delete each entry of ${holder} when its element is removed from the document, or make ${holder} a WeakMap: keyed by the element, its entry goes with it.`;
       return `Drop the references in ${holder} to DOM nodes once they are removed from the document.`;
     case 'bytes':
       return `Bound ${holder}: cap or trim what it keeps, or release it when done.`;

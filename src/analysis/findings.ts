@@ -554,6 +554,8 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
       keptAlive && holder !== dominator
         ? (classes.find((c) => c.cls === input.memberClass[holder])?.count ?? 1)
         : undefined,
+    keyedByDetached:
+      pattern === 'detached-dom' && keyedByDetachedElements(input, holder, Math.max(1, wrapper.count / 2)),
     keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
     events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, holder) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
@@ -631,6 +633,37 @@ function timersKeeping(input: FindingsInput, wrapper: ClassInGroup, leaked: Clas
   };
   const keeping = members.filter(keeps).length;
   return keeping > 0 ? keeping : counted;
+}
+
+/**
+ * True when the holder is a Map (or its table) with at least `least` new entries keyed by a new element removed from the document (V8
+ * keeps each key in the slot of its table just before the value's): a WeakMap would let them go.
+ */
+function keyedByDetachedElements(input: FindingsInput, holder: number, least: number): boolean {
+  const { graph, memberClass, trace } = input;
+  // The holder is the Map, or its table (which the Map alone reaches).
+  const map =
+    graph.constructorName(holder) === 'Map' || trace.parentEdge[holder] === UNREACHED
+      ? holder
+      : parentOf(graph, trace, holder);
+  if (graph.constructorName(map) !== 'Map') return false;
+  const isNew = (o: number): boolean => memberClass[o] !== NOT_NEW;
+  let keyed = 0;
+  for (let e = graph.firstEdge(map); e < graph.firstEdge(map + 1); e++) {
+    if (graph.edgeName(e) !== 'table') continue;
+    const table = graph.edgeTarget(e);
+    // By slot: a key that is a number (a small integer) has no edge, and the slot before is then no key.
+    const slots = new Map<string, number>();
+    for (let f = graph.firstEdge(table); f < graph.firstEdge(table + 1); f++)
+      slots.set(String(graph.edgeName(f)), graph.edgeTarget(f));
+    for (const [slot, value] of slots) {
+      const key = /^\d+$/.test(slot) ? (slots.get(String(Number(slot) - 1)) ?? -1) : -1;
+      if (key < 0 || !isNew(key) || !isNew(value)) continue;
+      if (graph.nodeTypeName(key) === 'native' && graph.isDetached(key) && /^<[a-zA-Z]/.test(graph.nodeName(key)))
+        keyed++;
+    }
+  }
+  return keyed >= least;
 }
 
 /** Blink's root of the objects it keeps alive while they have pending activity (ActiveScriptWrappable). */
