@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type FindingFacts, findingFix, findingHeadline, findingSummary } from '../src/analysis/finding-text.js';
+import { grownInside } from '../src/analysis/findings.js';
 import { isUserScript, Tier, tierOf } from '../src/analysis/ownership.js';
+import type { Finding, RetainerPath } from '../src/types.js';
 
 describe('isUserScript', () => {
   const cases: Array<[string, boolean]> = [
@@ -100,6 +102,38 @@ describe('finding text', () => {
     );
     assert.match(findingFix(f), /^Call disconnect\(\) on the MutationObserver observing document\.body /);
   });
+  test('objects Chrome keeps alive for their listeners: never closed, and how each kind is closed', () => {
+    const f = facts({
+      pattern: 'listener',
+      keptAlive: 4,
+      wrapper: { name: 'Preview', type: 'object', count: 4 },
+      leaked: { name: 'Preview', type: 'object', count: 4 },
+      holder: 'Worker',
+      holderIsRuntime: false,
+      eventTarget: true,
+    });
+    assert.match(findingSummary(f), /^4 Worker objects never closed, kept alive by their event listeners\b/);
+    assert.match(
+      findingFix(f),
+      /^Close each Worker \(close\(\); terminate\(\) for a Worker, abort\(\) for a request\)/,
+    );
+  });
+  test('callbacks in a list that keep nothing named: no count of their own class as what they keep', () => {
+    // 8 closures in the list, 12 of their class in the group (4 more are handlers inside the DOM they keep).
+    const f = facts({
+      pattern: 'listener',
+      wrapper: { name: '(anonymous)', type: 'closure', count: 12 },
+      leaked: { name: '(anonymous)', type: 'closure', count: 12 },
+      listeners: 8,
+      keepsDetachedDom: true,
+      holder: 'retryQueue',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(f),
+      /^8 callbacks registered in retryQueue and never removed, keeping DOM nodes removed from the document \(/,
+    );
+  });
   test('listener on an EventEmitter: the event and the emitter, in the summary and the fix', () => {
     const f = facts({
       pattern: 'listener',
@@ -180,4 +214,46 @@ describe('finding text', () => {
       '1,000 B objects kept by requestAnimationFrame callbacks never cancelled (timer)',
     );
   });
+});
+
+describe('grownInside: byte growth within what a counted finding already reports', () => {
+  const script = 'file:///srv/app/chart.js';
+  const finding = (site: number, pattern: Finding['pattern'] = 'timer'): Finding => ({
+    pattern,
+    leaked: {
+      name: 'Sparkline',
+      type: 'object',
+      count: 4,
+      retainedSize: 2000,
+      location: { script, line: 3, column: 1 },
+    },
+    holder: { name: 'document', nodeId: 7, location: null },
+    site: { script, line: site, column: 5 },
+    retainerPath: [],
+    summary: '',
+    fix: '',
+  });
+  const step = (name: string, type: string, line?: number): RetainerPath[number] => ({
+    nodeId: 1,
+    name,
+    type,
+    edge: { type: 'property', name: 'x' },
+    ...(line === undefined ? {} : { location: { script, line, column: 5 } }),
+  });
+  // A frame callback's scope holds the samples array that grows: the callbacks the finding counts keep it.
+  const viaCallback = [step('Window', 'native'), step('tick', 'closure', 11), step('Array', 'object')];
+  const viaModule = [step('Window', 'native'), step('system / Context', 'object'), step('Array', 'object')];
+  const cases: Array<[string, RetainerPath, Finding, boolean]> = [
+    ["through the finding's callback", viaCallback, finding(11), true],
+    [
+      'through an object of the leaked class',
+      [step('Sparkline', 'object', 3), step('Array', 'object')],
+      finding(20),
+      true,
+    ],
+    ['through neither', viaModule, finding(11), false],
+    ['through another callback of the same script', viaCallback, finding(12), false],
+    ['a byte finding explains nothing', viaCallback, finding(11, 'bytes'), false],
+  ];
+  for (const [name, path, f, expected] of cases) test(name, () => assert.equal(grownInside(path, f), expected));
 });

@@ -39,6 +39,13 @@ export interface FindingFacts {
   heldByCell?: boolean;
   /** True when a timer keeps what leaks by itself, not through its callback (its AsyncLocalStorage store). */
   keptByTimer?: boolean;
+  /**
+   * How many of the holder's class there are when Chrome keeps each alive itself while it may fire events (a
+   * BroadcastChannel, a WebSocket never closed): the holder names their class.
+   */
+  keptAlive?: number;
+  /** True when the holder is a Map whose entries are keyed by the detached elements (a detached-dom finding). */
+  keyedByDetached?: boolean;
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
   keepsDetachedDom?: boolean;
   site: SourceLocation | null;
@@ -156,18 +163,25 @@ export function findingSummary(facts: FindingFacts): string {
       const count = facts.listeners ?? facts.wrapper.count;
       const observer = facts.browserCallbacks !== 'animation-frame' ? facts.browserCallbacks : undefined;
       const table = tableOf(facts);
-      const what = observer
-        ? `${plural(count, observer, `${observer}s`)} observing ${facts.holder} and never disconnected`
-        : event
-          ? `${plural(count, `'${event.event}' listener`, `'${event.event}' listeners`)} added to ${event.emitter} and never removed`
-          : table
-            ? `${plural(count, 'callback', 'callbacks')} registered on ${table.emitter}'s ${eventList(table.events)} ${table.events.length === 1 ? 'event' : 'events'} and never removed`
-            : target
-              ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
-              : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
-      // Counted by their callbacks, the listeners keep even the wrapper's objects.
+      const what = facts.keptAlive
+        ? `${plural(facts.keptAlive, `${facts.holder} object`, `${facts.holder} objects`)} never closed, kept alive by their event listeners`
+        : observer
+          ? `${plural(count, observer, `${observer}s`)} observing ${facts.holder} and never disconnected`
+          : event
+            ? `${plural(count, `'${event.event}' listener`, `'${event.event}' listeners`)} added to ${event.emitter} and never removed`
+            : table
+              ? `${plural(count, 'callback', 'callbacks')} registered on ${table.emitter}'s ${eventList(table.events)} ${table.events.length === 1 ? 'event' : 'events'} and never removed`
+              : target
+                ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
+                : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
+      // Counted by their callbacks, the listeners keep even the wrapper's objects; callbacks of the leaked class
+      // itself (the listed ones and those inside the DOM they keep) are no more what they keep.
+      const ownClass =
+        facts.wrapper.type === 'closure' && facts.leaked.name === facts.wrapper.name && facts.leaked.type === 'closure';
       let kept =
-        facts.listeners === undefined ? keeping(facts) : keeping(facts, { name: '', type: 'closure', count }, count);
+        facts.listeners === undefined || ownClass
+          ? keeping(facts)
+          : keeping(facts, { name: '', type: 'closure', count }, count);
       if (facts.keepsDetachedDom)
         kept += kept ? ' and DOM nodes removed from the document' : ', keeping DOM nodes removed from the document';
       return `${what}${kept}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;
@@ -210,6 +224,8 @@ export function findingFix(facts: FindingFacts): string {
     case 'listener': {
       if (facts.browserCallbacks !== undefined && facts.browserCallbacks !== 'animation-frame')
         return `Call disconnect() on the ${facts.browserCallbacks} observing ${holder} when what created it goes away (a component's unmount, an effect's cleanup).`;
+      if (facts.keptAlive)
+        return `Close each ${holder} (close(); terminate() for a Worker, abort() for a request) or remove its event listeners when what opened it goes away (a component's unmount, an effect's cleanup): Chrome keeps it alive while it can still fire events.`;
       const event = eventOf(holder);
       const target = eventTargetOf(facts);
       if (target && facts.eventTarget)
@@ -236,6 +252,8 @@ export function findingFix(facts: FindingFacts): string {
     case 'closure-chain':
       return `Break the chain: do not let the closure created${at(facts.site)} capture the previous value of ${holder} (clear the variable, or move it out of the scope the closures share).`;
     case 'detached-dom':
+      if (facts.keyedByDetached)
+        return `Delete each entry of ${holder} when its element is removed from the document, or make ${holder} a WeakMap: keyed by the element, its entry goes with it.`;
       return `Drop the references in ${holder} to DOM nodes once they are removed from the document.`;
     case 'bytes':
       return `Bound ${holder}: cap or trim what it keeps, or release it when done.`;

@@ -70,6 +70,8 @@ interface ClassInGroup {
   direct: number;
   /** For a closure class: members held through a detached element below the holder (a button's own click handler). */
   inDom: number;
+  /** For a closure class: the first members registered on the holder itself (up to USER_SAMPLE_TRIES). */
+  directMembers?: number[];
   suspect: boolean;
   tier: TierValue;
   location: SourceLocation | null;
@@ -129,8 +131,10 @@ export function findingsOf(input: FindingsInput): Finding[] {
         const defined = boundTarget(input.graph, o);
         if (isUserLocation(sourceIndex(input.graph).locationOf(defined))) entry.userSample = defined;
       }
-      if (registeredOn(input, o, holders[i])) entry.direct++;
-      else if (insideDetachedElement(input, o, holders[i])) entry.inDom++;
+      if (registeredOn(input, o, holders[i])) {
+        entry.direct++;
+        if (entry.direct <= USER_SAMPLE_TRIES) entry.directMembers = [...(entry.directMembers ?? []), o];
+      } else if (insideDetachedElement(input, o, holders[i])) entry.inDom++;
     }
   }
   const findings: GroupFinding[] = [];
@@ -420,13 +424,14 @@ function newUnder(input: FindingsInput, holder: number): number {
   return total;
 }
 
-function groupFinding(input: FindingsInput, holder: number, classes: ClassInGroup[]): GroupFinding | null {
+function groupFinding(input: FindingsInput, dominator: number, classes: ClassInGroup[]): GroupFinding | null {
   const { graph, table, trace } = input;
   const index = sourceIndex(graph);
   for (const c of classes) {
     c.location = index.locationOf(c.userSample ?? c.sample);
     const key = table.keys[c.cls];
     c.tier = tierOf(key.name, key.type, c.location, key.constructorName !== undefined && key.name.startsWith('{'));
+    if (c.tier === Tier.runtime && isScriptHeldWebObject(input, c.sample)) c.tier = Tier.library;
   }
   const suspects = classes.filter((c) => c.suspect);
   if (suspects.length === 0) return null;
@@ -474,6 +479,16 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
             : best,
         );
   const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
+  // Held from two of the graph's roots (the document's observers and a handle of Chrome's), the dominator is a root:
+  // the objects are named, and their pattern read, from the last old object on the way to them.
+  // Objects Chrome keeps alive while they may still fire events (a channel, a socket never closed) are their own
+  // holders: the first new object on the way.
+  const pending = (step: { name: string; type: string }): boolean =>
+    step.name === PENDING_ACTIVITIES && step.type === 'native';
+  const rooted = graph.nodeTypeName(dominator) === 'synthetic' || pending(nodeStep(graph, dominator));
+  const entry = rooted ? entryOf(input, path, dominator) : { firstNew: -1, lastOld: dominator };
+  const keptAlive = entry.firstNew > 0 && path.slice(0, entry.firstNew).some(pending);
+  const holder = keptAlive ? graph.ordinalOfId(path[entry.firstNew].nodeId) : entry.lastOld;
   const holderNodeId = graph.nodeId(holder);
   const lookups: NameLookups = {
     globals: () => globalValues(graph),
@@ -485,6 +500,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     mapKeyOf: (tableNodeId, valueSlot) => mapKey(graph, tableNodeId, valueSlot),
   };
   let access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), lookups);
+  const chain = chainedClosure(input, candidates);
   // A FinalizationRegistry whose held values keep the objects registered: never collected, a collection it is.
   const heldByCell = heldByTheirCell(graph, path, leaked.sample);
   let pattern: FindingPattern =
@@ -493,7 +509,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
       : patternOf(
           input,
           wrapper,
-          accumulation(input, holder, path, holderNodeId, wrapper, candidates),
+          accumulation(input, holder, path, holderNodeId, wrapper, candidates, chain >= 0),
           access.owned && inScopeVariable(path, holderNodeId),
         );
   // Held two ways inside one object (a stream's pipes and the listeners pipe() adds): their dominator is that
@@ -505,18 +521,24 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     access = accessPath(path, namedNodeId, null, lookups);
     pattern = 'collection';
   }
-  const holderName = modules ? REQUIRE_CACHE : access.name;
+  const holderName = modules ? REQUIRE_CACHE : keptAlive ? graph.className(holder) : access.name;
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
   const userClosure = callbacks
     .filter((c) => c.tier === Tier.userClosure && (!partOfDom(c) || c === wrapper))
     .sort((a, b) => b.count - a.count || b.retained - a.retained)[0];
-  const site = siteOf(input, pattern, leaked, wrapper, userClosure, access.location);
+  const site =
+    pattern === 'closure-chain' && chain >= 0 && isUserLocation(index.locationOf(chain))
+      ? index.locationOf(chain)
+      : siteOf(input, pattern, leaked, wrapper, userClosure, access.location);
   const key = (c: ClassInGroup): { name: string; type: string } => table.keys[c.cls];
-  const retainedSize = Math.max(newUnder(input, holder), wrapper.retained, leaked.retained);
+  const retainedSize = Math.max(newUnder(input, dominator), wrapper.retained, leaked.retained);
   const facts: FindingFacts = {
     pattern,
-    wrapper: { ...key(wrapper), count: accumulated },
+    wrapper: {
+      ...key(wrapper),
+      count: pattern === 'timer' ? timersKeeping(input, wrapper, leaked, accumulated) : accumulated,
+    },
     leaked: { ...key(leaked), count: leaked.count },
     // A library's record around each of the user's objects (node-cache's {v}): the user's class is named first.
     leakedFirst: leaked !== wrapper && leaked.tier < wrapper.tier,
@@ -528,6 +550,12 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     eventTarget: underBlinkListeners(path, holderNodeId),
     browserCallbacks: browserCallbacks(path, holderNodeId) ?? undefined,
     listeners: listenerCount(pattern, wrapper, classes),
+    keptAlive:
+      keptAlive && holder !== dominator
+        ? (classes.find((c) => c.cls === input.memberClass[holder])?.count ?? 1)
+        : undefined,
+    keyedByDetached:
+      pattern === 'detached-dom' && keyedByDetachedElements(input, holder, Math.max(1, wrapper.count / 2)),
     keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
     events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, holder) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
@@ -545,7 +573,12 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
   // Held below the holder through compiled code (a function's constant pool: strings, literals): V8's, not a collection.
   const below = path.findIndex((step) => step.nodeId === holderNodeId);
   const viaCode = path.slice(below + 1, -1).some((step) => step.type === 'code');
-  const internal = !modules && (viaCode || access.runtimeState || (!access.owned && !access.library && !theirs));
+  const internal =
+    !modules &&
+    (viaCode ||
+      access.runtimeState ||
+      (!access.owned && !access.library && !theirs) ||
+      (!theirs && browserRecords(path)));
   const finding = worded(facts, {
     pattern,
     leaked: {
@@ -561,7 +594,117 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     summary: '',
     fix: '',
   });
-  return { finding, internal, own: leaked.tier <= Tier.userClosure, dominator: holderNodeId };
+  return { finding, internal, own: leaked.tier <= Tier.userClosure, dominator: graph.nodeId(dominator) };
+}
+
+/**
+ * Chrome's own records of what the page did (its session history, its performance timeline): reached from the
+ * window through Chrome's objects alone, no DOM node among them, nothing the page's script stored.
+ */
+function browserRecords(path: RetainerPath): boolean {
+  const window = path.findLastIndex((step) => isGlobalObject(step) && step.type === 'native');
+  return (
+    window >= 0 &&
+    window < path.length - 1 &&
+    path
+      .slice(window + 1)
+      .every((step) => step.type === 'native' && !/^(Detached )?<|^(Detached )?Text$/.test(step.name))
+  );
+}
+
+/**
+ * How many of the timers' callbacks keep a new object of what leaks (below them in the dominator tree, a bounded
+ * walk each): a ticker made before the first snapshot re-arms a new timer at every tick, but keeps its old ticker,
+ * no part of the leak. `counted` when not every callback was looked at, or none keeps one.
+ */
+function timersKeeping(input: FindingsInput, wrapper: ClassInGroup, leaked: ClassInGroup, counted: number): number {
+  const { tree, memberClass } = input;
+  const members = wrapper.directMembers;
+  if (leaked === wrapper || !members || members.length < wrapper.direct) return counted;
+  const keeps = (o: number): boolean => {
+    const queue = [o];
+    for (let head = 0; head < queue.length && queue.length < MAX_VISITS; head++)
+      for (let c = tree.first[queue[head]]; c < tree.first[queue[head] + 1]; c++) {
+        const child = tree.children[c];
+        if (memberClass[child] === leaked.cls) return true;
+        queue.push(child);
+      }
+    return false;
+  };
+  const keeping = members.filter(keeps).length;
+  return keeping > 0 ? keeping : counted;
+}
+
+/**
+ * True when the holder is a Map (or its table) with at least `least` new entries keyed by a new element removed from the document (V8
+ * keeps each key in the slot of its table just before the value's): a WeakMap would let them go.
+ */
+function keyedByDetachedElements(input: FindingsInput, holder: number, least: number): boolean {
+  const { graph, memberClass, trace } = input;
+  // The holder is the Map, or its table (which the Map alone reaches).
+  const map =
+    graph.constructorName(holder) === 'Map' || trace.parentEdge[holder] === UNREACHED
+      ? holder
+      : parentOf(graph, trace, holder);
+  if (graph.constructorName(map) !== 'Map') return false;
+  const isNew = (o: number): boolean => memberClass[o] !== NOT_NEW;
+  let keyed = 0;
+  for (let e = graph.firstEdge(map); e < graph.firstEdge(map + 1); e++) {
+    if (graph.edgeName(e) !== 'table') continue;
+    const table = graph.edgeTarget(e);
+    // By slot: a key that is a number (a small integer) has no edge, and the slot before is then no key.
+    const slots = new Map<string, number>();
+    for (let f = graph.firstEdge(table); f < graph.firstEdge(table + 1); f++)
+      slots.set(String(graph.edgeName(f)), graph.edgeTarget(f));
+    for (const [slot, value] of slots) {
+      const key = /^\d+$/.test(slot) ? (slots.get(String(Number(slot) - 1)) ?? -1) : -1;
+      if (key < 0 || !isNew(key) || !isNew(value)) continue;
+      if (graph.nodeTypeName(key) === 'native' && graph.isDetached(key) && /^<[a-zA-Z]/.test(graph.nodeName(key)))
+        keyed++;
+    }
+  }
+  return keyed >= least;
+}
+
+/** Blink's root of the objects it keeps alive while they have pending activity (ActiveScriptWrappable). */
+const PENDING_ACTIVITIES = 'Pending activities';
+
+const nodeStep = (graph: HeapGraph, o: number): { name: string; type: string } => ({
+  name: graph.nodeName(o),
+  type: graph.nodeTypeName(o),
+});
+
+/**
+ * Where the path enters what accumulates: the index of its first step that is a new object of a listed class (-1
+ * when none is), and the last old step before it that is no root (or `holder`). A root's ids may change between
+ * snapshots: only listed classes count as new.
+ */
+function entryOf(input: FindingsInput, path: RetainerPath, holder: number): { firstNew: number; lastOld: number } {
+  const { graph, memberClass } = input;
+  let lastOld = holder;
+  for (const [i, step] of path.entries()) {
+    const o = graph.ordinalOfId(step.nodeId);
+    if (o < 0) continue;
+    if (memberClass[o] >= 0) return { firstNew: i, lastOld };
+    if (memberClass[o] === NOT_NEW && graph.nodeTypeName(o) !== 'synthetic') lastOld = o;
+  }
+  return { firstNew: -1, lastOld };
+}
+
+/**
+ * A Web API object the page's script holds itself (an event in its array, an observer or a channel in its field):
+ * Chrome's native named by its interface (`PointerEvent`), reached from a JavaScript object, not from Chrome's own.
+ * The page's vocabulary, as a library's class is; Blink's bookkeeping (a listener record, an observer's
+ * registration) hangs from other natives.
+ */
+function isScriptHeldWebObject(input: FindingsInput, o: number): boolean {
+  const { graph, trace } = input;
+  const name = graph.nodeName(o);
+  if (graph.nodeTypeName(o) !== 'native' || !/^[A-Z][A-Za-z0-9]*$/.test(name) || isBrowserInternal(name, 'native'))
+    return false;
+  if (trace.parentEdge[o] === UNREACHED) return false;
+  const parentType = graph.nodeTypeName(parentOf(graph, trace, o));
+  return parentType !== 'native' && parentType !== 'synthetic';
 }
 
 /**
@@ -1027,9 +1170,14 @@ function accumulation(
   holderNodeId: number,
   wrapper: ClassInGroup,
   candidates: ClassInGroup[],
+  /** A closure among the candidates keeps the previous one of its class through its scope (chainedClosure). */
+  chained: boolean,
 ): FindingPattern {
   const { graph, table } = input;
   const name = (c: ClassInGroup): string => table.keys[c.cls].name;
+  // Closures that each keep the previous one (an undo stack built as `undo = () => { previous(); … }`) are the chain
+  // whatever each also keeps (an editor and its detached DOM): the chain is what grows.
+  if (chained) return 'closure-chain';
   // Callbacks the page handed to the browser, whatever they keep (detached DOM too): a frame requested again and
   // again is a timer never cleared; an observer never disconnected, a listener never removed.
   const handed = browserCallbacks(path, holderNodeId);
@@ -1038,10 +1186,15 @@ function accumulation(
   // Detached DOM kept by a listener on a live object (the document, the window): the listener is what to fix. So
   // it is when callbacks accumulate and keep it (a subscriber closure in a store's list, a timer's callback).
   const keepsDetached = candidates.some((c) => isDetachedName(name(c))) && !underBlinkListeners(path, holderNodeId);
-  if (keepsDetached && graph.nodeTypeName(wrapper.sample) !== 'closure') return 'detached-dom';
+  const at = path.findIndex((step) => step.nodeId === holderNodeId);
+  // What sits in the holder itself: a library's subscriber records (rxjs's subscriber, its destination, its
+  // observer, the user's callback) make the holder a subscriber list, whatever DOM their callbacks keep.
+  const entry = at >= 0 && at + 1 < path.length ? graph.ordinalOfId(path[at + 1].nodeId) : -1;
+  const callbackEntry =
+    entry >= 0 && input.memberClass[entry] !== NOT_NEW && isCallbackRecord(input, entry, CALLBACK_DEPTH + 1);
+  if (keepsDetached && graph.nodeTypeName(wrapper.sample) !== 'closure' && !callbackEntry) return 'detached-dom';
   // Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer, when the objects hang
   // from them: a timer inside what leaks (a socket's cleared close timer) does not keep it.
-  const at = path.findIndex((step) => step.nodeId === holderNodeId);
   if (isTimerStep({ name: name(wrapper), location: wrapper.location }) || path.slice(Math.max(0, at)).some(isTimerStep))
     return 'timer';
   // An emitter's listener table: Node's EventEmitter (_events), EventTarget (kEvents), Blink's listeners. Only
@@ -1065,7 +1218,8 @@ function accumulation(
     /^(Promise|PromiseReaction|system \/ PromiseReaction)$/.test(name(c)) && c.location === null;
   if (
     graph.constructorName(holder) === 'Promise' ||
-    candidates.some((c) => isPromise(c) && (c === wrapper || deferredOf(input, wrapper.sample, c.cls)))
+    candidates.some((c) => isPromise(c) && (c === wrapper || deferredOf(input, wrapper.sample, c.cls))) ||
+    (entry >= 0 && resolvesNewPromise(input, entry))
   )
     return 'queue';
   if (keepsDetached) return 'listener';
@@ -1169,7 +1323,7 @@ const CALLBACK_DEPTH = 3;
  * or a library's record that reaches a callback of the user's a few new objects down (an rxjs subscriber:
  * destination, observer, next). An emitter's own listeners (_events, kEvents) do not count: they go with it.
  */
-function isCallbackRecord(input: FindingsInput, o: number): boolean {
+function isCallbackRecord(input: FindingsInput, o: number, maxDepth = CALLBACK_DEPTH): boolean {
   const { graph, memberClass } = input;
   const type = graph.nodeTypeName(o);
   if (type === 'closure') return true;
@@ -1192,7 +1346,7 @@ function isCallbackRecord(input: FindingsInput, o: number): boolean {
         if ((depth === 0 && plainRecord) || isUserLocation(index.locationOf(to))) return true;
         continue;
       }
-      if (depth + 1 >= CALLBACK_DEPTH || seen.has(to) || memberClass[to] === NOT_NEW) continue;
+      if (depth + 1 >= maxDepth || seen.has(to) || memberClass[to] === NOT_NEW) continue;
       if (graph.nodeTypeName(to) !== 'object') continue;
       seen.add(to);
       queue.push([to, depth + 1]);
@@ -1227,6 +1381,24 @@ function deferredOf(input: FindingsInput, o: number, cls: number): boolean {
   return false;
 }
 
+/**
+ * True for a promise's resolve or reject function (V8's, not the user's: it keeps its promise in its scope) whose
+ * promise is new: kept in the holder and never called, the work waiting on it never runs.
+ */
+function resolvesNewPromise(input: FindingsInput, o: number): boolean {
+  const { graph, memberClass } = input;
+  if (graph.nodeTypeName(o) !== 'closure' || isUserLocation(sourceIndex(graph).locationOf(o))) return false;
+  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+    if (graph.edgeName(e) !== 'context') continue;
+    const scope = graph.edgeTarget(e);
+    for (let f = graph.firstEdge(scope); f < graph.firstEdge(scope + 1); f++) {
+      const to = graph.edgeTarget(f);
+      if (memberClass[to] !== NOT_NEW && graph.constructorName(to) === 'Promise') return true;
+    }
+  }
+  return false;
+}
+
 /** True when one of `o`'s property edges leads to a new object of class `cls`. */
 function hasPropertyOfClass(input: FindingsInput, o: number, cls: number): boolean {
   const { graph, memberClass } = input;
@@ -1235,6 +1407,57 @@ function hasPropertyOfClass(input: FindingsInput, o: number, cls: number): boole
     if (memberClass[graph.edgeTarget(e)] === cls) return true;
   }
   return false;
+}
+
+/** Closures of one class followed through their scopes' variables before a group reads as a chain of them. */
+const MIN_CHAIN_LINKS = 2;
+
+/**
+ * A closure of the user's among the candidates whose scope (or an enclosing one) holds, in a variable, another new
+ * closure of the same function, whose scope holds another, MIN_CHAIN_LINKS times: the head of a chain of closures
+ * (`const previous = last; last = () => previous()`); else -1.
+ */
+function chainedClosure(input: FindingsInput, candidates: ClassInGroup[]): number {
+  const { graph, memberClass } = input;
+  const context = graph.edgeTypeNames.indexOf('context');
+  /** The next closure of class `cls` a variable of o's scopes holds, or -1. */
+  const next = (o: number, cls: number): number => {
+    let scope = -1;
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++)
+      if (graph.edgeTypeName(e) === 'internal' && graph.edgeName(e) === 'context') scope = graph.edgeTarget(e);
+    for (let depth = 0; depth < MAX_SCOPE_DEPTH && scope >= 0; depth++) {
+      let outer = -1;
+      for (let e = graph.firstEdge(scope); e < graph.firstEdge(scope + 1); e++) {
+        const to = graph.edgeTarget(e);
+        if (graph.edgeTypeIndex(e) === context && to !== o && memberClass[to] === cls) return to;
+        if (graph.edgeTypeName(e) === 'internal' && graph.edgeName(e) === 'previous') outer = to;
+      }
+      // Only the closure's own scopes that are new with it: an old enclosing scope is shared by every closure.
+      scope = outer >= 0 && memberClass[outer] !== NOT_NEW ? outer : -1;
+    }
+    return -1;
+  };
+  const index = sourceIndex(graph);
+  const sameFunction = (a: number, b: number): boolean => {
+    const [x, y] = [index.locationOf(a), index.locationOf(b)];
+    return x !== null && y !== null && x.script === y.script && x.line === y.line && x.column === y.column;
+  };
+  for (const c of candidates) {
+    if (graph.nodeTypeName(c.sample) !== 'closure' || c.count <= MIN_CHAIN_LINKS) continue;
+    for (const head of new Set([c.sample, c.userSample ?? c.sample])) {
+      // The user's function, made again and again, each capturing the one made before.
+      if (!isUserLocation(index.locationOf(head))) continue;
+      const seen = new Set<number>([head]);
+      let at = head;
+      for (let links = 0; links < MIN_CHAIN_LINKS; links++) {
+        at = next(at, c.cls);
+        if (at < 0 || seen.has(at) || !sameFunction(at, head)) break;
+        seen.add(at);
+      }
+      if (seen.size > MIN_CHAIN_LINKS) return head;
+    }
+  }
+  return -1;
 }
 
 /**
@@ -1296,6 +1519,24 @@ function siteOf(
   if (userClosure) return userClosure.location;
   if (isUserLocation(wrapper.location)) return wrapper.location;
   return isUserLocation(ownerLocation) ? ownerLocation : null;
+}
+
+/**
+ * True when byte growth (its path) lies within what a counted finding reports: through its callback (at the
+ * finding's place) or an object of its leaked class. A frame callback never cancelled whose samples array keeps
+ * growing is one leak, not two.
+ */
+export function grownInside(path: RetainerPath | null, finding: Finding): boolean {
+  if (finding.pattern === 'bytes' || !path) return false;
+  const same = (a: SourceLocation | null | undefined, b: SourceLocation | null | undefined): boolean =>
+    a != null && b != null && isUserLocation(a) && a.script === b.script && a.line === b.line;
+  return path.some(
+    (step) =>
+      (step.type === 'closure' && same(step.location, finding.site)) ||
+      (step.name === finding.leaked.name &&
+        step.type === finding.leaked.type &&
+        same(step.location, finding.leaked.location)),
+  );
 }
 
 /** Byte growth (growth.ts) as a finding: one object whose retained size grows with the calls. */

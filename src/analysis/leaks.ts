@@ -15,7 +15,7 @@ import {
   retainedCount,
 } from './diff.js';
 import { findingHeadline } from './finding-text.js';
-import { byteFinding, byteGroups } from './findings.js';
+import { byteFinding, byteGroups, grownInside } from './findings.js';
 import { classKey, measureTrend } from './growth.js';
 import { parseIgnoreRules, ruleMatchesPath } from './ignore.js';
 
@@ -278,7 +278,11 @@ export async function findLeaks(
     else if (diff.ignored) diff.ignored[by].growing = (diff.ignored[by].growing ?? 0) + 1;
   }
   // An object growing in bytes is named once: a count of its parts under the same name says less.
-  const bytes = byteGroups(growth).map((g) => byteFinding(g, options.per));
+  // Growing inside what a counted finding reports (its callbacks' scope, its objects): that finding's, said once.
+  const counted = diff.findings;
+  const bytes = byteGroups(growth)
+    .filter((g) => !counted.some((f) => grownInside(g.retainerPath, f)))
+    .map((g) => byteFinding(g, options.per));
   const grown = new Set(bytes.map((f) => f.holder.name));
   diff.findings = [...diff.findings.filter((f) => !grown.has(f.holder.name)), ...bytes].sort(
     (a, b) => b.leaked.retainedSize - a.leaked.retainedSize,
