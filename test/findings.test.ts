@@ -251,6 +251,28 @@ function request(i) {
     summary: /^\d[\d,]* Resource \(\S+:\d+\) registered in registry with a held value that keeps them: never collected/,
   },
   {
+    // An async function that keeps what it reads in a local while it awaits the next: V8 keeps the local in the
+    // suspended frame's registers (no name in the snapshot), reached through the promise it awaits. The user's
+    // function, not V8's promise state, and not a variable of the promise's executor.
+    name: 'async-function-local',
+    leak: `class Row { constructor(i) { this.id = i; this.cells = new Array(10).fill(i); } } // SITE
+let feed = () => {};
+const nextRow = () => new Promise((resolve) => { feed = resolve; });
+async function consumeRows() {
+  const rows = [];
+  for (;;) { const i = await nextRow(); rows.push(new Row(i)); REMOVE }
+}
+consumeRows();
+async function request(i) { feed(i); await null; }`,
+    fixed: 'if (rows.length > 3) rows.shift();',
+    pattern: 'collection',
+    leaked: 'Row',
+    holder: /\bconsumeRows\(\)/,
+    siteMarker: '// SITE',
+    fix: [/consumeRows\(\)/],
+    summary: /^\d[\d,]* Row \(\S+:\d+\) added to a local variable of consumeRows\(\) \(\S+:\d+\) and never removed/,
+  },
+  {
     // Work waiting in a pool whose workers never free up: deferred records {task, resolve, reject}, each with the
     // resolving functions of a promise the caller awaits. A queue, not callbacks registered.
     name: 'deferred-queue',

@@ -41,6 +41,8 @@ export interface FindingFacts {
   keptByTimer?: boolean;
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
   keepsDetachedDom?: boolean;
+  /** The place of the suspended async function or generator one of whose locals is the holder (`a local variable of main()`). */
+  frameLocal?: SourceLocation | null;
   site: SourceLocation | null;
   /** For byte growth: bytes per call (or per step between snapshots, see `per`). */
   bytesPerCall?: number;
@@ -177,7 +179,7 @@ export function findingSummary(facts: FindingFacts): string {
         return `${formatCount(facts.leaked.count)} ${named(facts.leaked.name, facts.site)} registered in ${facts.holder} with a held value that keeps them: never collected (${bytes}).`;
       if (facts.modules)
         return `${plural(facts.wrapper.count, 'module', 'modules')} loaded by require() and kept in ${facts.holder}${facts.site ? `, such as ${formatLocation(facts.site)}` : ''} (${bytes}).`;
-      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${facts.holder} and never removed${keeping(facts, lead(facts))} (${bytes}).`;
+      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${'frameLocal' in facts ? named(facts.holder, facts.frameLocal ?? null) : facts.holder} and never removed${keeping(facts, lead(facts))} (${bytes}).`;
     case 'queue':
       if (facts.wrapper.type === 'closure')
         return `${plural(facts.wrapper.count, 'callback', 'callbacks')} waiting in ${facts.holder} that never run${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
@@ -228,6 +230,8 @@ export function findingFix(facts: FindingFacts): string {
         return `Give ${holder}.register() a held value that does not reference the object registered (its id, or a record without it): a registry keeps its held values strongly, so the object is never collected and its cleanup never runs.`;
       if (facts.modules)
         return `Node never unloads a module: require a fixed set of files, not a new one per call (run generated code with vm or new Function instead); delete require.cache[file] alone leaves the module in its parent's module.children.`;
+      if ('frameLocal' in facts)
+        return `${named(holder.replace(/^a local variable of /, ''), facts.frameLocal ?? null)} keeps them in a local variable for as long as it runs (suspended at an await or a yield): handle each entry and let it go (stream it out, keep a count or a bounded window), or return sooner.`;
       return `Bound or evict the entries of ${holder} (an LRU cache with a max size, or delete each entry when it is done).`;
     case 'queue':
       if (facts.holderIsPromise)

@@ -483,6 +483,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     symbolVariable: (description) => symbolVariables(graph).get(description) ?? undefined,
     weakMapOf: (tableNodeId) => weakMapName(input, tableNodeId),
     mapKeyOf: (tableNodeId, valueSlot) => mapKey(graph, tableNodeId, valueSlot),
+    frameFunction: (frameNodeId) => frameFunctionOf(graph, frameNodeId),
   };
   let access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), lookups);
   // A FinalizationRegistry whose held values keep the objects registered: never collected, a collection it is.
@@ -534,6 +535,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     keptByTimer: pattern === 'timer' && keptByTimer(path),
     heldByCell,
     generator: isGeneratorObject(graph, (leaked !== wrapper && leaked.tier < wrapper.tier ? leaked : wrapper).sample),
+    ...(access.frameLocal ? { frameLocal: access.location } : {}),
     site,
   };
   // The runtime's own: nothing of the user's or a library's on the way to the holder, no class or function of
@@ -782,6 +784,8 @@ interface NameLookups {
   weakMapOf?: (tableNodeId: number) => string | undefined;
   /** A Map's key as typed (`"lobby"`, a variable's name), from its table (by node id) and its value's slot. */
   mapKeyOf?: (tableNodeId: number, valueSlot: number) => string | undefined;
+  /** The function of a suspended async function's or generator's frame (by node id): its name and place. */
+  frameFunction?: (frameNodeId: number) => { name: string; location: SourceLocation | null } | undefined;
 }
 
 /**
@@ -803,6 +807,8 @@ function accessPath(
   library: boolean;
   runtimeState: boolean;
   location: SourceLocation | null;
+  /** The holder is (or hangs from) a local of a suspended async function or generator, named by its function. */
+  frameLocal?: boolean;
 } {
   const {
     globals = () => new Map(),
@@ -812,6 +818,7 @@ function accessPath(
     symbolVariable = () => undefined,
     weakMapOf = () => undefined,
     mapKeyOf = () => undefined,
+    frameFunction = () => undefined,
   } = lookups;
   const at = path.findIndex((step) => step.nodeId === holderNodeId);
   const library = path.slice(0, at + 1).some(isLibraryStep);
@@ -832,7 +839,10 @@ function accessPath(
       if (globalName !== undefined) from = i;
     }
   if (from < 0) for (from = at; from > 0 && !isScope(path[from].name) && !isGlobalObject(path[from]); ) from--;
-  const runtimeState = at >= 0 && path.slice(Math.max(0, from + 1), at + 1).some(isRuntimeState);
+  // A suspended async function's or generator's frame below that: a local of it holds the objects (a register,
+  // unnamed in the snapshot), reached through the promise it awaits. The function is what the user knows.
+  const frame = suspendedFrame(path, Math.max(0, from), at, frameFunction);
+  const runtimeState = at >= 0 && path.slice(frame?.local ?? Math.max(0, from + 1), at + 1).some(isRuntimeState);
   if (at < 0)
     return {
       name: holderLabel(path) ?? fallbackName(path, at),
@@ -849,7 +859,8 @@ function accessPath(
   // A page's globals read as window.name; Node's as the bare name.
   let name =
     globalName ?? (owner >= 0 && isGlobalObject(ownerStep) && ownerStep.name.startsWith('Window') ? 'window' : '');
-  if (!scopeLike) {
+  if (frame) name = `a local variable of ${frame.name}()`;
+  else if (!scopeLike) {
     const into = accessEdge(ownerStep.edge, symbolVariable);
     name = into.startsWith('.') ? into.slice(1) : into === '' ? ownerStep.name : `${ownerStep.name}${into}`;
   }
@@ -857,7 +868,7 @@ function accessPath(
   const last = at + 1 < path.length && (isScope(path[at].name) || path[at + 1].nodeId === arrayBelow) ? at + 1 : at;
   // A getter's value is in its closure's scope: `get router` then the variable reads .router.
   let inGetter = false;
-  for (let i = Math.max(0, from) + 1; i <= last; i++) {
+  for (let i = (frame?.local ?? Math.max(0, from)) + 1; i <= last; i++) {
     // Chrome's own objects (Blink's listener tables, bindings) have no names JavaScript can type: the name ends here.
     if (path[i].type === 'native' && isBrowserInternal(path[i].name, path[i].type)) break;
     // The page's document, however Blink reaches it from the window (a cached accessor): `document`.
@@ -923,7 +934,29 @@ function accessPath(
   const captured = path[last]?.edge;
   if (captured?.type === 'context' && captured.name === 'this' && (name === 'this' || name.endsWith('.this')))
     if (isJsIdentifier(path[last].name)) name = path[last].name;
+  if (frame) return { name, owned: true, library, runtimeState, location: frame.location, frameLocal: true };
   return { name, owned: owner >= 0, library, runtimeState, location: owner >= 0 ? (ownerStep.location ?? null) : null };
+}
+
+/**
+ * The last suspended frame of an async function or generator of the user's between `from` and the holder (at):
+ * the path enters it by V8's `parameters_and_registers` and one register. Its name and place, and the index of
+ * the register's value (a local the snapshot does not name).
+ */
+function suspendedFrame(
+  path: RetainerPath,
+  from: number,
+  at: number,
+  frameFunction: NonNullable<NameLookups['frameFunction']>,
+): { name: string; location: SourceLocation | null; local: number } | undefined {
+  for (let k = at - 2; k >= from; k--) {
+    const registers = path[k + 1].edge;
+    if (registers?.type !== 'internal' || registers.name !== 'parameters_and_registers') continue;
+    const fn = frameFunction(path[k].nodeId);
+    if (fn === undefined || !isUserLocation(fn.location) || !isJsIdentifier(fn.name)) return undefined;
+    return { ...fn, local: k + 2 };
+  }
+  return undefined;
 }
 
 /** An element in the document as the page reaches it: `document.body`, `document.getElementById("app")`, else its tag. */
@@ -1150,6 +1183,21 @@ function isGeneratorObject(graph: HeapGraph, o: number): boolean {
     else if (name === 'parameters_and_registers') registers = true;
   }
   return fn && registers;
+}
+
+/** The function a suspended frame (an async function's or generator's object) runs: V8's `function` edge. */
+function frameFunctionOf(
+  graph: HeapGraph,
+  frameNodeId: number,
+): { name: string; location: SourceLocation | null } | undefined {
+  const o = graph.ordinalOfId(frameNodeId);
+  if (o < 0 || !isGeneratorObject(graph, o)) return undefined;
+  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++)
+    if (graph.edgeTypeName(e) === 'internal' && graph.edgeName(e) === 'function') {
+      const fn = graph.edgeTarget(e);
+      return { name: graph.nodeName(fn), location: sourceIndex(graph).locationOf(fn) };
+    }
+  return undefined;
 }
 
 /**
