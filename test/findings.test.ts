@@ -273,6 +273,37 @@ async function request(i) { feed(i); await null; }`,
     summary: /^\d[\d,]* Row \(\S+:\d+\) added to a local variable of consumeRows\(\) \(\S+:\d+\) and never removed/,
   },
   {
+    // A scheduler keeps each job by name and in another module's list (node-schedule's scheduledJobs and
+    // _invocations): the jobs' dominator is on no path to them. The holder is what the path reaches them from,
+    // not the variable the user's callback captured.
+    name: 'held-two-ways',
+    files: {
+      'node_modules/sched/index.js': `const { upcoming } = require('./upcoming');
+const scheduledJobs = {};
+let n = 0;
+class Job {
+  constructor(fn) { this.name = '<job ' + n++ + '>'; this.fn = fn; scheduledJobs[this.name] = this; upcoming.push({ job: this }); }
+  cancel() { delete scheduledJobs[this.name]; upcoming.splice(upcoming.findIndex((u) => u.job === this), 1); }
+}
+module.exports = { Job, scheduledJobs, schedule: (fn) => new Job(fn) };
+`,
+      'node_modules/sched/upcoming.js': 'module.exports = { upcoming: [] };\n',
+    },
+    leak: `const sched = require('sched');
+class Reminder { constructor(i) { this.user = 'u' + i; this.text = 'remember ' + i; } }
+function request(i) {
+  const reminder = new Reminder(i);
+  const job = sched.schedule(() => reminder.text); // SITE
+  REMOVE
+}`,
+    fixed: 'job.cancel();',
+    pattern: 'listener',
+    leaked: 'Reminder',
+    holder: 'sched.scheduledJobs',
+    siteMarker: '// SITE',
+    fix: [/sched\.scheduledJobs/],
+  },
+  {
     // Work waiting in a pool whose workers never free up: deferred records {task, resolve, reject}, each with the
     // resolving functions of a promise the caller awaits. A queue, not callbacks registered.
     name: 'deferred-queue',

@@ -485,7 +485,20 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     mapKeyOf: (tableNodeId, valueSlot) => mapKey(graph, tableNodeId, valueSlot),
     frameFunction: (frameNodeId) => frameFunctionOf(graph, frameNodeId),
   };
-  let access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), lookups);
+  // Held two ways from objects on separate paths (a scheduler's jobs by name and in another module's list): their
+  // dominator is on no path to them, or is a category of GC roots. The last old object on the path, which the new
+  // ones hang from, is where they were added: named and read as the holder.
+  let namedNodeId = holderNodeId;
+  let at = holder;
+  if (!path.some((step) => step.nodeId === holderNodeId) || graph.nodeTypeName(holder) === 'synthetic') {
+    const from = lastOldStep(input, path);
+    if (from >= 0) {
+      at = from;
+      namedNodeId = graph.nodeId(from);
+    }
+  }
+  const pathHolderId = namedNodeId;
+  let access = accessPath(path, namedNodeId, newArrayBelow(input, at, leaked.sample), lookups);
   // A FinalizationRegistry whose held values keep the objects registered: never collected, a collection it is.
   const heldByCell = heldByTheirCell(graph, path, leaked.sample);
   let pattern: FindingPattern =
@@ -494,13 +507,12 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
       : patternOf(
           input,
           wrapper,
-          accumulation(input, holder, path, holderNodeId, wrapper, candidates),
-          access.owned && inScopeVariable(path, holderNodeId),
+          accumulation(input, at, path, namedNodeId, wrapper, candidates),
+          access.owned && inScopeVariable(path, namedNodeId),
         );
   // Held two ways inside one object (a stream's pipes and the listeners pipe() adds): their dominator is that
   // object, no collection. A collection on the way inside it that holds half of them names where they are added.
-  let namedNodeId = holderNodeId;
-  const inside = pattern === 'other' ? collectionInside(input, path, holderNodeId, leaked) : -1;
+  const inside = pattern === 'other' ? collectionInside(input, path, namedNodeId, leaked) : -1;
   if (inside >= 0) {
     namedNodeId = graph.nodeId(inside);
     access = accessPath(path, namedNodeId, null, lookups);
@@ -526,11 +538,11 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     holderIsRuntime: !access.owned && !modules,
     modules,
     holderIsPromise: graph.constructorName(holder) === 'Promise',
-    eventTarget: underBlinkListeners(path, holderNodeId),
-    browserCallbacks: browserCallbacks(path, holderNodeId) ?? undefined,
+    eventTarget: underBlinkListeners(path, pathHolderId),
+    browserCallbacks: browserCallbacks(path, pathHolderId) ?? undefined,
     listeners: listenerCount(pattern, wrapper, classes),
     keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
-    events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, holder) : undefined,
+    events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, at) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
     keptByTimer: pattern === 'timer' && keptByTimer(path),
     heldByCell,
@@ -545,7 +557,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
   const theirs =
     candidates.some((c) => c.tier <= Tier.userClosure || (!located && c.tier <= Tier.library)) || isUserLocation(site);
   // Held below the holder through compiled code (a function's constant pool: strings, literals): V8's, not a collection.
-  const below = path.findIndex((step) => step.nodeId === holderNodeId);
+  const below = path.findIndex((step) => step.nodeId === pathHolderId);
   const viaCode = path.slice(below + 1, -1).some((step) => step.type === 'code');
   const internal = !modules && (viaCode || access.runtimeState || (!access.owned && !access.library && !theirs));
   const finding = worded(facts, {
@@ -564,6 +576,16 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     fix: '',
   });
   return { finding, internal, own: leaked.tier <= Tier.userClosure, dominator: holderNodeId };
+}
+
+/** The old object the path's last run of new objects hangs from (its ordinal), or -1. */
+function lastOldStep(input: FindingsInput, path: RetainerPath): number {
+  for (let i = path.length - 2; i >= 0; i--) {
+    if (path[i].type === 'elided') return -1;
+    const o = input.graph.ordinalOfId(path[i].nodeId);
+    if (o >= 0 && input.memberClass[o] === NOT_NEW) return o;
+  }
+  return -1;
 }
 
 /**
