@@ -304,6 +304,25 @@ function request(i) {
     fix: [/sched\.scheduledJobs/],
   },
   {
+    // A cache of promises (DataLoader's, a memoised async loader): fulfilled long ago, each keeps its result. A
+    // collection of results, not work waiting that never completes.
+    name: 'settled-promise-cache',
+    leak: `class Profile { constructor(i) { this.id = i; this.prefs = new Array(10).fill(i); } } // SITE
+const loaded = new Map();
+async function loadProfile(id) { return new Profile(id); }
+async function request(i) {
+  if (!loaded.has(i)) loaded.set(i, loadProfile(i));
+  await loaded.get(i);
+  REMOVE
+}`,
+    fixed: 'loaded.delete(i);',
+    pattern: 'collection',
+    leaked: 'Profile',
+    holder: 'loaded',
+    siteMarker: '// SITE',
+    fix: [/\bloaded\b/],
+  },
+  {
     // Work waiting in a pool whose workers never free up: deferred records {task, resolve, reject}, each with the
     // resolving functions of a promise the caller awaits. A queue, not callbacks registered.
     name: 'deferred-queue',

@@ -1118,9 +1118,13 @@ function accumulation(
   // promise deeper inside the entries (an upload's own `finished`) is their state, not work queued in the holder.
   const isPromise = (c: ClassInGroup): boolean =>
     /^(Promise|PromiseReaction|system \/ PromiseReaction)$/.test(name(c)) && c.location === null;
+  // Promises settled long ago (a cache of them: DataLoader's, a memoised loader) keep their results: a collection.
   if (
     graph.constructorName(holder) === 'Promise' ||
-    candidates.some((c) => isPromise(c) && (c === wrapper || deferredOf(input, wrapper.sample, c.cls)))
+    candidates.some(
+      (c) =>
+        isPromise(c) && (c === wrapper ? !isSettled(graph, wrapper.sample) : deferredOf(input, wrapper.sample, c.cls)),
+    )
   )
     return 'queue';
   if (keepsDetached) return 'listener';
@@ -1268,6 +1272,18 @@ function isCallbackRecord(input: FindingsInput, o: number): boolean {
       queue.push([to, depth + 1]);
     }
   }
+  return false;
+}
+
+/**
+ * True for a settled promise: V8 keeps a pending one's reactions in `reactions_or_result` (none yet: no edge), a
+ * settled one's value.
+ */
+function isSettled(graph: HeapGraph, promise: number): boolean {
+  if (graph.constructorName(promise) !== 'Promise') return false;
+  for (let e = graph.firstEdge(promise); e < graph.firstEdge(promise + 1); e++)
+    if (graph.edgeName(e) === 'reactions_or_result')
+      return !/^(system \/ )?PromiseReaction$/.test(graph.nodeName(graph.edgeTarget(e)));
   return false;
 }
 
