@@ -323,6 +323,40 @@ async function request(i) {
     fix: [/\bloaded\b/],
   },
   {
+    // A task queue as p-queue writes it: each task a closure of the library's whose scope keeps the resolving
+    // functions of the promise add() returned. Work someone awaits, queued behind a task that never ends: not
+    // callbacks registered.
+    name: 'awaited-task-queue',
+    files: {
+      'node_modules/task-queue/index.js': `class TaskQueue {
+  constructor(concurrency) { this.concurrency = concurrency; this.running = 0; this.pending = []; }
+  add(fn) {
+    return new Promise((resolve, reject) => {
+      const run = async () => { this.running++; try { resolve(await fn()); } catch (e) { reject(e); } this.running--; this.next(); };
+      this.pending.push(run);
+      this.next();
+    });
+  }
+  next() { if (this.running < this.concurrency && this.pending.length > 0) this.pending.shift()(); }
+}
+module.exports = { TaskQueue };
+`,
+    },
+    leak: `const { TaskQueue } = require('task-queue');
+const uploads = new TaskQueue(1);
+class Upload { constructor(i) { this.id = i; this.chunks = new Array(10).fill(i); } }
+function request(i) {
+  const upload = new Upload(i);
+  uploads.add(() => new Promise((resolve) => { upload.started = true; DONE })); // SITE
+}`,
+    fixed: 'setImmediate(resolve);',
+    pattern: 'queue',
+    leaked: 'Upload',
+    holder: 'uploads.pending',
+    siteMarker: '// SITE',
+    fix: [/uploads\.pending/],
+  },
+  {
     // Work waiting in a pool whose workers never free up: deferred records {task, resolve, reject}, each with the
     // resolving functions of a promise the caller awaits. A queue, not callbacks registered.
     name: 'deferred-queue',

@@ -1124,7 +1124,8 @@ function accumulation(
     candidates.some(
       (c) =>
         isPromise(c) && (c === wrapper ? !isSettled(graph, wrapper.sample) : deferredOf(input, wrapper.sample, c.cls)),
-    )
+    ) ||
+    awaitedThroughScope(input, wrapper.sample)
   )
     return 'queue';
   if (keepsDetached) return 'listener';
@@ -1308,6 +1309,43 @@ function deferredOf(input: FindingsInput, o: number, cls: number): boolean {
       const scope = graph.edgeTarget(f);
       for (let g = graph.firstEdge(scope); g < graph.firstEdge(scope + 1); g++)
         if (memberClass[graph.edgeTarget(g)] === cls) return true;
+    }
+  }
+  return false;
+}
+
+/** V8's builtin code of a promise's resolving functions (the resolve and reject a Promise executor is given). */
+const RESOLVING_CODE = /^\(PromiseCapabilityDefault(Resolve|Reject) builtin/;
+
+/**
+ * True when an entry is work someone awaits: a closure (the entry, or a function of its own) whose scope, or a new
+ * scope around it, keeps a promise's resolving functions (p-queue's `run`, inside the executor of the promise
+ * add() returned). Only new scopes count: a module's scope keeps anything.
+ */
+function awaitedThroughScope(input: FindingsInput, o: number): boolean {
+  const { graph, memberClass } = input;
+  const closures = graph.nodeTypeName(o) === 'closure' ? [o] : [];
+  if (graph.nodeTypeName(o) === 'object')
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++)
+      if (graph.edgeTypeName(e) === 'property' && graph.nodeTypeName(graph.edgeTarget(e)) === 'closure')
+        closures.push(graph.edgeTarget(e));
+  const isResolving = (fn: number): boolean => {
+    for (let e = graph.firstEdge(fn); e < graph.firstEdge(fn + 1); e++)
+      if (graph.edgeName(e) === 'code' && RESOLVING_CODE.test(graph.nodeName(graph.edgeTarget(e)))) return true;
+    return false;
+  };
+  const internalEdge = (from: number, name: string): number => {
+    for (let e = graph.firstEdge(from); e < graph.firstEdge(from + 1); e++)
+      if (graph.edgeTypeName(e) === 'internal' && graph.edgeName(e) === name) return graph.edgeTarget(e);
+    return -1;
+  };
+  for (const fn of closures) {
+    let scope = internalEdge(fn, 'context');
+    for (let depth = 0; depth < MAX_SCOPE_DEPTH && scope >= 0 && memberClass[scope] !== NOT_NEW; depth++) {
+      for (let e = graph.firstEdge(scope); e < graph.firstEdge(scope + 1); e++)
+        if (graph.edgeTypeName(e) === 'context' && graph.nodeTypeName(graph.edgeTarget(e)) === 'closure')
+          if (isResolving(graph.edgeTarget(e))) return true;
+      scope = internalEdge(scope, 'previous');
     }
   }
   return false;
