@@ -429,8 +429,9 @@ function request(i) { handle(i); }`,
     holder: 'gate',
     siteMarker: '// SITE',
     fix: [/\bgate\b/],
-    // Two await callbacks per call keep one RequestContext: not "each keeping" one.
-    summary: /waiting in gate that never run, keeping \d[\d,]* RequestContext\b/,
+    // Counted by the calls suspended (their frames), not by V8's two await callbacks each.
+    summary:
+      /^(\d[\d,]*) calls of handle\(\) \(\S+:\d+\) waiting at an await on gate, which never settles, each keeping a RequestContext \(/,
   },
   {
     name: 'closure-chain',

@@ -35,6 +35,8 @@ export interface FindingFacts {
   modules?: boolean;
   /** True when what the summary names first is a generator object (V8 names it by its function): worker() generators. */
   generator?: boolean;
+  /** For work waiting on a promise: the calls of an async function suspended at an await (its frames), by function. */
+  awaiting?: { count: number; name: string; location: SourceLocation | null };
   /** True when a FinalizationRegistry's held values keep the very objects registered with them (never collected). */
   heldByCell?: boolean;
   /** True when a timer keeps what leaks by itself, not through its callback (its AsyncLocalStorage store). */
@@ -181,6 +183,12 @@ export function findingSummary(facts: FindingFacts): string {
         return `${plural(facts.wrapper.count, 'module', 'modules')} loaded by require() and kept in ${facts.holder}${facts.site ? `, such as ${formatLocation(facts.site)}` : ''} (${bytes}).`;
       return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${'frameLocal' in facts ? named(facts.holder, facts.frameLocal ?? null) : facts.holder} and never removed${keeping(facts, lead(facts))} (${bytes}).`;
     case 'queue':
+      // An await leaves two callbacks (fulfilled, rejected) per call: the calls are what the user counts.
+      if (facts.awaiting) {
+        const { count, name, location } = facts.awaiting;
+        const on = facts.holderIsPromise ? `on ${facts.holder}, which never settles` : `in ${facts.holder}`;
+        return `${plural(count, `call of ${named(`${name}()`, location)}`, `calls of ${named(`${name}()`, location)}`)} waiting at an await ${on}${keeping(facts, { name, type: 'closure', count }, count)} (${bytes}).`;
+      }
       if (facts.wrapper.type === 'closure')
         return `${plural(facts.wrapper.count, 'callback', 'callbacks')} waiting in ${facts.holder} that never run${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
       return `${plural(facts.wrapper.count, 'pending item', 'pending items')} (${facts.wrapper.name}) in ${facts.holder} that never complete${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;

@@ -546,6 +546,8 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
     keptByTimer: pattern === 'timer' && keptByTimer(path),
     heldByCell,
+    awaiting:
+      pattern === 'queue' && key(wrapper).type === 'closure' ? awaitingCalls(input, wrapper, classes) : undefined,
     generator: isGeneratorObject(graph, (leaked !== wrapper && leaked.tier < wrapper.tier ? leaked : wrapper).sample),
     ...(access.frameLocal ? { frameLocal: access.location } : {}),
     site,
@@ -1210,6 +1212,20 @@ function isGeneratorObject(graph: HeapGraph, o: number): boolean {
     else if (name === 'parameters_and_registers') registers = true;
   }
   return fn && registers;
+}
+
+/**
+ * The calls of a user's async function suspended at an await among a group of callbacks waiting: their frames, at
+ * least one for two callbacks (an await's fulfilled and rejected).
+ */
+function awaitingCalls(input: FindingsInput, wrapper: ClassInGroup, classes: ClassInGroup[]): FindingFacts['awaiting'] {
+  const frames = classes
+    .filter((c) => c.count * 2 >= wrapper.count && isGeneratorObject(input.graph, c.sample))
+    .sort((a, b) => b.count - a.count)[0];
+  if (!frames) return undefined;
+  const fn = frameFunctionOf(input.graph, input.graph.nodeId(frames.sample));
+  if (!fn || !isUserLocation(fn.location) || !isJsIdentifier(fn.name)) return undefined;
+  return { count: frames.count, ...fn };
 }
 
 /** The function a suspended frame (an async function's or generator's object) runs: V8's `function` edge. */
