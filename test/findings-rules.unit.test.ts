@@ -114,6 +114,21 @@ describe('finding text', () => {
     );
     assert.match(findingFix(f), /Remove the 'tick' listener from marketFeed/);
   });
+  test('listeners that are what leaks: not "keeping" themselves; what they keep, when told', () => {
+    const f = facts({
+      pattern: 'listener',
+      wrapper: { name: 'onPrice', type: 'closure', count: 200 },
+      leaked: { name: 'onPrice', type: 'closure', count: 200 },
+      listeners: 200,
+      holder: 'prices._events.price',
+      holderIsRuntime: false,
+    });
+    assert.match(findingSummary(f), /^200 'price' listeners added to prices and never removed \(registered at /);
+    assert.match(
+      findingSummary({ ...f, kept: { name: 'Socket', type: 'object', count: 200 } }),
+      /^200 'price' listeners added to prices and never removed, each keeping a Socket \(registered at /,
+    );
+  });
   test('queue: fewer kept objects than callbacks are counted, not "each"', () => {
     // An await leaves two callbacks on the promise for one suspended call and its one RequestContext.
     const f = facts({

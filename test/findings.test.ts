@@ -357,6 +357,36 @@ function request(i) {
     fix: [/uploads\.pending/],
   },
   {
+    // The user's listener is what leaks, keeping a library's connection (socket.io's Socket per client): the
+    // summary says what each keeps, not that each keeps the callback itself.
+    name: 'listener-keeps-library-object',
+    files: {
+      'node_modules/conn-lib/index.js': `class Connection {
+  constructor(i) { this.id = i; this.buffers = new Array(20).fill(i); }
+  send(data) { this.buffers[0] = data; }
+}
+module.exports = { Connection };
+`,
+    },
+    leak: `const { EventEmitter } = require('events');
+const { Connection } = require('conn-lib');
+const feed = new EventEmitter();
+feed.setMaxListeners(0);
+function request(i) {
+  const conn = new Connection(i);
+  const onTick = (t) => conn.send(t); // SITE
+  feed.on('tick', onTick);
+  REMOVE
+}`,
+    fixed: "feed.off('tick', onTick);",
+    pattern: 'listener',
+    leaked: 'onTick',
+    holder: 'feed._events.tick',
+    siteMarker: '// SITE',
+    fix: [/'tick'/, /\bfeed\b/],
+    summary: /^\d[\d,]* 'tick' listeners added to feed and never removed, each keeping a Connection \(registered at /,
+  },
+  {
     // Work waiting in a pool whose workers never free up: deferred records {task, resolve, reject}, each with the
     // resolving functions of a promise the caller awaits. A queue, not callbacks registered.
     name: 'deferred-queue',

@@ -41,6 +41,11 @@ export interface FindingFacts {
   heldByCell?: boolean;
   /** True when a timer keeps what leaks by itself, not through its callback (its AsyncLocalStorage store). */
   keptByTimer?: boolean;
+  /**
+   * For listeners that are themselves what leaks (the user's callback): the largest class of the user's or
+   * a library's they keep (a socket.io Socket), said after them.
+   */
+  kept?: { name: string; type: string; count: number };
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
   keepsDetachedDom?: boolean;
   /** The place of the suspended async function or generator one of whose locals is the holder (`a local variable of main()`). */
@@ -170,8 +175,18 @@ export function findingSummary(facts: FindingFacts): string {
               ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
               : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
       // Counted by their callbacks, the listeners keep even the wrapper's objects.
-      let kept =
-        facts.listeners === undefined ? keeping(facts) : keeping(facts, { name: '', type: 'closure', count }, count);
+      // The callbacks are what leaks: what they keep, if anything was told, not the callbacks themselves.
+      const self =
+        facts.wrapper.type === 'closure' &&
+        facts.leaked.name === facts.wrapper.name &&
+        facts.leaked.type === facts.wrapper.type;
+      let kept = self
+        ? facts.kept
+          ? keeping({ ...facts, leaked: facts.kept }, { name: '', type: 'closure', count }, count)
+          : ''
+        : facts.listeners === undefined
+          ? keeping(facts)
+          : keeping(facts, { name: '', type: 'closure', count }, count);
       if (facts.keepsDetachedDom)
         kept += kept ? ' and DOM nodes removed from the document' : ', keeping DOM nodes removed from the document';
       return `${what}${kept}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;

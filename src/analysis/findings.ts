@@ -541,6 +541,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     eventTarget: underBlinkListeners(path, pathHolderId),
     browserCallbacks: browserCallbacks(path, pathHolderId) ?? undefined,
     listeners: listenerCount(pattern, wrapper, classes),
+    kept: pattern === 'listener' && leaked === wrapper ? keptBy(input, wrapper, candidates) : undefined,
     keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
     events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, at) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
@@ -661,6 +662,29 @@ function sameLeak(a: GroupFinding, b: GroupFinding): boolean {
   const on = (holder: GroupFinding, path: GroupFinding): boolean =>
     path.finding.retainerPath.some((step) => step.nodeId === holder.dominator);
   return on(a, b) || on(b, a);
+}
+
+/**
+ * What callbacks that leak keep, in the user's terms: of the classes at least as many as the callbacks, the one
+ * retaining most that is a class of the user's, a record or a library's class (a socket.io Socket); not another
+ * callback, a container or the runtime's.
+ */
+function keptBy(
+  input: FindingsInput,
+  wrapper: ClassInGroup,
+  candidates: ClassInGroup[],
+): { name: string; type: string; count: number } | undefined {
+  const kept = candidates
+    .filter(
+      (c) =>
+        c !== wrapper &&
+        c.count >= wrapper.count &&
+        input.table.keys[c.cls].type === 'object' &&
+        (c.tier === Tier.userClass || c.tier === Tier.shape || c.tier === Tier.library),
+    )
+    .sort((a, b) => b.retained - a.retained)[0];
+  if (!kept) return undefined;
+  return { name: input.table.keys[kept.cls].name, type: 'object', count: kept.count };
 }
 
 /**
