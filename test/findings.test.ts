@@ -387,6 +387,32 @@ function request(i) {
     summary: /^\d[\d,]* 'tick' listeners added to feed and never removed, each keeping a Connection \(registered at /,
   },
   {
+    // A keep-alive http.Agent made per call: each keeps its idle socket open, held by Node's native handle (no
+    // object of the user's on the way). Open connections, not the runtime's own bookkeeping to leave out.
+    name: 'open-sockets',
+    leak: `const http = require('http');
+const server = http.createServer((req, res) => res.end('ok'));
+server.keepAliveTimeout = 600000;
+const listening = new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+async function request(i) {
+  await listening;
+  const agent = new http.Agent({ keepAlive: true });
+  await new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: server.address().port, path: '/' + i, agent }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    }).on('error', reject);
+  });
+  REMOVE
+}`,
+    fixed: 'agent.destroy(); await new Promise((resolve) => setTimeout(resolve, 1));',
+    pattern: 'other',
+    leaked: 'Socket',
+    holder: /TCPSocketWrap/,
+    fix: [/agent\.destroy\(\)/],
+    summary: /^\d[\d,]* Socket open and never closed, each kept by its native handle \(TCPSocketWrap\)/,
+  },
+  {
     // Work waiting in a pool whose workers never free up: deferred records {task, resolve, reject}, each with the
     // resolving functions of a promise the caller awaits. A queue, not callbacks registered.
     name: 'deferred-queue',

@@ -37,6 +37,10 @@ export interface FindingFacts {
   generator?: boolean;
   /** For work waiting on a promise: the calls of an async function suspended at an await (its frames), by function. */
   awaiting?: { count: number; name: string; location: SourceLocation | null };
+  /** The kind of Node's native handle (`TCPSocketWrap`) that keeps the objects: handles opened and never closed. */
+  openHandle?: string;
+  /** With openHandle: how many of Node's http.Agent are among them (a keep-alive Agent keeps its idle sockets open). */
+  agents?: number;
   /** True when a FinalizationRegistry's held values keep the very objects registered with them (never collected). */
   heldByCell?: boolean;
   /** True when a timer keeps what leaks by itself, not through its callback (its AsyncLocalStorage store). */
@@ -221,6 +225,10 @@ export function findingSummary(facts: FindingFacts): string {
     case 'stack':
       return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} held only by a running function${keeping(facts, lead(facts))} (${bytes}).`;
     default:
+      if (facts.openHandle) {
+        const agents = facts.agents ? `, with ${plural(facts.agents, 'http.Agent', 'http.Agent')}` : '';
+        return `${formatCount(facts.leaked.count)} ${named(facts.leaked.name, facts.site)} open and never closed, each kept by its native handle (${facts.openHandle})${agents} (${bytes}).`;
+      }
       return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} held by ${facts.holder}${keeping(facts, lead(facts))} (${bytes}).`;
   }
 }
@@ -269,6 +277,10 @@ export function findingFix(facts: FindingFacts): string {
     case 'stack':
       return 'Let the running function finish or release these objects inside it (locals of a long loop, an async function that never resumes).';
     default:
+      if (facts.agents)
+        return `Share one http.Agent instead of making one per call: a keep-alive Agent keeps its idle sockets open until agent.destroy() (or pass no agent, or call agent.destroy() when done).`;
+      if (facts.openHandle)
+        return `Close each ${facts.leaked.name} when its work is done (end(), destroy() or close()), or reuse one instead of opening one per call.`;
       return `Release the ${facts.leaked.name} objects from ${holder} when they are no longer needed.`;
   }
 }

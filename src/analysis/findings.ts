@@ -518,7 +518,9 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     access = accessPath(path, namedNodeId, null, lookups);
     pattern = 'collection';
   }
-  const holderName = modules ? REQUIRE_CACHE : access.name;
+  // Objects an open OS handle keeps (a socket's TCPSocketWrap): connections the program opened and never closed.
+  const handle = openHandleOf(input, path);
+  const holderName = modules ? REQUIRE_CACHE : handle ? `open ${handle} handles` : access.name;
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
   const userClosure = callbacks
@@ -547,6 +549,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
     keptByTimer: pattern === 'timer' && keptByTimer(path),
     heldByCell,
+    ...(handle ? { openHandle: handle, agents: httpAgents(input, classes) } : {}),
     awaiting:
       pattern === 'queue' && key(wrapper).type === 'closure' ? awaitingCalls(input, wrapper, classes) : undefined,
     generator: isGeneratorObject(graph, (leaked !== wrapper && leaked.tier < wrapper.tier ? leaked : wrapper).sample),
@@ -562,7 +565,8 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
   // Held below the holder through compiled code (a function's constant pool: strings, literals): V8's, not a collection.
   const below = path.findIndex((step) => step.nodeId === pathHolderId);
   const viaCode = path.slice(below + 1, -1).some((step) => step.type === 'code');
-  const internal = !modules && (viaCode || access.runtimeState || (!access.owned && !access.library && !theirs));
+  const internal =
+    !modules && !handle && (viaCode || access.runtimeState || (!access.owned && !access.library && !theirs));
   const finding = worded(facts, {
     pattern,
     leaked: {
@@ -579,6 +583,26 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     fix: '',
   });
   return { finding, internal, own: leaked.tier <= Tier.userClosure, dominator: holderNodeId };
+}
+
+/**
+ * The kind of native handle (`TCPSocketWrap`) when the path starts at one of Node's handle wrappers whose
+ * JavaScript object, new since the before snapshot, keeps the objects: handles opened and still open.
+ */
+function openHandleOf(input: FindingsInput, path: RetainerPath): string | null {
+  const kind = /^Node \/ (\w+Wrap)$/.exec(path[0]?.name ?? '')?.[1];
+  if (kind === undefined || path[0].type !== 'synthetic' || path[1]?.edge?.name !== 'native_to_javascript') return null;
+  // The handle's JavaScript object (its TCP), new: Node's synthetic wrapper nodes get new ids in every snapshot.
+  const o = input.graph.ordinalOfId(path[1].nodeId);
+  return o >= 0 && input.memberClass[o] !== NOT_NEW ? kind : null;
+}
+
+/** How many of Node's http.Agent (node:_http_agent) are among a group's objects: each keeps its idle sockets open. */
+function httpAgents(input: FindingsInput, classes: ClassInGroup[]): number | undefined {
+  const agents = classes.find(
+    (c) => input.table.keys[c.cls].name === 'Agent' && c.location?.script === 'node:_http_agent',
+  );
+  return agents?.count;
 }
 
 /** The old object the path's last run of new objects hangs from (its ordinal), or -1. */
