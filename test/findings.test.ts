@@ -413,6 +413,22 @@ async function request(i) {
     summary: /^\d[\d,]* Socket open and never closed, each kept by its native handle \(TCPSocketWrap\)/,
   },
   {
+    // A string grown with += per call: V8 keeps it as a tree of concatenations, one new string on top and every
+    // piece below it. One string that grows, not "1 string" under --min-count.
+    name: 'appended-string',
+    leak: `let accessLog = '';
+function request(i) {
+  accessLog += 'GET /items/' + i + ' 200 ' + Date.now() + '\\n';
+  REMOVE
+}`,
+    fixed: "if (accessLog.length > 200) accessLog = '';",
+    pattern: 'bytes',
+    leaked: '(string)',
+    holder: 'accessLog',
+    fix: [/\baccessLog\b/],
+    summary: /^accessLog is a string built by appending \(\+=\): \d[\d,]* pieces, never reset \(/,
+  },
+  {
     // Work waiting in a pool whose workers never free up: deferred records {task, resolve, reject}, each with the
     // resolving functions of a promise the caller awaits. A queue, not callbacks registered.
     name: 'deferred-queue',

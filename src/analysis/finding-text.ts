@@ -37,6 +37,8 @@ export interface FindingFacts {
   generator?: boolean;
   /** For work waiting on a promise: the calls of an async function suspended at an await (its frames), by function. */
   awaiting?: { count: number; name: string; location: SourceLocation | null };
+  /** For bytes: the strings a `+=` appended to the holder (the pieces below its string and the string on top). */
+  appended?: number;
   /** The kind of Node's native handle (`TCPSocketWrap`) that keeps the objects: handles opened and never closed. */
   openHandle?: string;
   /** With openHandle: how many of Node's http.Agent are among them (a keep-alive Agent keeps its idle sockets open). */
@@ -218,6 +220,8 @@ export function findingSummary(facts: FindingFacts): string {
         return `${formatCount(facts.wrapper.count)} ${facts.wrapper.name} nodes removed from the document and still referenced from ${facts.holder} (${bytes}).`;
       return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} in ${facts.holder} keep DOM nodes removed from the document (${bytes}).`;
     case 'bytes':
+      if (facts.appended !== undefined)
+        return `${facts.holder} is a string built by appending (+=): ${formatCount(facts.appended)} pieces, never reset (${bytes}).`;
       // Several side by side (one per key of a collection): their growth together.
       if ((facts.sideBySide ?? 1) > 1)
         return `${formatCount(facts.sideBySide ?? 1)} ${facts.wrapper.name} objects in ${facts.holder} grow ${formatBytes(facts.bytesPerCall ?? 0)} per ${facts.per ?? 'call'} together (${bytes} now).`;
@@ -291,6 +295,8 @@ const KINDS: Record<string, string> = { closure: 'closures', string: 'strings', 
 export function findingHeadline(finding: Finding): string {
   if (finding.pattern === 'bytes') {
     const match = / grows? (\S+ \S+ per (call|step))/.exec(finding.summary);
+    if (!match && / built by appending /.test(finding.summary))
+      return `${finding.holder.name} grows by appending (${formatBytes(finding.leaked.retainedSize)}) (bytes)`;
     return `${finding.holder.name} grows ${match ? match[1] : `${formatBytes(finding.leaked.retainedSize)} per call`} (bytes)`;
   }
   const kind = KINDS[finding.leaked.type] ?? 'objects';

@@ -52,6 +52,10 @@ const MAX_GROUPS = 16;
 const MIN_GROUP_SHARE = 0.05;
 /** Members of a closure class looked at for one defined in the user's code (the user's among a library's). */
 const USER_SAMPLE_TRIES = 64;
+/** Pieces below a new string for it to read as grown by appending (`+=` per call), not one concatenation. */
+const MIN_APPENDS = 16;
+/** New strings on top of such pieces under one holder, at most: one variable appended to, or a few. */
+const MAX_APPENDED_STRINGS = 4;
 /** Nodes a bounded walk around a sample may visit. */
 const MAX_VISITS = 256;
 
@@ -66,6 +70,8 @@ interface ClassInGroup {
    * bound function (`this.onKey.bind(this)`), the function it calls, defined where the user reads it.
    */
   userSample?: number;
+  /** For a string grown by appending (`+=`): the strings on top and the pieces below them, counted together. */
+  appended?: number;
   /** For a closure class: members registered on the holder itself, only Chrome's own objects between (Blink's listener table). */
   direct: number;
   /** For a closure class: members held through a detached element below the holder (a button's own click handler). */
@@ -98,6 +104,8 @@ export function findingsOf(input: FindingsInput): Finding[] {
   if (groups.length === 0) return [];
   const groupOf = new Map(groups.map((holder, g) => [holder, g]));
   const perGroup: Map<number, ClassInGroup>[] = groups.map(() => new Map());
+  /** Per group, strings inside another new string of the group, by class: the pieces a `+=` appends. */
+  const pieces: Map<number, number>[] = groups.map(() => new Map());
   for (let i = 0; i < ordinals.length; i++) {
     const g = groupOf.get(holders[i]);
     if (g === undefined) continue;
@@ -105,7 +113,11 @@ export function findingsOf(input: FindingsInput): Finding[] {
     const cls = memberClass[o];
     // A string dominated by another new string is part of its representation (a concatenation's halves, a
     // slice's parent), as DevTools shows it under that string: one entry, not several.
-    if (retained[i] === 0 && input.table.keys[cls].type === 'string') continue;
+    if (retained[i] === 0 && input.table.keys[cls].type === 'string') {
+      const parts = pieces[g];
+      parts.set(cls, (parts.get(cls) ?? 0) + 1);
+      continue;
+    }
     let entry = perGroup[g].get(cls);
     if (!entry) {
       entry = {
@@ -144,7 +156,14 @@ export function findingsOf(input: FindingsInput): Finding[] {
   for (const classes of perGroup) for (const c of classes.values()) if (c.suspect) largest = Math.max(largest, c.count);
   const share = largest * MIN_GROUP_SHARE;
   for (const [g, holder] of groups.entries()) {
-    const accumulates = [...perGroup[g].values()].some((c) => c.suspect && c.count >= Math.max(share, leastOf(c.cls)));
+    // A string grown by += is one string on top of the pieces appended: they are what accumulates.
+    for (const c of perGroup[g].values()) {
+      const appended = pieces[g].get(c.cls) ?? 0;
+      if (c.count <= MAX_APPENDED_STRINGS && appended >= MIN_APPENDS) c.appended = c.count + appended;
+    }
+    const accumulates = [...perGroup[g].values()].some(
+      (c) => c.suspect && (c.appended ?? c.count) >= Math.max(share, leastOf(c.cls)),
+    );
     if (!accumulates) continue;
     const finding = groupFinding(input, holder, [...perGroup[g].values()]);
     if (finding) findings.push(finding);
@@ -510,6 +529,9 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
           accumulation(input, at, path, namedNodeId, wrapper, candidates),
           access.owned && inScopeVariable(path, namedNodeId),
         );
+  // A string the user appends to: it grows in bytes, one string.
+  const appended = table.keys[wrapper.cls].type === 'string' ? wrapper.appended : undefined;
+  if (appended !== undefined && pattern !== 'stack') pattern = 'bytes';
   // Held two ways inside one object (a stream's pipes and the listeners pipe() adds): their dominator is that
   // object, no collection. A collection on the way inside it that holds half of them names where they are added.
   const inside = pattern === 'other' ? collectionInside(input, path, namedNodeId, leaked) : -1;
@@ -549,6 +571,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
     keptByTimer: pattern === 'timer' && keptByTimer(path),
     heldByCell,
+    ...(pattern === 'bytes' && appended !== undefined ? { appended } : {}),
     ...(handle ? { openHandle: handle, agents: httpAgents(input, classes) } : {}),
     awaiting:
       pattern === 'queue' && key(wrapper).type === 'closure' ? awaitingCalls(input, wrapper, classes) : undefined,
@@ -572,7 +595,7 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     leaked: {
       name: key(leaked).name,
       type: key(leaked).type,
-      count: leaked.count,
+      count: pattern === 'bytes' && appended !== undefined && leaked === wrapper ? appended : leaked.count,
       retainedSize,
       location: leaked.location,
     },
