@@ -429,6 +429,26 @@ function request(i) {
     summary: /^accessLog is a string built by appending \(\+=\): \d[\d,]* pieces, never reset \(/,
   },
   {
+    // A vm context per call, kept with what it rendered: the bulk is each context's own global and builtins
+    // (V8's NativeContext and everything under it), said as the vm context the user made.
+    name: 'vm-contexts',
+    leak: `const vm = require('vm');
+const rendered = [];
+function request(i) {
+  const ctx = vm.createContext({ name: 'user' + i, out: '' });
+  vm.runInContext('out = "<p>" + name + "</p>"', ctx);
+  rendered.push({ html: ctx.out, ctx });
+  REMOVE
+}`,
+    fixed: 'rendered.pop();',
+    pattern: 'collection',
+    // The sandbox (its shape: name, out and the symbols vm adds), or the record around it.
+    leaked: /^\{(name, out|html, ctx)\b/,
+    holder: 'rendered',
+    fix: [/\brendered\b/],
+    summary: /^\d[\d,]* \{.*\} added to rendered and never removed, each keeping a vm context \(/,
+  },
+  {
     // Work waiting in a pool whose workers never free up: deferred records {task, resolve, reject}, each with the
     // resolving functions of a promise the caller awaits. A queue, not callbacks registered.
     name: 'deferred-queue',

@@ -49,7 +49,7 @@ export interface FindingFacts {
   keptByTimer?: boolean;
   /**
    * For listeners that are themselves what leaks (the user's callback): the largest class of the user's or
-   * a library's they keep (a socket.io Socket), said after them.
+   * a library's they keep (a socket.io Socket), said after them; for a listener or a collection, a vm context each.
    */
   kept?: { name: string; type: string; count: number };
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
@@ -202,7 +202,7 @@ export function findingSummary(facts: FindingFacts): string {
         return `${formatCount(facts.leaked.count)} ${named(facts.leaked.name, facts.site)} registered in ${facts.holder} with a held value that keeps them: never collected (${bytes}).`;
       if (facts.modules)
         return `${plural(facts.wrapper.count, 'module', 'modules')} loaded by require() and kept in ${facts.holder}${facts.site ? `, such as ${formatLocation(facts.site)}` : ''} (${bytes}).`;
-      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${'frameLocal' in facts ? named(facts.holder, facts.frameLocal ?? null) : facts.holder} and never removed${keeping(facts, lead(facts))} (${bytes}).`;
+      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${'frameLocal' in facts ? named(facts.holder, facts.frameLocal ?? null) : facts.holder} and never removed${keeping(facts, lead(facts)) || (facts.kept ? keeping({ ...facts, leaked: facts.kept }, lead(facts)) : '')} (${bytes}).`;
     case 'queue':
       // An await leaves two callbacks (fulfilled, rejected) per call: the calls are what the user counts.
       if (facts.awaiting) {

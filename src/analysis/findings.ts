@@ -481,17 +481,19 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
       : c === wrapper || c.tier >= wrapper.tier || c.tier <= Tier.userClosure || wrapper.tier >= Tier.plain;
   // Node's record of a CommonJS module (a file require()d per call): the modules are what leaks, whatever they export.
   const modules = isCommonJsModule(table.keys[wrapper.cls].name, wrapper.location);
-  const leaked = modules
-    ? wrapper
-    : candidates
-        .filter((c) => recognisable(c) && (c === wrapper || !partOfDom(c)))
-        .reduce((best, c) =>
-          c.tier < best.tier ||
-          (c.tier === best.tier &&
-            (c.retained > best.retained || (c.retained === best.retained && c.count > best.count)))
-            ? c
-            : best,
-        );
+  // A vm sandbox is what the user made (vm.createContext), not its context's global record below it.
+  const leaked =
+    modules || isVmSandbox(graph, wrapper.sample)
+      ? wrapper
+      : candidates
+          .filter((c) => recognisable(c) && (c === wrapper || !partOfDom(c)))
+          .reduce((best, c) =>
+            c.tier < best.tier ||
+            (c.tier === best.tier &&
+              (c.retained > best.retained || (c.retained === best.retained && c.count > best.count)))
+              ? c
+              : best,
+          );
   const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
   const holderNodeId = graph.nodeId(holder);
   const lookups: NameLookups = {
@@ -565,7 +567,12 @@ function groupFinding(input: FindingsInput, holder: number, classes: ClassInGrou
     eventTarget: underBlinkListeners(path, pathHolderId),
     browserCallbacks: browserCallbacks(path, pathHolderId) ?? undefined,
     listeners: listenerCount(pattern, wrapper, classes),
-    kept: pattern === 'listener' && leaked === wrapper ? keptBy(input, wrapper, candidates) : undefined,
+    kept:
+      pattern === 'listener' && leaked === wrapper
+        ? keptBy(input, wrapper, classes)
+        : pattern === 'collection' && leaked === wrapper
+          ? vmContexts(input, wrapper, classes)
+          : undefined,
     keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
     events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, at) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
@@ -711,27 +718,52 @@ function sameLeak(a: GroupFinding, b: GroupFinding): boolean {
   return on(a, b) || on(b, a);
 }
 
+/** The property Node's vm gives a contextified object (the sandbox of vm.createContext): its context's global. */
+const VM_CONTEXT_EDGE = '<symbol node:contextify:context>';
+
 /**
- * What callbacks that leak keep, in the user's terms: of the classes at least as many as the callbacks, the one
- * retaining most that is a class of the user's, a record or a library's class (a socket.io Socket); not another
- * callback, a container or the runtime's.
+ * What callbacks that leak keep, in the user's terms: a vm context each (a sandbox per call); else, of the classes
+ * at least as many as the callbacks, the one retaining most that is a class of the user's, a record or a library's
+ * class placed in its code (a socket.io Socket); not another callback, a container or the runtime's.
  */
 function keptBy(
   input: FindingsInput,
   wrapper: ClassInGroup,
-  candidates: ClassInGroup[],
+  classes: ClassInGroup[],
 ): { name: string; type: string; count: number } | undefined {
-  const kept = candidates
+  const contexts = vmContexts(input, wrapper, classes);
+  if (contexts) return contexts;
+  const kept = classes
     .filter(
       (c) =>
         c !== wrapper &&
         c.count >= wrapper.count &&
         input.table.keys[c.cls].type === 'object' &&
-        (c.tier === Tier.userClass || c.tier === Tier.shape || c.tier === Tier.library),
+        (c.tier === Tier.userClass || c.tier === Tier.shape || (c.tier === Tier.library && c.location !== null)),
     )
     .sort((a, b) => b.retained - a.retained)[0];
   if (!kept) return undefined;
   return { name: input.table.keys[kept.cls].name, type: 'object', count: kept.count };
+}
+
+/** True for an object vm.createContext contextified (its sandbox): Node gives it its context's global. */
+function isVmSandbox(graph: HeapGraph, o: number): boolean {
+  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++)
+    if (graph.edgeTypeName(e) === 'property' && graph.edgeName(e) === VM_CONTEXT_EDGE) return true;
+  return false;
+}
+
+/**
+ * A vm context kept per accumulated object (vm.createContext per call): as many sandboxes among the group's
+ * objects, each with its context's own global and builtins.
+ */
+function vmContexts(
+  input: FindingsInput,
+  wrapper: ClassInGroup,
+  classes: ClassInGroup[],
+): { name: string; type: string; count: number } | undefined {
+  const sandboxes = classes.find((c) => c.count >= wrapper.count && isVmSandbox(input.graph, c.sample));
+  return sandboxes && { name: 'vm context', type: 'object', count: sandboxes.count };
 }
 
 /**
