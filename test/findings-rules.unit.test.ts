@@ -148,6 +148,43 @@ describe('finding text', () => {
     );
     assert.match(findingFix(f), /Remove the 'tick' listener from marketFeed/);
   });
+  test('listeners that are what leaks: not "keeping" themselves; what they keep, when told', () => {
+    const f = facts({
+      pattern: 'listener',
+      wrapper: { name: 'onPrice', type: 'closure', count: 200 },
+      leaked: { name: 'onPrice', type: 'closure', count: 200 },
+      listeners: 200,
+      holder: 'prices._events.price',
+      holderIsRuntime: false,
+    });
+    assert.match(findingSummary(f), /^200 'price' listeners added to prices and never removed \(registered at /);
+    assert.match(
+      findingSummary({ ...f, kept: { name: 'Socket', type: 'object', count: 200 } }),
+      /^200 'price' listeners added to prices and never removed, each keeping a Socket \(registered at /,
+    );
+  });
+  test('a string appended to: its pieces, and a headline without a rate', () => {
+    const f = facts({
+      pattern: 'bytes',
+      wrapper: { name: '(string)', type: 'string', count: 1 },
+      leaked: { name: '(string)', type: 'string', count: 1 },
+      holder: 'accessLog',
+      holderIsRuntime: false,
+      appended: 1200,
+    });
+    const summary = findingSummary(f);
+    assert.match(summary, /^accessLog is a string built by appending \(\+=\): 1,200 pieces, never reset \(/);
+    const finding = {
+      pattern: 'bytes' as const,
+      leaked: { name: '(string)', type: 'string', count: 1200, retainedSize: 6554, location: null },
+      holder: { name: 'accessLog', nodeId: 1, location: null },
+      site: null,
+      retainerPath: [],
+      summary,
+      fix: findingFix(f),
+    };
+    assert.equal(findingHeadline(finding), 'accessLog grows by appending (6.40 KB) (bytes)');
+  });
   test('queue: fewer kept objects than callbacks are counted, not "each"', () => {
     // An await leaves two callbacks on the promise for one suspended call and its one RequestContext.
     const f = facts({

@@ -251,6 +251,204 @@ function request(i) {
     summary: /^\d[\d,]* Resource \(\S+:\d+\) registered in registry with a held value that keeps them: never collected/,
   },
   {
+    // An async function that keeps what it reads in a local while it awaits the next: V8 keeps the local in the
+    // suspended frame's registers (no name in the snapshot), reached through the promise it awaits. The user's
+    // function, not V8's promise state, and not a variable of the promise's executor.
+    name: 'async-function-local',
+    leak: `class Row { constructor(i) { this.id = i; this.cells = new Array(10).fill(i); } } // SITE
+let feed = () => {};
+const nextRow = () => new Promise((resolve) => { feed = resolve; });
+async function consumeRows() {
+  const rows = [];
+  for (;;) { const i = await nextRow(); rows.push(new Row(i)); REMOVE }
+}
+consumeRows();
+async function request(i) { feed(i); await null; }`,
+    fixed: 'if (rows.length > 3) rows.shift();',
+    pattern: 'collection',
+    leaked: 'Row',
+    holder: /\bconsumeRows\(\)/,
+    siteMarker: '// SITE',
+    fix: [/consumeRows\(\)/],
+    summary: /^\d[\d,]* Row \(\S+:\d+\) added to a local variable of consumeRows\(\) \(\S+:\d+\) and never removed/,
+  },
+  {
+    // A scheduler keeps each job by name and in another module's list (node-schedule's scheduledJobs and
+    // _invocations): the jobs' dominator is on no path to them. The holder is what the path reaches them from,
+    // not the variable the user's callback captured.
+    name: 'held-two-ways',
+    files: {
+      'node_modules/sched/index.js': `const { upcoming } = require('./upcoming');
+const scheduledJobs = {};
+let n = 0;
+class Job {
+  constructor(fn) { this.name = '<job ' + n++ + '>'; this.fn = fn; scheduledJobs[this.name] = this; upcoming.push({ job: this }); }
+  cancel() { delete scheduledJobs[this.name]; upcoming.splice(upcoming.findIndex((u) => u.job === this), 1); }
+}
+module.exports = { Job, scheduledJobs, schedule: (fn) => new Job(fn) };
+`,
+      'node_modules/sched/upcoming.js': 'module.exports = { upcoming: [] };\n',
+    },
+    leak: `const sched = require('sched');
+class Reminder { constructor(i) { this.user = 'u' + i; this.text = 'remember ' + i; } }
+function request(i) {
+  const reminder = new Reminder(i);
+  const job = sched.schedule(() => reminder.text); // SITE
+  REMOVE
+}`,
+    fixed: 'job.cancel();',
+    pattern: 'listener',
+    leaked: 'Reminder',
+    holder: 'sched.scheduledJobs',
+    siteMarker: '// SITE',
+    fix: [/sched\.scheduledJobs/],
+  },
+  {
+    // A cache of promises (DataLoader's, a memoised async loader): fulfilled long ago, each keeps its result. A
+    // collection of results, not work waiting that never completes.
+    name: 'settled-promise-cache',
+    leak: `class Profile { constructor(i) { this.id = i; this.prefs = new Array(10).fill(i); } } // SITE
+const loaded = new Map();
+async function loadProfile(id) { return new Profile(id); }
+async function request(i) {
+  if (!loaded.has(i)) loaded.set(i, loadProfile(i));
+  await loaded.get(i);
+  REMOVE
+}`,
+    fixed: 'loaded.delete(i);',
+    pattern: 'collection',
+    leaked: 'Profile',
+    holder: 'loaded',
+    siteMarker: '// SITE',
+    fix: [/\bloaded\b/],
+  },
+  {
+    // A task queue as p-queue writes it: each task a closure of the library's whose scope keeps the resolving
+    // functions of the promise add() returned. Work someone awaits, queued behind a task that never ends: not
+    // callbacks registered.
+    name: 'awaited-task-queue',
+    files: {
+      'node_modules/task-queue/index.js': `class TaskQueue {
+  constructor(concurrency) { this.concurrency = concurrency; this.running = 0; this.pending = []; }
+  add(fn) {
+    return new Promise((resolve, reject) => {
+      const run = async () => { this.running++; try { resolve(await fn()); } catch (e) { reject(e); } this.running--; this.next(); };
+      this.pending.push(run);
+      this.next();
+    });
+  }
+  next() { if (this.running < this.concurrency && this.pending.length > 0) this.pending.shift()(); }
+}
+module.exports = { TaskQueue };
+`,
+    },
+    leak: `const { TaskQueue } = require('task-queue');
+const uploads = new TaskQueue(1);
+class Upload { constructor(i) { this.id = i; this.chunks = new Array(10).fill(i); } }
+function request(i) {
+  const upload = new Upload(i);
+  uploads.add(() => new Promise((resolve) => { upload.started = true; DONE })); // SITE
+}`,
+    fixed: 'setImmediate(resolve);',
+    pattern: 'queue',
+    leaked: 'Upload',
+    holder: 'uploads.pending',
+    siteMarker: '// SITE',
+    fix: [/uploads\.pending/],
+  },
+  {
+    // The user's listener is what leaks, keeping a library's connection (socket.io's Socket per client): the
+    // summary says what each keeps, not that each keeps the callback itself.
+    name: 'listener-keeps-library-object',
+    files: {
+      'node_modules/conn-lib/index.js': `class Connection {
+  constructor(i) { this.id = i; this.buffers = new Array(20).fill(i); }
+  send(data) { this.buffers[0] = data; }
+}
+module.exports = { Connection };
+`,
+    },
+    leak: `const { EventEmitter } = require('events');
+const { Connection } = require('conn-lib');
+const feed = new EventEmitter();
+feed.setMaxListeners(0);
+function request(i) {
+  const conn = new Connection(i);
+  const onTick = (t) => conn.send(t); // SITE
+  feed.on('tick', onTick);
+  REMOVE
+}`,
+    fixed: "feed.off('tick', onTick);",
+    pattern: 'listener',
+    leaked: 'onTick',
+    holder: 'feed._events.tick',
+    siteMarker: '// SITE',
+    fix: [/'tick'/, /\bfeed\b/],
+    summary: /^\d[\d,]* 'tick' listeners added to feed and never removed, each keeping a Connection \(registered at /,
+  },
+  {
+    // A keep-alive http.Agent made per call: each keeps its idle socket open, held by Node's native handle (no
+    // object of the user's on the way). Open connections, not the runtime's own bookkeeping to leave out.
+    name: 'open-sockets',
+    leak: `const http = require('http');
+const server = http.createServer((req, res) => res.end('ok'));
+server.keepAliveTimeout = 600000;
+const listening = new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+async function request(i) {
+  await listening;
+  const agent = new http.Agent({ keepAlive: true });
+  await new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: server.address().port, path: '/' + i, agent }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    }).on('error', reject);
+  });
+  REMOVE
+}`,
+    fixed: 'agent.destroy(); await new Promise((resolve) => setTimeout(resolve, 1));',
+    pattern: 'other',
+    leaked: 'Socket',
+    holder: /TCPSocketWrap/,
+    fix: [/agent\.destroy\(\)/],
+    summary: /^\d[\d,]* Socket open and never closed, each kept by its native handle \(TCPSocketWrap\)/,
+  },
+  {
+    // A string grown with += per call: V8 keeps it as a tree of concatenations, one new string on top and every
+    // piece below it. One string that grows, not "1 string" under --min-count.
+    name: 'appended-string',
+    leak: `let accessLog = '';
+function request(i) {
+  accessLog += 'GET /items/' + i + ' 200 ' + Date.now() + '\\n';
+  REMOVE
+}`,
+    fixed: "if (accessLog.length > 200) accessLog = '';",
+    pattern: 'bytes',
+    leaked: '(string)',
+    holder: 'accessLog',
+    fix: [/\baccessLog\b/],
+    summary: /^accessLog is a string built by appending \(\+=\): \d[\d,]* pieces, never reset \(/,
+  },
+  {
+    // A vm context per call, kept with what it rendered: the bulk is each context's own global and builtins
+    // (V8's NativeContext and everything under it), said as the vm context the user made.
+    name: 'vm-contexts',
+    leak: `const vm = require('vm');
+const rendered = [];
+function request(i) {
+  const ctx = vm.createContext({ name: 'user' + i, out: '' });
+  vm.runInContext('out = "<p>" + name + "</p>"', ctx);
+  rendered.push({ html: ctx.out, ctx });
+  REMOVE
+}`,
+    fixed: 'rendered.pop();',
+    pattern: 'collection',
+    // The sandbox (its shape: name, out and the symbols vm adds), or the record around it.
+    leaked: /^\{(name, out|html, ctx)\b/,
+    holder: 'rendered',
+    fix: [/\brendered\b/],
+    summary: /^\d[\d,]* \{.*\} added to rendered and never removed, each keeping a vm context \(/,
+  },
+  {
     // Work waiting in a pool whose workers never free up: deferred records {task, resolve, reject}, each with the
     // resolving functions of a promise the caller awaits. A queue, not callbacks registered.
     name: 'deferred-queue',
@@ -323,8 +521,9 @@ function request(i) { handle(i); }`,
     holder: 'gate',
     siteMarker: '// SITE',
     fix: [/\bgate\b/],
-    // Two await callbacks per call keep one RequestContext: not "each keeping" one.
-    summary: /waiting in gate that never run, keeping \d[\d,]* RequestContext\b/,
+    // Counted by the calls suspended (their frames), not by V8's two await callbacks each.
+    summary:
+      /^(\d[\d,]*) calls of handle\(\) \(\S+:\d+\) waiting at an await on gate, which never settles, each keeping a RequestContext \(/,
   },
   {
     name: 'closure-chain',

@@ -35,6 +35,14 @@ export interface FindingFacts {
   modules?: boolean;
   /** True when what the summary names first is a generator object (V8 names it by its function): worker() generators. */
   generator?: boolean;
+  /** For work waiting on a promise: the calls of an async function suspended at an await (its frames), by function. */
+  awaiting?: { count: number; name: string; location: SourceLocation | null };
+  /** For bytes: the strings a `+=` appended to the holder (the pieces below its string and the string on top). */
+  appended?: number;
+  /** The kind of Node's native handle (`TCPSocketWrap`) that keeps the objects: handles opened and never closed. */
+  openHandle?: string;
+  /** With openHandle: how many of Node's http.Agent are among them (a keep-alive Agent keeps its idle sockets open). */
+  agents?: number;
   /** True when a FinalizationRegistry's held values keep the very objects registered with them (never collected). */
   heldByCell?: boolean;
   /** True when a timer keeps what leaks by itself, not through its callback (its AsyncLocalStorage store). */
@@ -46,8 +54,15 @@ export interface FindingFacts {
   keptAlive?: number;
   /** True when the holder is a Map whose entries are keyed by the detached elements (a detached-dom finding). */
   keyedByDetached?: boolean;
+  /**
+   * For listeners that are themselves what leaks (the user's callback): the largest class of the user's or
+   * a library's they keep (a socket.io Socket), said after them; for a listener or a collection, a vm context each.
+   */
+  kept?: { name: string; type: string; count: number };
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
   keepsDetachedDom?: boolean;
+  /** The place of the suspended async function or generator one of whose locals is the holder (`a local variable of main()`). */
+  frameLocal?: SourceLocation | null;
   site: SourceLocation | null;
   /** For byte growth: bytes per call (or per step between snapshots, see `per`). */
   bytesPerCall?: number;
@@ -174,12 +189,17 @@ export function findingSummary(facts: FindingFacts): string {
               : target
                 ? `${plural(count, 'event listener', 'event listeners')} added to ${target} and never removed`
                 : `${plural(count, 'callback', 'callbacks')} registered in ${facts.holder} and never removed`;
-      // Counted by their callbacks, the listeners keep even the wrapper's objects; callbacks of the leaked class
-      // itself (the listed ones and those inside the DOM they keep) are no more what they keep.
-      const ownClass =
-        facts.wrapper.type === 'closure' && facts.leaked.name === facts.wrapper.name && facts.leaked.type === 'closure';
-      let kept =
-        facts.listeners === undefined || ownClass
+      // Counted by their callbacks, the listeners keep even the wrapper's objects.
+      // The callbacks are what leaks: what they keep, if anything was told, not the callbacks themselves.
+      const self =
+        facts.wrapper.type === 'closure' &&
+        facts.leaked.name === facts.wrapper.name &&
+        facts.leaked.type === facts.wrapper.type;
+      let kept = self
+        ? facts.kept
+          ? keeping({ ...facts, leaked: facts.kept }, { name: '', type: 'closure', count }, count)
+          : ''
+        : facts.listeners === undefined
           ? keeping(facts)
           : keeping(facts, { name: '', type: 'closure', count }, count);
       if (facts.keepsDetachedDom)
@@ -191,8 +211,14 @@ export function findingSummary(facts: FindingFacts): string {
         return `${formatCount(facts.leaked.count)} ${named(facts.leaked.name, facts.site)} registered in ${facts.holder} with a held value that keeps them: never collected (${bytes}).`;
       if (facts.modules)
         return `${plural(facts.wrapper.count, 'module', 'modules')} loaded by require() and kept in ${facts.holder}${facts.site ? `, such as ${formatLocation(facts.site)}` : ''} (${bytes}).`;
-      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${facts.holder} and never removed${keeping(facts, lead(facts))} (${bytes}).`;
+      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${'frameLocal' in facts ? named(facts.holder, facts.frameLocal ?? null) : facts.holder} and never removed${keeping(facts, lead(facts)) || (facts.kept ? keeping({ ...facts, leaked: facts.kept }, lead(facts)) : '')} (${bytes}).`;
     case 'queue':
+      // An await leaves two callbacks (fulfilled, rejected) per call: the calls are what the user counts.
+      if (facts.awaiting) {
+        const { count, name, location } = facts.awaiting;
+        const on = facts.holderIsPromise ? `on ${facts.holder}, which never settles` : `in ${facts.holder}`;
+        return `${plural(count, `call of ${named(`${name}()`, location)}`, `calls of ${named(`${name}()`, location)}`)} waiting at an await ${on}${keeping(facts, { name, type: 'closure', count }, count)} (${bytes}).`;
+      }
       if (facts.wrapper.type === 'closure')
         return `${plural(facts.wrapper.count, 'callback', 'callbacks')} waiting in ${facts.holder} that never run${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
       return `${plural(facts.wrapper.count, 'pending item', 'pending items')} (${facts.wrapper.name}) in ${facts.holder} that never complete${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
@@ -203,6 +229,8 @@ export function findingSummary(facts: FindingFacts): string {
         return `${formatCount(facts.wrapper.count)} ${facts.wrapper.name} nodes removed from the document and still referenced from ${facts.holder} (${bytes}).`;
       return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} in ${facts.holder} keep DOM nodes removed from the document (${bytes}).`;
     case 'bytes':
+      if (facts.appended !== undefined)
+        return `${facts.holder} is a string built by appending (+=): ${formatCount(facts.appended)} pieces, never reset (${bytes}).`;
       // Several side by side (one per key of a collection): their growth together.
       if ((facts.sideBySide ?? 1) > 1)
         return `${formatCount(facts.sideBySide ?? 1)} ${facts.wrapper.name} objects in ${facts.holder} grow ${formatBytes(facts.bytesPerCall ?? 0)} per ${facts.per ?? 'call'} together (${bytes} now).`;
@@ -210,6 +238,10 @@ export function findingSummary(facts: FindingFacts): string {
     case 'stack':
       return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} held only by a running function${keeping(facts, lead(facts))} (${bytes}).`;
     default:
+      if (facts.openHandle) {
+        const agents = facts.agents ? `, with ${plural(facts.agents, 'http.Agent', 'http.Agent')}` : '';
+        return `${formatCount(facts.leaked.count)} ${named(facts.leaked.name, facts.site)} open and never closed, each kept by its native handle (${facts.openHandle})${agents} (${bytes}).`;
+      }
       return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} held by ${facts.holder}${keeping(facts, lead(facts))} (${bytes}).`;
   }
 }
@@ -244,6 +276,8 @@ export function findingFix(facts: FindingFacts): string {
         return `Give ${holder}.register() a held value that does not reference the object registered (its id, or a record without it): a registry keeps its held values strongly, so the object is never collected and its cleanup never runs.`;
       if (facts.modules)
         return `Node never unloads a module: require a fixed set of files, not a new one per call (run generated code with vm or new Function instead); delete require.cache[file] alone leaves the module in its parent's module.children.`;
+      if ('frameLocal' in facts)
+        return `${named(holder.replace(/^a local variable of /, ''), facts.frameLocal ?? null)} keeps them in a local variable for as long as it runs (suspended at an await or a yield): handle each entry and let it go (stream it out, keep a count or a bounded window), or return sooner.`;
       return `Bound or evict the entries of ${holder} (an LRU cache with a max size, or delete each entry when it is done).`;
     case 'queue':
       if (facts.holderIsPromise)
@@ -260,6 +294,10 @@ export function findingFix(facts: FindingFacts): string {
     case 'stack':
       return 'Let the running function finish or release these objects inside it (locals of a long loop, an async function that never resumes).';
     default:
+      if (facts.agents)
+        return `Share one http.Agent instead of making one per call: a keep-alive Agent keeps its idle sockets open until agent.destroy() (or pass no agent, or call agent.destroy() when done).`;
+      if (facts.openHandle)
+        return `Close each ${facts.leaked.name} when its work is done (end(), destroy() or close()), or reuse one instead of opening one per call.`;
       return `Release the ${facts.leaked.name} objects from ${holder} when they are no longer needed.`;
   }
 }
@@ -270,6 +308,8 @@ const KINDS: Record<string, string> = { closure: 'closures', string: 'strings', 
 export function findingHeadline(finding: Finding): string {
   if (finding.pattern === 'bytes') {
     const match = / grows? (\S+ \S+ per (call|step))/.exec(finding.summary);
+    if (!match && / built by appending /.test(finding.summary))
+      return `${finding.holder.name} grows by appending (${formatBytes(finding.leaked.retainedSize)}) (bytes)`;
     return `${finding.holder.name} grows ${match ? match[1] : `${formatBytes(finding.leaked.retainedSize)} per call`} (bytes)`;
   }
   const kind = KINDS[finding.leaked.type] ?? 'objects';

@@ -52,6 +52,10 @@ const MAX_GROUPS = 16;
 const MIN_GROUP_SHARE = 0.05;
 /** Members of a closure class looked at for one defined in the user's code (the user's among a library's). */
 const USER_SAMPLE_TRIES = 64;
+/** Pieces below a new string for it to read as grown by appending (`+=` per call), not one concatenation. */
+const MIN_APPENDS = 16;
+/** New strings on top of such pieces under one holder, at most: one variable appended to, or a few. */
+const MAX_APPENDED_STRINGS = 4;
 /** Nodes a bounded walk around a sample may visit. */
 const MAX_VISITS = 256;
 
@@ -66,6 +70,8 @@ interface ClassInGroup {
    * bound function (`this.onKey.bind(this)`), the function it calls, defined where the user reads it.
    */
   userSample?: number;
+  /** For a string grown by appending (`+=`): the strings on top and the pieces below them, counted together. */
+  appended?: number;
   /** For a closure class: members registered on the holder itself, only Chrome's own objects between (Blink's listener table). */
   direct: number;
   /** For a closure class: members held through a detached element below the holder (a button's own click handler). */
@@ -100,6 +106,8 @@ export function findingsOf(input: FindingsInput): Finding[] {
   if (groups.length === 0) return [];
   const groupOf = new Map(groups.map((holder, g) => [holder, g]));
   const perGroup: Map<number, ClassInGroup>[] = groups.map(() => new Map());
+  /** Per group, strings inside another new string of the group, by class: the pieces a `+=` appends. */
+  const pieces: Map<number, number>[] = groups.map(() => new Map());
   for (let i = 0; i < ordinals.length; i++) {
     const g = groupOf.get(holders[i]);
     if (g === undefined) continue;
@@ -107,7 +115,11 @@ export function findingsOf(input: FindingsInput): Finding[] {
     const cls = memberClass[o];
     // A string dominated by another new string is part of its representation (a concatenation's halves, a
     // slice's parent), as DevTools shows it under that string: one entry, not several.
-    if (retained[i] === 0 && input.table.keys[cls].type === 'string') continue;
+    if (retained[i] === 0 && input.table.keys[cls].type === 'string') {
+      const parts = pieces[g];
+      parts.set(cls, (parts.get(cls) ?? 0) + 1);
+      continue;
+    }
     let entry = perGroup[g].get(cls);
     if (!entry) {
       entry = {
@@ -148,7 +160,14 @@ export function findingsOf(input: FindingsInput): Finding[] {
   for (const classes of perGroup) for (const c of classes.values()) if (c.suspect) largest = Math.max(largest, c.count);
   const share = largest * MIN_GROUP_SHARE;
   for (const [g, holder] of groups.entries()) {
-    const accumulates = [...perGroup[g].values()].some((c) => c.suspect && c.count >= Math.max(share, leastOf(c.cls)));
+    // A string grown by += is one string on top of the pieces appended: they are what accumulates.
+    for (const c of perGroup[g].values()) {
+      const appended = pieces[g].get(c.cls) ?? 0;
+      if (c.count <= MAX_APPENDED_STRINGS && appended >= MIN_APPENDS) c.appended = c.count + appended;
+    }
+    const accumulates = [...perGroup[g].values()].some(
+      (c) => c.suspect && (c.appended ?? c.count) >= Math.max(share, leastOf(c.cls)),
+    );
     if (!accumulates) continue;
     const finding = groupFinding(input, holder, [...perGroup[g].values()]);
     if (finding) findings.push(finding);
@@ -467,17 +486,19 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
       : c === wrapper || c.tier >= wrapper.tier || c.tier <= Tier.userClosure || wrapper.tier >= Tier.plain;
   // Node's record of a CommonJS module (a file require()d per call): the modules are what leaks, whatever they export.
   const modules = isCommonJsModule(table.keys[wrapper.cls].name, wrapper.location);
-  const leaked = modules
-    ? wrapper
-    : candidates
-        .filter((c) => recognisable(c) && (c === wrapper || !partOfDom(c)))
-        .reduce((best, c) =>
-          c.tier < best.tier ||
-          (c.tier === best.tier &&
-            (c.retained > best.retained || (c.retained === best.retained && c.count > best.count)))
-            ? c
-            : best,
-        );
+  // A vm sandbox is what the user made (vm.createContext), not its context's global record below it.
+  const leaked =
+    modules || isVmSandbox(graph, wrapper.sample)
+      ? wrapper
+      : candidates
+          .filter((c) => recognisable(c) && (c === wrapper || !partOfDom(c)))
+          .reduce((best, c) =>
+            c.tier < best.tier ||
+            (c.tier === best.tier &&
+              (c.retained > best.retained || (c.retained === best.retained && c.count > best.count)))
+              ? c
+              : best,
+          );
   const path = retainerPath(graph, trace, leaked.sample) ?? retainerPath(graph, trace, wrapper.sample) ?? [];
   // Held from two of the graph's roots (the document's observers and a handle of Chrome's), the dominator is a root:
   // the objects are named, and their pattern read, from the last old object on the way to them.
@@ -498,8 +519,22 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
     symbolVariable: (description) => symbolVariables(graph).get(description) ?? undefined,
     weakMapOf: (tableNodeId) => weakMapName(input, tableNodeId),
     mapKeyOf: (tableNodeId, valueSlot) => mapKey(graph, tableNodeId, valueSlot),
+    frameFunction: (frameNodeId) => frameFunctionOf(graph, frameNodeId),
   };
-  let access = accessPath(path, holderNodeId, newArrayBelow(input, holder, leaked.sample), lookups);
+  // Held two ways from objects on separate paths (a scheduler's jobs by name and in another module's list): their
+  // dominator is on no path to them, or is a category of GC roots. The last old object on the path, which the new
+  // ones hang from, is where they were added: named and read as the holder.
+  let namedNodeId = holderNodeId;
+  let at = holder;
+  if (!path.some((step) => step.nodeId === holderNodeId) || graph.nodeTypeName(holder) === 'synthetic') {
+    const from = lastOldStep(input, path);
+    if (from >= 0) {
+      at = from;
+      namedNodeId = graph.nodeId(from);
+    }
+  }
+  const pathHolderId = namedNodeId;
+  let access = accessPath(path, namedNodeId, newArrayBelow(input, at, leaked.sample), lookups);
   const chain = chainedClosure(input, candidates);
   // A FinalizationRegistry whose held values keep the objects registered: never collected, a collection it is.
   const heldByCell = heldByTheirCell(graph, path, leaked.sample);
@@ -509,19 +544,29 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
       : patternOf(
           input,
           wrapper,
-          accumulation(input, holder, path, holderNodeId, wrapper, candidates, chain >= 0),
-          access.owned && inScopeVariable(path, holderNodeId),
+          accumulation(input, at, path, namedNodeId, wrapper, candidates, chain >= 0),
+          access.owned && inScopeVariable(path, namedNodeId),
         );
+  // A string the user appends to: it grows in bytes, one string.
+  const appended = table.keys[wrapper.cls].type === 'string' ? wrapper.appended : undefined;
+  if (appended !== undefined && pattern !== 'stack') pattern = 'bytes';
   // Held two ways inside one object (a stream's pipes and the listeners pipe() adds): their dominator is that
   // object, no collection. A collection on the way inside it that holds half of them names where they are added.
-  let namedNodeId = holderNodeId;
-  const inside = pattern === 'other' ? collectionInside(input, path, holderNodeId, leaked) : -1;
+  const inside = pattern === 'other' ? collectionInside(input, path, namedNodeId, leaked) : -1;
   if (inside >= 0) {
     namedNodeId = graph.nodeId(inside);
     access = accessPath(path, namedNodeId, null, lookups);
     pattern = 'collection';
   }
-  const holderName = modules ? REQUIRE_CACHE : keptAlive ? graph.className(holder) : access.name;
+  // Objects an open OS handle keeps (a socket's TCPSocketWrap): connections the program opened and never closed.
+  const handle = openHandleOf(input, path);
+  const holderName = modules
+    ? REQUIRE_CACHE
+    : keptAlive
+      ? graph.className(holder)
+      : handle
+        ? `open ${handle} handles`
+        : access.name;
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
   const userClosure = callbacks
@@ -547,8 +592,8 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
     holderIsRuntime: !access.owned && !modules,
     modules,
     holderIsPromise: graph.constructorName(holder) === 'Promise',
-    eventTarget: underBlinkListeners(path, holderNodeId),
-    browserCallbacks: browserCallbacks(path, holderNodeId) ?? undefined,
+    eventTarget: underBlinkListeners(path, pathHolderId),
+    browserCallbacks: browserCallbacks(path, pathHolderId) ?? undefined,
     listeners: listenerCount(pattern, wrapper, classes),
     keptAlive:
       keptAlive && holder !== dominator
@@ -556,12 +601,23 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
         : undefined,
     keyedByDetached:
       pattern === 'detached-dom' && keyedByDetachedElements(input, holder, Math.max(1, wrapper.count / 2)),
+    kept:
+      pattern === 'listener' && leaked === wrapper
+        ? keptBy(input, wrapper, classes)
+        : pattern === 'collection' && leaked === wrapper
+          ? vmContexts(input, wrapper, classes)
+          : undefined,
     keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
-    events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, holder) : undefined,
+    events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, at) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
     keptByTimer: pattern === 'timer' && keptByTimer(path),
     heldByCell,
+    ...(pattern === 'bytes' && appended !== undefined ? { appended } : {}),
+    ...(handle ? { openHandle: handle, agents: httpAgents(input, classes) } : {}),
+    awaiting:
+      pattern === 'queue' && key(wrapper).type === 'closure' ? awaitingCalls(input, wrapper, classes) : undefined,
     generator: isGeneratorObject(graph, (leaked !== wrapper && leaked.tier < wrapper.tier ? leaked : wrapper).sample),
+    ...(access.frameLocal ? { frameLocal: access.location } : {}),
     site,
   };
   // The runtime's own: nothing of the user's or a library's on the way to the holder, no class or function of
@@ -571,10 +627,11 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
   const theirs =
     candidates.some((c) => c.tier <= Tier.userClosure || (!located && c.tier <= Tier.library)) || isUserLocation(site);
   // Held below the holder through compiled code (a function's constant pool: strings, literals): V8's, not a collection.
-  const below = path.findIndex((step) => step.nodeId === holderNodeId);
+  const below = path.findIndex((step) => step.nodeId === pathHolderId);
   const viaCode = path.slice(below + 1, -1).some((step) => step.type === 'code');
   const internal =
     !modules &&
+    !handle &&
     (viaCode ||
       access.runtimeState ||
       (!access.owned && !access.library && !theirs) ||
@@ -584,7 +641,7 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
     leaked: {
       name: key(leaked).name,
       type: key(leaked).type,
-      count: leaked.count,
+      count: pattern === 'bytes' && appended !== undefined && leaked === wrapper ? appended : leaked.count,
       retainedSize,
       location: leaked.location,
     },
@@ -708,6 +765,36 @@ function isScriptHeldWebObject(input: FindingsInput, o: number): boolean {
 }
 
 /**
+ * The kind of native handle (`TCPSocketWrap`) when the path starts at one of Node's handle wrappers whose
+ * JavaScript object, new since the before snapshot, keeps the objects: handles opened and still open.
+ */
+function openHandleOf(input: FindingsInput, path: RetainerPath): string | null {
+  const kind = /^Node \/ (\w+Wrap)$/.exec(path[0]?.name ?? '')?.[1];
+  if (kind === undefined || path[0].type !== 'synthetic' || path[1]?.edge?.name !== 'native_to_javascript') return null;
+  // The handle's JavaScript object (its TCP), new: Node's synthetic wrapper nodes get new ids in every snapshot.
+  const o = input.graph.ordinalOfId(path[1].nodeId);
+  return o >= 0 && input.memberClass[o] !== NOT_NEW ? kind : null;
+}
+
+/** How many of Node's http.Agent (node:_http_agent) are among a group's objects: each keeps its idle sockets open. */
+function httpAgents(input: FindingsInput, classes: ClassInGroup[]): number | undefined {
+  const agents = classes.find(
+    (c) => input.table.keys[c.cls].name === 'Agent' && c.location?.script === 'node:_http_agent',
+  );
+  return agents?.count;
+}
+
+/** The old object the path's last run of new objects hangs from (its ordinal), or -1. */
+function lastOldStep(input: FindingsInput, path: RetainerPath): number {
+  for (let i = path.length - 2; i >= 0; i--) {
+    if (path[i].type === 'elided') return -1;
+    const o = input.graph.ordinalOfId(path[i].nodeId);
+    if (o >= 0 && input.memberClass[o] === NOT_NEW) return o;
+  }
+  return -1;
+}
+
+/**
  * The first old Array, Map or Set on the path below the holder that holds at least half of the leaked objects
  * directly (a Map's or Set's through its table), or -1.
  */
@@ -778,6 +865,54 @@ function sameLeak(a: GroupFinding, b: GroupFinding): boolean {
   const on = (holder: GroupFinding, path: GroupFinding): boolean =>
     path.finding.retainerPath.some((step) => step.nodeId === holder.dominator);
   return on(a, b) || on(b, a);
+}
+
+/** The property Node's vm gives a contextified object (the sandbox of vm.createContext): its context's global. */
+const VM_CONTEXT_EDGE = '<symbol node:contextify:context>';
+
+/**
+ * What callbacks that leak keep, in the user's terms: a vm context each (a sandbox per call); else, of the classes
+ * at least as many as the callbacks, the one retaining most that is a class of the user's, a record or a library's
+ * class placed in its code (a socket.io Socket); not another callback, a container or the runtime's.
+ */
+function keptBy(
+  input: FindingsInput,
+  wrapper: ClassInGroup,
+  classes: ClassInGroup[],
+): { name: string; type: string; count: number } | undefined {
+  const contexts = vmContexts(input, wrapper, classes);
+  if (contexts) return contexts;
+  const kept = classes
+    .filter(
+      (c) =>
+        c !== wrapper &&
+        c.count >= wrapper.count &&
+        input.table.keys[c.cls].type === 'object' &&
+        (c.tier === Tier.userClass || c.tier === Tier.shape || (c.tier === Tier.library && c.location !== null)),
+    )
+    .sort((a, b) => b.retained - a.retained)[0];
+  if (!kept) return undefined;
+  return { name: input.table.keys[kept.cls].name, type: 'object', count: kept.count };
+}
+
+/** True for an object vm.createContext contextified (its sandbox): Node gives it its context's global. */
+function isVmSandbox(graph: HeapGraph, o: number): boolean {
+  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++)
+    if (graph.edgeTypeName(e) === 'property' && graph.edgeName(e) === VM_CONTEXT_EDGE) return true;
+  return false;
+}
+
+/**
+ * A vm context kept per accumulated object (vm.createContext per call): as many sandboxes among the group's
+ * objects, each with its context's own global and builtins.
+ */
+function vmContexts(
+  input: FindingsInput,
+  wrapper: ClassInGroup,
+  classes: ClassInGroup[],
+): { name: string; type: string; count: number } | undefined {
+  const sandboxes = classes.find((c) => c.count >= wrapper.count && isVmSandbox(input.graph, c.sample));
+  return sandboxes && { name: 'vm context', type: 'object', count: sandboxes.count };
 }
 
 /**
@@ -925,6 +1060,8 @@ interface NameLookups {
   weakMapOf?: (tableNodeId: number) => string | undefined;
   /** A Map's key as typed (`"lobby"`, a variable's name), from its table (by node id) and its value's slot. */
   mapKeyOf?: (tableNodeId: number, valueSlot: number) => string | undefined;
+  /** The function of a suspended async function's or generator's frame (by node id): its name and place. */
+  frameFunction?: (frameNodeId: number) => { name: string; location: SourceLocation | null } | undefined;
 }
 
 /**
@@ -946,6 +1083,8 @@ function accessPath(
   library: boolean;
   runtimeState: boolean;
   location: SourceLocation | null;
+  /** The holder is (or hangs from) a local of a suspended async function or generator, named by its function. */
+  frameLocal?: boolean;
 } {
   const {
     globals = () => new Map(),
@@ -955,6 +1094,7 @@ function accessPath(
     symbolVariable = () => undefined,
     weakMapOf = () => undefined,
     mapKeyOf = () => undefined,
+    frameFunction = () => undefined,
   } = lookups;
   const at = path.findIndex((step) => step.nodeId === holderNodeId);
   const library = path.slice(0, at + 1).some(isLibraryStep);
@@ -975,7 +1115,10 @@ function accessPath(
       if (globalName !== undefined) from = i;
     }
   if (from < 0) for (from = at; from > 0 && !isScope(path[from].name) && !isGlobalObject(path[from]); ) from--;
-  const runtimeState = at >= 0 && path.slice(Math.max(0, from + 1), at + 1).some(isRuntimeState);
+  // A suspended async function's or generator's frame below that: a local of it holds the objects (a register,
+  // unnamed in the snapshot), reached through the promise it awaits. The function is what the user knows.
+  const frame = suspendedFrame(path, Math.max(0, from), at, frameFunction);
+  const runtimeState = at >= 0 && path.slice(frame?.local ?? Math.max(0, from + 1), at + 1).some(isRuntimeState);
   if (at < 0)
     return {
       name: holderLabel(path) ?? fallbackName(path, at),
@@ -992,7 +1135,8 @@ function accessPath(
   // A page's globals read as window.name; Node's as the bare name.
   let name =
     globalName ?? (owner >= 0 && isGlobalObject(ownerStep) && ownerStep.name.startsWith('Window') ? 'window' : '');
-  if (!scopeLike) {
+  if (frame) name = `a local variable of ${frame.name}()`;
+  else if (!scopeLike) {
     const into = accessEdge(ownerStep.edge, symbolVariable);
     name = into.startsWith('.') ? into.slice(1) : into === '' ? ownerStep.name : `${ownerStep.name}${into}`;
   }
@@ -1000,7 +1144,7 @@ function accessPath(
   const last = at + 1 < path.length && (isScope(path[at].name) || path[at + 1].nodeId === arrayBelow) ? at + 1 : at;
   // A getter's value is in its closure's scope: `get router` then the variable reads .router.
   let inGetter = false;
-  for (let i = Math.max(0, from) + 1; i <= last; i++) {
+  for (let i = (frame?.local ?? Math.max(0, from)) + 1; i <= last; i++) {
     // Chrome's own objects (Blink's listener tables, bindings) have no names JavaScript can type: the name ends here.
     if (path[i].type === 'native' && isBrowserInternal(path[i].name, path[i].type)) break;
     // The page's document, however Blink reaches it from the window (a cached accessor): `document`.
@@ -1066,7 +1210,29 @@ function accessPath(
   const captured = path[last]?.edge;
   if (captured?.type === 'context' && captured.name === 'this' && (name === 'this' || name.endsWith('.this')))
     if (isJsIdentifier(path[last].name)) name = path[last].name;
+  if (frame) return { name, owned: true, library, runtimeState, location: frame.location, frameLocal: true };
   return { name, owned: owner >= 0, library, runtimeState, location: owner >= 0 ? (ownerStep.location ?? null) : null };
+}
+
+/**
+ * The last suspended frame of an async function or generator of the user's between `from` and the holder (at):
+ * the path enters it by V8's `parameters_and_registers` and one register. Its name and place, and the index of
+ * the register's value (a local the snapshot does not name).
+ */
+function suspendedFrame(
+  path: RetainerPath,
+  from: number,
+  at: number,
+  frameFunction: NonNullable<NameLookups['frameFunction']>,
+): { name: string; location: SourceLocation | null; local: number } | undefined {
+  for (let k = at - 2; k >= from; k--) {
+    const registers = path[k + 1].edge;
+    if (registers?.type !== 'internal' || registers.name !== 'parameters_and_registers') continue;
+    const fn = frameFunction(path[k].nodeId);
+    if (fn === undefined || !isUserLocation(fn.location) || !isJsIdentifier(fn.name)) return undefined;
+    return { ...fn, local: k + 2 };
+  }
+  return undefined;
 }
 
 /** An element in the document as the page reaches it: `document.body`, `document.getElementById("app")`, else its tag. */
@@ -1216,10 +1382,15 @@ function accumulation(
   // promise deeper inside the entries (an upload's own `finished`) is their state, not work queued in the holder.
   const isPromise = (c: ClassInGroup): boolean =>
     /^(Promise|PromiseReaction|system \/ PromiseReaction)$/.test(name(c)) && c.location === null;
+  // Promises settled long ago (a cache of them: DataLoader's, a memoised loader) keep their results: a collection.
   if (
     graph.constructorName(holder) === 'Promise' ||
-    candidates.some((c) => isPromise(c) && (c === wrapper || deferredOf(input, wrapper.sample, c.cls))) ||
-    (entry >= 0 && resolvesNewPromise(input, entry))
+    candidates.some(
+      (c) =>
+        isPromise(c) && (c === wrapper ? !isSettled(graph, wrapper.sample) : deferredOf(input, wrapper.sample, c.cls)),
+    ) ||
+    (entry >= 0 && resolvesNewPromise(input, entry)) ||
+    awaitedThroughScope(input, wrapper.sample)
   )
     return 'queue';
   if (keepsDetached) return 'listener';
@@ -1307,6 +1478,35 @@ function isGeneratorObject(graph: HeapGraph, o: number): boolean {
 }
 
 /**
+ * The calls of a user's async function suspended at an await among a group of callbacks waiting: their frames, at
+ * least one for two callbacks (an await's fulfilled and rejected).
+ */
+function awaitingCalls(input: FindingsInput, wrapper: ClassInGroup, classes: ClassInGroup[]): FindingFacts['awaiting'] {
+  const frames = classes
+    .filter((c) => c.count * 2 >= wrapper.count && isGeneratorObject(input.graph, c.sample))
+    .sort((a, b) => b.count - a.count)[0];
+  if (!frames) return undefined;
+  const fn = frameFunctionOf(input.graph, input.graph.nodeId(frames.sample));
+  if (!fn || !isUserLocation(fn.location) || !isJsIdentifier(fn.name)) return undefined;
+  return { count: frames.count, ...fn };
+}
+
+/** The function a suspended frame (an async function's or generator's object) runs: V8's `function` edge. */
+function frameFunctionOf(
+  graph: HeapGraph,
+  frameNodeId: number,
+): { name: string; location: SourceLocation | null } | undefined {
+  const o = graph.ordinalOfId(frameNodeId);
+  if (o < 0 || !isGeneratorObject(graph, o)) return undefined;
+  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++)
+    if (graph.edgeTypeName(e) === 'internal' && graph.edgeName(e) === 'function') {
+      const fn = graph.edgeTarget(e);
+      return { name: graph.nodeName(fn), location: sourceIndex(graph).locationOf(fn) };
+    }
+  return undefined;
+}
+
+/**
  * True when the last timer on the path keeps the object at its end through no function: the timer's own fields
  * (its AsyncLocalStorage store, its arguments), not its callback's scope.
  */
@@ -1355,6 +1555,18 @@ function isCallbackRecord(input: FindingsInput, o: number, maxDepth = CALLBACK_D
   return false;
 }
 
+/**
+ * True for a settled promise: V8 keeps a pending one's reactions in `reactions_or_result` (none yet: no edge), a
+ * settled one's value.
+ */
+function isSettled(graph: HeapGraph, promise: number): boolean {
+  if (graph.constructorName(promise) !== 'Promise') return false;
+  for (let e = graph.firstEdge(promise); e < graph.firstEdge(promise + 1); e++)
+    if (graph.edgeName(e) === 'reactions_or_result')
+      return !/^(system \/ )?PromiseReaction$/.test(graph.nodeName(graph.edgeTarget(e)));
+  return false;
+}
+
 /** A linked list: the sample reaches another new object of its class by a property edge (next, _next, prev…). */
 function linkedBySameEdge(input: FindingsInput, wrapper: ClassInGroup): boolean {
   return wrapper.count >= 2 && hasPropertyOfClass(input, wrapper.sample, wrapper.cls);
@@ -1394,6 +1606,43 @@ function resolvesNewPromise(input: FindingsInput, o: number): boolean {
     for (let f = graph.firstEdge(scope); f < graph.firstEdge(scope + 1); f++) {
       const to = graph.edgeTarget(f);
       if (memberClass[to] !== NOT_NEW && graph.constructorName(to) === 'Promise') return true;
+    }
+  }
+  return false;
+}
+
+/** V8's builtin code of a promise's resolving functions (the resolve and reject a Promise executor is given). */
+const RESOLVING_CODE = /^\(PromiseCapabilityDefault(Resolve|Reject) builtin/;
+
+/**
+ * True when an entry is work someone awaits: a closure (the entry, or a function of its own) whose scope, or a new
+ * scope around it, keeps a promise's resolving functions (p-queue's `run`, inside the executor of the promise
+ * add() returned). Only new scopes count: a module's scope keeps anything.
+ */
+function awaitedThroughScope(input: FindingsInput, o: number): boolean {
+  const { graph, memberClass } = input;
+  const closures = graph.nodeTypeName(o) === 'closure' ? [o] : [];
+  if (graph.nodeTypeName(o) === 'object')
+    for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++)
+      if (graph.edgeTypeName(e) === 'property' && graph.nodeTypeName(graph.edgeTarget(e)) === 'closure')
+        closures.push(graph.edgeTarget(e));
+  const isResolving = (fn: number): boolean => {
+    for (let e = graph.firstEdge(fn); e < graph.firstEdge(fn + 1); e++)
+      if (graph.edgeName(e) === 'code' && RESOLVING_CODE.test(graph.nodeName(graph.edgeTarget(e)))) return true;
+    return false;
+  };
+  const internalEdge = (from: number, name: string): number => {
+    for (let e = graph.firstEdge(from); e < graph.firstEdge(from + 1); e++)
+      if (graph.edgeTypeName(e) === 'internal' && graph.edgeName(e) === name) return graph.edgeTarget(e);
+    return -1;
+  };
+  for (const fn of closures) {
+    let scope = internalEdge(fn, 'context');
+    for (let depth = 0; depth < MAX_SCOPE_DEPTH && scope >= 0 && memberClass[scope] !== NOT_NEW; depth++) {
+      for (let e = graph.firstEdge(scope); e < graph.firstEdge(scope + 1); e++)
+        if (graph.edgeTypeName(e) === 'context' && graph.nodeTypeName(graph.edgeTarget(e)) === 'closure')
+          if (isResolving(graph.edgeTarget(e))) return true;
+      scope = internalEdge(scope, 'previous');
     }
   }
   return false;

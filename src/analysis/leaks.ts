@@ -258,6 +258,8 @@ export async function findLeaks(
       return cls < 0 || held === 0 || (atLast.get(f.holder.nodeId)?.get(cls) ?? 0) > held;
     });
   }
+  // The trend measures bytes per call: a string appended to, as one diff sees it (its pieces), is the trend's to say.
+  diff.findings = diff.findings.filter((f) => f.pattern !== 'bytes');
   const leaks = diff.classes.filter((c) => c.suspect);
   // An object that grows because a counted leak accumulates in it (the holder, or the arrays between the holder
   // and the objects, one per key) is that leak, already named: byte growth reports what counts do not explain.
