@@ -369,8 +369,8 @@ function ownerClasses(
   return owners;
 }
 
-/** JavaScript's collections: what a leak is kept in (OwnerRule.classKinds). */
-const CONTAINER_NAMES: ReadonlySet<string> = new Set(['Array', 'Object', 'Map', 'Set']);
+/** JavaScript's collections: what a leak is kept in (OwnerRule.classKinds); a plain Object is most often a record. */
+const CONTAINER_NAMES: ReadonlySet<string> = new Set(['Array', 'Map', 'Set']);
 
 /** Per class, its ClassKind: containers, plain values and the runtime's, or anything else (OwnerRule.classKinds). */
 function classKinds(table: ClassTable): Uint8Array {

@@ -127,10 +127,12 @@ export interface OwnerRule {
    */
   collectionLimit?: number;
   /**
-   * Per class, ClassKind: members of a container class (Array, Object, Map,
-   * Set) own only plain members (strings, other containers, the runtime's);
-   * a member of any other class below one is not its part but what it
-   * collects, and owns what is below it in turn. Default: every class owns.
+   * Per class, ClassKind: members of a container class (Array, Map, Set)
+   * own only plain members (strings, other containers, the runtime's); a
+   * member of any other class below one is not its part but what it
+   * collects, and owns what is below it in turn. (A plain Object is left
+   * out: most are records, and a vm context's global keeps its own
+   * prototypes.) Default: every class owns.
    */
   classKinds?: Uint8Array;
   /** Record every member's holder (SetRetainedSizes.members). Default true. */
