@@ -33,6 +33,7 @@ import {
   detachedDomSummary,
   diffVerdict,
   keeperText,
+  largestObjectFirst,
   MEMORY_COLUMNS,
   memorySeries,
   PAGE_COLUMNS,
@@ -581,11 +582,15 @@ export function htmlInspect(result: InspectResult, options: HtmlOptions = {}): s
         // What inspect says first in the terminal: the user's own largest class, else the largest of all.
         ...(result.yours?.[0]
           ? [`Your code's largest: ${yourClassText(result.yours[0])}.`]
-          : top
+          : largestObjectFirst(result)
             ? [
-                `Largest class by retained size: ${className(top)}, ${formatCount(top.count)} objects, ${formatBytes(top.retainedSize)} retained.`,
+                `Largest object: ${printable(result.largestObjects[0].name)} @${result.largestObjects[0].nodeId}, ${formatBytes(result.largestObjects[0].retainedSize)} retained of ${formatBytes(m.reachableSize)} reachable.`,
               ]
-            : []),
+            : top
+              ? [
+                  `Largest class by retained size: ${className(top)}, ${formatCount(top.count)} objects, ${formatBytes(top.retainedSize)} retained.`,
+                ]
+              : []),
       ],
     },
   ];
@@ -600,13 +605,18 @@ export function htmlInspect(result: InspectResult, options: HtmlOptions = {}): s
   }
   if (!result.object && !result.classInstances) {
     const detachedFirst = detachedDomFirst(result);
+    const largestFirst = largestObjectFirst(result);
+    const largest: Block[] = [
+      { t: 'h', level: 2, text: 'Largest objects', id: 'objects' },
+      ...result.largestObjects.map((o, i) => objectItem(o, i === 0)),
+    ];
     blocks.push(
       ...(detachedFirst ? detachedDomBlocks(result.detachedDom) : []),
+      ...(largestFirst ? largest : []),
       { t: 'h', level: 2, text: 'Classes', id: 'classes' },
       classSummaryTable('By retained size', result.byRetainedSize),
       classSummaryTable('By count', result.byCount),
-      { t: 'h', level: 2, text: 'Largest objects', id: 'objects' },
-      ...result.largestObjects.map((o, i) => objectItem(o, i === 0)),
+      ...(largestFirst ? [] : largest),
       ...(detachedFirst ? [] : detachedDomBlocks(result.detachedDom)),
     );
     if (result.duplicatedStrings.length) {

@@ -41,6 +41,7 @@ import {
   detachedDomTable,
   diffVerdict,
   duplicatedStringsTable,
+  largestObjectFirst,
   MEMORY_COLUMNS,
   memorySeries,
   PAGE_COLUMNS,
@@ -233,9 +234,12 @@ export function markdownInspect(result: InspectResult): string {
     if (detachedFirst) out.push(...detachedDomSection(result.detachedDom, '##'));
     if (result.yours?.length)
       out.push("## Your code's objects", '', ...result.yours.map((c) => `- ${mdEscape(yourClassText(c))}`), '');
+    const largestFirst = largestObjectFirst(result);
+    const largest = ['## Largest objects', '', ...objectSections(result.largestObjects)];
+    if (largestFirst) out.push(...largest);
     out.push('## Classes by retained size', '', classSummaryTable(result.byRetainedSize), '');
     out.push('## Classes by count', '', classSummaryTable(result.byCount), '');
-    out.push('## Largest objects', '', ...objectSections(result.largestObjects));
+    if (!largestFirst) out.push(...largest);
     if (!detachedFirst) out.push(...detachedDomSection(result.detachedDom, '##'));
     if (result.duplicatedStrings.length) {
       out.push(

@@ -266,6 +266,18 @@ export function yourClassText(c: YourClass): string {
   return printable(`${head}, ${of}held in ${c.holder}`);
 }
 
+/** Share of the reachable heap one object must hold to be listed before inspect's tables (largestObjectFirst). */
+const LARGEST_FIRST_SHARE = 0.5;
+
+/**
+ * inspect's order, in every report: when no object of the user's is named and one object holds at least half of
+ * what is reachable (a batch script's array of lines, kept by its running top level), that object comes before
+ * the tables: it is where the memory is.
+ */
+export const largestObjectFirst = (result: Pick<InspectResult, 'yours' | 'largestObjects' | 'snapshot'>): boolean =>
+  (result.yours?.length ?? 0) === 0 &&
+  (result.largestObjects[0]?.retainedSize ?? 0) >= LARGEST_FIRST_SHARE * result.snapshot.reachableSize;
+
 /** inspect's order, in every report: a page's detached DOM before the tables when there is any (DevTools' "Detached elements"). */
 export const detachedDomFirst = (result: Pick<InspectResult, 'detachedDom'>): boolean =>
   (result.detachedDom?.length ?? 0) > 0;

@@ -45,6 +45,7 @@ import {
   detachedDomTable,
   diffVerdict,
   duplicatedStringsTable,
+  largestObjectFirst,
   MEMORY_COLUMNS,
   memorySeries,
   PAGE_COLUMNS,
@@ -247,9 +248,12 @@ export function renderInspect(result: InspectResult, options: TerminalOptions): 
     const detachedFirst = detachedDomFirst(result);
     if (detachedFirst) lines.push(...detachedDomLines(result.detachedDom, s));
     lines.push(...yourLines(result.yours, s));
+    const largestFirst = largestObjectFirst(result);
+    const largest = ['', s.bold('Largest objects'), ...objectLines(result.largestObjects, s)];
+    if (largestFirst) lines.push(...largest);
     lines.push('', s.bold('Classes by retained size'), classTable(result.byRetainedSize));
     lines.push('', s.bold('Classes by count'), classTable(result.byCount));
-    lines.push('', s.bold('Largest objects'), ...objectLines(result.largestObjects, s));
+    if (!largestFirst) lines.push(...largest);
     if (!detachedFirst) lines.push(...detachedDomLines(result.detachedDom, s));
     if (result.duplicatedStrings.length) {
       lines.push(
