@@ -93,7 +93,7 @@ export class HeapGraph {
   private readonly shortcutEdgeType: number;
   /** Nodes whose outgoing edges do not retain (see WEAK_HOLDERS). */
   private readonly weakHolders: Uint8Array;
-  /** Node ordinals sorted by id, for ordinalOfId (a comparator sort of them cost ~0.9 s at 3.8 M nodes). */
+  /** Node ordinals sorted by id (ordinalsById), made on the first call. */
   private idOrder: Uint32Array | null = null;
   /** Per node, its object shape (an index into shapeNames) or -1; null when no shape was applied (engine/shapes.ts). */
   private shapeOf: Int32Array | null = null;
@@ -343,15 +343,18 @@ export class HeapGraph {
     return lo;
   }
 
-  /** Node ordinals sorted by node id (radix sort, linear time): the order the diff merges two snapshots in. */
+  /**
+   * Node ordinals sorted by node id (radix sort, linear time): the order the diff merges two snapshots in. Made
+   * once per graph and shared by every caller (the merge, the growth passes, ordinalOfId): read it, never write it.
+   */
   ordinalsById(): Uint32Array {
-    return sortedOrder(this.nodeIds);
+    this.idOrder ??= sortedOrder(this.nodeIds);
+    return this.idOrder;
   }
 
-  /** Ordinal of the node with this id, or -1: a binary search over ordinalsById, made on the first call. */
+  /** Ordinal of the node with this id, or -1: a binary search over ordinalsById. */
   ordinalOfId(nodeId: number): number {
-    this.idOrder ??= this.ordinalsById();
-    const order = this.idOrder;
+    const order = this.ordinalsById();
     const ids = this.nodeIds;
     let lo = 0;
     let hi = order.length - 1;
