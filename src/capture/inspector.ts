@@ -111,18 +111,6 @@ const LAUNCHERS: ReadonlySet<string> = new Set([
   'tsx',
 ]);
 
-/** The script a Node command line runs (after Node's own options), or null (`-e`, the REPL). */
-function scriptOf(argv: string[]): string | null {
-  for (let i = 1; i < argv.length; i++) {
-    const token = argv[i];
-    if (token === '--') return argv[i + 1] ?? null;
-    if (token === '-e' || token === '--eval' || token === '-p' || token === '--print') return null;
-    if (!token.startsWith('-')) return token;
-    if (VALUE_OPTIONS.has(token)) i++;
-  }
-  return null;
-}
-
 /**
  * Which launcher a Node command line is, or null: npm's title ("npm start"),
  * a script of a LAUNCHERS package (`realScript` resolves the script's path as
@@ -133,7 +121,7 @@ export function launcherOf(argv: string[], realScript: (script: string) => strin
   if (argv.length === 0) return null;
   // npm and pnpm set process.title, which replaces the command line: "npm start".
   if (LAUNCHERS.has(basename(argv[0].split(' ')[0]))) return argv.join(' ');
-  const script = scriptOf(argv);
+  const { script, options } = nodeCommand(argv);
   if (script !== null) {
     // The package the script belongs to: the folder after the last node_modules.
     const pkg = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/](?!.*node_modules[\\/])/.exec(
@@ -141,7 +129,7 @@ export function launcherOf(argv: string[], realScript: (script: string) => strin
     )?.[1];
     if (pkg !== undefined && LAUNCHERS.has(pkg)) return pkg;
   }
-  if (nodeOptions(argv).some((o) => o === '--watch' || o.startsWith('--watch='))) return 'node --watch';
+  if (options.some((o) => o === '--watch' || o.startsWith('--watch='))) return 'node --watch';
   return null;
 }
 
@@ -201,15 +189,25 @@ const VALUE_OPTIONS = new Set([
  * CODE`, `--`); what follows is the program's arguments, which Node never reads.
  */
 export function nodeOptions(argv: string[]): string[] {
+  return nodeCommand(argv).options;
+}
+
+/**
+ * A Node command line read as Node reads it: its own options (an option's
+ * value joined to it, `-r=mod`) and the script they end at, null for `-e
+ * CODE` and the REPL.
+ */
+function nodeCommand(argv: string[]): { options: string[]; script: string | null } {
   const options: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const token = argv[i];
-    if (token === '--' || !token.startsWith('-')) break;
+    if (token === '--') return { options, script: argv[i + 1] ?? null };
+    if (!token.startsWith('-')) return { options, script: token };
     options.push(token);
     if (VALUE_OPTIONS.has(token) && i + 1 < argv.length) options.push(`${token}=${argv[++i]}`);
     if (token === '-e' || token === '--eval' || token === '-p' || token === '--print') break;
   }
-  return options;
+  return { options, script: null };
 }
 
 /**
