@@ -21,7 +21,7 @@ import { isJsIdentifier, isUserLocation } from './ownership.js';
 import { holderLabel, retainerPath } from './paths.js';
 import { prepareGraph } from './prepare.js';
 import { snapshotMeta } from './snapshot-meta.js';
-import { type RootTrace, UNREACHED } from './trace.js';
+import { isTransientRoot, type RootTrace, UNREACHED } from './trace.js';
 import { type ClassWhere, whereOfClasses, whereOfNode } from './where.js';
 
 export interface InspectOptions {
@@ -364,7 +364,7 @@ function holderName(path: RetainerPath | null, holderNodeId: number): string | n
   // A collection only the stack keeps: a local variable of a function still running (a batch script's top level
   // when its heap ran out), which V8 does not name.
   const above = path[at - 1];
-  if (end === at && above?.type === 'synthetic' && /^\((Stack roots|Handle scope)\)$/.test(above.name))
+  if (end === at && above !== undefined && isTransientRoot(above))
     return `a running function's ${path[at].name} (@${holderNodeId})`;
   return holderLabel(path.slice(0, end + 1)) ?? (end < at ? path[end].name : null);
 }

@@ -3,7 +3,7 @@ import type { HeapGraph } from '../engine/index.js';
 import { sourceIndex } from '../engine/locations.js';
 import type { RetainerPath, RetainerStep } from '../types.js';
 import { propertyAccess } from './ownership.js';
-import { parentOf, type RootTrace, UNREACHED } from './trace.js';
+import { isTransientRoot, parentOf, type RootTrace, UNREACHED } from './trace.js';
 
 /** Paths longer than this (linked lists) keep their first and last steps around one 'elided' step. */
 const MAX_PATH_STEPS = 48;
@@ -67,8 +67,7 @@ export function holderLabel(path: RetainerPath | null, holderNodeId?: number): s
   const at = holderNodeId === undefined ? -1 : path.findIndex((step) => step.nodeId === holderNodeId);
   if (at >= 0 && at < path.length - 1) {
     const holder = path[at];
-    if (holder.type === 'synthetic' && /^\((Stack roots|Handle scope)\)$/.test(holder.name))
-      return 'a running function';
+    if (isTransientRoot(holder)) return 'a running function';
     // The name: the holder's own (the edge into it), or for an unnamed holder (a Map's table) the
     // nearest name above it; a closure scope names nothing itself, its variables do.
     let from = at;

@@ -17,6 +17,10 @@ export const UNREACHED = NO_NODE;
  */
 const TRANSIENT_ROOTS = new Set(['(Stack roots)', '(Handle scope)']);
 
+/** A step of a path that is one of those roots: what hangs right below it is a running function's local. */
+export const isTransientRoot = (step: { name: string; type: string }): boolean =>
+  step.type === 'synthetic' && TRANSIENT_ROOTS.has(step.name);
+
 /**
  * Written into the heap by leakscan's scenario runner (src/runner/child.ts,
  * and into the page by src/runner/page.ts) before it takes a snapshot. In such a snapshot only leakscan's own frames
