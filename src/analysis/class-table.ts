@@ -16,6 +16,10 @@ export interface ClassKey {
   ignoredBy?: number;
 }
 
+/** A class of plain objects named by their shape (`{user, path, ts}`), not by a constructor. */
+export const isShapeClass = (key: Pick<ClassKey, 'name' | 'constructorName'>): boolean =>
+  key.constructorName !== undefined && key.name.startsWith('{');
+
 export class ClassTable {
   readonly keys: ClassKey[] = [];
   private readonly byKey = new Map<string, number>();

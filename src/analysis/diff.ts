@@ -16,7 +16,7 @@ import { SnapshotOrderError } from '../errors.js';
 import type { ClassDiff, DiffResult, IgnoredObjects } from '../types.js';
 import type { Baseline } from './baseline.js';
 import { browserInternalNodes, detachedDomGroups } from './browser.js';
-import type { ClassSums, ClassTable } from './class-table.js';
+import { type ClassSums, type ClassTable, isShapeClass } from './class-table.js';
 import {
   ClassKind,
   type DominatorChildren,
@@ -376,10 +376,9 @@ const CONTAINER_NAMES: ReadonlySet<string> = new Set(['Array', 'Map', 'Set']);
 function classKinds(table: ClassTable): Uint8Array {
   const kinds = new Uint8Array(table.size);
   for (let cls = 0; cls < table.size; cls++) {
-    const { name, type, constructorName } = table.keys[cls];
-    if (type === 'object' && CONTAINER_NAMES.has(name)) kinds[cls] = ClassKind.container;
-    else if (tierOf(name, type, null, constructorName !== undefined && name.startsWith('{')) >= Tier.plain)
-      kinds[cls] = ClassKind.plain;
+    const key = table.keys[cls];
+    if (key.type === 'object' && CONTAINER_NAMES.has(key.name)) kinds[cls] = ClassKind.container;
+    else if (tierOf(key.name, key.type, null, isShapeClass(key)) >= Tier.plain) kinds[cls] = ClassKind.plain;
   }
   return kinds;
 }

@@ -8,7 +8,7 @@ import { isBrowserInternal } from '../classes.js';
 import type { HeapGraph } from '../engine/index.js';
 import { sourceIndex } from '../engine/locations.js';
 import type { ByteGrowth, Finding, FindingPattern, RetainerPath, RetainerStep, SourceLocation } from '../types.js';
-import type { ClassTable } from './class-table.js';
+import { type ClassTable, isShapeClass } from './class-table.js';
 import { type DominatorChildren, NOT_NEW, type SetRetainedSizes } from './dominance.js';
 import { type FindingFacts, findingFix, findingSummary } from './finding-text.js';
 import {
@@ -449,7 +449,7 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
   for (const c of classes) {
     c.location = index.locationOf(c.userSample ?? c.sample);
     const key = table.keys[c.cls];
-    c.tier = tierOf(key.name, key.type, c.location, key.constructorName !== undefined && key.name.startsWith('{'));
+    c.tier = tierOf(key.name, key.type, c.location, isShapeClass(key));
     if (c.tier === Tier.runtime && isScriptHeldWebObject(input, c.sample)) c.tier = Tier.library;
   }
   const suspects = classes.filter((c) => c.suspect);

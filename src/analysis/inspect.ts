@@ -13,6 +13,7 @@ import type {
   YourClass,
 } from '../types.js';
 import { detachedDomGroups } from './browser.js';
+import { isShapeClass } from './class-table.js';
 import { classifyReachable } from './classify.js';
 import { type AnalysisProgress, type Engine, loadGraph } from './diff.js';
 import { dominatorChildren, setRetainedSizes } from './dominance.js';
@@ -191,7 +192,7 @@ async function inspectPasses(
       listed,
       where,
       snapshot.reachableSize,
-      (cls) => table.keys[cls].constructorName !== undefined && table.keys[cls].name.startsWith('{'),
+      (cls) => isShapeClass(table.keys[cls]),
     ),
     engine: options.engine ?? 'leakscan',
   };
