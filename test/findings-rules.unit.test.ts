@@ -277,6 +277,17 @@ describe('grownInside: byte growth within what a counted finding already reports
     edge: { type: 'property', name: 'x' },
     ...(line === undefined ? {} : { location: { script, line, column: 5 } }),
   });
+  const at = (s: RetainerPath[number], nodeId: number): RetainerPath[number] => ({ ...s, nodeId });
+  /** The finding's own path: … → Window @5 → its holder @7 → a list @20 → the leaked objects @30. */
+  const onPath = (f: Finding): Finding => ({
+    ...f,
+    retainerPath: [
+      at(step('Window', 'native'), 5),
+      at(step('Object', 'object'), 7),
+      at(step('TimersList', 'object'), 20),
+      at(step('Sparkline', 'object', 3), 30),
+    ],
+  });
   // A frame callback's scope holds the samples array that grows: the callbacks the finding counts keep it.
   const viaCallback = [step('Window', 'native'), step('tick', 'closure', 11), step('Array', 'object')];
   const viaModule = [step('Window', 'native'), step('system / Context', 'object'), step('Array', 'object')];
@@ -291,6 +302,18 @@ describe('grownInside: byte growth within what a counted finding already reports
     ['through neither', viaModule, finding(11), false],
     ['through another callback of the same script', viaCallback, finding(12), false],
     ['a byte finding explains nothing', viaCallback, finding(11, 'bytes'), false],
+    [
+      'the list the counted objects accumulate in, below the finding’s holder (a timer list)',
+      [at(step('global', 'object'), 3), at(step('Object', 'object'), 7), at(step('TimersList', 'object'), 20)],
+      onPath(finding(40)),
+      true,
+    ],
+    [
+      'an object above the finding’s holder on its path',
+      [at(step('global', 'object'), 3), at(step('Window', 'native'), 5)],
+      onPath(finding(40)),
+      false,
+    ],
   ];
   for (const [name, path, f, expected] of cases) test(name, () => assert.equal(grownInside(path, f), expected));
 });

@@ -1771,12 +1771,17 @@ function siteOf(
 }
 
 /**
- * True when byte growth (its path) lies within what a counted finding reports: through its callback (at the
- * finding's place) or an object of its leaked class. A frame callback never cancelled whose samples array keeps
+ * True when byte growth (its path) lies within what a counted finding reports: the object on the finding's path
+ * below its holder, or reached through its callback (at the finding's place) or an object of its leaked class. A frame callback never cancelled whose samples array keeps
  * growing is one leak, not two.
  */
 export function grownInside(path: RetainerPath | null, finding: Finding): boolean {
   if (finding.pattern === 'bytes' || !path) return false;
+  // The object that grows is on the finding's own path at or below its holder: the list its objects accumulate
+  // in (a timer list of the timers it counts), however the finding's holder was named.
+  const grown = path.at(-1)?.nodeId;
+  const holder = finding.retainerPath.findIndex((step) => step.nodeId === finding.holder.nodeId);
+  if (holder >= 0 && finding.retainerPath.slice(holder).some((step) => step.nodeId === grown)) return true;
   const same = (a: SourceLocation | null | undefined, b: SourceLocation | null | undefined): boolean =>
     a != null && b != null && isUserLocation(a) && a.script === b.script && a.line === b.line;
   return path.some(
