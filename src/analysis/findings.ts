@@ -989,6 +989,10 @@ function isOwnedStep(path: RetainerPath, i: number): boolean {
  * Steps that are V8's own state (feedback, allocation sites, code): a holder under them is the runtime's. A
  * Proxy, which V8 names `system / JSProxy` too, is the user's object: its target is theirs.
  */
+/** V8's records of an ES module and its bindings: how one module reaches another's exports. */
+const isModuleRecord = (step: RetainerStep): boolean =>
+  step.name === 'system / SourceTextModule' || step.name === 'system / Cell';
+
 const isRuntimeState = (step: RetainerStep): boolean =>
   step.name.startsWith('system / ') && !isScope(step.name) && step.name !== 'system / JSProxy';
 
@@ -1114,6 +1118,14 @@ function accessPath(
       globalName = names().get(path[i].nodeId);
       if (globalName !== undefined) from = i;
     }
+  // An owner of the user's above V8's module records (a module still running its top-level awaits, such as a test
+  // file, reaches what another module exports through them): the export below those records is what they type.
+  let exported = false;
+  if (from >= 0 && path.slice(from + 1, at + 1).some(isModuleRecord))
+    for (let i = at; i > from && !exported; i--) {
+      globalName = globals().get(path[i].nodeId);
+      if (globalName !== undefined) [from, exported] = [i, true];
+    }
   if (from < 0) for (from = at; from > 0 && !isScope(path[from].name) && !isGlobalObject(path[from]); ) from--;
   // A suspended async function's or generator's frame below that: a local of it holds the objects (a register,
   // unnamed in the snapshot), reached through the promise it awaits. The function is what the user knows.
@@ -1131,7 +1143,7 @@ function accessPath(
   // A closure names the variables of its scope; but what hangs from its properties (a class's static field) is
   // typed from the function: Widget.all.
   const closureScope = ownerStep.type === 'closure' && path[Math.max(0, from) + 1]?.edge?.type !== 'property';
-  const scopeLike = owner < 0 || isScope(ownerStep.name) || isGlobalObject(ownerStep) || closureScope;
+  const scopeLike = owner < 0 || exported || isScope(ownerStep.name) || isGlobalObject(ownerStep) || closureScope;
   // A page's globals read as window.name; Node's as the bare name.
   let name =
     globalName ?? (owner >= 0 && isGlobalObject(ownerStep) && ownerStep.name.startsWith('Window') ? 'window' : '');
@@ -1211,7 +1223,8 @@ function accessPath(
   if (captured?.type === 'context' && captured.name === 'this' && (name === 'this' || name.endsWith('.this')))
     if (isJsIdentifier(path[last].name)) name = path[last].name;
   if (frame) return { name, owned: true, library, runtimeState, location: frame.location, frameLocal: true };
-  return { name, owned: owner >= 0, library, runtimeState, location: owner >= 0 ? (ownerStep.location ?? null) : null };
+  const location = owner >= 0 && !exported ? (ownerStep.location ?? null) : null;
+  return { name, owned: owner >= 0, library, runtimeState, location };
 }
 
 /**
