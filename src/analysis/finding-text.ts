@@ -70,6 +70,15 @@ export interface FindingFacts {
   sideBySide?: number;
   /** What bytesPerCall is counted per: a call (run), or a step of a series of snapshots, whose calls no one counted. */
   per?: 'call' | 'step';
+  /** For a collection: the lists inside the holder the objects are spread over (a Map of arrays), by their class. */
+  lists?: { count: number; name: string };
+}
+
+/** "6 arrays in orders", "3 Sets in subscribers": where a collection finding's objects sit, else its holder. */
+function holderWithLists(facts: FindingFacts): string {
+  if (!facts.lists || facts.lists.count < 2) return facts.holder;
+  const kind = facts.lists.name === 'Array' ? 'arrays' : `${facts.lists.name}s`;
+  return `${formatCount(facts.lists.count)} ${kind} in ${facts.holder}`;
 }
 
 /** "an UploadProgress", "a UserProfile", "a Unit": a U followed by one consonant and a vowel sounds "you". */
@@ -211,7 +220,7 @@ export function findingSummary(facts: FindingFacts): string {
         return `${formatCount(facts.leaked.count)} ${named(facts.leaked.name, facts.site)} registered in ${facts.holder} with a held value that keeps them: never collected (${bytes}).`;
       if (facts.modules)
         return `${plural(facts.wrapper.count, 'module', 'modules')} loaded by require() and kept in ${facts.holder}${facts.site ? `, such as ${formatLocation(facts.site)}` : ''} (${bytes}).`;
-      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${'frameLocal' in facts ? named(facts.holder, facts.frameLocal ?? null) : facts.holder} and never removed${keeping(facts, lead(facts)) || (facts.kept ? keeping({ ...facts, leaked: facts.kept }, lead(facts)) : '')} (${bytes}).`;
+      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${'frameLocal' in facts ? named(facts.holder, facts.frameLocal ?? null) : holderWithLists(facts)} and never removed${keeping(facts, lead(facts)) || (facts.kept ? keeping({ ...facts, leaked: facts.kept }, lead(facts)) : '')} (${bytes}).`;
     case 'queue':
       // An await leaves two callbacks (fulfilled, rejected) per call: the calls are what the user counts.
       if (facts.awaiting) {

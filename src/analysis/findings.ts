@@ -179,11 +179,78 @@ export function findingsOf(input: FindingsInput): Finding[] {
   // are parts of that leak (its listener wrappers, its key strings), not a second one.
   const partOfAnother = (f: GroupFinding): boolean =>
     findings.some((g) => g.own && !g.internal && g !== f && sameLeak(f, g));
-  return findings
-    .filter((f) => input.includeInternal === true || !f.internal)
-    .filter((f) => f.own || !partOfAnother(f))
-    .map((f) => f.finding)
-    .sort((a, b) => b.leaked.retainedSize - a.leaked.retainedSize || b.leaked.count - a.leaked.count);
+  return mergeSiblings(
+    findings
+      .filter((f) => input.includeInternal === true || !f.internal)
+      .filter((f) => f.own || !partOfAnother(f))
+      .map((f) => f.finding),
+  ).sort((a, b) => b.leaked.retainedSize - a.leaked.retainedSize || b.leaked.count - a.leaked.count);
+}
+
+/** A finding merged over the lists of one collection: its holder's node id and the lists'. */
+const mergedHolders = new WeakMap<Finding, number[]>();
+
+/** The node ids of the objects a finding's objects accumulate in: its holder, and the lists of a merged one. */
+export function holderIdsOf(finding: Finding): number[] {
+  return mergedHolders.get(finding) ?? [finding.holder.nodeId];
+}
+
+/** V8's own tables between a collection and what it holds (a Map's backing array): no step the user types. */
+const isV8Table = (step: RetainerStep): boolean => step.type === 'array' || step.type === 'hidden';
+
+/** The last accessor of a holder's name: `.get("c3")`, `[12]`, `.orders`. */
+const LAST_ACCESSOR =
+  /(?:\.get\((?:[^()"]|"(?:[^"\\]|\\.)*")*\)|\[(?:[^\]"]|"(?:[^"\\]|\\.)*")*\]|\.[\p{L}_$][\p{L}\p{N}_$]*)$/u;
+
+/**
+ * One collection's lists each holding one leak's objects (a Map of arrays, one per customer, the arrays made before
+ * the first snapshot: each an old holder with a finding of its own): where it accumulates is the collection. Its
+ * findings of the same class become one, named by the collection as they are (`orders` of `orders.get("c3")`),
+ * counts and sizes summed.
+ */
+function mergeSiblings(findings: Finding[]): Finding[] {
+  const groups = new Map<string, { container: RetainerStep; name: string; members: Finding[] }>();
+  for (const f of findings) {
+    if (f.pattern !== 'collection') continue;
+    const at = f.retainerPath.findIndex((step) => step.nodeId === f.holder.nodeId);
+    let up = at - 1;
+    while (up > 0 && isV8Table(f.retainerPath[up])) up--;
+    const name = f.holder.name.replace(LAST_ACCESSOR, '');
+    if (at <= 0 || up < 0 || name === '' || name === f.holder.name) continue;
+    const container = f.retainerPath[up];
+    const key = `${f.leaked.type}\0${f.leaked.name}\0${container.nodeId}\0${name}`;
+    const group = groups.get(key) ?? { container, name, members: [] };
+    group.members.push(f);
+    groups.set(key, group);
+  }
+  const merged = new Map<Finding, Finding | null>();
+  for (const { container, name, members } of groups.values()) {
+    if (members.length < 2) continue;
+    const [first] = members.sort((a, b) => b.leaked.retainedSize - a.leaked.retainedSize);
+    const sum = (value: (f: Finding) => number): number => members.reduce((total, f) => total + value(f), 0);
+    const facts = factsOf.get(first);
+    const holderStep = first.retainerPath.find((step) => step.nodeId === first.holder.nodeId);
+    const finding: Finding = {
+      ...first,
+      leaked: { ...first.leaked, count: sum((f) => f.leaked.count), retainedSize: sum((f) => f.leaked.retainedSize) },
+      holder: { name, nodeId: container.nodeId, location: first.holder.location },
+    };
+    const mergedFacts: FindingFacts | undefined = facts && {
+      ...facts,
+      holder: name,
+      wrapper: { ...facts.wrapper, count: sum((f) => factsOf.get(f)?.wrapper.count ?? f.leaked.count) },
+      leaked: { ...facts.leaked, count: finding.leaked.count },
+      retainedSize: finding.leaked.retainedSize,
+      lists: { count: members.length, name: holderStep?.name ?? 'Array' },
+    };
+    mergedHolders.set(finding, [container.nodeId, ...members.map((f) => f.holder.nodeId)]);
+    merged.set(first, mergedFacts ? worded(mergedFacts, finding) : finding);
+    for (const other of members.slice(1)) merged.set(other, null);
+  }
+  return findings.flatMap((f) => {
+    const replaced = merged.get(f);
+    return replaced === undefined ? [f] : replaced === null ? [] : [replaced];
+  });
 }
 
 const globalsOf = new WeakMap<HeapGraph, Map<number, string>>();
@@ -1795,6 +1862,10 @@ export function grownInside(path: RetainerPath | null, finding: Finding): boolea
   const grown = path.at(-1)?.nodeId;
   const holder = finding.retainerPath.findIndex((step) => step.nodeId === finding.holder.nodeId);
   if (holder >= 0 && finding.retainerPath.slice(holder).some((step) => step.nodeId === grown)) return true;
+  // One of the lists right inside the finding's holder (a Map of arrays, only V8's table between): where its
+  // objects accumulate, each list of a finding merged over them (mergeSiblings).
+  const inHolder = path.findIndex((step) => step.nodeId === finding.holder.nodeId);
+  if (inHolder >= 0 && inHolder < path.length - 1 && path.slice(inHolder + 1, -1).every(isV8Table)) return true;
   const same = (a: SourceLocation | null | undefined, b: SourceLocation | null | undefined): boolean =>
     a != null && b != null && isUserLocation(a) && a.script === b.script && a.line === b.line;
   return path.some(

@@ -15,7 +15,7 @@ import {
   retainedCount,
 } from './diff.js';
 import { findingHeadline } from './finding-text.js';
-import { byteFinding, byteGroups, grownInside } from './findings.js';
+import { byteFinding, byteGroups, grownInside, holderIdsOf } from './findings.js';
 import { classKey, measureTrend } from './growth.js';
 import { parseIgnoreRules, ruleMatchesPath } from './ignore.js';
 
@@ -265,7 +265,7 @@ export async function findLeaks(
   // and the objects, one per key) is that leak, already named: byte growth reports what counts do not explain.
   // Made of objects whose count grows (growth.ts countedGrowth) held where a finding counts them: the finding's;
   // held where the runtime's own accumulation was left out of the findings: the runtime's, no leak either.
-  const findingHolders = new Set([...diff.findings.map((f) => f.holder.nodeId), ...runtimeHolders]);
+  const findingHolders = new Set([...diff.findings.flatMap(holderIdsOf), ...runtimeHolders]);
   const explained = (g: ByteGrowth): boolean =>
     trend.counted.get(g.nodeId)?.every((holder) => findingHolders.has(holder)) ?? false;
   // Objects growing in bytes that a rule names are expected growth: counted on their rule, not reported.
