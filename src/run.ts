@@ -50,6 +50,7 @@ export interface RunScenariosOptions extends Omit<RunOptions, 'onProgress' | 'be
 function childProgressText(event: ProgressMessage): string {
   if (event.phase === 'iteration') return `${event.pass} iteration ${event.iteration}`;
   if (event.phase === 'growth') return `growth call ${event.iteration}`;
+  if (event.phase === 'warm-up') return 'warm-up call';
   if (event.phase === 'before-pass') return `starting the ${event.pass} pass`;
   return event.phase;
 }

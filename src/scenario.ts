@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileError, ScenarioError } from './errors.js';
 
-export type Pass = 'without-gc' | 'with-gc';
+/** The calls' passes: one 'warm-up' call before the before snapshot, then the two measured passes. */
+export type Pass = 'warm-up' | 'without-gc' | 'with-gc';
 
 export interface ScenarioContext {
   /** 0-based call number within the pass. */

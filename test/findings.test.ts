@@ -5,7 +5,7 @@
 // user would type it, the place in their code, and a fix naming them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -1292,9 +1292,14 @@ export default {
 };
 `;
 
-  test('two programs run', async () => {
+  test('three programs run', async () => {
     results = await runPrograms({
       orders: orders('orders', { state: '', call: '' }),
+      // A lookup table the first call builds, once: made before the before snapshot, by the warm-up call.
+      'orders-lazy-table': orders('orders-lazy-table', {
+        state: "class Lookup { constructor(i) { this.code = 'c' + i; } }\nlet table = null;",
+        call: "table ??= Array.from({ length: 2000 }, (_, i) => new Lookup(i)); console.log('pass ' + pass);",
+      }).replace('run({ iteration, batch })', 'run({ iteration, batch, pass })'),
       // Two unrelated leaks beside the orders: an array of big strings and an array of Buffers, one each per call.
       'orders-and-more': orders('orders-and-more', {
         state: 'const journal = [];\nconst chunks = [];',
@@ -1311,11 +1316,30 @@ export default {
     assert.equal(first.pattern, 'collection', detail);
     assert.equal(first.leaked.name, 'Order', detail);
     assert.equal(first.holder.name, 'pendingByCustomer', detail);
+    // The warm-up call made the six customers' arrays: old, each one holds Orders, and they are one finding.
+    assert.equal(first.leaked.count, 2000, detail);
+    assert.match(
+      first.summary,
+      /^2,000 Order \(\S+:1\) added to 6 arrays in pendingByCustomer and never removed/,
+      detail,
+    );
     assert.deepEqual(
       (s.growth ?? []).map((g) => g.holder),
       [],
       'the arrays grow only by the Orders the finding counts',
     );
+  });
+
+  test('what the first call builds once is no new object: one warm-up call comes before the before snapshot', () => {
+    const s = scenario('orders-lazy-table');
+    const detail = show(s.diff);
+    assert.equal(s.diff.classes.find((c) => c.name === 'Lookup')?.added ?? 0, 0, detail);
+    assert.equal(s.diff.findings[0]?.leaked.name, 'Order', detail);
+    assert.equal(s.diff.findings[0]?.holder.name, 'pendingByCustomer', detail);
+    assert.ok(s.log, 'the scenario printed its passes');
+    const passes = readFileSync(s.log, 'utf8').match(/^pass \S+$/gm) ?? [];
+    assert.equal(passes[0], 'pass warm-up', passes.join(', '));
+    assert.equal(passes.filter((p) => p === 'pass warm-up').length, 1, passes.join(', '));
   });
 
   test('an unrelated string array and Buffer array growing beside them are findings of their own', () => {

@@ -184,13 +184,6 @@ async function main(start: StartMessage): Promise<void> {
 
   await send({ type: 'progress', phase: 'setup' });
   await stage('setup', () => scenario.setup?.());
-  await settle(gc!, start.intervalMs);
-  await send({ type: 'progress', phase: 'snapshot-before' });
-  await stage('snapshot', () => writeSnapshot(snapshots.before));
-  // The runner's analysis starts on it now. (No helper around these two lines: a function of its
-  // own would leave one more closure context in the before snapshot, a row of the reported diff.)
-  await send({ type: 'written', file: snapshots.before });
-
   const withoutGcSamples: Samples = { rss: [], heapUsed: [], external: [] };
   const withGcSamples: Samples = { rss: [], heapUsed: [], external: [] };
   /** `count` calls of the pass `name`, numbered from `calls.firstIteration`. */
@@ -208,7 +201,8 @@ async function main(start: StartMessage): Promise<void> {
         await send({ type: 'progress', phase: 'iteration', pass: name, iteration: iteration + 1 });
         sample(samples);
       } else {
-        await send({ type: 'progress', phase: 'growth', pass: name, iteration: iteration - first + 1 });
+        const phase = name === 'warm-up' ? 'warm-up' : 'growth';
+        await send({ type: 'progress', phase, pass: name, iteration: iteration - first + 1 });
       }
       await stage('run', () => scenario.run({ iteration, batch, pass: name }));
       // Yield to the event loop after every call: WeakRef targets made in this job can only die once it ends.
@@ -216,6 +210,16 @@ async function main(start: StartMessage): Promise<void> {
       if (gcAfterEachCall) gc!();
     }
   };
+  // One call before the before snapshot, as a page scenario's warm-up round: what the first call sets up
+  // once (a module required lazily, a client's connection pool, a lookup table) is not counted as new.
+  await runCalls('warm-up', 1, { samples: null, gcAfterEachCall: false, startsPass: true });
+  await settle(gc!, start.intervalMs);
+  await send({ type: 'progress', phase: 'snapshot-before' });
+  await stage('snapshot', () => writeSnapshot(snapshots.before));
+  // The runner's analysis starts on it now. (No helper around these two lines: a function of its
+  // own would leave one more closure context in the before snapshot, a row of the reported diff.)
+  await send({ type: 'written', file: snapshots.before });
+
   await runCalls('without-gc', iterations, { samples: withoutGcSamples, gcAfterEachCall: false, startsPass: true });
   await runCalls('with-gc', iterations, { samples: withGcSamples, gcAfterEachCall: true, startsPass: true });
   await settle(gc!, start.intervalMs);

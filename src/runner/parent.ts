@@ -102,6 +102,8 @@ export function stageText(
   switch (last.phase) {
     case 'setup':
       return 'in setup';
+    case 'warm-up':
+      return 'in the warm-up call (before the before snapshot)';
     case 'teardown':
       return 'in teardown';
     case 'snapshot-before':

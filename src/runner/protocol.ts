@@ -1,4 +1,6 @@
 // Messages between the runner (parent) and a scenario's child process, over IPC.
+
+import type { Pass } from '../scenario.js';
 import type { LeakExpectation, PassSeries } from '../types.js';
 
 /** The child writes a snapshot into a folder `${SNAPSHOT_TEMP_PREFIX}<its pid>-XXXXXX` beside it, then renames it out. */
@@ -41,6 +43,7 @@ export interface ProgressMessage {
   type: 'progress';
   phase:
     | 'setup'
+    | 'warm-up'
     | 'snapshot-before'
     | 'before-pass'
     | 'iteration'
@@ -48,7 +51,7 @@ export interface ProgressMessage {
     | 'growth'
     | 'snapshot-growth'
     | 'teardown';
-  pass?: 'without-gc' | 'with-gc';
+  pass?: Pass;
   /** 1-based: the call within its pass ('iteration') or within the growth calls ('growth'). */
   iteration?: number;
 }
