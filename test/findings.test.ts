@@ -936,6 +936,40 @@ function request(i) {
     fix: [/\bprofiles\b/],
     only: true,
   },
+  {
+    // A chat's members in one Set per room, the rooms made by the warm-up requests (old: each Set a holder of its
+    // own), each member the user's record around a library's connection with closures of its own, and the user's
+    // listener on it: one finding, the record, in the rooms; not a count of every anonymous closure in them.
+    name: 'members-in-rooms',
+    files: {
+      'node_modules/tiny-socket/index.js': `const { EventEmitter } = require('events');
+class Connection extends EventEmitter {
+  constructor(id) { super(); this.id = id; this._onData = () => this.emit('message', 'x'); this._onEnd = () => this.emit('close'); }
+}
+module.exports = { Connection };
+`,
+    },
+    leak: `const { Connection } = require('tiny-socket');
+const rooms = new Map();
+function request(i) {
+  const room = 'room' + (Math.abs(i) % 3);
+  if (!rooms.has(room)) rooms.set(room, new Set());
+  const conn = new Connection(i);
+  const member = { conn, history: [] };
+  rooms.get(room).add(member);
+  conn.on('message', (m) => { member.history.push(m); }); // SITE
+  conn.on('close', () => { DONE });
+  conn.emit('close');
+}`,
+    fixed: 'rooms.get(room).delete(member);',
+    pattern: 'collection',
+    leaked: '{conn, history}',
+    holder: 'rooms',
+    siteMarker: '// SITE',
+    fix: [/\brooms\b/],
+    summary: /^120 \{conn, history\} \(\S+\) added to 3 Sets in rooms and never removed/,
+    only: true,
+  },
 ];
 
 describe('findings: the first one names the leak in the user terms', () => {

@@ -159,6 +159,15 @@ export function findingsOf(input: FindingsInput): Finding[] {
   let largest = 0;
   for (const classes of perGroup) for (const c of classes.values()) if (c.suspect) largest = Math.max(largest, c.count);
   const share = largest * MIN_GROUP_SHARE;
+  // The lists of one collection (a Map of arrays, a Set per room, made before the first snapshot) are one place a
+  // leak accumulates: a class's counts in them add up (mergeSiblings makes their findings one).
+  const containers = groups.map((holder) => listContainer(input, holder));
+  const together = new Map<string, number>();
+  const togetherKey = (g: number, cls: number): string => `${containers[g]}:${cls}`;
+  for (const [g, classes] of perGroup.entries())
+    if (containers[g] >= 0)
+      for (const c of classes.values())
+        together.set(togetherKey(g, c.cls), (together.get(togetherKey(g, c.cls)) ?? 0) + c.count);
   for (const [g, holder] of groups.entries()) {
     // A string grown by += is one string on top of the pieces appended: they are what accumulates.
     for (const c of perGroup[g].values()) {
@@ -166,7 +175,9 @@ export function findingsOf(input: FindingsInput): Finding[] {
       if (c.count <= MAX_APPENDED_STRINGS && appended >= MIN_APPENDS) c.appended = c.count + appended;
     }
     const accumulates = [...perGroup[g].values()].some(
-      (c) => c.suspect && (c.appended ?? c.count) >= Math.max(share, leastOf(c.cls)),
+      (c) =>
+        c.suspect &&
+        Math.max(c.appended ?? c.count, together.get(togetherKey(g, c.cls)) ?? 0) >= Math.max(share, leastOf(c.cls)),
     );
     if (!accumulates) continue;
     const finding = groupFinding(input, holder, [...perGroup[g].values()]);
@@ -185,6 +196,23 @@ export function findingsOf(input: FindingsInput): Finding[] {
       .filter((f) => f.own || !partOfAnother(f))
       .map((f) => f.finding),
   ).sort((a, b) => b.leaked.retainedSize - a.leaked.retainedSize || b.leaked.count - a.leaked.count);
+}
+
+/** Collections of lists: a Map, Set or Array of them, or a plain Object used as one (`byUser[id]`). */
+const isListsContainer = (name: string, type: string): boolean =>
+  type === 'object' && (name === 'Map' || name === 'Set' || name === 'Array' || name === 'Object');
+
+/** The object a holder sits right inside (only V8's tables between, as a Map holds an array), or -1. */
+function listContainer(input: FindingsInput, holder: number): number {
+  const { graph, trace } = input;
+  let at = holder;
+  for (let steps = 0; steps < MAX_VISITS; steps++) {
+    if (at === graph.rootOrdinal || trace.parentEdge[at] === UNREACHED) return -1;
+    at = parentOf(graph, trace, at);
+    const type = graph.nodeTypeName(at);
+    if (type !== 'array' && type !== 'hidden') return isListsContainer(graph.nodeName(at), type) ? at : -1;
+  }
+  return -1;
 }
 
 /** A finding merged over the lists of one collection: its holder's node id and the lists'. */
@@ -218,6 +246,7 @@ function mergeSiblings(findings: Finding[]): Finding[] {
     const name = f.holder.name.replace(LAST_ACCESSOR, '');
     if (at <= 0 || up < 0 || name === '' || name === f.holder.name) continue;
     const container = f.retainerPath[up];
+    if (!isListsContainer(container.name, container.type)) continue;
     const key = `${f.leaked.type}\0${f.leaked.name}\0${container.nodeId}\0${name}`;
     const group = groups.get(key) ?? { container, name, members: [] };
     group.members.push(f);
@@ -547,10 +576,17 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
   // Detached DOM that accumulates is named as DOM (`Detached <div>`), or by the user's own class around it: not
   // by the JavaScript wrappers Chrome makes for the same nodes (HTMLDivElement).
   const detachedWrapper = isDetachedName(table.keys[wrapper.cls].name);
+  // A record of the user's ({ws, history} in a Set) is named itself, not by a callback inside it that grows with no
+  // rule of its own (a listener on its socket, counted with a library's closures of the same name).
+  const ownRecord = wrapper.tier <= Tier.shape && table.keys[wrapper.cls].type !== 'closure';
+  const callbackInside = (c: ClassInGroup): boolean => ownRecord && !c.suspect && table.keys[c.cls].type === 'closure';
   const recognisable = (c: ClassInGroup): boolean =>
     detachedWrapper
       ? c === wrapper || isDetachedName(table.keys[c.cls].name) || c.tier <= Tier.userClosure
-      : c === wrapper || c.tier >= wrapper.tier || c.tier <= Tier.userClosure || wrapper.tier >= Tier.plain;
+      : c === wrapper ||
+        c.tier >= wrapper.tier ||
+        (c.tier <= Tier.userClosure && !callbackInside(c)) ||
+        wrapper.tier >= Tier.plain;
   // Node's record of a CommonJS module (a file require()d per call): the modules are what leaks, whatever they export.
   const modules = isCommonJsModule(table.keys[wrapper.cls].name, wrapper.location);
   // A vm sandbox is what the user made (vm.createContext), not its context's global record below it.
