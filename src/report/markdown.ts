@@ -162,6 +162,8 @@ export function markdownDiff(result: DiffResult): string {
   return [
     '# leakscan diff',
     '',
+    // The leaks first, as the terminal and the HTML report open; then the verdict on the classes.
+    ...findingSections(result.findings, '##'),
     `**${mdEscape(diffVerdict(result))}**`,
     '',
     mdTable(
@@ -176,7 +178,6 @@ export function markdownDiff(result: DiffResult): string {
     '',
     `Shared objects: ${formatCount(result.sharedIds)}. New objects still reachable: ${formatCount(result.totals.added)} (${formatBytes(result.totals.retainedSize)} retained). Freed: ${formatCount(result.totals.removed)}.`,
     '',
-    ...findingSections(result.findings, '##'),
     result.classes.length
       ? classDiffTable(result.classes, result.trend !== undefined)
       : '_No class matches the filters._',
@@ -291,7 +292,7 @@ function scenarioSection(s: ScenarioResult): string[] {
   const out = [
     `## ${mdEscape(s.name)}`,
     '',
-    s.description ? `${mdEscape(s.description)}\n` : '',
+    ...(s.description ? [mdEscape(s.description), ''] : []),
     `**${mdEscape(s.verdict)}**`,
     '',
   ];
