@@ -1180,6 +1180,24 @@ describe('findings: an ES module', () => {
     assert.deepEqual((await esmRegistryDiff(true)).findings, []);
   });
 
+  test("a library's objects kept in a module's array: the place is said with the holder, not with the class", async () => {
+    const diff = await esmDiff(
+      'links',
+      `const visited = [];
+export function request(i) {
+  visited.push(new URL('https://example.com/page/' + i + '?ref=feed'));
+}
+`,
+    );
+    const first = diff.findings[0];
+    const detail = show(diff);
+    assert.ok(first, detail);
+    assert.equal(first.pattern, 'collection', detail);
+    assert.equal(first.leaked.name, 'URL', detail);
+    assert.equal(first.holder.name, 'visited', detail);
+    assert.match(first.summary, /^120 URL added to visited \(\S*links\.mjs:\d+\) and never removed/, detail);
+  });
+
   const SETTINGS = `import { EventEmitter } from 'node:events';
 export const config = new EventEmitter();
 config.setMaxListeners(0);

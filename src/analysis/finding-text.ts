@@ -70,6 +70,8 @@ export interface FindingFacts {
   sideBySide?: number;
   /** What bytesPerCall is counted per: a call (run), or a step of a series of snapshots, whose calls no one counted. */
   per?: 'call' | 'step';
+  /** True when the site is the holder's scope (its function or module), not where what leaks is defined. */
+  siteIsHolders?: boolean;
   /** For a collection: the lists inside the holder the objects are spread over (a Map of arrays), by their class. */
   lists?: { count: number; name: string };
 }
@@ -220,7 +222,7 @@ export function findingSummary(facts: FindingFacts): string {
         return `${formatCount(facts.leaked.count)} ${named(facts.leaked.name, facts.site)} registered in ${facts.holder} with a held value that keeps them: never collected (${bytes}).`;
       if (facts.modules)
         return `${plural(facts.wrapper.count, 'module', 'modules')} loaded by require() and kept in ${facts.holder}${facts.site ? `, such as ${formatLocation(facts.site)}` : ''} (${bytes}).`;
-      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${'frameLocal' in facts ? named(facts.holder, facts.frameLocal ?? null) : holderWithLists(facts)} and never removed${keeping(facts, lead(facts)) || (facts.kept ? keeping({ ...facts, leaked: facts.kept }, lead(facts)) : '')} (${bytes}).`;
+      return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.siteIsHolders ? null : facts.site)} added to ${'frameLocal' in facts ? named(facts.holder, facts.frameLocal ?? null) : facts.siteIsHolders ? named(holderWithLists(facts), facts.site) : holderWithLists(facts)} and never removed${keeping(facts, lead(facts)) || (facts.kept ? keeping({ ...facts, leaked: facts.kept }, lead(facts)) : '')} (${bytes}).`;
     case 'queue':
       // An await leaves two callbacks (fulfilled, rejected) per call: the calls are what the user counts.
       if (facts.awaiting) {

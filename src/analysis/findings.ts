@@ -721,6 +721,8 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
       pattern === 'queue' && key(wrapper).type === 'closure' ? awaitingCalls(input, wrapper, classes) : undefined,
     generator: isGeneratorObject(graph, (leaked !== wrapper && leaked.tier < wrapper.tier ? leaked : wrapper).sample),
     ...(access.frameLocal ? { frameLocal: access.location } : {}),
+    // The place is the holder's scope (the function or module whose variable it is), not the leaked class's.
+    ...(site !== null && site === access.location && !access.frameLocal ? { siteIsHolders: true } : {}),
     site,
   };
   // The runtime's own: nothing of the user's or a library's on the way to the holder, no class or function of
