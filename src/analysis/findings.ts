@@ -1090,14 +1090,14 @@ function isOwnedStep(path: RetainerPath, i: number): boolean {
   return isGlobalObject(step) && !isForeignStep(path[i + 1]);
 }
 
-/**
- * Steps that are V8's own state (feedback, allocation sites, code): a holder under them is the runtime's. A
- * Proxy, which V8 names `system / JSProxy` too, is the user's object: its target is theirs.
- */
 /** V8's records of an ES module and its bindings: how one module reaches another's exports. */
 const isModuleRecord = (step: RetainerStep): boolean =>
   step.name === 'system / SourceTextModule' || step.name === 'system / Cell';
 
+/**
+ * Steps that are V8's own state (feedback, allocation sites, code): a holder under them is the runtime's. A
+ * Proxy, which V8 names `system / JSProxy` too, is the user's object: its target is theirs.
+ */
 const isRuntimeState = (step: RetainerStep): boolean =>
   step.name.startsWith('system / ') && !isScope(step.name) && step.name !== 'system / JSProxy';
 
