@@ -957,8 +957,7 @@ function request(i) {
   const conn = new Connection(i);
   const member = { conn, history: [] };
   rooms.get(room).add(member);
-  conn.on('message', (m) => { member.history.push(m); }); // SITE
-  conn.on('close', () => { DONE });
+  conn.on('message', (m) => { member.history.push(m); }); conn.on('close', () => { DONE }); // SITE
   conn.emit('close');
 }`,
     fixed: 'rooms.get(room).delete(member);',
@@ -1196,6 +1195,34 @@ export function request(i) {
     assert.equal(first.leaked.name, 'URL', detail);
     assert.equal(first.holder.name, 'visited', detail);
     assert.match(first.summary, /^120 URL added to visited \(\S*links\.mjs:\d+\) and never removed/, detail);
+  });
+
+  test('members added to Sets that held many already: the finding weighs the new ones, not the Sets whole', async () => {
+    const diff = await esmDiff(
+      'presence',
+      `class Member { constructor(i) { this.id = i; this.seen = new Array(20).fill(i); } }
+const rooms = new Map();
+const join = (i) => {
+  const room = 'room' + (Math.abs(i) % 3);
+  if (!rooms.has(room)) rooms.set(room, new Set());
+  rooms.get(room).add(new Member(i));
+};
+// Members of long before: their Sets' tables are made anew as the requests' members come.
+for (let i = 0; i < 30; i++) join(-1000 - i);
+export function request(i) { join(i); }
+`,
+    );
+    const first = diff.findings[0];
+    const detail = show(diff);
+    assert.ok(first, detail);
+    assert.equal(first.leaked.name, 'Member', detail);
+    assert.equal(first.leaked.count, REQUESTS, detail);
+    assert.equal(first.holder.name, 'rooms', detail);
+    // Never more than all the new objects weigh together.
+    assert.ok(
+      first.leaked.retainedSize <= diff.totals.retainedSize,
+      `${first.leaked.retainedSize} > ${diff.totals.retainedSize}: ${detail}`,
+    );
   });
 
   const SETTINGS = `import { EventEmitter } from 'node:events';

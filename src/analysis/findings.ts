@@ -205,7 +205,11 @@ const isListsContainer = (name: string, type: string): boolean =>
 /** The object a holder sits right inside (only V8's tables between, as a Map holds an array), or -1. */
 function listContainer(input: FindingsInput, holder: number): number {
   const { graph, trace } = input;
+  const isTable = (o: number): boolean => graph.nodeTypeName(o) === 'array' || graph.nodeTypeName(o) === 'hidden';
   let at = holder;
+  // A list's own table as the holder (an old Set's backing store, not made anew): the list is its owner.
+  for (let steps = 0; steps < 2 && isTable(at) && trace.parentEdge[at] !== UNREACHED; steps++)
+    at = parentOf(graph, trace, at);
   for (let steps = 0; steps < MAX_VISITS; steps++) {
     if (at === graph.rootOrdinal || trace.parentEdge[at] === UNREACHED) return -1;
     at = parentOf(graph, trace, at);
@@ -240,7 +244,9 @@ function mergeSiblings(findings: Finding[]): Finding[] {
   const groups = new Map<string, { container: RetainerStep; name: string; members: Finding[] }>();
   for (const f of findings) {
     if (f.pattern !== 'collection') continue;
-    const at = f.retainerPath.findIndex((step) => step.nodeId === f.holder.nodeId);
+    let at = f.retainerPath.findIndex((step) => step.nodeId === f.holder.nodeId);
+    // A list's own table as the holder (an old Set's backing store): the list is its owner.
+    while (at > 0 && isV8Table(f.retainerPath[at])) at--;
     let up = at - 1;
     while (up > 0 && isV8Table(f.retainerPath[up])) up--;
     const name = f.holder.name.replace(LAST_ACCESSOR, '');
@@ -258,7 +264,8 @@ function mergeSiblings(findings: Finding[]): Finding[] {
     const [first] = members.sort((a, b) => b.leaked.retainedSize - a.leaked.retainedSize);
     const sum = (value: (f: Finding) => number): number => members.reduce((total, f) => total + value(f), 0);
     const facts = factsOf.get(first);
-    const holderStep = first.retainerPath.find((step) => step.nodeId === first.holder.nodeId);
+    const holderAt = first.retainerPath.findIndex((step) => step.nodeId === first.holder.nodeId);
+    const holderStep = first.retainerPath.slice(0, holderAt + 1).findLast((step) => !isV8Table(step));
     const finding: Finding = {
       ...first,
       leaked: { ...first.leaked, count: sum((f) => f.leaked.count), retainedSize: sum((f) => f.leaked.retainedSize) },
@@ -530,12 +537,19 @@ function newArrayBelow(input: FindingsInput, holder: number, sample: number): nu
 
 /** The retained size of everything new that hangs directly from the holder, each byte once. */
 function newUnder(input: FindingsInput, holder: number): number {
-  const { tree, memberClass, retainedSizes } = input;
+  const { graph, tree, memberClass, retainedSizes } = input;
   let total = 0;
-  for (let c = tree.first[holder]; c < tree.first[holder + 1]; c++) {
-    const child = tree.children[c];
-    if (memberClass[child] !== NOT_NEW) total += retainedSizes[child];
-  }
+  // V8's tables of the holder (a Set's or Map's, an array's elements) are looked into, not counted whole: one made
+  // anew as the collection grew holds its old entries too, and those are no new bytes.
+  const visit = (at: number, depth: number): void => {
+    for (let c = tree.first[at]; c < tree.first[at + 1]; c++) {
+      const child = tree.children[c];
+      const type = graph.nodeTypeName(child);
+      if (depth < 2 && (type === 'array' || type === 'hidden')) visit(child, depth + 1);
+      else if (memberClass[child] !== NOT_NEW) total += retainedSizes[child];
+    }
+  };
+  visit(holder, 0);
   return total;
 }
 
