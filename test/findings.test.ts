@@ -936,6 +936,86 @@ function request(i) {
     fix: [/\bprofiles\b/],
     only: true,
   },
+  {
+    // A hand-written resource pool: acquire() queues the caller's callback while every resource is out, release()
+    // serves the first waiter (waiting.shift()). Resources never released: waiters never served, a queue, not
+    // callbacks registered for events.
+    name: 'pool-waiters',
+    leak: `class Pool {
+  constructor(max) { this.max = max; this.inUse = 0; this.waiting = []; }
+  acquire(cb) {
+    if (this.inUse < this.max) { this.inUse++; cb(null, { id: this.inUse }); return; }
+    this.waiting.push(cb);
+  }
+  release(conn) { const next = this.waiting.shift(); if (next) next(null, conn); else this.inUse--; }
+}
+const pool = new Pool(2);
+class QueryContext { constructor(i) { this.sql = 'select ' + i; this.rows = new Array(10).fill(i); } }
+function request(i) {
+  const ctx = new QueryContext(i);
+  pool.acquire((err, conn) => { ctx.rows.push(conn); REMOVE }); // SITE
+}`,
+    fixed: 'pool.release(conn);',
+    pattern: 'queue',
+    leaked: 'QueryContext',
+    holder: 'pool.waiting',
+    siteMarker: '// SITE',
+    fix: [/pool\.waiting/, /release/, /timeout/],
+    summary: /^\d[\d,]* callbacks waiting in pool\.waiting that never run, each keeping a QueryContext/,
+  },
+  {
+    // generic-pool's shape: each acquire() a ResourceRequest (a deferred) in a linked list inside a priority queue
+    // inside the pool. Named by the pool the user made and its queue, not the library's list node four levels down.
+    name: 'library-pool-waiters',
+    files: {
+      'node_modules/res-pool/index.js': `class DoublyLinkedList {
+  constructor() { this.head = null; this.tail = null; this.length = 0; }
+  insertEnd(node) { if (this.tail === null) this.head = node; else { node.prev = this.tail; this.tail.next = node; } this.tail = node; this.length++; }
+  removeHead() { const node = this.head; this.head = node.next; if (this.head === null) this.tail = null; else this.head.prev = null; this.length--; return node.data; }
+}
+class Queue {
+  constructor() { this._list = new DoublyLinkedList(); }
+  push(data) { this._list.insertEnd({ prev: null, next: null, data }); }
+  shift() { return this._list.length === 0 ? undefined : this._list.removeHead(); }
+}
+class PriorityQueue {
+  constructor(size) { this._slots = []; for (let i = 0; i < size; i++) this._slots.push(new Queue()); }
+  enqueue(item, priority) { this._slots[priority].push(item); }
+  dequeue() { for (const slot of this._slots) { const item = slot.shift(); if (item) return item; } return undefined; }
+}
+class ResourceRequest {
+  constructor() { this._created = Date.now(); this._promise = new Promise((resolve, reject) => { this._resolve = resolve; this._reject = reject; }); }
+  get promise() { return this._promise; }
+}
+class Pool {
+  constructor(factory, max) { this._factory = factory; this._max = max; this._all = []; this._available = []; this._waitingClientsQueue = new PriorityQueue(1); }
+  acquire() { const request = new ResourceRequest(); this._waitingClientsQueue.enqueue(request, 0); this._dispense(); return request.promise; }
+  release(resource) { this._available.push(resource); this._dispense(); }
+  _dispense() {
+    if (this._available.length === 0 && this._all.length < this._max) { const r = this._factory.create(); this._all.push(r); this._available.push(r); }
+    while (this._available.length > 0) { const request = this._waitingClientsQueue.dequeue(); if (!request) return; request._resolve(this._available.shift()); }
+  }
+}
+module.exports = { createPool: (factory, opts) => new Pool(factory, opts.max) };
+`,
+    },
+    leak: `const genericPool = require('res-pool');
+let made = 0;
+const pool = genericPool.createPool({ create: () => ({ connection: ++made }) }, { max: 2 });
+class QueryContext { constructor(i) { this.sql = 'select ' + i; this.rows = new Array(10).fill(i); } }
+function request(i) {
+  const ctx = new QueryContext(i);
+  pool.acquire().then((conn) => { ctx.rows.push(conn); REMOVE }); // SITE
+}`,
+    fixed: 'pool.release(conn);',
+    pattern: 'queue',
+    leaked: 'QueryContext',
+    holder: 'pool._waitingClientsQueue',
+    siteMarker: '// SITE',
+    fix: [/pool\._waitingClientsQueue/, /release/, /timeout/],
+    summary:
+      /^\d[\d,]* pending ResourceRequest in pool\._waitingClientsQueue that never complete, each keeping a QueryContext/,
+  },
 ];
 
 describe('findings: the first one names the leak in the user terms', () => {

@@ -37,6 +37,8 @@ export interface FindingFacts {
   generator?: boolean;
   /** For work waiting on a promise: the calls of an async function suspended at an await (its frames), by function. */
   awaiting?: { count: number; name: string; location: SourceLocation | null };
+  /** For a queue whose entries are a linked list's links: the class each link holds (a pool's ResourceRequest). */
+  item?: { name: string; count: number };
   /** For bytes: the strings a `+=` appended to the holder (the pieces below its string and the string on top). */
   appended?: number;
   /** The kind of Node's native handle (`TCPSocketWrap`) that keeps the objects: handles opened and never closed. */
@@ -221,6 +223,8 @@ export function findingSummary(facts: FindingFacts): string {
       }
       if (facts.wrapper.type === 'closure')
         return `${plural(facts.wrapper.count, 'callback', 'callbacks')} waiting in ${facts.holder} that never run${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
+      if (facts.item)
+        return `${formatCount(facts.item.count)} pending ${facts.item.name} in ${facts.holder} that never complete${keeping(facts, { ...facts.item, type: 'object' })}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
       return `${plural(facts.wrapper.count, 'pending item', 'pending items')} (${facts.wrapper.name}) in ${facts.holder} that never complete${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
     case 'closure-chain':
       return `${plural(facts.leaked.count, facts.leaked.name, facts.leaked.name)} chained through closures: each keeps the previous one through a closure's scope${at(facts.site)} (${bytes})${held}.`;
@@ -282,7 +286,7 @@ export function findingFix(facts: FindingFacts): string {
     case 'queue':
       if (facts.holderIsPromise)
         return `Settle (or reject) ${holder} when its work ends, or stop chaining per-call work onto it: every then, await or Promise.race on a promise that never settles keeps its callbacks.`;
-      return `Make the work queued in ${holder} complete (a stuck worker, a lost connection or a promise never settled), or bound the queue and reject new work when it is full.`;
+      return `Serve or time out what waits in ${holder}: release or complete what it waits for (a resource acquired and never released, best in a finally; a stuck worker; a lost connection; a promise never settled), give each waiter a timeout that rejects it, or bound the queue and reject new work when it is full.`;
     case 'closure-chain':
       return `Break the chain: do not let the closure created${at(facts.site)} capture the previous value of ${holder} (clear the variable, or move it out of the scope the closures share).`;
     case 'detached-dom':

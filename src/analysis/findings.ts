@@ -23,6 +23,7 @@ import {
   tierOf,
 } from './ownership.js';
 import { holderLabel, retainerPath } from './paths.js';
+import { takesOneAtATime } from './source-text.js';
 import { parentOf, type RootTrace, UNREACHED, viaName } from './trace.js';
 
 export interface FindingsInput {
@@ -616,6 +617,7 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
     ...(handle ? { openHandle: handle, agents: httpAgents(input, classes) } : {}),
     awaiting:
       pattern === 'queue' && key(wrapper).type === 'closure' ? awaitingCalls(input, wrapper, classes) : undefined,
+    item: pattern === 'queue' ? linkedItem(input, wrapper, leaked, candidates) : undefined,
     generator: isGeneratorObject(graph, (leaked !== wrapper && leaked.tier < wrapper.tier ? leaked : wrapper).sample),
     ...(access.frameLocal ? { frameLocal: access.location } : {}),
     site,
@@ -1144,6 +1146,8 @@ function accessPath(
   const last = at + 1 < path.length && (isScope(path[at].name) || path[at + 1].nodeId === arrayBelow) ? at + 1 : at;
   // A getter's value is in its closure's scope: `get router` then the variable reads .router.
   let inGetter = false;
+  /** A library's internal field (`_name`) is in the name: the next one ends it. */
+  let libraryInternal = false;
   for (let i = (frame?.local ?? Math.max(0, from)) + 1; i <= last; i++) {
     // Chrome's own objects (Blink's listener tables, bindings) have no names JavaScript can type: the name ends here.
     if (path[i].type === 'native' && isBrowserInternal(path[i].name, path[i].type)) break;
@@ -1192,6 +1196,12 @@ function accessPath(
         : accessEdge(path[i].edge, symbolVariable);
     if (getter) inGetter = true;
     if (edge === '') continue;
+    // A library's internal field (by convention `_name`) inside another one is its implementation, no name its user
+    // types: generic-pool's pool._waitingClientsQueue, not ._slots[0]._list below it. An emitter's _events is kept.
+    if (/^\._(?!events$)/.test(edge) && isLibraryStep(path[i - 1])) {
+      if (libraryInternal && name !== '') break;
+      libraryInternal = true;
+    }
     // A linked list's links (.next.next…) are no name to type: the list is named by what holds its head.
     const before = path[i - 1].edge;
     if (
@@ -1396,7 +1406,8 @@ function accumulation(
   if (keepsDetached) return 'listener';
   if (keepsPreviousThroughScope(input, wrapper)) return 'closure-chain';
   if (linkedBySameEdge(input, wrapper)) return 'queue';
-  if (isCallbackRecord(input, wrapper.sample)) return 'listener';
+  if (isCallbackRecord(input, wrapper.sample))
+    return servedOnce(path, at, wrapper.location?.script) ? 'queue' : 'listener';
   const holderName = graph.constructorName(holder);
   if (
     /^(Array|Object|Map|Set|WeakMap|WeakSet)$/.test(holderName) ||
@@ -1406,6 +1417,19 @@ function accumulation(
   )
     return 'collection';
   return 'other';
+}
+
+/**
+ * True when the callbacks sit in an array (the holder, or the array just below it) that the code defining its owner
+ * (or, for a plain object, the callbacks' own script) takes one entry at a time from (`this.waiting.shift()`): waiters
+ * each served once, a pool's acquire() callbacks never served, not listeners kept to be called again.
+ */
+function servedOnce(path: RetainerPath, at: number, fallbackScript: string | undefined): boolean {
+  const k = path[at]?.name === 'Array' ? at : path[at + 1]?.name === 'Array' ? at + 1 : -1;
+  const edge = k > 0 ? path[k].edge : null;
+  if (edge?.type !== 'property') return false;
+  const script = path[k - 1].location?.script ?? fallbackScript;
+  return script !== undefined && takesOneAtATime(script, edge.name);
 }
 
 /**
@@ -1565,6 +1589,28 @@ function isSettled(graph: HeapGraph, promise: number): boolean {
     if (graph.edgeName(e) === 'reactions_or_result')
       return !/^(system \/ )?PromiseReaction$/.test(graph.nodeName(graph.edgeTarget(e)));
   return false;
+}
+
+/**
+ * For a queue whose entries are a linked list's links (`{prev, next, data}`): the class each link holds by a property
+ * (a pool's ResourceRequest), as many as the links, when it is not what leaks: what is pending, in the library's terms.
+ */
+function linkedItem(
+  input: FindingsInput,
+  wrapper: ClassInGroup,
+  leaked: ClassInGroup,
+  candidates: ClassInGroup[],
+): { name: string; count: number } | undefined {
+  if (wrapper === leaked || !linkedBySameEdge(input, wrapper)) return undefined;
+  const item = candidates.find(
+    (c) =>
+      c !== wrapper &&
+      c !== leaked &&
+      c.tier <= Tier.library &&
+      c.count * 2 >= wrapper.count &&
+      hasPropertyOfClass(input, wrapper.sample, c.cls),
+  );
+  return item && { name: input.table.keys[item.cls].name, count: item.count };
 }
 
 /** A linked list: the sample reaches another new object of its class by a property edge (next, _next, prev…). */
