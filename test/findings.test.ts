@@ -1016,6 +1016,32 @@ function request(i) {
     summary:
       /^\d[\d,]* pending ResourceRequest in pool\._waitingClientsQueue that never complete, each keeping a QueryContext/,
   },
+  {
+    // A Map keyed by the requests themselves (when each was seen): the IncomingMessage are what accumulates, in the
+    // user's Map; not the route's params ({id}) or header records each request holds.
+    name: 'requests-as-keys',
+    leak: `const express = require('express');
+const http = require('http');
+const app = express();
+const seen = new Map();
+app.use((req, res, next) => { seen.set(req, Date.now()); res.on('finish', () => { REMOVE }); next(); });
+app.get('/item/:id', (req, res) => res.json({ id: req.params.id }));
+let server;
+const listening = new Promise((resolve) => { server = app.listen(0, '127.0.0.1', resolve); });
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+async function request(i) {
+  await listening;
+  await new Promise((resolve, reject) => {
+    http.get({ port: server.address().port, path: '/item/' + i, agent }, (res) => { res.resume(); res.on('end', resolve); }).on('error', reject);
+  });
+}`,
+    fixed: 'seen.delete(req);',
+    pattern: 'collection',
+    leaked: 'IncomingMessage',
+    holder: 'seen',
+    fix: [/\bseen\b/],
+    summary: /^\d[\d,]* IncomingMessage\b.* added to seen and never removed/,
+  },
 ];
 
 describe('findings: the first one names the leak in the user terms', () => {

@@ -433,6 +433,32 @@ function newArrayBelow(input: FindingsInput, holder: number, sample: number): nu
   return null;
 }
 
+/**
+ * New objects held directly by the holder, by class: its children in the dominator tree, and those of the new
+ * storage just below it (a Map's table, an array's elements, made new as it grew): the holder's entries.
+ */
+function entriesOf(input: FindingsInput, holder: number): Map<number, number> {
+  const { graph, tree, memberClass, table } = input;
+  const counts = new Map<number, number>();
+  const visit = (parent: number, depth: number): void => {
+    for (let c = tree.first[parent]; c < tree.first[parent + 1]; c++) {
+      const child = tree.children[c];
+      const cls = memberClass[child];
+      if (cls === NOT_NEW) continue;
+      // New and in no class (V8's storage the diff does not list: a Map's table), or a plain container.
+      const key = cls >= 0 ? table.keys[cls] : null;
+      if (key !== null) counts.set(cls, (counts.get(cls) ?? 0) + 1);
+      if (
+        depth === 0 &&
+        (key === null || key.type === 'array' || key.type === 'hidden' || /^(Array|Object)$/.test(key.name))
+      )
+        visit(child, 1);
+    }
+  };
+  if (graph.nodeTypeName(holder) !== 'synthetic') visit(holder, 0);
+  return counts;
+}
+
 /** The retained size of everything new that hangs directly from the holder, each byte once. */
 function newUnder(input: FindingsInput, holder: number): number {
   const { tree, memberClass, retainedSizes } = input;
@@ -462,7 +488,13 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
   // Callbacks registered on the holder itself (in its list, its listener table) are what accumulates there, however
   // plain what each keeps (a component's model in a store's subscriber list).
   const registered = outsideDom.filter((c) => c.direct > 0);
-  const accumulating = registered.length > 0 ? registered : outsideDom;
+  // A library's objects that are themselves the entries (requests as a Map's keys), not inside one of them: they
+  // are what accumulates, before the records and callbacks each holds (its params, a listener on it).
+  const entries = registered.length > 0 ? new Map<number, number>() : entriesOf(input, dominator);
+  const isEntry = (c: ClassInGroup): boolean =>
+    c.tier === Tier.library && table.keys[c.cls].type === 'object' && (entries.get(c.cls) ?? 0) * 2 >= c.count;
+  const libraryEntries = outsideDom.filter(isEntry);
+  const accumulating = registered.length > 0 ? registered : libraryEntries.length > 0 ? libraryEntries : outsideDom;
   // The wrapper: what accumulates directly, the plainest suspect (a cache's values before its key strings), the most numerous.
   const wrapper = accumulating.reduce((best, c) =>
     c.tier < best.tier ||
@@ -481,10 +513,14 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
   // Detached DOM that accumulates is named as DOM (`Detached <div>`), or by the user's own class around it: not
   // by the JavaScript wrappers Chrome makes for the same nodes (HTMLDivElement).
   const detachedWrapper = isDetachedName(table.keys[wrapper.cls].name);
+  // Inside a library's objects that are the entries, only an instance of the user's class is what they stored
+  // (node-cache's record around a Session); the user's callbacks on each (a request's 'finish' listener) are its parts.
   const recognisable = (c: ClassInGroup): boolean =>
     detachedWrapper
       ? c === wrapper || isDetachedName(table.keys[c.cls].name) || c.tier <= Tier.userClosure
-      : c === wrapper || c.tier >= wrapper.tier || c.tier <= Tier.userClosure || wrapper.tier >= Tier.plain;
+      : isEntry(wrapper)
+        ? c === wrapper || c.tier >= wrapper.tier || c.tier === Tier.userClass
+        : c === wrapper || c.tier >= wrapper.tier || c.tier <= Tier.userClosure || wrapper.tier >= Tier.plain;
   // Node's record of a CommonJS module (a file require()d per call): the modules are what leaks, whatever they export.
   const modules = isCommonJsModule(table.keys[wrapper.cls].name, wrapper.location);
   // A vm sandbox is what the user made (vm.createContext), not its context's global record below it.
