@@ -5,7 +5,7 @@
 // user would type it, the place in their code, and a fix naming them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -1320,14 +1320,16 @@ export function placeOrder(i) {
 `;
 
 /** `leakscan run` on scenario files written from `programs` (name → source), one at a time. */
-async function runPrograms(programs: Record<string, string>): Promise<Map<string, ScenarioResult>> {
+async function runPrograms(programs: Record<string, string>, batch = 100): Promise<Map<string, ScenarioResult>> {
   const dir = tempDir('leakscan-findings-run-');
+  // ES modules find packages beside them, not on NODE_PATH: the scenarios import leakscan's own dependencies.
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   const files = Object.entries(programs).map(([name, source]) => {
     const file = join(dir, `${name}.mjs`);
     writeFileSync(file, source);
     return file;
   });
-  const { result, failures } = await runScenarios(files, { iterations: 10, batch: 100, outDir: join(dir, 'out') });
+  const { result, failures } = await runScenarios(files, { iterations: 10, batch, outDir: join(dir, 'out') });
   assert.deepEqual(
     failures.map((f) => f.result.error),
     [],
@@ -1434,6 +1436,44 @@ export default {
       detail,
     );
     assert.equal(holders.filter((h) => h.startsWith('pendingByCustomer')).length, 1, detail);
+  });
+});
+
+describe('findings: run, requests kept by a middleware', () => {
+  test('an express app keeping each request in a Map: the requests counted in it, not its bytes', async () => {
+    const results = await runPrograms(
+      {
+        'requests-seen': `import express from 'express';
+import http from 'node:http';
+const app = express();
+const seen = new Map();
+app.use((req, res, next) => { seen.set(req, Date.now()); next(); });
+app.get('/item/:id', (req, res) => res.json({ id: req.params.id }));
+let server;
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const get = (path) => new Promise((resolve, reject) => {
+  http.get({ port: server.address().port, path, agent }, (res) => { res.resume(); res.on('end', resolve); }).on('error', reject);
+});
+export default {
+  name: 'requests-seen',
+  expect: 'leak',
+  async setup() { await new Promise((resolve) => { server = app.listen(0, '127.0.0.1', resolve); }); },
+  async run({ iteration, batch }) { for (let i = 0; i < batch; i++) await get('/item/' + iteration + '-' + i); },
+  async teardown() { agent.destroy(); server.close(); },
+};
+`,
+      },
+      10,
+    );
+    const s = results.get('requests-seen');
+    assert.ok(s?.diff, s?.verdict);
+    const detail = show(s.diff);
+    const [first] = s.diff.findings;
+    assert.ok(first, detail);
+    assert.equal(first.pattern, 'collection', detail);
+    assert.equal(first.leaked.name, 'IncomingMessage', detail);
+    assert.equal(first.holder.name, 'seen', detail);
+    assert.equal(s.diff.findings.filter((f) => f.holder.name === 'seen').length, 1, detail);
   });
 });
 

@@ -18,6 +18,7 @@ import { findingHeadline } from './finding-text.js';
 import { byteFinding, byteGroups, grownInside } from './findings.js';
 import { classKey, measureTrend } from './growth.js';
 import { parseIgnoreRules, ruleMatchesPath } from './ignore.js';
+import { Tier, tierOf } from './ownership.js';
 
 export interface LeakRule {
   /** Least number of new reachable objects of a class at the end. */
@@ -285,8 +286,18 @@ export async function findLeaks(
   const bytes = byteGroups(growth)
     .filter((g) => !counted.some((f) => grownInside(g.retainerPath, f)))
     .map((g) => byteFinding(g, options.per));
-  const grown = new Set(bytes.map((f) => f.holder.name));
-  diff.findings = [...diff.findings.filter((f) => !grown.has(f.holder.name)), ...bytes].sort(
+  // Under one name, a count of a class (requests kept in a Map) says what the bytes are; a count of strings, numbers
+  // or arrays (the pieces of a string built by +=) says less than the bytes.
+  const named = new Set(
+    counted
+      .filter(
+        (f) => tierOf(f.leaked.name, f.leaked.type, f.leaked.location, f.leaked.name.startsWith('{')) < Tier.plain,
+      )
+      .map((f) => f.holder.name),
+  );
+  const bytesSaid = bytes.filter((f) => !named.has(f.holder.name));
+  const grown = new Set(bytesSaid.map((f) => f.holder.name));
+  diff.findings = [...diff.findings.filter((f) => !grown.has(f.holder.name)), ...bytesSaid].sort(
     (a, b) => b.leaked.retainedSize - a.leaked.retainedSize,
   );
   return { diff, leaks, growth, snapshots: trend.snapshots };
