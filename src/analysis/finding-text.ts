@@ -11,6 +11,11 @@ export interface FindingFacts {
   wrapper: { name: string; type: string; count: number };
   leaked: { name: string; type: string; count: number };
   retainedSize: number;
+  /**
+   * What the leaked objects retain themselves (the class row's Retained (new) for them) when it reads other than
+   * retainedSize, which counts everything new under the holder (the callbacks around them, the holder's new storage).
+   */
+  leakedRetained?: number;
   holder: string;
   /** True when no object of the user's is on the way to the holder (Node's timer list, a runtime table). */
   holderIsRuntime: boolean;
@@ -156,7 +161,10 @@ function eventTargetOf(facts: FindingFacts): string | null {
 }
 
 export function findingSummary(facts: FindingFacts): string {
-  const bytes = formatBytes(facts.retainedSize);
+  const bytes =
+    facts.leakedRetained === undefined || facts.pattern === 'bytes'
+      ? formatBytes(facts.retainedSize)
+      : `${formatBytes(facts.retainedSize)} in all, ${formatBytes(facts.leakedRetained)} of it retained by the ${facts.leaked.type === 'closure' ? 'callbacks' : facts.leaked.type === 'string' ? 'strings' : facts.leaked.name}`;
   const held = facts.holderIsRuntime ? '' : `; held in ${facts.holder}`;
   switch (facts.pattern) {
     case 'timer': {

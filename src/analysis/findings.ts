@@ -7,6 +7,7 @@
 import { isBrowserInternal } from '../classes.js';
 import type { HeapGraph } from '../engine/index.js';
 import { sourceIndex } from '../engine/locations.js';
+import { formatBytes } from '../text/numbers.js';
 import type { ByteGrowth, Finding, FindingPattern, RetainerPath, RetainerStep, SourceLocation } from '../types.js';
 import { type ClassTable, isShapeClass } from './class-table.js';
 import { type DominatorChildren, NOT_NEW, type SetRetainedSizes } from './dominance.js';
@@ -625,6 +626,7 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
     // A library's record around each of the user's objects (node-cache's {v}): the user's class is named first.
     leakedFirst: leaked !== wrapper && leaked.tier < wrapper.tier,
     retainedSize,
+    ...(formatBytes(leaked.retained) !== formatBytes(retainedSize) ? { leakedRetained: leaked.retained } : {}),
     holder: holderName,
     holderIsRuntime: !access.owned && !modules,
     modules,
