@@ -34,6 +34,11 @@ export interface Trend {
    */
   holders: Map<number, Map<number, number>>[];
   /**
+   * Holders at after (by node id) no longer reachable in the last snapshot: V8's storage replaced as it grew (a
+   * Map's table reallocated), whose objects moved to the new one; how many each holds there says nothing.
+   */
+  replaced: Set<number>;
+  /**
    * Growing objects (by ByteGrowth.nodeId) whose growth the count rule explains (countedGrowth): the node ids of
    * the holders of the objects of growing classes that make it up, as the findings' holders.
    */
@@ -102,6 +107,7 @@ export async function measureTrend(
   const snapshots: SnapshotMeta[] = [];
   const holders: Map<number, Map<number, number>>[] = [];
   let counted = new Map<number, number[]>();
+  const replaced = new Set<number>();
   // Points: before (only for the sizes of objects already there), after, growth-1, …
   const points = [beforeFile, ...files];
   const afterPoint = 1;
@@ -149,6 +155,9 @@ export async function measureTrend(
     // Objects of after that were not in before are tracked too, with no size at before (NaN).
     tracked = track(graph, trace, order, retained, tracked, { keepNew: point === afterPoint });
     if (point === points.length - 1) {
+      // Gone, or left in the file unreachable (an obsolete table V8 links to its successor).
+      const gone = (o: number): boolean => o < 0 || trace.distance[o] === UNREACHED;
+      if (holders.length > 1) for (const id of holders[0].keys()) if (gone(graph.ordinalOfId(id))) replaced.add(id);
       growth = growingObjects(graph, trace, dominators, tree, retained, tracked, rule);
       const isProgram = programObjects(graph, browser);
       if (ignored) markIgnoredGrowth(graph, tree, growth, ignored, rule.ignore ?? [], isProgram);
@@ -163,7 +172,7 @@ export async function measureTrend(
     // it applies the shapes again after them.
     if (report) graph.clearObjectShapes();
   }
-  return { counts, totals, growth, snapshots, holders, counted };
+  return { counts, totals, growth, snapshots, holders, replaced, counted };
 }
 
 /** Per node, 1 when its id is not in before (both walked in id order: the graph's `order`, the baseline's ids). */

@@ -250,13 +250,19 @@ export async function findLeaks(
     }
   }
   // A leak accumulates: a holder whose objects of the finding's class are no more at the last snapshot than at
-  // after is a framework's record of the last round (React's deleted fibers, a stale effect), not a leak's place.
+  // after is a framework's record of the last round (React's deleted fibers, a stale effect), not a leak's place;
+  // unless it is gone, replaced as it grew (a Map's table), its objects moved on.
   const [atAfter, atLast] = [trend.holders[0], trend.holders[trend.holders.length - 1]];
   if (atAfter && atLast && trend.holders.length > 1) {
     diff.findings = diff.findings.filter((f) => {
       const cls = baseline.table.find(f.leaked.name, f.leaked.type);
       const held = atAfter.get(f.holder.nodeId)?.get(cls) ?? 0;
-      return cls < 0 || held === 0 || (atLast.get(f.holder.nodeId)?.get(cls) ?? 0) > held;
+      return (
+        cls < 0 ||
+        held === 0 ||
+        trend.replaced.has(f.holder.nodeId) ||
+        (atLast.get(f.holder.nodeId)?.get(cls) ?? 0) > held
+      );
     });
   }
   // The trend measures bytes per call: a string appended to, as one diff sees it (its pieces), is the trend's to say.
