@@ -11,6 +11,7 @@ import type { ClassTable } from './class-table.js';
 import { type AnalysisProgress, type Baseline, loadGraph, type PreparedAfter } from './diff.js';
 import { type DominatorChildren, dominatorChildren, dominatorPreOrder } from './dominance.js';
 import { type IgnoreRule, ignoredNodes } from './ignore.js';
+import { isUserLocation } from './ownership.js';
 import { holderLabel, retainerPath } from './paths.js';
 import { prepareGraph } from './prepare.js';
 import { snapshotMeta } from './snapshot-meta.js';
@@ -50,6 +51,11 @@ export interface ByteRule {
   stepCalls: number;
   /** Least growth of retained size per call, bytes. */
   minBytesPerCall: number;
+  /**
+   * Least growth per call, bytes, of an object in a plain container the user's code holds (a module's object of
+   * arrays, a field of their class): no runtime bookkeeping sits there, so less than minBytesPerCall is a leak.
+   */
+  minOwnedBytesPerCall?: number;
   /** Least retained size at the last point, bytes. */
   minBytes: number;
   /** New objects these rules name (ignore.ts) are left out of the counts. */
@@ -593,12 +599,19 @@ function growingObjects(
   const { sizes, ordinals } = tracked;
   const candidate = new Uint8Array(graph.nodeCount);
   const candidates: number[] = [];
+  const owned = rule.minOwnedBytesPerCall;
+  const slowRule = owned !== undefined && owned < rule.minBytesPerCall ? { ...rule, minBytesPerCall: owned } : null;
+  /** Objects growing by the owned rule alone: reported only where the user's code holds them (ownedSlowGrowth). */
+  const slow: number[] = [];
   for (let i = 0; i < ordinals.length; i++) {
-    if (!grows(sizes, i, rule)) continue;
+    if (!grows(sizes, i, rule)) {
+      if (slowRule && grows(sizes, i, slowRule)) slow.push(i);
+      continue;
+    }
     candidate[ordinals[i]] = 1;
     candidates.push(i);
   }
-  if (candidates.length === 0) return [];
+  if (candidates.length === 0 && slow.length === 0) return [];
   // Mark every dominator above a candidate; a candidate left unmarked is the most specific on its branch.
   const below = new Uint8Array(graph.nodeCount);
   for (const i of candidates) {
@@ -628,7 +641,60 @@ function growingObjects(
       retainerPath: path,
     });
   }
+  found.push(...ownedSlowGrowth(graph, trace, dominators, tracked, slow, candidate, calls));
   return found.sort((x, y) => y.bytesPerCall - x.bytesPerCall);
+}
+
+/** Plain containers a path passes through to what the user's code holds: `latencies['/users'] `, `this.rows`. */
+const PLAIN_CONTAINER = /^(Object|Array|Map|Set|\{.*\})$/;
+
+/**
+ * The objects growing by the owned rule alone (slow, indexes into tracked) that the byte rule reports: the most
+ * specific among them, under no object growing by the byte rule, and held by the user's code: above them on
+ * their path, past plain containers, a scope or an instance of the user's (a module's `latencies`, a class's
+ * field). An array of numbers one per call (8 bytes) is a leak there; elsewhere it is the runtime's noise.
+ */
+function ownedSlowGrowth(
+  graph: HeapGraph,
+  trace: RootTrace,
+  dominators: Uint32Array,
+  tracked: Tracked,
+  slow: number[],
+  candidate: Uint8Array,
+  calls: number,
+): ByteGrowth[] {
+  const { sizes, ordinals } = tracked;
+  // Above another slow one: the less specific.
+  const above = new Uint8Array(graph.nodeCount);
+  for (const i of slow)
+    for (let up = dominators[ordinals[i]]; up !== graph.rootOrdinal && up < graph.nodeCount && above[up] === 0; ) {
+      above[up] = 1;
+      up = dominators[up];
+    }
+  const found: ByteGrowth[] = [];
+  for (const i of slow) {
+    const o = ordinals[i];
+    let specific = true;
+    for (let up = dominators[o]; up !== graph.rootOrdinal && up < graph.nodeCount && specific; up = dominators[up])
+      if (candidate[up] === 1) specific = false;
+    if (!specific || above[o] === 1 || graph.nodeTypeName(o) !== 'object') continue;
+    const path = retainerPath(graph, trace, o);
+    if (!path || path.length < 2) continue;
+    let k = path.length - 2;
+    while (k > 0 && path[k].type === 'object' && PLAIN_CONTAINER.test(path[k].name) && !path[k].location) k--;
+    if (!isUserLocation(path[k].location)) continue;
+    const series = sizes.slice(1).map((s) => s[i]);
+    found.push({
+      holder: holderLabel(path),
+      name: graph.className(o),
+      type: graph.classType(o),
+      nodeId: graph.nodeId(o),
+      retainedSizes: series,
+      bytesPerCall: Math.round((series[series.length - 1] - series[0]) / calls),
+      retainerPath: path,
+    });
+  }
+  return found;
 }
 
 /**

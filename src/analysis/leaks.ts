@@ -35,6 +35,8 @@ export const DEFAULT_LEAK_RULE: LeakRule = { minCount: 1, minBytes: 0 };
 
 /** Below this an object's growth per call is within the noise of V8's own bookkeeping. */
 const DEFAULT_MIN_BYTES_PER_CALL = 64;
+/** Below this, growth per call of a plain container the user's code holds: one number a call (8 B) is above. */
+const MIN_OWNED_BYTES_PER_CALL = 8;
 
 /** The top classes of the diff that get a retainer path, as in `leakscan diff` (DiffOptions.paths); every growing class gets one too. */
 const TRACED_TOP_CLASSES = 3;
@@ -196,6 +198,7 @@ export async function findLeaks(
     {
       stepCalls: calls.stepCalls,
       minBytesPerCall: rule.minBytesPerCall ?? DEFAULT_MIN_BYTES_PER_CALL,
+      minOwnedBytesPerCall: Math.min(rule.minBytesPerCall ?? DEFAULT_MIN_BYTES_PER_CALL, MIN_OWNED_BYTES_PER_CALL),
       minBytes: rule.minBytes,
       ignore,
       countGrows: (counts, totals) => growthRate(counts, calls, totals) !== null,
