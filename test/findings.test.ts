@@ -1042,6 +1042,28 @@ async function request(i) {
     fix: [/\bseen\b/],
     summary: /^\d[\d,]* IncomingMessage\b.* added to seen and never removed/,
   },
+  {
+    // Lines read from a file in 64 KB chunks are slices of their chunk: V8 keeps the whole chunk for each slice
+    // kept. The finding says so, and how to keep a copy instead (a slice of a slice is one more slice).
+    name: 'sliced-lines',
+    leak: `const fs = require('fs');
+const readline = require('readline');
+const logFile = path.join(__dirname, 'app.log');
+fs.writeFileSync(logFile, Array.from({ length: 2000 }, (_, n) => \`2026-12-08T00:00:00Z \${n % 20 === 0 ? 'ERROR' : 'INFO '} request \${n} handled in \${n % 300} ms by worker \${n % 8}\`).join('\\n'));
+const errors = [];
+async function request(i) {
+  if (i % 40 !== 0) return;
+  const lines = readline.createInterface({ input: fs.createReadStream(logFile, { encoding: 'utf8' }) });
+  for await (const line of lines) if (line.includes('ERROR')) { errors.push(line); REMOVE }
+}`,
+    fixed: 'errors.length = Math.min(errors.length, 10);',
+    pattern: 'collection',
+    leaked: '(string)',
+    holder: 'errors',
+    fix: [/\berrors\b/, /Buffer\.from/, /slice\(\)/],
+    summary:
+      /^\d[\d,]* strings added to errors and never removed, each a slice of a larger string that it keeps whole \(\d+ strings? of \S+ \S+ on average, the chunks/,
+  },
 ];
 
 describe('findings: the first one names the leak in the user terms', () => {

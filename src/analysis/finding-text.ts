@@ -44,6 +44,11 @@ export interface FindingFacts {
   awaiting?: { count: number; name: string; location: SourceLocation | null };
   /** For a queue whose entries are a linked list's links: the class each link holds (a pool's ResourceRequest). */
   item?: { name: string; count: number };
+  /**
+   * For strings: how many are slices of a larger new string (V8's sliced strings: a line cut from the chunk it was
+   * read in), and those parents, which each slice keeps whole: their number and bytes.
+   */
+  slices?: { count: number; parents: number; parentBytes: number };
   /** For bytes: the strings a `+=` appended to the holder (the pieces below its string and the string on top). */
   appended?: number;
   /** The kind of Node's native handle (`TCPSocketWrap`) that keeps the objects: handles opened and never closed. */
@@ -219,6 +224,10 @@ export function findingSummary(facts: FindingFacts): string {
     case 'collection':
       if (facts.heldByCell)
         return `${formatCount(facts.leaked.count)} ${named(facts.leaked.name, facts.site)} registered in ${facts.holder} with a held value that keeps them: never collected (${bytes}).`;
+      if (facts.slices) {
+        const { count, parents, parentBytes } = facts.slices;
+        return `${plural(count, 'string', 'strings')} added to ${facts.holder} and never removed, each a slice of a larger string that it keeps whole (${plural(parents, 'string', 'strings')} of ${formatBytes(parentBytes / parents)} on average, the chunks they were cut from) (${bytes}).`;
+      }
       if (facts.modules)
         return `${plural(facts.wrapper.count, 'module', 'modules')} loaded by require() and kept in ${facts.holder}${facts.site ? `, such as ${formatLocation(facts.site)}` : ''} (${bytes}).`;
       return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${'frameLocal' in facts ? named(facts.holder, facts.frameLocal ?? null) : facts.holder} and never removed${keeping(facts, lead(facts)) || (facts.kept ? keeping({ ...facts, leaked: facts.kept }, lead(facts)) : '')} (${bytes}).`;
@@ -286,6 +295,8 @@ export function findingFix(facts: FindingFacts): string {
     case 'collection':
       if (facts.heldByCell)
         return `Give ${holder}.register() a held value that does not reference the object registered (its id, or a record without it): a registry keeps its held values strongly, so the object is never collected and its cleanup never runs.`;
+      if (facts.slices)
+        return `Keep a copy of each string in ${holder}, not a slice: V8 keeps the whole string a slice was cut from (the chunk a line was read in), and slice(), substring() or trim() of a slice are slices too. Buffer.from(s).toString() makes a flat copy; or keep only what you parse out of it, or read in smaller chunks (highWaterMark); and bound ${holder} if it keeps growing.`;
       if (facts.modules)
         return `Node never unloads a module: require a fixed set of files, not a new one per call (run generated code with vm or new Function instead); delete require.cache[file] alone leaves the module in its parent's module.children.`;
       if ('frameLocal' in facts)

@@ -460,6 +460,51 @@ function entriesOf(input: FindingsInput, holder: number): Map<number, number> {
   return counts;
 }
 
+/** Slices among a holder's strings for the finding to say that each keeps its parent whole: half of them or more. */
+const MIN_SLICES_SHARE = 0.5;
+/** A parent at least this many times the slices' own size (V8's 32 B each) reads as a chunk kept for them. */
+const MIN_PARENT_RATIO = 4;
+
+/**
+ * The holder's new strings (its entries, as entriesOf) that are V8's sliced strings, and their parents (new, each
+ * counted once), when they are most of the leaked strings and the parents outweigh them: lines cut from the
+ * chunks a file was read in, each keeping its chunk.
+ */
+function slicesIn(
+  input: FindingsInput,
+  holder: number,
+  leaked: ClassInGroup,
+): { count: number; parents: number; parentBytes: number } | undefined {
+  const { graph, tree, memberClass } = input;
+  let count = 0;
+  let sliceBytes = 0;
+  let parentBytes = 0;
+  const parents = new Set<number>();
+  const visit = (parent: number, depth: number): void => {
+    for (let c = tree.first[parent]; c < tree.first[parent + 1]; c++) {
+      const child = tree.children[c];
+      if (memberClass[child] === NOT_NEW) continue;
+      const type = graph.nodeTypeName(child);
+      if (type === 'sliced string') {
+        count++;
+        sliceBytes += graph.nodeSelfSize(child);
+        for (let e = graph.firstEdge(child); e < graph.firstEdge(child + 1); e++) {
+          const to = graph.edgeTarget(e);
+          if (graph.edgeName(e) !== 'parent' || memberClass[to] === NOT_NEW || parents.has(to)) continue;
+          parents.add(to);
+          parentBytes += graph.nodeSelfSize(to);
+        }
+      } else if (depth === 0 && (type === 'array' || type === 'hidden' || graph.constructorName(child) === 'Array'))
+        visit(child, 1);
+    }
+  };
+  if (graph.nodeTypeName(holder) !== 'synthetic') visit(holder, 0);
+  const strings = leaked.count - parents.size;
+  if (count === 0 || count < strings * MIN_SLICES_SHARE || parentBytes < sliceBytes * MIN_PARENT_RATIO)
+    return undefined;
+  return { count, parents: parents.size, parentBytes };
+}
+
 /** The retained size of everything new that hangs directly from the holder, each byte once. */
 function newUnder(input: FindingsInput, holder: number): number {
   const { tree, memberClass, retainedSizes } = input;
@@ -656,6 +701,7 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
     awaiting:
       pattern === 'queue' && key(wrapper).type === 'closure' ? awaitingCalls(input, wrapper, classes) : undefined,
     item: pattern === 'queue' ? linkedItem(input, wrapper, leaked, candidates) : undefined,
+    slices: pattern === 'collection' && key(leaked).type === 'string' ? slicesIn(input, dominator, leaked) : undefined,
     generator: isGeneratorObject(graph, (leaked !== wrapper && leaked.tier < wrapper.tier ? leaked : wrapper).sample),
     ...(access.frameLocal ? { frameLocal: access.location } : {}),
     site,
