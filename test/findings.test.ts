@@ -1064,6 +1064,43 @@ async function request(i) {
     summary:
       /^\d[\d,]* strings added to errors and never removed, each a slice of a larger string that it keeps whole \(\d+ strings? of \S+ \S+ on average, the chunks/,
   },
+  {
+    // Each job's timer kept in a Map by id and never deleted once it fired: Node let go of the timers, the Map did
+    // not. A collection of spent timers, not timers never cleared (clearTimeout would change nothing).
+    name: 'fired-timers-kept',
+    leak: `const timers = new Map();
+class Job { constructor(i) { this.id = i; this.payload = new Array(10).fill(i); } }
+async function request(i) {
+  const job = new Job(i);
+  await new Promise((resolve) => { timers.set(job.id, setTimeout(() => { REMOVE job.payload.length = 0; resolve(); }, 1)); }); // SITE
+}`,
+    fixed: 'timers.delete(job.id);',
+    pattern: 'collection',
+    leaked: 'Job',
+    holder: 'timers',
+    siteMarker: '// SITE',
+    fix: [/\btimers\b/, /delete/],
+    summary: /^\d[\d,]* timers that already ran or were cleared, kept in timers and never removed, each keeping a Job/,
+  },
+  {
+    // rxjs's interval() starts the timer on the user's behalf: what they can stop is their subscription, not a
+    // timer they never started (no clearInterval at their callback's place).
+    name: 'library-timer',
+    leak: `const { interval } = require('rxjs');
+class Poller { constructor(i) { this.id = i; this.seen = new Array(10).fill(i); } }
+function request(i) {
+  const poller = new Poller(i);
+  const sub = interval(3_600_000).subscribe((n) => { poller.seen.push(n); }); // SITE
+  REMOVE
+}`,
+    fixed: 'sub.unsubscribe();',
+    pattern: 'timer',
+    leaked: 'Poller',
+    holder: /timer|_idleNext|_idlePrev/,
+    siteMarker: '// SITE',
+    fix: [/unsubscribe\(\)/, /AsyncAction/],
+    summary: /^\d[\d,]* timers never cleared, started by AsyncAction \(\S+\) — the callback at \S+ keeps a Poller each/,
+  },
 ];
 
 describe('findings: the first one names the leak in the user terms', () => {

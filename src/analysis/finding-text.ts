@@ -57,6 +57,10 @@ export interface FindingFacts {
   agents?: number;
   /** True when a FinalizationRegistry's held values keep the very objects registered with them (never collected). */
   heldByCell?: boolean;
+  /** True for Node's timers that already ran or were cleared, kept in the user's collection (a collection). */
+  spentTimers?: boolean;
+  /** For a timer: the library's object it runs (rxjs's AsyncAction) when a library started it on the user's behalf. */
+  timerStartedBy?: { name: string; location: SourceLocation };
   /** True when a timer keeps what leaks by itself, not through its callback (its AsyncLocalStorage store). */
   keptByTimer?: boolean;
   /**
@@ -185,7 +189,10 @@ export function findingSummary(facts: FindingFacts): string {
       if (facts.keptByTimer && facts.leaked.type !== 'closure')
         return `${plural(facts.wrapper.count, 'timer', 'timers')} never cleared, each keeping ${thing(facts.leaked)}${facts.site ? ` (started${at(facts.site)})` : ''} (${bytes}); held in ${where}.`;
       const what = facts.leaked.type === 'closure' ? '' : ` keeps ${thing(facts.leaked)} each`;
-      return `${plural(facts.wrapper.count, 'timer', 'timers')} never cleared — the callback${at(facts.site)}${what} (${bytes}); held in ${where}.`;
+      const by = facts.timerStartedBy
+        ? `, started by ${named(facts.timerStartedBy.name, facts.timerStartedBy.location)}`
+        : '';
+      return `${plural(facts.wrapper.count, 'timer', 'timers')} never cleared${by} — the callback${at(facts.site)}${what} (${bytes}); held in ${where}.`;
     }
     case 'listener': {
       const event = eventOf(facts.holder);
@@ -222,6 +229,8 @@ export function findingSummary(facts: FindingFacts): string {
       return `${what}${kept}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;
     }
     case 'collection':
+      if (facts.spentTimers)
+        return `${plural(facts.wrapper.count, 'timer that already ran or was cleared', 'timers that already ran or were cleared')}, kept in ${facts.holder} and never removed${keeping(facts)}${facts.site ? ` (callback${at(facts.site)})` : ''} (${bytes}).`;
       if (facts.heldByCell)
         return `${formatCount(facts.leaked.count)} ${named(facts.leaked.name, facts.site)} registered in ${facts.holder} with a held value that keeps them: never collected (${bytes}).`;
       if (facts.slices) {
@@ -273,6 +282,8 @@ export function findingFix(facts: FindingFacts): string {
     case 'timer':
       if (facts.browserCallbacks === 'animation-frame')
         return `cancelAnimationFrame the frame requested${at(facts.site)} when what it draws goes away (keep the id requestAnimationFrame returns), or stop requesting the next one from the callback.`;
+      if (facts.timerStartedBy)
+        return `The timer belongs to ${named(facts.timerStartedBy.name, facts.timerStartedBy.location)}, which started it on your behalf: unsubscribe() (or stop, close) what you started through it${at(facts.site)} when it is no longer needed; clearInterval is not yours to call.`;
       return `clearInterval (or clearTimeout) the timer started${at(facts.site)} when it is no longer needed, e.g. when the request or object it serves ends.`;
     case 'listener': {
       if (facts.browserCallbacks !== undefined && facts.browserCallbacks !== 'animation-frame')
@@ -293,6 +304,8 @@ export function findingFix(facts: FindingFacts): string {
       return `Unregister the callback from ${holder} when it is no longer needed (its remove/eject/unsubscribe function), or register it once at start-up instead of per call.`;
     }
     case 'collection':
+      if (facts.spentTimers)
+        return `Remove each timer from ${holder} once it has run or been cleared (delete it in its callback, and beside clearTimeout): Node lets go of a timer when it has run, ${holder} keeps it and all its callback keeps.`;
       if (facts.heldByCell)
         return `Give ${holder}.register() a held value that does not reference the object registered (its id, or a record without it): a registry keeps its held values strongly, so the object is never collected and its cleanup never runs.`;
       if (facts.slices)

@@ -651,14 +651,16 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
         ? `open ${handle} handles`
         : access.name;
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
-  const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
+  // Node's timers that already ran or were cleared, kept in the user's collection: their callback is the place.
+  const spent = pattern === 'collection' && spentTimers(path, table.keys[wrapper.cls].name);
+  const callbacks = pattern === 'listener' || pattern === 'timer' || spent ? classes : candidates;
   const userClosure = callbacks
     .filter((c) => c.tier === Tier.userClosure && (!partOfDom(c) || c === wrapper))
     .sort((a, b) => b.count - a.count || b.retained - a.retained)[0];
   const site =
     pattern === 'closure-chain' && chain >= 0 && isUserLocation(index.locationOf(chain))
       ? index.locationOf(chain)
-      : siteOf(input, pattern, leaked, wrapper, userClosure, access.location);
+      : siteOf(input, spent ? 'timer' : pattern, leaked, wrapper, userClosure, access.location);
   const key = (c: ClassInGroup): { name: string; type: string } => table.keys[c.cls];
   const retainedSize = Math.max(newUnder(input, dominator), wrapper.retained, leaked.retained);
   const facts: FindingFacts = {
@@ -695,6 +697,8 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
     events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, at) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
     keptByTimer: pattern === 'timer' && keptByTimer(path),
+    ...(spent ? { spentTimers: true } : {}),
+    ...(pattern === 'timer' ? { timerStartedBy: timerLibrary(path) } : {}),
     heldByCell,
     ...(pattern === 'bytes' && appended !== undefined ? { appended } : {}),
     ...(handle ? { openHandle: handle, agents: httpAgents(input, classes) } : {}),
@@ -1456,7 +1460,7 @@ function accumulation(
   // Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer, when the objects hang
   // from them: a timer inside what leaks (a socket's cleared close timer) does not keep it.
   if (isTimerStep({ name: name(wrapper), location: wrapper.location }) || path.slice(Math.max(0, at)).some(isTimerStep))
-    return 'timer';
+    return spentTimers(path, name(wrapper)) ? 'collection' : 'timer';
   // An emitter's listener table: Node's EventEmitter (_events), EventTarget (kEvents), Blink's listeners. Only
   // the steps from the holder up to the nearest scope or function count: a cache a listener's closure keeps is not one.
   let top = at;
@@ -1618,6 +1622,33 @@ function frameFunctionOf(
  * True when the last timer on the path keeps the object at its end through no function: the timer's own fields
  * (its AsyncLocalStorage store, its arguments), not its callback's scope.
  */
+/**
+ * True when the objects hang from Node's timers (Timeout, Immediate: `wrapper` or on the path) that Node's own
+ * lists no longer hold (no TimersList, no immediate queue on the way): timers that ran or were cleared, kept by the
+ * user's collection. Node lets go of a timer once it has run; clearTimeout on these would change nothing.
+ */
+function spentTimers(path: RetainerPath, wrapper: string): boolean {
+  if (path.some((step) => step.name === 'DOMTimer')) return false;
+  if (!/^(Timeout|Immediate)$/.test(wrapper) && !path.some((step) => /^(Timeout|Immediate)$/.test(step.name)))
+    return false;
+  return !path.some(
+    (step) =>
+      /^(TimersList|ImmediateList)$/.test(step.name) || /^(timerListMap|immediateQueue)$/.test(step.edge?.name ?? ''),
+  );
+}
+
+/**
+ * The library's object a Node timer runs (its `_onTimeout`, the first object with a place below the timer) when
+ * it is a library's, not the user's: rxjs's AsyncAction for interval(). The user did not start that timer.
+ */
+function timerLibrary(path: RetainerPath): { name: string; location: SourceLocation } | undefined {
+  const t = path.findLastIndex(isTimerStep);
+  if (t < 0 || path[t].name === 'DOMTimer') return undefined;
+  const runs = path.slice(t + 1).find((step) => step.location != null);
+  if (!runs?.location || isUserLocation(runs.location) || isRuntimeScript(runs.location.script)) return undefined;
+  return { name: runs.name, location: runs.location };
+}
+
 function keptByTimer(path: RetainerPath): boolean {
   const t = path.findLastIndex(isTimerStep);
   return t >= 0 && !path.slice(t + 1, -1).some((step) => step.type === 'closure');
