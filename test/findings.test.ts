@@ -1101,6 +1101,23 @@ function request(i) {
     fix: [/unsubscribe\(\)/, /AsyncAction/],
     summary: /^\d[\d,]* timers never cleared, started by AsyncAction \(\S+\) — the callback at \S+ keeps a Poller each/,
   },
+  {
+    // async.memoize keeps each result in its memo object, as a new [err, value] array per key: the memo is the
+    // collection, not the one key the path passed through.
+    name: 'memoized',
+    leak: `const async = require('async');
+class Profile { constructor(id) { this.id = id; this.prefs = new Array(10).fill(id); } } // SITE
+const getProfile = async.memoize((id, cb) => setImmediate(() => cb(null, new Profile(id))));
+function request(i) {
+  return new Promise((resolve) => getProfile('user-' + i, (err, p) => { REMOVE resolve(p); }));
+}`,
+    fixed: "delete getProfile.memo['user-' + i];",
+    pattern: 'collection',
+    leaked: 'Profile',
+    holder: 'getProfile.memo',
+    siteMarker: '// SITE',
+    fix: [/getProfile\.memo\b/],
+  },
 ];
 
 describe('findings: the first one names the leak in the user terms', () => {

@@ -415,7 +415,8 @@ function topHolders(walk: SetRetainedSizes, memberClass: Int32Array, suspect: Ui
 /**
  * The node just below the holder on the way to `sample` when it is a new Array
  * reached by a named property (an EventEmitter's listener array for one event,
- * created when the second listener came), else null.
+ * created when the second listener came) that retains most of what is new under
+ * the holder, else null.
  */
 function newArrayBelow(input: FindingsInput, holder: number, sample: number): number | null {
   const { graph, trace, memberClass } = input;
@@ -427,7 +428,9 @@ function newArrayBelow(input: FindingsInput, holder: number, sample: number): nu
       const edge = trace.parentEdge[below];
       const named = graph.edgeTypeName(edge) === 'property';
       const isNewArray = memberClass[below] !== NOT_NEW && graph.constructorName(below) === 'Array';
-      return named && isNewArray ? graph.nodeId(below) : null;
+      // The one array they sit in, not one of many (a memo's [err, value] per key): most of what is new there.
+      const most = input.retainedSizes[below] * 2 >= newUnder(input, holder);
+      return named && isNewArray && most ? graph.nodeId(below) : null;
     }
     below = parent;
   }
