@@ -4,7 +4,15 @@
 // filled up to its cap and stopped.
 
 import type { HeapGraph } from '../engine/index.js';
-import type { ByteGrowth, ClassDiff, DiffResult, LeakExpectation, ScenarioStatus, SnapshotMeta } from '../types.js';
+import type {
+  ByteGrowth,
+  ClassDiff,
+  DiffResult,
+  Finding,
+  LeakExpectation,
+  ScenarioStatus,
+  SnapshotMeta,
+} from '../types.js';
 import {
   type AnalysisProgress,
   type Baseline,
@@ -254,7 +262,8 @@ export async function findLeaks(
   }
   // A leak accumulates: a holder whose objects of the finding's class are no more at the last snapshot than at
   // after is a framework's record of the last round (React's deleted fibers, a stale effect), not a leak's place;
-  // unless it is gone, replaced as it grew (a Map's table), its objects moved on.
+  // unless it is V8's storage (a Map's table), which V8 replaces as it grows (the old one may stay reachable,
+  // linked to its successor), or gone: its objects moved on.
   const [atAfter, atLast] = [trend.holders[0], trend.holders[trend.holders.length - 1]];
   if (atAfter && atLast && trend.holders.length > 1) {
     diff.findings = diff.findings.filter((f) => {
@@ -264,6 +273,7 @@ export async function findLeaks(
         cls < 0 ||
         held === 0 ||
         trend.replaced.has(f.holder.nodeId) ||
+        isStorage(f) ||
         (atLast.get(f.holder.nodeId)?.get(cls) ?? 0) > held
       );
     });
@@ -310,6 +320,12 @@ export async function findLeaks(
     (a, b) => b.leaked.retainedSize - a.leaked.retainedSize,
   );
   return { diff, leaks, growth, snapshots: trend.snapshots };
+}
+
+/** True when the finding's holder is V8's storage of its owner (a Map's table, an array's elements). */
+function isStorage(f: Finding): boolean {
+  const step = f.retainerPath.find((s) => s.nodeId === f.holder.nodeId);
+  return step?.edge?.type === 'internal' && (step.type === 'array' || step.type === 'hidden');
 }
 
 export interface Verdict {
