@@ -1550,6 +1550,9 @@ export default {
     assert.equal(first.leaked.name, 'IncomingMessage', detail);
     assert.equal(first.holder.name, 'seen', detail);
     assert.equal(s.diff.findings.filter((f) => f.holder.name === 'seen').length, 1, detail);
+    // Node's class, held in a module-level Map: no place of the user's to name (not the module's first line).
+    assert.equal(first.site, null, detail);
+    assert.match(first.summary, /^\d[\d,]* IncomingMessage added to seen\b/, detail);
   });
 });
 

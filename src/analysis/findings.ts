@@ -1931,7 +1931,9 @@ function siteOf(
   if (isUserLocation(leaked.location)) return leaked.location;
   if (userClosure) return userClosure.location;
   if (isUserLocation(wrapper.location)) return wrapper.location;
-  return isUserLocation(ownerLocation) ? ownerLocation : null;
+  // An ES module's top-level scope is its module function, placed at its first character: no place to point to.
+  const moduleStart = ownerLocation?.line === 1 && ownerLocation.column <= 1;
+  return isUserLocation(ownerLocation) && !moduleStart ? ownerLocation : null;
 }
 
 /**
