@@ -655,7 +655,7 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
         : access.name;
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
   // Node's timers that already ran or were cleared, kept in the user's collection: their callback is the place.
-  const spent = pattern === 'collection' && spentTimers(path, table.keys[wrapper.cls].name);
+  const spent = pattern === 'collection' && spentTimers(path, table.keys[wrapper.cls].name, namedNodeId);
   const callbacks = pattern === 'listener' || pattern === 'timer' || spent ? classes : candidates;
   const userClosure = callbacks
     .filter((c) => c.tier === Tier.userClosure && (!partOfDom(c) || c === wrapper))
@@ -1463,7 +1463,7 @@ function accumulation(
   // Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer, when the objects hang
   // from them: a timer inside what leaks (a socket's cleared close timer) does not keep it.
   if (isTimerStep({ name: name(wrapper), location: wrapper.location }) || path.slice(Math.max(0, at)).some(isTimerStep))
-    return spentTimers(path, name(wrapper)) ? 'collection' : 'timer';
+    return spentTimers(path, name(wrapper), holderNodeId) ? 'collection' : 'timer';
   // An emitter's listener table: Node's EventEmitter (_events), EventTarget (kEvents), Blink's listeners. Only
   // the steps from the holder up to the nearest scope or function count: a cache a listener's closure keeps is not one.
   let top = at;
@@ -1630,9 +1630,11 @@ function frameFunctionOf(
  * lists no longer hold (no TimersList, no immediate queue on the way): timers that ran or were cleared, kept by the
  * user's collection. Node lets go of a timer once it has run; clearTimeout on these would change nothing.
  */
-function spentTimers(path: RetainerPath, wrapper: string): boolean {
+function spentTimers(path: RetainerPath, wrapper: string, holderNodeId: number): boolean {
   if (path.some((step) => step.name === 'DOMTimer')) return false;
-  if (!/^(Timeout|Immediate)$/.test(wrapper) && !path.some((step) => /^(Timeout|Immediate)$/.test(step.name)))
+  // Below the holder: a timer above it (a module's interval whose callback reaches the holder) keeps the holder.
+  const below = path.slice(path.findIndex((step) => step.nodeId === holderNodeId) + 1);
+  if (!/^(Timeout|Immediate)$/.test(wrapper) && !below.some((step) => /^(Timeout|Immediate)$/.test(step.name)))
     return false;
   return !path.some(
     (step) =>
