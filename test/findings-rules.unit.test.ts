@@ -224,6 +224,22 @@ describe('finding text', () => {
     assert.equal(findingSummary(f), '120 Profile (src/upload.js:32) added to cache and never removed (6.40 KB).');
     assert.match(findingFix(f), /^Bound or evict the entries of cache /);
   });
+  test("a finding's size beside what the leaked objects retain, when the two differ (the class row's number)", () => {
+    const f = facts({
+      pattern: 'collection',
+      wrapper: { name: 'IncomingMessage', type: 'object', count: 120 },
+      leaked: { name: 'IncomingMessage', type: 'object', count: 120 },
+      retainedSize: 783_565,
+      leakedRetained: 748_236,
+      holder: 'seen',
+      holderIsRuntime: false,
+      site: null,
+    });
+    assert.equal(
+      findingSummary(f),
+      '120 IncomingMessage added to seen and never removed (765.2 KB in all, 730.7 KB of it retained by the IncomingMessage).',
+    );
+  });
   test('the verdict headline: count, name, holder, pattern', () => {
     const finding = {
       pattern: 'collection' as const,

@@ -45,3 +45,28 @@ test('an object holding most of the heap comes before the class tables when none
   assert.match(html, /Largest object: Array @\d+, [\d.]+ KB retained of [\d.]+ KB reachable\./);
   assert.ok(html.indexOf('"id":"objects"') < html.indexOf('"id":"classes"'), 'the object before the tables');
 });
+
+test("a scope holding one object that is most of it is listed as that object: the module's array, not its Context", async () => {
+  const scoped: NodeSpec[] = [
+    node('(root)'),
+    node('(GC roots)', 0, 'synthetic'),
+    node('(Strong roots)', 0, 'synthetic'),
+    node('global', 100),
+    node('system / Context', 48, 'object', { key: 'scope' }),
+    node('Array', 32, 'object', { key: 'errors' }),
+    ...lines,
+  ];
+  const scopedEdges: EdgeSpec[] = [
+    ['(root)', '(GC roots)', 'element', 1],
+    ['(root)', 'global', 'shortcut', 'global'],
+    ['(GC roots)', '(Strong roots)', 'element', 1],
+    ['(Strong roots)', 'scope', 'element', 0],
+    ['scope', 'errors', 'context', 'errors'],
+    ...lines.map((line, i): EdgeSpec => ['errors', line.key ?? line.name, 'element', i]),
+  ];
+  const file = writeGraph(join(tempDir(), 'scoped.heapsnapshot'), { nodes: scoped, edges: scopedEdges });
+  const result = await inspectSnapshot(file);
+  const [first] = result.largestObjects;
+  assert.equal(first?.name, 'Array', JSON.stringify(result.largestObjects.map((o) => o.name)));
+  assert.equal(first.retainerPath?.at(-1)?.edge?.name, 'errors');
+});

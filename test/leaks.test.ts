@@ -188,13 +188,15 @@ describe('slow and byte-sized leaks through the CLI', () => {
   const scenario = (name: string): ScenarioResult => result.scenarios.find((s) => s.name === name) as ScenarioResult;
   const growthOf = (s: ScenarioResult, holder: string) => (s.growth ?? []).find((g) => g.holder === holder);
 
-  test('five scenarios run', async () => {
+  test('seven scenarios run', async () => {
     const files = [
       'slow-listener-leak.cjs',
       'capped-cache-fixed.mjs',
       'samples-growth.mjs',
       'log-growth.mjs',
       'pool-growth.cjs',
+      'latencies-growth.mjs',
+      'latencies-fixed.mjs',
     ].map((f) => fixture(`leaks/${f}`));
     const args = [
       'run',
@@ -262,6 +264,15 @@ describe('slow and byte-sized leaks through the CLI', () => {
     assert.equal(g.retainedSizes.length, 3, 'after and two growth snapshots');
     for (let i = 1; i < g.retainedSizes.length; i++)
       assert.ok(g.retainedSizes[i] > g.retainedSizes[i - 1], g.retainedSizes.join(' → '));
+  });
+
+  test("one number a call in an array of the user's object is caught, under 64 B per call; a ring of them is not", () => {
+    const s = scenario('latencies-growth');
+    assert.equal(s.status, 'leak', s.verdict);
+    assert.match(s.verdict, /^latencies-growth: latencies(\S*) grows .+ per call \(bytes\) — leak$/);
+    const fixed = scenario('latencies-fixed');
+    assert.equal(fixed.status, 'no-leak', fixed.verdict);
+    assert.deepEqual(fixed.growth, []);
   });
 
   test('a Buffer pool growing per call is caught with its bytes outside the JS heap', () => {

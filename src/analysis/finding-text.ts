@@ -11,6 +11,11 @@ export interface FindingFacts {
   wrapper: { name: string; type: string; count: number };
   leaked: { name: string; type: string; count: number };
   retainedSize: number;
+  /**
+   * What the leaked objects retain themselves (the class row's Retained (new) for them) when it reads other than
+   * retainedSize, which counts everything new under the holder (the callbacks around them, the holder's new storage).
+   */
+  leakedRetained?: number;
   holder: string;
   /** True when no object of the user's is on the way to the holder (Node's timer list, a runtime table). */
   holderIsRuntime: boolean;
@@ -37,6 +42,13 @@ export interface FindingFacts {
   generator?: boolean;
   /** For work waiting on a promise: the calls of an async function suspended at an await (its frames), by function. */
   awaiting?: { count: number; name: string; location: SourceLocation | null };
+  /** For a queue whose entries are a linked list's links: the class each link holds (a pool's ResourceRequest). */
+  item?: { name: string; count: number };
+  /**
+   * For strings: how many are slices of a larger new string (V8's sliced strings: a line cut from the chunk it was
+   * read in), and those parents, which each slice keeps whole: their number and bytes.
+   */
+  slices?: { count: number; parents: number; parentBytes: number };
   /** For bytes: the strings a `+=` appended to the holder (the pieces below its string and the string on top). */
   appended?: number;
   /** The kind of Node's native handle (`TCPSocketWrap`) that keeps the objects: handles opened and never closed. */
@@ -45,6 +57,10 @@ export interface FindingFacts {
   agents?: number;
   /** True when a FinalizationRegistry's held values keep the very objects registered with them (never collected). */
   heldByCell?: boolean;
+  /** True for Node's timers that already ran or were cleared, kept in the user's collection (a collection). */
+  spentTimers?: boolean;
+  /** For a timer: the library's object it runs (rxjs's AsyncAction) when a library started it on the user's behalf. */
+  timerStartedBy?: { name: string; location: SourceLocation };
   /** True when a timer keeps what leaks by itself, not through its callback (its AsyncLocalStorage store). */
   keptByTimer?: boolean;
   /**
@@ -165,7 +181,10 @@ function eventTargetOf(facts: FindingFacts): string | null {
 }
 
 export function findingSummary(facts: FindingFacts): string {
-  const bytes = formatBytes(facts.retainedSize);
+  const bytes =
+    facts.leakedRetained === undefined || facts.pattern === 'bytes'
+      ? formatBytes(facts.retainedSize)
+      : `${formatBytes(facts.retainedSize)} in all, ${formatBytes(facts.leakedRetained)} of it retained by the ${facts.leaked.type === 'closure' ? 'callbacks' : facts.leaked.type === 'string' ? 'strings' : facts.leaked.name}`;
   const held = facts.holderIsRuntime ? '' : `; held in ${facts.holder}`;
   switch (facts.pattern) {
     case 'timer': {
@@ -181,7 +200,10 @@ export function findingSummary(facts: FindingFacts): string {
       if (facts.keptByTimer && facts.leaked.type !== 'closure')
         return `${plural(facts.wrapper.count, 'timer', 'timers')} never cleared, each keeping ${thing(facts.leaked)}${facts.site ? ` (started${at(facts.site)})` : ''} (${bytes}); held in ${where}.`;
       const what = facts.leaked.type === 'closure' ? '' : ` keeps ${thing(facts.leaked)} each`;
-      return `${plural(facts.wrapper.count, 'timer', 'timers')} never cleared — the callback${at(facts.site)}${what} (${bytes}); held in ${where}.`;
+      const by = facts.timerStartedBy
+        ? `, started by ${named(facts.timerStartedBy.name, facts.timerStartedBy.location)}`
+        : '';
+      return `${plural(facts.wrapper.count, 'timer', 'timers')} never cleared${by} — the callback${at(facts.site)}${what} (${bytes}); held in ${where}.`;
     }
     case 'listener': {
       const event = eventOf(facts.holder);
@@ -218,8 +240,14 @@ export function findingSummary(facts: FindingFacts): string {
       return `${what}${kept}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;
     }
     case 'collection':
+      if (facts.spentTimers)
+        return `${plural(facts.wrapper.count, 'timer that already ran or was cleared', 'timers that already ran or were cleared')}, kept in ${facts.holder} and never removed${keeping(facts)}${facts.site ? ` (callback${at(facts.site)})` : ''} (${bytes}).`;
       if (facts.heldByCell)
         return `${formatCount(facts.leaked.count)} ${named(facts.leaked.name, facts.site)} registered in ${facts.holder} with a held value that keeps them: never collected (${bytes}).`;
+      if (facts.slices) {
+        const { count, parents, parentBytes } = facts.slices;
+        return `${plural(count, 'string', 'strings')} added to ${facts.holder} and never removed, each a slice of a larger string that it keeps whole (${plural(parents, 'string', 'strings')} of ${formatBytes(parentBytes / parents)} on average, the chunks they were cut from) (${bytes}).`;
+      }
       if (facts.modules)
         return `${plural(facts.wrapper.count, 'module', 'modules')} loaded by require() and kept in ${facts.holder}${facts.site ? `, such as ${formatLocation(facts.site)}` : ''} (${bytes}).`;
       return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.siteIsHolders ? null : facts.site)} added to ${'frameLocal' in facts ? named(facts.holder, facts.frameLocal ?? null) : facts.siteIsHolders ? named(holderWithLists(facts), facts.site) : holderWithLists(facts)} and never removed${keeping(facts, lead(facts)) || (facts.kept ? keeping({ ...facts, leaked: facts.kept }, lead(facts)) : '')} (${bytes}).`;
@@ -232,6 +260,8 @@ export function findingSummary(facts: FindingFacts): string {
       }
       if (facts.wrapper.type === 'closure')
         return `${plural(facts.wrapper.count, 'callback', 'callbacks')} waiting in ${facts.holder} that never run${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
+      if (facts.item)
+        return `${formatCount(facts.item.count)} pending ${facts.item.name} in ${facts.holder} that never complete${keeping(facts, { ...facts.item, type: 'object' })}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
       return `${plural(facts.wrapper.count, 'pending item', 'pending items')} (${facts.wrapper.name}) in ${facts.holder} that never complete${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
     case 'closure-chain':
       return `${plural(facts.leaked.count, facts.leaked.name, facts.leaked.name)} chained through closures: each keeps the previous one through a closure's scope${at(facts.site)} (${bytes})${held}.`;
@@ -263,6 +293,8 @@ export function findingFix(facts: FindingFacts): string {
     case 'timer':
       if (facts.browserCallbacks === 'animation-frame')
         return `cancelAnimationFrame the frame requested${at(facts.site)} when what it draws goes away (keep the id requestAnimationFrame returns), or stop requesting the next one from the callback.`;
+      if (facts.timerStartedBy)
+        return `The timer belongs to ${named(facts.timerStartedBy.name, facts.timerStartedBy.location)}, which started it on your behalf: unsubscribe() (or stop, close) what you started through it${at(facts.site)} when it is no longer needed; clearInterval is not yours to call.`;
       return `clearInterval (or clearTimeout) the timer started${at(facts.site)} when it is no longer needed, e.g. when the request or object it serves ends.`;
     case 'listener': {
       if (facts.browserCallbacks !== undefined && facts.browserCallbacks !== 'animation-frame')
@@ -283,8 +315,12 @@ export function findingFix(facts: FindingFacts): string {
       return `Unregister the callback from ${holder} when it is no longer needed (its remove/eject/unsubscribe function), or register it once at start-up instead of per call.`;
     }
     case 'collection':
+      if (facts.spentTimers)
+        return `Remove each timer from ${holder} once it has run or been cleared (delete it in its callback, and beside clearTimeout): Node lets go of a timer when it has run, ${holder} keeps it and all its callback keeps.`;
       if (facts.heldByCell)
         return `Give ${holder}.register() a held value that does not reference the object registered (its id, or a record without it): a registry keeps its held values strongly, so the object is never collected and its cleanup never runs.`;
+      if (facts.slices)
+        return `Keep a copy of each string in ${holder}, not a slice: V8 keeps the whole string a slice was cut from (the chunk a line was read in), and slice(), substring() or trim() of a slice are slices too. Buffer.from(s).toString() makes a flat copy; or keep only what you parse out of it, or read in smaller chunks (highWaterMark); and bound ${holder} if it keeps growing.`;
       if (facts.modules)
         return `Node never unloads a module: require a fixed set of files, not a new one per call (run generated code with vm or new Function instead); delete require.cache[file] alone leaves the module in its parent's module.children.`;
       if ('frameLocal' in facts)
@@ -293,7 +329,7 @@ export function findingFix(facts: FindingFacts): string {
     case 'queue':
       if (facts.holderIsPromise)
         return `Settle (or reject) ${holder} when its work ends, or stop chaining per-call work onto it: every then, await or Promise.race on a promise that never settles keeps its callbacks.`;
-      return `Make the work queued in ${holder} complete (a stuck worker, a lost connection or a promise never settled), or bound the queue and reject new work when it is full.`;
+      return `Serve or time out what waits in ${holder}: release or complete what it waits for (a resource acquired and never released, best in a finally; a stuck worker; a lost connection; a promise never settled), give each waiter a timeout that rejects it, or bound the queue and reject new work when it is full.`;
     case 'closure-chain':
       return `Break the chain: do not let the closure created${at(facts.site)} capture the previous value of ${holder} (clear the variable, or move it out of the scope the closures share).`;
     case 'detached-dom':

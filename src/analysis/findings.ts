@@ -7,6 +7,7 @@
 import { isBrowserInternal } from '../classes.js';
 import type { HeapGraph } from '../engine/index.js';
 import { sourceIndex } from '../engine/locations.js';
+import { formatBytes } from '../text/numbers.js';
 import type { ByteGrowth, Finding, FindingPattern, RetainerPath, RetainerStep, SourceLocation } from '../types.js';
 import { type ClassTable, isShapeClass } from './class-table.js';
 import { type DominatorChildren, NOT_NEW, type SetRetainedSizes } from './dominance.js';
@@ -23,6 +24,7 @@ import {
   tierOf,
 } from './ownership.js';
 import { holderLabel, retainerPath } from './paths.js';
+import { takesOneAtATime } from './source-text.js';
 import { parentOf, type RootTrace, UNREACHED, viaName } from './trace.js';
 
 export interface FindingsInput {
@@ -516,7 +518,8 @@ function topHolders(walk: SetRetainedSizes, memberClass: Int32Array, suspect: Ui
 /**
  * The node just below the holder on the way to `sample` when it is a new Array
  * reached by a named property (an EventEmitter's listener array for one event,
- * created when the second listener came), else null.
+ * created when the second listener came) that retains most of what is new under
+ * the holder, else null.
  */
 function newArrayBelow(input: FindingsInput, holder: number, sample: number): number | null {
   const { graph, trace, memberClass } = input;
@@ -528,11 +531,84 @@ function newArrayBelow(input: FindingsInput, holder: number, sample: number): nu
       const edge = trace.parentEdge[below];
       const named = graph.edgeTypeName(edge) === 'property';
       const isNewArray = memberClass[below] !== NOT_NEW && graph.constructorName(below) === 'Array';
-      return named && isNewArray ? graph.nodeId(below) : null;
+      // The one array they sit in, not one of many (a memo's [err, value] per key): most of what is new there.
+      const most = input.retainedSizes[below] * 2 >= newUnder(input, holder);
+      return named && isNewArray && most ? graph.nodeId(below) : null;
     }
     below = parent;
   }
   return null;
+}
+
+/**
+ * New objects held directly by the holder, by class: its children in the dominator tree, and those of the new
+ * storage just below it (a Map's table, an array's elements, made new as it grew): the holder's entries.
+ */
+function entriesOf(input: FindingsInput, holder: number): Map<number, number> {
+  const { graph, tree, memberClass, table } = input;
+  const counts = new Map<number, number>();
+  const visit = (parent: number, depth: number): void => {
+    for (let c = tree.first[parent]; c < tree.first[parent + 1]; c++) {
+      const child = tree.children[c];
+      const cls = memberClass[child];
+      if (cls === NOT_NEW) continue;
+      // New and in no class (V8's storage the diff does not list: a Map's table), or a plain container.
+      const key = cls >= 0 ? table.keys[cls] : null;
+      if (key !== null) counts.set(cls, (counts.get(cls) ?? 0) + 1);
+      if (
+        depth === 0 &&
+        (key === null || key.type === 'array' || key.type === 'hidden' || /^(Array|Object)$/.test(key.name))
+      )
+        visit(child, 1);
+    }
+  };
+  if (graph.nodeTypeName(holder) !== 'synthetic') visit(holder, 0);
+  return counts;
+}
+
+/** Slices among a holder's strings for the finding to say that each keeps its parent whole: half of them or more. */
+const MIN_SLICES_SHARE = 0.5;
+/** A parent at least this many times the slices' own size (V8's 32 B each) reads as a chunk kept for them. */
+const MIN_PARENT_RATIO = 4;
+
+/**
+ * The holder's new strings (its entries, as entriesOf) that are V8's sliced strings, and their parents (new, each
+ * counted once), when they are most of the leaked strings and the parents outweigh them: lines cut from the
+ * chunks a file was read in, each keeping its chunk.
+ */
+function slicesIn(
+  input: FindingsInput,
+  holder: number,
+  leaked: ClassInGroup,
+): { count: number; parents: number; parentBytes: number } | undefined {
+  const { graph, tree, memberClass } = input;
+  let count = 0;
+  let sliceBytes = 0;
+  let parentBytes = 0;
+  const parents = new Set<number>();
+  const visit = (parent: number, depth: number): void => {
+    for (let c = tree.first[parent]; c < tree.first[parent + 1]; c++) {
+      const child = tree.children[c];
+      if (memberClass[child] === NOT_NEW) continue;
+      const type = graph.nodeTypeName(child);
+      if (type === 'sliced string') {
+        count++;
+        sliceBytes += graph.nodeSelfSize(child);
+        for (let e = graph.firstEdge(child); e < graph.firstEdge(child + 1); e++) {
+          const to = graph.edgeTarget(e);
+          if (graph.edgeName(e) !== 'parent' || memberClass[to] === NOT_NEW || parents.has(to)) continue;
+          parents.add(to);
+          parentBytes += graph.nodeSelfSize(to);
+        }
+      } else if (depth === 0 && (type === 'array' || type === 'hidden' || graph.constructorName(child) === 'Array'))
+        visit(child, 1);
+    }
+  };
+  if (graph.nodeTypeName(holder) !== 'synthetic') visit(holder, 0);
+  const strings = leaked.count - parents.size;
+  if (count === 0 || count < strings * MIN_SLICES_SHARE || parentBytes < sliceBytes * MIN_PARENT_RATIO)
+    return undefined;
+  return { count, parents: parents.size, parentBytes };
 }
 
 /** The retained size of everything new that hangs directly from the holder, each byte once. */
@@ -571,7 +647,13 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
   // Callbacks registered on the holder itself (in its list, its listener table) are what accumulates there, however
   // plain what each keeps (a component's model in a store's subscriber list).
   const registered = outsideDom.filter((c) => c.direct > 0);
-  const accumulating = registered.length > 0 ? registered : outsideDom;
+  // A library's objects that are themselves the entries (requests as a Map's keys), not inside one of them: they
+  // are what accumulates, before the records and callbacks each holds (its params, a listener on it).
+  const entries = registered.length > 0 ? new Map<number, number>() : entriesOf(input, dominator);
+  const isEntry = (c: ClassInGroup): boolean =>
+    c.tier === Tier.library && table.keys[c.cls].type === 'object' && (entries.get(c.cls) ?? 0) * 2 >= c.count;
+  const libraryEntries = outsideDom.filter(isEntry);
+  const accumulating = registered.length > 0 ? registered : libraryEntries.length > 0 ? libraryEntries : outsideDom;
   // The wrapper: what accumulates directly, the plainest suspect (a cache's values before its key strings), the most numerous.
   const wrapper = accumulating.reduce((best, c) =>
     c.tier < best.tier ||
@@ -594,13 +676,17 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
   // rule of its own (a listener on its socket, counted with a library's closures of the same name).
   const ownRecord = wrapper.tier <= Tier.shape && table.keys[wrapper.cls].type !== 'closure';
   const callbackInside = (c: ClassInGroup): boolean => ownRecord && !c.suspect && table.keys[c.cls].type === 'closure';
+  // Inside a library's objects that are the entries, only an instance of the user's class is what they stored
+  // (node-cache's record around a Session); the user's callbacks on each (a request's 'finish' listener) are its parts.
   const recognisable = (c: ClassInGroup): boolean =>
     detachedWrapper
       ? c === wrapper || isDetachedName(table.keys[c.cls].name) || c.tier <= Tier.userClosure
-      : c === wrapper ||
-        c.tier >= wrapper.tier ||
-        (c.tier <= Tier.userClosure && !callbackInside(c)) ||
-        wrapper.tier >= Tier.plain;
+      : isEntry(wrapper)
+        ? c === wrapper || c.tier >= wrapper.tier || c.tier === Tier.userClass
+        : c === wrapper ||
+          c.tier >= wrapper.tier ||
+          (c.tier <= Tier.userClosure && !callbackInside(c)) ||
+          wrapper.tier >= Tier.plain;
   // Node's record of a CommonJS module (a file require()d per call): the modules are what leaks, whatever they export.
   const modules = isCommonJsModule(table.keys[wrapper.cls].name, wrapper.location);
   // A vm sandbox is what the user made (vm.createContext), not its context's global record below it.
@@ -685,14 +771,16 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
         ? `open ${handle} handles`
         : access.name;
   // The user's callback: for a listener or a timer, however few (10 listeners keeping 2,000 records).
-  const callbacks = pattern === 'listener' || pattern === 'timer' ? classes : candidates;
+  // Node's timers that already ran or were cleared, kept in the user's collection: their callback is the place.
+  const spent = pattern === 'collection' && spentTimers(path, table.keys[wrapper.cls].name, namedNodeId);
+  const callbacks = pattern === 'listener' || pattern === 'timer' || spent ? classes : candidates;
   const userClosure = callbacks
     .filter((c) => c.tier === Tier.userClosure && (!partOfDom(c) || c === wrapper))
     .sort((a, b) => b.count - a.count || b.retained - a.retained)[0];
   const site =
     pattern === 'closure-chain' && chain >= 0 && isUserLocation(index.locationOf(chain))
       ? index.locationOf(chain)
-      : siteOf(input, pattern, leaked, wrapper, userClosure, access.location);
+      : siteOf(input, spent ? 'timer' : pattern, leaked, wrapper, userClosure, access.location);
   const key = (c: ClassInGroup): { name: string; type: string } => table.keys[c.cls];
   const retainedSize = Math.max(newUnder(input, dominator), wrapper.retained, leaked.retained);
   const facts: FindingFacts = {
@@ -705,6 +793,7 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
     // A library's record around each of the user's objects (node-cache's {v}): the user's class is named first.
     leakedFirst: leaked !== wrapper && leaked.tier < wrapper.tier,
     retainedSize,
+    ...(formatBytes(leaked.retained) !== formatBytes(retainedSize) ? { leakedRetained: leaked.retained } : {}),
     holder: holderName,
     holderIsRuntime: !access.owned && !modules,
     modules,
@@ -728,11 +817,15 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
     events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, at) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
     keptByTimer: pattern === 'timer' && keptByTimer(path),
+    ...(spent ? { spentTimers: true } : {}),
+    ...(pattern === 'timer' ? { timerStartedBy: timerLibrary(path) } : {}),
     heldByCell,
     ...(pattern === 'bytes' && appended !== undefined ? { appended } : {}),
     ...(handle ? { openHandle: handle, agents: httpAgents(input, classes) } : {}),
     awaiting:
       pattern === 'queue' && key(wrapper).type === 'closure' ? awaitingCalls(input, wrapper, classes) : undefined,
+    item: pattern === 'queue' ? linkedItem(input, wrapper, leaked, candidates) : undefined,
+    slices: pattern === 'collection' && key(leaked).type === 'string' ? slicesIn(input, dominator, leaked) : undefined,
     generator: isGeneratorObject(graph, (leaked !== wrapper && leaked.tier < wrapper.tier ? leaked : wrapper).sample),
     ...(access.frameLocal ? { frameLocal: access.location } : {}),
     // The place is the holder's scope (the function or module whose variable it is), not the leaked class's.
@@ -1275,6 +1368,8 @@ function accessPath(
   const last = at + 1 < path.length && (isScope(path[at].name) || path[at + 1].nodeId === arrayBelow) ? at + 1 : at;
   // A getter's value is in its closure's scope: `get router` then the variable reads .router.
   let inGetter = false;
+  /** A library's internal field (`_name`) is in the name: the next one ends it. */
+  let libraryInternal = false;
   for (let i = (frame?.local ?? Math.max(0, from)) + 1; i <= last; i++) {
     // Chrome's own objects (Blink's listener tables, bindings) have no names JavaScript can type: the name ends here.
     if (path[i].type === 'native' && isBrowserInternal(path[i].name, path[i].type)) break;
@@ -1323,6 +1418,12 @@ function accessPath(
         : accessEdge(path[i].edge, symbolVariable);
     if (getter) inGetter = true;
     if (edge === '') continue;
+    // A library's internal field (by convention `_name`) inside another one is its implementation, no name its user
+    // types: generic-pool's pool._waitingClientsQueue, not ._slots[0]._list below it. An emitter's _events is kept.
+    if (/^\._(?!events$)/.test(edge) && isLibraryStep(path[i - 1])) {
+      if (libraryInternal && name !== '') break;
+      libraryInternal = true;
+    }
     // A linked list's links (.next.next…) are no name to type: the list is named by what holds its head.
     const before = path[i - 1].edge;
     if (
@@ -1494,7 +1595,7 @@ function accumulation(
   // Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer, when the objects hang
   // from them: a timer inside what leaks (a socket's cleared close timer) does not keep it.
   if (isTimerStep({ name: name(wrapper), location: wrapper.location }) || path.slice(Math.max(0, at)).some(isTimerStep))
-    return 'timer';
+    return spentTimers(path, name(wrapper), holderNodeId) ? 'collection' : 'timer';
   // An emitter's listener table: Node's EventEmitter (_events), EventTarget (kEvents), Blink's listeners. Only
   // the steps from the holder up to the nearest scope or function count: a cache a listener's closure keeps is not one.
   let top = at;
@@ -1528,7 +1629,8 @@ function accumulation(
   if (keepsDetached) return 'listener';
   if (keepsPreviousThroughScope(input, wrapper)) return 'closure-chain';
   if (linkedBySameEdge(input, wrapper)) return 'queue';
-  if (isCallbackRecord(input, wrapper.sample)) return 'listener';
+  if (isCallbackRecord(input, wrapper.sample))
+    return servedOnce(path, at, wrapper.location?.script) ? 'queue' : 'listener';
   const holderName = graph.constructorName(holder);
   if (
     /^(Array|Object|Map|Set|WeakMap|WeakSet)$/.test(holderName) ||
@@ -1538,6 +1640,19 @@ function accumulation(
   )
     return 'collection';
   return 'other';
+}
+
+/**
+ * True when the callbacks sit in an array (the holder, or the array just below it) that the code defining its owner
+ * (or, for a plain object, the callbacks' own script) takes one entry at a time from (`this.waiting.shift()`): waiters
+ * each served once, a pool's acquire() callbacks never served, not listeners kept to be called again.
+ */
+function servedOnce(path: RetainerPath, at: number, fallbackScript: string | undefined): boolean {
+  const k = path[at]?.name === 'Array' ? at : path[at + 1]?.name === 'Array' ? at + 1 : -1;
+  const edge = k > 0 ? path[k].edge : null;
+  if (edge?.type !== 'property') return false;
+  const script = path[k - 1].location?.script ?? fallbackScript;
+  return script !== undefined && takesOneAtATime(script, edge.name);
 }
 
 /**
@@ -1642,6 +1757,35 @@ function frameFunctionOf(
  * True when the last timer on the path keeps the object at its end through no function: the timer's own fields
  * (its AsyncLocalStorage store, its arguments), not its callback's scope.
  */
+/**
+ * True when the objects hang from Node's timers (Timeout, Immediate: `wrapper` or on the path) that Node's own
+ * lists no longer hold (no TimersList, no immediate queue on the way): timers that ran or were cleared, kept by the
+ * user's collection. Node lets go of a timer once it has run; clearTimeout on these would change nothing.
+ */
+function spentTimers(path: RetainerPath, wrapper: string, holderNodeId: number): boolean {
+  if (path.some((step) => step.name === 'DOMTimer')) return false;
+  // Below the holder: a timer above it (a module's interval whose callback reaches the holder) keeps the holder.
+  const below = path.slice(path.findIndex((step) => step.nodeId === holderNodeId) + 1);
+  if (!/^(Timeout|Immediate)$/.test(wrapper) && !below.some((step) => /^(Timeout|Immediate)$/.test(step.name)))
+    return false;
+  return !path.some(
+    (step) =>
+      /^(TimersList|ImmediateList)$/.test(step.name) || /^(timerListMap|immediateQueue)$/.test(step.edge?.name ?? ''),
+  );
+}
+
+/**
+ * The library's object a Node timer runs (its `_onTimeout`, the first object with a place below the timer) when
+ * it is a library's, not the user's: rxjs's AsyncAction for interval(). The user did not start that timer.
+ */
+function timerLibrary(path: RetainerPath): { name: string; location: SourceLocation } | undefined {
+  const t = path.findLastIndex(isTimerStep);
+  if (t < 0 || path[t].name === 'DOMTimer') return undefined;
+  const runs = path.slice(t + 1).find((step) => step.location != null);
+  if (!runs?.location || isUserLocation(runs.location) || isRuntimeScript(runs.location.script)) return undefined;
+  return { name: runs.name, location: runs.location };
+}
+
 function keptByTimer(path: RetainerPath): boolean {
   const t = path.findLastIndex(isTimerStep);
   return t >= 0 && !path.slice(t + 1, -1).some((step) => step.type === 'closure');
@@ -1697,6 +1841,28 @@ function isSettled(graph: HeapGraph, promise: number): boolean {
     if (graph.edgeName(e) === 'reactions_or_result')
       return !/^(system \/ )?PromiseReaction$/.test(graph.nodeName(graph.edgeTarget(e)));
   return false;
+}
+
+/**
+ * For a queue whose entries are a linked list's links (`{prev, next, data}`): the class each link holds by a property
+ * (a pool's ResourceRequest), as many as the links, when it is not what leaks: what is pending, in the library's terms.
+ */
+function linkedItem(
+  input: FindingsInput,
+  wrapper: ClassInGroup,
+  leaked: ClassInGroup,
+  candidates: ClassInGroup[],
+): { name: string; count: number } | undefined {
+  if (wrapper === leaked || !linkedBySameEdge(input, wrapper)) return undefined;
+  const item = candidates.find(
+    (c) =>
+      c !== wrapper &&
+      c !== leaked &&
+      c.tier <= Tier.library &&
+      c.count * 2 >= wrapper.count &&
+      hasPropertyOfClass(input, wrapper.sample, c.cls),
+  );
+  return item && { name: input.table.keys[item.cls].name, count: item.count };
 }
 
 /** A linked list: the sample reaches another new object of its class by a property edge (next, _next, prev…). */
@@ -1899,7 +2065,9 @@ function siteOf(
   if (isUserLocation(leaked.location)) return leaked.location;
   if (userClosure) return userClosure.location;
   if (isUserLocation(wrapper.location)) return wrapper.location;
-  return isUserLocation(ownerLocation) ? ownerLocation : null;
+  // An ES module's top-level scope is its module function, placed at its first character: no place to point to.
+  const moduleStart = ownerLocation?.line === 1 && ownerLocation.column <= 1;
+  return isUserLocation(ownerLocation) && !moduleStart ? ownerLocation : null;
 }
 
 /**

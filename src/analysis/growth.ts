@@ -11,6 +11,7 @@ import type { ClassTable } from './class-table.js';
 import { type AnalysisProgress, type Baseline, loadGraph, type PreparedAfter } from './diff.js';
 import { type DominatorChildren, dominatorChildren, dominatorPreOrder } from './dominance.js';
 import { type IgnoreRule, ignoredNodes } from './ignore.js';
+import { isUserLocation } from './ownership.js';
 import { holderLabel, retainerPath } from './paths.js';
 import { prepareGraph } from './prepare.js';
 import { snapshotMeta } from './snapshot-meta.js';
@@ -34,6 +35,11 @@ export interface Trend {
    */
   holders: Map<number, Map<number, number>>[];
   /**
+   * Holders at after (by node id) no longer reachable in the last snapshot: V8's storage replaced as it grew (a
+   * Map's table reallocated), whose objects moved to the new one; how many each holds there says nothing.
+   */
+  replaced: Set<number>;
+  /**
    * Growing objects (by ByteGrowth.nodeId) whose growth the count rule explains (countedGrowth): the node ids of
    * the holders of the objects of growing classes that make it up, as the findings' holders.
    */
@@ -45,6 +51,11 @@ export interface ByteRule {
   stepCalls: number;
   /** Least growth of retained size per call, bytes. */
   minBytesPerCall: number;
+  /**
+   * Least growth per call, bytes, of an object in a plain container the user's code holds (a module's object of
+   * arrays, a field of their class): no runtime bookkeeping sits there, so less than minBytesPerCall is a leak.
+   */
+  minOwnedBytesPerCall?: number;
   /** Least retained size at the last point, bytes. */
   minBytes: number;
   /** New objects these rules name (ignore.ts) are left out of the counts. */
@@ -102,6 +113,7 @@ export async function measureTrend(
   const snapshots: SnapshotMeta[] = [];
   const holders: Map<number, Map<number, number>>[] = [];
   let counted = new Map<number, number[]>();
+  const replaced = new Set<number>();
   // Points: before (only for the sizes of objects already there), after, growth-1, …
   const points = [beforeFile, ...files];
   const afterPoint = 1;
@@ -149,6 +161,9 @@ export async function measureTrend(
     // Objects of after that were not in before are tracked too, with no size at before (NaN).
     tracked = track(graph, trace, order, retained, tracked, { keepNew: point === afterPoint });
     if (point === points.length - 1) {
+      // Gone, or left in the file unreachable (an obsolete table V8 links to its successor).
+      const gone = (o: number): boolean => o < 0 || trace.distance[o] === UNREACHED;
+      if (holders.length > 1) for (const id of holders[0].keys()) if (gone(graph.ordinalOfId(id))) replaced.add(id);
       growth = growingObjects(graph, trace, dominators, tree, retained, tracked, rule);
       const isProgram = programObjects(graph, browser);
       if (ignored) markIgnoredGrowth(graph, tree, growth, ignored, rule.ignore ?? [], isProgram);
@@ -163,7 +178,7 @@ export async function measureTrend(
     // it applies the shapes again after them.
     if (report) graph.clearObjectShapes();
   }
-  return { counts, totals, growth, snapshots, holders, counted };
+  return { counts, totals, growth, snapshots, holders, replaced, counted };
 }
 
 /** Per node, 1 when its id is not in before (both walked in id order: the graph's `order`, the baseline's ids). */
@@ -584,12 +599,19 @@ function growingObjects(
   const { sizes, ordinals } = tracked;
   const candidate = new Uint8Array(graph.nodeCount);
   const candidates: number[] = [];
+  const owned = rule.minOwnedBytesPerCall;
+  const slowRule = owned !== undefined && owned < rule.minBytesPerCall ? { ...rule, minBytesPerCall: owned } : null;
+  /** Objects growing by the owned rule alone: reported only where the user's code holds them (ownedSlowGrowth). */
+  const slow: number[] = [];
   for (let i = 0; i < ordinals.length; i++) {
-    if (!grows(sizes, i, rule)) continue;
+    if (!grows(sizes, i, rule)) {
+      if (slowRule && grows(sizes, i, slowRule)) slow.push(i);
+      continue;
+    }
     candidate[ordinals[i]] = 1;
     candidates.push(i);
   }
-  if (candidates.length === 0) return [];
+  if (candidates.length === 0 && slow.length === 0) return [];
   // Mark every dominator above a candidate; a candidate left unmarked is the most specific on its branch.
   const below = new Uint8Array(graph.nodeCount);
   for (const i of candidates) {
@@ -619,7 +641,60 @@ function growingObjects(
       retainerPath: path,
     });
   }
+  found.push(...ownedSlowGrowth(graph, trace, dominators, tracked, slow, candidate, calls));
   return found.sort((x, y) => y.bytesPerCall - x.bytesPerCall);
+}
+
+/** Plain containers a path passes through to what the user's code holds: `latencies['/users'] `, `this.rows`. */
+const PLAIN_CONTAINER = /^(Object|Array|Map|Set|\{.*\})$/;
+
+/**
+ * The objects growing by the owned rule alone (slow, indexes into tracked) that the byte rule reports: the most
+ * specific among them, under no object growing by the byte rule, and held by the user's code: above them on
+ * their path, past plain containers, a scope or an instance of the user's (a module's `latencies`, a class's
+ * field). An array of numbers one per call (8 bytes) is a leak there; elsewhere it is the runtime's noise.
+ */
+function ownedSlowGrowth(
+  graph: HeapGraph,
+  trace: RootTrace,
+  dominators: Uint32Array,
+  tracked: Tracked,
+  slow: number[],
+  candidate: Uint8Array,
+  calls: number,
+): ByteGrowth[] {
+  const { sizes, ordinals } = tracked;
+  // Above another slow one: the less specific.
+  const above = new Uint8Array(graph.nodeCount);
+  for (const i of slow)
+    for (let up = dominators[ordinals[i]]; up !== graph.rootOrdinal && up < graph.nodeCount && above[up] === 0; ) {
+      above[up] = 1;
+      up = dominators[up];
+    }
+  const found: ByteGrowth[] = [];
+  for (const i of slow) {
+    const o = ordinals[i];
+    let specific = true;
+    for (let up = dominators[o]; up !== graph.rootOrdinal && up < graph.nodeCount && specific; up = dominators[up])
+      if (candidate[up] === 1) specific = false;
+    if (!specific || above[o] === 1 || graph.nodeTypeName(o) !== 'object') continue;
+    const path = retainerPath(graph, trace, o);
+    if (!path || path.length < 2) continue;
+    let k = path.length - 2;
+    while (k > 0 && path[k].type === 'object' && PLAIN_CONTAINER.test(path[k].name) && !path[k].location) k--;
+    if (!isUserLocation(path[k].location)) continue;
+    const series = sizes.slice(1).map((s) => s[i]);
+    found.push({
+      holder: holderLabel(path),
+      name: graph.className(o),
+      type: graph.classType(o),
+      nodeId: graph.nodeId(o),
+      retainedSizes: series,
+      bytesPerCall: Math.round((series[series.length - 1] - series[0]) / calls),
+      retainerPath: path,
+    });
+  }
+  return found;
 }
 
 /**

@@ -397,9 +397,13 @@ function globalObjects(graph: HeapGraph): Set<number> {
   return globals;
 }
 
+/** The share of a scope's retained size one of its values must hold for the scope to be listed as that value. */
+const SCOPE_SHARE = 0.9;
+
 /**
  * The objects with the largest retained sizes, leaving out any object that a
- * listed one dominates (it would only repeat part of that one's size).
+ * listed one dominates (it would only repeat part of that one's size), and a
+ * scope one value makes up nearly whole (that value is listed instead).
  */
 function largestObjects(
   graph: HeapGraph,
@@ -442,10 +446,20 @@ function largestObjects(
   const candidates = heap;
   candidates.sort((a, b) => retainedSizes[b] - retainedSizes[a]);
   const root = graph.rootOrdinal;
+  // A scope (a module's or function's variables) that one of its values makes up nearly whole is said as that
+  // value, named by its variable (a batch script's `errors`): the scope is V8's, the variable the user's.
+  const largestChild = new Map<number, number>();
+  for (const o of candidates) {
+    const d = dominators[o];
+    if (retainedSizes[o] > (largestChild.get(d) ?? 0)) largestChild.set(d, retainedSizes[o]);
+  }
+  const madeOfOne = (o: number): boolean =>
+    graph.nodeName(o) === 'system / Context' && (largestChild.get(o) ?? 0) >= SCOPE_SHARE * retainedSizes[o];
   const chosen = new Set<number>();
   const picked: number[] = [];
   for (const o of candidates) {
     if (picked.length >= top) break;
+    if (madeOfOne(o)) continue;
     let dominated = false;
     for (let d = dominators[o]; d !== root && d !== dominators[d]; d = dominators[d]) {
       if (chosen.has(d)) {

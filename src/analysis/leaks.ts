@@ -4,7 +4,15 @@
 // filled up to its cap and stopped.
 
 import type { HeapGraph } from '../engine/index.js';
-import type { ByteGrowth, ClassDiff, DiffResult, LeakExpectation, ScenarioStatus, SnapshotMeta } from '../types.js';
+import type {
+  ByteGrowth,
+  ClassDiff,
+  DiffResult,
+  Finding,
+  LeakExpectation,
+  ScenarioStatus,
+  SnapshotMeta,
+} from '../types.js';
 import {
   type AnalysisProgress,
   type Baseline,
@@ -18,6 +26,7 @@ import { findingHeadline } from './finding-text.js';
 import { byteFinding, byteGroups, grownInside, holderIdsOf } from './findings.js';
 import { classKey, measureTrend } from './growth.js';
 import { parseIgnoreRules, ruleMatchesPath } from './ignore.js';
+import { Tier, tierOf } from './ownership.js';
 
 export interface LeakRule {
   /** Least number of new reachable objects of a class at the end. */
@@ -34,6 +43,8 @@ export const DEFAULT_LEAK_RULE: LeakRule = { minCount: 1, minBytes: 0 };
 
 /** Below this an object's growth per call is within the noise of V8's own bookkeeping. */
 const DEFAULT_MIN_BYTES_PER_CALL = 64;
+/** Below this, growth per call of a plain container the user's code holds: one number a call (8 B) is above. */
+const MIN_OWNED_BYTES_PER_CALL = 8;
 
 /** The top classes of the diff that get a retainer path, as in `leakscan diff` (DiffOptions.paths); every growing class gets one too. */
 const TRACED_TOP_CLASSES = 3;
@@ -195,6 +206,7 @@ export async function findLeaks(
     {
       stepCalls: calls.stepCalls,
       minBytesPerCall: rule.minBytesPerCall ?? DEFAULT_MIN_BYTES_PER_CALL,
+      minOwnedBytesPerCall: Math.min(rule.minBytesPerCall ?? DEFAULT_MIN_BYTES_PER_CALL, MIN_OWNED_BYTES_PER_CALL),
       minBytes: rule.minBytes,
       ignore,
       countGrows: (counts, totals) => growthRate(counts, calls, totals) !== null,
@@ -249,13 +261,21 @@ export async function findLeaks(
     }
   }
   // A leak accumulates: a holder whose objects of the finding's class are no more at the last snapshot than at
-  // after is a framework's record of the last round (React's deleted fibers, a stale effect), not a leak's place.
+  // after is a framework's record of the last round (React's deleted fibers, a stale effect), not a leak's place;
+  // unless it is V8's storage (a Map's table), which V8 replaces as it grows (the old one may stay reachable,
+  // linked to its successor), or gone: its objects moved on.
   const [atAfter, atLast] = [trend.holders[0], trend.holders[trend.holders.length - 1]];
   if (atAfter && atLast && trend.holders.length > 1) {
     diff.findings = diff.findings.filter((f) => {
       const cls = baseline.table.find(f.leaked.name, f.leaked.type);
       const held = atAfter.get(f.holder.nodeId)?.get(cls) ?? 0;
-      return cls < 0 || held === 0 || (atLast.get(f.holder.nodeId)?.get(cls) ?? 0) > held;
+      return (
+        cls < 0 ||
+        held === 0 ||
+        trend.replaced.has(f.holder.nodeId) ||
+        isStorage(f) ||
+        (atLast.get(f.holder.nodeId)?.get(cls) ?? 0) > held
+      );
     });
   }
   // The trend measures bytes per call: a string appended to, as one diff sees it (its pieces), is the trend's to say.
@@ -285,11 +305,27 @@ export async function findLeaks(
   const bytes = byteGroups(growth)
     .filter((g) => !counted.some((f) => grownInside(g.retainerPath, f)))
     .map((g) => byteFinding(g, options.per));
-  const grown = new Set(bytes.map((f) => f.holder.name));
-  diff.findings = [...diff.findings.filter((f) => !grown.has(f.holder.name)), ...bytes].sort(
+  // Under one name, a count of a class (requests kept in a Map) says what the bytes are; a count of strings, numbers
+  // or arrays (the pieces of a string built by +=) says less than the bytes.
+  const named = new Set(
+    counted
+      .filter(
+        (f) => tierOf(f.leaked.name, f.leaked.type, f.leaked.location, f.leaked.name.startsWith('{')) < Tier.plain,
+      )
+      .map((f) => f.holder.name),
+  );
+  const bytesSaid = bytes.filter((f) => !named.has(f.holder.name));
+  const grown = new Set(bytesSaid.map((f) => f.holder.name));
+  diff.findings = [...diff.findings.filter((f) => !grown.has(f.holder.name)), ...bytesSaid].sort(
     (a, b) => b.leaked.retainedSize - a.leaked.retainedSize,
   );
   return { diff, leaks, growth, snapshots: trend.snapshots };
+}
+
+/** True when the finding's holder is V8's storage of its owner (a Map's table, an array's elements). */
+function isStorage(f: Finding): boolean {
+  const step = f.retainerPath.find((s) => s.nodeId === f.holder.nodeId);
+  return step?.edge?.type === 'internal' && (step.type === 'array' || step.type === 'hidden');
 }
 
 export interface Verdict {

@@ -8,11 +8,11 @@
 // opened and read (a FIFO or device named there is never opened), with size limits, and
 // nothing of their text is shown but the source paths their maps name.
 
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { localPath } from '../text/places.js';
 import { rewordFinding } from './findings.js';
+import { readRegularFile } from './source-text.js';
 
 /** A compiled script larger than this is not searched for its source map comment. */
 const MAX_SCRIPT_BYTES = 32 * 1024 * 1024;
@@ -31,35 +31,6 @@ interface LoadedMap {
   map: SourceMap;
   /** Folder the map's relative source paths start from (with its sourceRoot). */
   base: string;
-}
-
-/** The file's bytes when it is a regular file no larger than `limit`; null otherwise. */
-function readRegularFile(file: string, limit: number): Buffer | null {
-  let fd: number;
-  try {
-    // Not even opened unless it is a regular file now (opening some devices has effects); opened
-    // non-blocking and checked again, in case something else was put at the name in between.
-    if (!statSync(file).isFile()) return null;
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch {
-    return null;
-  }
-  try {
-    const info = fstatSync(fd);
-    if (!info.isFile() || info.size > limit) return null;
-    const buffer = Buffer.allocUnsafe(info.size);
-    let filled = 0;
-    while (filled < buffer.length) {
-      const n = readSync(fd, buffer, filled, buffer.length - filled, filled);
-      if (n === 0) break;
-      filled += n;
-    }
-    return buffer.subarray(0, filled);
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** The last `sourceMappingURL` comment of a script, as written. */
