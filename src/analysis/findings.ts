@@ -1767,6 +1767,11 @@ function siteOf(
   if (isUserLocation(leaked.location)) return leaked.location;
   if (userClosure) return userClosure.location;
   if (isUserLocation(wrapper.location)) return wrapper.location;
+  // Records made by an object literal (`{ id, cells }`): the function of theirs whose literal it is.
+  for (const c of [leaked, wrapper]) {
+    const literal = graph.nodeTypeName(c.sample) === 'object' ? index.literalLocation(c.sample) : null;
+    if (isUserLocation(literal)) return literal;
+  }
   return isUserLocation(ownerLocation) ? ownerLocation : null;
 }
 
