@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type FindingFacts, findingFix, findingHeadline, findingSummary } from '../src/analysis/finding-text.js';
-import { grownInside } from '../src/analysis/findings.js';
+import { grownInside, roleByName } from '../src/analysis/findings.js';
 import { isUserScript, Tier, tierOf } from '../src/analysis/ownership.js';
 import type { Finding, RetainerPath } from '../src/types.js';
 
@@ -47,6 +47,23 @@ describe('tierOf: what the user recognises first', () => {
   ];
   for (const [name, type, location, shaped, tier] of cases)
     test(`${name} (${type}) → ${tier}`, () => assert.equal(tierOf(name, type, location, shaped), tier));
+});
+
+describe('roleByName: what an array is for, when its name says', () => {
+  const cases: Array<[string, 'queue' | 'history' | null]> = [
+    ['retryQueue', 'queue'],
+    ['uploader.failedRequests', 'queue'],
+    ['state.pending', 'queue'],
+    ['editor.undoStack', 'history'],
+    ['edits.past', 'history'],
+    ['this.history', 'history'],
+    ['settings.listeners', null],
+    ['bus.handlers["cart:changed"]', null],
+    ['pastry', null],
+    ['app.router.stack', null],
+    ['cache', null],
+  ];
+  for (const [access, role] of cases) test(`${access} → ${role}`, () => assert.equal(roleByName(access), role));
 });
 
 describe('finding text', () => {
@@ -133,6 +150,66 @@ describe('finding text', () => {
       findingSummary(f),
       /^8 callbacks registered in retryQueue and never removed, keeping DOM nodes removed from the document \(/,
     );
+  });
+  test("an observable's subscriptions: what each keeps, and unsubscribe or takeUntil in the fix", () => {
+    const f = facts({
+      pattern: 'listener',
+      wrapper: { name: 'b', type: 'object', count: 8 },
+      leaked: { name: 'PriceWidget', type: 'object', count: 4 },
+      subscriptions: 4,
+      keepsDetachedDom: true,
+      holder: 'prices$.observers',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(f),
+      /^4 subscriptions to prices\$ never unsubscribed, each keeping a PriceWidget and DOM nodes removed from the document \(subscribed at src\/upload\.js:32\)/,
+    );
+    assert.match(findingFix(f), /^Unsubscribe from prices\$ when .*unsubscribe\(\).*takeUntil\(destroy\$\)/);
+  });
+  test('a queue by its name: queued and never removed, what they keep; drain and cap it', () => {
+    const f = facts({
+      pattern: 'queue',
+      role: 'queue',
+      wrapper: { name: 'retry', type: 'closure', count: 8 },
+      leaked: { name: 'Uploader', type: 'object', count: 4 },
+      keepsDetachedDom: true,
+      holder: 'retryQueue',
+      holderIsRuntime: false,
+      leakedFirst: true,
+    });
+    assert.match(
+      findingSummary(f),
+      /^8 callbacks queued in retryQueue and never removed, keeping 4 Uploader and DOM nodes removed from the document \(made at src\/upload\.js:32\)/,
+    );
+    assert.match(findingFix(f), /^Drain retryQueue: take each entry out once it has run.*cap its length/);
+    const records = facts({
+      pattern: 'queue',
+      role: 'queue',
+      wrapper: { name: 'SaveRequest', type: 'object', count: 4 },
+      leaked: { name: 'SaveRequest', type: 'object', count: 4 },
+      holder: 'failedRequests',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(records),
+      /^4 SaveRequest \(src\/upload\.js:32\) queued in failedRequests and never removed \(/,
+    );
+  });
+  test('an undo history by its name: pushed and never dropped; cap it', () => {
+    const f = facts({
+      pattern: 'collection',
+      role: 'history',
+      wrapper: { name: '(anonymous)', type: 'closure', count: 80 },
+      leaked: { name: '(anonymous)', type: 'closure', count: 80 },
+      holder: 'undoStack',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(f),
+      /^80 callbacks pushed onto undoStack and never dropped: a history with no limit \(made at src\/upload\.js:32\)/,
+    );
+    assert.match(findingFix(f), /^Cap undoStack: drop its oldest entry/);
   });
   test('listener on an EventEmitter: the event and the emitter, in the summary and the fix', () => {
     const f = facts({

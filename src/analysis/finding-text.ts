@@ -61,6 +61,13 @@ export interface FindingFacts {
   kept?: { name: string; type: string; count: number };
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
   keepsDetachedDom?: boolean;
+  /** For a listener: the subscriptions (rxjs Subscriber records) in an observable's list of observers. */
+  subscriptions?: number;
+  /**
+   * What an array of callbacks or records is for, as its name says when the graph cannot: work to do again or
+   * later (a queue finding: drain it), states to go back to (a collection: cap it).
+   */
+  role?: 'queue' | 'history';
   /** The place of the suspended async function or generator one of whose locals is the holder (`a local variable of main()`). */
   frameLocal?: SourceLocation | null;
   site: SourceLocation | null;
@@ -153,6 +160,32 @@ function eventTargetOf(facts: FindingFacts): string | null {
   return /^(.+)\[kEvents\](\.get\([^)]*\))?$/.exec(facts.holder)?.[1] ?? null;
 }
 
+/** "prices$" for a Subject's `prices$.observers`; "the observable of X" for another holder. */
+const observableOf = (holder: string): string => /^(.+)\.observers$/.exec(holder)?.[1] ?? `the observable of ${holder}`;
+
+/**
+ * The start of a named queue's or history's summary: "8 callbacks queued in retryQueue", "4 SaveRequest
+ * (app.js:10) queued in failedRequests", "80 Array pushed onto edits.past".
+ */
+function roleEntries(facts: FindingFacts, verb: string): string {
+  const first = roleLead(facts);
+  if (first.type === 'closure') return `${plural(first.count, 'callback', 'callbacks')} ${verb} ${facts.holder}`;
+  return `${formatCount(first.count)} ${named(leadName(facts), facts.site)} ${verb} ${facts.holder}`;
+}
+
+/** What a queue or history counts: its callbacks when they are what is in it (then what they keep), else the lead. */
+const roleLead = (facts: FindingFacts): { name: string; type: string; count: number } =>
+  facts.wrapper.type === 'closure' ? facts.wrapper : lead(facts);
+
+/** The rest: what each keeps, the DOM they keep, where a callback was made, the bytes. */
+function roleTail(facts: FindingFacts, bytes: string): string {
+  const first = roleLead(facts);
+  const kept = keeping(facts, first) || (facts.kept ? keeping({ ...facts, leaked: facts.kept }, first) : '');
+  const dom = facts.keepsDetachedDom ? `${kept ? ' and' : ', keeping'} DOM nodes removed from the document` : '';
+  const where = first.type === 'closure' && facts.site ? ` (made${at(facts.site)})` : '';
+  return `${kept}${dom}${where} (${bytes}).`;
+}
+
 export function findingSummary(facts: FindingFacts): string {
   const bytes = formatBytes(facts.retainedSize);
   const held = facts.holderIsRuntime ? '' : `; held in ${facts.holder}`;
@@ -178,6 +211,12 @@ export function findingSummary(facts: FindingFacts): string {
       const count = facts.listeners ?? facts.wrapper.count;
       const observer = facts.browserCallbacks !== 'animation-frame' ? facts.browserCallbacks : undefined;
       const table = tableOf(facts);
+      if (facts.subscriptions) {
+        const n = facts.subscriptions;
+        const kept = keeping(facts, { name: '', type: 'closure', count: n }, n);
+        const dom = facts.keepsDetachedDom ? `${kept ? ' and' : ', keeping'} DOM nodes removed from the document` : '';
+        return `${plural(n, 'subscription', 'subscriptions')} to ${observableOf(facts.holder)} never unsubscribed${kept}${dom}${facts.site ? ` (subscribed${at(facts.site)})` : ''} (${bytes}).`;
+      }
       const what = facts.keptAlive
         ? `${plural(facts.keptAlive, `${facts.holder} object`, `${facts.holder} objects`)} never closed, kept alive by their event listeners`
         : observer
@@ -207,12 +246,16 @@ export function findingSummary(facts: FindingFacts): string {
       return `${what}${kept}${facts.site ? ` (registered${at(facts.site)})` : ''} (${bytes}).`;
     }
     case 'collection':
+      if (facts.role === 'history')
+        return `${roleEntries(facts, 'pushed onto')} and never dropped: a history with no limit${roleTail(facts, bytes)}`;
       if (facts.heldByCell)
         return `${formatCount(facts.leaked.count)} ${named(facts.leaked.name, facts.site)} registered in ${facts.holder} with a held value that keeps them: never collected (${bytes}).`;
       if (facts.modules)
         return `${plural(facts.wrapper.count, 'module', 'modules')} loaded by require() and kept in ${facts.holder}${facts.site ? `, such as ${formatLocation(facts.site)}` : ''} (${bytes}).`;
       return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.site)} added to ${'frameLocal' in facts ? named(facts.holder, facts.frameLocal ?? null) : facts.holder} and never removed${keeping(facts, lead(facts)) || (facts.kept ? keeping({ ...facts, leaked: facts.kept }, lead(facts)) : '')} (${bytes}).`;
     case 'queue':
+      if (facts.role === 'queue')
+        return `${roleEntries(facts, 'queued in')} and never removed${roleTail(facts, bytes)}`;
       // An await leaves two callbacks (fulfilled, rejected) per call: the calls are what the user counts.
       if (facts.awaiting) {
         const { count, name, location } = facts.awaiting;
@@ -254,6 +297,8 @@ export function findingFix(facts: FindingFacts): string {
         return `cancelAnimationFrame the frame requested${at(facts.site)} when what it draws goes away (keep the id requestAnimationFrame returns), or stop requesting the next one from the callback.`;
       return `clearInterval (or clearTimeout) the timer started${at(facts.site)} when it is no longer needed, e.g. when the request or object it serves ends.`;
     case 'listener': {
+      if (facts.subscriptions)
+        return `Unsubscribe from ${observableOf(holder)} when what subscribed goes away (a component's unmount, an effect's cleanup): keep the Subscription subscribe() returns and call its unsubscribe(), or end the stream there with takeUntil(destroy$).`;
       if (facts.browserCallbacks !== undefined && facts.browserCallbacks !== 'animation-frame')
         return `Call disconnect() on the ${facts.browserCallbacks} observing ${holder} when what created it goes away (a component's unmount, an effect's cleanup).`;
       if (facts.keptAlive)
@@ -272,6 +317,8 @@ export function findingFix(facts: FindingFacts): string {
       return `Unregister the callback from ${holder} when it is no longer needed (its remove/eject/unsubscribe function), or register it once at start-up instead of per call.`;
     }
     case 'collection':
+      if (facts.role === 'history')
+        return `Cap ${holder}: drop its oldest entry once it holds more than a set number (shift() past the limit), and empty it when what it undoes is closed.`;
       if (facts.heldByCell)
         return `Give ${holder}.register() a held value that does not reference the object registered (its id, or a record without it): a registry keeps its held values strongly, so the object is never collected and its cleanup never runs.`;
       if (facts.modules)
@@ -280,6 +327,8 @@ export function findingFix(facts: FindingFacts): string {
         return `${named(holder.replace(/^a local variable of /, ''), facts.frameLocal ?? null)} keeps them in a local variable for as long as it runs (suspended at an await or a yield): handle each entry and let it go (stream it out, keep a count or a bounded window), or return sooner.`;
       return `Bound or evict the entries of ${holder} (an LRU cache with a max size, or delete each entry when it is done).`;
     case 'queue':
+      if (facts.role === 'queue')
+        return `Drain ${holder}: take each entry out once it has run, succeeded or been given up on (after a few attempts), cap its length, and remove what was queued for a view or request that went away.`;
       if (facts.holderIsPromise)
         return `Settle (or reject) ${holder} when its work ends, or stop chaining per-call work onto it: every then, await or Promise.race on a promise that never settles keeps its callbacks.`;
       return `Make the work queued in ${holder} complete (a stuck worker, a lost connection or a promise never settled), or bound the queue and reject new work when it is full.`;

@@ -558,6 +558,21 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
     access = accessPath(path, namedNodeId, null, lookups);
     pattern = 'collection';
   }
+  // An observable's subscriptions (rxjs's Subscriber records in a Subject's `observers`): counted by those records.
+  const named = graph.ordinalOfId(namedNodeId);
+  const subscriptions = pattern === 'listener' ? subscribersIn(input, named) : 0;
+  // An array of callbacks or records reads the same in the graph whether it is a subscriber list, a queue of work
+  // or an undo history: only the name the code gave it tells them apart, and only between those.
+  const role =
+    (pattern === 'listener' || pattern === 'collection') &&
+    subscriptions === 0 &&
+    graph.constructorName(named) === 'Array' &&
+    !underBlinkListeners(path, pathHolderId) &&
+    browserCallbacks(path, pathHolderId) === null
+      ? roleByName(access.name)
+      : null;
+  if (role === 'queue') pattern = 'queue';
+  else if (role === 'history') pattern = 'collection';
   // Objects an open OS handle keeps (a socket's TCPSocketWrap): connections the program opened and never closed.
   const handle = openHandleOf(input, path);
   const holderName = modules
@@ -607,7 +622,10 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
         : pattern === 'collection' && leaked === wrapper
           ? vmContexts(input, wrapper, classes)
           : undefined,
-    keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
+    keepsDetachedDom:
+      (pattern === 'listener' || role !== null) && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
+    ...(subscriptions > 0 ? { subscriptions } : {}),
+    ...(role ? { role } : {}),
     events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, at) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
     keptByTimer: pattern === 'timer' && keptByTimer(path),
@@ -1357,7 +1375,9 @@ function accumulation(
   // observer, the user's callback) make the holder a subscriber list, whatever DOM their callbacks keep.
   const entry = at >= 0 && at + 1 < path.length ? graph.ordinalOfId(path[at + 1].nodeId) : -1;
   const callbackEntry =
-    entry >= 0 && input.memberClass[entry] !== NOT_NEW && isCallbackRecord(input, entry, CALLBACK_DEPTH + 1);
+    entry >= 0 &&
+    input.memberClass[entry] !== NOT_NEW &&
+    (isSubscriber(graph, entry) || isCallbackRecord(input, entry, CALLBACK_DEPTH + 1));
   if (keepsDetached && graph.nodeTypeName(wrapper.sample) !== 'closure' && !callbackEntry) return 'detached-dom';
   // Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer, when the objects hang
   // from them: a timer inside what leaks (a socket's cleared close timer) does not keep it.
@@ -1513,6 +1533,56 @@ function frameFunctionOf(
 function keptByTimer(path: RetainerPath): boolean {
   const t = path.findLastIndex(isTimerStep);
   return t >= 0 && !path.slice(t + 1, -1).some((step) => step.type === 'closure');
+}
+
+/**
+ * An rxjs Subscriber (rxjs 6 and 7, minified or not: its fields keep their names): the record a Subject keeps in
+ * `observers` per subscription, which reaches the subscriber's callbacks through `destination`, however many
+ * operators (pipe) lie between.
+ */
+function isSubscriber(graph: HeapGraph, o: number): boolean {
+  if (graph.nodeTypeName(o) !== 'object') return false;
+  let destination = false;
+  let stopped = false;
+  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+    if (graph.edgeTypeName(e) !== 'property') continue;
+    const name = graph.edgeName(e);
+    if (name === 'destination') destination = true;
+    else if (name === 'isStopped') stopped = true;
+  }
+  return destination && stopped;
+}
+
+/** The new Subscriber records among the elements of `holder` (a Subject's `observers`): its subscriptions. */
+function subscribersIn(input: FindingsInput, holder: number): number {
+  const { graph, memberClass } = input;
+  if (holder < 0) return 0;
+  let count = 0;
+  for (let e = graph.firstEdge(holder); e < graph.firstEdge(holder + 1); e++) {
+    const to = graph.edgeTarget(e);
+    if (graph.isElementEdge(e) && memberClass[to] !== NOT_NEW && isSubscriber(graph, to)) count++;
+  }
+  return count;
+}
+
+/** Words that name an array of work to do again or later (`retryQueue`, `pendingRequests`, `failedUploads`). */
+const QUEUE_WORDS = /queue|retr(y|ies)|pending|backlog|outbox|waiting|failed/i;
+/** Words that name an array of states to go back to (`undoStack`, `history`, redux-undo's `past`); not `stack`: express's router.stack is its routes. */
+const HISTORY_WORDS = /undo|redo|history|^past$/i;
+
+/**
+ * What an array of callbacks or records is for, by the last name of its access path (`editor.undoStack` →
+ * history), when the name says: a queue of work, an undo history; null otherwise (a subscriber list, a cache).
+ */
+export function roleByName(access: string): 'queue' | 'history' | null {
+  const last =
+    access
+      .split(/[.[\]"']/)
+      .filter(Boolean)
+      .pop() ?? '';
+  if (HISTORY_WORDS.test(last)) return 'history';
+  if (QUEUE_WORDS.test(last)) return 'queue';
+  return null;
 }
 
 /** Steps below a record that a callback of the user's may sit behind (a subscriber's observer, a handler's options). */
