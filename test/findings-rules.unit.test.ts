@@ -211,6 +211,35 @@ describe('finding text', () => {
     );
     assert.match(findingFix(f), /^Cap undoStack: drop its oldest entry/);
   });
+  test('detached elements named as Chrome names them, with their class, and how many in all', () => {
+    const f = facts({
+      pattern: 'detached-dom',
+      wrapper: { name: 'Detached <div>', type: 'native', count: 8 },
+      leaked: { name: 'Detached <div>', type: 'native', count: 8 },
+      element: { name: '<div class="tooltip">', count: 4 },
+      holder: 'tooltipCache',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(f),
+      /^4 <div class="tooltip"> nodes removed from the document and still referenced from tooltipCache \(8 Detached <div> in all, /,
+    );
+  });
+  test('closures chained through an on… event handler: addEventListener in the fix, not "the previous value of window"', () => {
+    const f = facts({
+      pattern: 'closure-chain',
+      wrapper: { name: '(anonymous)', type: 'closure', count: 4 },
+      leaked: { name: 'Sidebar', type: 'object', count: 4 },
+      eventHandler: true,
+      holder: 'window',
+      holderIsRuntime: false,
+    });
+    assert.match(findingSummary(f), /; held in an on… event handler property of window\.$/);
+    assert.match(
+      findingFix(f),
+      /^Break the chain: the handler set at src\/upload\.js:32 calls the window\.on… handler it replaced; add each with window\.addEventListener/,
+    );
+  });
   test('listener on an EventEmitter: the event and the emitter, in the summary and the fix', () => {
     const f = facts({
       pattern: 'listener',

@@ -61,6 +61,10 @@ export interface FindingFacts {
   kept?: { name: string; type: string; count: number };
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
   keepsDetachedDom?: boolean;
+  /** For detached DOM: the elements as Chrome names them (`<div class="tooltip">`), and how many have that name. */
+  element?: { name: string; count: number };
+  /** For a closure chain: it is held in an `on…` event handler property (each handler calls the one it replaced). */
+  eventHandler?: boolean;
   /** For a listener: the subscriptions (rxjs Subscriber records) in an observable's list of observers. */
   subscriptions?: number;
   /**
@@ -266,8 +270,10 @@ export function findingSummary(facts: FindingFacts): string {
         return `${plural(facts.wrapper.count, 'callback', 'callbacks')} waiting in ${facts.holder} that never run${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
       return `${plural(facts.wrapper.count, 'pending item', 'pending items')} (${facts.wrapper.name}) in ${facts.holder} that never complete${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
     case 'closure-chain':
-      return `${plural(facts.leaked.count, facts.leaked.name, facts.leaked.name)} chained through closures: each keeps the previous one through a closure's scope${at(facts.site)} (${bytes})${held}.`;
+      return `${plural(facts.leaked.count, facts.leaked.name, facts.leaked.name)} chained through closures: each keeps the previous one through a closure's scope${at(facts.site)} (${bytes})${facts.eventHandler ? `; held in an on… event handler property of ${facts.holder}` : held}.`;
     case 'detached-dom':
+      if (facts.element)
+        return `${formatCount(facts.element.count)} ${facts.element.name} ${facts.element.count === 1 ? 'node' : 'nodes'} removed from the document and still referenced from ${facts.holder} (${formatCount(facts.wrapper.count)} ${facts.wrapper.name} in all, ${bytes}).`;
       if (facts.wrapper.name.startsWith('Detached '))
         return `${formatCount(facts.wrapper.count)} ${facts.wrapper.name} nodes removed from the document and still referenced from ${facts.holder} (${bytes}).`;
       return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} in ${facts.holder} keep DOM nodes removed from the document (${bytes}).`;
@@ -333,6 +339,8 @@ export function findingFix(facts: FindingFacts): string {
         return `Settle (or reject) ${holder} when its work ends, or stop chaining per-call work onto it: every then, await or Promise.race on a promise that never settles keeps its callbacks.`;
       return `Make the work queued in ${holder} complete (a stuck worker, a lost connection or a promise never settled), or bound the queue and reject new work when it is full.`;
     case 'closure-chain':
+      if (facts.eventHandler)
+        return `Break the chain: the handler set${at(facts.site)} calls the ${holder}.on… handler it replaced; add each with ${holder}.addEventListener and remove it with removeEventListener when what added it goes away.`;
       return `Break the chain: do not let the closure created${at(facts.site)} capture the previous value of ${holder} (clear the variable, or move it out of the scope the closures share).`;
     case 'detached-dom':
       if (facts.keyedByDetached)

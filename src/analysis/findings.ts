@@ -389,6 +389,26 @@ function insideDetachedElement(input: FindingsInput, o: number, holder: number):
   return false;
 }
 
+/**
+ * The detached elements of the wrapper's class as Chrome names them, with their id and class (`<div
+ * class="tooltip">`), when they differ from the class (`Detached <div>`): the name of the one nearest the roots (in
+ * the holder itself) and how many of the group's have it. Undefined when Chrome gives no more than the tag.
+ */
+function elementNamed(input: FindingsInput, dominator: number, wrapper: ClassInGroup): FindingFacts['element'] {
+  const { graph, walk, memberClass } = input;
+  const name = graph.nodeName(wrapper.sample);
+  if (!/^<[a-zA-Z][\w-]*\s/.test(name)) return undefined;
+  const { ordinals, holders } = walk.members;
+  let count = 0;
+  for (let i = 0; i < ordinals.length; i++)
+    if (holders[i] === dominator && memberClass[ordinals[i]] === wrapper.cls && graph.nodeName(ordinals[i]) === name)
+      count++;
+  return count > 0 ? { name, count } : undefined;
+}
+
+/** Blink's record of an `on…` event handler property (`window.onresize = …`), not an addEventListener's. */
+const EVENT_HANDLER = 'V8EventHandlerNonNull';
+
 /** The holders of most suspect objects (up to MAX_GROUPS), found by sorting a typed array of them. */
 function topHolders(walk: SetRetainedSizes, memberClass: Int32Array, suspect: Uint8Array): number[] {
   const { ordinals, holders } = walk.members;
@@ -616,6 +636,8 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
         : undefined,
     keyedByDetached:
       pattern === 'detached-dom' && keyedByDetachedElements(input, holder, Math.max(1, wrapper.count / 2)),
+    element: pattern === 'detached-dom' && detachedWrapper ? elementNamed(input, dominator, wrapper) : undefined,
+    eventHandler: pattern === 'closure-chain' && path.some((step) => step.name === EVENT_HANDLER),
     kept:
       pattern === 'listener' && leaked === wrapper
         ? keptBy(input, wrapper, classes)
