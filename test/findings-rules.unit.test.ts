@@ -210,6 +210,20 @@ describe('finding text', () => {
       /^80 callbacks pushed onto undoStack and never dropped: a history with no limit \(made at src\/upload\.js:32\)/,
     );
     assert.match(findingFix(f), /^Cap undoStack: drop its oldest entry/);
+    // Copies of the state pushed per edit: the arrays pushed, then what they keep.
+    const copies = facts({
+      pattern: 'collection',
+      role: 'history',
+      wrapper: { name: 'Shape', type: 'object', count: 69 },
+      leaked: { name: 'Shape', type: 'object', count: 69 },
+      entries: { name: 'Array', type: 'object', count: 80 },
+      holder: 'edits.past',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(copies),
+      /^80 arrays pushed onto edits\.past and never dropped: a history with no limit, keeping 69 Shape \(/,
+    );
   });
   test('detached elements named as Chrome names them, with their class, and how many in all', () => {
     const f = facts({

@@ -1,7 +1,8 @@
 // The first finding of `leakscan run` on pages whose leak has a shape of its own: a retry queue never drained,
-// rxjs subscriptions never unsubscribed, an undo stack never capped, a script-level Map of records on a React
-// page, a cache of detached elements, on… handlers that call the one they replaced. Through the built binary and
-// Debian's chromium; each page has a fixed twin with no finding (page-findings.test.ts has more pages).
+// rxjs subscriptions never unsubscribed, undo stacks (of closures, of copies of the state) never capped, a
+// script-level Map of records on a React page, a cache of detached elements, on… handlers that call the one they
+// replaced. Through the built binary and Debian's chromium; each page has a fixed twin with no finding
+// (page-findings.test.ts has more pages).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -109,6 +110,33 @@ document.getElementById('open').addEventListener('click', () => {
 }
 
 /**
+ * An undo history of copies of the state (an array of shapes, 20 edits a round), never capped; the current state's
+ * array shares its shapes with the copies. The fixed history keeps the last 20.
+ */
+function stateHistoryPage(fixed: boolean): string {
+  return `<!doctype html><html><body><button type="button" id="open">Open</button><script>
+const edits = { past: [], future: [] };
+class Shape { constructor(i) { this.x = i; this.y = i * 2; this.label = 'shape ' + i; } }
+let shapes = [];
+function commit(next) {
+  edits.past.push(shapes);
+  ${fixed ? 'if (edits.past.length > 20) edits.past.shift();' : ''}
+  edits.future = [];
+  shapes = next;
+}
+let n = 0;
+document.getElementById('open').addEventListener('click', () => {
+  const card = document.createElement('div');
+  card.className = 'card';
+  card.innerHTML = '<button class="close">x</button>';
+  card.querySelector('.close').addEventListener('click', () => card.remove());
+  for (let i = 0; i < 20; i++) commit([...shapes.slice(-10), new Shape(++n)]);
+  document.body.append(card);
+});
+</script></body></html>`;
+}
+
+/**
  * A React page whose Table puts records made by an object literal into a Map at the script's top level, in a
  * useState initializer (called once, then dropped); the fixed Table deletes them when it unmounts.
  */
@@ -203,6 +231,7 @@ describe('leakscan run: the first finding on queues, subscriptions, histories an
       ['retry-queue', retryQueuePage],
       ['subscriptions', subscriptionPage],
       ['undo-stack', undoStackPage],
+      ['state-history', stateHistoryPage],
       ['script-map', scriptMapPage],
       ['tooltip-cache', tooltipCachePage],
       ['handler-chain', handlerChainPage],
@@ -256,6 +285,20 @@ describe('leakscan run: the first finding on queues, subscriptions, histories an
     assert.match(first.fix, /^Cap undoStack\b/, detail(kept));
     assert.doesNotMatch(first.fix, /Unregister|LRU/, detail(kept));
     noLeak('undo-stack-fixed');
+  });
+
+  test("copies of the state in an undo history: the copies pushed, first, not the current state's array", () => {
+    const kept = scenario('state-history');
+    const [first] = findingsOf(kept);
+    assert.equal(first?.pattern, 'collection', detail(kept));
+    assert.equal(first.holder.name, 'edits.past', detail(kept));
+    assert.equal(first.leaked.name, 'Shape', detail(kept));
+    assert.match(
+      first.summary,
+      /^\d+ arrays pushed onto edits\.past and never dropped: a history with no limit, keeping \d+ Shape\b/,
+    );
+    assert.match(first.fix, /^Cap edits\.past\b/, detail(kept));
+    noLeak('state-history-fixed');
   });
 
   test("records of a React component in the script's Map: the component's line, though no class places them", () => {

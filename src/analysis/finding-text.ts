@@ -72,6 +72,8 @@ export interface FindingFacts {
    * later (a queue finding: drain it), states to go back to (a collection: cap it).
    */
   role?: 'queue' | 'history';
+  /** With a role: the class of most new entries of the array itself, and how many (a copy of the state per edit). */
+  entries?: { name: string; type: string; count: number };
   /** The place of the suspended async function or generator one of whose locals is the holder (`a local variable of main()`). */
   frameLocal?: SourceLocation | null;
   site: SourceLocation | null;
@@ -174,12 +176,27 @@ const observableOf = (holder: string): string => /^(.+)\.observers$/.exec(holder
 function roleEntries(facts: FindingFacts, verb: string): string {
   const first = roleLead(facts);
   if (first.type === 'closure') return `${plural(first.count, 'callback', 'callbacks')} ${verb} ${facts.holder}`;
+  const container = CONTAINERS[first.name];
+  if (container) return `${plural(first.count, container[0], container[1])} ${verb} ${facts.holder}`;
   return `${formatCount(first.count)} ${named(leadName(facts), facts.site)} ${verb} ${facts.holder}`;
 }
 
-/** What a queue or history counts: its callbacks when they are what is in it (then what they keep), else the lead. */
+/** Plain containers as a queue's or history's entries: a copy of the state per edit, as an array or an object. */
+const CONTAINERS: Record<string, [string, string] | undefined> = {
+  Array: ['array', 'arrays'],
+  Object: ['object', 'objects'],
+};
+
+/**
+ * What a queue or history counts: what is in it when that is callbacks or plain containers (then what they
+ * keep), else the lead.
+ */
 const roleLead = (facts: FindingFacts): { name: string; type: string; count: number } =>
-  facts.wrapper.type === 'closure' ? facts.wrapper : lead(facts);
+  facts.wrapper.type === 'closure'
+    ? facts.wrapper
+    : facts.entries && CONTAINERS[facts.entries.name]
+      ? facts.entries
+      : lead(facts);
 
 /** The rest: what each keeps, the DOM they keep, where a callback was made, the bytes. */
 function roleTail(facts: FindingFacts, bytes: string): string {

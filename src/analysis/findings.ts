@@ -452,13 +452,19 @@ function newArrayBelow(input: FindingsInput, holder: number, sample: number): nu
   return null;
 }
 
-/** The retained size of everything new that hangs directly from the holder, each byte once. */
-function newUnder(input: FindingsInput, holder: number): number {
-  const { tree, memberClass, retainedSizes } = input;
+/**
+ * The retained size of everything new that hangs directly from the holder, each byte once. Below the roots or a
+ * scope (objects held by several others: a current state array and the undo history's copies) only the group's
+ * own classes: those dominate whatever else is new in the page or the script too.
+ */
+function newUnder(input: FindingsInput, holder: number, classes: ClassInGroup[]): number {
+  const { graph, tree, memberClass, retainedSizes } = input;
+  const shared = graph.nodeTypeName(holder) === 'synthetic' || isScope(graph.nodeName(holder));
+  const own = shared ? new Set(classes.map((c) => c.cls)) : null;
   let total = 0;
   for (let c = tree.first[holder]; c < tree.first[holder + 1]; c++) {
     const child = tree.children[c];
-    if (memberClass[child] !== NOT_NEW) total += retainedSizes[child];
+    if (memberClass[child] !== NOT_NEW && (own === null || own.has(memberClass[child]))) total += retainedSizes[child];
   }
   return total;
 }
@@ -612,7 +618,7 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
       ? index.locationOf(chain)
       : siteOf(input, pattern, leaked, wrapper, userClosure, access.location);
   const key = (c: ClassInGroup): { name: string; type: string } => table.keys[c.cls];
-  const retainedSize = Math.max(newUnder(input, dominator), wrapper.retained, leaked.retained);
+  const retainedSize = Math.max(newUnder(input, dominator, classes), wrapper.retained, leaked.retained);
   const facts: FindingFacts = {
     pattern,
     wrapper: {
@@ -647,7 +653,7 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
     keepsDetachedDom:
       (pattern === 'listener' || role !== null) && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
     ...(subscriptions > 0 ? { subscriptions } : {}),
-    ...(role ? { role } : {}),
+    ...(role ? { role, entries: newEntriesOf(input, named) } : {}),
     events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, at) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
     keptByTimer: pattern === 'timer' && keptByTimer(path),
@@ -1585,6 +1591,21 @@ function subscribersIn(input: FindingsInput, holder: number): number {
     if (graph.isElementEdge(e) && memberClass[to] !== NOT_NEW && isSubscriber(graph, to)) count++;
   }
   return count;
+}
+
+/** The class of most new elements of an array holder, and how many (an undo history's copies of the state). */
+function newEntriesOf(input: FindingsInput, holder: number): FindingFacts['entries'] {
+  const { graph, memberClass } = input;
+  const counts = new Map<string, number>();
+  for (let e = graph.firstEdge(holder); e < graph.firstEdge(holder + 1); e++) {
+    const to = graph.edgeTarget(e);
+    if (!graph.isElementEdge(e) || memberClass[to] === NOT_NEW) continue;
+    const name = graph.className(to);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  let top: FindingFacts['entries'];
+  for (const [name, count] of counts) if (!top || count > top.count) top = { name, type: 'object', count };
+  return top;
 }
 
 /** Words that name an array of work to do again or later (`retryQueue`, `pendingRequests`, `failedUploads`). */
