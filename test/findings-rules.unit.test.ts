@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type FindingFacts, findingFix, findingHeadline, findingSummary } from '../src/analysis/finding-text.js';
-import { grownInside, roleByName } from '../src/analysis/findings.js';
+import { grownInside, roleByName, tagAndClass } from '../src/analysis/findings.js';
 import { isUserScript, Tier, tierOf } from '../src/analysis/ownership.js';
 import type { Finding, RetainerPath } from '../src/types.js';
 
@@ -64,6 +64,20 @@ describe('roleByName: what an array is for, when its name says', () => {
     ['cache', null],
   ];
   for (const [access, role] of cases) test(`${access} → ${role}`, () => assert.equal(roleByName(access), role));
+});
+
+describe('tagAndClass: a detached element by its tag and class, not its one-off attributes', () => {
+  const cases: Array<[string, string | null]> = [
+    ['<div class="tooltip">', '<div class="tooltip">'],
+    ['<div class="dialog" aria-labelledby="title-0">', '<div class="dialog">'],
+    ['<li id="row-17" class="row selected">', '<li class="row selected">'],
+    ['<my-card data-class="x" class="card">', '<my-card class="card">'],
+    ['<div id="app">', null],
+    ['<div class="">', null],
+    ['<div>', null],
+    ['Detached <div>', null],
+  ];
+  for (const [name, expected] of cases) test(`${name} → ${expected}`, () => assert.equal(tagAndClass(name), expected));
 });
 
 describe('finding text', () => {
@@ -238,6 +252,8 @@ describe('finding text', () => {
       findingSummary(f),
       /^4 <div class="tooltip"> nodes removed from the document and still referenced from tooltipCache \(8 Detached <div> in all, /,
     );
+    const all = { ...f, wrapper: { ...f.wrapper, count: 4 }, leaked: { ...f.leaked, count: 4 } };
+    assert.match(findingSummary(all), /still referenced from tooltipCache \(6\.40 KB\)\.$/);
   });
   test('closures chained through an on… event handler: addEventListener in the fix, not "the previous value of window"', () => {
     const f = facts({

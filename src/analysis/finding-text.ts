@@ -290,7 +290,7 @@ export function findingSummary(facts: FindingFacts): string {
       return `${plural(facts.leaked.count, facts.leaked.name, facts.leaked.name)} chained through closures: each keeps the previous one through a closure's scope${at(facts.site)} (${bytes})${facts.eventHandler ? `; held in an on… event handler property of ${facts.holder}` : held}.`;
     case 'detached-dom':
       if (facts.element)
-        return `${formatCount(facts.element.count)} ${facts.element.name} ${facts.element.count === 1 ? 'node' : 'nodes'} removed from the document and still referenced from ${facts.holder} (${formatCount(facts.wrapper.count)} ${facts.wrapper.name} in all, ${bytes}).`;
+        return `${formatCount(facts.element.count)} ${facts.element.name} ${facts.element.count === 1 ? 'node' : 'nodes'} removed from the document and still referenced from ${facts.holder} (${facts.element.count < facts.wrapper.count ? `${formatCount(facts.wrapper.count)} ${facts.wrapper.name} in all, ` : ''}${bytes}).`;
       if (facts.wrapper.name.startsWith('Detached '))
         return `${formatCount(facts.wrapper.count)} ${facts.wrapper.name} nodes removed from the document and still referenced from ${facts.holder} (${bytes}).`;
       return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} in ${facts.holder} keep DOM nodes removed from the document (${bytes}).`;

@@ -390,20 +390,30 @@ function insideDetachedElement(input: FindingsInput, o: number, holder: number):
 }
 
 /**
- * The detached elements of the wrapper's class as Chrome names them, with their id and class (`<div
- * class="tooltip">`), when they differ from the class (`Detached <div>`): the name of the one nearest the roots (in
- * the holder itself) and how many of the group's have it. Undefined when Chrome gives no more than the tag.
+ * The detached elements of the wrapper's class by their tag and class attribute, as Chrome names them (`<div
+ * class="tooltip">`; their other attributes, often one per element, left out): the one nearest the roots (in the
+ * holder itself), and how many of the group's have the same. Undefined when it has no class attribute.
  */
 function elementNamed(input: FindingsInput, dominator: number, wrapper: ClassInGroup): FindingFacts['element'] {
   const { graph, walk, memberClass } = input;
-  const name = graph.nodeName(wrapper.sample);
-  if (!/^<[a-zA-Z][\w-]*\s/.test(name)) return undefined;
+  const name = tagAndClass(graph.nodeName(wrapper.sample));
+  if (name === null) return undefined;
   const { ordinals, holders } = walk.members;
   let count = 0;
   for (let i = 0; i < ordinals.length; i++)
-    if (holders[i] === dominator && memberClass[ordinals[i]] === wrapper.cls && graph.nodeName(ordinals[i]) === name)
+    if (
+      holders[i] === dominator &&
+      memberClass[ordinals[i]] === wrapper.cls &&
+      tagAndClass(graph.nodeName(ordinals[i])) === name
+    )
       count++;
   return count > 0 ? { name, count } : undefined;
+}
+
+/** `<div class="dialog">` from Chrome's `<div class="dialog" aria-labelledby="title-0">`; null without a class. */
+export function tagAndClass(nodeName: string): string | null {
+  const match = /^<([a-zA-Z][\w-]*)\s(?:[^>]*\s)?class="([^"]*)"/.exec(nodeName);
+  return match && match[2].trim() !== '' ? `<${match[1]} class="${match[2]}">` : null;
 }
 
 /** Blink's record of an `on…` event handler property (`window.onresize = …`), not an addEventListener's. */
