@@ -61,6 +61,8 @@ describe('roleByName: what an array is for, when its name says', () => {
     ['bus.handlers["cart:changed"]', null],
     ['pastry', null],
     ['app.router.stack', null],
+    ['uploader._events.failed', null],
+    ['job[kEvents].get("retry")', null],
     ['cache', null],
   ];
   for (const [access, role] of cases) test(`${access} → ${role}`, () => assert.equal(roleByName(access), role));

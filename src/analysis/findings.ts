@@ -1628,6 +1628,8 @@ const HISTORY_WORDS = /undo|redo|history|^past$/i;
  * history), when the name says: a queue of work, an undo history; null otherwise (a subscriber list, a cache).
  */
 export function roleByName(access: string): 'queue' | 'history' | null {
+  // An emitter's listeners for an event ('failed', 'retry') are named by the event: a listener list all the same.
+  if (/(^|\.)_events\b|kEvents/.test(access)) return null;
   const last =
     access
       .split(/[.[\]"']/)
