@@ -36,6 +36,9 @@ describe('tierOf: what the user recognises first', () => {
     ['Generator', 'object', user, false, Tier.userClosure],
     ['Generator', 'object', lib, false, Tier.library],
     ['{id, user}', 'object', null, true, Tier.shape],
+    ['{id, user}', 'object', user, true, Tier.shape],
+    // A record whose literal is a library's (react-dom's value tracker on each input): that library's.
+    ['{getValue, setValue, stopTracking}', 'object', lib, true, Tier.library],
     ['DLL', 'object', lib, false, Tier.library],
     ['Timeout', 'object', node, false, Tier.library],
     ['Array', 'object', null, false, Tier.plain],

@@ -1,8 +1,8 @@
 // The first finding of `leakscan run` on pages whose leak has a shape of its own: a retry queue never drained,
 // rxjs subscriptions never unsubscribed, undo stacks (of closures, of copies of the state) never capped, a
-// script-level Map of records on a React page, a cache of detached elements, on… handlers that call the one they
-// replaced. Through the built binary and Debian's chromium; each page has a fixed twin with no finding
-// (page-findings.test.ts has more pages).
+// script-level Map of records on a React page, a cache of detached elements, a ref callback's registry of inputs,
+// on… handlers that call the one they replaced. Through the built binary and Debian's chromium; each page has a
+// fixed twin with no finding (page-findings.test.ts has more pages).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -198,6 +198,31 @@ document.getElementById('open').addEventListener('click', () => {
 </script></body></html>`;
 }
 
+/**
+ * A React form registering each input through a ref callback into a script-level array it never empties (React
+ * puts a value tracker record of its own on each input); the fixed form empties it when its inputs go.
+ */
+function refRegistryPage(fixed: boolean): string {
+  return `<!doctype html><html><head><meta charset="utf-8">
+${REACT_SCRIPTS}</head>
+<body><button type="button" id="open">Open</button><div id="root"></div><script>
+const h = React.createElement;
+const allInputs = [];
+function Form({ onClose }) {
+  const register = React.useCallback((el) => { if (el) allInputs.push(el); ${fixed ? 'else allInputs.length = 0;' : ''} }, []);
+  return h('div', { className: 'card' },
+    Array.from({ length: 5 }, (_, i) => h('input', { key: i, className: 'field', ref: register })),
+    h('button', { className: 'close', onClick: onClose }, 'Close'));
+}
+function App() {
+  const [shown, setShown] = React.useState(false);
+  React.useEffect(() => { document.getElementById('open').onclick = () => setShown(true); }, []);
+  return shown ? h(Form, { onClose: () => setShown(false) }) : null;
+}
+ReactDOM.createRoot(document.getElementById('root')).render(h(App));
+</script></body></html>`;
+}
+
 /** Sidebars that set window.onresize to a handler calling the one before it; the fixed one replaces it. */
 function handlerChainPage(fixed: boolean): string {
   return `<!doctype html><html><body><button type="button" id="open">Open</button><script>
@@ -234,6 +259,7 @@ describe('leakscan run: the first finding on queues, subscriptions, histories an
       ['state-history', stateHistoryPage],
       ['script-map', scriptMapPage],
       ['tooltip-cache', tooltipCachePage],
+      ['ref-registry', refRegistryPage],
       ['handler-chain', handlerChainPage],
     ];
     const files = pages.flatMap(([name, page]) => [
@@ -325,6 +351,21 @@ describe('leakscan run: the first finding on queues, subscriptions, histories an
       detail(kept),
     );
     noLeak('tooltip-cache-fixed');
+  });
+
+  test("inputs kept by a ref callback's registry: the inputs by their class, not React's record on each", () => {
+    const kept = scenario('ref-registry');
+    const [first] = findingsOf(kept);
+    assert.equal(first?.pattern, 'detached-dom', detail(kept));
+    assert.equal(first.holder.name, 'allInputs', detail(kept));
+    assert.match(
+      first.summary,
+      new RegExp(
+        `^${ROUNDS * 5} <input class="field"> nodes removed from the document and still referenced from allInputs`,
+      ),
+      detail(kept),
+    );
+    noLeak('ref-registry-fixed');
   });
 
   test('on… handlers each calling the one they replaced: the handler property, and addEventListener in the fix', () => {

@@ -483,8 +483,10 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
   const { graph, table, trace } = input;
   const index = sourceIndex(graph);
   for (const c of classes) {
-    c.location = index.locationOf(c.userSample ?? c.sample);
     const key = table.keys[c.cls];
+    // A record's shape has no constructor: the function whose literal makes it, if one is known.
+    c.location =
+      index.locationOf(c.userSample ?? c.sample) ?? (isShapeClass(key) ? index.literalLocation(c.sample) : null);
     c.tier = tierOf(key.name, key.type, c.location, isShapeClass(key));
     if (c.tier === Tier.runtime && isScriptHeldWebObject(input, c.sample)) c.tier = Tier.library;
   }
@@ -499,9 +501,16 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
   const registered = outsideDom.filter((c) => c.direct > 0);
   const accumulating = registered.length > 0 ? registered : outsideDom;
   // The wrapper: what accumulates directly, the plainest suspect (a cache's values before its key strings), the most numerous.
+  // Of two kinds of detached elements, the one nearer the roots is in the holder itself (the inputs a registry
+  // keeps), the other inside them or around them (their form's <div>s), however many.
+  const elements = (a: ClassInGroup, b: ClassInGroup): boolean =>
+    isDetachedName(table.keys[a.cls].name) && isDetachedName(table.keys[b.cls].name);
   const wrapper = accumulating.reduce((best, c) =>
     c.tier < best.tier ||
-    (c.tier === best.tier && (c.count > best.count || (c.count === best.count && c.retained > best.retained)))
+    (c.tier === best.tier &&
+      (elements(c, best)
+        ? trace.distance[c.sample] < trace.distance[best.sample]
+        : c.count > best.count || (c.count === best.count && c.retained > best.retained)))
       ? c
       : best,
   );
