@@ -42,6 +42,7 @@ const SLOW_FIRST = [
   'leaks.test.js',
   'cli-errors.test.js',
   'page-scenario.test.js',
+  'page-patterns.test.js',
   'engines.test.js',
   'bundle.test.js',
   'test-server.test.js',

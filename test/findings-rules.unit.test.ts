@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type FindingFacts, findingFix, findingHeadline, findingSummary } from '../src/analysis/finding-text.js';
-import { grownInside } from '../src/analysis/findings.js';
+import { grownInside, roleByName, tagAndClass } from '../src/analysis/findings.js';
 import { isUserScript, Tier, tierOf } from '../src/analysis/ownership.js';
 import type { Finding, RetainerPath } from '../src/types.js';
 
@@ -36,6 +36,9 @@ describe('tierOf: what the user recognises first', () => {
     ['Generator', 'object', user, false, Tier.userClosure],
     ['Generator', 'object', lib, false, Tier.library],
     ['{id, user}', 'object', null, true, Tier.shape],
+    ['{id, user}', 'object', user, true, Tier.shape],
+    // A record whose literal is a library's (react-dom's value tracker on each input): that library's.
+    ['{getValue, setValue, stopTracking}', 'object', lib, true, Tier.library],
     ['DLL', 'object', lib, false, Tier.library],
     ['Timeout', 'object', node, false, Tier.library],
     ['Array', 'object', null, false, Tier.plain],
@@ -47,6 +50,39 @@ describe('tierOf: what the user recognises first', () => {
   ];
   for (const [name, type, location, shaped, tier] of cases)
     test(`${name} (${type}) → ${tier}`, () => assert.equal(tierOf(name, type, location, shaped), tier));
+});
+
+describe('roleByName: what an array is for, when its name says', () => {
+  const cases: Array<[string, 'queue' | 'history' | null]> = [
+    ['retryQueue', 'queue'],
+    ['uploader.failedRequests', 'queue'],
+    ['state.pending', 'queue'],
+    ['editor.undoStack', 'history'],
+    ['edits.past', 'history'],
+    ['this.history', 'history'],
+    ['settings.listeners', null],
+    ['bus.handlers["cart:changed"]', null],
+    ['pastry', null],
+    ['app.router.stack', null],
+    ['uploader._events.failed', null],
+    ['job[kEvents].get("retry")', null],
+    ['cache', null],
+  ];
+  for (const [access, role] of cases) test(`${access} → ${role}`, () => assert.equal(roleByName(access), role));
+});
+
+describe('tagAndClass: a detached element by its tag and class, not its one-off attributes', () => {
+  const cases: Array<[string, string | null]> = [
+    ['<div class="tooltip">', '<div class="tooltip">'],
+    ['<div class="dialog" aria-labelledby="title-0">', '<div class="dialog">'],
+    ['<li id="row-17" class="row selected">', '<li class="row selected">'],
+    ['<my-card data-class="x" class="card">', '<my-card class="card">'],
+    ['<div id="app">', null],
+    ['<div class="">', null],
+    ['<div>', null],
+    ['Detached <div>', null],
+  ];
+  for (const [name, expected] of cases) test(`${name} → ${expected}`, () => assert.equal(tagAndClass(name), expected));
 });
 
 describe('finding text', () => {
@@ -132,6 +168,111 @@ describe('finding text', () => {
     assert.match(
       findingSummary(f),
       /^8 callbacks registered in retryQueue and never removed, keeping DOM nodes removed from the document \(/,
+    );
+  });
+  test("an observable's subscriptions: what each keeps, and unsubscribe or takeUntil in the fix", () => {
+    const f = facts({
+      pattern: 'listener',
+      wrapper: { name: 'b', type: 'object', count: 8 },
+      leaked: { name: 'PriceWidget', type: 'object', count: 4 },
+      subscriptions: 4,
+      keepsDetachedDom: true,
+      holder: 'prices$.observers',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(f),
+      /^4 subscriptions to prices\$ never unsubscribed, each keeping a PriceWidget and DOM nodes removed from the document \(subscribed at src\/upload\.js:32\)/,
+    );
+    assert.match(findingFix(f), /^Unsubscribe from prices\$ when .*unsubscribe\(\).*takeUntil\(destroy\$\)/);
+  });
+  test('a queue by its name: queued and never removed, what they keep; drain and cap it', () => {
+    const f = facts({
+      pattern: 'queue',
+      role: 'queue',
+      wrapper: { name: 'retry', type: 'closure', count: 8 },
+      leaked: { name: 'Uploader', type: 'object', count: 4 },
+      keepsDetachedDom: true,
+      holder: 'retryQueue',
+      holderIsRuntime: false,
+      leakedFirst: true,
+    });
+    assert.match(
+      findingSummary(f),
+      /^8 callbacks queued in retryQueue and never removed, keeping 4 Uploader and DOM nodes removed from the document \(made at src\/upload\.js:32\)/,
+    );
+    assert.match(findingFix(f), /^Drain retryQueue: take each entry out once it has run.*cap its length/);
+    const records = facts({
+      pattern: 'queue',
+      role: 'queue',
+      wrapper: { name: 'SaveRequest', type: 'object', count: 4 },
+      leaked: { name: 'SaveRequest', type: 'object', count: 4 },
+      holder: 'failedRequests',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(records),
+      /^4 SaveRequest \(src\/upload\.js:32\) queued in failedRequests and never removed \(/,
+    );
+  });
+  test('an undo history by its name: pushed and never dropped; cap it', () => {
+    const f = facts({
+      pattern: 'collection',
+      role: 'history',
+      wrapper: { name: '(anonymous)', type: 'closure', count: 80 },
+      leaked: { name: '(anonymous)', type: 'closure', count: 80 },
+      holder: 'undoStack',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(f),
+      /^80 callbacks pushed onto undoStack and never dropped: a history with no limit \(made at src\/upload\.js:32\)/,
+    );
+    assert.match(findingFix(f), /^Cap undoStack: drop its oldest entry/);
+    // Copies of the state pushed per edit: the arrays pushed, then what they keep.
+    const copies = facts({
+      pattern: 'collection',
+      role: 'history',
+      wrapper: { name: 'Shape', type: 'object', count: 69 },
+      leaked: { name: 'Shape', type: 'object', count: 69 },
+      entries: { name: 'Array', type: 'object', count: 80 },
+      holder: 'edits.past',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(copies),
+      /^80 arrays pushed onto edits\.past and never dropped: a history with no limit, keeping 69 Shape \(/,
+    );
+  });
+  test('detached elements named as Chrome names them, with their class, and how many in all', () => {
+    const f = facts({
+      pattern: 'detached-dom',
+      wrapper: { name: 'Detached <div>', type: 'native', count: 8 },
+      leaked: { name: 'Detached <div>', type: 'native', count: 8 },
+      element: { name: '<div class="tooltip">', count: 4 },
+      holder: 'tooltipCache',
+      holderIsRuntime: false,
+    });
+    assert.match(
+      findingSummary(f),
+      /^4 <div class="tooltip"> nodes removed from the document and still referenced from tooltipCache \(8 Detached <div> in all, /,
+    );
+    const all = { ...f, wrapper: { ...f.wrapper, count: 4 }, leaked: { ...f.leaked, count: 4 } };
+    assert.match(findingSummary(all), /still referenced from tooltipCache \(6\.40 KB\)\.$/);
+  });
+  test('closures chained through an on… event handler: addEventListener in the fix, not "the previous value of window"', () => {
+    const f = facts({
+      pattern: 'closure-chain',
+      wrapper: { name: '(anonymous)', type: 'closure', count: 4 },
+      leaked: { name: 'Sidebar', type: 'object', count: 4 },
+      eventHandler: true,
+      holder: 'window',
+      holderIsRuntime: false,
+    });
+    assert.match(findingSummary(f), /; held in an on… event handler property of window\.$/);
+    assert.match(
+      findingFix(f),
+      /^Break the chain: the handler set at src\/upload\.js:32 calls the window\.on… handler it replaced; add each with window\.addEventListener/,
     );
   });
   test('listener on an EventEmitter: the event and the emitter, in the summary and the fix', () => {

@@ -951,13 +951,14 @@ module.exports = { Connection };
     },
     leak: `const { Connection } = require('tiny-socket');
 const rooms = new Map();
-function request(i) {
+function request(i) { // SITE: the function whose literal makes each member
   const room = 'room' + (Math.abs(i) % 3);
   if (!rooms.has(room)) rooms.set(room, new Set());
   const conn = new Connection(i);
   const member = { conn, history: [] };
   rooms.get(room).add(member);
-  conn.on('message', (m) => { member.history.push(m); }); conn.on('close', () => { DONE }); // SITE
+  conn.on('message', (m) => { member.history.push(m); });
+  conn.on('close', () => { DONE });
   conn.emit('close');
 }`,
     fixed: 'rooms.get(room).delete(member);',

@@ -5,13 +5,20 @@
 // has a fixed twin with no finding. Beside page-scenario.test.ts, which covers
 // the listener, subscriber and kept-row pages.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
-import type { Finding, RunResult, ScenarioResult } from '../src/types.js';
-import { root, runCli, tempDir } from './helpers.js';
+import type { RunResult, ScenarioResult } from '../src/types.js';
+import { tempDir } from './helpers.js';
 import { findBrowser, skipWithoutBrowser } from './page-fixture.js';
+import {
+  detail,
+  findingsOf,
+  lineOf as pageLine,
+  pageScenario,
+  REACT_SCRIPTS,
+  runPages,
+  scenarioNamed,
+} from './page-run.js';
 
 const browser = findBrowser();
 const skip = skipWithoutBrowser(browser);
@@ -184,10 +191,8 @@ document.getElementById('open').addEventListener('click', () => document.body.ap
  * over; the fixed Panel returns the unsubscribe function.
  */
 function contextStorePage(fixed: boolean): string {
-  const umd = (pkg: string, file: string): string => pathToFileURL(join(root, 'node_modules', pkg, 'umd', file)).href;
   return `<!doctype html><html><head><meta charset="utf-8">
-<script src="${umd('react', 'react.production.min.js')}"></script>
-<script src="${umd('react-dom', 'react-dom.production.min.js')}"></script></head>
+${REACT_SCRIPTS}</head>
 <body><button type="button" id="open">Open</button><div id="root"></div><script>
 const h = React.createElement;
 class SettingsStore {
@@ -295,47 +300,14 @@ document.getElementById('open').addEventListener('click', () => document.body.ap
 </script></body></html>`;
 }
 
-/** A page scenario module (plain ESM): opens `html`, clicks #open then the card's close button. */
-function scenarioModule(name: string, html: string): string {
-  const page = join(dir, `${name}.html`);
-  writeFileSync(page, html);
-  const file = join(dir, `${name}.page.mjs`);
-  writeFileSync(
-    file,
-    `export const name = ${JSON.stringify(name)};
-export const url = ${JSON.stringify(pathToFileURL(page).href)};
-export async function action(page) {
-  await page.click('#open');
-  await page.waitForSelector('.card');
-}
-export async function back(page) {
-  await page.click('.card .close');
-  await page.waitForSelector('.card', { hidden: true });
-}
-`,
-  );
-  return file;
-}
-
 /** The page's line (1-based) that holds `text`. */
-function lineOf(name: string, text: string): number {
-  return (
-    readFileSync(join(dir, `${name}.html`), 'utf8')
-      .split('\n')
-      .findIndex((l) => l.includes(text)) + 1
-  );
-}
+const lineOf = (name: string, text: string): number => pageLine(dir, name, text);
 
 describe('leakscan run: the first finding on pages that keep data and DOM', { skip }, () => {
   let result: RunResult;
   let stderr = '';
-  const scenario = (name: string): ScenarioResult => {
-    const s = result.scenarios.find((x) => x.name === name);
-    assert.ok(s, `${name} in the result: ${stderr}`);
-    return s;
-  };
-  const findingsOf = (s: ScenarioResult): Finding[] => s.diff?.findings ?? [];
-  const detail = (s: ScenarioResult): string => JSON.stringify(findingsOf(s).map(({ retainerPath: _, ...f }) => f));
+  const scenario = (name: string): ScenarioResult => scenarioNamed(result, name, stderr);
+  const scenarioModule = (name: string, html: string): string => pageScenario(dir, name, html);
 
   before(async () => {
     const files = [
@@ -360,18 +332,12 @@ describe('leakscan run: the first finding on pages that keep data and DOM', { sk
       scenarioModule('undo-chain', undoChainPage(false)),
       scenarioModule('undo-chain-fixed', undoChainPage(true)),
     ];
-    // A few pages per run, one run after the other: each stays far within runCli's time limit on a loaded machine.
-    const scenarios: ScenarioResult[] = [];
-    for (let i = 0; i < files.length; i += PAGES_PER_RUN) {
-      const run = await runCli(
-        ['run', '-n', String(ROUNDS), '--json', '--out', join(dir, 'out'), ...files.slice(i, i + PAGES_PER_RUN)],
-        { env: { CI: 'true', CHROME_PATH: browser ?? '' } },
-      );
-      stderr += run.stderr;
-      assert.equal(run.code, 0, run.stderr);
-      scenarios.push(...(JSON.parse(run.stdout) as RunResult).scenarios);
-    }
-    result = { scenarios };
+    ({ result, stderr } = await runPages(files, {
+      rounds: ROUNDS,
+      out: join(dir, 'out'),
+      browser,
+      perRun: PAGES_PER_RUN,
+    }));
   });
 
   test('per-element data kept by id: the entries in the cache keep detached elements, not a callback', () => {

@@ -7,12 +7,12 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import { findBrowser } from '../src/browser/puppeteer.js';
 import { runScenario } from '../src/index.js';
 import { isPageScenario, validatePageScenario } from '../src/page-scenario.js';
 import type { RunResult, ScenarioResult } from '../src/types.js';
 import { cli, root, runCli, tempDir } from './helpers.js';
+import { pageScenario, REACT_SCRIPTS } from './page-run.js';
 
 const browser = findBrowser().path;
 // In CI the browser is installed by .ci/run: its absence there is a failure, not a skip.
@@ -103,10 +103,8 @@ document.getElementById('open').addEventListener('click', () => document.body.ap
  * effect, closing over its ChartModel; the leaking one returns no cleanup, the fixed one removes it on unmount.
  */
 function reactPage(cleanup: boolean): string {
-  const umd = (pkg: string, file: string): string => pathToFileURL(join(root, 'node_modules', pkg, 'umd', file)).href;
   return `<!doctype html><html><head><meta charset="utf-8">
-<script src="${umd('react', 'react.production.min.js')}"></script>
-<script src="${umd('react-dom', 'react-dom.production.min.js')}"></script></head>
+${REACT_SCRIPTS}</head>
 <body><button type="button" id="open">Toggle</button><div id="root"></div><script>
 const h = React.createElement;
 class ChartModel { constructor() { this.points = Array.from({ length: 200 }, (_, x) => ({ x, y: x * 2 })); } }
@@ -129,34 +127,13 @@ ReactDOM.createRoot(document.getElementById('root')).render(h(App));
 </script></body></html>`;
 }
 
-/** A page scenario module (plain ESM): opens `html`, clicks open then close; records the browser's pid and profile. */
-function scenarioModule(name: string, html: string, selector: string, extra = ''): string {
-  const page = join(dir, `${name}.html`);
-  writeFileSync(page, html);
-  const file = join(dir, `${name}.page.mjs`);
-  writeFileSync(
-    file,
-    `import { writeFileSync } from 'node:fs';
-export const name = ${JSON.stringify(name)};
-export const url = ${JSON.stringify(pathToFileURL(page).href)};
-export async function setup(page) {
-  const child = page.browser().process();
+/** A page scenario module: opens `html`, clicks open then close; records the browser's pid and profile. */
+function scenarioModule(name: string, html: string, selector: string, afterBack = ''): string {
+  const setup = `  const child = page.browser().process();
   const profile = child.spawnargs.find((a) => a.startsWith('--user-data-dir=')).slice('--user-data-dir='.length);
   writeFileSync(${JSON.stringify(join(dir, `${name}.browser.json`))}, JSON.stringify({ pid: child.pid, profile }));
-  console.log('browser ready');
-}
-export async function action(page) {
-  await page.click('#open');
-  await page.waitForSelector(${JSON.stringify(selector)});
-}
-export async function back(page) {
-  await page.click(${JSON.stringify(`${selector} .close`)});
-  await page.waitForSelector(${JSON.stringify(selector)}, { hidden: true });
-  ${extra}
-}
-`,
-  );
-  return file;
+  console.log('browser ready');`;
+  return pageScenario(dir, name, html, { selector, setup, afterBack });
 }
 
 /** The browser a scenario ran: its process has exited and its profile folder is gone. */

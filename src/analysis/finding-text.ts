@@ -77,6 +77,19 @@ export interface FindingFacts {
   kept?: { name: string; type: string; count: number };
   /** True when DOM nodes removed from the document are among what the callbacks keep (a listener finding). */
   keepsDetachedDom?: boolean;
+  /** For detached DOM: the elements as Chrome names them (`<div class="tooltip">`), and how many have that name. */
+  element?: { name: string; count: number };
+  /** For a closure chain: it is held in an `on…` event handler property (each handler calls the one it replaced). */
+  eventHandler?: boolean;
+  /** For a listener: the subscriptions (rxjs Subscriber records) in an observable's list of observers. */
+  subscriptions?: number;
+  /**
+   * What an array of callbacks or records is for, as its name says when the graph cannot: work to do again or
+   * later (a queue finding: drain it), states to go back to (a collection: cap it).
+   */
+  role?: 'queue' | 'history';
+  /** With a role: the class of most new entries of the array itself, and how many (a copy of the state per edit). */
+  entries?: { name: string; type: string; count: number };
   /** The place of the suspended async function or generator one of whose locals is the holder (`a local variable of main()`). */
   frameLocal?: SourceLocation | null;
   site: SourceLocation | null;
@@ -180,6 +193,47 @@ function eventTargetOf(facts: FindingFacts): string | null {
   return /^(.+)\[kEvents\](\.get\([^)]*\))?$/.exec(facts.holder)?.[1] ?? null;
 }
 
+/** "prices$" for a Subject's `prices$.observers`; "the observable of X" for another holder. */
+const observableOf = (holder: string): string => /^(.+)\.observers$/.exec(holder)?.[1] ?? `the observable of ${holder}`;
+
+/**
+ * The start of a named queue's or history's summary: "8 callbacks queued in retryQueue", "4 SaveRequest
+ * (app.js:10) queued in failedRequests", "80 Array pushed onto edits.past".
+ */
+function roleEntries(facts: FindingFacts, verb: string): string {
+  const first = roleLead(facts);
+  if (first.type === 'closure') return `${plural(first.count, 'callback', 'callbacks')} ${verb} ${facts.holder}`;
+  const container = CONTAINERS[first.name];
+  if (container) return `${plural(first.count, container[0], container[1])} ${verb} ${facts.holder}`;
+  return `${formatCount(first.count)} ${named(leadName(facts), facts.site)} ${verb} ${facts.holder}`;
+}
+
+/** Plain containers as a queue's or history's entries: a copy of the state per edit, as an array or an object. */
+const CONTAINERS: Record<string, [string, string] | undefined> = {
+  Array: ['array', 'arrays'],
+  Object: ['object', 'objects'],
+};
+
+/**
+ * What a queue or history counts: what is in it when that is callbacks or plain containers (then what they
+ * keep), else the lead.
+ */
+const roleLead = (facts: FindingFacts): { name: string; type: string; count: number } =>
+  facts.wrapper.type === 'closure'
+    ? facts.wrapper
+    : facts.entries && CONTAINERS[facts.entries.name]
+      ? facts.entries
+      : lead(facts);
+
+/** The rest: what each keeps, the DOM they keep, where a callback was made, the bytes. */
+function roleTail(facts: FindingFacts, bytes: string): string {
+  const first = roleLead(facts);
+  const kept = keeping(facts, first) || (facts.kept ? keeping({ ...facts, leaked: facts.kept }, first) : '');
+  const dom = facts.keepsDetachedDom ? `${kept ? ' and' : ', keeping'} DOM nodes removed from the document` : '';
+  const where = first.type === 'closure' && facts.site ? ` (made${at(facts.site)})` : '';
+  return `${kept}${dom}${where} (${bytes}).`;
+}
+
 export function findingSummary(facts: FindingFacts): string {
   const bytes =
     facts.leakedRetained === undefined || facts.pattern === 'bytes'
@@ -211,6 +265,12 @@ export function findingSummary(facts: FindingFacts): string {
       const count = facts.listeners ?? facts.wrapper.count;
       const observer = facts.browserCallbacks !== 'animation-frame' ? facts.browserCallbacks : undefined;
       const table = tableOf(facts);
+      if (facts.subscriptions) {
+        const n = facts.subscriptions;
+        const kept = keeping(facts, { name: '', type: 'closure', count: n }, n);
+        const dom = facts.keepsDetachedDom ? `${kept ? ' and' : ', keeping'} DOM nodes removed from the document` : '';
+        return `${plural(n, 'subscription', 'subscriptions')} to ${observableOf(facts.holder)} never unsubscribed${kept}${dom}${facts.site ? ` (subscribed${at(facts.site)})` : ''} (${bytes}).`;
+      }
       const what = facts.keptAlive
         ? `${plural(facts.keptAlive, `${facts.holder} object`, `${facts.holder} objects`)} never closed, kept alive by their event listeners`
         : observer
@@ -242,6 +302,8 @@ export function findingSummary(facts: FindingFacts): string {
     case 'collection':
       if (facts.spentTimers)
         return `${plural(facts.wrapper.count, 'timer that already ran or was cleared', 'timers that already ran or were cleared')}, kept in ${facts.holder} and never removed${keeping(facts)}${facts.site ? ` (callback${at(facts.site)})` : ''} (${bytes}).`;
+      if (facts.role === 'history')
+        return `${roleEntries(facts, 'pushed onto')} and never dropped: a history with no limit${roleTail(facts, bytes)}`;
       if (facts.heldByCell)
         return `${formatCount(facts.leaked.count)} ${named(facts.leaked.name, facts.site)} registered in ${facts.holder} with a held value that keeps them: never collected (${bytes}).`;
       if (facts.slices) {
@@ -252,6 +314,8 @@ export function findingSummary(facts: FindingFacts): string {
         return `${plural(facts.wrapper.count, 'module', 'modules')} loaded by require() and kept in ${facts.holder}${facts.site ? `, such as ${formatLocation(facts.site)}` : ''} (${bytes}).`;
       return `${formatCount(lead(facts).count)} ${named(leadName(facts), facts.siteIsHolders ? null : facts.site)} added to ${'frameLocal' in facts ? named(facts.holder, facts.frameLocal ?? null) : facts.siteIsHolders ? named(holderWithLists(facts), facts.site) : holderWithLists(facts)} and never removed${keeping(facts, lead(facts)) || (facts.kept ? keeping({ ...facts, leaked: facts.kept }, lead(facts)) : '')} (${bytes}).`;
     case 'queue':
+      if (facts.role === 'queue')
+        return `${roleEntries(facts, 'queued in')} and never removed${roleTail(facts, bytes)}`;
       // An await leaves two callbacks (fulfilled, rejected) per call: the calls are what the user counts.
       if (facts.awaiting) {
         const { count, name, location } = facts.awaiting;
@@ -264,8 +328,10 @@ export function findingSummary(facts: FindingFacts): string {
         return `${formatCount(facts.item.count)} pending ${facts.item.name} in ${facts.holder} that never complete${keeping(facts, { ...facts.item, type: 'object' })}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
       return `${plural(facts.wrapper.count, 'pending item', 'pending items')} (${facts.wrapper.name}) in ${facts.holder} that never complete${keeping(facts)}${facts.site ? `, from ${formatLocation(facts.site)}` : ''} (${bytes}).`;
     case 'closure-chain':
-      return `${plural(facts.leaked.count, facts.leaked.name, facts.leaked.name)} chained through closures: each keeps the previous one through a closure's scope${at(facts.site)} (${bytes})${held}.`;
+      return `${plural(facts.leaked.count, facts.leaked.name, facts.leaked.name)} chained through closures: each keeps the previous one through a closure's scope${at(facts.site)} (${bytes})${facts.eventHandler ? `; held in an on… event handler property of ${facts.holder}` : held}.`;
     case 'detached-dom':
+      if (facts.element)
+        return `${formatCount(facts.element.count)} ${facts.element.name} ${facts.element.count === 1 ? 'node' : 'nodes'} removed from the document and still referenced from ${facts.holder} (${facts.element.count < facts.wrapper.count ? `${formatCount(facts.wrapper.count)} ${facts.wrapper.name} in all, ` : ''}${bytes}).`;
       if (facts.wrapper.name.startsWith('Detached '))
         return `${formatCount(facts.wrapper.count)} ${facts.wrapper.name} nodes removed from the document and still referenced from ${facts.holder} (${bytes}).`;
       return `${formatCount(facts.wrapper.count)} ${named(facts.wrapper.name, facts.site)} in ${facts.holder} keep DOM nodes removed from the document (${bytes}).`;
@@ -297,6 +363,8 @@ export function findingFix(facts: FindingFacts): string {
         return `The timer belongs to ${named(facts.timerStartedBy.name, facts.timerStartedBy.location)}, which started it on your behalf: unsubscribe() (or stop, close) what you started through it${at(facts.site)} when it is no longer needed; clearInterval is not yours to call.`;
       return `clearInterval (or clearTimeout) the timer started${at(facts.site)} when it is no longer needed, e.g. when the request or object it serves ends.`;
     case 'listener': {
+      if (facts.subscriptions)
+        return `Unsubscribe from ${observableOf(holder)} when what subscribed goes away (a component's unmount, an effect's cleanup): keep the Subscription subscribe() returns and call its unsubscribe(), or end the stream there with takeUntil(destroy$).`;
       if (facts.browserCallbacks !== undefined && facts.browserCallbacks !== 'animation-frame')
         return `Call disconnect() on the ${facts.browserCallbacks} observing ${holder} when what created it goes away (a component's unmount, an effect's cleanup).`;
       if (facts.keptAlive)
@@ -317,6 +385,8 @@ export function findingFix(facts: FindingFacts): string {
     case 'collection':
       if (facts.spentTimers)
         return `Remove each timer from ${holder} once it has run or been cleared (delete it in its callback, and beside clearTimeout): Node lets go of a timer when it has run, ${holder} keeps it and all its callback keeps.`;
+      if (facts.role === 'history')
+        return `Cap ${holder}: drop its oldest entry once it holds more than a set number (shift() past the limit), and empty it when what it undoes is closed.`;
       if (facts.heldByCell)
         return `Give ${holder}.register() a held value that does not reference the object registered (its id, or a record without it): a registry keeps its held values strongly, so the object is never collected and its cleanup never runs.`;
       if (facts.slices)
@@ -327,10 +397,14 @@ export function findingFix(facts: FindingFacts): string {
         return `${named(holder.replace(/^a local variable of /, ''), facts.frameLocal ?? null)} keeps them in a local variable for as long as it runs (suspended at an await or a yield): handle each entry and let it go (stream it out, keep a count or a bounded window), or return sooner.`;
       return `Bound or evict the entries of ${holder} (an LRU cache with a max size, or delete each entry when it is done).`;
     case 'queue':
+      if (facts.role === 'queue')
+        return `Drain ${holder}: take each entry out once it has run, succeeded or been given up on (after a few attempts), cap its length, and remove what was queued for a view or request that went away.`;
       if (facts.holderIsPromise)
         return `Settle (or reject) ${holder} when its work ends, or stop chaining per-call work onto it: every then, await or Promise.race on a promise that never settles keeps its callbacks.`;
       return `Serve or time out what waits in ${holder}: release or complete what it waits for (a resource acquired and never released, best in a finally; a stuck worker; a lost connection; a promise never settled), give each waiter a timeout that rejects it, or bound the queue and reject new work when it is full.`;
     case 'closure-chain':
+      if (facts.eventHandler)
+        return `Break the chain: the handler set${at(facts.site)} calls the ${holder}.on… handler it replaced; add each with ${holder}.addEventListener and remove it with removeEventListener when what added it goes away.`;
       return `Break the chain: do not let the closure created${at(facts.site)} capture the previous value of ${holder} (clear the variable, or move it out of the scope the closures share).`;
     case 'detached-dom':
       if (facts.keyedByDetached)

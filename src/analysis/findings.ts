@@ -494,6 +494,36 @@ function insideDetachedElement(input: FindingsInput, o: number, holder: number):
   return false;
 }
 
+/**
+ * The detached elements of the wrapper's class by their tag and class attribute, as Chrome names them (`<div
+ * class="tooltip">`; their other attributes, often one per element, left out): the one nearest the roots (in the
+ * holder itself), and how many of the group's have the same. Undefined when it has no class attribute.
+ */
+function elementNamed(input: FindingsInput, dominator: number, wrapper: ClassInGroup): FindingFacts['element'] {
+  const { graph, walk, memberClass } = input;
+  const name = tagAndClass(graph.nodeName(wrapper.sample));
+  if (name === null) return undefined;
+  const { ordinals, holders } = walk.members;
+  let count = 0;
+  for (let i = 0; i < ordinals.length; i++)
+    if (
+      holders[i] === dominator &&
+      memberClass[ordinals[i]] === wrapper.cls &&
+      tagAndClass(graph.nodeName(ordinals[i])) === name
+    )
+      count++;
+  return count > 0 ? { name, count } : undefined;
+}
+
+/** `<div class="dialog">` from Chrome's `<div class="dialog" aria-labelledby="title-0">`; null without a class. */
+export function tagAndClass(nodeName: string): string | null {
+  const match = /^<([a-zA-Z][\w-]*)\s(?:[^>]*\s)?class="([^"]*)"/.exec(nodeName);
+  return match && match[2].trim() !== '' ? `<${match[1]} class="${match[2]}">` : null;
+}
+
+/** Blink's record of an `on…` event handler property (`window.onresize = …`), not an addEventListener's. */
+const EVENT_HANDLER = 'V8EventHandlerNonNull';
+
 /** The holders of most suspect objects (up to MAX_GROUPS), found by sorting a typed array of them. */
 function topHolders(walk: SetRetainedSizes, memberClass: Int32Array, suspect: Uint8Array): number[] {
   const { ordinals, holders } = walk.members;
@@ -611,18 +641,25 @@ function slicesIn(
   return { count, parents: parents.size, parentBytes };
 }
 
-/** The retained size of everything new that hangs directly from the holder, each byte once. */
-function newUnder(input: FindingsInput, holder: number): number {
+/**
+ * The retained size of everything new that hangs directly from the holder, each byte once. Below the roots or a
+ * scope (objects held by several others: a current state array and the undo history's copies) only the group's
+ * own classes: those dominate whatever else is new in the page or the script too. V8's tables of the holder (a
+ * Set's or Map's, an array's elements) are looked into, not counted whole: one made anew as the collection grew
+ * holds its old entries too, and those are no new bytes.
+ */
+function newUnder(input: FindingsInput, holder: number, classes?: ClassInGroup[]): number {
   const { graph, tree, memberClass, retainedSizes } = input;
+  const shared = graph.nodeTypeName(holder) === 'synthetic' || isScope(graph.nodeName(holder));
+  const own = shared && classes ? new Set(classes.map((c) => c.cls)) : null;
   let total = 0;
-  // V8's tables of the holder (a Set's or Map's, an array's elements) are looked into, not counted whole: one made
-  // anew as the collection grew holds its old entries too, and those are no new bytes.
   const visit = (at: number, depth: number): void => {
     for (let c = tree.first[at]; c < tree.first[at + 1]; c++) {
       const child = tree.children[c];
       const type = graph.nodeTypeName(child);
       if (depth < 2 && (type === 'array' || type === 'hidden')) visit(child, depth + 1);
-      else if (memberClass[child] !== NOT_NEW) total += retainedSizes[child];
+      else if (memberClass[child] !== NOT_NEW && (own === null || own.has(memberClass[child])))
+        total += retainedSizes[child];
     }
   };
   visit(holder, 0);
@@ -633,8 +670,10 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
   const { graph, table, trace } = input;
   const index = sourceIndex(graph);
   for (const c of classes) {
-    c.location = index.locationOf(c.userSample ?? c.sample);
     const key = table.keys[c.cls];
+    // A record's shape has no constructor: the function whose literal makes it, if one is known.
+    c.location =
+      index.locationOf(c.userSample ?? c.sample) ?? (isShapeClass(key) ? index.literalLocation(c.sample) : null);
     c.tier = tierOf(key.name, key.type, c.location, isShapeClass(key));
     if (c.tier === Tier.runtime && isScriptHeldWebObject(input, c.sample)) c.tier = Tier.library;
   }
@@ -655,9 +694,16 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
   const libraryEntries = outsideDom.filter(isEntry);
   const accumulating = registered.length > 0 ? registered : libraryEntries.length > 0 ? libraryEntries : outsideDom;
   // The wrapper: what accumulates directly, the plainest suspect (a cache's values before its key strings), the most numerous.
+  // Of two kinds of detached elements, the one nearer the roots is in the holder itself (the inputs a registry
+  // keeps), the other inside them or around them (their form's <div>s), however many.
+  const elements = (a: ClassInGroup, b: ClassInGroup): boolean =>
+    isDetachedName(table.keys[a.cls].name) && isDetachedName(table.keys[b.cls].name);
   const wrapper = accumulating.reduce((best, c) =>
     c.tier < best.tier ||
-    (c.tier === best.tier && (c.count > best.count || (c.count === best.count && c.retained > best.retained)))
+    (c.tier === best.tier &&
+      (elements(c, best)
+        ? trace.distance[c.sample] < trace.distance[best.sample]
+        : c.count > best.count || (c.count === best.count && c.retained > best.retained)))
       ? c
       : best,
   );
@@ -761,6 +807,21 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
     access = accessPath(path, namedNodeId, null, lookups);
     pattern = 'collection';
   }
+  // An observable's subscriptions (rxjs's Subscriber records in a Subject's `observers`): counted by those records.
+  const named = graph.ordinalOfId(namedNodeId);
+  const subscriptions = pattern === 'listener' ? subscribersIn(input, named) : 0;
+  // An array of callbacks or records reads the same in the graph whether it is a subscriber list, a queue of work
+  // or an undo history: only the name the code gave it tells them apart, and only between those.
+  const role =
+    (pattern === 'listener' || pattern === 'collection') &&
+    subscriptions === 0 &&
+    graph.constructorName(named) === 'Array' &&
+    !underBlinkListeners(path, pathHolderId) &&
+    browserCallbacks(path, pathHolderId) === null
+      ? roleByName(access.name)
+      : null;
+  if (role === 'queue') pattern = 'queue';
+  else if (role === 'history') pattern = 'collection';
   // Objects an open OS handle keeps (a socket's TCPSocketWrap): connections the program opened and never closed.
   const handle = openHandleOf(input, path);
   const holderName = modules
@@ -782,7 +843,7 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
       ? index.locationOf(chain)
       : siteOf(input, spent ? 'timer' : pattern, leaked, wrapper, userClosure, access.location);
   const key = (c: ClassInGroup): { name: string; type: string } => table.keys[c.cls];
-  const retainedSize = Math.max(newUnder(input, dominator), wrapper.retained, leaked.retained);
+  const retainedSize = Math.max(newUnder(input, dominator, classes), wrapper.retained, leaked.retained);
   const facts: FindingFacts = {
     pattern,
     wrapper: {
@@ -807,13 +868,18 @@ function groupFinding(input: FindingsInput, dominator: number, classes: ClassInG
         : undefined,
     keyedByDetached:
       pattern === 'detached-dom' && keyedByDetachedElements(input, holder, Math.max(1, wrapper.count / 2)),
+    element: pattern === 'detached-dom' && detachedWrapper ? elementNamed(input, dominator, wrapper) : undefined,
+    eventHandler: pattern === 'closure-chain' && path.some((step) => step.name === EVENT_HANDLER),
     kept:
       pattern === 'listener' && leaked === wrapper
         ? keptBy(input, wrapper, classes)
         : pattern === 'collection' && leaked === wrapper
           ? vmContexts(input, wrapper, classes)
           : undefined,
-    keepsDetachedDom: pattern === 'listener' && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
+    keepsDetachedDom:
+      (pattern === 'listener' || role !== null) && candidates.some((c) => isDetachedName(table.keys[c.cls].name)),
+    ...(subscriptions > 0 ? { subscriptions } : {}),
+    ...(role ? { role, entries: newEntriesOf(input, named) } : {}),
     events: pattern === 'listener' && /(^|\.)_events$/.test(holderName) ? eventsHolding(input, at) : undefined,
     pageTimers: pattern === 'timer' && path.some((step) => step.name === 'DOMTimer'),
     keptByTimer: pattern === 'timer' && keptByTimer(path),
@@ -1590,7 +1656,9 @@ function accumulation(
   // observer, the user's callback) make the holder a subscriber list, whatever DOM their callbacks keep.
   const entry = at >= 0 && at + 1 < path.length ? graph.ordinalOfId(path[at + 1].nodeId) : -1;
   const callbackEntry =
-    entry >= 0 && input.memberClass[entry] !== NOT_NEW && isCallbackRecord(input, entry, CALLBACK_DEPTH + 1);
+    entry >= 0 &&
+    input.memberClass[entry] !== NOT_NEW &&
+    (isSubscriber(graph, entry) || isCallbackRecord(input, entry, CALLBACK_DEPTH + 1));
   if (keepsDetached && graph.nodeTypeName(wrapper.sample) !== 'closure' && !callbackEntry) return 'detached-dom';
   // Node's timers (a JavaScript class of node:internal/timers) and a page's DOMTimer, when the objects hang
   // from them: a timer inside what leaks (a socket's cleared close timer) does not keep it.
@@ -1789,6 +1857,73 @@ function timerLibrary(path: RetainerPath): { name: string; location: SourceLocat
 function keptByTimer(path: RetainerPath): boolean {
   const t = path.findLastIndex(isTimerStep);
   return t >= 0 && !path.slice(t + 1, -1).some((step) => step.type === 'closure');
+}
+
+/**
+ * An rxjs Subscriber (rxjs 6 and 7, minified or not: its fields keep their names): the record a Subject keeps in
+ * `observers` per subscription, which reaches the subscriber's callbacks through `destination`, however many
+ * operators (pipe) lie between.
+ */
+function isSubscriber(graph: HeapGraph, o: number): boolean {
+  if (graph.nodeTypeName(o) !== 'object') return false;
+  let destination = false;
+  let stopped = false;
+  for (let e = graph.firstEdge(o); e < graph.firstEdge(o + 1); e++) {
+    if (graph.edgeTypeName(e) !== 'property') continue;
+    const name = graph.edgeName(e);
+    if (name === 'destination') destination = true;
+    else if (name === 'isStopped') stopped = true;
+  }
+  return destination && stopped;
+}
+
+/** The new Subscriber records among the elements of `holder` (a Subject's `observers`): its subscriptions. */
+function subscribersIn(input: FindingsInput, holder: number): number {
+  const { graph, memberClass } = input;
+  if (holder < 0) return 0;
+  let count = 0;
+  for (let e = graph.firstEdge(holder); e < graph.firstEdge(holder + 1); e++) {
+    const to = graph.edgeTarget(e);
+    if (graph.isElementEdge(e) && memberClass[to] !== NOT_NEW && isSubscriber(graph, to)) count++;
+  }
+  return count;
+}
+
+/** The class of most new elements of an array holder, and how many (an undo history's copies of the state). */
+function newEntriesOf(input: FindingsInput, holder: number): FindingFacts['entries'] {
+  const { graph, memberClass } = input;
+  const counts = new Map<string, number>();
+  for (let e = graph.firstEdge(holder); e < graph.firstEdge(holder + 1); e++) {
+    const to = graph.edgeTarget(e);
+    if (!graph.isElementEdge(e) || memberClass[to] === NOT_NEW) continue;
+    const name = graph.className(to);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  let top: FindingFacts['entries'];
+  for (const [name, count] of counts) if (!top || count > top.count) top = { name, type: 'object', count };
+  return top;
+}
+
+/** Words that name an array of work to do again or later (`retryQueue`, `pendingRequests`, `failedUploads`). */
+const QUEUE_WORDS = /queue|retr(y|ies)|pending|backlog|outbox|waiting|failed/i;
+/** Words that name an array of states to go back to (`undoStack`, `history`, redux-undo's `past`); not `stack`: express's router.stack is its routes. */
+const HISTORY_WORDS = /undo|redo|history|^past$/i;
+
+/**
+ * What an array of callbacks or records is for, by the last name of its access path (`editor.undoStack` →
+ * history), when the name says: a queue of work, an undo history; null otherwise (a subscriber list, a cache).
+ */
+export function roleByName(access: string): 'queue' | 'history' | null {
+  // An emitter's listeners for an event ('failed', 'retry') are named by the event: a listener list all the same.
+  if (/(^|\.)_events\b|kEvents/.test(access)) return null;
+  const last =
+    access
+      .split(/[.[\]"']/)
+      .filter(Boolean)
+      .pop() ?? '';
+  if (HISTORY_WORDS.test(last)) return 'history';
+  if (QUEUE_WORDS.test(last)) return 'queue';
+  return null;
 }
 
 /** Steps below a record that a callback of the user's may sit behind (a subscriber's observer, a handler's options). */
@@ -2065,6 +2200,11 @@ function siteOf(
   if (isUserLocation(leaked.location)) return leaked.location;
   if (userClosure) return userClosure.location;
   if (isUserLocation(wrapper.location)) return wrapper.location;
+  // Records made by an object literal (`{ id, cells }`): the function of theirs whose literal it is.
+  for (const c of [leaked, wrapper]) {
+    const literal = graph.nodeTypeName(c.sample) === 'object' ? index.literalLocation(c.sample) : null;
+    if (isUserLocation(literal)) return literal;
+  }
   // An ES module's top-level scope is its module function, placed at its first character: no place to point to.
   const moduleStart = ownerLocation?.line === 1 && ownerLocation.column <= 1;
   return isUserLocation(ownerLocation) && !moduleStart ? ownerLocation : null;

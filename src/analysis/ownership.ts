@@ -84,7 +84,9 @@ export function tierOf(name: string, type: string, location: SourceLocation | nu
   // containers and strings that hold them, below the author's own classes and callbacks.
   if (type === 'native' && isElementName(name)) return Tier.library;
   if (RUNTIME_TYPES.has(type) || RUNTIME_NAME.test(name)) return Tier.runtime;
-  if (shaped) return Tier.shape;
+  // A record whose literal is in a library's code (React's `{getValue, setValue, stopTracking}` on an input) is
+  // that library's; one whose literal is nowhere known is most often the user's.
+  if (shaped) return location && !isUserScript(location.script) ? Tier.library : Tier.shape;
   if (location && isUserScript(location.script)) {
     // A suspended async function's or generator's frame (V8's Generator, placed at the function): the user's
     // function, not a class of theirs; what its locals keep reads better.

@@ -88,7 +88,13 @@ export function holderLabel(path: RetainerPath | null, holderNodeId?: number): s
   for (let i = path.length - 1; i > 0; i--) {
     const edge = path[i].edge;
     if (!isNaming(edge)) continue;
-    return i === path.length - 1 ? edge.name : `${edge.name}[…]`;
+    // A property of an object that has a name too (a module's object of per-route arrays): latencies["/users/:id"].
+    const above = path[i - 1].edge;
+    const name =
+      edge.type === 'property' && i > 1 && isNaming(above) && above.type !== 'shortcut'
+        ? `${above.name}${propertyAccess(edge.name)}`
+        : edge.name;
+    return i === path.length - 1 ? name : `${name}[…]`;
   }
   return null;
 }

@@ -14,6 +14,13 @@ const SHARED_EDGES = ['shared'];
 const SCRIPT_EDGES = ['script_or_debug_info', 'script'];
 const SCOPE_INFO_EDGES = ['name_or_scope_info', 'scope_info'];
 
+/** V8's records a literal's place is read from: a function's feedback, its literals' sites, the function. */
+const FEEDBACK_VECTOR = 'system / FeedbackVector';
+const ALLOCATION_SITE = 'system / AllocationSite';
+const FEEDBACK_CELL = 'system / FeedbackCell';
+/** Functions made inside one another looked through, from a closure alive, for the one whose literal it is. */
+const MAX_OUTER_FUNCTIONS = 8;
+
 /** Chrome names a script node `system / Script / <url>`; Node by its file name alone. */
 const CHROME_SCRIPT = 'system / Script / ';
 
@@ -31,6 +38,14 @@ export class SourceIndex {
   private scriptNames: Map<number, string> | null = null;
   /** ScopeInfo ordinal → ordinal of a closure of the function that owns that scope. */
   private scopeOwners: Map<number, number> | null = null;
+  /** What the feedback vectors say of the literals and functions (see feedback()); built at first use. */
+  private feedbackLinks: {
+    literalByMap: Map<number, number>;
+    sharedOf: Map<number, number>;
+    outerClosureOf: Map<number, number>;
+  } | null = null;
+  /** SharedFunctionInfo ordinal → a closure of it; built at first use. */
+  private closureOfShared: Map<number, number> | null = null;
   /** Trace node id → its position in graph.trace (-1 when none). */
   private tracePosition: Int32Array | Map<number, number> | null = null;
   private functionFields = { count: 6, name: 1, scriptName: 2, line: 4, column: 5 };
@@ -192,6 +207,12 @@ export class SourceIndex {
     if (!this.hasLocations) return null;
     const scopeInfo = this.edgeTo(contextOrdinal, ['scope_info']);
     if (scopeInfo < 0) return null;
+    const owner = this.scopeOwner(scopeInfo);
+    return owner === undefined ? null : this.locationOf(owner);
+  }
+
+  /** A closure of the function that owns a ScopeInfo, if one is alive. */
+  private scopeOwner(scopeInfo: number): number | undefined {
     if (!this.scopeOwners) {
       const owners = new Map<number, number>();
       const graph = this.graph;
@@ -205,8 +226,121 @@ export class SourceIndex {
       }
       this.scopeOwners = owners;
     }
-    const owner = this.scopeOwners.get(scopeInfo);
+    return this.scopeOwners.get(scopeInfo);
+  }
+
+  /**
+   * For an object made by an object literal (`{ id, cells }`, which has no constructor to place it): the function
+   * whose literal it is. V8 keeps, in that function's feedback vector, an AllocationSite whose boilerplate has the
+   * object's hidden class (its map). The function is named by a closure of it still alive, else by the nearest
+   * function around it that is (a callback called once and dropped, inside a component): the function whose
+   * feedback holds the inner one's feedback cell. Null when no literal of one function has that map.
+   */
+  literalLocation(ordinal: number): SourceLocation | null {
+    if (!this.hasLocations) return null;
+    const map = this.edgeTo(ordinal, ['map']);
+    if (map < 0) return null;
+    const feedback = this.feedback();
+    const vector = feedback.literalByMap.get(map) ?? -1;
+    if (vector < 0) return null;
+    const own = this.closuresByShared().get(feedback.sharedOf.get(vector) ?? -1);
+    const owner = own ?? feedback.outerClosureOf.get(vector);
     return owner === undefined ? null : this.locationOf(owner);
+  }
+
+  /**
+   * What the functions' feedback says: per hidden class, the feedback vector whose literal's boilerplate has it
+   * (-1 when several functions' have); per vector, its function (SharedFunctionInfo), and the nearest closure
+   * alive around it: a function's closure feedback cells hold the feedback of the functions made in it.
+   */
+  private feedback(): NonNullable<SourceIndex['feedbackLinks']> {
+    if (this.feedbackLinks) return this.feedbackLinks;
+    const graph = this.graph;
+    const literalByMap = new Map<number, number>();
+    const sharedOf = new Map<number, number>();
+    const outerClosureOf = new Map<number, number>();
+    this.feedbackLinks = { literalByMap, sharedOf, outerClosureOf };
+    const code = graph.nodeTypeNames.indexOf('code');
+    // A function's shared info is named by the function in Node's snapshots, `system / SharedFunctionInfo` in
+    // Chrome's: it is told by a closure of it (only a function with one alive names a place).
+    const alive = this.closuresByShared();
+    // V8 writes each name once in the string table: after the first vector, its name's index is compared.
+    let vectorName = -1;
+    for (let o = 0; o < graph.nodeCount; o++) {
+      if (graph.nodeTypeIndex(o) !== code) continue;
+      if (vectorName < 0) {
+        if (graph.nodeName(o) !== FEEDBACK_VECTOR) continue;
+        vectorName = graph.nodeNameIndex(o);
+      } else if (graph.nodeNameIndex(o) !== vectorName) continue;
+      for (let e = graph.firstEdge(o), end = graph.firstEdge(o + 1); e < end; e++) {
+        const to = graph.edgeTarget(e);
+        const name = graph.nodeName(to);
+        if (alive.has(to)) sharedOf.set(o, to);
+        else if (name === ALLOCATION_SITE) {
+          const boilerplate = this.edgeTo(to, ['transition_info']);
+          if (boilerplate < 0 || graph.nodeTypeName(boilerplate) !== 'object') continue;
+          const map = this.edgeTo(boilerplate, ['map']);
+          const known = literalByMap.get(map);
+          if (map >= 0) literalByMap.set(map, known === undefined || known === o ? o : -1);
+        }
+      }
+    }
+    // From each closure alive down its feedback's cells to the vectors of the functions made in it, stopping at a
+    // function with a closure of its own alive (nearer to what is below it).
+    const cellValue = (cell: number): number => this.edgeTo(cell, ['value']);
+    const isVector = (o: number): boolean => o >= 0 && graph.nodeNameIndex(o) === vectorName;
+    /** The vectors of the functions made in the one whose feedback (vector or closure cells array) is `x`. */
+    const innerVectors = (x: number): number[] => {
+      const inner: number[] = [];
+      const fromCells = (array: number): void => {
+        for (let e = graph.firstEdge(array), end = graph.firstEdge(array + 1); e < end; e++) {
+          const cell = graph.edgeTarget(e);
+          if (graph.nodeName(cell) !== FEEDBACK_CELL) continue;
+          const v = cellValue(cell);
+          if (isVector(v) && v !== x) inner.push(v);
+        }
+      };
+      fromCells(x);
+      // A vector keeps its closure cells in an array of its own (`system / ClosureFeedbackCellArray` in Chrome's
+      // snapshots, unnamed in Node's).
+      if (isVector(x))
+        for (let e = graph.firstEdge(x), end = graph.firstEdge(x + 1); e < end; e++) {
+          const to = graph.edgeTarget(e);
+          if (graph.nodeTypeIndex(to) === code && !isVector(to) && graph.nodeName(to) !== ALLOCATION_SITE)
+            fromCells(to);
+        }
+      return inner;
+    };
+    for (const closure of alive.values()) {
+      const cell = this.edgeTo(closure, ['feedback_cell']);
+      let vectors = cell < 0 ? [] : innerVectors(cellValue(cell));
+      for (let depth = 0; depth < MAX_OUTER_FUNCTIONS && vectors.length > 0; depth++) {
+        const next: number[] = [];
+        for (const inner of vectors) {
+          if (outerClosureOf.has(inner)) continue;
+          outerClosureOf.set(inner, closure);
+          if (!alive.has(sharedOf.get(inner) ?? -1)) next.push(...innerVectors(inner));
+        }
+        vectors = next;
+      }
+    }
+    return this.feedbackLinks;
+  }
+
+  /** SharedFunctionInfo ordinal → a closure of that function. */
+  private closuresByShared(): Map<number, number> {
+    if (this.closureOfShared) return this.closureOfShared;
+    const graph = this.graph;
+    const entryOf = this.entries();
+    const closure = graph.nodeTypeNames.indexOf('closure');
+    const byShared = new Map<number, number>();
+    for (let o = 0; o < graph.nodeCount; o++) {
+      if (entryOf[o] === NONE || graph.nodeTypeIndex(o) !== closure) continue;
+      const shared = this.edgeTo(o, SHARED_EDGES);
+      if (shared >= 0 && !byShared.has(shared)) byShared.set(shared, o);
+    }
+    this.closureOfShared = byShared;
+    return byShared;
   }
 
   /** What a retainer path step shows: a closure's or an object's definition, a scope's function. */
