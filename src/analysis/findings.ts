@@ -1390,20 +1390,26 @@ function accessPath(
   let from = owner;
   // Else the value of a variable of the user's on the way, nearest the holder first (a library's emitter the user
   // keeps, reached through the server serving it), then a global's value (Node's `process`, however V8 reached it).
-  let globalName: string | undefined;
-  for (const names of from < 0 ? [variables, globals] : [])
-    for (let i = at; i > 0 && globalName === undefined; i--) {
-      globalName = names().get(path[i].nodeId);
-      if (globalName !== undefined) from = i;
+  /** The step nearest the holder, from it up to just below `above`, whose node `names` names. */
+  const nearestNamed = (names: ReadonlyMap<number, string>, above: number): { at: number; name: string } | null => {
+    for (let i = at; i > above; i--) {
+      const name = names.get(path[i].nodeId);
+      if (name !== undefined) return { at: i, name };
     }
+    return null;
+  };
+  let globalName: string | undefined;
+  if (from < 0) {
+    const named = nearestNamed(variables(), 0) ?? nearestNamed(globals(), 0);
+    if (named) [from, globalName] = [named.at, named.name];
+  }
   // An owner of the user's above V8's module records (a module still running its top-level awaits, such as a test
   // file, reaches what another module exports through them): the export below those records is what they type.
   let exported = false;
-  if (from >= 0 && path.slice(from + 1, at + 1).some(isModuleRecord))
-    for (let i = at; i > from && !exported; i--) {
-      globalName = globals().get(path[i].nodeId);
-      if (globalName !== undefined) [from, exported] = [i, true];
-    }
+  if (from >= 0 && path.slice(from + 1, at + 1).some(isModuleRecord)) {
+    const named = nearestNamed(globals(), from);
+    if (named) [from, globalName, exported] = [named.at, named.name, true];
+  }
   if (from < 0) for (from = at; from > 0 && !isScope(path[from].name) && !isGlobalObject(path[from]); ) from--;
   // A suspended async function's or generator's frame below that: a local of it holds the objects (a register,
   // unnamed in the snapshot), reached through the promise it awaits. The function is what the user knows.
