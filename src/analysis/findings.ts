@@ -200,6 +200,10 @@ export function findingsOf(input: FindingsInput): Finding[] {
   ).sort((a, b) => b.leaked.retainedSize - a.leaked.retainedSize || b.leaked.count - a.leaked.count);
 }
 
+/** V8's own tables between a collection and what it holds (a Map's backing array): no step the user types. */
+const isTableType = (type: string): boolean => type === 'array' || type === 'hidden';
+const isV8Table = (step: RetainerStep): boolean => isTableType(step.type);
+
 /** Collections of lists: a Map, Set or Array of them, or a plain Object used as one (`byUser[id]`). */
 const isListsContainer = (name: string, type: string): boolean =>
   type === 'object' && (name === 'Map' || name === 'Set' || name === 'Array' || name === 'Object');
@@ -207,7 +211,7 @@ const isListsContainer = (name: string, type: string): boolean =>
 /** The object a holder sits right inside (only V8's tables between, as a Map holds an array), or -1. */
 function listContainer(input: FindingsInput, holder: number): number {
   const { graph, trace } = input;
-  const isTable = (o: number): boolean => graph.nodeTypeName(o) === 'array' || graph.nodeTypeName(o) === 'hidden';
+  const isTable = (o: number): boolean => isTableType(graph.nodeTypeName(o));
   let at = holder;
   // A list's own table as the holder (an old Set's backing store, not made anew): the list is its owner.
   for (let steps = 0; steps < 2 && isTable(at) && trace.parentEdge[at] !== UNREACHED; steps++)
@@ -215,8 +219,7 @@ function listContainer(input: FindingsInput, holder: number): number {
   for (let steps = 0; steps < MAX_VISITS; steps++) {
     if (at === graph.rootOrdinal || trace.parentEdge[at] === UNREACHED) return -1;
     at = parentOf(graph, trace, at);
-    const type = graph.nodeTypeName(at);
-    if (type !== 'array' && type !== 'hidden') return isListsContainer(graph.nodeName(at), type) ? at : -1;
+    if (!isTable(at)) return isListsContainer(graph.nodeName(at), graph.nodeTypeName(at)) ? at : -1;
   }
   return -1;
 }
@@ -228,9 +231,6 @@ const mergedHolders = new WeakMap<Finding, number[]>();
 export function holderIdsOf(finding: Finding): number[] {
   return mergedHolders.get(finding) ?? [finding.holder.nodeId];
 }
-
-/** V8's own tables between a collection and what it holds (a Map's backing array): no step the user types. */
-const isV8Table = (step: RetainerStep): boolean => step.type === 'array' || step.type === 'hidden';
 
 /** The last accessor of a holder's name: `.get("c3")`, `[12]`, `.orders`. */
 const LAST_ACCESSOR =
@@ -244,6 +244,8 @@ const LAST_ACCESSOR =
  */
 function mergeSiblings(findings: Finding[]): Finding[] {
   const groups = new Map<string, { container: RetainerStep; name: string; members: Finding[] }>();
+  /** Per finding grouped, its list: the holder, or the collection whose own table the holder is. */
+  const listOf = new Map<Finding, RetainerStep>();
   for (const f of findings) {
     if (f.pattern !== 'collection') continue;
     let at = f.retainerPath.findIndex((step) => step.nodeId === f.holder.nodeId);
@@ -259,6 +261,7 @@ function mergeSiblings(findings: Finding[]): Finding[] {
     const group = groups.get(key) ?? { container, name, members: [] };
     group.members.push(f);
     groups.set(key, group);
+    listOf.set(f, f.retainerPath[at]);
   }
   const merged = new Map<Finding, Finding | null>();
   for (const { container, name, members } of groups.values()) {
@@ -266,8 +269,6 @@ function mergeSiblings(findings: Finding[]): Finding[] {
     const [first] = members.sort((a, b) => b.leaked.retainedSize - a.leaked.retainedSize);
     const sum = (value: (f: Finding) => number): number => members.reduce((total, f) => total + value(f), 0);
     const facts = factsOf.get(first);
-    const holderAt = first.retainerPath.findIndex((step) => step.nodeId === first.holder.nodeId);
-    const holderStep = first.retainerPath.slice(0, holderAt + 1).findLast((step) => !isV8Table(step));
     const finding: Finding = {
       ...first,
       leaked: { ...first.leaked, count: sum((f) => f.leaked.count), retainedSize: sum((f) => f.leaked.retainedSize) },
@@ -279,7 +280,7 @@ function mergeSiblings(findings: Finding[]): Finding[] {
       wrapper: { ...facts.wrapper, count: sum((f) => factsOf.get(f)?.wrapper.count ?? f.leaked.count) },
       leaked: { ...facts.leaked, count: finding.leaked.count },
       retainedSize: finding.leaked.retainedSize,
-      lists: { count: members.length, name: holderStep?.name ?? 'Array' },
+      lists: { count: members.length, name: listOf.get(first)?.name ?? 'Array' },
     };
     mergedHolders.set(finding, [container.nodeId, ...members.map((f) => f.holder.nodeId)]);
     merged.set(first, mergedFacts ? worded(mergedFacts, finding) : finding);
@@ -463,7 +464,7 @@ function registeredOn(input: FindingsInput, o: number, holder: number): boolean 
     at = parentOf(graph, trace, at);
     if (at === holder) return steps > 0 || element;
     const type = graph.nodeTypeName(at);
-    if (element && (type === 'array' || type === 'hidden')) continue; // a collection's backing store
+    if (element && isTableType(type)) continue; // a collection's backing store
     if (type !== 'native' || !isBrowserInternal(graph.nodeName(at), 'native')) return false;
   }
   return false;
@@ -630,8 +631,7 @@ function slicesIn(
           parents.add(to);
           parentBytes += graph.nodeSelfSize(to);
         }
-      } else if (depth === 0 && (type === 'array' || type === 'hidden' || graph.constructorName(child) === 'Array'))
-        visit(child, 1);
+      } else if (depth === 0 && (isTableType(type) || graph.constructorName(child) === 'Array')) visit(child, 1);
     }
   };
   if (graph.nodeTypeName(holder) !== 'synthetic') visit(holder, 0);
@@ -657,7 +657,7 @@ function newUnder(input: FindingsInput, holder: number, classes?: ClassInGroup[]
     for (let c = tree.first[at]; c < tree.first[at + 1]; c++) {
       const child = tree.children[c];
       const type = graph.nodeTypeName(child);
-      if (depth < 2 && (type === 'array' || type === 'hidden')) visit(child, depth + 1);
+      if (depth < 2 && isTableType(type)) visit(child, depth + 1);
       else if (memberClass[child] !== NOT_NEW && (own === null || own.has(memberClass[child])))
         total += retainedSizes[child];
     }
